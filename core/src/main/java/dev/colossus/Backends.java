@@ -1,0 +1,172 @@
+package dev.colossus;
+
+import dev.colossus.spi.Availability;
+import dev.colossus.spi.Backend;
+import dev.colossus.spi.BackendProvider;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Finds the backends on the module or class path and chooses one per device type.
+ *
+ * <p>Providers are found with {@link ServiceLoader} and probed once. For each device type the
+ * available provider of highest priority is chosen, unless {@code -Dcolossus.backend=NAME} (or the
+ * environment variable {@code COLOSSUS_BACKEND}) names another. {@link #using} runs code with a
+ * backend of the caller's choice, which is how tests compare backends in one process.
+ * {@link #describe()} says what was found and why each choice was made.
+ */
+public final class Backends {
+    public static final String PROPERTY = "colossus.backend";
+    public static final String ENVIRONMENT = "COLOSSUS_BACKEND";
+
+    private static final System.Logger LOG = System.getLogger("dev.colossus");
+    private static final ScopedValue<Backend> SCOPED = ScopedValue.newInstance();
+
+    private record Found(BackendProvider provider, Availability availability) {
+    }
+
+    /** Holder idiom: the providers are loaded and probed on first use. */
+    private static final class Registry {
+        static final List<Found> FOUND = discover();
+        static final Map<String, Backend> CREATED = new ConcurrentHashMap<>();
+        static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
+    }
+
+    private Backends() {
+    }
+
+    private static List<Found> discover() {
+        List<Found> found = new ArrayList<>();
+        for (BackendProvider provider : ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader())) {
+            Availability availability;
+            try {
+                availability = provider.probe();
+            } catch (RuntimeException | LinkageError e) {
+                availability = Availability.unavailable("probe failed: " + e);
+            }
+            found.add(new Found(provider, availability));
+        }
+        found.sort(Comparator.comparingInt((Found f) -> f.provider().priority()).reversed());
+        return List.copyOf(found);
+    }
+
+    /** The backend named {@code name}, created on first use; throws with the probe's reason if unavailable. */
+    public static Backend get(String name) {
+        Backend created = Registry.CREATED.get(name);
+        return created != null ? created : create(name);
+    }
+
+    private static synchronized Backend create(String name) {
+        Backend created = Registry.CREATED.get(name);
+        if (created != null) {
+            return created;
+        }
+        Found found = Registry.FOUND.stream().filter(f -> f.provider().name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("backend '" + name + "' not found; found: " + names()));
+        if (!found.availability().available()) {
+            throw new IllegalStateException("backend '" + name + "' is " + found.availability());
+        }
+        Backend backend = found.provider().create();
+        Registry.CREATED.put(name, backend);
+        return backend;
+    }
+
+    /** The names of the backends found, available or not, highest priority first. */
+    public static List<String> names() {
+        return Registry.FOUND.stream().map(f -> f.provider().name()).toList();
+    }
+
+    /** The names of the backends that can run here, highest priority first. */
+    public static List<String> availableNames() {
+        return Registry.FOUND.stream().filter(f -> f.availability().available()).map(f -> f.provider().name()).toList();
+    }
+
+    /** The backend that runs ops on {@code device}: the one {@link #using} set, else the chosen one. */
+    public static Backend forDevice(Device device) {
+        if (SCOPED.isBound() && SCOPED.get().device().equals(device)) {
+            return SCOPED.get();
+        }
+        return chosen(device.type());
+    }
+
+    /** Runs {@code body} with {@code backend} computing every op on its device. */
+    public static <T> T using(Backend backend, Supplier<T> body) {
+        return ScopedValue.where(SCOPED, backend).call(body::get);
+    }
+
+    /** Runs {@code body} with {@code backend} computing every op on its device. */
+    public static void using(Backend backend, Runnable body) {
+        ScopedValue.where(SCOPED, backend).run(body);
+    }
+
+    private static Backend chosen(String deviceType) {
+        String name = choose(deviceType);
+        if (Registry.ANNOUNCED.add(deviceType + "=" + name)) {
+            LOG.log(Level.DEBUG, "Colossus runs " + deviceType + " ops on the '" + name + "' backend");
+        }
+        return get(name);
+    }
+
+    private static String choose(String deviceType) {
+        String requested = requested();
+        if (requested != null) {
+            Found named = Registry.FOUND.stream().filter(f -> f.provider().name().equals(requested)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(PROPERTY + "=" + requested
+                            + " names no backend; found: " + names()));
+            if (named.provider().deviceType().equals(deviceType)) {
+                if (!named.availability().available()) {
+                    throw new IllegalStateException(PROPERTY + "=" + requested + " is " + named.availability()
+                            + "; available: " + availableNames());
+                }
+                return requested;
+            }
+        }
+        return Registry.FOUND.stream()
+                .filter(f -> f.provider().deviceType().equals(deviceType) && f.availability().available())
+                .map(f -> f.provider().name()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no backend available for " + deviceType
+                        + " devices:\n" + describe()));
+    }
+
+    private static String requested() {
+        String property = System.getProperty(PROPERTY);
+        if (property != null && !property.isBlank()) {
+            return property.trim();
+        }
+        String env = System.getenv(ENVIRONMENT);
+        return env == null || env.isBlank() ? null : env.trim();
+    }
+
+    /**
+     * A table of every backend found: priority, device type, availability and reason, and which one
+     * each device type uses and why.
+     */
+    public static String describe() {
+        StringBuilder sb = new StringBuilder("Backends (highest priority first):\n");
+        for (Found f : Registry.FOUND) {
+            sb.append(String.format("  %-10s %-5s priority %4d  %s%n", f.provider().name(), f.provider().deviceType(),
+                    f.provider().priority(), f.availability()));
+        }
+        String requested = requested();
+        Registry.FOUND.stream().map(f -> f.provider().deviceType()).distinct().forEach(type -> {
+            sb.append("  ").append(type).append(" ops run on: ");
+            try {
+                String name = choose(type);
+                sb.append(name).append(requested != null && requested.equals(name)
+                        ? " (requested by " + PROPERTY + "/" + ENVIRONMENT + ")"
+                        : " (highest priority available)");
+            } catch (IllegalStateException e) {
+                sb.append("none: ").append(e.getMessage().lines().findFirst().orElse(""));
+            }
+            sb.append('\n');
+        });
+        return sb.toString();
+    }
+}

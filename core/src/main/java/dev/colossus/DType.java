@@ -1,0 +1,41 @@
+package dev.colossus;
+
+/**
+ * The element types a tensor can hold.
+ *
+ * <p>Floating types compute in at least F32 on every backend: F16 and BF16 are storage formats whose
+ * arithmetic accumulates in F32, and F64 computes in F64. {@link #BOOL} holds masks and comparison
+ * results as one byte, 0 or 1.
+ */
+public enum DType {
+    F32(4, true),
+    F64(8, true),
+    /** IEEE 754 binary16: 5 exponent bits, 10 mantissa bits. */
+    F16(2, true),
+    /** bfloat16: the upper half of an F32, 8 exponent bits, 7 mantissa bits. */
+    BF16(2, true),
+    I32(4, false),
+    I64(8, false),
+    BOOL(1, false);
+
+    private final int byteSize;
+    private final boolean floatingPoint;
+
+    DType(int byteSize, boolean floatingPoint) {
+        this.byteSize = byteSize;
+        this.floatingPoint = floatingPoint;
+    }
+
+    public int byteSize() {
+        return byteSize;
+    }
+
+    public boolean isFloatingPoint() {
+        return floatingPoint;
+    }
+
+    /** True for the 16-bit storage formats, F16 and BF16, whose arithmetic runs in F32. */
+    public boolean isHalf() {
+        return this == F16 || this == BF16;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.colossus;
+
+import java.util.Objects;
+
+/**
+ * Where a tensor's memory lives: the host ({@link #CPU}) or an accelerator such as {@code cuda:0}.
+ *
+ * @param type  the kind of memory, {@code "cpu"} or {@code "cuda"}
+ * @param index which device of that kind; always 0 for the host
+ */
+public record Device(String type, int index) {
+    public static final Device CPU = new Device("cpu", 0);
+
+    public Device {
+        Objects.requireNonNull(type, "type");
+        if (index < 0) {
+            throw new IllegalArgumentException("device index must be >= 0, got " + type + ":" + index);
+        }
+    }
+
+    public static Device cuda(int index) {
+        return new Device("cuda", index);
+    }
+
+    /** Parses {@code "cpu"}, {@code "cuda"} or {@code "cuda:1"}. */
+    public static Device parse(String text) {
+        int colon = text.indexOf(':');
+        if (colon < 0) {
+            return text.equals("cpu") ? CPU : new Device(text, 0);
+        }
+        return new Device(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+    }
+
+    @Override
+    public String toString() {
+        return type.equals("cpu") ? "cpu" : type + ":" + index;
+    }
+}

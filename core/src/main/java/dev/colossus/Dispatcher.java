@@ -1,0 +1,106 @@
+package dev.colossus;
+
+import dev.colossus.op.Decompositions;
+import dev.colossus.op.Op;
+import dev.colossus.op.OpExecutor;
+import dev.colossus.spi.Backend;
+import dev.colossus.spi.Operand;
+import dev.colossus.spi.Storage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Runs validated ops: picks the backend for the output's device, and when that backend does not
+ * support an op, rewrites it (F16/BF16 computed in F32, composites into primitives) on the same
+ * backend. Never moves an op to another device.
+ */
+final class Dispatcher {
+    private Dispatcher() {
+    }
+
+    /** Allocates {@code out}, runs the op built around it, and returns it; frees it if the op fails. */
+    static Operand compute(String op, Device device, DType dtype, Shape shape, Function<Operand, Op> build) {
+        Operand out = allocate(op, device, dtype, shape);
+        try {
+            execute(build.apply(out));
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.storage().release();
+            throw e;
+        }
+    }
+
+    /** A contiguous operand of fresh, uninitialised memory on {@code device}, holding one reference. */
+    static Operand allocate(String op, Device device, DType dtype, Shape shape) {
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(shape.numel(), (long) dtype.byteSize());
+        } catch (ArithmeticException overflow) {
+            throw new IllegalArgumentException(op + ": " + shape + " " + dtype + " needs more than "
+                    + Long.MAX_VALUE + " bytes");
+        }
+        Storage storage = Backends.forDevice(device).allocate(bytes);
+        return Operand.contiguous(storage, dtype, shape);
+    }
+
+    /** Runs {@code op} on its device's backend, holding every storage it touches until it returns. */
+    static void execute(Op op) {
+        Backend backend = Backends.forDevice(op.out().storage().device());
+        List<Storage> held = new ArrayList<>(4);
+        try {
+            for (Operand in : op.inputs()) {
+                in.storage().retain();
+                held.add(in.storage());
+            }
+            run(backend, op);
+        } finally {
+            held.forEach(Storage::release);
+        }
+    }
+
+    private static void run(Backend backend, Op op) {
+        if (backend.supports(op)) {
+            backend.execute(op);
+            return;
+        }
+        try (Temporaries temporaries = new Temporaries(backend)) {
+            if (Decompositions.widen(op, temporaries) || Decompositions.decompose(op, temporaries)) {
+                return;
+            }
+        }
+        StringBuilder operands = new StringBuilder();
+        for (Operand in : op.inputs()) {
+            operands.append(operands.isEmpty() ? "" : ", ").append(in.describe());
+        }
+        throw new UnsupportedOperationException(op.name() + ": the '" + backend.name()
+                + "' backend supports neither this op nor a rewrite of it, on " + operands + " -> " + op.out().describe());
+    }
+
+    /** The temporaries of one rewrite, released together. */
+    private static final class Temporaries implements OpExecutor, AutoCloseable {
+        private final Backend backend;
+        private final List<Storage> storages = new ArrayList<>();
+
+        Temporaries(Backend backend) {
+            this.backend = backend;
+        }
+
+        @Override
+        public Operand temporary(DType dtype, Shape shape) {
+            Storage storage = backend.allocate(shape.numel() * dtype.byteSize());
+            storages.add(storage);
+            return Operand.contiguous(storage, dtype, shape);
+        }
+
+        @Override
+        public void execute(Op op) {
+            run(backend, op);
+        }
+
+        @Override
+        public void close() {
+            storages.forEach(Storage::release);
+        }
+    }
+}

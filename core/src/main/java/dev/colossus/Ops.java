@@ -1,0 +1,610 @@
+package dev.colossus;
+
+import dev.colossus.op.Attention;
+import dev.colossus.op.Binary;
+import dev.colossus.op.BinaryFn;
+import dev.colossus.op.Fill;
+import dev.colossus.op.LayerNorm;
+import dev.colossus.op.MatMul;
+import dev.colossus.op.Reduce;
+import dev.colossus.op.ReduceFn;
+import dev.colossus.op.RmsNorm;
+import dev.colossus.op.Softmax;
+import dev.colossus.op.Unary;
+import dev.colossus.op.UnaryFn;
+import dev.colossus.op.Where;
+import dev.colossus.spi.Operand;
+import java.util.Arrays;
+
+/**
+ * The math of Colossus, as functions of tensors that return new tensors.
+ *
+ * <p>Each function checks its arguments and throws an {@link IllegalArgumentException} naming the
+ * function, the shapes, the dtypes and devices involved when they do not fit
+ * ({@code matmul: (3,4) x (5,6): inner dimensions 4 and 5 differ}); then it runs on the backend of the
+ * operands' device (see {@link Backends}). Binary operands share one dtype (cast explicitly with
+ * {@link Tensor#to(DType)}); scalar operands take the tensor's dtype. Shapes broadcast as in NumPy.
+ */
+public final class Ops {
+    private Ops() {
+    }
+
+    // ---- matmul and attention ----
+
+    /**
+     * The matrix product, as NumPy's {@code matmul}:
+     * {@code (..., M, K) x (..., K, N) -> (..., M, N)} with the batch dimensions broadcast; a 1-D left
+     * operand is a row (its dimension removed from the result), a 1-D right operand a column.
+     * Transposed and strided views are read in place. F16/BF16 accumulate in F32.
+     */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        String op = "matmul";
+        Operand x = open(op, a);
+        Operand y = open(op, b);
+        Device device = sameDevice(op, x, y);
+        DType dtype = sameDType(op, x, y);
+        requireFloating(op, x);
+        if (x.rank() == 0 || y.rank() == 0) {
+            throw new IllegalArgumentException(op + ": " + x.shape() + " x " + y.shape()
+                    + ": both operands need at least one dimension");
+        }
+        Operand x2 = x.rank() == 1 ? x.unsqueeze(0) : x;
+        Operand y2 = y.rank() == 1 ? y.unsqueeze(1) : y;
+        long m = x2.dim(-2), k = x2.dim(-1), n = y2.dim(-1);
+        if (k != y2.dim(-2)) {
+            throw new IllegalArgumentException(op + ": " + x.shape() + " x " + y.shape() + ": inner dimensions "
+                    + k + " and " + y2.dim(-2) + " differ");
+        }
+        Shape batchA = x2.shape().prefix(x2.rank() - 2);
+        Shape batchB = y2.shape().prefix(y2.rank() - 2);
+        Shape batch;
+        try {
+            batch = Shape.broadcast(op, batchA, batchB);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": " + x.shape() + " x " + y.shape() + ": batch dimensions "
+                    + batchA + " and " + batchB + " do not broadcast");
+        }
+        Operand lhs = x2.broadcastTo(batch.append(m, k));
+        Operand rhs = y2.broadcastTo(batch.append(k, n));
+        Operand out = Dispatcher.compute(op, device, dtype, batch.append(m, n), o -> new MatMul(lhs, rhs, o));
+        if (y.rank() == 1) {
+            out = out.squeeze(out.rank() - 1);
+        }
+        if (x.rank() == 1) {
+            out = out.squeeze(out.rank() - (y.rank() == 1 ? 1 : 2));
+        }
+        return Tensor.adopt(out);
+    }
+
+    /** Attention with the {@linkplain AttentionOptions#defaults() defaults}: not causal, no mask, scale {@code 1/sqrt(D)}. */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v) {
+        return scaledDotProductAttention(q, k, v, AttentionOptions.defaults());
+    }
+
+    /**
+     * {@code softmax(scale * q k^T + mask) v} per batch and head, as defined by {@link Attention}:
+     * q (B, Hq, Lq, D), k (B, Hkv, Lk, D), v (B, Hkv, Lk, Dv) give (B, Hq, Lq, Dv); query head
+     * {@code h} reads key/value head {@code h / (Hq / Hkv)} (grouped-query attention).
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, AttentionOptions options) {
+        String op = "scaledDotProductAttention";
+        Operand query = open(op, q);
+        Operand key = open(op, k);
+        Operand value = open(op, v);
+        Device device = sameDevice(op, query, key, value);
+        DType dtype = sameDType(op, query, key);
+        sameDType(op, query, value);
+        requireFloating(op, query);
+        for (Operand o : new Operand[] {query, key, value}) {
+            if (o.rank() != 4) {
+                throw new IllegalArgumentException(op + ": q " + query.shape() + ", k " + key.shape() + ", v "
+                        + value.shape() + ": each must be 4-D, (B, H, L, D)");
+            }
+        }
+        String shapes = op + ": q " + query.shape() + ", k " + key.shape() + ", v " + value.shape() + ": ";
+        if (query.dim(0) != key.dim(0) || key.dim(0) != value.dim(0)) {
+            throw new IllegalArgumentException(shapes + "batch sizes differ");
+        }
+        if (query.dim(3) != key.dim(3)) {
+            throw new IllegalArgumentException(shapes + "q and k head dims " + query.dim(3) + " and " + key.dim(3) + " differ");
+        }
+        if (key.dim(1) != value.dim(1) || key.dim(2) != value.dim(2)) {
+            throw new IllegalArgumentException(shapes + "k and v differ in heads or length");
+        }
+        long hq = query.dim(1), hkv = key.dim(1);
+        if (hkv == 0 || hq % hkv != 0) {
+            throw new IllegalArgumentException(shapes + "query heads " + hq + " are not a multiple of key/value heads " + hkv);
+        }
+        Shape scores = Shape.of(query.dim(0), hq, query.dim(2), key.dim(2));
+        Operand mask = null;
+        if (options.mask() != null) {
+            Operand m = open(op, options.mask());
+            sameDevice(op, query, m);
+            if (m.dtype() != DType.BOOL && m.dtype() != dtype) {
+                throw new IllegalArgumentException(op + ": mask " + m.describe() + " must be BOOL or " + dtype + " like q");
+            }
+            if (!m.shape().broadcastsTo(scores)) {
+                throw new IllegalArgumentException(op + ": mask " + m.shape() + " does not broadcast to (B, Hq, Lq, Lk) = " + scores);
+            }
+            mask = m.broadcastTo(scores);
+        }
+        double scale = Double.isNaN(options.scale()) ? 1 / Math.sqrt(query.dim(3)) : options.scale();
+        Operand maskOperand = mask;
+        Shape outShape = Shape.of(query.dim(0), hq, query.dim(2), value.dim(3));
+        return Tensor.adopt(Dispatcher.compute(op, device, dtype, outShape,
+                out -> new Attention(query, key, value, maskOperand, options.causal(), scale, out)));
+    }
+
+    // ---- elementwise, one argument ----
+
+    public static Tensor neg(Tensor x) {
+        return unary(UnaryFn.NEG, x);
+    }
+
+    public static Tensor abs(Tensor x) {
+        return unary(UnaryFn.ABS, x);
+    }
+
+    public static Tensor exp(Tensor x) {
+        return unary(UnaryFn.EXP, x);
+    }
+
+    public static Tensor log(Tensor x) {
+        return unary(UnaryFn.LOG, x);
+    }
+
+    public static Tensor sqrt(Tensor x) {
+        return unary(UnaryFn.SQRT, x);
+    }
+
+    /** {@code 1 / sqrt(x)} */
+    public static Tensor rsqrt(Tensor x) {
+        return unary(UnaryFn.RSQRT, x);
+    }
+
+    public static Tensor tanh(Tensor x) {
+        return unary(UnaryFn.TANH, x);
+    }
+
+    /** {@code 1 / (1 + exp(-x))} */
+    public static Tensor sigmoid(Tensor x) {
+        return unary(UnaryFn.SIGMOID, x);
+    }
+
+    /** {@code max(x, 0)} */
+    public static Tensor relu(Tensor x) {
+        return unary(UnaryFn.RELU, x);
+    }
+
+    /** GELU, exact form: {@code x/2 * (1 + erf(x / sqrt(2)))} */
+    public static Tensor gelu(Tensor x) {
+        return unary(UnaryFn.GELU, x);
+    }
+
+    /** GELU, tanh approximation: {@code x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))} */
+    public static Tensor geluTanh(Tensor x) {
+        return unary(UnaryFn.GELU_TANH, x);
+    }
+
+    /** SiLU (swish): {@code x / (1 + exp(-x))} */
+    public static Tensor silu(Tensor x) {
+        return unary(UnaryFn.SILU, x);
+    }
+
+    private static Tensor unary(UnaryFn fn, Tensor x) {
+        String op = fn.apiName();
+        Operand in = open(op, x);
+        boolean integral = !in.dtype().isFloatingPoint() && in.dtype() != DType.BOOL;
+        if (!in.dtype().isFloatingPoint() && !(integral && fn.isIntegral())) {
+            throw new IllegalArgumentException(op + ": " + in.describe() + ": dtype " + in.dtype()
+                    + " is not floating point; cast with to(DType.F32)");
+        }
+        return Tensor.adopt(Dispatcher.compute(op, in.storage().device(), in.dtype(), in.shape(),
+                out -> new Unary(fn, in, out)));
+    }
+
+    // ---- elementwise, two arguments ----
+
+    public static Tensor add(Tensor a, Tensor b) {
+        return binary(BinaryFn.ADD, a, b);
+    }
+
+    public static Tensor add(Tensor a, double b) {
+        return binary(BinaryFn.ADD, a, b);
+    }
+
+    public static Tensor sub(Tensor a, Tensor b) {
+        return binary(BinaryFn.SUB, a, b);
+    }
+
+    public static Tensor sub(Tensor a, double b) {
+        return binary(BinaryFn.SUB, a, b);
+    }
+
+    public static Tensor mul(Tensor a, Tensor b) {
+        return binary(BinaryFn.MUL, a, b);
+    }
+
+    public static Tensor mul(Tensor a, double b) {
+        return binary(BinaryFn.MUL, a, b);
+    }
+
+    public static Tensor div(Tensor a, Tensor b) {
+        return binary(BinaryFn.DIV, a, b);
+    }
+
+    public static Tensor div(Tensor a, double b) {
+        return binary(BinaryFn.DIV, a, b);
+    }
+
+    public static Tensor pow(Tensor a, Tensor b) {
+        return binary(BinaryFn.POW, a, b);
+    }
+
+    public static Tensor pow(Tensor a, double b) {
+        return binary(BinaryFn.POW, a, b);
+    }
+
+    /** Elementwise maximum; NaN if either is NaN. */
+    public static Tensor maximum(Tensor a, Tensor b) {
+        return binary(BinaryFn.MAXIMUM, a, b);
+    }
+
+    public static Tensor maximum(Tensor a, double b) {
+        return binary(BinaryFn.MAXIMUM, a, b);
+    }
+
+    /** Elementwise minimum; NaN if either is NaN. */
+    public static Tensor minimum(Tensor a, Tensor b) {
+        return binary(BinaryFn.MINIMUM, a, b);
+    }
+
+    public static Tensor minimum(Tensor a, double b) {
+        return binary(BinaryFn.MINIMUM, a, b);
+    }
+
+    /** {@code a == b} as BOOL. */
+    public static Tensor eq(Tensor a, Tensor b) {
+        return binary(BinaryFn.EQ, a, b);
+    }
+
+    /** {@code a != b} as BOOL. */
+    public static Tensor ne(Tensor a, Tensor b) {
+        return binary(BinaryFn.NE, a, b);
+    }
+
+    /** {@code a < b} as BOOL. */
+    public static Tensor lt(Tensor a, Tensor b) {
+        return binary(BinaryFn.LT, a, b);
+    }
+
+    /** {@code a <= b} as BOOL. */
+    public static Tensor le(Tensor a, Tensor b) {
+        return binary(BinaryFn.LE, a, b);
+    }
+
+    /** {@code a > b} as BOOL. */
+    public static Tensor gt(Tensor a, Tensor b) {
+        return binary(BinaryFn.GT, a, b);
+    }
+
+    /** {@code a >= b} as BOOL. */
+    public static Tensor ge(Tensor a, Tensor b) {
+        return binary(BinaryFn.GE, a, b);
+    }
+
+    /** {@code a > b} as BOOL, against a scalar. */
+    public static Tensor gt(Tensor a, double b) {
+        return binary(BinaryFn.GT, a, b);
+    }
+
+    /** {@code a < b} as BOOL, against a scalar. */
+    public static Tensor lt(Tensor a, double b) {
+        return binary(BinaryFn.LT, a, b);
+    }
+
+    private static Tensor binary(BinaryFn fn, Tensor a, double b) {
+        Operand x = open(fn.apiName(), a);
+        try (Tensor scalar = scalarLike(fn.apiName(), x, b)) {
+            return binary(fn, a, scalar);
+        }
+    }
+
+    private static Tensor binary(BinaryFn fn, Tensor a, Tensor b) {
+        String op = fn.apiName();
+        Operand x = open(op, a);
+        Operand y = open(op, b);
+        Device device = sameDevice(op, x, y);
+        DType dtype = sameDType(op, x, y);
+        boolean allowed = dtype.isFloatingPoint()
+                || dtype == DType.BOOL && (fn == BinaryFn.EQ || fn == BinaryFn.NE)
+                || dtype != DType.BOOL && fn.isIntegral();
+        if (!allowed) {
+            throw new IllegalArgumentException(op + ": " + x.describe() + " and " + y.describe() + ": " + op
+                    + " is not defined on " + dtype + "; cast with to(DType.F32)");
+        }
+        Shape shape = Shape.broadcast(op, x.shape(), y.shape());
+        DType outType = fn.isComparison() ? DType.BOOL : dtype;
+        Operand lhs = x.broadcastTo(shape);
+        Operand rhs = y.broadcastTo(shape);
+        return Tensor.adopt(Dispatcher.compute(op, device, outType, shape, out -> new Binary(fn, lhs, rhs, out)));
+    }
+
+    /** {@code condition ? a : b}, elementwise, the three broadcast together; condition is BOOL. */
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        String op = "where";
+        Operand c = open(op, condition);
+        Operand x = open(op, a);
+        Operand y = open(op, b);
+        Device device = sameDevice(op, c, x, y);
+        if (c.dtype() != DType.BOOL) {
+            throw new IllegalArgumentException(op + ": condition " + c.describe() + " must be BOOL");
+        }
+        DType dtype = sameDType(op, x, y);
+        Shape shape = Shape.broadcast(op, Shape.broadcast(op, c.shape(), x.shape()), y.shape());
+        Operand cond = c.broadcastTo(shape);
+        Operand lhs = x.broadcastTo(shape);
+        Operand rhs = y.broadcastTo(shape);
+        return Tensor.adopt(Dispatcher.compute(op, device, dtype, shape, out -> new Where(cond, lhs, rhs, out)));
+    }
+
+    /** {@code condition ? a : b} with a scalar {@code b} in a's dtype. */
+    public static Tensor where(Tensor condition, Tensor a, double b) {
+        try (Tensor scalar = scalarLike("where", open("where", a), b)) {
+            return where(condition, a, scalar);
+        }
+    }
+
+    // ---- reductions ----
+
+    /** The sum of every element, as a 0-D tensor (I64 for integer and BOOL inputs). */
+    public static Tensor sum(Tensor x) {
+        return reduce(ReduceFn.SUM, x, null, false, 0);
+    }
+
+    public static Tensor sum(Tensor x, int dim) {
+        return reduce(ReduceFn.SUM, x, new int[] {dim}, false, 0);
+    }
+
+    /** The sum along {@code dims} (all when empty); {@code keepdim} keeps them with size 1. */
+    public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
+        return reduce(ReduceFn.SUM, x, dims, keepdim, 0);
+    }
+
+    public static Tensor mean(Tensor x) {
+        return reduce(ReduceFn.MEAN, x, null, false, 0);
+    }
+
+    public static Tensor mean(Tensor x, int dim) {
+        return reduce(ReduceFn.MEAN, x, new int[] {dim}, false, 0);
+    }
+
+    public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
+        return reduce(ReduceFn.MEAN, x, dims, keepdim, 0);
+    }
+
+    public static Tensor max(Tensor x) {
+        return reduce(ReduceFn.MAX, x, null, false, 0);
+    }
+
+    public static Tensor max(Tensor x, int dim) {
+        return reduce(ReduceFn.MAX, x, new int[] {dim}, false, 0);
+    }
+
+    public static Tensor max(Tensor x, int[] dims, boolean keepdim) {
+        return reduce(ReduceFn.MAX, x, dims, keepdim, 0);
+    }
+
+    public static Tensor min(Tensor x) {
+        return reduce(ReduceFn.MIN, x, null, false, 0);
+    }
+
+    public static Tensor min(Tensor x, int dim) {
+        return reduce(ReduceFn.MIN, x, new int[] {dim}, false, 0);
+    }
+
+    public static Tensor min(Tensor x, int[] dims, boolean keepdim) {
+        return reduce(ReduceFn.MIN, x, dims, keepdim, 0);
+    }
+
+    /** The flat index of the first maximum over all elements, as a 0-D I64 tensor. */
+    public static Tensor argmax(Tensor x) {
+        return reduce(ReduceFn.ARGMAX, x, null, false, 0);
+    }
+
+    /** The index of the first maximum along {@code dim}, as I64. */
+    public static Tensor argmax(Tensor x, int dim, boolean keepdim) {
+        return reduce(ReduceFn.ARGMAX, x, new int[] {dim}, keepdim, 0);
+    }
+
+    /** The unbiased variance (divisor n - 1) of every element. */
+    public static Tensor var(Tensor x) {
+        return reduce(ReduceFn.VAR, x, null, false, 1);
+    }
+
+    /** The variance along {@code dims} with divisor {@code n - correction} (1: unbiased, 0: biased). */
+    public static Tensor var(Tensor x, int[] dims, int correction, boolean keepdim) {
+        return reduce(ReduceFn.VAR, x, dims, keepdim, correction);
+    }
+
+    private static Tensor reduce(ReduceFn fn, Tensor x, int[] dims, boolean keepdim, int correction) {
+        String op = fn.apiName();
+        Operand in = open(op, x);
+        int[] axes = reducedAxes(op, in.shape(), dims);
+        DType dtype = in.dtype();
+        if ((fn == ReduceFn.MEAN || fn == ReduceFn.VAR) && !dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": " + in.describe() + ": dtype " + dtype
+                    + " is not floating point; cast with to(DType.F32)");
+        }
+        DType outType = switch (fn) {
+            case ARGMAX -> DType.I64;
+            case SUM -> dtype.isFloatingPoint() ? dtype : DType.I64;
+            default -> dtype;
+        };
+        Shape kept = in.shape();
+        long count = 1;
+        for (int axis : axes) {
+            kept = kept.with(axis, 1);
+            count *= in.dim(axis);
+        }
+        if (count == 0 && (fn == ReduceFn.MAX || fn == ReduceFn.MIN || fn == ReduceFn.ARGMAX)) {
+            throw new IllegalArgumentException(op + ": " + in.describe() + ": cannot reduce zero elements along dims "
+                    + Arrays.toString(axes));
+        }
+        Operand out = Dispatcher.compute(op, in.storage().device(), outType, kept,
+                o -> new Reduce(fn, in, axes, correction, o));
+        if (!keepdim) {
+            for (int i = axes.length - 1; i >= 0; i--) {
+                out = out.squeeze(axes[i]);
+            }
+        }
+        return Tensor.adopt(out);
+    }
+
+    private static int[] reducedAxes(String op, Shape shape, int[] dims) {
+        if (dims == null || dims.length == 0) {
+            int[] all = new int[shape.rank()];
+            Arrays.setAll(all, i -> i);
+            return all;
+        }
+        int[] axes = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            axes[i] = shape.axis(op, dims[i]);
+        }
+        Arrays.sort(axes);
+        for (int i = 1; i < axes.length; i++) {
+            if (axes[i] == axes[i - 1]) {
+                throw new IllegalArgumentException(op + ": dim " + axes[i] + " repeated in " + Arrays.toString(dims));
+            }
+        }
+        return axes;
+    }
+
+    // ---- normalisation ----
+
+    /** {@code exp(x) / sum exp(x)} along {@code dim}, computed stably (the maximum subtracted first). */
+    public static Tensor softmax(Tensor x, int dim) {
+        return softmax(x, dim, false);
+    }
+
+    /** {@code x - log(sum exp(x))} along {@code dim}, computed stably. */
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        return softmax(x, dim, true);
+    }
+
+    private static Tensor softmax(Tensor x, int dim, boolean log) {
+        String op = log ? "logSoftmax" : "softmax";
+        Operand in = open(op, x);
+        requireFloating(op, in);
+        int axis = in.shape().axis(op, dim);
+        return Tensor.adopt(Dispatcher.compute(op, in.storage().device(), in.dtype(), in.shape(),
+                out -> new Softmax(in, axis, log, out)));
+    }
+
+    /** Layer normalisation over the trailing dimensions of {@code weight}'s shape. */
+    public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        return layerNorm(x, open("layerNorm", weight).shape().dims(), weight, bias, eps);
+    }
+
+    /**
+     * {@code (x - mean) / sqrt(var + eps) * weight + bias} over the trailing dimensions
+     * {@code normalizedShape} (biased variance); {@code weight} and {@code bias} have that shape or
+     * are {@code null}.
+     */
+    public static Tensor layerNorm(Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        String op = "layerNorm";
+        Operand in = open(op, x);
+        int axes = normalizedAxes(op, in, normalizedShape, eps);
+        Operand w = affine(op, "weight", in, weight, normalizedShape);
+        Operand b = affine(op, "bias", in, bias, normalizedShape);
+        return Tensor.adopt(Dispatcher.compute(op, in.storage().device(), in.dtype(), in.shape(),
+                out -> new LayerNorm(in, w, b, axes, eps, out)));
+    }
+
+    /** RMS normalisation over the trailing dimensions of {@code weight}'s shape. */
+    public static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
+        return rmsNorm(x, open("rmsNorm", weight).shape().dims(), weight, eps);
+    }
+
+    /**
+     * {@code x / sqrt(mean(x^2) + eps) * weight} over the trailing dimensions {@code normalizedShape};
+     * {@code weight} has that shape or is {@code null}.
+     */
+    public static Tensor rmsNorm(Tensor x, long[] normalizedShape, Tensor weight, double eps) {
+        String op = "rmsNorm";
+        Operand in = open(op, x);
+        int axes = normalizedAxes(op, in, normalizedShape, eps);
+        Operand w = affine(op, "weight", in, weight, normalizedShape);
+        return Tensor.adopt(Dispatcher.compute(op, in.storage().device(), in.dtype(), in.shape(),
+                out -> new RmsNorm(in, w, axes, eps, out)));
+    }
+
+    private static int normalizedAxes(String op, Operand x, long[] normalizedShape, double eps) {
+        requireFloating(op, x);
+        Shape normalized = Shape.checked(op, normalizedShape);
+        if (normalized.rank() == 0 || normalized.rank() > x.rank()
+                || !x.shape().suffix(x.rank() - normalized.rank()).equals(normalized)) {
+            throw new IllegalArgumentException(op + ": normalized shape " + normalized + " is not the trailing part of "
+                    + x.shape());
+        }
+        if (!(eps >= 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException(op + ": eps must be finite and non-negative, got " + eps);
+        }
+        return normalized.rank();
+    }
+
+    private static Operand affine(String op, String role, Operand x, Tensor parameter, long[] normalizedShape) {
+        if (parameter == null) {
+            return null;
+        }
+        Operand p = open(op, parameter);
+        sameDevice(op, x, p);
+        sameDType(op, x, p);
+        if (!p.shape().equals(Shape.of(normalizedShape))) {
+            throw new IllegalArgumentException(op + ": " + role + " " + p.shape() + " must have the normalized shape "
+                    + Shape.of(normalizedShape));
+        }
+        return p;
+    }
+
+    // ---- checks ----
+
+    private static Operand open(String op, Tensor t) {
+        if (t == null) {
+            throw new NullPointerException(op + ": tensor argument is null");
+        }
+        return t.operand(op);
+    }
+
+    private static Device sameDevice(String op, Operand first, Operand... rest) {
+        Device device = first.storage().device();
+        for (Operand o : rest) {
+            if (!o.storage().device().equals(device)) {
+                throw new IllegalArgumentException(op + ": operands on different devices: " + first.describe() + " and "
+                        + o.describe() + "; move one with to(Device)");
+            }
+        }
+        return device;
+    }
+
+    private static DType sameDType(String op, Operand a, Operand b) {
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException(op + ": dtypes differ: " + a.describe() + " and " + b.describe()
+                    + "; cast one with to(DType)");
+        }
+        return a.dtype();
+    }
+
+    private static void requireFloating(String op, Operand x) {
+        if (!x.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": " + x.describe() + ": dtype " + x.dtype()
+                    + " is not floating point; cast with to(DType.F32)");
+        }
+    }
+
+    /** A 0-D tensor holding {@code value} in {@code like}'s dtype, on its device. */
+    private static Tensor scalarLike(String op, Operand like, double value) {
+        return Tensor.adopt(Dispatcher.compute(op, like.storage().device(), like.dtype(), Shape.scalar(),
+                out -> new Fill(out, value)));
+    }
+}

@@ -1,0 +1,572 @@
+package dev.colossus;
+
+import dev.colossus.op.Arange;
+import dev.colossus.op.Copy;
+import dev.colossus.op.Fill;
+import dev.colossus.spi.Backend;
+import dev.colossus.spi.HostStorage;
+import dev.colossus.spi.Operand;
+import dev.colossus.spi.Storage;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * An n-dimensional array: a dtype, a shape, and a strided view over storage on one device.
+ *
+ * <p>Metadata is immutable, and views ({@link #reshape}, {@link #transpose}, {@link #slice},
+ * {@link #expand}, ...) share storage without copying. Every method that returns a tensor returns a
+ * new handle that its caller owns: closing it releases that handle's hold on the storage and never
+ * affects another handle. The storage is freed when its last handle is closed, when the
+ * {@link Scope} it was created in closes, or, as a safety net, when the garbage collector finds every
+ * handle unreachable. Using a closed handle throws {@link IllegalStateException}.
+ *
+ * <p>The math is in {@link Ops}.
+ */
+public final class Tensor implements AutoCloseable {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final Operand operand;
+    private final Cleaner.Cleanable cleanable;
+    private volatile boolean closed;
+
+    /** Takes over the one reference {@code operand}'s storage was created with. */
+    static Tensor adopt(Operand operand) {
+        return new Tensor(operand);
+    }
+
+    /** A second handle on {@code operand}'s storage. */
+    static Tensor share(Operand operand) {
+        operand.storage().retain();
+        return new Tensor(operand);
+    }
+
+    private Tensor(Operand operand) {
+        this.operand = operand;
+        this.cleanable = CLEANER.register(this, new Release(operand.storage()));
+        Scope.register(this);
+    }
+
+    /** Drops a handle's reference once: run by {@link #close()} or, if never closed, by the cleaner. */
+    private record Release(Storage storage) implements Runnable {
+        @Override
+        public void run() {
+            storage.release();
+        }
+    }
+
+    // ---- creation, on the host ----
+
+    /** Uninitialised memory of the given shape: every element must be written before it is read. */
+    static Tensor empty(String op, DType dtype, Shape shape) {
+        return adopt(Dispatcher.allocate(op, Device.CPU, dtype, shape));
+    }
+
+    public static Tensor zeros(DType dtype, long... shape) {
+        return filled("zeros", 0, dtype, shape);
+    }
+
+    public static Tensor ones(DType dtype, long... shape) {
+        return filled("ones", 1, dtype, shape);
+    }
+
+    /** Every element {@code value}, rounded to {@code dtype}. */
+    public static Tensor full(double value, DType dtype, long... shape) {
+        return filled("full", value, dtype, shape);
+    }
+
+    private static Tensor filled(String op, double value, DType dtype, long[] shape) {
+        Shape s = Shape.checked(op, shape);
+        return adopt(Dispatcher.compute(op, Device.CPU, dtype, s, out -> new Fill(out, value)));
+    }
+
+    /** A 0-dimensional tensor holding {@code value}. */
+    public static Tensor scalar(double value, DType dtype) {
+        return full(value, dtype);
+    }
+
+    /** {@code 0, 1, ..., n-1} as I64. */
+    public static Tensor arange(long n) {
+        return arange(0, n, 1, DType.I64);
+    }
+
+    /** {@code start, start + step, ...} below {@code end} (above it for a negative step). */
+    public static Tensor arange(double start, double end, double step, DType dtype) {
+        if (step == 0 || !Double.isFinite(start) || !Double.isFinite(end) || !Double.isFinite(step)) {
+            throw new IllegalArgumentException("arange: start " + start + ", end " + end + ", step " + step
+                    + ": need finite values and a non-zero step");
+        }
+        long n = (long) Math.max(0, Math.ceil((end - start) / step));
+        return adopt(Dispatcher.compute("arange", Device.CPU, dtype, Shape.checked("arange", n),
+                out -> new Arange(out, start, step)));
+    }
+
+    /** Uniform in [0, 1), from a generator seeded with {@code seed}: the same seed gives the same tensor. */
+    public static Tensor rand(long seed, DType dtype, long... shape) {
+        SplittableRandom random = new SplittableRandom(seed);
+        return generated("rand", dtype, shape, random::nextDouble);
+    }
+
+    /** Standard normal, from a generator seeded with {@code seed}: the same seed gives the same tensor. */
+    public static Tensor randn(long seed, DType dtype, long... shape) {
+        SplittableRandom random = new SplittableRandom(seed);
+        return generated("randn", dtype, shape, random::nextGaussian);
+    }
+
+    private static Tensor generated(String op, DType dtype, long[] shape, java.util.function.DoubleSupplier values) {
+        Shape s = Shape.checked(op, shape);
+        double[] data = new double[checkedLength(op, s)];
+        Arrays.setAll(data, i -> values.getAsDouble());
+        try (Tensor f64 = of(data, shape)) {
+            return f64.to(dtype);
+        }
+    }
+
+    /** A copy of {@code data}, row-major, as F32 of the given shape. */
+    public static Tensor of(float[] data, long... shape) {
+        return fromHeap("of", MemorySegment.ofArray(data), data.length, DType.F32, shape);
+    }
+
+    /** A copy of {@code data}, row-major, as F64 of the given shape. */
+    public static Tensor of(double[] data, long... shape) {
+        return fromHeap("of", MemorySegment.ofArray(data), data.length, DType.F64, shape);
+    }
+
+    /** A copy of {@code data}, row-major, as I32 of the given shape. */
+    public static Tensor of(int[] data, long... shape) {
+        return fromHeap("of", MemorySegment.ofArray(data), data.length, DType.I32, shape);
+    }
+
+    /** A copy of {@code data}, row-major, as I64 of the given shape. */
+    public static Tensor of(long[] data, long... shape) {
+        return fromHeap("of", MemorySegment.ofArray(data), data.length, DType.I64, shape);
+    }
+
+    /** A copy of {@code data}, row-major, as BOOL of the given shape. */
+    public static Tensor of(boolean[] data, long... shape) {
+        byte[] bytes = new byte[data.length];
+        for (int i = 0; i < data.length; i++) {
+            bytes[i] = (byte) (data[i] ? 1 : 0);
+        }
+        return fromHeap("of", MemorySegment.ofArray(bytes), data.length, DType.BOOL, shape);
+    }
+
+    private static Tensor fromHeap(String op, MemorySegment data, long length, DType dtype, long[] shape) {
+        Shape s = Shape.checked(op, shape);
+        if (s.numel() != length) {
+            throw new IllegalArgumentException(op + ": " + length + " values do not fill shape " + s
+                    + " (" + s.numel() + " elements)");
+        }
+        Tensor t = empty(op, dtype, s);
+        MemorySegment.copy(data, 0, t.operand.segment(), 0, data.byteSize());
+        return t;
+    }
+
+    /**
+     * The caller's memory as a tensor, without a copy: row-major (contiguous) strides.
+     * The caller keeps the segment alive for as long as the tensor and its views are used.
+     */
+    public static Tensor wrap(MemorySegment segment, DType dtype, long... shape) {
+        return wrap(segment, dtype, shape, Shape.checked("wrap", shape).contiguousStrides());
+    }
+
+    /**
+     * The caller's memory as a tensor, without a copy, with the given strides (in elements,
+     * non-negative). Throws if the layout reaches past the end of the segment.
+     */
+    public static Tensor wrap(MemorySegment segment, DType dtype, long[] shape, long[] strides) {
+        Shape s = Shape.checked("wrap", shape);
+        if (strides.length != shape.length) {
+            throw new IllegalArgumentException("wrap: " + strides.length + " strides for shape " + s);
+        }
+        long lastByte = 0;
+        for (int d = 0; d < shape.length; d++) {
+            if (strides[d] < 0) {
+                throw new IllegalArgumentException("wrap: negative stride " + strides[d] + " in " + Arrays.toString(strides));
+            }
+        }
+        try {
+            if (s.numel() > 0) {
+                long lastElement = 0;
+                for (int d = 0; d < shape.length; d++) {
+                    lastElement = Math.addExact(lastElement, Math.multiplyExact(shape[d] - 1, strides[d]));
+                }
+                lastByte = Math.multiplyExact(lastElement + 1, (long) dtype.byteSize());
+            }
+        } catch (ArithmeticException overflow) {
+            lastByte = Long.MAX_VALUE;
+        }
+        if (lastByte > segment.byteSize()) {
+            throw new IllegalArgumentException("wrap: shape " + s + " " + dtype + " with strides " + Arrays.toString(strides)
+                    + " needs " + lastByte + " bytes, the segment has " + segment.byteSize());
+        }
+        return adopt(new Operand(HostStorage.wrap(segment), dtype, s, strides.clone(), 0));
+    }
+
+    // ---- metadata ----
+
+    public Shape shape() {
+        return operand.shape();
+    }
+
+    public DType dtype() {
+        return operand.dtype();
+    }
+
+    public Device device() {
+        return operand.storage().device();
+    }
+
+    /** Strides in elements, one per dimension. */
+    public long[] strides() {
+        return operand.strides().clone();
+    }
+
+    /** Offset of the first element from the start of the storage, in elements. */
+    public long offset() {
+        return operand.offset();
+    }
+
+    public int rank() {
+        return operand.rank();
+    }
+
+    public long numel() {
+        return operand.numel();
+    }
+
+    /** The size of dimension {@code dim} (negative counts from the end). */
+    public long size(int dim) {
+        return operand.dim(shape().axis("size", dim));
+    }
+
+    public boolean isContiguous() {
+        return operand.isContiguous();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** The storage and layout, for backends and frameworks that read the memory in place. */
+    public Operand operand() {
+        return operand("operand");
+    }
+
+    /** The operand, or a clear exception naming {@code op} if this handle is closed. */
+    Operand operand(String op) {
+        if (closed) {
+            throw new IllegalStateException(op + ": tensor " + operand.describe() + " is closed");
+        }
+        return operand;
+    }
+
+    // ---- views ----
+
+    /**
+     * The same elements in row-major order with a new shape: a view when the strides allow it, else
+     * a copy. One dimension may be -1, inferred from the others.
+     */
+    public Tensor reshape(long... shape) {
+        Shape target = inferShape("reshape", shape);
+        Operand view = operand("reshape").reshapeView(target);
+        if (view != null) {
+            return share(view);
+        }
+        try (Tensor dense = contiguous()) {
+            return share(dense.operand.reshapeView(target));
+        }
+    }
+
+    /** As {@link #reshape} but never copies: throws when the strides cannot express the new shape. */
+    public Tensor view(long... shape) {
+        Shape target = inferShape("view", shape);
+        Operand view = operand("view").reshapeView(target);
+        if (view == null) {
+            throw new IllegalArgumentException("view: " + shape() + " with strides " + Arrays.toString(operand.strides())
+                    + " cannot be viewed as " + target + " without a copy; use reshape");
+        }
+        return share(view);
+    }
+
+    private Shape inferShape(String op, long[] shape) {
+        int inferred = -1;
+        long known = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] == -1 && inferred < 0) {
+                inferred = i;
+            } else {
+                if (shape[i] < 0) {
+                    throw new IllegalArgumentException(op + ": invalid size " + shape[i] + " in " + Shape.format(shape));
+                }
+                known = known * shape[i];
+            }
+        }
+        long[] dims = shape.clone();
+        if (inferred >= 0) {
+            if (known == 0 || numel() % known != 0) {
+                throw new IllegalArgumentException(op + ": cannot infer -1 in " + Shape.format(shape) + " for " + numel()
+                        + " elements of " + shape());
+            }
+            dims[inferred] = numel() / known;
+        }
+        Shape target = Shape.checked(op, dims);
+        if (target.numel() != numel()) {
+            throw new IllegalArgumentException(op + ": " + shape() + " (" + numel() + " elements) cannot become "
+                    + target + " (" + target.numel() + " elements)");
+        }
+        return target;
+    }
+
+    /** Dimensions {@code dim0} and {@code dim1} swapped. */
+    public Tensor transpose(int dim0, int dim1) {
+        Shape s = shape();
+        return share(operand("transpose").transpose(s.axis("transpose", dim0), s.axis("transpose", dim1)));
+    }
+
+    /** Dimensions reordered: result dimension {@code i} is this tensor's {@code dims[i]}. */
+    public Tensor permute(int... dims) {
+        Shape s = shape();
+        if (dims.length != s.rank()) {
+            throw new IllegalArgumentException("permute: " + dims.length + " dims " + Arrays.toString(dims)
+                    + " for shape " + s + " of rank " + s.rank());
+        }
+        int[] axes = new int[dims.length];
+        boolean[] seen = new boolean[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            axes[i] = s.axis("permute", dims[i]);
+            if (seen[axes[i]]) {
+                throw new IllegalArgumentException("permute: dim " + dims[i] + " repeated in " + Arrays.toString(dims));
+            }
+            seen[axes[i]] = true;
+        }
+        return share(operand("permute").permute(axes));
+    }
+
+    /**
+     * Elements {@code start, start+step, ...} before {@code end} along {@code dim}, Python-style:
+     * negative {@code start}/{@code end} count from the end and both are clamped to the size.
+     */
+    public Tensor slice(int dim, long start, long end, long step) {
+        int axis = shape().axis("slice", dim);
+        if (step <= 0) {
+            throw new IllegalArgumentException("slice: step must be positive, got " + step);
+        }
+        long size = shape().dim(axis);
+        long from = Math.clamp(start < 0 ? start + size : start, 0, size);
+        long to = Math.clamp(end < 0 ? end + size : end, from, size);
+        return share(operand("slice").slice(axis, from, to, step));
+    }
+
+    public Tensor slice(int dim, long start, long end) {
+        return slice(dim, start, end, 1);
+    }
+
+    /** {@code length} elements from {@code start} along {@code dim}; throws if they are not all there. */
+    public Tensor narrow(int dim, long start, long length) {
+        int axis = shape().axis("narrow", dim);
+        long size = shape().dim(axis);
+        if (start < 0 || length < 0 || start > size - length) {
+            throw new IllegalArgumentException("narrow: start " + start + " length " + length + " is out of range for dim "
+                    + dim + " of size " + size + " in " + shape());
+        }
+        return share(operand("narrow").slice(axis, start, start + length, 1));
+    }
+
+    /** The slice at {@code index} along {@code dim}, that dimension removed. */
+    public Tensor select(int dim, long index) {
+        int axis = shape().axis("select", dim);
+        long size = shape().dim(axis);
+        long i = index < 0 ? index + size : index;
+        if (i < 0 || i >= size) {
+            throw new IllegalArgumentException("select: index " + index + " is out of range for dim " + dim
+                    + " of size " + size + " in " + shape());
+        }
+        return share(operand("select").slice(axis, i, i + 1, 1).squeeze(axis));
+    }
+
+    /**
+     * Broadcast to a larger shape without copying: size-1 dimensions repeat (stride 0) and new leading
+     * dimensions appear. A size of -1 keeps the existing size.
+     */
+    public Tensor expand(long... shape) {
+        int lead = shape.length - rank();
+        long[] dims = shape.clone();
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] == -1 && i >= lead) {
+                dims[i] = shape().dim(i - lead);
+            }
+        }
+        return broadcastTo(Shape.checked("expand", dims));
+    }
+
+    /** Broadcast to {@code target} without copying. */
+    public Tensor broadcastTo(Shape target) {
+        if (!shape().broadcastsTo(target)) {
+            throw new IllegalArgumentException("expand: shape " + shape() + " does not broadcast to " + target);
+        }
+        return share(operand("expand").broadcastTo(target));
+    }
+
+    /** Every dimension of size 1 removed. */
+    public Tensor squeeze() {
+        Operand o = operand("squeeze");
+        for (int d = o.rank() - 1; d >= 0; d--) {
+            if (o.dim(d) == 1) {
+                o = o.squeeze(d);
+            }
+        }
+        return share(o);
+    }
+
+    /** Dimension {@code dim} removed; it must have size 1. */
+    public Tensor squeeze(int dim) {
+        int axis = shape().axis("squeeze", dim);
+        if (shape().dim(axis) != 1) {
+            throw new IllegalArgumentException("squeeze: dim " + dim + " of " + shape() + " has size "
+                    + shape().dim(axis) + ", not 1");
+        }
+        return share(operand("squeeze").squeeze(axis));
+    }
+
+    /** A dimension of size 1 inserted at {@code dim} (in {@code -rank-1..rank}). */
+    public Tensor unsqueeze(int dim) {
+        int axis = dim < 0 ? dim + rank() + 1 : dim;
+        if (axis < 0 || axis > rank()) {
+            throw new IllegalArgumentException("unsqueeze: dim " + dim + " is out of range for shape " + shape()
+                    + " (rank " + rank() + ")");
+        }
+        return share(operand("unsqueeze").unsqueeze(axis));
+    }
+
+    // ---- copies and conversions ----
+
+    /** The same values, row-major and contiguous: a view when already so, else a copy. */
+    public Tensor contiguous() {
+        Operand o = operand("contiguous");
+        return o.isContiguous() ? share(o) : copy();
+    }
+
+    /** A contiguous copy in fresh storage, always. */
+    public Tensor copy() {
+        return to(dtype(), "copy");
+    }
+
+    /** The values cast to {@code dtype} (a view when it is already that dtype). */
+    public Tensor to(DType dtype) {
+        if (dtype == dtype()) {
+            return share(operand("to"));
+        }
+        return to(dtype, "to");
+    }
+
+    private Tensor to(DType dtype, String op) {
+        Operand src = operand(op);
+        return adopt(Dispatcher.compute(op, device(), dtype, shape(), out -> new Copy(src, out)));
+    }
+
+    /** The values on {@code device} (a view when already there), copied through host memory. */
+    public Tensor to(Device device) {
+        if (device.equals(device())) {
+            return share(operand("to"));
+        }
+        try (Tensor dense = contiguous()) {
+            Operand src = dense.operand;
+            long bytes = numel() * dtype().byteSize();
+            Operand out = Dispatcher.allocate("to", device, dtype(), shape());
+            try {
+                Backend from = Backends.forDevice(device());
+                Backend to = Backends.forDevice(device);
+                long srcByte = src.offset() * dtype().byteSize();
+                if (from.device().equals(Device.CPU)) {
+                    to.copyFromHost(src.segment().asSlice(srcByte, bytes), out.storage(), 0, bytes);
+                } else if (to.device().equals(Device.CPU)) {
+                    from.copyToHost(src.storage(), srcByte, out.segment(), bytes);
+                } else {
+                    try (Tensor staged = dense.to(Device.CPU)) {
+                        to.copyFromHost(staged.operand.segment().asSlice(staged.offset() * dtype().byteSize(), bytes),
+                                out.storage(), 0, bytes);
+                    }
+                }
+            } catch (RuntimeException | Error e) {
+                out.storage().release();
+                throw e;
+            }
+            return adopt(out);
+        }
+    }
+
+    /** The values as F32, row-major. */
+    public float[] toFloatArray() {
+        try (Tensor host = hostContiguous("toFloatArray", DType.F32)) {
+            return host.operand.segment().asSlice(host.offset() * 4, numel() * 4).toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    /** The values as F64, row-major. */
+    public double[] toDoubleArray() {
+        try (Tensor host = hostContiguous("toDoubleArray", DType.F64)) {
+            return host.operand.segment().asSlice(host.offset() * 8, numel() * 8).toArray(ValueLayout.JAVA_DOUBLE);
+        }
+    }
+
+    /** The values as I64, row-major. */
+    public long[] toLongArray() {
+        try (Tensor host = hostContiguous("toLongArray", DType.I64)) {
+            return host.operand.segment().asSlice(host.offset() * 8, numel() * 8).toArray(ValueLayout.JAVA_LONG);
+        }
+    }
+
+    /** The single value of a one-element tensor, as a double. */
+    public double item() {
+        if (numel() != 1) {
+            throw new IllegalArgumentException("item: tensor " + operand("item").describe() + " has " + numel()
+                    + " elements, not 1");
+        }
+        return toDoubleArray()[0];
+    }
+
+    /** Writes the values, row-major, in this tensor's dtype, to the start of {@code dst}. */
+    public void copyTo(MemorySegment dst) {
+        long bytes = numel() * dtype().byteSize();
+        if (dst.byteSize() < bytes) {
+            throw new IllegalArgumentException("copyTo: tensor " + operand("copyTo").describe() + " needs " + bytes
+                    + " bytes, the segment has " + dst.byteSize());
+        }
+        try (Tensor host = hostContiguous("copyTo", dtype())) {
+            MemorySegment.copy(host.operand.segment(), host.offset() * dtype().byteSize(), dst, 0, bytes);
+        }
+    }
+
+    private Tensor hostContiguous(String op, DType dtype) {
+        checkedLength(op, shape());
+        try (Tensor host = to(Device.CPU); Tensor cast = host.to(dtype)) {
+            return cast.contiguous();
+        }
+    }
+
+    private static int checkedLength(String op, Shape shape) {
+        if (shape.numel() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(op + ": " + shape + " has " + shape.numel()
+                    + " elements, more than a Java array holds");
+        }
+        return (int) shape.numel();
+    }
+
+    /** Releases this handle's hold on the storage; idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            cleanable.clean();
+        }
+    }
+
+    /** {@code Tensor(2,3) F32 cpu}, with {@code closed} when it is. */
+    @Override
+    public String toString() {
+        return "Tensor" + operand.describe() + (closed ? " closed" : "");
+    }
+}

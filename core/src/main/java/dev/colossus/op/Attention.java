@@ -1,0 +1,49 @@
+package dev.colossus.op;
+
+import dev.colossus.spi.Operand;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * Scaled dot-product attention, per batch {@code b} and query head {@code h}, with key/value head
+ * {@code g = h / (Hq / Hkv)}:
+ * <pre>
+ *   s[i, j]   = scale * sum_d q[b, h, i, d] * k[b, g, j, d]      (+ mask[b, h, i, j] if additive)
+ *   s[i, j]   = -Inf  where the boolean mask is false, or (causal) where j > i + (Lk - Lq)
+ *   out[b, h, i, e] = sum_j softmax_j(s[i, :]) * v[b, g, j, e]
+ * </pre>
+ * Shapes: q (B, Hq, Lq, D), k (B, Hkv, Lk, D), v (B, Hkv, Lk, Dv), out (B, Hq, Lq, Dv). Causal
+ * alignment is bottom-right, as in PyTorch: the last query sees every key. A query row with no visible
+ * key gives NaN, as softmax does.
+ *
+ * @param mask {@code null}, or a view broadcast to (B, Hq, Lq, Lk): BOOL (true = attend) or additive
+ *             in q's dtype
+ */
+public record Attention(Operand q, Operand k, Operand v, Operand mask, boolean causal, double scale, Operand out)
+        implements Op {
+    @Override
+    public String name() {
+        return "scaledDotProductAttention";
+    }
+
+    @Override
+    public List<Operand> inputs() {
+        List<Operand> in = new ArrayList<>(List.of(q, k, v));
+        if (mask != null) {
+            in.add(mask);
+        }
+        return in;
+    }
+
+    @Override
+    public Op map(UnaryOperator<Operand> f) {
+        return new Attention(f.apply(q), f.apply(k), f.apply(v), mask == null ? null : f.apply(mask),
+                causal, scale, f.apply(out));
+    }
+
+    /** Query heads per key/value head: {@code Hq / Hkv}. */
+    public long groupSize() {
+        return q.dim(1) / k.dim(1);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.colossus.op;
+
+import dev.colossus.spi.Operand;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * {@code out[i] = cast(src[i])} for every index {@code i} of the common shape. Casts round to nearest
+ * even into floating types and truncate toward zero into integer types; any non-zero becomes
+ * {@code true} in BOOL. {@code out} may be strided but does not overlap {@code src}.
+ */
+public record Copy(Operand src, Operand out) implements Op {
+    @Override
+    public String name() {
+        return src.dtype() == out.dtype() ? "copy" : "cast";
+    }
+
+    @Override
+    public List<Operand> inputs() {
+        return List.of(src);
+    }
+
+    @Override
+    public Op map(UnaryOperator<Operand> f) {
+        return new Copy(f.apply(src), f.apply(out));
+    }
+}

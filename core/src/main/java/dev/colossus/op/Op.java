@@ -1,0 +1,31 @@
+package dev.colossus.op;
+
+import dev.colossus.spi.Operand;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * One operation, with its operands already validated, broadcast and allocated.
+ *
+ * <p>The set is small on purpose: primitives every backend implements ({@link Copy}, {@link Fill},
+ * {@link Arange}, {@link Unary}, {@link Binary}, {@link Where}, {@link Reduce}, {@link MatMul}) and
+ * composites that a backend may fuse or leave to {@link Decompositions} ({@link Softmax},
+ * {@link LayerNorm}, {@link RmsNorm}, {@link Attention}).
+ *
+ * <p>The output of every op but {@link Copy} is contiguous and aliases none of its inputs.
+ */
+public sealed interface Op
+        permits Copy, Fill, Arange, Unary, Binary, Where, Reduce, MatMul, Softmax, LayerNorm, RmsNorm, Attention {
+
+    /** The op's name in the public API, as error messages use it. */
+    String name();
+
+    /** The operands it reads, in order; optional operands that are absent are left out. */
+    List<Operand> inputs();
+
+    /** The operand it writes. */
+    Operand out();
+
+    /** The same op over other operands: {@code f} applied to every operand, inputs and output. */
+    Op map(UnaryOperator<Operand> f);
+}

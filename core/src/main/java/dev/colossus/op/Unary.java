@@ -1,0 +1,23 @@
+package dev.colossus.op;
+
+import dev.colossus.spi.Operand;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/** {@code out[i] = fn(x[i])}; same shape and dtype. */
+public record Unary(UnaryFn fn, Operand x, Operand out) implements Op {
+    @Override
+    public String name() {
+        return fn.apiName();
+    }
+
+    @Override
+    public List<Operand> inputs() {
+        return List.of(x);
+    }
+
+    @Override
+    public Op map(UnaryOperator<Operand> f) {
+        return new Unary(fn, f.apply(x), f.apply(out));
+    }
+}

@@ -1,0 +1,22 @@
+package dev.colossus.reference;
+
+import dev.colossus.op.Op;
+import dev.colossus.spi.HostBackend;
+
+/** The reference backend: {@link ReferenceKernels} on host memory, every op and dtype. */
+public final class ReferenceBackend extends HostBackend {
+    @Override
+    public String name() {
+        return "reference";
+    }
+
+    @Override
+    public boolean supports(Op op) {
+        return true;
+    }
+
+    @Override
+    public void execute(Op op) {
+        ReferenceKernels.execute(op);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.colossus.reference;
+
+import dev.colossus.op.BinaryFn;
+import dev.colossus.op.UnaryFn;
+
+/** The scalar definition of each elementwise function, in double and in long arithmetic. */
+public final class ReferenceMath {
+    private static final double SQRT_HALF = Math.sqrt(0.5);
+    private static final double SQRT_TWO_OVER_PI = Math.sqrt(2 / Math.PI);
+
+    private ReferenceMath() {
+    }
+
+    public static double unary(UnaryFn fn, double x) {
+        return switch (fn) {
+            case NEG -> -x;
+            case ABS -> Math.abs(x);
+            case EXP -> Math.exp(x);
+            case LOG -> Math.log(x);
+            case SQRT -> Math.sqrt(x);
+            case RSQRT -> 1 / Math.sqrt(x);
+            case TANH -> Math.tanh(x);
+            case SIGMOID -> 1 / (1 + Math.exp(-x));
+            case RELU -> Math.max(x, 0);
+            case GELU -> 0.5 * x * (1 + Erf.erf(x * SQRT_HALF));
+            case GELU_TANH -> 0.5 * x * (1 + Math.tanh(SQRT_TWO_OVER_PI * (x + 0.044715 * x * x * x)));
+            case SILU -> x / (1 + Math.exp(-x));
+        };
+    }
+
+    /** The integer form of the {@linkplain UnaryFn#isIntegral integral} functions. */
+    public static long unary(UnaryFn fn, long x) {
+        return switch (fn) {
+            case NEG -> -x;
+            case ABS -> Math.abs(x);
+            case RELU -> Math.max(x, 0);
+            default -> throw new IllegalArgumentException(fn.apiName() + " is not defined on integers");
+        };
+    }
+
+    public static double binary(BinaryFn fn, double a, double b) {
+        return switch (fn) {
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
+            case DIV -> a / b;
+            case POW -> Math.pow(a, b);
+            case MAXIMUM -> Math.max(a, b);
+            case MINIMUM -> Math.min(a, b);
+            case EQ -> a == b ? 1 : 0;
+            case NE -> a != b ? 1 : 0;
+            case LT -> a < b ? 1 : 0;
+            case LE -> a <= b ? 1 : 0;
+            case GT -> a > b ? 1 : 0;
+            case GE -> a >= b ? 1 : 0;
+        };
+    }
+
+    /** The integer form of the {@linkplain BinaryFn#isIntegral integral} functions; sums wrap. */
+    public static long binary(BinaryFn fn, long a, long b) {
+        return switch (fn) {
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
+            case MAXIMUM -> Math.max(a, b);
+            case MINIMUM -> Math.min(a, b);
+            case EQ -> a == b ? 1 : 0;
+            case NE -> a != b ? 1 : 0;
+            case LT -> a < b ? 1 : 0;
+            case LE -> a <= b ? 1 : 0;
+            case GT -> a > b ? 1 : 0;
+            case GE -> a >= b ? 1 : 0;
+            case DIV, POW -> throw new IllegalArgumentException(fn.apiName() + " is not defined on integers");
+        };
+    }
+}

@@ -1,0 +1,36 @@
+package dev.colossus.spi;
+
+import dev.colossus.Device;
+import dev.colossus.op.Op;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A backend: memory and kernels for one device.
+ *
+ * <p>Ops arrive with every operand validated, broadcast and allocated (see {@link Op}); a backend only
+ * computes. An op it does not {@linkplain #supports support} is decomposed into ops it does, on the
+ * same device, before it gets here.
+ */
+public interface Backend {
+    String name();
+
+    Device device();
+
+    /** Uninitialised memory of {@code bytes} bytes on {@link #device()}. */
+    Storage allocate(long bytes);
+
+    /** Copies {@code bytes} bytes from host memory into {@code dst} at {@code dstOffset}. */
+    void copyFromHost(MemorySegment src, Storage dst, long dstOffset, long bytes);
+
+    /** Copies {@code bytes} bytes of {@code src} from {@code srcOffset} into host memory. */
+    void copyToHost(Storage src, long srcOffset, MemorySegment dst, long bytes);
+
+    /** Whether {@link #execute} computes this op (its kind, dtypes and layouts) itself. */
+    boolean supports(Op op);
+
+    /** Computes {@code op} into its output operand. Called only for ops that {@link #supports} accepts. */
+    void execute(Op op);
+
+    /** Waits until every op issued so far has finished. */
+    void synchronize();
+}

@@ -1,0 +1,25 @@
+package dev.colossus.spi;
+
+/**
+ * The cheap, discoverable face of a backend, found with {@link java.util.ServiceLoader}.
+ *
+ * <p>A provider must be cheap to construct and to probe: {@link #probe()} never throws and loads no
+ * native code beyond what it needs to answer. The backend itself is built only by {@link #create()},
+ * and only when chosen.
+ */
+public interface BackendProvider {
+    /** A short, unique name: {@code "cpu"}, {@code "cuda"}, {@code "reference"}. */
+    String name();
+
+    /** The kind of device the backend serves: {@code "cpu"} (host memory) or {@code "cuda"}. */
+    String deviceType();
+
+    /** Higher wins among the available providers of one device type. */
+    int priority();
+
+    /** Whether the backend can run in this process, and why; never throws. */
+    Availability probe();
+
+    /** Builds the backend; called at most once per process, and only when {@link #probe()} said available. */
+    Backend create();
+}

@@ -1,0 +1,202 @@
+package dev.colossus.spi;
+
+import dev.colossus.DType;
+import dev.colossus.Shape;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * What a kernel sees of a tensor: its storage and a strided layout over it.
+ *
+ * <p>Element {@code i = (i_0, ..., i_{r-1})} lives at element offset
+ * {@code offset + sum_d i_d * strides[d]} of the storage, so at byte
+ * {@code (offset + sum_d i_d * strides[d]) * dtype.byteSize()}. Strides may be zero (broadcast) or
+ * anything else a view produces; they are never negative. The view methods here make new layouts over
+ * the same storage and assume valid arguments: the public API has checked them.
+ *
+ * @param strides in elements, one per dimension; not to be modified
+ * @param offset  in elements, from the start of the storage
+ */
+public record Operand(Storage storage, DType dtype, Shape shape, long[] strides, long offset) {
+
+    public Operand {
+        if (strides.length != shape.rank()) {
+            throw new IllegalArgumentException("strides " + Arrays.toString(strides) + " do not match shape " + shape);
+        }
+    }
+
+    /** A contiguous, row-major operand over the start of {@code storage}. */
+    public static Operand contiguous(Storage storage, DType dtype, Shape shape) {
+        return new Operand(storage, dtype, shape, shape.contiguousStrides(), 0);
+    }
+
+    public int rank() {
+        return shape.rank();
+    }
+
+    public long numel() {
+        return shape.numel();
+    }
+
+    public long dim(int axis) {
+        return shape.dim(axis);
+    }
+
+    /** The host memory behind this operand; only for operands in host storage. */
+    public MemorySegment segment() {
+        return ((HostStorage) storage).segment();
+    }
+
+    /** True when the elements are laid out row-major without gaps (size-1 dimensions ignored). */
+    public boolean isContiguous() {
+        long expected = 1;
+        for (int d = rank() - 1; d >= 0; d--) {
+            long size = shape.dim(d);
+            if (size == 1) {
+                continue;
+            }
+            if (strides[d] != expected) {
+                return false;
+            }
+            expected *= size;
+        }
+        return true;
+    }
+
+    /** One past the largest element offset this layout touches (the offset itself when empty). */
+    public long extent() {
+        if (numel() == 0) {
+            return offset;
+        }
+        long last = offset;
+        for (int d = 0; d < rank(); d++) {
+            last += (shape.dim(d) - 1) * strides[d];
+        }
+        return last + 1;
+    }
+
+    /** This operand with the same storage and a new layout. */
+    public Operand withLayout(Shape newShape, long[] newStrides, long newOffset) {
+        return new Operand(storage, dtype, newShape, newStrides, newOffset);
+    }
+
+    /** Broadcast to {@code target} (which this shape {@linkplain Shape#broadcastsTo broadcasts to}): stride 0 where size is 1. */
+    public Operand broadcastTo(Shape target) {
+        int lead = target.rank() - rank();
+        long[] out = new long[target.rank()];
+        for (int d = 0; d < rank(); d++) {
+            out[lead + d] = shape.dim(d) == target.dim(lead + d) ? strides[d] : 0;
+        }
+        return withLayout(target, out, offset);
+    }
+
+    /** Dimensions reordered: result dimension {@code i} is this operand's {@code axes[i]}. */
+    public Operand permute(int... axes) {
+        long[] dims = new long[axes.length];
+        long[] str = new long[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            dims[i] = shape.dim(axes[i]);
+            str[i] = strides[axes[i]];
+        }
+        return withLayout(Shape.of(dims), str, offset);
+    }
+
+    /** Dimensions {@code a} and {@code b} swapped. */
+    public Operand transpose(int a, int b) {
+        int[] axes = new int[rank()];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = i;
+        }
+        axes[a] = b;
+        axes[b] = a;
+        return permute(axes);
+    }
+
+    /** Elements {@code start, start+step, ...} below {@code end} along {@code axis}. */
+    public Operand slice(int axis, long start, long end, long step) {
+        long size = end <= start ? 0 : (end - start + step - 1) / step;
+        long[] str = strides.clone();
+        str[axis] = strides[axis] * step;
+        return withLayout(shape.with(axis, size), str, offset + (size == 0 ? 0 : start * strides[axis]));
+    }
+
+    /** A new dimension of size 1 at {@code axis}. */
+    public Operand unsqueeze(int axis) {
+        long[] dims = new long[rank() + 1];
+        long[] str = new long[rank() + 1];
+        for (int i = 0, j = 0; i < dims.length; i++) {
+            if (i == axis) {
+                dims[i] = 1;
+                str[i] = axis < rank() ? strides[axis] * shape.dim(axis) : 1;
+            } else {
+                dims[i] = shape.dim(j);
+                str[i] = strides[j++];
+            }
+        }
+        return withLayout(Shape.of(dims), str, offset);
+    }
+
+    /** Dimension {@code axis}, of size 1, removed. */
+    public Operand squeeze(int axis) {
+        long[] dims = new long[rank() - 1];
+        long[] str = new long[rank() - 1];
+        for (int i = 0, j = 0; i < rank(); i++) {
+            if (i != axis) {
+                dims[j] = shape.dim(i);
+                str[j++] = strides[i];
+            }
+        }
+        return withLayout(Shape.of(dims), str, offset);
+    }
+
+    /**
+     * The same elements in row-major order seen as {@code target} (same element count) without moving
+     * them, or {@code null} when the strides cannot express it (a copy is needed).
+     */
+    public Operand reshapeView(Shape target) {
+        long[] newStrides = viewStrides(target);
+        return newStrides == null ? null : withLayout(target, newStrides, offset);
+    }
+
+    /*
+     * Walks this layout from the innermost dimension, grouping dimensions that are contiguous with
+     * each other into chunks; each chunk must be covered exactly by a run of target dimensions.
+     */
+    private long[] viewStrides(Shape target) {
+        int newRank = target.rank();
+        long[] out = new long[newRank];
+        if (numel() == 0 || rank() == 0) {
+            return target.contiguousStrides();
+        }
+        int viewD = newRank - 1;
+        long chunkBaseStride = strides[rank() - 1];
+        long tensorNumel = 1;
+        long viewNumel = 1;
+        for (int d = rank() - 1; d >= 0; d--) {
+            tensorNumel *= shape.dim(d);
+            boolean chunkEnds = d == 0
+                    || (shape.dim(d - 1) != 1 && strides[d - 1] != tensorNumel * chunkBaseStride);
+            if (chunkEnds) {
+                while (viewD >= 0 && (viewNumel < tensorNumel || target.dim(viewD) == 1)) {
+                    out[viewD] = viewNumel * chunkBaseStride;
+                    viewNumel *= target.dim(viewD);
+                    viewD--;
+                }
+                if (viewNumel != tensorNumel) {
+                    return null;
+                }
+                if (d > 0) {
+                    chunkBaseStride = strides[d - 1];
+                    tensorNumel = 1;
+                    viewNumel = 1;
+                }
+            }
+        }
+        return viewD == -1 ? out : null;
+    }
+
+    /** {@code (3,4) F32 cpu}: how error messages name an operand. */
+    public String describe() {
+        return shape + " " + dtype + " " + storage.device();
+    }
+}

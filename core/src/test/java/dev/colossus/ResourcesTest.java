@@ -1,0 +1,137 @@
+package dev.colossus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.colossus.op.Op;
+import dev.colossus.reference.ReferenceKernels;
+import dev.colossus.spi.HostBackend;
+import dev.colossus.spi.HostStorage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
+
+/** Storage is freed exactly when its last handle goes: by close, by a scope, or by the cleaner. */
+@Isolated
+class ResourcesTest {
+
+    @Test
+    void closingTheLastHandleFreesTheStorage() {
+        long before = HostStorage.liveAllocations();
+        Tensor x = Tensor.zeros(DType.F32, 100);
+        Tensor view = x.reshape(10, 10);
+        assertEquals(before + 1, HostStorage.liveAllocations());
+        x.close();
+        assertEquals(before + 1, HostStorage.liveAllocations());
+        view.close();
+        assertEquals(before, HostStorage.liveAllocations());
+        assertTrue(view.isClosed());
+    }
+
+    @Test
+    void aScopeClosesWhatWasMadeInsideExceptWhatItKeeps() {
+        long before = HostStorage.liveAllocations();
+        Tensor kept;
+        Tensor dropped;
+        try (Scope outer = Scope.open()) {
+            try (Scope inner = Scope.open()) {
+                dropped = Ops.add(Tensor.ones(DType.F32, 3), 1);
+                kept = inner.keep(Ops.mul(dropped, 2));
+            }
+            assertTrue(dropped.isClosed());
+            assertFalse(kept.isClosed());
+            assertEquals(4, kept.select(0, 0).item());
+        }
+        assertTrue(kept.isClosed());
+        assertEquals(before, HostStorage.liveAllocations());
+    }
+
+    @Test
+    void scopesCloseInnermostFirst() {
+        Scope outer = Scope.open();
+        Scope inner = Scope.open();
+        assertThrows(IllegalStateException.class, outer::close);
+        inner.close();
+        outer.close();
+    }
+
+    @Test
+    void theCleanerFreesWhatIsForgotten() throws InterruptedException {
+        long before = HostStorage.liveAllocations();
+        for (int i = 0; i < 100; i++) {
+            Tensor.zeros(DType.F32, 1000);
+        }
+        assertTrue(HostStorage.liveAllocations() >= before + 100);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (HostStorage.liveAllocations() > before && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(before, HostStorage.liveAllocations());
+    }
+
+    @Test
+    void aFailingKernelLeaksNothingAndIsNotRetriedElsewhere() {
+        HostBackend failing = new HostBackend() {
+            @Override
+            public String name() {
+                return "failing";
+            }
+
+            @Override
+            public boolean supports(Op op) {
+                return true;
+            }
+
+            @Override
+            public void execute(Op op) {
+                if (op instanceof dev.colossus.op.Unary) {
+                    throw new IllegalStateException("kernel fault in " + op.name());
+                }
+                ReferenceKernels.execute(op);
+            }
+        };
+        try (Tensor x = Tensor.ones(DType.F32, 8)) {
+            long before = HostStorage.liveAllocations();
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> Backends.using(failing, () -> Ops.exp(x)));
+            assertEquals("kernel fault in exp", e.getMessage());
+            assertEquals(before, HostStorage.liveAllocations());
+        }
+    }
+
+    @Test
+    void anUnsupportedOpWithoutARewriteIsRefusedNotMoved() {
+        HostBackend refusing = new HostBackend() {
+            @Override
+            public String name() {
+                return "refusing";
+            }
+
+            @Override
+            public boolean supports(Op op) {
+                return false;
+            }
+
+            @Override
+            public void execute(Op op) {
+                throw new AssertionError("never called");
+            }
+        };
+        try (Tensor x = Tensor.ones(DType.F32, 2, 2)) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> Backends.using(refusing, () -> Ops.matmul(x, x)));
+            assertEquals("matmul: the 'refusing' backend supports neither this op nor a rewrite of it, on "
+                    + "(2,2) F32 cpu, (2,2) F32 cpu -> (2,2) F32 cpu", e.getMessage());
+        }
+    }
+
+    @Test
+    void usingSetsTheBackendOnlyInsideItsBody() {
+        Backends.using(Backends.get("reference"), () -> assertSame(Backends.get("reference"),
+                Backends.forDevice(Device.CPU)));
+        assertTrue(Backends.describe().contains("reference"));
+    }
+}

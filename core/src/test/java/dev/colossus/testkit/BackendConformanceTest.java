@@ -1,0 +1,547 @@
+package dev.colossus.testkit;
+
+import static dev.colossus.testkit.Generators.Layout.BROADCAST;
+import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
+import static dev.colossus.testkit.Generators.Layout.STRIDED;
+import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
+import static dev.colossus.testkit.Generators.Values.EXTREMES;
+import static dev.colossus.testkit.Generators.Values.PLAIN;
+import static dev.colossus.testkit.Generators.Values.SPECIALS;
+
+import dev.colossus.AttentionOptions;
+import dev.colossus.Backends;
+import dev.colossus.DType;
+import dev.colossus.Device;
+import dev.colossus.Ops;
+import dev.colossus.Scope;
+import dev.colossus.Tensor;
+import dev.colossus.op.BinaryFn;
+import dev.colossus.op.UnaryFn;
+import dev.colossus.spi.Backend;
+import dev.colossus.testkit.Generators.Layout;
+import dev.colossus.testkit.Generators.Values;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every op, dtype and layout a user can reach, run on {@link #backend()} and on {@link #oracle()} (the
+ * reference) over the same inputs, compared with the dtype's {@link Tolerance}. A backend's test
+ * subclasses this and names its backend; inputs are made on the host and moved to the backend's
+ * device, results moved back.
+ */
+public abstract class BackendConformanceTest {
+    private static final List<DType> FLOATS = List.of(DType.F32, DType.F16, DType.BF16, DType.F64);
+
+    private Scope testScope;
+
+    /** Every tensor a test makes is closed when it ends. */
+    @BeforeEach
+    void openScope() {
+        testScope = Scope.open();
+    }
+
+    @AfterEach
+    void closeScope() {
+        testScope.close();
+    }
+
+    /** The backend under test. */
+    protected abstract Backend backend();
+
+    /** What the backend is compared with: the reference, unless a subclass tests the reference itself. */
+    protected Backend oracle() {
+        return Backends.get("reference");
+    }
+
+    private enum Comparison { EXACT, CLOSE, RELATIVE_L2 }
+
+    /** Runs {@code op} on the oracle and on the backend over {@code inputs} and compares the results. */
+    private void check(String context, Comparison comparison, Function<Tensor[], Tensor> op, Tensor... inputs) {
+        try (Scope scope = Scope.open()) {
+            Tensor expected = Backends.using(oracle(), () -> op.apply(inputs));
+            Tensor[] moved = Arrays.stream(inputs).map(t -> t.to(backend().device())).toArray(Tensor[]::new);
+            Tensor actual = Backends.using(backend(), () -> op.apply(moved)).to(Device.CPU);
+            String where = backend().name() + " " + context + " on " + describe(inputs);
+            switch (comparison) {
+                case EXACT -> TensorAssert.assertExact(where, expected, actual);
+                case CLOSE -> TensorAssert.assertClose(where, expected, actual, Tolerance.of(expected.dtype()));
+                case RELATIVE_L2 -> TensorAssert.assertRelativeL2(where, expected, actual, Tolerance.of(expected.dtype()));
+            }
+        }
+    }
+
+    /** As {@link #check} for a sum-like reduction, allowing for cancellation in proportion to {@code absSums}. */
+    private void checkSum(String context, Function<Tensor, Tensor> op, Function<Tensor, Tensor> absSums, Tensor input) {
+        try (Scope scope = Scope.open()) {
+            Tensor expected = Backends.using(oracle(), () -> op.apply(input));
+            Tensor magnitudes = Backends.using(oracle(), () -> absSums.apply(input));
+            Tensor moved = input.to(backend().device());
+            Tensor actual = Backends.using(backend(), () -> op.apply(moved)).to(Device.CPU);
+            TensorAssert.assertSumClose(backend().name() + " " + context + " on " + describe(input), expected, actual,
+                    magnitudes, Tolerance.of(expected.dtype()));
+        }
+    }
+
+    private static String describe(Tensor... inputs) {
+        StringBuilder sb = new StringBuilder();
+        for (Tensor t : inputs) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(t.shape()).append(' ').append(t.dtype())
+                    .append(" strides ").append(Arrays.toString(t.strides()));
+        }
+        return sb.toString();
+    }
+
+    private static Tensor tensor(long seed, DType dtype, Values values, Layout layout, long... shape) {
+        return Generators.tensor(seed, dtype, values, layout, shape);
+    }
+
+    // ---- matmul ----
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void matmulEveryEdgeFrom1To33(DType dtype) {
+        for (int s = 1; s <= 33; s++) {
+            matmul(dtype, s, 17, 19, CONTIGUOUS, CONTIGUOUS, PLAIN);
+            matmul(dtype, 7, s, 13, CONTIGUOUS, CONTIGUOUS, PLAIN);
+            matmul(dtype, 9, 11, s, CONTIGUOUS, CONTIGUOUS, PLAIN);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void matmulTransposedAndStridedOperands(DType dtype) {
+        for (Layout a : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+            for (Layout b : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+                matmul(dtype, 21, 35, 30, a, b, PLAIN);
+                matmul(dtype, 1, 40, 33, a, b, PLAIN);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16"})
+    void matmulLarge(DType dtype) {
+        matmul(dtype, 127, 300, 259, CONTIGUOUS, CONTIGUOUS, PLAIN);
+        matmul(dtype, 200, 64, 513, TRANSPOSED, CONTIGUOUS, PLAIN);
+        matmul(dtype, 3, 1000, 700, CONTIGUOUS, TRANSPOSED, PLAIN);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16"})
+    void matmulPropagatesNaNAndInfinities(DType dtype) {
+        matmul(dtype, 13, 29, 31, CONTIGUOUS, CONTIGUOUS, SPECIALS);
+        matmul(dtype, 33, 5, 64, TRANSPOSED, STRIDED, SPECIALS);
+    }
+
+    private void matmul(DType dtype, long m, long n, long k, Layout la, Layout lb, Values values) {
+        long seed = m * 1_000_003 + n * 1009 + k;
+        check("matmul " + m + "x" + n + "x" + k, Comparison.RELATIVE_L2, t -> Ops.matmul(t[0], t[1]),
+                tensor(seed, dtype, values, la, m, k), tensor(seed + 1, dtype, values, lb, k, n));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16", "F64"})
+    void matmulBatchedBroadcastAndVectors(DType dtype) {
+        long[][][] pairs = {
+            {{2, 3, 5, 7}, {7, 4}},
+            {{5, 7}, {2, 3, 7, 4}},
+            {{2, 1, 5, 7}, {3, 7, 4}},
+            {{4, 1, 6}, {4, 6, 9}},
+            {{7}, {7, 4}},
+            {{5, 7}, {7}},
+            {{7}, {7}},
+            {{3, 7}, {2, 3, 7, 1}},
+            {{2, 4, 7}, {7}},
+        };
+        long seed = 11;
+        for (long[][] pair : pairs) {
+            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, BROADCAST)) {
+                check("matmul", Comparison.RELATIVE_L2, t -> Ops.matmul(t[0], t[1]),
+                        tensor(seed++, dtype, PLAIN, layout, pair[0]), tensor(seed++, dtype, PLAIN, CONTIGUOUS, pair[1]));
+            }
+        }
+    }
+
+    // ---- attention ----
+
+    /** One attention problem: (B, Hq, Hkv, Lq, Lk, D, Dv) and its options. */
+    private record AttentionCase(long b, long hq, long hkv, long lq, long lk, long d, long dv, boolean causal,
+            String mask, double scale) {
+    }
+
+    private static final List<AttentionCase> ATTENTION_CASES = List.of(
+            new AttentionCase(1, 2, 2, 5, 7, 8, 8, false, "none", Double.NaN),
+            new AttentionCase(2, 8, 2, 9, 13, 16, 12, false, "none", Double.NaN),
+            new AttentionCase(1, 4, 1, 17, 17, 32, 32, true, "none", Double.NaN),
+            new AttentionCase(1, 2, 2, 6, 40, 8, 8, true, "none", Double.NaN),
+            new AttentionCase(1, 2, 2, 40, 6, 8, 8, true, "none", Double.NaN),
+            new AttentionCase(2, 4, 2, 1, 300, 64, 64, false, "none", Double.NaN),
+            new AttentionCase(1, 3, 3, 70, 150, 33, 17, true, "none", 0.3),
+            new AttentionCase(2, 4, 4, 11, 19, 16, 16, false, "bool", Double.NaN),
+            new AttentionCase(2, 4, 2, 11, 19, 16, 16, true, "bool", Double.NaN),
+            new AttentionCase(1, 6, 3, 23, 29, 8, 8, false, "additive", Double.NaN),
+            new AttentionCase(1, 2, 1, 130, 130, 64, 64, true, "additive", Double.NaN));
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void attention(DType dtype) {
+        long seed = 100;
+        for (AttentionCase c : ATTENTION_CASES) {
+            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED)) {
+                Tensor q = tensor(seed++, dtype, PLAIN, layout, c.b(), c.hq(), c.lq(), c.d());
+                Tensor k = tensor(seed++, dtype, PLAIN, layout, c.b(), c.hkv(), c.lk(), c.d());
+                Tensor v = tensor(seed++, dtype, PLAIN, CONTIGUOUS, c.b(), c.hkv(), c.lk(), c.dv());
+                Tensor mask = switch (c.mask()) {
+                    case "bool" -> tensor(seed++, DType.BOOL, PLAIN, CONTIGUOUS, c.b(), 1, c.lq(), c.lk());
+                    case "additive" -> tensor(seed++, dtype, PLAIN, CONTIGUOUS, c.lq(), c.lk());
+                    default -> null;
+                };
+                AttentionOptions options = AttentionOptions.defaults().causal(c.causal()).scale(c.scale());
+                String context = "attention " + c + " " + layout;
+                if (mask == null) {
+                    check(context, Comparison.RELATIVE_L2,
+                            t -> Ops.scaledDotProductAttention(t[0], t[1], t[2], options), q, k, v);
+                } else {
+                    check(context, Comparison.RELATIVE_L2,
+                            t -> Ops.scaledDotProductAttention(t[0], t[1], t[2], options.mask(t[3])), q, k, v, mask);
+                }
+            }
+        }
+    }
+
+    @Test
+    void attentionRowWithNoVisibleKeyIsNaN() {
+        Tensor q = Generators.tensor(1, DType.F32, 1, 1, 4, 8);
+        Tensor k = Generators.tensor(2, DType.F32, 1, 1, 3, 8);
+        Tensor v = Generators.tensor(3, DType.F32, 1, 1, 3, 8);
+        // Lq = 4 > Lk = 3, causal and bottom-right aligned: query 0 sees no key
+        check("attention causal Lq > Lk", Comparison.RELATIVE_L2,
+                t -> Ops.scaledDotProductAttention(t[0], t[1], t[2], AttentionOptions.defaults().causal(true)), q, k, v);
+    }
+
+    // ---- elementwise ----
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void unaryEveryLengthFrom1To33WithCornerValues(DType dtype) {
+        for (UnaryFn fn : UnaryFn.values()) {
+            for (int n = 1; n <= 33; n++) {
+                check(fn.apiName(), Comparison.CLOSE, t -> unary(fn, t[0]), tensor(n, dtype, EXTREMES, CONTIGUOUS, n));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void unaryOnViewsAndLargeTensors(DType dtype) {
+        for (UnaryFn fn : UnaryFn.values()) {
+            for (Layout layout : Layout.values()) {
+                check(fn.apiName(), Comparison.CLOSE, t -> unary(fn, t[0]), tensor(7, dtype, SPECIALS, layout, 5, 7, 9));
+            }
+            check(fn.apiName(), Comparison.CLOSE, t -> unary(fn, t[0]), tensor(8, dtype, PLAIN, TRANSPOSED, 301, 257));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"I32", "I64"})
+    void unaryOnIntegers(DType dtype) {
+        for (UnaryFn fn : List.of(UnaryFn.NEG, UnaryFn.ABS, UnaryFn.RELU)) {
+            check(fn.apiName(), Comparison.EXACT, t -> unary(fn, t[0]), tensor(3, dtype, PLAIN, STRIDED, 4, 33));
+        }
+    }
+
+    static Tensor unary(UnaryFn fn, Tensor x) {
+        return switch (fn) {
+            case NEG -> Ops.neg(x);
+            case ABS -> Ops.abs(x);
+            case EXP -> Ops.exp(x);
+            case LOG -> Ops.log(x);
+            case SQRT -> Ops.sqrt(x);
+            case RSQRT -> Ops.rsqrt(x);
+            case TANH -> Ops.tanh(x);
+            case SIGMOID -> Ops.sigmoid(x);
+            case RELU -> Ops.relu(x);
+            case GELU -> Ops.gelu(x);
+            case GELU_TANH -> Ops.geluTanh(x);
+            case SILU -> Ops.silu(x);
+        };
+    }
+
+    static Tensor binary(BinaryFn fn, Tensor a, Tensor b) {
+        return switch (fn) {
+            case ADD -> Ops.add(a, b);
+            case SUB -> Ops.sub(a, b);
+            case MUL -> Ops.mul(a, b);
+            case DIV -> Ops.div(a, b);
+            case POW -> Ops.pow(a, b);
+            case MAXIMUM -> Ops.maximum(a, b);
+            case MINIMUM -> Ops.minimum(a, b);
+            case EQ -> Ops.eq(a, b);
+            case NE -> Ops.ne(a, b);
+            case LT -> Ops.lt(a, b);
+            case LE -> Ops.le(a, b);
+            case GT -> Ops.gt(a, b);
+            case GE -> Ops.ge(a, b);
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void binaryEveryLengthFrom1To33WithCornerValues(DType dtype) {
+        for (BinaryFn fn : BinaryFn.values()) {
+            Comparison comparison = fn.isComparison() ? Comparison.EXACT : Comparison.CLOSE;
+            for (int n = 1; n <= 33; n++) {
+                check(fn.apiName(), comparison, t -> binary(fn, t[0], t[1]),
+                        tensor(n, dtype, EXTREMES, CONTIGUOUS, n), tensor(n + 100, dtype, EXTREMES, CONTIGUOUS, n));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void binaryBroadcastingAndViews(DType dtype) {
+        long[][][] pairs = {
+            {{4, 1, 5}, {3, 1}},
+            {{}, {2, 3}},
+            {{6, 7}, {}},
+            {{1, 33}, {17, 1}},
+            {{3, 4, 5}, {3, 4, 5}},
+            {{300, 257}, {257}},
+        };
+        long seed = 5;
+        for (BinaryFn fn : BinaryFn.values()) {
+            Comparison comparison = fn.isComparison() ? Comparison.EXACT : Comparison.CLOSE;
+            for (long[][] pair : pairs) {
+                for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+                    check(fn.apiName(), comparison, t -> binary(fn, t[0], t[1]),
+                            tensor(seed++, dtype, SPECIALS, layout, pair[0]), tensor(seed++, dtype, SPECIALS, CONTIGUOUS, pair[1]));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16"})
+    void binaryWithScalars(DType dtype) {
+        Tensor x = tensor(9, dtype, SPECIALS, STRIDED, 3, 29);
+        check("add scalar", Comparison.CLOSE, t -> Ops.add(t[0], 0.5), x);
+        check("mul scalar", Comparison.CLOSE, t -> Ops.mul(t[0], -3), x);
+        check("pow scalar", Comparison.CLOSE, t -> Ops.pow(t[0], 2), x);
+        check("maximum scalar", Comparison.CLOSE, t -> Ops.maximum(t[0], 0), x);
+        check("gt scalar", Comparison.EXACT, t -> Ops.gt(t[0], 0.25), x);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"I32", "I64"})
+    void binaryOnIntegers(DType dtype) {
+        for (BinaryFn fn : BinaryFn.values()) {
+            if (fn.isIntegral()) {
+                check(fn.apiName(), Comparison.EXACT, t -> binary(fn, t[0], t[1]),
+                        tensor(1, dtype, PLAIN, TRANSPOSED, 5, 9), tensor(2, dtype, PLAIN, CONTIGUOUS, 9));
+            }
+        }
+    }
+
+    @Test
+    void booleanEquality() {
+        Tensor a = tensor(1, DType.BOOL, PLAIN, CONTIGUOUS, 4, 9);
+        Tensor b = tensor(2, DType.BOOL, PLAIN, STRIDED, 4, 9);
+        check("eq", Comparison.EXACT, t -> Ops.eq(t[0], t[1]), a, b);
+        check("ne", Comparison.EXACT, t -> Ops.ne(t[0], t[1]), a, b);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64", "I32"})
+    void where(DType dtype) {
+        long[][][] shapes = {{{5, 7}, {5, 7}, {5, 7}}, {{5, 1}, {1, 7}, {}}, {{33}, {4, 33}, {4, 1}}};
+        long seed = 1;
+        for (long[][] s : shapes) {
+            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+                check("where", Comparison.EXACT, t -> Ops.where(t[0], t[1], t[2]),
+                        tensor(seed++, DType.BOOL, PLAIN, layout, s[0]), tensor(seed++, dtype, SPECIALS, layout, s[1]),
+                        tensor(seed++, dtype, SPECIALS, CONTIGUOUS, s[2]));
+            }
+        }
+    }
+
+    // ---- casts and copies ----
+
+    @Test
+    void castsBetweenEveryPairOfDTypes() {
+        for (DType from : DType.values()) {
+            for (DType to : DType.values()) {
+                for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED)) {
+                    check("cast " + from + "->" + to, Comparison.EXACT, t -> t[0].to(to),
+                            tensor(from.ordinal(), from, EXTREMES, layout, 9, 33));
+                }
+            }
+        }
+    }
+
+    @Test
+    void castsOfLargeTensors() {
+        for (DType from : FLOATS) {
+            for (DType to : FLOATS) {
+                check("cast " + from + "->" + to, Comparison.EXACT, t -> t[0].to(to), tensor(1, from, SPECIALS, STRIDED, 70_001));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void contiguousCopiesOfEveryLayout(DType dtype) {
+        for (Layout layout : Layout.values()) {
+            check("contiguous", Comparison.EXACT, t -> t[0].contiguous(), tensor(4, dtype, EXTREMES, layout, 3, 5, 33));
+        }
+        check("permuted contiguous", Comparison.EXACT, t -> t[0].permute(2, 0, 1).contiguous(),
+                tensor(5, dtype, PLAIN, CONTIGUOUS, 30, 40, 50));
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void fillAndArange(DType dtype) {
+        check("full", Comparison.EXACT, t -> Tensor.full(1.5, dtype, 3, 33));
+        check("ones", Comparison.EXACT, t -> Tensor.ones(dtype, 70_000));
+        check("arange", Comparison.EXACT, t -> Tensor.arange(-3, 30, 0.5, dtype));
+    }
+
+    // ---- reductions ----
+
+    private static final int[][] REDUCED_DIMS = {{0}, {1}, {2}, {0, 2}, {1, 2}, {}};
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void sumMeanVarOverEveryAxisSet(DType dtype) {
+        for (int[] dims : REDUCED_DIMS) {
+            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, BROADCAST)) {
+                for (boolean keepdim : List.of(true, false)) {
+                    Tensor x = tensor(dims.length * 10 + layout.ordinal(), dtype, PLAIN, layout, 6, 7, 33);
+                    String at = " dims " + Arrays.toString(dims) + " keepdim " + keepdim;
+                    checkSum("sum" + at, t -> Ops.sum(t, dims, keepdim), t -> Ops.sum(Ops.abs(t), dims, keepdim), x);
+                    checkSum("mean" + at, t -> Ops.mean(t, dims, keepdim), t -> Ops.mean(Ops.abs(t), dims, keepdim), x);
+                    checkSum("var" + at, t -> Ops.var(t, dims, 1, keepdim),
+                            t -> Ops.mean(Ops.mul(t, t), dims, keepdim), x);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void maxMinArgmaxWithCornerValues(DType dtype) {
+        for (int[] dims : REDUCED_DIMS) {
+            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+                Tensor x = tensor(dims.length + 7L * layout.ordinal(), dtype, EXTREMES, layout, 6, 7, 33);
+                check("max", Comparison.EXACT, t -> Ops.max(t[0], dims, false), x);
+                check("min", Comparison.EXACT, t -> Ops.min(t[0], dims, true), x);
+            }
+        }
+        for (int dim = 0; dim < 3; dim++) {
+            int d = dim;
+            check("argmax", Comparison.EXACT, t -> Ops.argmax(t[0], d, false), tensor(d, dtype, EXTREMES, TRANSPOSED, 6, 7, 33));
+            check("argmax", Comparison.EXACT, t -> Ops.argmax(t[0], d, true), tensor(d, dtype, PLAIN, CONTIGUOUS, 6, 7, 33));
+        }
+        check("argmax all", Comparison.EXACT, t -> Ops.argmax(t[0]), tensor(3, dtype, PLAIN, STRIDED, 6, 7, 33));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16"})
+    void reductionsOfEveryLengthFrom1To33AndLong(DType dtype) {
+        for (long n : new long[] {1, 2, 3, 5, 8, 15, 16, 17, 31, 32, 33, 1000, 65_537}) {
+            Tensor x = tensor(n, dtype, PLAIN, CONTIGUOUS, 3, n);
+            checkSum("sum last", t -> Ops.sum(t, -1), t -> Ops.sum(Ops.abs(t), -1), x);
+            checkSum("sum first", t -> Ops.sum(t, 0), t -> Ops.sum(Ops.abs(t), 0), x);
+            checkSum("var last", t -> Ops.var(t, new int[] {-1}, 0, false), t -> Ops.mean(Ops.mul(t, t), -1), x);
+            check("max last", Comparison.EXACT, t -> Ops.max(t[0], -1), x);
+            check("argmax last", Comparison.EXACT, t -> Ops.argmax(t[0], -1, false), x);
+            check("min first", Comparison.EXACT, t -> Ops.min(t[0], 0), x);
+        }
+        Tensor tall = tensor(2, dtype, PLAIN, CONTIGUOUS, 20_000, 5);
+        checkSum("sum tall", t -> Ops.sum(t, 0), t -> Ops.sum(Ops.abs(t), 0), tall);
+        check("max tall", Comparison.EXACT, t -> Ops.max(t[0], 0), tall);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16", "F64"})
+    void sumPropagatesNaNAndInfinities(DType dtype) {
+        check("sum", Comparison.CLOSE, t -> Ops.sum(t[0], -1), tensor(4, dtype, SPECIALS, CONTIGUOUS, 40, 50));
+        check("sum", Comparison.CLOSE, t -> Ops.sum(t[0], 0), tensor(5, dtype, SPECIALS, CONTIGUOUS, 40, 50));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"I32", "I64", "BOOL"})
+    void integerReductions(DType dtype) {
+        Tensor x = tensor(6, dtype, PLAIN, TRANSPOSED, 5, 40);
+        check("sum", Comparison.EXACT, t -> Ops.sum(t[0], 1), x);
+        check("sum all", Comparison.EXACT, t -> Ops.sum(t[0]), x);
+        check("max", Comparison.EXACT, t -> Ops.max(t[0], 0), x);
+        check("min", Comparison.EXACT, t -> Ops.min(t[0], new int[] {0, 1}, true), x);
+        check("argmax", Comparison.EXACT, t -> Ops.argmax(t[0], 1, false), x);
+    }
+
+    // ---- softmax and norms ----
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void softmaxAndLogSoftmaxAlongEveryAxis(DType dtype) {
+        for (int n = 1; n <= 33; n++) {
+            Tensor x = tensor(n, dtype, PLAIN, CONTIGUOUS, 3, n);
+            check("softmax", Comparison.CLOSE, t -> Ops.softmax(t[0], -1), x);
+            check("logSoftmax", Comparison.CLOSE, t -> Ops.logSoftmax(t[0], -1), x);
+        }
+        for (int dim = 0; dim < 3; dim++) {
+            int d = dim;
+            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+                Tensor x = tensor(dim + 10L * layout.ordinal(), dtype, PLAIN, layout, 5, 6, 37);
+                check("softmax dim " + d, Comparison.CLOSE, t -> Ops.softmax(t[0], d), x);
+                check("logSoftmax dim " + d, Comparison.CLOSE, t -> Ops.logSoftmax(t[0], d), x);
+            }
+        }
+        check("softmax long", Comparison.CLOSE, t -> Ops.softmax(t[0], -1), tensor(3, dtype, PLAIN, CONTIGUOUS, 4, 5000));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16", "F64"})
+    void softmaxWithInfinities(DType dtype) {
+        float[] rows = {
+            0, Float.NEGATIVE_INFINITY, 1, 2, // masked entry
+            Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, // NaN row
+            Float.POSITIVE_INFINITY, 0, 1, 2, // +Inf: NaN where it is, as exp(Inf - Inf)
+            Float.NaN, 0, 1, 2,
+            1e30f, -1e30f, 0, 1e30f,
+        };
+        try (Tensor f32 = Tensor.of(rows, 5, 4)) {
+            Tensor x = f32.to(dtype);
+            check("softmax", Comparison.CLOSE, t -> Ops.softmax(t[0], 1), x);
+            check("logSoftmax", Comparison.CLOSE, t -> Ops.logSoftmax(t[0], 1), x);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void layerNormAndRmsNorm(DType dtype) {
+        long seed = 1;
+        for (long n : new long[] {1, 2, 3, 7, 15, 16, 17, 31, 32, 33, 1000, 4099}) {
+            for (Layout layout : List.of(CONTIGUOUS, STRIDED)) {
+                Tensor x = tensor(seed++, dtype, PLAIN, layout, 3, n);
+                Tensor w = tensor(seed++, dtype, PLAIN, CONTIGUOUS, n);
+                Tensor b = tensor(seed++, dtype, PLAIN, CONTIGUOUS, n);
+                check("layerNorm", Comparison.CLOSE, t -> Ops.layerNorm(t[0], t[1], t[2], 1e-5), x, w, b);
+                check("layerNorm no affine", Comparison.CLOSE, t -> Ops.layerNorm(t[0], new long[] {n}, null, null, 1e-5), x);
+                check("rmsNorm", Comparison.CLOSE, t -> Ops.rmsNorm(t[0], t[1], 1e-6), x, w);
+                check("rmsNorm no weight", Comparison.CLOSE, t -> Ops.rmsNorm(t[0], new long[] {n}, null, 1e-6), x);
+            }
+        }
+        Tensor x3 = tensor(seed++, dtype, PLAIN, TRANSPOSED, 2, 5, 6);
+        Tensor w2 = tensor(seed++, dtype, PLAIN, CONTIGUOUS, 5, 6);
+        Tensor b2 = tensor(seed, dtype, PLAIN, CONTIGUOUS, 5, 6);
+        check("layerNorm over 2 dims", Comparison.CLOSE, t -> Ops.layerNorm(t[0], t[1], t[2], 1e-5), x3, w2, b2);
+        check("rmsNorm over 2 dims", Comparison.CLOSE, t -> Ops.rmsNorm(t[0], t[1], 1e-5), x3, w2);
+    }
+}
