@@ -6,6 +6,7 @@ public enum BinaryFn {
     SUB("sub"),
     MUL("mul"),
     DIV("div"),
+    /** {@code a^b} as in C99: {@code 1^b = 1} for every b, NaN included */
     POW("pow"),
     /** {@code max(a, b)}, NaN if either is NaN */
     MAXIMUM("maximum"),

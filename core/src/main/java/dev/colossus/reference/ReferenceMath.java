@@ -44,7 +44,7 @@ public final class ReferenceMath {
             case SUB -> a - b;
             case MUL -> a * b;
             case DIV -> a / b;
-            case POW -> Math.pow(a, b);
+            case POW -> pow(a, b);
             case MAXIMUM -> Math.max(a, b);
             case MINIMUM -> Math.min(a, b);
             case EQ -> a == b ? 1 : 0;
@@ -54,6 +54,17 @@ public final class ReferenceMath {
             case GT -> a > b ? 1 : 0;
             case GE -> a >= b ? 1 : 0;
         };
+    }
+
+    /**
+     * {@code a^b} as C99 and IEEE 754 define it, as NumPy and PyTorch compute it: {@code 1^b = 1} and
+     * {@code (-1)^(+-Inf) = 1} even for NaN or infinite {@code b}, where Java's {@link Math#pow} says NaN.
+     */
+    public static double pow(double a, double b) {
+        if (a == 1 || a == -1 && Double.isInfinite(b)) {
+            return 1;
+        }
+        return Math.pow(a, b);
     }
 
     /** The integer form of the {@linkplain BinaryFn#isIntegral integral} functions; sums wrap. */

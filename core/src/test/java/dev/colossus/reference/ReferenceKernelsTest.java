@@ -112,6 +112,13 @@ class ReferenceKernelsTest {
     }
 
     @Test
+    void powFollowsC99() {
+        Tensor base = f32(new float[] {1, -1, 2, Float.NaN, -8}, 5);
+        Tensor exponent = f32(new float[] {Float.NaN, Float.POSITIVE_INFINITY, 10, 0, 1f / 3}, 5);
+        assertArrayEquals(new double[] {1, 1, 1024, 1, Double.NaN}, ref(() -> Ops.pow(base, exponent)));
+    }
+
+    @Test
     void erfToDoublePrecision() {
         assertEquals(0.5204998778130465, Erf.erf(0.5), 1e-15);
         assertEquals(0.8427007929497149, Erf.erf(1), 1e-15);

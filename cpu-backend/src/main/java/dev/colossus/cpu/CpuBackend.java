@@ -1,0 +1,63 @@
+package dev.colossus.cpu;
+
+import dev.colossus.DType;
+import dev.colossus.op.Attention;
+import dev.colossus.op.Binary;
+import dev.colossus.op.Copy;
+import dev.colossus.op.Fill;
+import dev.colossus.op.LayerNorm;
+import dev.colossus.op.MatMul;
+import dev.colossus.op.Op;
+import dev.colossus.op.Reduce;
+import dev.colossus.op.RmsNorm;
+import dev.colossus.op.Softmax;
+import dev.colossus.op.Unary;
+import dev.colossus.op.Where;
+import dev.colossus.reference.ReferenceKernels;
+import dev.colossus.spi.HostBackend;
+
+/**
+ * The CPU backend: every op on host memory. F32, F16 and BF16 (and BOOL masks and results) run on
+ * the SIMD kernels, multithreaded; F64 and the integer types run on the reference kernels, scalar;
+ * copies within one dtype move bytes.
+ */
+public final class CpuBackend extends HostBackend {
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public boolean supports(Op op) {
+        return true;
+    }
+
+    @Override
+    public void execute(Op op) {
+        switch (op) {
+            case Copy c when c.src().dtype() == c.out().dtype() -> CpuElementwise.copy(c);
+            case Copy c when FloatIO.handles(c.src().dtype()) && FloatIO.handles(c.out().dtype()) -> CpuElementwise.cast(c);
+            case Fill f when FloatIO.handles(f.out().dtype()) -> CpuElementwise.fill(f);
+            case Unary u when computesInF32(u.x().dtype()) -> CpuElementwise.unary(u);
+            case Binary b when FloatIO.handles(b.a().dtype()) -> CpuElementwise.binary(b);
+            case Where w when FloatIO.handles(w.a().dtype()) -> CpuElementwise.where(w);
+            case Reduce r when computesInF32(r.x().dtype()) -> CpuReduce.reduce(r);
+            case MatMul m when computesInF32(m.a().dtype()) -> CpuMatMul.matmul(m);
+            case Softmax s when computesInF32(s.x().dtype()) -> CpuNormalization.softmax(s);
+            case LayerNorm n when computesInF32(n.x().dtype()) -> CpuNormalization.layerNorm(n);
+            case RmsNorm n when computesInF32(n.x().dtype()) -> CpuNormalization.rmsNorm(n);
+            case Attention a when computesInF32(a.q().dtype()) -> CpuAttention.attention(a);
+            default -> ReferenceKernels.execute(op);
+        }
+    }
+
+    private static boolean computesInF32(DType dtype) {
+        return dtype == DType.F32 || dtype.isHalf();
+    }
+
+    /** What the provider reports: kernels, threads and GEMM blocking. */
+    static String describe() {
+        return Simd.describe() + ", " + CpuParallel.THREADS + " threads, GEMM tile " + MicroKernel.instance().mr() + "x"
+                + MicroKernel.instance().nr() + ", " + CpuMatMul.BLOCKING;
+    }
+}

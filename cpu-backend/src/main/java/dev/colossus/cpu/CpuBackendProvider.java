@@ -1,0 +1,36 @@
+package dev.colossus.cpu;
+
+import dev.colossus.spi.Availability;
+import dev.colossus.spi.Backend;
+import dev.colossus.spi.BackendProvider;
+
+/** Provides the {@link CpuBackend}; preferred over the reference backend for host tensors. */
+public final class CpuBackendProvider implements BackendProvider {
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String deviceType() {
+        return "cpu";
+    }
+
+    @Override
+    public int priority() {
+        return 100;
+    }
+
+    @Override
+    public Availability probe() {
+        if (Simd.PROBLEM != null) {
+            return Availability.unavailable(Simd.PROBLEM);
+        }
+        return Availability.available(CpuBackend.describe());
+    }
+
+    @Override
+    public Backend create() {
+        return new CpuBackend();
+    }
+}

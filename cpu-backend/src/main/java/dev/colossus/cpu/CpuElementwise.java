@@ -1,0 +1,106 @@
+package dev.colossus.cpu;
+
+import dev.colossus.op.Binary;
+import dev.colossus.op.Copy;
+import dev.colossus.op.Fill;
+import dev.colossus.op.Unary;
+import dev.colossus.op.Where;
+import dev.colossus.spi.Operand;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * Copies, casts, fills and the elementwise functions: {@code out[i] = f(x[i], ...)} over any strides.
+ *
+ * <p>The output's elements are walked as runs ({@link StridedWalk}); each run, at most {@link #BLOCK}
+ * elements, is loaded into F32 buffers, computed by {@link FloatKernels} and stored back, so one
+ * kernel serves every layout and every 16-bit format. Tasks take contiguous ranges of the output.
+ */
+final class CpuElementwise {
+    /** Elements per buffer: four buffers of 16 KiB stay in L1/L2. */
+    static final int BLOCK = 4096;
+    /** Elements per task: below it, threads cost more than they save. */
+    private static final long GRAIN = 1 << 15;
+
+    private static final FloatKernels K = FloatKernels.instance();
+
+    private CpuElementwise() {
+    }
+
+    /** What to compute for one run: {@code in[o]} holds input o's values, {@code out} receives the results. */
+    private interface Block {
+        void compute(float[][] in, float[] out, int n);
+    }
+
+    /** {@code out[i] = block(inputs[0][i], ...)} over every index of out's shape, in parallel. */
+    private static void map(Operand out, Operand[] inputs, Block block) {
+        Operand[] operands = new Operand[inputs.length + 1];
+        operands[0] = out;
+        System.arraycopy(inputs, 0, operands, 1, inputs.length);
+        StridedWalk walk = new StridedWalk(out.shape(), operands);
+        long numel = walk.numel();
+        int tasks = CpuParallel.tasksFor(numel, GRAIN);
+        CpuParallel.forEach(tasks, t -> {
+            float[][] in = new float[inputs.length][BLOCK];
+            float[] result = new float[BLOCK];
+            walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, BLOCK, (offsets, n) -> {
+                for (int i = 0; i < inputs.length; i++) {
+                    FloatIO.load(inputs[i], offsets[i + 1], walk.innerStride(i + 1), in[i], 0, n);
+                }
+                block.compute(in, result, n);
+                FloatIO.store(result, 0, n, out, offsets[0], walk.innerStride(0));
+            });
+        });
+    }
+
+    /** {@code out[i] = cast(src[i])} between F32, F16, BF16 and BOOL. */
+    static void cast(Copy op) {
+        map(op.out(), new Operand[] {op.src()}, (in, out, n) -> System.arraycopy(in[0], 0, out, 0, n));
+    }
+
+    /** {@code out[i] = src[i]} for one dtype, any: bytes moved, no conversion. */
+    static void copy(Copy op) {
+        Operand src = op.src(), out = op.out();
+        int size = src.dtype().byteSize();
+        StridedWalk walk = new StridedWalk(out.shape(), out, src);
+        long numel = walk.numel();
+        long outStride = walk.innerStride(0), srcStride = walk.innerStride(1);
+        MemorySegment from = src.segment(), to = out.segment();
+        int tasks = CpuParallel.tasksFor(numel * size, GRAIN * 4);
+        CpuParallel.forEach(tasks, t -> walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, Integer.MAX_VALUE,
+                (offsets, n) -> {
+                    if (outStride == 1 && srcStride == 1) {
+                        MemorySegment.copy(from, offsets[1] * size, to, offsets[0] * size, (long) n * size);
+                        return;
+                    }
+                    for (long i = 0; i < n; i++) {
+                        long s = (offsets[1] + i * srcStride) * size, d = (offsets[0] + i * outStride) * size;
+                        switch (size) {
+                            case 1 -> to.set(ValueLayout.JAVA_BYTE, d, from.get(ValueLayout.JAVA_BYTE, s));
+                            case 2 -> to.set(ValueLayout.JAVA_SHORT_UNALIGNED, d, from.get(ValueLayout.JAVA_SHORT_UNALIGNED, s));
+                            case 4 -> to.set(ValueLayout.JAVA_INT_UNALIGNED, d, from.get(ValueLayout.JAVA_INT_UNALIGNED, s));
+                            default -> to.set(ValueLayout.JAVA_LONG_UNALIGNED, d, from.get(ValueLayout.JAVA_LONG_UNALIGNED, s));
+                        }
+                    }
+                }));
+    }
+
+    static void fill(Fill op) {
+        float value = (float) op.value();
+        map(op.out(), new Operand[0], (in, out, n) -> Arrays.fill(out, 0, n, value));
+    }
+
+    static void unary(Unary op) {
+        map(op.out(), new Operand[] {op.x()}, (in, out, n) -> K.unary(op.fn(), in[0], out, n));
+    }
+
+    static void binary(Binary op) {
+        map(op.out(), new Operand[] {op.a(), op.b()}, (in, out, n) -> K.binary(op.fn(), in[0], in[1], out, n));
+    }
+
+    static void where(Where op) {
+        map(op.out(), new Operand[] {op.condition(), op.a(), op.b()},
+                (in, out, n) -> K.select(in[0], in[1], in[2], out, n));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.colossus.cpu;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Block sizes of the packed GEMM, from the cache sizes and the micro-kernel's tile.
+ *
+ * <p>The loop nest keeps one packed A panel (MR x KC) in L1 while it walks a packed B block
+ * (KC x NC) that stays in L2: KC is fixed at 256, so an A panel is 6-8 KiB; NC is the largest
+ * multiple of NR whose B block fills half of L2; MC (rows packed per task) is 16 panels, which bounds
+ * the A buffer and gives the threads enough tasks. L2 is read from Linux's sysfs, else assumed to be
+ * 1 MiB; {@code -Dcolossus.cpu.l2Bytes=N} overrides it.
+ *
+ * @param kc depth of a packed panel
+ * @param mc rows per packed A block
+ * @param nc columns per packed B block
+ */
+record GemmBlocking(int kc, int mc, int nc, long l2Bytes, String l2Source) {
+    private static final int KC = 256;
+    private static final long DEFAULT_L2 = 1 << 20;
+
+    static GemmBlocking forKernel(MicroKernel kernel) {
+        long l2 = DEFAULT_L2;
+        String source = "default";
+        Long configured = Long.getLong("colossus.cpu.l2Bytes");
+        if (configured != null && configured > 0) {
+            l2 = configured;
+            source = "colossus.cpu.l2Bytes";
+        } else {
+            long read = sysfsL2();
+            if (read > 0) {
+                l2 = read;
+                source = "sysfs";
+            }
+        }
+        int nr = kernel.nr();
+        int nc = (int) Math.max(nr, (l2 / 2) / (KC * 4L) / nr * nr);
+        return new GemmBlocking(KC, 16 * kernel.mr(), nc, l2, source);
+    }
+
+    /** The L2 size of cpu0 from {@code /sys/devices/system/cpu/cpu0/cache}, or -1 where it is not reported. */
+    private static long sysfsL2() {
+        for (int index = 0; index < 8; index++) {
+            Path dir = Path.of("/sys/devices/system/cpu/cpu0/cache/index" + index);
+            try {
+                if (Files.readString(dir.resolve("level")).trim().equals("2")) {
+                    String size = Files.readString(dir.resolve("size")).trim();
+                    long scale = size.endsWith("K") ? 1024 : size.endsWith("M") ? 1 << 20 : 1;
+                    return Long.parseLong(size.replaceAll("[KM]$", "")) * scale;
+                }
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public String toString() {
+        return "KC " + kc + ", MC " + mc + ", NC " + nc + " (L2 " + (l2Bytes >> 10) + " KiB, " + l2Source + ")";
+    }
+}

@@ -1,0 +1,198 @@
+package dev.colossus.cpu;
+
+import dev.colossus.op.BinaryFn;
+import dev.colossus.op.UnaryFn;
+import dev.colossus.reference.ReferenceMath;
+
+/**
+ * {@link FloatKernels} in plain Java: the path when the Vector API is absent or
+ * {@code colossus.cpu.vectorBits=0}, and the tails of the vector loops. Functions are evaluated in
+ * double by {@link ReferenceMath} and rounded once; sums use four interleaved accumulators.
+ */
+final class ScalarFloatKernels implements FloatKernels {
+
+    @Override
+    public void unary(UnaryFn fn, float[] x, float[] out, int n) {
+        unary(fn, x, out, 0, n);
+    }
+
+    /** {@link #unary} over {@code [from, to)}: the vector kernels' tail. */
+    static void unary(UnaryFn fn, float[] x, float[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = (float) ReferenceMath.unary(fn, x[i]);
+        }
+    }
+
+    @Override
+    public void binary(BinaryFn fn, float[] a, float[] b, float[] out, int n) {
+        binary(fn, a, b, out, 0, n);
+    }
+
+    /** {@link #binary} over {@code [from, to)}: the vector kernels' tail. */
+    static void binary(BinaryFn fn, float[] a, float[] b, float[] out, int from, int to) {
+        switch (fn) {
+            case ADD -> {
+                for (int i = from; i < to; i++) {
+                    out[i] = a[i] + b[i];
+                }
+            }
+            case SUB -> {
+                for (int i = from; i < to; i++) {
+                    out[i] = a[i] - b[i];
+                }
+            }
+            case MUL -> {
+                for (int i = from; i < to; i++) {
+                    out[i] = a[i] * b[i];
+                }
+            }
+            case DIV -> {
+                for (int i = from; i < to; i++) {
+                    out[i] = a[i] / b[i];
+                }
+            }
+            default -> {
+                for (int i = from; i < to; i++) {
+                    out[i] = (float) ReferenceMath.binary(fn, a[i], b[i]);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void select(float[] condition, float[] a, float[] b, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] = condition[i] != 0 ? a[i] : b[i];
+        }
+    }
+
+    @Override
+    public float sum(float[] x, int off, int n) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += x[off + i];
+            s1 += x[off + i + 1];
+            s2 += x[off + i + 2];
+            s3 += x[off + i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += x[off + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public float squaredDeviations(float[] x, int off, int n, float mean) {
+        float s0 = 0, s1 = 0;
+        int i = 0;
+        for (; i + 2 <= n; i += 2) {
+            float d0 = x[off + i] - mean;
+            float d1 = x[off + i + 1] - mean;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+        }
+        for (; i < n; i++) {
+            float d = x[off + i] - mean;
+            s0 += d * d;
+        }
+        return s0 + s1;
+    }
+
+    @Override
+    public float max(float[] x, int off, int n) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public float min(float[] x, int off, int n) {
+        float m = Float.POSITIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            m = Math.min(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public void addInto(float[] x, int xOff, float[] acc, int accOff, int n) {
+        for (int i = 0; i < n; i++) {
+            acc[accOff + i] += x[xOff + i];
+        }
+    }
+
+    @Override
+    public void maxInto(float[] x, int xOff, float[] acc, int accOff, int n) {
+        for (int i = 0; i < n; i++) {
+            acc[accOff + i] = Math.max(acc[accOff + i], x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void minInto(float[] x, int xOff, float[] acc, int accOff, int n) {
+        for (int i = 0; i < n; i++) {
+            acc[accOff + i] = Math.min(acc[accOff + i], x[xOff + i]);
+        }
+    }
+
+    @Override
+    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        float s0 = 0, s1 = 0;
+        int i = 0;
+        for (; i + 2 <= n; i += 2) {
+            s0 += a[aOff + i] * b[bOff + i];
+            s1 += a[aOff + i + 1] * b[bOff + i + 1];
+        }
+        for (; i < n; i++) {
+            s0 += a[aOff + i] * b[bOff + i];
+        }
+        return s0 + s1;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    @Override
+    public void scale(float[] x, int off, int n, float alpha) {
+        for (int i = 0; i < n; i++) {
+            x[off + i] *= alpha;
+        }
+    }
+
+    @Override
+    public float expShifted(float[] x, int off, int n, float shift) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[off + i] - shift);
+            x[off + i] = e;
+            sum += e;
+        }
+        return (float) sum;
+    }
+
+    @Override
+    public void normalize(float[] x, int n, float shift, float factor, float[] weight, float[] bias) {
+        normalize(x, 0, n, shift, factor, weight, bias);
+    }
+
+    /** {@link #normalize} over {@code [from, to)}: the vector kernels' tail. */
+    static void normalize(float[] x, int from, int to, float shift, float factor, float[] weight, float[] bias) {
+        for (int i = from; i < to; i++) {
+            float y = (x[i] - shift) * factor;
+            if (weight != null) {
+                y *= weight[i];
+            }
+            if (bias != null) {
+                y += bias[i];
+            }
+            x[i] = y;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.colossus.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** {@link MicroKernel} in plain Java: a 4 x 4 tile in 16 scalar accumulators. */
+final class ScalarMicroKernel implements MicroKernel {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    @Override
+    public int mr() {
+        return 4;
+    }
+
+    @Override
+    public int nr() {
+        return 4;
+    }
+
+    @Override
+    public void multiply(int kc, float[] a, int aOff, float[] b, int bOff, MemorySegment c, long cOff, long ldc,
+            boolean accumulate) {
+        float c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+        float c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        float c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+        float c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        for (int k = 0, ak = aOff, bk = bOff; k < kc; k++, ak += 4, bk += 4) {
+            float b0 = b[bk], b1 = b[bk + 1], b2 = b[bk + 2], b3 = b[bk + 3];
+            float a0 = a[ak];
+            c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+            float a1 = a[ak + 1];
+            c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+            float a2 = a[ak + 2];
+            c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+            float a3 = a[ak + 3];
+            c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+        }
+        store(c, cOff, c00, accumulate); store(c, cOff + 4, c01, accumulate); store(c, cOff + 8, c02, accumulate); store(c, cOff + 12, c03, accumulate);
+        store(c, cOff + ldc * 4, c10, accumulate); store(c, cOff + ldc * 4 + 4, c11, accumulate); store(c, cOff + ldc * 4 + 8, c12, accumulate); store(c, cOff + ldc * 4 + 12, c13, accumulate);
+        store(c, cOff + 2 * ldc * 4, c20, accumulate); store(c, cOff + 2 * ldc * 4 + 4, c21, accumulate); store(c, cOff + 2 * ldc * 4 + 8, c22, accumulate); store(c, cOff + 2 * ldc * 4 + 12, c23, accumulate);
+        store(c, cOff + 3 * ldc * 4, c30, accumulate); store(c, cOff + 3 * ldc * 4 + 4, c31, accumulate); store(c, cOff + 3 * ldc * 4 + 8, c32, accumulate); store(c, cOff + 3 * ldc * 4 + 12, c33, accumulate);
+    }
+
+    private static void store(MemorySegment c, long offset, float value, boolean accumulate) {
+        c.set(F32, offset, accumulate ? c.get(F32, offset) + value : value);
+    }
+}

@@ -1,0 +1,392 @@
+package dev.colossus.cpu;
+
+import static jdk.incubator.vector.VectorOperators.ABS;
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.EXP;
+import static jdk.incubator.vector.VectorOperators.LOG;
+import static jdk.incubator.vector.VectorOperators.MAX;
+import static jdk.incubator.vector.VectorOperators.MIN;
+import static jdk.incubator.vector.VectorOperators.NEG;
+import static jdk.incubator.vector.VectorOperators.POW;
+import static jdk.incubator.vector.VectorOperators.SQRT;
+import static jdk.incubator.vector.VectorOperators.TANH;
+
+import dev.colossus.op.BinaryFn;
+import dev.colossus.op.UnaryFn;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link FloatKernels} on the Vector API at {@link Simd#BITS}. Loops run whole vectors and hand the
+ * remainder to {@link ScalarFloatKernels}; reductions keep one partial result per lane.
+ *
+ * <p>{@code exp}, {@code log}, {@code tanh} and {@code pow} are the Vector API's (SVML or SLEEF, about
+ * 1 ulp); {@code erf} (for GELU) is Abramowitz and Stegun 7.1.26, absolute error below 1.5e-7.
+ */
+final class VectorFloatKernels implements FloatKernels {
+    static final VectorSpecies<Float> S = switch (Simd.BITS) {
+        case 128 -> FloatVector.SPECIES_128;
+        case 256 -> FloatVector.SPECIES_256;
+        default -> FloatVector.SPECIES_512;
+    };
+    private static final int L = S.length();
+
+    private static final float SQRT_HALF = (float) Math.sqrt(0.5);
+    private static final float SQRT_TWO_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+
+    @Override
+    public void unary(UnaryFn fn, float[] x, float[] out, int n) {
+        int bound = S.loopBound(n);
+        FloatVector one = FloatVector.broadcast(S, 1);
+        FloatVector zero = FloatVector.zero(S);
+        switch (fn) {
+            case NEG -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).lanewise(NEG).intoArray(out, i);
+                }
+            }
+            case ABS -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).lanewise(ABS).intoArray(out, i);
+                }
+            }
+            case EXP -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).lanewise(EXP).intoArray(out, i);
+                }
+            }
+            case LOG -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).lanewise(LOG).intoArray(out, i);
+                }
+            }
+            case SQRT -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).lanewise(SQRT).intoArray(out, i);
+                }
+            }
+            case RSQRT -> {
+                for (int i = 0; i < bound; i += L) {
+                    one.div(FloatVector.fromArray(S, x, i).lanewise(SQRT)).intoArray(out, i);
+                }
+            }
+            case TANH -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).lanewise(TANH).intoArray(out, i);
+                }
+            }
+            case SIGMOID -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    one.div(one.add(v.neg().lanewise(EXP))).intoArray(out, i);
+                }
+            }
+            case RELU -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector.fromArray(S, x, i).lanewise(MAX, zero).intoArray(out, i);
+                }
+            }
+            case GELU -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    FloatVector erf = erf(v.mul(SQRT_HALF));
+                    v.mul(0.5f).mul(one.add(erf)).intoArray(out, i);
+                }
+            }
+            case GELU_TANH -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    FloatVector inner = v.mul(v).mul(v).mul(0.044715f).add(v).mul(SQRT_TWO_OVER_PI);
+                    v.mul(0.5f).mul(one.add(inner.lanewise(TANH))).intoArray(out, i);
+                }
+            }
+            case SILU -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    v.div(one.add(v.neg().lanewise(EXP))).intoArray(out, i);
+                }
+            }
+        }
+        ScalarFloatKernels.unary(fn, x, out, bound, n);
+    }
+
+    /** erf by Abramowitz and Stegun 7.1.26: {@code 1 - t(a1 + t(a2 + t(a3 + t(a4 + t a5)))) exp(-x^2)}, {@code t = 1/(1 + p|x|)}. */
+    private static FloatVector erf(FloatVector x) {
+        FloatVector ax = x.lanewise(ABS);
+        FloatVector t = FloatVector.broadcast(S, 1).div(ax.mul(0.3275911f).add(1));
+        FloatVector poly = t.mul(1.061405429f).add(-1.453152027f)
+                .mul(t).add(1.421413741f)
+                .mul(t).add(-0.284496736f)
+                .mul(t).add(0.254829592f)
+                .mul(t);
+        FloatVector y = FloatVector.broadcast(S, 1).sub(poly.mul(ax.mul(ax).neg().lanewise(EXP)));
+        return y.blend(y.neg(), x.lt(0));
+    }
+
+    @Override
+    public void binary(BinaryFn fn, float[] a, float[] b, float[] out, int n) {
+        int bound = S.loopBound(n);
+        switch (fn) {
+            case ADD -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+                }
+            }
+            case SUB -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector.fromArray(S, a, i).sub(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+                }
+            }
+            case MUL -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector.fromArray(S, a, i).mul(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+                }
+            }
+            case DIV -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector.fromArray(S, a, i).div(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+                }
+            }
+            case POW -> {
+                for (int i = 0; i < bound; i += L) {
+                    pow(FloatVector.fromArray(S, a, i), FloatVector.fromArray(S, b, i)).intoArray(out, i);
+                }
+            }
+            case MAXIMUM -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector.fromArray(S, a, i).lanewise(MAX, FloatVector.fromArray(S, b, i)).intoArray(out, i);
+                }
+            }
+            case MINIMUM -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector.fromArray(S, a, i).lanewise(MIN, FloatVector.fromArray(S, b, i)).intoArray(out, i);
+                }
+            }
+            case EQ -> compare(VectorOperators.EQ, a, b, out, bound);
+            case NE -> compare(VectorOperators.NE, a, b, out, bound);
+            case LT -> compare(VectorOperators.LT, a, b, out, bound);
+            case LE -> compare(VectorOperators.LE, a, b, out, bound);
+            case GT -> compare(VectorOperators.GT, a, b, out, bound);
+            case GE -> compare(VectorOperators.GE, a, b, out, bound);
+        }
+        ScalarFloatKernels.binary(fn, a, b, out, bound, n);
+    }
+
+    /**
+     * {@code a^b} with C99's special cases ({@code 1^b = 1}, {@code (-1)^(+-Inf) = 1}) set explicitly:
+     * the Vector API's POW gives Java's NaN for them in the interpreter and C's 1 once compiled.
+     */
+    private static FloatVector pow(FloatVector a, FloatVector b) {
+        VectorMask<Float> one = a.eq(1).or(a.eq(-1).and(b.lanewise(ABS).eq(Float.POSITIVE_INFINITY)));
+        return a.lanewise(POW, b).blend(FloatVector.broadcast(S, 1), one);
+    }
+
+    private static void compare(VectorOperators.Comparison test, float[] a, float[] b, float[] out, int bound) {
+        FloatVector one = FloatVector.broadcast(S, 1);
+        FloatVector zero = FloatVector.zero(S);
+        for (int i = 0; i < bound; i += L) {
+            VectorMask<Float> m = FloatVector.fromArray(S, a, i).compare(test, FloatVector.fromArray(S, b, i));
+            zero.blend(one, m).intoArray(out, i);
+        }
+    }
+
+    @Override
+    public void select(float[] condition, float[] a, float[] b, float[] out, int n) {
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            VectorMask<Float> take = FloatVector.fromArray(S, condition, i).compare(VectorOperators.NE, 0);
+            FloatVector.fromArray(S, b, i).blend(FloatVector.fromArray(S, a, i), take).intoArray(out, i);
+        }
+        for (int i = bound; i < n; i++) {
+            out[i] = condition[i] != 0 ? a[i] : b[i];
+        }
+    }
+
+    @Override
+    public float sum(float[] x, int off, int n) {
+        int bound = S.loopBound(n);
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = FloatVector.zero(S);
+        int i = 0;
+        for (; i + 2 * L <= bound; i += 2 * L) {
+            acc0 = acc0.add(FloatVector.fromArray(S, x, off + i));
+            acc1 = acc1.add(FloatVector.fromArray(S, x, off + i + L));
+        }
+        for (; i < bound; i += L) {
+            acc0 = acc0.add(FloatVector.fromArray(S, x, off + i));
+        }
+        float s = acc0.add(acc1).reduceLanes(ADD);
+        for (; i < n; i++) {
+            s += x[off + i];
+        }
+        return s;
+    }
+
+    @Override
+    public float squaredDeviations(float[] x, int off, int n, float mean) {
+        int bound = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        FloatVector m = FloatVector.broadcast(S, mean);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector d = FloatVector.fromArray(S, x, off + i).sub(m);
+            acc = d.fma(d, acc);
+        }
+        float s = acc.reduceLanes(ADD);
+        for (; i < n; i++) {
+            float d = x[off + i] - mean;
+            s += d * d;
+        }
+        return s;
+    }
+
+    @Override
+    public float max(float[] x, int off, int n) {
+        int bound = S.loopBound(n);
+        FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i < bound; i += L) {
+            acc = acc.lanewise(MAX, FloatVector.fromArray(S, x, off + i));
+        }
+        float m = acc.reduceLanes(MAX);
+        for (; i < n; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public float min(float[] x, int off, int n) {
+        int bound = S.loopBound(n);
+        FloatVector acc = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
+        int i = 0;
+        for (; i < bound; i += L) {
+            acc = acc.lanewise(MIN, FloatVector.fromArray(S, x, off + i));
+        }
+        float m = acc.reduceLanes(MIN);
+        for (; i < n; i++) {
+            m = Math.min(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public void addInto(float[] x, int xOff, float[] acc, int accOff, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, acc, accOff + i).add(FloatVector.fromArray(S, x, xOff + i)).intoArray(acc, accOff + i);
+        }
+        for (; i < n; i++) {
+            acc[accOff + i] += x[xOff + i];
+        }
+    }
+
+    @Override
+    public void maxInto(float[] x, int xOff, float[] acc, int accOff, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, acc, accOff + i).lanewise(MAX, FloatVector.fromArray(S, x, xOff + i))
+                    .intoArray(acc, accOff + i);
+        }
+        for (; i < n; i++) {
+            acc[accOff + i] = Math.max(acc[accOff + i], x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void minInto(float[] x, int xOff, float[] acc, int accOff, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, acc, accOff + i).lanewise(MIN, FloatVector.fromArray(S, x, xOff + i))
+                    .intoArray(acc, accOff + i);
+        }
+        for (; i < n; i++) {
+            acc[accOff + i] = Math.min(acc[accOff + i], x[xOff + i]);
+        }
+    }
+
+    @Override
+    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        int bound = S.loopBound(n);
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = FloatVector.zero(S);
+        int i = 0;
+        for (; i + 2 * L <= bound; i += 2 * L) {
+            acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
+            acc1 = FloatVector.fromArray(S, a, aOff + i + L).fma(FloatVector.fromArray(S, b, bOff + i + L), acc1);
+        }
+        for (; i < bound; i += L) {
+            acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
+        }
+        float s = acc0.add(acc1).reduceLanes(ADD);
+        for (; i < n; i++) {
+            s += a[aOff + i] * b[bOff + i];
+        }
+        return s;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        int bound = S.loopBound(n);
+        FloatVector a = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (; i < bound; i += L) {
+            a.fma(FloatVector.fromArray(S, x, xOff + i), FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    @Override
+    public void scale(float[] x, int off, int n, float alpha) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, x, off + i).mul(alpha).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] *= alpha;
+        }
+    }
+
+    @Override
+    public float expShifted(float[] x, int off, int n, float shift) {
+        int bound = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector e = FloatVector.fromArray(S, x, off + i).sub(shift).lanewise(EXP);
+            e.intoArray(x, off + i);
+            acc = acc.add(e);
+        }
+        float s = acc.reduceLanes(ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[off + i] - shift);
+            x[off + i] = e;
+            s += e;
+        }
+        return s;
+    }
+
+    @Override
+    public void normalize(float[] x, int n, float shift, float factor, float[] weight, float[] bias) {
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector y = FloatVector.fromArray(S, x, i).sub(shift).mul(factor);
+            if (weight != null) {
+                y = y.mul(FloatVector.fromArray(S, weight, i));
+            }
+            if (bias != null) {
+                y = y.add(FloatVector.fromArray(S, bias, i));
+            }
+            y.intoArray(x, i);
+        }
+        ScalarFloatKernels.normalize(x, bound, n, shift, factor, weight, bias);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.colossus.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.colossus.Backends;
+import dev.colossus.DType;
+import dev.colossus.Device;
+import dev.colossus.Ops;
+import dev.colossus.Scope;
+import dev.colossus.Tensor;
+import dev.colossus.spi.HostStorage;
+import org.junit.jupiter.api.Test;
+
+/** How the CPU backend is found, chosen and configured. */
+class CpuBackendTest {
+
+    @Test
+    void isChosenForHostTensorsAndRunsAtTheRequestedWidth() {
+        assertEquals("cpu", Backends.forDevice(Device.CPU).name());
+        String requested = System.getProperty(Simd.PROPERTY);
+        if (requested != null) {
+            assertEquals(Integer.parseInt(requested), Simd.BITS);
+        }
+        String description = Backends.describe();
+        assertTrue(description.contains("cpu ops run on: cpu (highest priority available)"), description);
+        assertTrue(description.contains(Simd.BITS == 0 ? "scalar kernels" : "Vector API, " + Simd.BITS + "-bit"),
+                description);
+    }
+
+    @Test
+    void theOverridePropertyChoosesTheReferenceBackend() {
+        System.setProperty(Backends.PROPERTY, "reference");
+        try {
+            assertEquals("reference", Backends.forDevice(Device.CPU).name());
+            assertTrue(Backends.describe().contains("cpu ops run on: reference (requested by"));
+        } finally {
+            System.clearProperty(Backends.PROPERTY);
+        }
+        assertEquals("cpu", Backends.forDevice(Device.CPU).name());
+    }
+
+    @Test
+    void kernelsRunInParallelFromInsideThePoolWithoutDeadlock() {
+        try (Scope scope = Scope.open()) {
+            Tensor a = Tensor.randn(1, DType.F32, 300, 300);
+            Tensor expected = Ops.matmul(a, a);
+            float[][] results = new float[8][];
+            java.util.stream.IntStream.range(0, 8).parallel().forEach(i -> {
+                try (Tensor c = Ops.matmul(a, a)) {
+                    results[i] = c.toFloatArray();
+                }
+            });
+            for (float[] r : results) {
+                assertTrue(java.util.Arrays.equals(expected.toFloatArray(), r));
+            }
+        }
+    }
+
+    @Test
+    void opsLeaveNoHostMemoryBehind() {
+        long before = HostStorage.liveAllocations();
+        try (Scope scope = Scope.open()) {
+            Tensor x = Tensor.randn(3, DType.BF16, 2, 4, 64, 32);
+            Ops.scaledDotProductAttention(x, x, x);
+            Ops.softmax(Ops.matmul(x, x.transpose(-1, -2)), -1);
+            Ops.layerNorm(x, new long[] {32}, null, null, 1e-5);
+            Ops.sum(x, 1);
+        }
+        assertEquals(before, HostStorage.liveAllocations());
+    }
+}
