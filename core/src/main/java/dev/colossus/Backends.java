@@ -131,8 +131,10 @@ public final class Backends {
         return Registry.FOUND.stream()
                 .filter(f -> f.provider().deviceType().equals(deviceType) && f.availability().available())
                 .map(f -> f.provider().name()).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no backend available for " + deviceType
-                        + " devices:\n" + describe()));
+                .orElseThrow(() -> new IllegalStateException("no backend available for " + deviceType + " devices: "
+                        + String.join("; ", Registry.FOUND.stream()
+                                .filter(f -> f.provider().deviceType().equals(deviceType))
+                                .map(f -> f.provider().name() + " is " + f.availability()).toList())));
     }
 
     private static String requested() {
@@ -163,7 +165,7 @@ public final class Backends {
                         ? " (requested by " + PROPERTY + "/" + ENVIRONMENT + ")"
                         : " (highest priority available)");
             } catch (IllegalStateException e) {
-                sb.append("none: ").append(e.getMessage().lines().findFirst().orElse(""));
+                sb.append(requested != null ? "none: " + e.getMessage() : "none available");
             }
             sb.append('\n');
         });

@@ -1,0 +1,37 @@
+package dev.colossus.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.colossus.Backends;
+import dev.colossus.Device;
+import dev.colossus.spi.Availability;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The provider is found, never throws, and says why it cannot run. */
+class CudaBackendProviderTest {
+
+    @Test
+    void probeReportsUnavailableWithAReason() {
+        Availability availability = new CudaBackendProvider().probe();
+        assertFalse(availability.available());
+        assertFalse(availability.reason().isBlank());
+        boolean driverInstalled = Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libcuda.so.1"))
+                || Files.exists(Path.of("/usr/lib64/libcuda.so.1"));
+        if (!driverInstalled) {
+            assertEquals("libcuda.so.1 not found (no NVIDIA driver on the loader path)", availability.reason());
+        }
+    }
+
+    @Test
+    void describeListsItAndCudaTensorsAreRefusedClearly() {
+        assertTrue(Backends.names().contains("cuda"));
+        assertTrue(Backends.describe().contains("cuda       cuda  priority  200  unavailable: "), Backends.describe());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Backends.forDevice(Device.cuda(0)));
+        assertTrue(e.getMessage().startsWith("no backend available for cuda devices"), e.getMessage());
+    }
+}
