@@ -8,27 +8,16 @@ import dev.colossus.AttentionOptions;
 import dev.colossus.Backends;
 import dev.colossus.DType;
 import dev.colossus.Ops;
-import dev.colossus.Scope;
 import dev.colossus.Tensor;
+import dev.colossus.testkit.ScopePerTest;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The reference backend against values computed by hand or known to many digits. */
+@ExtendWith(ScopePerTest.class)
 class ReferenceKernelsTest {
     private static final double EPS = 1e-6;
-    private Scope scope;
-
-    @BeforeEach
-    void open() {
-        scope = Scope.open();
-    }
-
-    @AfterEach
-    void close() {
-        scope.close();
-    }
 
     private static double[] ref(Supplier<Tensor> op) {
         return Backends.using(Backends.get("reference"), op).toDoubleArray();

@@ -23,9 +23,8 @@ import dev.colossus.testkit.Generators.Values;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -35,21 +34,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * subclasses this and names its backend; inputs are made on the host and moved to the backend's
  * device, results moved back.
  */
+@ExtendWith(ScopePerTest.class)
 public abstract class BackendConformanceTest {
     private static final List<DType> FLOATS = List.of(DType.F32, DType.F16, DType.BF16, DType.F64);
 
-    private Scope testScope;
-
-    /** Every tensor a test makes is closed when it ends. */
-    @BeforeEach
-    void openScope() {
-        testScope = Scope.open();
-    }
-
-    @AfterEach
-    void closeScope() {
-        testScope.close();
-    }
 
     /** The backend under test. */
     protected abstract Backend backend();
