@@ -22,15 +22,6 @@ public record Device(String type, int index) {
         return new Device("cuda", index);
     }
 
-    /** Parses {@code "cpu"}, {@code "cuda"} or {@code "cuda:1"}. */
-    public static Device parse(String text) {
-        int colon = text.indexOf(':');
-        if (colon < 0) {
-            return text.equals("cpu") ? CPU : new Device(text, 0);
-        }
-        return new Device(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
-    }
-
     @Override
     public String toString() {
         return type.equals("cpu") ? "cpu" : type + ":" + index;

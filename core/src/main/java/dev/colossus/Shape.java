@@ -42,10 +42,6 @@ public final class Shape {
         return new Shape(dims.clone(), numel);
     }
 
-    public static Shape of(int... dims) {
-        return of(Arrays.stream(dims).asLongStream().toArray());
-    }
-
     public static Shape scalar() {
         return SCALAR;
     }

@@ -29,15 +29,6 @@ public record Reduce(ReduceFn fn, Operand x, int[] axes, int correction, Operand
         return new Reduce(fn, f.apply(x), axes, correction, f.apply(out));
     }
 
-    /** The number of elements reduced into each output element. */
-    public long reducedCount() {
-        long n = 1;
-        for (int axis : axes) {
-            n *= x.dim(axis);
-        }
-        return n;
-    }
-
     @Override
     public String toString() {
         return "Reduce[" + fn + " " + x.describe() + " axes " + Arrays.toString(axes) + "]";

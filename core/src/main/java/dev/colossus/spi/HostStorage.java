@@ -51,11 +51,6 @@ public final class HostStorage extends Storage {
         return segment;
     }
 
-    /** True when the memory is the caller's (from {@link #wrap}). */
-    public boolean isWrapped() {
-        return block == null && segment.byteSize() > 0;
-    }
-
     /** How many blocks Colossus has allocated on the host and not yet freed: for leak tests. */
     public static long liveAllocations() {
         return LIVE_ALLOCATIONS.get();

@@ -63,18 +63,6 @@ public record Operand(Storage storage, DType dtype, Shape shape, long[] strides,
         return true;
     }
 
-    /** One past the largest element offset this layout touches (the offset itself when empty). */
-    public long extent() {
-        if (numel() == 0) {
-            return offset;
-        }
-        long last = offset;
-        for (int d = 0; d < rank(); d++) {
-            last += (shape.dim(d) - 1) * strides[d];
-        }
-        return last + 1;
-    }
-
     /** This operand with the same storage and a new layout. */
     public Operand withLayout(Shape newShape, long[] newStrides, long newOffset) {
         return new Operand(storage, dtype, newShape, newStrides, newOffset);

@@ -47,10 +47,6 @@ public abstract class Storage {
         }
     }
 
-    public final boolean isFreed() {
-        return references.get() <= 0;
-    }
-
     /** Returns the memory to the device; called once, by the last {@link #release()}. */
     protected abstract void free();
 }
