@@ -1,6 +1,5 @@
 package dev.colossus.reference;
 
-import dev.colossus.DType;
 import dev.colossus.spi.Operand;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
