@@ -5,10 +5,10 @@ import dev.colossus.spi.Backend;
 import dev.colossus.spi.BackendProvider;
 
 /**
- * The CUDA backend's provider. This version of Colossus has no CUDA kernels yet, so the provider is
- * never available; its probe still finds the driver and its devices, so that {@code Backends.describe()}
- * says exactly what is on the machine: no driver, no device, or a driver and devices waiting for the
- * backend.
+ * The CUDA backend's provider. Its probe reads the driver through the FFM API ({@code libcuda.so.1}:
+ * version and device count) and looks for cuBLAS on disk, loading nothing else, and says exactly what
+ * it found: no driver, no device, no cuBLAS, or all three. When it is unavailable, CPU ops are
+ * unaffected and tensors asked for on {@code cuda} devices get an exception that quotes this reason.
  */
 public final class CudaBackendProvider implements BackendProvider {
     @Override
@@ -28,16 +28,24 @@ public final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public Availability probe() {
-        if (!System.getProperty("os.name", "").startsWith("Linux")) {
-            return Availability.unavailable("only Linux is supported, this is " + System.getProperty("os.name"));
+        if (!System.getProperty("os.name", "").startsWith("Linux") || !"amd64".equals(System.getProperty("os.arch"))) {
+            return Availability.unavailable("only Linux on x86-64 is supported, this is "
+                    + System.getProperty("os.name") + " on " + System.getProperty("os.arch"));
         }
         try {
             CudaDriver driver = CudaDriver.read();
             if (driver.devices() == 0) {
                 return Availability.unavailable("driver " + driver.versionText() + " sees no CUDA device");
             }
-            return Availability.unavailable("driver " + driver.versionText() + " with " + driver.devices()
-                    + " device(s), but this version of Colossus has no CUDA kernels");
+            CublasLibrary.Found cublas = CublasLibrary.find(driver.cudaVersion());
+            if (cublas == null) {
+                return Availability.unavailable("driver " + driver.versionText() + " with " + driver.devices()
+                        + " device(s), but no libcublas.so." + (driver.cudaVersion() >= 13000 ? "13 or .so.12" : "12")
+                        + " was found; install cuBLAS (the CUDA toolkit, or pip's nvidia-cublas) or set -D"
+                        + CublasLibrary.PROPERTY + " / " + CublasLibrary.ENVIRONMENT);
+            }
+            return Availability.available("driver " + driver.versionText() + ", " + driver.devices() + " device(s), "
+                    + cublas.library());
         } catch (IllegalStateException e) {
             return Availability.unavailable(e.getMessage());
         } catch (RuntimeException | LinkageError e) {
@@ -45,9 +53,15 @@ public final class CudaBackendProvider implements BackendProvider {
         }
     }
 
-    /** Never called: {@link #probe()} never reports the backend available. */
+    /** The backend for device 0. */
     @Override
     public Backend create() {
-        throw new IllegalStateException("cuda backend is " + probe());
+        CudaDriver driver = CudaDriver.read();
+        try {
+            return new CudaBackend(0, CublasLibrary.find(driver.cudaVersion()));
+        } catch (LinkageError e) {
+            throw new IllegalStateException("cuda backend: JCuda's native driver binding did not load (" + e
+                    + "); JCuda finds its native library on the class path, not the module path", e);
+        }
     }
 }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Compiles every kernel source, src/main/cuda/<op>/<op>.cu, to PTX for compute_80 (Ampere and every
+# later GPU JITs it), lowers its .version to the portable ISA 8.0 (CUDA 12.0+ drivers) and writes it
+# to src/main/resources/dev/colossus/cuda/ptx/<op>.ptx, which is committed: users need no CUDA toolkit.
+# Needs nvcc (13.0 made the committed files) and JDK 25.
+#   cuda-backend/build-ptx.sh [OUTPUT_DIR]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+out="${1:-$here/src/main/resources/dev/colossus/cuda/ptx}"
+java="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+mkdir -p "$out"
+written=()
+for source in "$here"/src/main/cuda/*/*.cu; do
+    ptx="$out/$(basename "$source" .cu).ptx"
+    nvcc --ptx -arch=compute_80 -std=c++17 -O3 -o "$ptx" "$source"
+    written+=("$ptx")
+done
+# Launched as a single source file, away from the module's other sources.
+tool="$(mktemp -d)"
+trap 'rm -rf "$tool"' EXIT
+mkdir -p "$tool/dev/colossus/cuda"
+cp "$here/src/main/java/dev/colossus/cuda/PtxVersion.java" "$tool/dev/colossus/cuda/"
+"$java" "$tool/dev/colossus/cuda/PtxVersion.java" 8.0 "${written[@]}"
+printf '%s\n' "${written[@]}"

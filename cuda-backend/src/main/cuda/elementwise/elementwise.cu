@@ -1,0 +1,175 @@
+// Elementwise kernels over strided operands of n elements (row-major over the output's shape):
+// copy and cast, fill, arange, the unary and binary functions, and where.
+//
+// Function codes are the ordinals of dev.colossus.op.UnaryFn and BinaryFn. The arithmetic type is in
+// the kernel's name: f32 (F32, F16, BF16), f64 (F64), i64 (I32, I64, BOOL).
+#include "../common/strided.cuh"
+
+// out[i] = cast(src[i]); integer-to-integer casts stay in 64-bit integers, the rest go through double.
+extern "C" __global__ void copy(long long n, const void* src, Layout s, void* out, Layout o) {
+    bool integral = s.dtype >= I32 && o.dtype >= I32;
+    FOR_EACH_INDEX(i, n) {
+        long long from = element_offset(s, i), to = element_offset(o, i);
+        if (integral) {
+            store_long(out, o.dtype, to, load_long(src, s.dtype, from));
+        } else {
+            store_double(out, o.dtype, to, load_double(src, s.dtype, from));
+        }
+    }
+}
+
+// out[i] = cast(value)
+extern "C" __global__ void fill(long long n, void* out, Layout o, double value) {
+    FOR_EACH_INDEX(i, n) {
+        store_double(out, o.dtype, element_offset(o, i), value);
+    }
+}
+
+// out[i] = cast(start + i * step), computed in double
+extern "C" __global__ void arange(long long n, void* out, Layout o, double start, double step) {
+    FOR_EACH_INDEX(i, n) {
+        store_double(out, o.dtype, element_offset(o, i), start + (double) i * step);
+    }
+}
+
+enum UnaryCode { NEG, ABS, EXP, LOG, SQRT, RSQRT, TANH, SIGMOID, RELU, GELU, GELU_TANH, SILU };
+
+__device__ __forceinline__ float apply_unary(int fn, float x) {
+    switch (fn) {
+        case NEG: return -x;
+        case ABS: return fabsf(x);
+        case EXP: return expf(x);
+        case LOG: return logf(x);
+        case SQRT: return sqrtf(x);
+        case RSQRT: return 1.0f / sqrtf(x);
+        case TANH: return tanhf(x);
+        case SIGMOID: return 1.0f / (1.0f + expf(-x));
+        case RELU: return x != x ? x : fmaxf(x, 0.0f);
+        case GELU: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+        case GELU_TANH: return 0.5f * x * (1.0f + tanhf(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+        default: return x / (1.0f + expf(-x));
+    }
+}
+
+__device__ __forceinline__ double apply_unary(int fn, double x) {
+    switch (fn) {
+        case NEG: return -x;
+        case ABS: return fabs(x);
+        case EXP: return exp(x);
+        case LOG: return log(x);
+        case SQRT: return sqrt(x);
+        case RSQRT: return 1.0 / sqrt(x);
+        case TANH: return tanh(x);
+        case SIGMOID: return 1.0 / (1.0 + exp(-x));
+        case RELU: return x != x ? x : fmax(x, 0.0);
+        case GELU: return 0.5 * x * (1.0 + erf(x * 0.70710678118654752));
+        case GELU_TANH: return 0.5 * x * (1.0 + tanh(0.79788456080286536 * (x + 0.044715 * x * x * x)));
+        default: return x / (1.0 + exp(-x));
+    }
+}
+
+// Only NEG, ABS and RELU are defined on integers; the host never sends the others.
+__device__ __forceinline__ long long apply_unary(int fn, long long x) {
+    switch (fn) {
+        case NEG: return -x;
+        case ABS: return x < 0 ? -x : x;
+        default: return x > 0 ? x : 0;
+    }
+}
+
+template <typename T>
+__device__ void unary(int fn, long long n, const void* x, const Layout& xl, void* out, const Layout& o) {
+    FOR_EACH_INDEX(i, n) {
+        store(out, o.dtype, element_offset(o, i), apply_unary(fn, load<T>(x, xl.dtype, element_offset(xl, i))));
+    }
+}
+
+// out[i] = fn(x[i])
+extern "C" __global__ void unary_f32(int fn, long long n, const void* x, Layout xl, void* out, Layout o) { unary<float>(fn, n, x, xl, out, o); }
+extern "C" __global__ void unary_f64(int fn, long long n, const void* x, Layout xl, void* out, Layout o) { unary<double>(fn, n, x, xl, out, o); }
+extern "C" __global__ void unary_i64(int fn, long long n, const void* x, Layout xl, void* out, Layout o) { unary<long long>(fn, n, x, xl, out, o); }
+
+enum BinaryCode { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE };
+
+// a^b as C99 defines it: 1^b = 1 and (-1)^(+-Inf) = 1, even for NaN b.
+template <typename T> __device__ __forceinline__ T c99_pow(T a, T b) {
+    if (a == (T) 1 || (a == (T) -1 && isinf(b))) {
+        return (T) 1;
+    }
+    return pow(a, b);
+}
+
+template <typename T> __device__ __forceinline__ T nan_max(T a, T b) {
+    return a != a || b != b ? a + b : (a > b ? a : (b > a ? b : (a == 0 ? (signbit(a) ? b : a) : a)));
+}
+
+template <typename T> __device__ __forceinline__ T nan_min(T a, T b) {
+    return a != a || b != b ? a + b : (a < b ? a : (b < a ? b : (a == 0 ? (signbit(a) ? a : b) : a)));
+}
+
+template <typename T> __device__ __forceinline__ T apply_binary(int fn, T a, T b) {
+    switch (fn) {
+        case ADD: return a + b;
+        case SUB: return a - b;
+        case MUL: return a * b;
+        case DIV: return a / b;
+        case POW: return c99_pow(a, b);
+        case MAXIMUM: return nan_max(a, b);
+        case MINIMUM: return nan_min(a, b);
+        case EQ: return a == b;
+        case NE: return a != b;
+        case LT: return a < b;
+        case LE: return a <= b;
+        case GT: return a > b;
+        default: return a >= b;
+    }
+}
+
+// Integers: sums wrap (computed unsigned), DIV and POW are never sent.
+template <> __device__ __forceinline__ long long apply_binary<long long>(int fn, long long a, long long b) {
+    switch (fn) {
+        case ADD: return (long long) ((unsigned long long) a + (unsigned long long) b);
+        case SUB: return (long long) ((unsigned long long) a - (unsigned long long) b);
+        case MUL: return (long long) ((unsigned long long) a * (unsigned long long) b);
+        case MAXIMUM: return a > b ? a : b;
+        case MINIMUM: return a < b ? a : b;
+        case EQ: return a == b;
+        case NE: return a != b;
+        case LT: return a < b;
+        case LE: return a <= b;
+        case GT: return a > b;
+        default: return a >= b;
+    }
+}
+
+template <typename T>
+__device__ void binary(int fn, long long n, const void* a, const Layout& al, const void* b, const Layout& bl,
+                       void* out, const Layout& o) {
+    FOR_EACH_INDEX(i, n) {
+        T x = load<T>(a, al.dtype, element_offset(al, i));
+        T y = load<T>(b, bl.dtype, element_offset(bl, i));
+        store(out, o.dtype, element_offset(o, i), apply_binary<T>(fn, x, y));
+    }
+}
+
+// out[i] = fn(a[i], b[i]); a and b are broadcast views of out's shape
+extern "C" __global__ void binary_f32(int fn, long long n, const void* a, Layout al, const void* b, Layout bl, void* out, Layout o) { binary<float>(fn, n, a, al, b, bl, out, o); }
+extern "C" __global__ void binary_f64(int fn, long long n, const void* a, Layout al, const void* b, Layout bl, void* out, Layout o) { binary<double>(fn, n, a, al, b, bl, out, o); }
+extern "C" __global__ void binary_i64(int fn, long long n, const void* a, Layout al, const void* b, Layout bl, void* out, Layout o) { binary<long long>(fn, n, a, al, b, bl, out, o); }
+
+// out[i] = condition[i] ? a[i] : b[i], moving the selected element's bits through its arithmetic type
+extern "C" __global__ void where(long long n, const unsigned char* condition, Layout cl, const void* a, Layout al,
+                                 const void* b, Layout bl, void* out, Layout o) {
+    bool integral = o.dtype >= I32;
+    FOR_EACH_INDEX(i, n) {
+        bool pick_a = condition[element_offset(cl, i)] != 0;
+        const void* src = pick_a ? a : b;
+        const Layout& l = pick_a ? al : bl;
+        long long from = element_offset(l, i), to = element_offset(o, i);
+        if (integral) {
+            store_long(out, o.dtype, to, load_long(src, l.dtype, from));
+        } else {
+            store_double(out, o.dtype, to, load_double(src, l.dtype, from));
+        }
+    }
+}

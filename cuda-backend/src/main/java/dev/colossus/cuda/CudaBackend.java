@@ -1,0 +1,346 @@
+package dev.colossus.cuda;
+
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+
+import dev.colossus.DType;
+import dev.colossus.Device;
+import dev.colossus.op.Arange;
+import dev.colossus.op.Attention;
+import dev.colossus.op.Binary;
+import dev.colossus.op.Copy;
+import dev.colossus.op.Fill;
+import dev.colossus.op.LayerNorm;
+import dev.colossus.op.MatMul;
+import dev.colossus.op.Op;
+import dev.colossus.op.Reduce;
+import dev.colossus.op.ReduceFn;
+import dev.colossus.op.RmsNorm;
+import dev.colossus.op.Softmax;
+import dev.colossus.op.Unary;
+import dev.colossus.op.Where;
+import dev.colossus.spi.Backend;
+import dev.colossus.spi.Operand;
+import dev.colossus.spi.Storage;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * Every op on one NVIDIA GPU: matmul on cuBLAS, the rest on Colossus's own kernels (committed PTX,
+ * see {@code src/main/cuda}), all issued on one stream. Attention is composed by {@code Decompositions}
+ * from batched matmuls, elementwise ops and the softmax kernel.
+ *
+ * <p>F32, F16 and BF16 compute in F32, F64 in F64, integers in 64-bit integers. GEMM accumulates in
+ * F32 (F64 for F64); TF32 Tensor Cores are used for F32 GEMM only when asked for with
+ * {@code -Dcolossus.cuda.tf32=true} or {@code COLOSSUS_CUDA_TF32=true}.
+ *
+ * <p>Kernels run asynchronously: a fault inside one surfaces at the next synchronisation, which names
+ * the last op issued; {@code -Dcolossus.cuda.syncEachOp=true} waits after every op, so the error names
+ * the op that faulted.
+ */
+public final class CudaBackend implements Backend {
+    static final boolean TF32 = Boolean.getBoolean("colossus.cuda.tf32")
+            || "true".equalsIgnoreCase(System.getenv("COLOSSUS_CUDA_TF32"));
+    private static final boolean SYNC_EACH_OP = Boolean.getBoolean("colossus.cuda.syncEachOp");
+    private static final int THREADS = 256;
+
+    private final CudaContext context;
+    private final Kernels kernels;
+    private final PinnedStaging staging;
+    private final Cublas cublas;
+    private volatile String lastOp = "nothing yet";
+
+    CudaBackend(int ordinal, CublasLibrary.Found cublasLibrary) {
+        context = new CudaContext(ordinal);
+        kernels = new Kernels(context);
+        staging = new PinnedStaging(context);
+        cublas = new Cublas(cublasLibrary, context.stream.handle());
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public Device device() {
+        return context.device;
+    }
+
+    /** The GPU and the libraries in use, for {@code Backends.describe()} and logs. */
+    public String describe() {
+        return context.describe() + ", " + cublas.describe() + (TF32 ? ", TF32 on" : ", TF32 off");
+    }
+
+    @Override
+    public Storage allocate(long bytes) {
+        return DeviceStorage.allocate(context, bytes);
+    }
+
+    @Override
+    public void copyFromHost(MemorySegment src, Storage dst, long dstOffset, long bytes) {
+        staging.toDevice(src.asSlice(0, bytes), ((DeviceStorage) dst).pointer(dstOffset), "copy to " + device());
+    }
+
+    @Override
+    public void copyToHost(Storage src, long srcOffset, MemorySegment dst, long bytes) {
+        staging.toHost(((DeviceStorage) src).pointer(srcOffset), dst.asSlice(0, bytes), "copy from " + device()
+                + " (after " + lastOp + ")");
+    }
+
+    @Override
+    public boolean supports(Op op) {
+        if (op instanceof Attention) {
+            return false;
+        }
+        for (Operand x : op.inputs()) {
+            if (KernelLayout.of(x).rank() > KernelLayout.MAX_RANK) {
+                return false;
+            }
+        }
+        return KernelLayout.of(op.out()).rank() <= KernelLayout.MAX_RANK;
+    }
+
+    @Override
+    public void execute(Op op) {
+        context.makeCurrent();
+        lastOp = op.name();
+        switch (op) {
+            case Copy c -> copy(c);
+            case Fill f -> elementwise(f, "fill", new Kernels.Arguments().i64(f.out().numel())
+                    .address(base(f.out())).layout(KernelLayout.of(f.out())).f64(f.value()));
+            case Arange a -> elementwise(a, "arange", new Kernels.Arguments().i64(a.out().numel())
+                    .address(base(a.out())).layout(KernelLayout.of(a.out())).f64(a.start()).f64(a.step()));
+            case Unary u -> elementwise(u, "unary_" + arithmetic(u.x().dtype()), new Kernels.Arguments()
+                    .i32(u.fn().ordinal()).i64(u.out().numel()).address(base(u.x())).layout(KernelLayout.of(u.x()))
+                    .address(base(u.out())).layout(KernelLayout.of(u.out())));
+            case Binary b -> elementwise(b, "binary_" + arithmetic(b.a().dtype()), new Kernels.Arguments()
+                    .i32(b.fn().ordinal()).i64(b.out().numel())
+                    .address(base(b.a())).layout(KernelLayout.of(b.a()))
+                    .address(base(b.b())).layout(KernelLayout.of(b.b()))
+                    .address(base(b.out())).layout(KernelLayout.of(b.out())));
+            case Where w -> elementwise(w, "where", new Kernels.Arguments().i64(w.out().numel())
+                    .address(base(w.condition())).layout(KernelLayout.of(w.condition()))
+                    .address(base(w.a())).layout(KernelLayout.of(w.a()))
+                    .address(base(w.b())).layout(KernelLayout.of(w.b()))
+                    .address(base(w.out())).layout(KernelLayout.of(w.out())));
+            case Reduce r -> reduce(r);
+            case MatMul m -> matmul(m);
+            case Softmax s -> softmax(s);
+            case LayerNorm n -> layerNorm(n);
+            case RmsNorm n -> rmsNorm(n);
+            case Attention a -> throw new IllegalStateException(a.name() + " is composed, never sent to the cuda backend");
+        }
+        if (SYNC_EACH_OP) {
+            context.synchronize(op.name());
+        }
+    }
+
+    @Override
+    public void synchronize() {
+        context.synchronize(lastOp);
+    }
+
+    private void copy(Copy c) {
+        long n = c.out().numel();
+        if (n == 0) {
+            return;
+        }
+        KernelLayout src = KernelLayout.of(c.src());
+        KernelLayout out = KernelLayout.of(c.out());
+        if (c.src().dtype() == c.out().dtype() && src.isDense() && out.isDense()) {
+            long size = c.out().dtype().byteSize();
+            CudaException.check(cuMemcpyDtoDAsync(device(c.out()).pointer(c.out().offset() * size),
+                    device(c.src()).pointer(c.src().offset() * size), n * size, context.stream), c.name() + ": cuMemcpyDtoDAsync");
+            return;
+        }
+        elementwise(c, "copy", new Kernels.Arguments().i64(n).address(base(c.src())).layout(src)
+                .address(base(c.out())).layout(out));
+    }
+
+    private void elementwise(Op op, String kernel, Kernels.Arguments arguments) {
+        long n = op.out().numel();
+        if (n > 0) {
+            kernels.launch(op.name(), "elementwise", kernel, Math.min((n + THREADS - 1) / THREADS,
+                    context.multiprocessors * 16L), THREADS, arguments);
+        }
+    }
+
+    /*
+     * out[j] = fn over r of x[j, r]: the kept axes index j (they are out's axes in order), the reduced
+     * ones r. Long rows get a block each; many short rows a thread each.
+     */
+    private void reduce(Reduce r) {
+        Operand x = r.x();
+        boolean[] reduced = new boolean[x.rank()];
+        for (int axis : r.axes()) {
+            reduced[axis] = true;
+        }
+        KernelLayout outer = part(x, reduced, false, x.offset());
+        KernelLayout inner = part(x, reduced, true, 0);
+        long rows = r.out().numel();
+        long length = x.numel() / Math.max(1, rows);
+        if (rows == 0) {
+            return;
+        }
+        boolean integral = !x.dtype().isFloatingPoint() && r.fn() != ReduceFn.MEAN && r.fn() != ReduceFn.VAR;
+        boolean blocks = length > 64 && (rows < 8192 || length >= 4096);
+        String kernel = (blocks ? "reduce_blocks_" : "reduce_threads_") + (integral ? "i64" : "f64");
+        Kernels.Arguments arguments = new Kernels.Arguments().i32(r.fn().ordinal()).i64(rows).i64(length)
+                .address(base(x)).layout(outer).layout(inner).i32(r.correction())
+                .address(base(r.out())).layout(KernelLayout.of(r.out()));
+        long grid = blocks ? Math.min(rows, context.multiprocessors * 32L)
+                : Math.min((rows + THREADS - 1) / THREADS, context.multiprocessors * 16L);
+        kernels.launch(r.name(), "reduce", kernel, grid, THREADS, arguments);
+    }
+
+    private void softmax(Softmax s) {
+        boolean[] axis = new boolean[s.x().rank()];
+        axis[s.axis()] = true;
+        long length = s.x().dim(s.axis());
+        long rows = length == 0 ? 0 : s.x().numel() / length;
+        if (rows == 0) {
+            return;
+        }
+        Kernels.Arguments arguments = new Kernels.Arguments().i64(rows).i64(length).i32(s.log() ? 1 : 0)
+                .address(base(s.x())).layout(part(s.x(), axis, false, s.x().offset())).layout(part(s.x(), axis, true, 0))
+                .address(base(s.out())).layout(part(s.out(), axis, false, s.out().offset())).layout(part(s.out(), axis, true, 0));
+        kernels.launch(s.name(), "softmax", "softmax_" + floating(s.x().dtype()), Math.min(rows, context.multiprocessors * 32L),
+                rowThreads(length), arguments);
+    }
+
+    private void layerNorm(LayerNorm n) {
+        boolean[] items = trailing(n.x().rank(), n.normalizedAxes());
+        long length = n.x().shape().suffix(n.x().rank() - n.normalizedAxes()).numel();
+        long rows = length == 0 ? 0 : n.x().numel() / length;
+        if (rows == 0) {
+            return;
+        }
+        Kernels.Arguments arguments = new Kernels.Arguments().i64(rows).i64(length).f64(n.eps())
+                .address(base(n.x())).layout(part(n.x(), items, false, n.x().offset())).layout(part(n.x(), items, true, 0))
+                .address(base(n.weight())).layout(optional(n.weight()))
+                .address(base(n.bias())).layout(optional(n.bias()))
+                .address(base(n.out())).layout(part(n.out(), items, false, n.out().offset())).layout(part(n.out(), items, true, 0));
+        kernels.launch(n.name(), "norm", "layer_norm_" + floating(n.x().dtype()), Math.min(rows, context.multiprocessors * 32L),
+                rowThreads(length), arguments);
+    }
+
+    private void rmsNorm(RmsNorm n) {
+        boolean[] items = trailing(n.x().rank(), n.normalizedAxes());
+        long length = n.x().shape().suffix(n.x().rank() - n.normalizedAxes()).numel();
+        long rows = length == 0 ? 0 : n.x().numel() / length;
+        if (rows == 0) {
+            return;
+        }
+        Kernels.Arguments arguments = new Kernels.Arguments().i64(rows).i64(length).f64(n.eps())
+                .address(base(n.x())).layout(part(n.x(), items, false, n.x().offset())).layout(part(n.x(), items, true, 0))
+                .address(base(n.weight())).layout(optional(n.weight()))
+                .address(base(n.out())).layout(part(n.out(), items, false, n.out().offset())).layout(part(n.out(), items, true, 0));
+        kernels.launch(n.name(), "norm", "rms_norm_" + floating(n.x().dtype()), Math.min(rows, context.multiprocessors * 32L),
+                rowThreads(length), arguments);
+    }
+
+    /*
+     * out = a b on cuBLAS. Operands cuBLAS cannot read in place (no unit stride, or batch dimensions
+     * that are not evenly strided) are copied to contiguous temporaries first.
+     */
+    private void matmul(MatMul m) {
+        Operand a = m.a(), b = m.b(), out = m.out();
+        int r = out.rank();
+        if (out.numel() == 0) {
+            return;
+        }
+        if (a.dim(r - 1) == 0) {
+            execute(new Fill(out, 0));
+            return;
+        }
+        Storage[] temporaries = new Storage[2];
+        try {
+            GemmPlan plan = GemmPlan.of(a, b, out);
+            if (plan == null) {
+                a = contiguous(a, temporaries, 0);
+                plan = GemmPlan.of(a, b, out);
+            }
+            if (plan == null) {
+                b = contiguous(b, temporaries, 1);
+                plan = GemmPlan.of(a, b, out);
+            }
+            Cublas.DataType type = switch (out.dtype()) {
+                case F32 -> Cublas.DataType.F32;
+                case F64 -> Cublas.DataType.F64;
+                case F16 -> Cublas.DataType.F16;
+                case BF16 -> Cublas.DataType.BF16;
+                default -> throw new IllegalStateException(m.name() + ": no cuBLAS GEMM for " + out.dtype());
+            };
+            Cublas.ComputeType compute = out.dtype() == DType.F64 ? Cublas.ComputeType.F64
+                    : out.dtype() == DType.F32 && TF32 ? Cublas.ComputeType.F32_FAST_TF32 : Cublas.ComputeType.F32;
+            long size = out.dtype().byteSize();
+            cublas.gemm(m.name(), plan, type, compute, base(b) + plan.aOffset() * size, base(a) + plan.bOffset() * size,
+                    base(out) + plan.cOffset() * size);
+        } finally {
+            for (Storage t : temporaries) {
+                if (t != null) {
+                    t.release();
+                }
+            }
+        }
+    }
+
+    private Operand contiguous(Operand x, Storage[] temporaries, int slot) {
+        Storage storage = allocate(x.numel() * x.dtype().byteSize());
+        temporaries[slot] = storage;
+        Operand copy = Operand.contiguous(storage, x.dtype(), x.shape());
+        copy(new Copy(x, copy));
+        return copy;
+    }
+
+    /** The dimensions of {@code x} where {@code select[d] == wanted}, as one layout starting at {@code offset}. */
+    private static KernelLayout part(Operand x, boolean[] select, boolean wanted, long offset) {
+        long[] dims = new long[x.rank()];
+        long[] strides = new long[x.rank()];
+        int n = 0;
+        for (int d = 0; d < x.rank(); d++) {
+            if (select[d] == wanted) {
+                dims[n] = x.dim(d);
+                strides[n++] = x.strides()[d];
+            }
+        }
+        return KernelLayout.of(Arrays.copyOf(dims, n), Arrays.copyOf(strides, n), offset, x.dtype().ordinal());
+    }
+
+    private static boolean[] trailing(int rank, int count) {
+        boolean[] select = new boolean[rank];
+        Arrays.fill(select, rank - count, rank, true);
+        return select;
+    }
+
+    private static KernelLayout optional(Operand x) {
+        return x == null ? KernelLayout.of(new long[0], new long[0], 0, 0) : KernelLayout.of(x);
+    }
+
+    /** Threads for one block per row: a power of two from 32 to 256, no more than the row needs. */
+    private static int rowThreads(long length) {
+        int threads = 32;
+        while (threads < THREADS && threads < length) {
+            threads *= 2;
+        }
+        return threads;
+    }
+
+    /** The kernel suffix of the arithmetic {@code dtype} computes in. */
+    private static String arithmetic(DType dtype) {
+        return dtype.isFloatingPoint() ? floating(dtype) : "i64";
+    }
+
+    private static String floating(DType dtype) {
+        return dtype == DType.F64 ? "f64" : "f32";
+    }
+
+    private static DeviceStorage device(Operand x) {
+        return (DeviceStorage) x.storage();
+    }
+
+    /** The device address of {@code x}'s storage (the layout adds the offset); 0 for an absent operand. */
+    private static long base(Operand x) {
+        return x == null ? 0 : device(x).address(0);
+    }
+}

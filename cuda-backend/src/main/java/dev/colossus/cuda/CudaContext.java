@@ -1,0 +1,97 @@
+package dev.colossus.cuda;
+
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
+import static jcuda.driver.JCudaDriver.cuDeviceGetName;
+import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
+import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
+import static jcuda.driver.JCudaDriver.cuInit;
+import static jcuda.driver.JCudaDriver.cuMemGetInfo;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+
+import dev.colossus.Device;
+import java.nio.charset.StandardCharsets;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUstream_flags;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * One GPU as Colossus uses it: the device's primary context (shared with every other library in the
+ * process, as the CUDA runtime shares it) and one non-blocking stream on which every copy, kernel and
+ * cuBLAS call is issued, so that stream order alone orders them.
+ */
+final class CudaContext {
+    /** Memory the pool keeps cached after synchronisation; {@code -Dcolossus.cuda.poolCacheBytes}. */
+    static final long POOL_CACHE_BYTES = Long.getLong("colossus.cuda.poolCacheBytes", 1L << 32);
+
+    final Device device;
+    final String name;
+    final int computeMajor;
+    final int computeMinor;
+    final int multiprocessors;
+    final long totalBytes;
+    final CudaStream stream = new CudaStream();
+    final DefaultMemoryPool pool;
+    private final CUcontext context = new CUcontext();
+
+    CudaContext(int ordinal) {
+        JCudaDriver.setExceptionsEnabled(false);
+        CudaException.check(cuInit(0), "cuInit");
+        CUdevice handle = new CUdevice();
+        CudaException.check(cuDeviceGet(handle, ordinal), "cuDeviceGet(" + ordinal + ")");
+        CudaException.check(cuDevicePrimaryCtxRetain(context, handle), "cuDevicePrimaryCtxRetain");
+        makeCurrent();
+        device = Device.cuda(ordinal);
+        byte[] text = new byte[256];
+        CudaException.check(cuDeviceGetName(text, text.length, handle), "cuDeviceGetName");
+        int length = 0;
+        while (length < text.length && text[length] != 0) {
+            length++;
+        }
+        name = new String(text, 0, length, StandardCharsets.US_ASCII);
+        computeMajor = attribute(handle, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+        computeMinor = attribute(handle, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        multiprocessors = attribute(handle, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        long[] total = new long[1];
+        CudaException.check(cuDeviceTotalMem(total, handle), "cuDeviceTotalMem");
+        totalBytes = total[0];
+        CudaException.check(cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+        pool = DefaultMemoryPool.of(ordinal);
+        pool.setReleaseThreshold(POOL_CACHE_BYTES);
+    }
+
+    private static int attribute(CUdevice handle, int attribute) {
+        int[] value = new int[1];
+        CudaException.check(cuDeviceGetAttribute(value, attribute, handle), "cuDeviceGetAttribute(" + attribute + ")");
+        return value[0];
+    }
+
+    /** Binds the context to the calling thread; every entry point calls it, the Cleaner's thread included. */
+    void makeCurrent() {
+        CudaException.check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+    }
+
+    /** Waits for the stream; {@code after} names what was issued last, for the error message. */
+    void synchronize(String after) {
+        makeCurrent();
+        CudaException.check(cuStreamSynchronize(stream), "a CUDA operation issued up to " + after);
+    }
+
+    /** {@code {free, total}} device memory, in bytes. */
+    long[] memoryInfo() {
+        long[] free = new long[1];
+        long[] total = new long[1];
+        CudaException.check(cuMemGetInfo(free, total), "cuMemGetInfo");
+        return new long[] {free[0], total[0]};
+    }
+
+    /** {@code "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs, 79.1 GiB)"} */
+    String describe() {
+        return String.format("%s (sm_%d%d, %d SMs, %.1f GiB)", name, computeMajor, computeMinor, multiprocessors,
+                totalBytes / (double) (1L << 30));
+    }
+}

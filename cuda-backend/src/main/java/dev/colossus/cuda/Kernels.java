@@ -1,0 +1,113 @@
+package dev.colossus.cuda;
+
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadDataJIT;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jcuda.Pointer;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUjit_option;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+import jcuda.driver.JITOptions;
+
+/**
+ * The committed PTX modules ({@code /dev/colossus/cuda/ptx/<module>.ptx}), JIT-compiled by the driver
+ * for this GPU on first use, and launches of their kernels on the context's stream.
+ */
+final class Kernels {
+    private static final int LOG_BYTES = 16384;
+
+    private final CudaContext context;
+    private final Map<String, CUmodule> modules = new ConcurrentHashMap<>();
+    private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+
+    Kernels(CudaContext context) {
+        this.context = context;
+    }
+
+    /** Launches {@code module/kernel} over {@code blocks} blocks of {@code threads}; {@code op} names it in errors. */
+    void launch(String op, String module, String kernel, long blocks, int threads, Arguments arguments) {
+        CUfunction function = functions.computeIfAbsent(module + "/" + kernel, key -> function(module, kernel));
+        int grid = (int) Math.max(1, Math.min(blocks, Integer.MAX_VALUE));
+        int result = cuLaunchKernel(function, grid, 1, 1, threads, 1, 1, 0, context.stream, arguments.pointer(), null);
+        CudaException.check(result, op + ": launching " + module + "/" + kernel + " (" + grid + " x " + threads + ")");
+    }
+
+    private CUfunction function(String module, String kernel) {
+        CUfunction function = new CUfunction();
+        CudaException.check(cuModuleGetFunction(function, modules.computeIfAbsent(module, this::load), kernel),
+                "cuModuleGetFunction(" + module + "/" + kernel + ")");
+        return function;
+    }
+
+    private CUmodule load(String module) {
+        String resource = "/dev/colossus/cuda/ptx/" + module + ".ptx";
+        byte[] ptx;
+        try (InputStream in = Kernels.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing kernel module " + resource);
+            }
+            byte[] text = in.readAllBytes();
+            ptx = new byte[text.length + 1];
+            System.arraycopy(text, 0, ptx, 0, text.length);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + resource, e);
+        }
+        context.makeCurrent();
+        JITOptions options = new JITOptions();
+        options.putBytes(CUjit_option.CU_JIT_ERROR_LOG_BUFFER, new byte[LOG_BYTES]);
+        options.putInt(CUjit_option.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, LOG_BYTES);
+        CUmodule loaded = new CUmodule();
+        int result = cuModuleLoadDataJIT(loaded, Pointer.to(ptx), options);
+        if (result != CUresult.CUDA_SUCCESS) {
+            String log = options.getString(CUjit_option.CU_JIT_ERROR_LOG_BUFFER);
+            throw new CudaException("JIT compilation of " + resource + " (PTX " + PtxVersion.of(new String(ptx, 0, ptx.length - 1,
+                    StandardCharsets.US_ASCII)) + ") for " + context.describe() + " failed: "
+                    + CUresult.stringFor(result) + (log == null || log.isBlank() ? "" : "\n" + log.strip()), result);
+        }
+        return loaded;
+    }
+
+    /** A kernel's parameters, in declaration order. */
+    static final class Arguments {
+        private final List<Pointer> values = new ArrayList<>();
+
+        Arguments i32(int v) {
+            values.add(Pointer.to(new int[] {v}));
+            return this;
+        }
+
+        Arguments i64(long v) {
+            values.add(Pointer.to(new long[] {v}));
+            return this;
+        }
+
+        Arguments f64(double v) {
+            values.add(Pointer.to(new double[] {v}));
+            return this;
+        }
+
+        /** A device address ({@code const void*}); 0 for null. */
+        Arguments address(long v) {
+            return i64(v);
+        }
+
+        Arguments layout(KernelLayout layout) {
+            values.add(Pointer.to(layout.bytes()));
+            return this;
+        }
+
+        Pointer pointer() {
+            return Pointer.to(values.toArray(Pointer[]::new));
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.colossus.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The PTX committed under src/main/resources is what build-ptx.sh makes from src/main/cuda today, it
+ * declares the portable ISA, it holds every kernel the backend launches, and ptxas assembles it for
+ * Ampere and Hopper. The last two checks need nvcc and ptxas on the PATH (they are on the project's
+ * machines) and skip elsewhere.
+ */
+class CommittedPtxTest {
+    private static final Path SOURCES = Path.of("src/main/cuda");
+    private static final Path COMMITTED = Path.of("src/main/resources/dev/colossus/cuda/ptx");
+    private static final Pattern ENTRY = Pattern.compile("\\.entry (\\w+)\\(");
+    private static final Pattern RELEASE = Pattern.compile("release (\\d+\\.\\d+), V([\\d.]+)");
+
+    @TempDir
+    Path fresh;
+
+    @Test
+    void everySourceHasItsPtxDeclaringThePortableIsa() throws IOException {
+        List<String> sources = list(SOURCES, ".cu");
+        assertEquals(sources, list(COMMITTED, ".ptx"));
+        for (String module : sources) {
+            String ptx = Files.readString(COMMITTED.resolve(module + ".ptx"));
+            assertEquals(PtxVersion.PORTABLE, PtxVersion.of(ptx), module);
+            assertTrue(ptx.contains("\n.target sm_80\n"), module + " targets compute_80");
+        }
+    }
+
+    @Test
+    void everyKernelTheBackendLaunchesIsThere() throws IOException {
+        Set<String> entries = new TreeSet<>();
+        for (String module : list(COMMITTED, ".ptx")) {
+            Matcher m = ENTRY.matcher(Files.readString(COMMITTED.resolve(module + ".ptx")));
+            while (m.find()) {
+                entries.add(module + "/" + m.group(1));
+            }
+        }
+        for (String kernel : List.of("elementwise/copy", "elementwise/fill", "elementwise/arange", "elementwise/where",
+                "elementwise/unary_f32", "elementwise/unary_f64", "elementwise/unary_i64",
+                "elementwise/binary_f32", "elementwise/binary_f64", "elementwise/binary_i64",
+                "reduce/reduce_blocks_f64", "reduce/reduce_blocks_i64", "reduce/reduce_threads_f64", "reduce/reduce_threads_i64",
+                "softmax/softmax_f32", "softmax/softmax_f64",
+                "norm/layer_norm_f32", "norm/layer_norm_f64", "norm/rms_norm_f32", "norm/rms_norm_f64")) {
+            assertTrue(entries.contains(kernel), kernel + " is not among " + entries);
+        }
+    }
+
+    @Test
+    void committedPtxIsWhatTheSourcesCompileTo() throws Exception {
+        assumeTrue(onPath("nvcc"), "nvcc is not on the PATH");
+        String committedRelease = release(Files.readString(COMMITTED.resolve("elementwise.ptx")));
+        String nvccRelease = release(run(List.of("nvcc", "--version")));
+        assumeTrue(committedRelease.equals(nvccRelease),
+                "the committed PTX is from nvcc " + committedRelease + ", this nvcc is " + nvccRelease);
+        ProcessBuilder build = new ProcessBuilder("bash", "build-ptx.sh", fresh.toString());
+        build.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        run(build);
+        for (String module : list(COMMITTED, ".ptx")) {
+            assertEquals(Files.readString(COMMITTED.resolve(module + ".ptx")), Files.readString(fresh.resolve(module + ".ptx")),
+                    module + ".ptx is stale: run cuda-backend/build-ptx.sh and commit the result");
+        }
+    }
+
+    @Test
+    void ptxasAssemblesEveryModuleForAmpereAndHopper() throws Exception {
+        assumeTrue(onPath("ptxas"), "ptxas is not on the PATH");
+        for (String module : list(COMMITTED, ".ptx")) {
+            for (String arch : List.of("sm_80", "sm_90")) {
+                run(List.of("ptxas", "-arch=" + arch, "-o", fresh.resolve(module + "." + arch + ".cubin").toString(),
+                        COMMITTED.resolve(module + ".ptx").toString()));
+            }
+        }
+    }
+
+    private static List<String> list(Path folder, String suffix) throws IOException {
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.map(p -> p.getFileName().toString()).filter(name -> name.endsWith(suffix))
+                    .map(name -> name.substring(0, name.length() - suffix.length())).sorted().toList();
+        }
+    }
+
+    private static String release(String text) {
+        Matcher m = RELEASE.matcher(text);
+        return m.find() ? m.group(2) : "unknown";
+    }
+
+    private static boolean onPath(String tool) {
+        String path = System.getenv("PATH");
+        return path != null && Stream.of(path.split(File.pathSeparator)).anyMatch(dir -> Files.isExecutable(Path.of(dir, tool)));
+    }
+
+    private static String run(List<String> command) throws Exception {
+        return run(new ProcessBuilder(command));
+    }
+
+    private static String run(ProcessBuilder builder) throws Exception {
+        Process process = builder.redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.waitFor(), String.join(" ", builder.command()) + " failed:\n" + output);
+        return output;
+    }
+}
