@@ -34,42 +34,26 @@ extern "C" __global__ void arange(long long n, void* out, Layout o, double start
 
 enum UnaryCode { NEG, ABS, EXP, LOG, SQRT, RSQRT, TANH, SIGMOID, RELU, GELU, GELU_TANH, SILU };
 
-__device__ __forceinline__ float apply_unary(int fn, float x) {
-    switch (fn) {
-        case NEG: return -x;
-        case ABS: return fabsf(x);
-        case EXP: return expf(x);
-        case LOG: return logf(x);
-        case SQRT: return sqrtf(x);
-        case RSQRT: return 1.0f / sqrtf(x);
-        case TANH: return tanhf(x);
-        case SIGMOID: return 1.0f / (1.0f + expf(-x));
-        case RELU: return x != x ? x : fmaxf(x, 0.0f);
-        case GELU: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
-        case GELU_TANH: return 0.5f * x * (1.0f + tanhf(0.79788456080286536f * (x + 0.044715f * x * x * x)));
-        default: return x / (1.0f + expf(-x));
-    }
-}
-
-__device__ __forceinline__ double apply_unary(int fn, double x) {
+// One definition for float and double: CUDA's math functions are overloaded on both.
+template <typename T> __device__ __forceinline__ T apply_unary(int fn, T x) {
     switch (fn) {
         case NEG: return -x;
         case ABS: return fabs(x);
         case EXP: return exp(x);
         case LOG: return log(x);
         case SQRT: return sqrt(x);
-        case RSQRT: return 1.0 / sqrt(x);
+        case RSQRT: return (T) 1 / sqrt(x);
         case TANH: return tanh(x);
-        case SIGMOID: return 1.0 / (1.0 + exp(-x));
-        case RELU: return x != x ? x : fmax(x, 0.0);
-        case GELU: return 0.5 * x * (1.0 + erf(x * 0.70710678118654752));
-        case GELU_TANH: return 0.5 * x * (1.0 + tanh(0.79788456080286536 * (x + 0.044715 * x * x * x)));
-        default: return x / (1.0 + exp(-x));
+        case SIGMOID: return (T) 1 / ((T) 1 + exp(-x));
+        case RELU: return x != x ? x : fmax(x, (T) 0);
+        case GELU: return (T) 0.5 * x * ((T) 1 + erf(x * (T) 0.70710678118654752));
+        case GELU_TANH: return (T) 0.5 * x * ((T) 1 + tanh((T) 0.79788456080286536 * (x + (T) 0.044715 * x * x * x)));
+        default: return x / ((T) 1 + exp(-x));
     }
 }
 
 // Only NEG, ABS and RELU are defined on integers; the host never sends the others.
-__device__ __forceinline__ long long apply_unary(int fn, long long x) {
+template <> __device__ __forceinline__ long long apply_unary<long long>(int fn, long long x) {
     switch (fn) {
         case NEG: return -x;
         case ABS: return x < 0 ? -x : x;
@@ -80,7 +64,7 @@ __device__ __forceinline__ long long apply_unary(int fn, long long x) {
 template <typename T>
 __device__ void unary(int fn, long long n, const void* x, const Layout& xl, void* out, const Layout& o) {
     FOR_EACH_INDEX(i, n) {
-        store(out, o.dtype, element_offset(o, i), apply_unary(fn, load<T>(x, xl.dtype, element_offset(xl, i))));
+        store(out, o.dtype, element_offset(o, i), apply_unary<T>(fn, load<T>(x, xl.dtype, element_offset(xl, i))));
     }
 }
 
@@ -107,6 +91,17 @@ template <typename T> __device__ __forceinline__ T nan_min(T a, T b) {
     return a != a || b != b ? a + b : (a < b ? a : (b < a ? b : (a == 0 ? (signbit(a) ? a : b) : a)));
 }
 
+template <typename T> __device__ __forceinline__ T compare(int fn, T a, T b) {
+    switch (fn) {
+        case EQ: return a == b;
+        case NE: return a != b;
+        case LT: return a < b;
+        case LE: return a <= b;
+        case GT: return a > b;
+        default: return a >= b;
+    }
+}
+
 template <typename T> __device__ __forceinline__ T apply_binary(int fn, T a, T b) {
     switch (fn) {
         case ADD: return a + b;
@@ -116,12 +111,7 @@ template <typename T> __device__ __forceinline__ T apply_binary(int fn, T a, T b
         case POW: return c99_pow(a, b);
         case MAXIMUM: return nan_max(a, b);
         case MINIMUM: return nan_min(a, b);
-        case EQ: return a == b;
-        case NE: return a != b;
-        case LT: return a < b;
-        case LE: return a <= b;
-        case GT: return a > b;
-        default: return a >= b;
+        default: return compare(fn, a, b);
     }
 }
 
@@ -133,12 +123,7 @@ template <> __device__ __forceinline__ long long apply_binary<long long>(int fn,
         case MUL: return (long long) ((unsigned long long) a * (unsigned long long) b);
         case MAXIMUM: return a > b ? a : b;
         case MINIMUM: return a < b ? a : b;
-        case EQ: return a == b;
-        case NE: return a != b;
-        case LT: return a < b;
-        case LE: return a <= b;
-        case GT: return a > b;
-        default: return a >= b;
+        default: return compare(fn, a, b);
     }
 }
 

@@ -126,8 +126,8 @@ public final class CudaBackend implements Backend {
             case Reduce r -> reduce(r);
             case MatMul m -> matmul(m);
             case Softmax s -> softmax(s);
-            case LayerNorm n -> layerNorm(n);
-            case RmsNorm n -> rmsNorm(n);
+            case LayerNorm n -> normalize(n, "layer_norm", n.x(), n.normalizedAxes(), n.eps(), n.weight(), n.bias());
+            case RmsNorm n -> normalize(n, "rms_norm", n.x(), n.normalizedAxes(), n.eps(), n.weight());
             case Attention a -> throw new IllegalStateException(a.name() + " is composed, never sent to the cuda backend");
         }
         if (SYNC_EACH_OP) {
@@ -208,34 +208,25 @@ public final class CudaBackend implements Backend {
                 rowThreads(length), arguments);
     }
 
-    private void layerNorm(LayerNorm n) {
-        boolean[] items = trailing(n.x().rank(), n.normalizedAxes());
-        long length = n.x().shape().suffix(n.x().rank() - n.normalizedAxes()).numel();
-        long rows = length == 0 ? 0 : n.x().numel() / length;
+    /*
+     * One block per row of the trailing normalizedAxes: the kernel's parameters are the rows, x,
+     * then each affine operand (absent ones as null), then out.
+     */
+    private void normalize(Op op, String kernel, Operand x, int normalizedAxes, double eps, Operand... affine) {
+        boolean[] items = trailing(x.rank(), normalizedAxes);
+        long length = x.shape().suffix(x.rank() - normalizedAxes).numel();
+        long rows = length == 0 ? 0 : x.numel() / length;
         if (rows == 0) {
             return;
         }
-        Kernels.Arguments arguments = new Kernels.Arguments().i64(rows).i64(length).f64(n.eps())
-                .address(base(n.x())).layout(part(n.x(), items, false, n.x().offset())).layout(part(n.x(), items, true, 0))
-                .address(base(n.weight())).layout(optional(n.weight()))
-                .address(base(n.bias())).layout(optional(n.bias()))
-                .address(base(n.out())).layout(part(n.out(), items, false, n.out().offset())).layout(part(n.out(), items, true, 0));
-        kernels.launch(n.name(), "norm", "layer_norm_" + floating(n.x().dtype()), Math.min(rows, context.multiprocessors * 32L),
-                rowThreads(length), arguments);
-    }
-
-    private void rmsNorm(RmsNorm n) {
-        boolean[] items = trailing(n.x().rank(), n.normalizedAxes());
-        long length = n.x().shape().suffix(n.x().rank() - n.normalizedAxes()).numel();
-        long rows = length == 0 ? 0 : n.x().numel() / length;
-        if (rows == 0) {
-            return;
+        Operand out = op.out();
+        Kernels.Arguments arguments = new Kernels.Arguments().i64(rows).i64(length).f64(eps)
+                .address(base(x)).layout(part(x, items, false, x.offset())).layout(part(x, items, true, 0));
+        for (Operand a : affine) {
+            arguments.address(base(a)).layout(optional(a));
         }
-        Kernels.Arguments arguments = new Kernels.Arguments().i64(rows).i64(length).f64(n.eps())
-                .address(base(n.x())).layout(part(n.x(), items, false, n.x().offset())).layout(part(n.x(), items, true, 0))
-                .address(base(n.weight())).layout(optional(n.weight()))
-                .address(base(n.out())).layout(part(n.out(), items, false, n.out().offset())).layout(part(n.out(), items, true, 0));
-        kernels.launch(n.name(), "norm", "rms_norm_" + floating(n.x().dtype()), Math.min(rows, context.multiprocessors * 32L),
+        arguments.address(base(out)).layout(part(out, items, false, out.offset())).layout(part(out, items, true, 0));
+        kernels.launch(op.name(), "norm", kernel + "_" + floating(x.dtype()), Math.min(rows, context.multiprocessors * 32L),
                 rowThreads(length), arguments);
     }
 

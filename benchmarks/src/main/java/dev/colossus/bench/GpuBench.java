@@ -1,0 +1,104 @@
+package dev.colossus.bench;
+
+import dev.colossus.AttentionOptions;
+import dev.colossus.Backends;
+import dev.colossus.DType;
+import dev.colossus.Device;
+import dev.colossus.Ops;
+import dev.colossus.Tensor;
+import dev.colossus.spi.Backend;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The CUDA backend's numbers for the GPU check (cuda-backend/gpu-check.sh), one CSV line each,
+ * {@code colossus,case,seconds,rate,unit}, for the script to set beside PyTorch's from the same call:
+ * GEMM (BF16, F16, F32 with TF32 off) at 4096 and 8192, composed attention (B=4, H=16, L=2048, D=128,
+ * BF16, plain and causal), a 1 GiB host-to-device copy from pageable memory, and one small add.
+ *
+ * <p>{@code --probe} prints {@code Backends.describe()} and exits. Each case runs until warm, then in five trials of enough iterations to take about half a second;
+ * the median trial's time per iteration is reported. Inputs are random, never zeros.
+ */
+public final class GpuBench {
+    private static final double TRIAL_SECONDS = 0.5;
+
+    private GpuBench() {
+    }
+
+    public static void main(String[] args) {
+        Locale.setDefault(Locale.ROOT);
+        if (args.length > 0 && args[0].equals("--probe")) {
+            System.out.println(Backends.describe());
+            return;
+        }
+        if (!Backends.availableNames().contains("cuda")) {
+            System.err.println(Backends.describe());
+            System.exit(2);
+        }
+        Backend cuda = Backends.get("cuda");
+        System.err.println(Backends.describe());
+        Device gpu = cuda.device();
+        for (DType dtype : new DType[] {DType.BF16, DType.F16, DType.F32}) {
+            for (int n : new int[] {4096, 8192}) {
+                try (Tensor a = random(1, dtype, gpu, n, n); Tensor b = random(2, dtype, gpu, n, n)) {
+                    double s = time(cuda, () -> Ops.matmul(a, b).close());
+                    report("gemm_" + dtype.name().toLowerCase(Locale.ROOT) + "_" + n, s, 2.0 * n * n * n / s / 1e12, "TFLOP/s");
+                }
+            }
+        }
+        for (boolean causal : new boolean[] {false, true}) {
+            int batch = 4, heads = 16, length = 2048, headDim = 128;
+            try (Tensor q = random(3, DType.BF16, gpu, batch, heads, length, headDim);
+                 Tensor k = random(4, DType.BF16, gpu, batch, heads, length, headDim);
+                 Tensor v = random(5, DType.BF16, gpu, batch, heads, length, headDim)) {
+                AttentionOptions options = AttentionOptions.defaults().causal(causal);
+                double s = time(cuda, () -> Ops.scaledDotProductAttention(q, k, v, options).close());
+                double flops = 4.0 * batch * heads * length * length * headDim * (causal ? 0.5 : 1);
+                report("attention_bf16_b4h16l2048d128" + (causal ? "_causal" : ""), s, flops / s / 1e12, "TFLOP/s");
+            }
+        }
+        long bytes = 1L << 30;
+        try (Tensor host = Tensor.rand(6, DType.F32, bytes / 4)) {
+            double s = time(cuda, () -> host.to(gpu).close());
+            report("copy_h2d_1gib", s, bytes / s / 1e9, "GB/s");
+        }
+        try (Tensor x = random(7, DType.F32, gpu, 1024); Tensor y = random(8, DType.F32, gpu, 1024)) {
+            double s = time(cuda, () -> Ops.add(x, y).close());
+            report("small_add_1024", s, s * 1e6, "us/op");
+        }
+    }
+
+    private static Tensor random(long seed, DType dtype, Device gpu, long... shape) {
+        try (Tensor host = Tensor.randn(seed, dtype, shape)) {
+            return host.to(gpu);
+        }
+    }
+
+    /** Median seconds per run of {@code op} over five trials, after a warm-up. */
+    private static double time(Backend backend, Runnable op) {
+        long start = System.nanoTime();
+        int warm = 0;
+        while (warm < 3 || System.nanoTime() - start < 0.2e9) {
+            op.run();
+            warm++;
+        }
+        backend.synchronize();
+        double once = (System.nanoTime() - start) / 1e9 / warm;
+        int iterations = (int) Math.max(1, Math.min(100_000, TRIAL_SECONDS / once));
+        double[] trials = new double[5];
+        for (int t = 0; t < trials.length; t++) {
+            long begin = System.nanoTime();
+            for (int i = 0; i < iterations; i++) {
+                op.run();
+            }
+            backend.synchronize();
+            trials[t] = (System.nanoTime() - begin) / 1e9 / iterations;
+        }
+        Arrays.sort(trials);
+        return trials[trials.length / 2];
+    }
+
+    private static void report(String name, double seconds, double rate, String unit) {
+        System.out.printf("colossus,%s,%.6e,%.3f,%s%n", name, seconds, rate, unit);
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The GPU check: the CUDA conformance suite and a benchmark beside PyTorch, in one call on a GPU machine.
+#
+#   cuda-backend/gpu-check.sh pack   here: builds, writes .device/ (a Java 25 runtime and the jars, ~40 MB)
+#   cuda-backend/gpu-check.sh run    there (device tool, carry [".device"], timeout ~540 s): writes
+#                                    machine.txt, junit.txt, tour.txt, colossus.csv, torch.csv and
+#                                    table.md under $OUT and prints the table last
+#
+# Then commit $OUT's files under benchmarks/results/gpu/ with the card named.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+junit_version=6.1.3
+
+pack() {
+    set -e
+    source .ci/java-home.sh
+    mvn -q -B -DskipTests install
+    ../shared/device/make-jre.sh .device
+    cp benchmarks/target/benchmarks.jar .device/
+    cp core/target/colossus-core-*-tests.jar .device/core-tests.jar
+    "$JAVA_HOME/bin/jar" cf .device/cuda-tests.jar -C cuda-backend/target/test-classes .
+    mvn -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$junit_version \
+        -DoutputDirectory=.device -Dmdep.stripVersion=true
+    du -sh .device
+}
+
+run() {
+    out="${OUT:-/tmp/gpu-check}"
+    mkdir -p "$out"
+    tar xzf .device/jre.tgz -C /tmp
+    java=(/tmp/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
+    jars="$root/.device/benchmarks.jar"
+    {
+        nvidia-smi
+        nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
+        echo "--- libraries"; ldconfig -p | grep -E "libcuda\.so|libcublas|libnvrtc" || true
+        find / \( -name 'libcublas.so*' -o -name 'libnvrtc.so*' \) -not -path '/proc/*' 2>/dev/null
+        echo "--- python"; python3 -c 'import torch, site; print("torch", torch.__version__, "CUDA", torch.version.cuda); print(site.getsitepackages())'
+        echo "--- tools"; which nvcc ptxas python3 || true
+        "${java[0]}" -version 2>&1
+    } > "$out/machine.txt" 2>&1
+    probe=$("${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench --probe 2>&1 | head -20)
+    if ! grep -q "cuda ops run on: cuda" <<<"$probe"; then
+        # cuBLAS not where the search looks: fall back to Python's own site-packages, and say so.
+        export PYTHONPATH="$(python3 -c 'import site; print(":".join(site.getsitepackages()))')${PYTHONPATH:+:$PYTHONPATH}"
+        echo "cuda unavailable with the plain search; retrying with PYTHONPATH=$PYTHONPATH" | tee -a "$out/machine.txt"
+    fi
+    # The small runtime has no zip file system, so JUnit scans the test classes as a folder.
+    rm -rf /tmp/cuda-tests && mkdir -p /tmp/cuda-tests && (cd /tmp/cuda-tests && "${java[0]%/java}/jar" xf "$root/.device/cuda-tests.jar" 2>/dev/null \
+        || python3 -m zipfile -e "$root/.device/cuda-tests.jar" .)
+    (cd cuda-backend && "${java[@]}" -Dcolossus.cuda.syncEachOp=true \
+        -jar "$root/.device/junit-platform-console-standalone.jar" execute --disable-banner --details=tree \
+        -cp "/tmp/cuda-tests:$jars:$root/.device/core-tests.jar" --scan-classpath /tmp/cuda-tests \
+        --reports-dir "$out/junit-xml") > "$out/junit.txt" 2>&1
+    junit=$?
+    "${java[@]}" -cp "$jars" dev.colossus.bench.Tour > "$out/tour.txt" 2>&1
+    tour=$?
+    "${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench > "$out/colossus.csv" 2> "$out/colossus.log"
+    bench=$?
+    PYTHONUNBUFFERED=1 python3 cuda-backend/gpu-check/torch_bench.py > "$out/torch.csv" 2> "$out/torch.log"
+    {
+        echo "# GPU check, $(date -u +%Y-%m-%d)"
+        echo
+        nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | sed 's/^/card, driver: /'
+        grep -m1 "CUDA Version" "$out/machine.txt" | sed 's/.*CUDA Version: *\([0-9.]*\).*/driver CUDA version: \1/'
+        grep -m1 "^torch" "$out/machine.txt"
+        grep -m1 "cuda  priority" "$out/colossus.log" || true
+        echo
+        echo "conformance (JUnit): exit $junit; $(grep -E 'tests (successful|failed|skipped)' "$out/junit.txt" | tr -s ' ' | tr '\n' ';')"
+        echo "tour: exit $tour; benchmark: exit $bench"
+        echo
+        python3 cuda-backend/gpu-check/table.py "$out/colossus.csv" "$out/torch.csv"
+    } > "$out/table.md"
+    tail -40 "$out/junit.txt"
+    tail -15 "$out/tour.txt"
+    tail -5 "$out/colossus.log"
+    cat "$out/table.md"
+}
+
+case "${1:-}" in
+    pack) pack ;;
+    run) run ;;
+    *) echo "usage: $0 pack|run" >&2; exit 2 ;;
+esac

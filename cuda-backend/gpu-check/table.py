@@ -1,0 +1,23 @@
+"""Sets the colossus and torch CSV lines of one GPU check side by side as a Markdown table.
+Ratio = Colossus's rate over PyTorch's (for us/op, PyTorch's over Colossus's: above 1 is Colossus
+ahead either way).   python3 table.py colossus.csv torch.csv"""
+import sys
+
+rows = {}
+for path in sys.argv[1:]:
+    for line in open(path):
+        parts = line.strip().split(",")
+        if len(parts) == 5 and parts[0] in ("colossus", "torch"):
+            who, case, seconds, rate, unit = parts
+            rows.setdefault(case, {})[who] = (float(rate), unit)
+
+print("| case | Colossus | PyTorch | unit | Colossus / PyTorch |")
+print("|---|---:|---:|---|---:|")
+for case, found in rows.items():
+    ours, theirs = found.get("colossus"), found.get("torch")
+    unit = (ours or theirs)[1]
+    ratio = ""
+    if ours and theirs and ours[0] > 0 and theirs[0] > 0:
+        ratio = f"{(theirs[0] / ours[0] if unit == 'us/op' else ours[0] / theirs[0]):.3f}"
+    fmt = lambda r: f"{r[0]:.2f}" if r else "-"
+    print(f"| {case} | {fmt(ours)} | {fmt(theirs)} | {unit} | {ratio} |")
