@@ -92,6 +92,18 @@ final class CpuMatMul {
         }
     }
 
+    /*
+     * The loop nest (MB rows of A packed once per KC step and shared by all threads; each thread
+     * packs NC-column blocks of B into its own buffer, which stays in L2, and runs the micro-kernel
+     * with one A panel in L1 against each B panel):
+     *
+     *   for ib in M by MB:                      packed A block: MB x KC, shared (L3)
+     *     for pc in K by KC:                    pack A (in parallel over panels)
+     *       per thread, its columns jb by NC:   packed B block: KC x NC, private (L2)
+     *         for ir in MB by MR, jr in NC by NR: micro-kernel on the (MR x NR) tile of C
+     *
+     * Threads split the columns (or, for narrow products, the rows) once per KC step.
+     */
     private static void multiply(Product p, boolean parallel) {
         if (p.k() == 0) {
             for (long i = 0; i < p.m(); i++) {
@@ -100,105 +112,131 @@ final class CpuMatMul {
             return;
         }
         int mr = KERNEL.mr(), nr = KERNEL.nr();
-        int kcMax = BLOCKING.kc(), mcMax = BLOCKING.mc(), ncMax = BLOCKING.nc();
-        for (long jc = 0; jc < p.n(); jc += ncMax) {
-            int nc = (int) Math.min(ncMax, p.n() - jc);
-            int panels = (nc + nr - 1) / nr;
+        int kcMax = BLOCKING.kc(), mbMax = BLOCKING.mb();
+        int threads = parallel ? CpuParallel.THREADS : 1;
+        long columnPanels = (p.n() + nr - 1) / nr;
+        boolean splitColumns = columnPanels >= 2L * threads;
+        for (long ib = 0; ib < p.m(); ib += mbMax) {
+            int mb = (int) Math.min(mbMax, p.m() - ib);
+            int rowPanels = (mb + mr - 1) / mr;
             for (long pc = 0; pc < p.k(); pc += kcMax) {
                 int kc = (int) Math.min(kcMax, p.k() - pc);
-                float[] packedB = new float[panels * kc * nr];
-                long jc0 = jc, pc0 = pc;
-                int packTasks = parallel ? Math.min(panels, CpuParallel.THREADS) : 1;
+                int depth = (kc + 1) & ~1;
+                float[] packedA = Buffers.A.floats(rowPanels * mr * depth);
+                long ib0 = ib, pc0 = pc;
+                int packTasks = Math.min(rowPanels, threads);
                 CpuParallel.forEach(packTasks, t -> {
-                    for (int panel = panels * t / packTasks; panel < panels * (t + 1) / packTasks; panel++) {
-                        packB(p, pc0, kc, jc0 + (long) panel * nr, Math.min(nr, nc - panel * nr), packedB, panel * kc * nr);
+                    for (int panel = rowPanels * t / packTasks; panel < rowPanels * (t + 1) / packTasks; panel++) {
+                        packA(p, ib0 + (long) panel * mr, Math.min(mr, mb - panel * mr), pc0, kc, depth, packedA,
+                                panel * mr * depth);
                     }
                 });
-                int rowBlocks = (int) ((p.m() + mcMax - 1) / mcMax);
-                int splits = parallel ? Math.max(1, Math.min(panels, (2 * CpuParallel.THREADS + rowBlocks - 1) / rowBlocks)) : 1;
                 boolean accumulate = pc > 0;
-                CpuParallel.forEach(parallel ? rowBlocks * splits : 1, task -> {
-                    int first = parallel ? task : 0;
-                    int last = parallel ? task + 1 : rowBlocks * splits;
-                    for (int t = first; t < last; t++) {
-                        long ic = (long) (t / splits) * mcMax;
-                        int mc = (int) Math.min(mcMax, p.m() - ic);
-                        int split = t % splits;
-                        float[] packedA = new float[(mc + mr - 1) / mr * mr * kc];
-                        packA(p, ic, mc, pc0, kc, packedA);
-                        tiles(p, packedA, ic, mc, packedB, jc0, nc, kc, panels * split / splits,
-                                panels * (split + 1) / splits, accumulate);
-                    }
+                int tasks = splitColumns ? threads : (int) Math.min(threads, rowPanels);
+                CpuParallel.forEach(tasks, t -> {
+                    long from = splitColumns ? columnPanels * t / tasks * nr : 0;
+                    long to = splitColumns ? Math.min(p.n(), columnPanels * (t + 1) / tasks * nr) : p.n();
+                    int firstPanel = splitColumns ? 0 : rowPanels * t / tasks;
+                    int lastPanel = splitColumns ? rowPanels : rowPanels * (t + 1) / tasks;
+                    block(p, packedA, ib0, mb, firstPanel, lastPanel, pc0, kc, depth, from, to, accumulate);
                 });
             }
         }
     }
 
-    /** Runs the micro-kernel over the tiles of rows {@code [ic, ic + mc)} and B panels {@code [from, to)}. */
-    private static void tiles(Product p, float[] packedA, long ic, int mc, float[] packedB, long jc, int nc, int kc,
-            int from, int to, boolean accumulate) {
+    /** Columns {@code [from, to)} against A panels {@code [firstPanel, lastPanel)} of the packed A block, one B block at a time. */
+    private static void block(Product p, float[] packedA, long ib, int mb, int firstPanel, int lastPanel, long pc, int kc,
+            int depth, long from, long to, boolean accumulate) {
+        int nr = KERNEL.nr();
+        int ncMax = BLOCKING.nc();
+        for (long jb = from; jb < to; jb += ncMax) {
+            int nc = (int) Math.min(ncMax, to - jb);
+            int panels = (nc + nr - 1) / nr;
+            float[] packedB = Buffers.B.floats(panels * depth * nr);
+            for (int panel = 0; panel < panels; panel++) {
+                packB(p, pc, kc, depth, jb + (long) panel * nr, Math.min(nr, nc - panel * nr), packedB, panel * depth * nr);
+            }
+            tiles(p, packedA, ib, mb, firstPanel, lastPanel, packedB, jb, nc, depth, accumulate);
+        }
+    }
+
+    /** The micro-kernel over A panels {@code [firstPanel, lastPanel)} (rows from {@code ib}) and every panel of the B block at column {@code jb}. */
+    private static void tiles(Product p, float[] packedA, long ib, int mb, int firstPanel, int lastPanel, float[] packedB,
+            long jb, int nc, int depth, boolean accumulate) {
         int mr = KERNEL.mr(), nr = KERNEL.nr();
-        float[] edge = null;
-        for (int ir = 0; ir < mc; ir += mr) {
-            int rows = Math.min(mr, mc - ir);
-            for (int panel = from; panel < to; panel++) {
-                int jr = panel * nr;
-                int cols = Math.min(nr, nc - jr);
-                long cOff = p.c0() + ((ic + ir) * p.ldc() + jc + jr) * 4;
-                if (rows == mr && cols == nr) {
-                    KERNEL.multiply(kc, packedA, ir * kc, packedB, panel * kc * nr, p.c(), cOff, p.ldc(), accumulate);
-                } else {
-                    edge = edge == null ? new float[mr * nr] : edge;
-                    KERNEL.multiply(kc, packedA, ir * kc, packedB, panel * kc * nr, MemorySegment.ofArray(edge), 0, nr, false);
-                    for (int i = 0; i < rows; i++) {
-                        for (int j = 0; j < cols; j++) {
-                            long at = cOff + ((long) i * p.ldc() + j) * 4;
-                            float v = edge[i * nr + j];
-                            p.c().set(F32, at, accumulate ? p.c().get(F32, at) + v : v);
-                        }
-                    }
-                }
+        float[] tile = Buffers.TILE.floats(mr * nr);
+        for (int rowPanel = firstPanel; rowPanel < lastPanel; rowPanel++) {
+            int ir = rowPanel * mr;
+            int rows = Math.min(mr, mb - ir);
+            for (int jr = 0, panel = 0; jr < nc; jr += nr, panel++) {
+                long cOff = p.c0() + ((ib + ir) * p.ldc() + jb + jr) * 4;
+                KERNEL.multiply(depth, packedA, ir * depth, packedB, panel * depth * nr, tile);
+                KERNEL.store(tile, rows, Math.min(nr, nc - jr), p.c(), cOff, p.ldc(), accumulate);
             }
         }
     }
 
-    /** Packs rows {@code [ic, ic + mc)} and k {@code [pc, pc + kc)} of A as MR-high panels: {@code dst[panel][k][i]}, zero-padded. */
-    private static void packA(Product p, long ic, int mc, long pc, int kc, float[] dst) {
+    /**
+     * Packs {@code rows} rows from {@code i0} and k {@code [pc, pc + kc)} of A as one MR-high panel,
+     * {@code dst[dstOff + k * MR + i]}; rows beyond {@code rows} and steps beyond {@code kc} (up to
+     * {@code depth}) are zero.
+     */
+    private static void packA(Product p, long i0, int rows, long pc, int kc, int depth, float[] dst, int dstOff) {
         int mr = KERNEL.mr();
+        if (rows < mr || depth > kc) {
+            Arrays.fill(dst, dstOff, dstOff + mr * depth, 0f);
+        }
         if (p.ak() == 1) {
-            float[] row = new float[kc];
-            for (int i = 0; i < mc; i++) {
-                FloatIO.load(p.a(), p.a0() + (ic + i) * p.am() + pc, 1, row, 0, kc);
-                int base = i / mr * mr * kc + i % mr;
-                for (int k = 0; k < kc; k++) {
-                    dst[base + k * mr] = row[k];
+            float[] row = Buffers.ROW.floats(kc);
+            for (int i = 0; i < rows; i++) {
+                FloatIO.load(p.a(), p.a0() + (i0 + i) * p.am() + pc, 1, row, 0, kc);
+                for (int k = 0, at = dstOff + i; k < kc; k++, at += mr) {
+                    dst[at] = row[k];
                 }
             }
         } else {
-            for (int i0 = 0; i0 < mc; i0 += mr) {
-                int rows = Math.min(mr, mc - i0);
-                for (int k = 0; k < kc; k++) {
-                    FloatIO.load(p.a(), p.a0() + (ic + i0) * p.am() + (pc + k) * p.ak(), p.am(), dst, i0 * kc + k * mr, rows);
-                }
+            for (int k = 0; k < kc; k++) {
+                FloatIO.load(p.a(), p.a0() + i0 * p.am() + (pc + k) * p.ak(), p.am(), dst, dstOff + k * mr, rows);
             }
         }
     }
 
-    /** Packs k {@code [pc, pc + kc)} of columns {@code [j0, j0 + cols)} of B as one NR-wide panel: {@code dst[k][j]}, zero-padded. */
-    private static void packB(Product p, long pc, int kc, long j0, int cols, float[] dst, int dstOff) {
+    /**
+     * Packs k {@code [pc, pc + kc)} of columns {@code [j0, j0 + cols)} of B as one NR-wide panel,
+     * {@code dst[dstOff + k * NR + j]}; columns beyond {@code cols} and steps beyond {@code kc} are zero.
+     */
+    private static void packB(Product p, long pc, int kc, int depth, long j0, int cols, float[] dst, int dstOff) {
         int nr = KERNEL.nr();
+        if (cols < nr || depth > kc) {
+            Arrays.fill(dst, dstOff, dstOff + nr * depth, 0f);
+        }
         if (p.bk() == 1 && p.bn() != 1) {
-            float[] column = new float[kc];
+            float[] column = Buffers.ROW.floats(kc);
             for (int j = 0; j < cols; j++) {
                 FloatIO.load(p.b(), p.b0() + pc + (j0 + j) * p.bn(), 1, column, 0, kc);
-                for (int k = 0; k < kc; k++) {
-                    dst[dstOff + k * nr + j] = column[k];
+                for (int k = 0, at = dstOff + j; k < kc; k++, at += nr) {
+                    dst[at] = column[k];
                 }
             }
         } else {
             for (int k = 0; k < kc; k++) {
                 FloatIO.load(p.b(), p.b0() + (pc + k) * p.bk() + j0 * p.bn(), p.bn(), dst, dstOff + k * nr, cols);
             }
+        }
+    }
+
+    /** Per-thread packing buffers, grown as needed and kept: a product allocates nothing in steady state. */
+    private enum Buffers {
+        A, B, ROW, TILE;
+
+        private final ThreadLocal<float[][]> local = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+        float[] floats(int length) {
+            float[][] holder = local.get();
+            if (holder[0].length < length) {
+                holder[0] = new float[length];
+            }
+            return holder[0];
         }
     }
 }

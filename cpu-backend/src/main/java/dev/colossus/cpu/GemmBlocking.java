@@ -9,17 +9,18 @@ import java.nio.file.Path;
  *
  * <p>The loop nest keeps one packed A panel (MR x KC) in L1 while it walks a packed B block
  * (KC x NC) that stays in L2: KC is fixed at 256, so an A panel is 6-8 KiB; NC is the largest
- * multiple of NR whose B block fills half of L2; MC (rows packed per task) is 16 panels, which bounds
- * the A buffer and gives the threads enough tasks. L2 is read from Linux's sysfs, else assumed to be
- * 1 MiB; {@code -Dcolossus.cpu.l2Bytes=N} overrides it.
+ * multiple of NR whose B block fills half of L2; MB (rows of the packed A block all threads share)
+ * makes that block 4 MiB, which the last-level cache holds on any part with AVX-512 or AVX2. L2 is
+ * read from Linux's sysfs, else assumed to be 1 MiB; {@code -Dcolossus.cpu.l2Bytes=N} overrides it.
  *
  * @param kc depth of a packed panel
- * @param mc rows per packed A block
+ * @param mb rows of the shared packed A block
  * @param nc columns per packed B block
  */
-record GemmBlocking(int kc, int mc, int nc, long l2Bytes, String l2Source) {
-    private static final int KC = 256;
+record GemmBlocking(int kc, int mb, int nc, long l2Bytes, String l2Source) {
+    private static final int KC = Integer.getInteger("colossus.cpu.kc", 256);
     private static final long DEFAULT_L2 = 1 << 20;
+    private static final long A_BLOCK_BYTES = 4L << 20;
 
     static GemmBlocking forKernel(MicroKernel kernel) {
         long l2 = DEFAULT_L2;
@@ -37,7 +38,8 @@ record GemmBlocking(int kc, int mc, int nc, long l2Bytes, String l2Source) {
         }
         int nr = kernel.nr();
         int nc = (int) Math.max(nr, (l2 / 2) / (KC * 4L) / nr * nr);
-        return new GemmBlocking(KC, 16 * kernel.mr(), nc, l2, source);
+        int mb = (int) (A_BLOCK_BYTES / (KC * 4L) / kernel.mr() * kernel.mr());
+        return new GemmBlocking(KC, mb, nc, l2, source);
     }
 
     /** The L2 size of cpu0 from {@code /sys/devices/system/cpu/cpu0/cache}, or -1 where it is not reported. */
@@ -59,6 +61,6 @@ record GemmBlocking(int kc, int mc, int nc, long l2Bytes, String l2Source) {
 
     @Override
     public String toString() {
-        return "KC " + kc + ", MC " + mc + ", NC " + nc + " (L2 " + (l2Bytes >> 10) + " KiB, " + l2Source + ")";
+        return "KC " + kc + ", MB " + mb + ", NC " + nc + " (L2 " + (l2Bytes >> 10) + " KiB, " + l2Source + ")";
     }
 }

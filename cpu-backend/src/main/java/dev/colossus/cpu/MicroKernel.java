@@ -4,10 +4,11 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A register-blocked GEMM micro-kernel over packed panels:
- * {@code C[i, j] (+)= sum_k A[k][i] * B[k][j]} for {@code i < MR, j < NR, k < kc}, where the A panel
- * is at {@code a[aOff + k * MR + i]}, the B panel at {@code b[bOff + k * NR + j]}, and C is row-major
- * F32 in a segment at byte {@code cOff} with {@code ldc} elements per row. The whole MR x NR tile
- * is written; edge tiles go through a scratch tile.
+ * {@code tile[i * NR + j] = sum_k A[k][i] * B[k][j]} for {@code i < MR, j < NR, k < kc}, where the A
+ * panel is at {@code a[aOff + k * MR + i]} and the B panel at {@code b[bOff + k * NR + j]};
+ * {@link #store} then writes (or adds) the tile's top-left {@code rows x cols} into C, row-major F32
+ * in a segment at byte {@code cOff} with {@code ldc} elements per row. {@code kc} is even: packing
+ * pads an odd depth with a step of zeros.
  */
 interface MicroKernel {
     static MicroKernel instance() {
@@ -20,9 +21,11 @@ interface MicroKernel {
     /** Columns of the tile, as packed in a B panel. */
     int nr();
 
-    /** Writes {@code C = A B} ({@code accumulate} false) or {@code C += A B} over {@code kc} steps. */
-    void multiply(int kc, float[] a, int aOff, float[] b, int bOff, MemorySegment c, long cOff, long ldc,
-            boolean accumulate);
+    /** {@code tile = A B} over {@code kc} steps: the whole MR x NR tile. */
+    void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile);
+
+    /** {@code C = tile} ({@code accumulate} false) or {@code C += tile}, for the first {@code rows x cols} of it. */
+    void store(float[] tile, int rows, int cols, MemorySegment c, long cOff, long ldc, boolean accumulate);
 
     /** Loads the implementation on first use, so the scalar path never touches the Vector API. */
     final class Holder {

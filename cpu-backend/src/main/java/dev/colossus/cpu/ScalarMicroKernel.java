@@ -18,8 +18,7 @@ final class ScalarMicroKernel implements MicroKernel {
     }
 
     @Override
-    public void multiply(int kc, float[] a, int aOff, float[] b, int bOff, MemorySegment c, long cOff, long ldc,
-            boolean accumulate) {
+    public void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile) {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0;
         float c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0;
@@ -35,13 +34,19 @@ final class ScalarMicroKernel implements MicroKernel {
             float a3 = a[ak + 3];
             c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
         }
-        store(c, cOff, c00, accumulate); store(c, cOff + 4, c01, accumulate); store(c, cOff + 8, c02, accumulate); store(c, cOff + 12, c03, accumulate);
-        store(c, cOff + ldc * 4, c10, accumulate); store(c, cOff + ldc * 4 + 4, c11, accumulate); store(c, cOff + ldc * 4 + 8, c12, accumulate); store(c, cOff + ldc * 4 + 12, c13, accumulate);
-        store(c, cOff + 2 * ldc * 4, c20, accumulate); store(c, cOff + 2 * ldc * 4 + 4, c21, accumulate); store(c, cOff + 2 * ldc * 4 + 8, c22, accumulate); store(c, cOff + 2 * ldc * 4 + 12, c23, accumulate);
-        store(c, cOff + 3 * ldc * 4, c30, accumulate); store(c, cOff + 3 * ldc * 4 + 4, c31, accumulate); store(c, cOff + 3 * ldc * 4 + 8, c32, accumulate); store(c, cOff + 3 * ldc * 4 + 12, c33, accumulate);
+        tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
+        tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
+        tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
+        tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
     }
 
-    private static void store(MemorySegment c, long offset, float value, boolean accumulate) {
-        c.set(F32, offset, accumulate ? c.get(F32, offset) + value : value);
+    @Override
+    public void store(float[] tile, int rows, int cols, MemorySegment c, long cOff, long ldc, boolean accumulate) {
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                long at = cOff + (i * ldc + j) * 4;
+                c.set(F32, at, accumulate ? c.get(F32, at) + tile[i * 4 + j] : tile[i * 4 + j]);
+            }
+        }
     }
 }
