@@ -2,10 +2,16 @@ package dev.colossus.bench;
 
 import dev.colossus.Backends;
 import dev.colossus.DType;
+import dev.colossus.Device;
 import dev.colossus.Ops;
 import dev.colossus.Tensor;
 import dev.colossus.spi.Backend;
 import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_full;
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.dense.row.CommonOps_MT_FDRM;
+import org.ejml.dense.row.RandomMatrices_FDRM;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,56 +24,150 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.ojalgo.matrix.store.R032Store;
 
 /**
- * {@code C = A B} for square N x N matrices, per backend and dtype; the reference backend is the
- * baseline in the same run. GFLOP/s = 2 N^3 / time.
+ * {@code C = A B}, {@code (batch, M, K) x (batch, K, N)}, F32, for Colossus and its peers in one run:
+ * <ul>
+ *   <li>{@code colossus}: the backend {@code -Dcolossus.backend} picks (the CPU backend by default);
+ *       {@code colossus-bf16}: the same with BF16 inputs (F32 accumulation, F32 rate counted alike);
+ *   <li>{@code reference}: Colossus's reference loops (small shapes only: seconds per product at 1024);
+ *   <li>{@code openblas}: OpenBLAS's {@code cblas_sgemm} through org.bytedeco, the native limit, with
+ *       as many threads as Colossus ({@code colossus.cpu.threads}, default the cores). Run it with
+ *       {@code OPENBLAS_CORETYPE} unset or naming the CPU's best kernel: the forked JVM inherits it;
+ *   <li>{@code ejml}: EJML's multithreaded {@code CommonOps_MT_FDRM.mult}; {@code ojalgo}: ojAlgo's
+ *       {@code R032Store.fillByMultiplying}, each with its own threading;
+ *   <li>{@code copy}: a plain copy of an array as large as B, the memory-bandwidth yardstick for the
+ *       decode shapes (M = 1..16), which must stream B once.
+ * </ul>
+ * The score is time per product; {@code MatMulReport} turns a JSON result into GFLOP/s and GB/s.
  *
  * <pre>
+ * benchmarks/run-matmul.sh          # the sweep committed under benchmarks/results/cpu/
  * java --add-modules jdk.incubator.vector -jar benchmarks/target/benchmarks.jar MatMulBench \
- *      -p size=1024 -p dtype=F32
+ *      -p shape=1024 -p impl=colossus,openblas
  * </pre>
- * The reference takes seconds per product at N = 1024 (it is plain loops in double); leave it out
- * with {@code -p backend=cpu} for a sweep of sizes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MatMulBench {
-    @Param({"cpu", "reference"})
-    public String backend;
+    @Param({"colossus", "colossus-bf16", "openblas", "ejml", "ojalgo", "copy"})
+    public String impl;
 
-    @Param({"F32", "BF16"})
-    public String dtype;
+    @Param({"64", "128", "256", "512", "1024", "2048", "4096", "1x4096x4096", "16x4096x11008", "32x256x256x256"})
+    public String shape;
 
-    @Param({"256", "512", "1024"})
-    public int size;
-
-    private Backend chosen;
-    private Tensor a;
-    private Tensor b;
+    private Runnable product;
+    private AutoCloseable resources;
 
     @Setup
     public void setUp() {
-        chosen = Backends.get(backend);
-        a = Tensor.randn(1, DType.valueOf(dtype), size, size).to(chosen.device());
-        b = Tensor.randn(2, DType.valueOf(dtype), size, size).to(chosen.device());
-    }
-
-    @Benchmark
-    public long matmul() {
-        try (Tensor c = Backends.using(chosen, () -> Ops.matmul(a, b))) {
-            chosen.synchronize();
-            return c.numel();
+        MatMulShape s = MatMulShape.parse(shape);
+        int m = (int) s.m(), k = (int) s.k(), n = (int) s.n(), batch = (int) s.batch();
+        switch (impl) {
+            case "colossus", "colossus-bf16", "reference" -> {
+                Backend backend = Backends.get(impl.equals("reference") ? "reference" : Backends.forDevice(Device.CPU).name());
+                DType dtype = impl.equals("colossus-bf16") ? DType.BF16 : DType.F32;
+                Tensor a = batch == 1 ? Tensor.randn(1, dtype, m, k) : Tensor.randn(1, dtype, batch, m, k);
+                Tensor b = batch == 1 ? Tensor.randn(2, dtype, k, n) : Tensor.randn(2, dtype, batch, k, n);
+                product = () -> {
+                    try (Tensor c = Backends.using(backend, () -> Ops.matmul(a, b))) {
+                        backend.synchronize();
+                    }
+                };
+                resources = () -> {
+                    a.close();
+                    b.close();
+                };
+            }
+            case "openblas" -> {
+                openblas_full.openblas_set_num_threads(Integer.getInteger("colossus.cpu.threads",
+                        Runtime.getRuntime().availableProcessors()));
+                FloatPointer a = random((long) batch * m * k), b = random((long) batch * k * n);
+                FloatPointer c = new FloatPointer((long) batch * m * n);
+                product = () -> {
+                    for (int p = 0; p < batch; p++) {
+                        openblas_full.cblas_sgemm(openblas_full.CblasRowMajor, openblas_full.CblasNoTrans,
+                                openblas_full.CblasNoTrans, m, n, k, 1f, a.position((long) p * m * k), k,
+                                b.position((long) p * k * n), n, 0f, c.position((long) p * m * n), n);
+                    }
+                };
+                resources = () -> {
+                    a.close();
+                    b.close();
+                    c.close();
+                };
+            }
+            case "ejml" -> {
+                java.util.Random random = new java.util.Random(1);
+                FMatrixRMaj[] a = new FMatrixRMaj[batch], b = new FMatrixRMaj[batch], c = new FMatrixRMaj[batch];
+                for (int p = 0; p < batch; p++) {
+                    a[p] = RandomMatrices_FDRM.rectangle(m, k, -1, 1, random);
+                    b[p] = RandomMatrices_FDRM.rectangle(k, n, -1, 1, random);
+                    c[p] = new FMatrixRMaj(m, n);
+                }
+                product = () -> {
+                    for (int p = 0; p < batch; p++) {
+                        CommonOps_MT_FDRM.mult(a[p], b[p], c[p]);
+                    }
+                };
+            }
+            case "ojalgo" -> {
+                R032Store[] a = new R032Store[batch], b = new R032Store[batch], c = new R032Store[batch];
+                java.util.Random random = new java.util.Random(1);
+                for (int p = 0; p < batch; p++) {
+                    a[p] = R032Store.FACTORY.make(m, k);
+                    b[p] = R032Store.FACTORY.make(k, n);
+                    c[p] = R032Store.FACTORY.make(m, n);
+                    fill(a[p], random);
+                    fill(b[p], random);
+                }
+                product = () -> {
+                    for (int p = 0; p < batch; p++) {
+                        c[p].fillByMultiplying(a[p], b[p]);
+                    }
+                };
+            }
+            case "copy" -> {
+                float[] from = new float[Math.toIntExact((long) batch * k * n)];
+                float[] to = new float[from.length];
+                java.util.Arrays.fill(from, 1.5f);
+                product = () -> System.arraycopy(from, 0, to, 0, from.length);
+            }
+            default -> throw new IllegalArgumentException("impl " + impl);
         }
     }
 
+    private static void fill(R032Store x, java.util.Random random) {
+        for (long i = 0; i < x.countRows(); i++) {
+            for (long j = 0; j < x.countColumns(); j++) {
+                x.set(i, j, random.nextGaussian());
+            }
+        }
+    }
+
+    private static FloatPointer random(long n) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(n);
+        float[] values = new float[Math.toIntExact(n)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return new FloatPointer(values);
+    }
+
+    @Benchmark
+    public void matmul() {
+        product.run();
+    }
+
     @TearDown
-    public void tearDown() {
-        a.close();
-        b.close();
+    public void tearDown() throws Exception {
+        if (resources != null) {
+            resources.close();
+        }
     }
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The matmul sweep committed under benchmarks/results/cpu/: MatMulBench (Colossus, OpenBLAS, EJML,
+# ojAlgo, the reference, a plain copy) with 2 threads (the cores) and with 1, then MatMulReport.
+# OPENBLAS_CORETYPE is unset so OpenBLAS picks its best kernel for this CPU (this workplace sets it
+# to Haswell, which halves OpenBLAS on AVX-512 machines). About 12 minutes on 2 cores.
+#   benchmarks/run-matmul.sh [OUT_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source .ci/java-home.sh
+out="${1:-benchmarks/results/cpu}"
+mkdir -p "$out"
+mvn -q -B -DskipTests install
+jmh() {
+    local threads=$1 file=$2; shift 2
+    env -u OPENBLAS_CORETYPE "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+        -jar benchmarks/target/benchmarks.jar MatMulBench -jvmArgsAppend "-Dcolossus.cpu.threads=$threads" \
+        -rf json -rff "$file" "$@"
+}
+tmp=$(mktemp -d)
+jmh 2 "$tmp/t2-main.json" -p impl=colossus,colossus-bf16,openblas
+jmh 2 "$tmp/t2-peers.json" -p impl=ejml,ojalgo -p shape=64,128,256,512,1024
+jmh 2 "$tmp/t2-reference.json" -p impl=reference -p shape=64,128,256
+jmh 2 "$tmp/t2-copy.json" -p impl=copy -p shape=1x4096x4096,16x4096x11008
+jmh 1 "$tmp/t1.json" -p impl=colossus,openblas -p shape=512,1024,2048
+python3 - "$tmp" "$out" <<'PY'
+import json, sys, glob
+merged = []
+for f in sorted(glob.glob(sys.argv[1] + "/t2-*.json")):
+    merged += json.load(open(f))
+json.dump(merged, open(sys.argv[2] + "/matmul-2threads.json", "w"), indent=1)
+json.dump(json.load(open(sys.argv[1] + "/t1.json")), open(sys.argv[2] + "/matmul-1thread.json", "w"), indent=1)
+PY
+"$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar dev.colossus.bench.MatMulReport "$out/matmul" \
+    "2 threads=$out/matmul-2threads.json" "1 thread=$out/matmul-1thread.json"
