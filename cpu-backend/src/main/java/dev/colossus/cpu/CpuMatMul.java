@@ -26,6 +26,12 @@ final class CpuMatMul {
     /** Below this many multiply-adds per product, a batch runs one product per task. */
     private static final long SMALL_PRODUCT = 1 << 21;
 
+    /**
+     * Multiply-adds a thread must have before a product is split across threads: waking a parked
+     * worker costs tens of microseconds, what the micro-kernel does with about 4M multiply-adds.
+     */
+    private static final long PARALLEL_GRAIN = 1 << 22;
+
     private CpuMatMul() {
     }
 
@@ -113,7 +119,8 @@ final class CpuMatMul {
         }
         int mr = KERNEL.mr(), nr = KERNEL.nr();
         int kcMax = BLOCKING.kc(), mbMax = BLOCKING.mb();
-        int threads = parallel ? CpuParallel.THREADS : 1;
+        long work = p.m() * p.n() * p.k();
+        int threads = parallel ? (int) Math.max(1, Math.min(CpuParallel.THREADS, work / PARALLEL_GRAIN)) : 1;
         long columnPanels = (p.n() + nr - 1) / nr;
         boolean splitColumns = columnPanels >= 2L * threads;
         for (long ib = 0; ib < p.m(); ib += mbMax) {

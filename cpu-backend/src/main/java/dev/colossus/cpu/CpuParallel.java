@@ -1,24 +1,36 @@
 package dev.colossus.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
- * The CPU backend's threads: one fork/join pool sized to the cores (or
- * {@code -Dcolossus.cpu.threads=N}). Work forked from inside the pool (a caller that is itself a
- * kernel, or a parallel stream on this pool) joins the same workers rather than adding threads.
+ * The CPU backend's threads: the caller plus {@code THREADS - 1} workers (the cores, or
+ * {@code -Dcolossus.cpu.threads=N}), which split the indices of one job at a time.
+ *
+ * <p>Kernels are short: a 256^3 matmul is 60 microseconds per core, about what waking a parked thread
+ * costs. So the caller works on its own job instead of waiting for it, and workers poll for the next
+ * job for {@link #SPIN_NANOS} after each one before they park. A job started while another runs, or
+ * from inside a job (a kernel calling a kernel, or several caller threads at once), runs on its
+ * caller's thread alone: the machine's cores are never oversubscribed.
  */
 final class CpuParallel {
-    static final int THREADS = Integer.getInteger("colossus.cpu.threads", Runtime.getRuntime().availableProcessors());
+    static final int THREADS = Math.max(1, Integer.getInteger("colossus.cpu.threads", Runtime.getRuntime().availableProcessors()));
 
-    private static final ForkJoinPool POOL = new ForkJoinPool(Math.max(1, THREADS), pool -> {
-        var worker = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-        worker.setName("colossus-cpu-" + worker.getPoolIndex());
-        worker.setDaemon(true);
-        return worker;
-    }, null, false);
+    /** How long a worker keeps polling after a job before it parks. */
+    private static final long SPIN_NANOS = 200_000;
+
+    private static final ReentrantLock ONE_JOB = new ReentrantLock();
+    private static final ThreadLocal<Boolean> IN_JOB = ThreadLocal.withInitial(() -> false);
+    private static final Thread[] WORKERS = new Thread[THREADS - 1];
+    private static volatile Job current;
+
+    static {
+        for (int i = 0; i < WORKERS.length; i++) {
+            WORKERS[i] = Thread.ofPlatform().daemon().name("colossus-cpu-" + (i + 1)).start(CpuParallel::work);
+        }
+    }
 
     private CpuParallel() {
     }
@@ -28,17 +40,24 @@ final class CpuParallel {
         if (tasks <= 0) {
             return;
         }
-        if (tasks == 1 || THREADS <= 1) {
+        if (tasks == 1 || WORKERS.length == 0 || IN_JOB.get() || !ONE_JOB.tryLock()) {
             for (int i = 0; i < tasks; i++) {
                 body.accept(i);
             }
             return;
         }
-        Range all = new Range(0, tasks, body);
-        if (ForkJoinTask.getPool() == POOL) {
-            all.invoke();
-        } else {
-            POOL.invoke(all);
+        try {
+            Job job = new Job(tasks, body);
+            current = job;
+            for (Thread worker : WORKERS) {
+                LockSupport.unpark(worker);
+            }
+            job.run();
+            job.awaitDone();
+            current = null;
+            job.rethrow();
+        } finally {
+            ONE_JOB.unlock();
         }
     }
 
@@ -51,25 +70,75 @@ final class CpuParallel {
         return (int) Math.min(byGrain, 4L * THREADS);
     }
 
-    private static final class Range extends RecursiveAction {
-        private final int from;
-        private final int to;
-        private final IntConsumer body;
+    /** A worker's life: run each new job's indices, poll a while, park until the next. */
+    private static void work() {
+        Job done = null;
+        long idleSince = System.nanoTime();
+        while (true) {
+            Job job = current;
+            if (job != null && job != done) {
+                job.run();
+                done = job;
+                idleSince = System.nanoTime();
+            } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.park();
+            }
+        }
+    }
 
-        Range(int from, int to, IntConsumer body) {
-            this.from = from;
-            this.to = to;
+    /** One call's indices, claimed one at a time by whichever thread is free. */
+    private static final class Job {
+        private final int tasks;
+        private final IntConsumer body;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger finished = new AtomicInteger();
+        private volatile Throwable failure;
+
+        Job(int tasks, IntConsumer body) {
+            this.tasks = tasks;
             this.body = body;
         }
 
-        @Override
-        protected void compute() {
-            if (to - from == 1) {
-                body.accept(from);
-                return;
+        void run() {
+            IN_JOB.set(true);
+            try {
+                for (int i = next.getAndIncrement(); i < tasks; i = next.getAndIncrement()) {
+                    try {
+                        body.accept(i);
+                    } catch (Throwable t) {
+                        failure = t;
+                    } finally {
+                        finished.incrementAndGet();
+                    }
+                }
+            } finally {
+                IN_JOB.set(false);
             }
-            int mid = (from + to) >>> 1;
-            invokeAll(new Range(from, mid, body), new Range(mid, to, body));
+        }
+
+        void awaitDone() {
+            for (int spins = 0; finished.get() < tasks; spins++) {
+                if (spins < 10_000) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+        }
+
+        void rethrow() {
+            Throwable t = failure;
+            if (t instanceof RuntimeException e) {
+                throw e;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            if (t != null) {
+                throw new IllegalStateException(t);
+            }
         }
     }
 }
