@@ -118,6 +118,10 @@ public abstract class BackendConformanceTest {
         matmul(dtype, 127, 300, 259, CONTIGUOUS, CONTIGUOUS, PLAIN);
         matmul(dtype, 200, 64, 513, TRANSPOSED, CONTIGUOUS, PLAIN);
         matmul(dtype, 3, 1000, 700, CONTIGUOUS, TRANSPOSED, PLAIN);
+        for (int m = 1; m <= 5; m++) {
+            matmul(dtype, m, 333, 129, CONTIGUOUS, CONTIGUOUS, PLAIN);
+        }
+        matmul(dtype, 1, 256, 65, STRIDED, CONTIGUOUS, PLAIN);
     }
 
     @ParameterizedTest
@@ -125,6 +129,8 @@ public abstract class BackendConformanceTest {
     void matmulPropagatesNaNAndInfinities(DType dtype) {
         matmul(dtype, 13, 29, 31, CONTIGUOUS, CONTIGUOUS, SPECIALS);
         matmul(dtype, 33, 5, 64, TRANSPOSED, STRIDED, SPECIALS);
+        matmul(dtype, 1, 300, 40, CONTIGUOUS, CONTIGUOUS, SPECIALS);
+        matmul(dtype, 3, 130, 17, CONTIGUOUS, CONTIGUOUS, SPECIALS);
     }
 
     private void matmul(DType dtype, long m, long n, long k, Layout la, Layout lb, Values values) {

@@ -32,6 +32,12 @@ final class CpuMatMul {
      */
     private static final long PARALLEL_GRAIN = 1 << 22;
 
+    /** Elements of B a thread must stream before a decode-shaped product is split across threads. */
+    private static final long SKINNY_GRAIN = 1 << 20;
+
+    /** Decode-shaped products split their columns at multiples of this (of every vector length's 4 vectors). */
+    private static final int SKINNY_COLUMNS = 256;
+
     private CpuMatMul() {
     }
 
@@ -117,6 +123,10 @@ final class CpuMatMul {
             }
             return;
         }
+        if (p.m() <= KERNEL.skinnyRows() && p.bn() == 1 && (p.b().dtype() == DType.F32 || p.b().dtype() == DType.BF16)) {
+            skinny(p, parallel);
+            return;
+        }
         int mr = KERNEL.mr(), nr = KERNEL.nr();
         int kcMax = BLOCKING.kc(), mbMax = BLOCKING.mb();
         long work = p.m() * p.n() * p.k();
@@ -149,6 +159,30 @@ final class CpuMatMul {
                 });
             }
         }
+    }
+
+    /*
+     * The decode shape (a few rows of A against a large B with unit column stride): no packing, B
+     * streamed once from where it lies, the threads splitting its columns.
+     */
+    private static void skinny(Product p, boolean parallel) {
+        int k = Math.toIntExact(p.k());
+        int rows = (int) p.m();
+        float[] a = Buffers.A.floats(KERNEL.skinnyRows() * k);
+        Arrays.fill(a, 0, KERNEL.skinnyRows() * k, 0f);
+        for (int i = 0; i < rows; i++) {
+            FloatIO.load(p.a(), p.a0() + i * p.am(), p.ak(), a, i * k, k);
+        }
+        boolean bf16 = p.b().dtype() == DType.BF16;
+        long size = p.b().dtype().byteSize();
+        long chunks = (p.n() + SKINNY_COLUMNS - 1) / SKINNY_COLUMNS;
+        int tasks = parallel ? (int) Math.max(1, Math.min(Math.min(CpuParallel.THREADS, chunks), p.n() * p.k() / SKINNY_GRAIN)) : 1;
+        CpuParallel.forEach(tasks, t -> {
+            long from = Math.min(p.n(), chunks * t / tasks * SKINNY_COLUMNS);
+            long to = Math.min(p.n(), chunks * (t + 1) / tasks * SKINNY_COLUMNS);
+            KERNEL.multiplyRows(rows, k, (int) (to - from), a, p.b().segment(), (p.b0() + from) * size, p.bk() * size, bf16,
+                    p.c(), p.c0() + from * 4, p.ldc());
+        });
     }
 
     /** Columns {@code [from, to)} against A panels {@code [firstPanel, lastPanel)} of the packed A block, one B block at a time. */

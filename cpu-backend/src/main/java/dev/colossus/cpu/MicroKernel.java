@@ -27,6 +27,19 @@ interface MicroKernel {
     /** {@code C = tile} ({@code accumulate} false) or {@code C += tile}, for the first {@code rows x cols} of it. */
     void store(float[] tile, int rows, int cols, MemorySegment c, long cOff, long ldc, boolean accumulate);
 
+    /** How many rows {@link #multiplyRows} takes: 0 where only the packed kernel exists. */
+    int skinnyRows();
+
+    /**
+     * The decode shape without packing: {@code C[i, j] = sum_k a[i * k + kk] * B[kk, j]} for
+     * {@code i < rows <= skinnyRows()}, {@code j < n}, {@code kk < k}. B is read once, in place: row
+     * {@code kk} is F32 (or BF16 when {@code bf16}) at byte {@code bOff + kk * bRowBytes} of {@code b};
+     * {@code a} holds {@link #skinnyRows()} rows of {@code k} (zeros past {@code rows}); C is row-major
+     * F32 at byte {@code cOff} of {@code c}, {@code ldc} elements per row.
+     */
+    void multiplyRows(int rows, int k, int n, float[] a, MemorySegment b, long bOff, long bRowBytes, boolean bf16,
+            MemorySegment c, long cOff, long ldc);
+
     /** Loads the implementation on first use, so the scalar path never touches the Vector API. */
     final class Holder {
         private static final MicroKernel INSTANCE = Simd.BITS == 0 ? new ScalarMicroKernel() : new VectorMicroKernel();

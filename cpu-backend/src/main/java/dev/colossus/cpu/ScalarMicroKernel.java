@@ -49,4 +49,15 @@ final class ScalarMicroKernel implements MicroKernel {
             }
         }
     }
+
+    @Override
+    public int skinnyRows() {
+        return 0;
+    }
+
+    @Override
+    public void multiplyRows(int rows, int k, int n, float[] a, MemorySegment b, long bOff, long bRowBytes, boolean bf16,
+            MemorySegment c, long cOff, long ldc) {
+        throw new UnsupportedOperationException("the scalar kernels pack every product");
+    }
 }

@@ -4,6 +4,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,6 +24,13 @@ final class VectorMicroKernel implements MicroKernel {
     private static final int L = S.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    /** L shorts, for BF16 loads, and L ints of S's shape, to widen them. */
+    private static final VectorSpecies<Short> HALVES = ShortVector.SPECIES_PREFERRED.withShape(
+            VectorShape.forBitSize(S.vectorBitSize() / 2)).check(short.class);
+    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED.withShape(S.vectorShape()).check(int.class);
+    private static final int SKINNY_ROWS = 4;
+
 
     /** 32 vector registers (AVX-512): the 8 x 3L tile; else 6 x 2L. */
     private static final boolean WIDE = Simd.BITS == 512;
@@ -162,4 +173,145 @@ final class VectorMicroKernel implements MicroKernel {
         c5_1.intoArray(tile, 11*L);
     }
 
+
+    @Override
+    public int skinnyRows() {
+        return SKINNY_ROWS;
+    }
+
+    /*
+     * Register-blocked, B streamed once: one row takes 8L columns per pass (8 accumulators, eight B
+     * vectors per k step), two to four rows take 4L columns (16 accumulators; unused rows of a are
+     * zero). Columns past the last whole pass are summed one by one.
+     */
+    @Override
+    public void multiplyRows(int rows, int k, int n, float[] a, MemorySegment b, long bOff, long bRowBytes, boolean bf16,
+            MemorySegment c, long cOff, long ldc) {
+        int size = bf16 ? 2 : 4;
+        int j = rows > 1 ? 0 : bf16 ? oneRowBf16(k, n, a, b, bOff, bRowBytes, c, cOff) : oneRowF32(k, n, a, b, bOff, bRowBytes, c, cOff);
+        for (; j + 4 * L <= n; j += 4 * L) {
+            FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+            FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+            FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+            FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+            long row = bOff + (long) j * size;
+            for (int kk = 0; kk < k; kk++, row += bRowBytes) {
+                FloatVector b0 = load(b, row, bf16), b1 = load(b, row + L * size, bf16);
+                FloatVector b2 = load(b, row + 2L * L * size, bf16), b3 = load(b, row + 3L * L * size, bf16);
+                FloatVector a0 = FloatVector.broadcast(S, a[kk]);
+                c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
+                FloatVector a1 = FloatVector.broadcast(S, a[k + kk]);
+                c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
+                FloatVector a2 = FloatVector.broadcast(S, a[2 * k + kk]);
+                c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22); c23 = a2.fma(b3, c23);
+                FloatVector a3 = FloatVector.broadcast(S, a[3 * k + kk]);
+                c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
+            }
+            long at = cOff + (long) j * 4;
+            store4(c, at, c00, c01, c02, c03);
+            if (rows > 1) {
+                store4(c, at + ldc * 4, c10, c11, c12, c13);
+            }
+            if (rows > 2) {
+                store4(c, at + 2 * ldc * 4, c20, c21, c22, c23);
+            }
+            if (rows > 3) {
+                store4(c, at + 3 * ldc * 4, c30, c31, c32, c33);
+            }
+        }
+        for (; j < n; j++) {
+            for (int i = 0; i < rows; i++) {
+                float sum = 0;
+                for (int kk = 0; kk < k; kk++) {
+                    long at = bOff + kk * bRowBytes + (long) j * size;
+                    sum += a[i * k + kk] * (bf16 ? Float.intBitsToFloat(b.get(I16, at) << 16) : b.get(F32, at));
+                }
+                c.set(F32, cOff + (i * ldc + j) * 4, sum);
+            }
+        }
+    }
+
+    /** One row of a against 8L F32 columns per pass; returns the first column it left. */
+    private static int oneRowF32(int k, int n, float[] a, MemorySegment b, long bOff, long bRowBytes, MemorySegment c, long cOff) {
+        int size = 4;
+        int j = 0;
+        for (; j + 8 * L <= n; j += 8 * L) {
+            FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+            FloatVector c4 = FloatVector.zero(S), c5 = FloatVector.zero(S), c6 = FloatVector.zero(S), c7 = FloatVector.zero(S);
+            long row = bOff + (long) j * size;
+            long step = (long) L * size;
+            for (int kk = 0; kk < k; kk++, row += bRowBytes) {
+                FloatVector a0 = FloatVector.broadcast(S, a[kk]);
+                c0 = a0.fma(FloatVector.fromMemorySegment(S, b, row, ORDER), c0);
+                c1 = a0.fma(FloatVector.fromMemorySegment(S, b, row + step, ORDER), c1);
+                c2 = a0.fma(FloatVector.fromMemorySegment(S, b, row + 2 * step, ORDER), c2);
+                c3 = a0.fma(FloatVector.fromMemorySegment(S, b, row + 3 * step, ORDER), c3);
+                c4 = a0.fma(FloatVector.fromMemorySegment(S, b, row + 4 * step, ORDER), c4);
+                c5 = a0.fma(FloatVector.fromMemorySegment(S, b, row + 5 * step, ORDER), c5);
+                c6 = a0.fma(FloatVector.fromMemorySegment(S, b, row + 6 * step, ORDER), c6);
+                c7 = a0.fma(FloatVector.fromMemorySegment(S, b, row + 7 * step, ORDER), c7);
+            }
+            long at = cOff + (long) j * 4;
+            store4(c, at, c0, c1, c2, c3);
+            store4(c, at + 4L * L * 4, c4, c5, c6, c7);
+        }
+        return j;
+    }
+
+    /**
+     * {@link #oneRowF32} for BF16 columns. Each int loaded holds two BF16 columns: the even one in
+     * its low half (shifted up, it is an F32) and the odd one in its high half (masked, likewise), so
+     * even and odd columns are summed apart and interleaved once per pass.
+     */
+    private static int oneRowBf16(int k, int n, float[] a, MemorySegment b, long bOff, long bRowBytes, MemorySegment c, long cOff) {
+        int j = 0;
+        float[] even = new float[4 * L], odd = new float[4 * L];
+        for (; j + 8 * L <= n; j += 8 * L) {
+            FloatVector e0 = FloatVector.zero(S), e1 = FloatVector.zero(S), e2 = FloatVector.zero(S), e3 = FloatVector.zero(S);
+            FloatVector o0 = FloatVector.zero(S), o1 = FloatVector.zero(S), o2 = FloatVector.zero(S), o3 = FloatVector.zero(S);
+            long row = bOff + (long) j * 2;
+            long step = (long) L * 4;
+            for (int kk = 0; kk < k; kk++, row += bRowBytes) {
+                FloatVector a0 = FloatVector.broadcast(S, a[kk]);
+                IntVector p0 = IntVector.fromMemorySegment(INTS, b, row, ORDER);
+                IntVector p1 = IntVector.fromMemorySegment(INTS, b, row + step, ORDER);
+                IntVector p2 = IntVector.fromMemorySegment(INTS, b, row + 2 * step, ORDER);
+                IntVector p3 = IntVector.fromMemorySegment(INTS, b, row + 3 * step, ORDER);
+                e0 = a0.fma(p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), e0);
+                o0 = a0.fma(p0.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), o0);
+                e1 = a0.fma(p1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), e1);
+                o1 = a0.fma(p1.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), o1);
+                e2 = a0.fma(p2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), e2);
+                o2 = a0.fma(p2.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), o2);
+                e3 = a0.fma(p3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), e3);
+                o3 = a0.fma(p3.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), o3);
+            }
+            e0.intoArray(even, 0); e1.intoArray(even, L); e2.intoArray(even, 2 * L); e3.intoArray(even, 3 * L);
+            o0.intoArray(odd, 0); o1.intoArray(odd, L); o2.intoArray(odd, 2 * L); o3.intoArray(odd, 3 * L);
+            for (int i = 0; i < 4 * L; i++) {
+                c.set(F32, cOff + (j + 2L * i) * 4, even[i]);
+                c.set(F32, cOff + (j + 2L * i + 1) * 4, odd[i]);
+            }
+        }
+        return j;
+    }
+
+    private static void store4(MemorySegment c, long at, FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3) {
+        v0.intoMemorySegment(c, at, ORDER);
+        v1.intoMemorySegment(c, at + L * 4L, ORDER);
+        v2.intoMemorySegment(c, at + 2L * L * 4, ORDER);
+        v3.intoMemorySegment(c, at + 3L * L * 4, ORDER);
+    }
+
+    /** L floats at byte {@code at}: F32, or BF16 widened. */
+    private static FloatVector load(MemorySegment b, long at, boolean bf16) {
+        return bf16 ? widen(b, at) : FloatVector.fromMemorySegment(S, b, at, ORDER);
+    }
+
+    /** L BF16 values at byte {@code at} as F32: each the upper half of an F32. */
+    private static FloatVector widen(MemorySegment b, long at) {
+        ShortVector halves = ShortVector.fromMemorySegment(HALVES, b, at, ORDER);
+        return ((IntVector) halves.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0)).lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats();
+    }
 }
