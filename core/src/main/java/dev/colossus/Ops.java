@@ -38,11 +38,58 @@ public final class Ops {
      * Transposed and strided views are read in place. F16/BF16 accumulate in F32.
      */
     public static Tensor matmul(Tensor a, Tensor b) {
-        String op = "matmul";
+        return product("matmul", a, b, null, 1, 0);
+    }
+
+    /**
+     * {@code beta * c + alpha * (a @ b)}, as BLAS's GEMM: {@code a @ b} as {@link #matmul}, {@code c}
+     * broadcast to its shape, the scaling and the sum fused into the product where the backend can.
+     * When {@code beta} is 0, {@code c} is not read (NaN in it does not propagate).
+     */
+    public static Tensor addmm(Tensor c, Tensor a, Tensor b, double beta, double alpha) {
+        if (c == null) {
+            throw new IllegalArgumentException("addmm: c is null (use matmul for a product without addend)");
+        }
+        return product("addmm", a, b, c, alpha, beta);
+    }
+
+    /**
+     * A fully connected layer: {@code x @ weight^T + bias}; x (..., in), weight (out, in), bias (out)
+     * or {@code null}, result (..., out). The transpose is a view and the bias add is fused into the
+     * product.
+     */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        String op = "linear";
+        Operand w = open(op, weight);
+        if (w.rank() != 2) {
+            throw new IllegalArgumentException(op + ": weight " + w.shape() + " must be (out, in)");
+        }
+        Operand xs = open(op, x);
+        if (xs.rank() == 0 || xs.dim(-1) != w.dim(1)) {
+            throw new IllegalArgumentException(op + ": x " + xs.shape() + " and weight " + w.shape()
+                    + ": x's last dimension must be weight's in = " + w.dim(1));
+        }
+        if (bias != null) {
+            Operand bs = open(op, bias);
+            if (bs.rank() != 1 || bs.dim(0) != w.dim(0)) {
+                throw new IllegalArgumentException(op + ": bias " + bs.shape() + " must be (" + w.dim(0) + ")");
+            }
+        }
+        try (Tensor wt = weight.transpose(0, 1)) {
+            return product(op, x, wt, bias, 1, bias == null ? 0 : 1);
+        }
+    }
+
+    /** {@code alpha * (a @ b) + beta * c} with matmul's shape rules; {@code c} may be null. */
+    private static Tensor product(String op, Tensor a, Tensor b, Tensor c, double alpha, double beta) {
         Operand x = open(op, a);
         Operand y = open(op, b);
-        Device device = sameDevice(op, x, y);
+        Operand z = c == null ? null : open(op, c);
+        Device device = z == null ? sameDevice(op, x, y) : sameDevice(op, x, y, z);
         DType dtype = sameDType(op, x, y);
+        if (z != null) {
+            sameDType(op, x, z);
+        }
         requireFloating(op, x);
         if (x.rank() == 0 || y.rank() == 0) {
             throw new IllegalArgumentException(op + ": " + x.shape() + " x " + y.shape()
@@ -64,9 +111,26 @@ public final class Ops {
             throw new IllegalArgumentException(op + ": " + x.shape() + " x " + y.shape() + ": batch dimensions "
                     + batchA + " and " + batchB + " do not broadcast");
         }
+        Shape outShape = batch.append(m, n);
         Operand lhs = x2.broadcastTo(batch.append(m, k));
         Operand rhs = y2.broadcastTo(batch.append(k, n));
-        Operand out = Dispatcher.compute(op, device, dtype, batch.append(m, n), o -> new MatMul(lhs, rhs, o));
+        Operand addend = null;
+        if (z != null) {
+            Operand z2 = z;
+            if (y.rank() == 1 && z2.rank() >= 1) {
+                z2 = z2.unsqueeze(z2.rank());
+            }
+            if (x.rank() == 1 && z2.rank() >= 2) {
+                z2 = z2.unsqueeze(z2.rank() - 2);
+            }
+            if (!z2.shape().broadcastsTo(outShape)) {
+                throw new IllegalArgumentException(op + ": c " + z.shape() + " does not broadcast to the product's shape "
+                        + (x.rank() == 1 || y.rank() == 1 ? "" : outShape.toString()) + " of " + x.shape() + " x " + y.shape());
+            }
+            addend = z2.broadcastTo(outShape);
+        }
+        Operand c3 = addend;
+        Operand out = Dispatcher.compute(op, device, dtype, outShape, o -> new MatMul(lhs, rhs, c3, alpha, beta, o));
         if (y.rank() == 1) {
             out = out.squeeze(out.rank() - 1);
         }

@@ -39,6 +39,18 @@ class ErrorMessagesTest {
     }
 
     @Test
+    void linearAndAddmmShapes() {
+        assertMessage("linear: x (2,5) and weight (3,4): x's last dimension must be weight's in = 4",
+                () -> Ops.linear(f32(2, 5), f32(3, 4), null));
+        assertMessage("linear: weight (4) must be (out, in)", () -> Ops.linear(f32(2, 4), f32(4), null));
+        assertMessage("linear: bias (4) must be (3)", () -> Ops.linear(f32(2, 4), f32(3, 4), f32(4)));
+        assertMessage("addmm: c (3,5) does not broadcast to the product's shape (2,5) of (2,4) x (4,5)",
+                () -> Ops.addmm(f32(3, 5), f32(2, 4), f32(4, 5), 1, 1));
+        assertMessage("addmm: dtypes differ: (2,4) F32 cpu and (2,5) F16 cpu; cast one with to(DType)",
+                () -> Ops.addmm(Tensor.zeros(DType.F16, 2, 5), f32(2, 4), f32(4, 5), 1, 1));
+    }
+
+    @Test
     void dtypeMismatchesAndUnsupportedDtypes() {
         assertMessage("add: dtypes differ: (3) F32 cpu and (3) F16 cpu; cast one with to(DType)",
                 () -> Ops.add(f32(3), Tensor.zeros(DType.F16, 3)));

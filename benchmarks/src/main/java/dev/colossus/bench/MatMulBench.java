@@ -7,6 +7,7 @@ import dev.colossus.Ops;
 import dev.colossus.Tensor;
 import dev.colossus.spi.Backend;
 import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_full;
 import org.ejml.data.FMatrixRMaj;
@@ -31,6 +32,7 @@ import org.ojalgo.matrix.store.R032Store;
  * <ul>
  *   <li>{@code colossus}: the backend {@code -Dcolossus.backend} picks (the CPU backend by default);
  *       {@code colossus-bf16}: the same with BF16 inputs (F32 accumulation, F32 rate counted alike);
+ *       {@code colossus-f64}: F64 throughout, beside {@code openblas-f64} ({@code cblas_dgemm});
  *   <li>{@code reference}: Colossus's reference loops (small shapes only: seconds per product at 1024);
  *   <li>{@code openblas}: OpenBLAS's {@code cblas_sgemm} through org.bytedeco, the native limit, with
  *       as many threads as Colossus ({@code colossus.cpu.threads}, default the cores). Run it with
@@ -69,9 +71,13 @@ public class MatMulBench {
         MatMulShape s = MatMulShape.parse(shape);
         int m = (int) s.m(), k = (int) s.k(), n = (int) s.n(), batch = (int) s.batch();
         switch (impl) {
-            case "colossus", "colossus-bf16", "reference" -> {
+            case "colossus", "colossus-bf16", "colossus-f64", "reference" -> {
                 Backend backend = Backends.get(impl.equals("reference") ? "reference" : Backends.forDevice(Device.CPU).name());
-                DType dtype = impl.equals("colossus-bf16") ? DType.BF16 : DType.F32;
+                DType dtype = switch (impl) {
+                    case "colossus-bf16" -> DType.BF16;
+                    case "colossus-f64" -> DType.F64;
+                    default -> DType.F32;
+                };
                 Tensor a = batch == 1 ? Tensor.randn(1, dtype, m, k) : Tensor.randn(1, dtype, batch, m, k);
                 Tensor b = batch == 1 ? Tensor.randn(2, dtype, k, n) : Tensor.randn(2, dtype, batch, k, n);
                 product = () -> {
@@ -94,6 +100,24 @@ public class MatMulBench {
                         openblas_full.cblas_sgemm(openblas_full.CblasRowMajor, openblas_full.CblasNoTrans,
                                 openblas_full.CblasNoTrans, m, n, k, 1f, a.position((long) p * m * k), k,
                                 b.position((long) p * k * n), n, 0f, c.position((long) p * m * n), n);
+                    }
+                };
+                resources = () -> {
+                    a.close();
+                    b.close();
+                    c.close();
+                };
+            }
+            case "openblas-f64" -> {
+                openblas_full.openblas_set_num_threads(Integer.getInteger("colossus.cpu.threads",
+                        Runtime.getRuntime().availableProcessors()));
+                DoublePointer a = randomDoubles((long) batch * m * k), b = randomDoubles((long) batch * k * n);
+                DoublePointer c = new DoublePointer((long) batch * m * n);
+                product = () -> {
+                    for (int p = 0; p < batch; p++) {
+                        openblas_full.cblas_dgemm(openblas_full.CblasRowMajor, openblas_full.CblasNoTrans,
+                                openblas_full.CblasNoTrans, m, n, k, 1, a.position((long) p * m * k), k,
+                                b.position((long) p * k * n), n, 0, c.position((long) p * m * n), n);
                     }
                 };
                 resources = () -> {
@@ -148,6 +172,15 @@ public class MatMulBench {
                 x.set(i, j, random.nextGaussian());
             }
         }
+    }
+
+    private static DoublePointer randomDoubles(long n) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(n);
+        double[] values = new double[Math.toIntExact(n)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextDouble() * 2 - 1;
+        }
+        return new DoublePointer(values);
     }
 
     private static FloatPointer random(long n) {

@@ -47,6 +47,7 @@ public final class Decompositions {
             case LayerNorm n -> layerNorm(n, exec);
             case RmsNorm n -> rmsNorm(n, exec);
             case Attention a -> attention(a, exec);
+            case MatMul m when m.hasEpilogue() -> matmulEpilogue(m, exec);
             default -> {
                 return false;
             }
@@ -74,6 +75,27 @@ public final class Decompositions {
             exec.execute(new Binary(BinaryFn.SUB, shifted, logSum.broadcastTo(shape), op.out()));
         } else {
             exec.execute(new Binary(BinaryFn.DIV, exp, sum.broadcastTo(shape), op.out()));
+        }
+    }
+
+    /** {@code alpha * (a b) + beta * c} as the plain product, then a multiply and an add. */
+    private static void matmulEpilogue(MatMul op, OpExecutor exec) {
+        Operand out = op.out();
+        Operand c = op.addend();
+        Operand product = op.alpha() == 1 && c == null ? out : exec.temporary(out.dtype(), out.shape());
+        exec.execute(new MatMul(op.a(), op.b(), product));
+        Operand scaled = product;
+        if (op.alpha() != 1) {
+            scaled = c == null ? out : exec.temporary(out.dtype(), out.shape());
+            exec.execute(new Binary(BinaryFn.MUL, product, scalar(out.dtype(), op.alpha(), exec).broadcastTo(out.shape()), scaled));
+        }
+        if (c != null) {
+            Operand addend = c;
+            if (op.beta() != 1) {
+                addend = exec.temporary(out.dtype(), out.shape());
+                exec.execute(new Binary(BinaryFn.MUL, c, scalar(out.dtype(), op.beta(), exec).broadcastTo(out.shape()), addend));
+            }
+            exec.execute(new Binary(BinaryFn.ADD, scaled, addend, out));
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>The set is small on purpose: primitives every backend implements ({@link Copy}, {@link Fill},
  * {@link Arange}, {@link Unary}, {@link Binary}, {@link Where}, {@link Reduce}, {@link MatMul}) and
- * composites that a backend may fuse or leave to {@link Decompositions} ({@link Softmax},
+ * composites that a backend may fuse or leave to {@link Decompositions} ({@link MatMul}'s epilogue, {@link Softmax},
  * {@link LayerNorm}, {@link RmsNorm}, {@link Attention}).
  *
  * <p>The output of every op but {@link Copy} is contiguous and aliases none of its inputs.

@@ -133,6 +133,46 @@ public abstract class BackendConformanceTest {
         matmul(dtype, 3, 130, 17, CONTIGUOUS, CONTIGUOUS, SPECIALS);
     }
 
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void linearWithAndWithoutBias(DType dtype) {
+        check("linear", Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], t[2]),
+                tensor(31, dtype, PLAIN, CONTIGUOUS, 2, 3, 37), tensor(32, dtype, PLAIN, CONTIGUOUS, 19, 37),
+                tensor(33, dtype, PLAIN, CONTIGUOUS, 19));
+        check("linear, decode shape", Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], t[2]),
+                tensor(34, dtype, PLAIN, CONTIGUOUS, 1, 129), tensor(35, dtype, PLAIN, CONTIGUOUS, 300, 129),
+                tensor(36, dtype, PLAIN, STRIDED, 300));
+        check("linear without bias", Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], null),
+                tensor(37, dtype, PLAIN, STRIDED, 5, 64), tensor(38, dtype, PLAIN, TRANSPOSED, 70, 64));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void addmmScalesAndAddsBroadcastAddends(DType dtype) {
+        check("addmm", Comparison.RELATIVE_L2, t -> Ops.addmm(t[2], t[0], t[1], 0.5, -2),
+                tensor(41, dtype, PLAIN, TRANSPOSED, 21, 33), tensor(42, dtype, PLAIN, CONTIGUOUS, 33, 40),
+                tensor(43, dtype, PLAIN, STRIDED, 21, 40));
+        check("addmm, row addend", Comparison.RELATIVE_L2, t -> Ops.addmm(t[2], t[0], t[1], 1, 1),
+                tensor(44, dtype, PLAIN, CONTIGUOUS, 3, 300), tensor(45, dtype, PLAIN, CONTIGUOUS, 300, 260),
+                tensor(46, dtype, PLAIN, CONTIGUOUS, 1, 260));
+        check("addmm, batched, column addend, K = 300", Comparison.RELATIVE_L2, t -> Ops.addmm(t[2], t[0], t[1], -1, 0.25),
+                tensor(47, dtype, PLAIN, CONTIGUOUS, 2, 70, 300), tensor(48, dtype, PLAIN, CONTIGUOUS, 2, 300, 50),
+                tensor(49, dtype, PLAIN, CONTIGUOUS, 70, 1));
+        check("addmm, K = 0", Comparison.CLOSE, t -> Ops.addmm(t[2], t[0], t[1], 3, 1),
+                tensor(50, dtype, PLAIN, CONTIGUOUS, 4, 0), tensor(51, dtype, PLAIN, CONTIGUOUS, 0, 5),
+                tensor(52, dtype, PLAIN, CONTIGUOUS, 4, 5));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16"})
+    void addmmWithBetaZeroNeverReadsTheAddend(DType dtype) {
+        try (Scope scope = Scope.open()) {
+            Tensor nan = Tensor.full(Double.NaN, dtype, 9, 50);
+            check("addmm, beta 0, NaN addend", Comparison.RELATIVE_L2, t -> Ops.addmm(t[2], t[0], t[1], 0, 1),
+                    tensor(53, dtype, PLAIN, CONTIGUOUS, 9, 20), tensor(54, dtype, PLAIN, CONTIGUOUS, 20, 50), nan);
+        }
+    }
+
     private void matmul(DType dtype, long m, long n, long k, Layout la, Layout lb, Values values) {
         long seed = m * 1_000_003 + n * 1009 + k;
         check("matmul " + m + "x" + n + "x" + k, Comparison.RELATIVE_L2, t -> Ops.matmul(t[0], t[1]),

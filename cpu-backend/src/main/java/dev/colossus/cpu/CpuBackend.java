@@ -18,7 +18,8 @@ import dev.colossus.spi.HostBackend;
 
 /**
  * The CPU backend: every op on host memory. F32, F16 and BF16 (and BOOL masks and results) run on
- * the SIMD kernels, multithreaded; F64 and the integer types run on the reference kernels, scalar;
+ * the SIMD kernels, multithreaded, and so does F64 matmul; the other F64 ops and the integer types
+ * run on the reference kernels, scalar;
  * copies within one dtype move bytes.
  */
 public final class CpuBackend extends HostBackend {
@@ -43,6 +44,7 @@ public final class CpuBackend extends HostBackend {
             case Where w when FloatIO.handles(w.a().dtype()) -> CpuElementwise.where(w);
             case Reduce r when computesInF32(r.x().dtype()) -> CpuReduce.reduce(r);
             case MatMul m when computesInF32(m.a().dtype()) -> CpuMatMul.matmul(m);
+            case MatMul m when m.a().dtype() == DType.F64 && Simd.BITS > 0 -> VectorMatMulF64.matmul(m);
             case Softmax s when computesInF32(s.x().dtype()) -> CpuNormalization.softmax(s);
             case LayerNorm n when computesInF32(n.x().dtype()) -> CpuNormalization.layerNorm(n);
             case RmsNorm n when computesInF32(n.x().dtype()) -> CpuNormalization.rmsNorm(n);

@@ -42,16 +42,28 @@ final class CpuMatMul {
     }
 
     /**
-     * One product {@code C = A B}: element (m, k) of A at element {@code a0 + m * am + k * ak} of
-     * operand {@code a}, likewise B, and C row-major F32 at byte {@code c0} of {@code c}, {@code ldc}
-     * elements per row.
+     * One product {@code C = alpha A B + beta D}: element (m, k) of A at element
+     * {@code a0 + m * am + k * ak} of operand {@code a}, likewise B and the addend D ({@code d}, or
+     * null for none), and C row-major F32 at byte {@code c0} of {@code c}, {@code ldc} elements per row.
+     * The epilogue is fused: alpha scales A as it is packed, and beta D is the value C starts from.
      */
     private record Product(Operand a, long a0, long am, long ak, Operand b, long b0, long bk, long bn,
-            long m, long n, long k, MemorySegment c, long c0, long ldc) {
+            long m, long n, long k, MemorySegment c, long c0, long ldc, float alpha, Operand d, long d0, long dm,
+            long dn, float beta) {
+
+        /** {@code dst[dstOff + j] += beta * D[i, j0 + j]} for {@code j < cols}; nothing without an addend. */
+        void addTo(long i, long j0, int cols, float[] dst, int dstOff) {
+            if (d == null) {
+                return;
+            }
+            float[] row = Buffers.ADDEND.floats(cols);
+            FloatIO.load(d, d0 + i * dm + j0 * dn, dn, row, 0, cols);
+            FloatKernels.instance().axpy(beta, row, 0, dst, dstOff, cols);
+        }
     }
 
     static void matmul(MatMul op) {
-        Operand a = op.a(), b = op.b(), out = op.out();
+        Operand a = op.a(), b = op.b(), out = op.out(), d = op.addend();
         int r = out.rank();
         long m = out.dim(r - 2), n = out.dim(r - 1), k = a.dim(r - 1);
         if (m == 0 || n == 0) {
@@ -61,6 +73,8 @@ final class CpuMatMul {
         boolean direct = out.dtype() == DType.F32;
         long[] as = a.strides(), bs = b.strides();
         BatchOffsets aBatch = new BatchOffsets(a), bBatch = new BatchOffsets(b), outBatch = new BatchOffsets(out);
+        BatchOffsets dBatch = d == null ? null : new BatchOffsets(d);
+        long dm = d == null ? 0 : d.strides()[r - 2], dn = d == null ? 0 : d.strides()[r - 1];
         boolean perTask = batches > 1 && m * n * k <= SMALL_PRODUCT;
         int tasks = perTask ? CpuParallel.tasksFor(batches, 1) : 1;
         CpuParallel.forEach(tasks, task -> {
@@ -72,7 +86,8 @@ final class CpuMatMul {
                 MemorySegment c = direct ? out.segment() : MemorySegment.ofArray(scratch);
                 long c0 = direct ? o0 * 4 : 0;
                 Product p = new Product(a, aBatch.offset(batch), as[r - 2], as[r - 1],
-                        b, bBatch.offset(batch), bs[r - 2], bs[r - 1], m, n, k, c, c0, n);
+                        b, bBatch.offset(batch), bs[r - 2], bs[r - 1], m, n, k, c, c0, n,
+                        (float) op.alpha(), d, d == null ? 0 : dBatch.offset(batch), dm, dn, (float) op.beta());
                 multiply(p, !perTask);
                 if (!direct) {
                     FloatIO.store(scratch, 0, scratch.length, out, o0, 1);
@@ -118,8 +133,11 @@ final class CpuMatMul {
      */
     private static void multiply(Product p, boolean parallel) {
         if (p.k() == 0) {
+            float[] row = new float[Math.toIntExact(p.n())];
             for (long i = 0; i < p.m(); i++) {
-                p.c().asSlice(p.c0() + i * p.ldc() * 4, p.n() * 4).fill((byte) 0);
+                Arrays.fill(row, 0f);
+                p.addTo(i, 0, row.length, row, 0);
+                MemorySegment.copy(row, 0, p.c(), F32, p.c0() + i * p.ldc() * 4, row.length);
             }
             return;
         }
@@ -173,6 +191,9 @@ final class CpuMatMul {
         for (int i = 0; i < rows; i++) {
             FloatIO.load(p.a(), p.a0() + i * p.am(), p.ak(), a, i * k, k);
         }
+        if (p.alpha() != 1) {
+            FloatKernels.instance().scale(a, 0, rows * k, p.alpha());
+        }
         boolean bf16 = p.b().dtype() == DType.BF16;
         long size = p.b().dtype().byteSize();
         long chunks = (p.n() + SKINNY_COLUMNS - 1) / SKINNY_COLUMNS;
@@ -182,6 +203,15 @@ final class CpuMatMul {
             long to = Math.min(p.n(), chunks * (t + 1) / tasks * SKINNY_COLUMNS);
             KERNEL.multiplyRows(rows, k, (int) (to - from), a, p.b().segment(), (p.b0() + from) * size, p.bk() * size, bf16,
                     p.c(), p.c0() + from * 4, p.ldc());
+            if (p.d() != null) {
+                float[] row = Buffers.ROW.floats((int) (to - from));
+                for (int i = 0; i < rows; i++) {
+                    long at = p.c0() + (i * p.ldc() + from) * 4;
+                    MemorySegment.copy(p.c(), F32, at, row, 0, (int) (to - from));
+                    p.addTo(i, from, (int) (to - from), row, 0);
+                    MemorySegment.copy(row, 0, p.c(), F32, at, (int) (to - from));
+                }
+            }
         });
     }
 
@@ -212,7 +242,13 @@ final class CpuMatMul {
             for (int jr = 0, panel = 0; jr < nc; jr += nr, panel++) {
                 long cOff = p.c0() + ((ib + ir) * p.ldc() + jb + jr) * 4;
                 KERNEL.multiply(depth, packedA, ir * depth, packedB, panel * depth * nr, tile);
-                KERNEL.store(tile, rows, Math.min(nr, nc - jr), p.c(), cOff, p.ldc(), accumulate);
+                int cols = Math.min(nr, nc - jr);
+                if (!accumulate) {
+                    for (int i = 0; i < rows; i++) {
+                        p.addTo(ib + ir + i, jb + jr, cols, tile, i * nr);
+                    }
+                }
+                KERNEL.store(tile, rows, cols, p.c(), cOff, p.ldc(), accumulate);
             }
         }
     }
@@ -239,6 +275,9 @@ final class CpuMatMul {
             for (int k = 0; k < kc; k++) {
                 FloatIO.load(p.a(), p.a0() + i0 * p.am() + (pc + k) * p.ak(), p.am(), dst, dstOff + k * mr, rows);
             }
+        }
+        if (p.alpha() != 1) {
+            FloatKernels.instance().scale(dst, dstOff, mr * depth, p.alpha());
         }
     }
 
@@ -268,7 +307,7 @@ final class CpuMatMul {
 
     /** Per-thread packing buffers, grown as needed and kept: a product allocates nothing in steady state. */
     private enum Buffers {
-        A, B, ROW, TILE;
+        A, B, ROW, TILE, ADDEND;
 
         private final ThreadLocal<float[][]> local = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 

@@ -27,7 +27,8 @@ import java.util.Arrays;
 /**
  * Every op on one NVIDIA GPU: matmul on cuBLAS, the rest on Colossus's own kernels (committed PTX,
  * see {@code src/main/cuda}), all issued on one stream. Attention is composed by {@code Decompositions}
- * from batched matmuls, elementwise ops and the softmax kernel.
+ * from batched matmuls, elementwise ops and the softmax kernel, and a matmul's epilogue (alpha, beta,
+ * addend) from a product and elementwise ops.
  *
  * <p>F32, F16 and BF16 compute in F32, F64 in F64, integers in 64-bit integers. GEMM accumulates in
  * F32 (F64 for F64); TF32 Tensor Cores are used for F32 GEMM only when asked for with
@@ -89,7 +90,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public boolean supports(Op op) {
-        if (op instanceof Attention) {
+        if (op instanceof Attention || op instanceof MatMul m && m.hasEpilogue()) {
             return false;
         }
         for (Operand x : op.inputs()) {
