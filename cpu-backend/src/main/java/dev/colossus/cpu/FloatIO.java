@@ -41,8 +41,12 @@ final class FloatIO {
                 }
             }
             case BF16 -> {
-                for (int i = 0; i < n; i++) {
-                    dst[dstOff + i] = Float.intBitsToFloat(s.get(I16, (element + i * stride) * 2) << 16);
+                if (stride == 1) {
+                    FloatKernels.instance().widenBf16(s, element * 2, dst, dstOff, n);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        dst[dstOff + i] = Float.intBitsToFloat(s.get(I16, (element + i * stride) * 2) << 16);
+                    }
                 }
             }
             case F16 -> {

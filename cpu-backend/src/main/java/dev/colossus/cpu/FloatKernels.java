@@ -1,5 +1,6 @@
 package dev.colossus.cpu;
 
+import java.lang.foreign.MemorySegment;
 import dev.colossus.op.BinaryFn;
 import dev.colossus.op.UnaryFn;
 
@@ -61,6 +62,9 @@ interface FloatKernels {
      * optional (null).
      */
     void normalize(float[] x, int n, float shift, float factor, float[] weight, float[] bias);
+
+    /** {@code dst[dstOff + i]} = the BF16 at byte {@code at + 2 i} of {@code src}, widened to F32, for {@code i < n} */
+    void widenBf16(MemorySegment src, long at, float[] dst, int dstOff, int n);
 
     /** Loads the implementation only on first use, so the scalar path never touches the Vector API. */
     final class Holder {

@@ -1,6 +1,8 @@
 package dev.colossus.cpu;
 
 import dev.colossus.op.BinaryFn;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import dev.colossus.op.UnaryFn;
 import dev.colossus.reference.ReferenceMath;
 
@@ -193,6 +195,13 @@ final class ScalarFloatKernels implements FloatKernels {
                 y += bias[i];
             }
             x[i] = y;
+        }
+    }
+
+    @Override
+    public void widenBf16(MemorySegment src, long at, float[] dst, int dstOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = Float.intBitsToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i) << 16);
         }
     }
 }

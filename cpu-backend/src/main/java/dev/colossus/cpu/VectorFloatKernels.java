@@ -13,7 +13,13 @@ import static jdk.incubator.vector.VectorOperators.TANH;
 
 import dev.colossus.op.BinaryFn;
 import dev.colossus.op.UnaryFn;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -32,6 +38,10 @@ final class VectorFloatKernels implements FloatKernels {
         default -> FloatVector.SPECIES_512;
     };
     private static final int L = S.length();
+    /** L shorts (BF16 inputs) and L ints of S's shape, to widen them. */
+    static final VectorSpecies<Short> HALVES = ShortVector.SPECIES_PREFERRED.withShape(
+            VectorShape.forBitSize(S.vectorBitSize() / 2)).check(short.class);
+    static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED.withShape(S.vectorShape()).check(int.class);
 
     private static final float SQRT_HALF = (float) Math.sqrt(0.5);
     private static final float SQRT_TWO_OVER_PI = (float) Math.sqrt(2 / Math.PI);
@@ -388,5 +398,18 @@ final class VectorFloatKernels implements FloatKernels {
             y.intoArray(x, i);
         }
         ScalarFloatKernels.normalize(x, bound, n, shift, factor, weight, bias);
+    }
+
+    @Override
+    public void widenBf16(MemorySegment src, long at, float[] dst, int dstOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            ShortVector halves = ShortVector.fromMemorySegment(HALVES, src, at + 2L * i, ByteOrder.nativeOrder());
+            ((IntVector) halves.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0)).lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats().intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = Float.intBitsToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i) << 16);
+        }
     }
 }

@@ -7,7 +7,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -25,10 +24,8 @@ final class VectorMicroKernel implements MicroKernel {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
-    /** L shorts, for BF16 loads, and L ints of S's shape, to widen them. */
-    private static final VectorSpecies<Short> HALVES = ShortVector.SPECIES_PREFERRED.withShape(
-            VectorShape.forBitSize(S.vectorBitSize() / 2)).check(short.class);
-    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED.withShape(S.vectorShape()).check(int.class);
+    private static final VectorSpecies<Short> HALVES = VectorFloatKernels.HALVES;
+    private static final VectorSpecies<Integer> INTS = VectorFloatKernels.INTS;
     private static final int SKINNY_ROWS = 4;
 
 
