@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -83,10 +84,15 @@ public final class MatMulReport {
             List<Result> mine = results.stream().filter(r -> r.run().equals(run)).toList();
             Set<String> impls = new LinkedHashSet<>();
             Set<String> shapes = new LinkedHashSet<>();
-            mine.stream().filter(r -> !r.impl().equals("copy")).forEach(r -> {
-                impls.add(r.impl());
-                shapes.add(r.shapeText());
-            });
+            mine.stream().filter(r -> !r.impl().equals("copy"))
+                    .sorted(Comparator.comparingInt((Result r) -> rank(r.impl()))
+                            .thenComparing(r -> !r.shape().isSquare())
+                            .thenComparingLong(r -> r.shape().isSquare() ? r.shape().m() : 0))
+                    .forEach(r -> impls.add(r.impl()));
+            mine.stream().filter(r -> !r.impl().equals("copy"))
+                    .sorted(Comparator.comparing((Result r) -> !r.shape().isSquare())
+                            .thenComparingLong(r -> r.shape().isSquare() ? r.shape().m() : 0))
+                    .forEach(r -> shapes.add(r.shapeText()));
             md.append("### ").append(run).append(": GFLOP/s\n\n| shape (M x K x N) |");
             impls.forEach(i -> md.append(' ').append(i).append(" |"));
             md.append(" colossus / openblas |\n|---|");
@@ -132,6 +138,13 @@ public final class MatMulReport {
             md.append('\n');
         }
         return md.toString();
+    }
+
+    /** Column order: Colossus's variants, then the native peer, then the Java peers, then the reference. */
+    private static int rank(String impl) {
+        int at = List.of("colossus", "colossus-bf16", "colossus-f64", "openblas", "openblas-f64", "ejml", "ojalgo", "reference")
+                .indexOf(impl);
+        return at < 0 ? Integer.MAX_VALUE : at;
     }
 
     private static Result find(List<Result> results, String impl, String shape) {
