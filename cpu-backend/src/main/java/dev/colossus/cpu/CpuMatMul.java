@@ -35,9 +35,6 @@ final class CpuMatMul {
     /** Elements of B a thread must stream before a decode-shaped product is split across threads. */
     private static final long SKINNY_GRAIN = 1 << 20;
 
-    /** Up to this many multiply-adds, a product with B's columns contiguous is not packed at all (64^3). */
-    private static final long SMALL_PRODUCT_UNPACKED = 1 << 18;
-
     /** Decode-shaped products split their columns at multiples of this (of every vector length's 4 vectors). */
     private static final int SKINNY_COLUMNS = 256;
 
@@ -144,10 +141,8 @@ final class CpuMatMul {
             }
             return;
         }
-        boolean unpackable = p.bn() == 1 && (p.b().dtype() == DType.F32 || p.b().dtype() == DType.BF16);
-        if (unpackable && KERNEL.skinnyRows() > 0
-                && (p.m() <= KERNEL.skinnyRows() || p.m() * p.n() * p.k() <= SMALL_PRODUCT_UNPACKED)) {
-            skinny(p, parallel);
+        if (skinny(p)) {
+            unpacked(p, parallel);
             return;
         }
         int mr = KERNEL.mr(), nr = KERNEL.nr();
@@ -184,45 +179,50 @@ final class CpuMatMul {
         }
     }
 
-    /*
-     * The decode shape and small products: no packing, B read from where it lies, a few rows of A at
-     * a time (all of them, for the decode shape: B is streamed once), the threads splitting B's columns.
+    /**
+     * Whether the product is decode-shaped enough to skip packing: B's columns contiguous, and one
+     * row of F32 or BF16, or up to {@link MicroKernel#skinnyRows()} of F32 (the kernel's several-row
+     * form reads BF16 slowly; measured: 64^3 unpacked ran at a quarter of the packed rate, BF16 far
+     * worse, so small square products stay packed).
      */
-    private static void skinny(Product p, boolean parallel) {
+    private static boolean skinny(Product p) {
+        boolean f32 = p.b().dtype() == DType.F32, bf16 = p.b().dtype() == DType.BF16;
+        return p.bn() == 1 && KERNEL.skinnyRows() > 0 && (p.m() == 1 && (f32 || bf16) || p.m() <= KERNEL.skinnyRows() && f32);
+    }
+
+    /*
+     * The decode shape: no packing, B read once from where it lies, the threads splitting its columns.
+     */
+    private static void unpacked(Product p, boolean parallel) {
         int k = Math.toIntExact(p.k());
-        int group = KERNEL.skinnyRows();
-        float[] a = Buffers.A.floats(group * k);
+        int rows = (int) p.m();
+        float[] a = Buffers.A.floats(KERNEL.skinnyRows() * k);
+        Arrays.fill(a, 0, KERNEL.skinnyRows() * k, 0f);
+        for (int i = 0; i < rows; i++) {
+            FloatIO.load(p.a(), p.a0() + i * p.am(), p.ak(), a, i * k, k);
+        }
+        if (p.alpha() != 1) {
+            FloatKernels.instance().scale(a, 0, rows * k, p.alpha());
+        }
         boolean bf16 = p.b().dtype() == DType.BF16;
         long size = p.b().dtype().byteSize();
         long chunks = (p.n() + SKINNY_COLUMNS - 1) / SKINNY_COLUMNS;
-        int tasks = parallel ? (int) Math.max(1, Math.min(Math.min(CpuParallel.THREADS, chunks), p.m() * p.n() * p.k() / SKINNY_GRAIN)) : 1;
-        for (long i0 = 0; i0 < p.m(); i0 += group) {
-            int rows = (int) Math.min(group, p.m() - i0);
-            Arrays.fill(a, 0, group * k, 0f);
-            for (int i = 0; i < rows; i++) {
-                FloatIO.load(p.a(), p.a0() + (i0 + i) * p.am(), p.ak(), a, i * k, k);
-            }
-            if (p.alpha() != 1) {
-                FloatKernels.instance().scale(a, 0, rows * k, p.alpha());
-            }
-            long first = i0;
-            CpuParallel.forEach(tasks, t -> {
-                long from = Math.min(p.n(), chunks * t / tasks * SKINNY_COLUMNS);
-                long to = Math.min(p.n(), chunks * (t + 1) / tasks * SKINNY_COLUMNS);
-                long c0 = p.c0() + first * p.ldc() * 4;
-                KERNEL.multiplyRows(rows, k, (int) (to - from), a, p.b().segment(), (p.b0() + from) * size, p.bk() * size,
-                        bf16, p.c(), c0 + from * 4, p.ldc());
-                if (p.d() != null) {
-                    float[] row = Buffers.ROW.floats((int) (to - from));
-                    for (int i = 0; i < rows; i++) {
-                        long at = c0 + (i * p.ldc() + from) * 4;
-                        MemorySegment.copy(p.c(), F32, at, row, 0, (int) (to - from));
-                        p.addTo(first + i, from, (int) (to - from), row, 0);
-                        MemorySegment.copy(row, 0, p.c(), F32, at, (int) (to - from));
-                    }
+        int tasks = parallel ? (int) Math.max(1, Math.min(Math.min(CpuParallel.THREADS, chunks), p.n() * p.k() / SKINNY_GRAIN)) : 1;
+        CpuParallel.forEach(tasks, t -> {
+            long from = Math.min(p.n(), chunks * t / tasks * SKINNY_COLUMNS);
+            long to = Math.min(p.n(), chunks * (t + 1) / tasks * SKINNY_COLUMNS);
+            KERNEL.multiplyRows(rows, k, (int) (to - from), a, p.b().segment(), (p.b0() + from) * size, p.bk() * size, bf16,
+                    p.c(), p.c0() + from * 4, p.ldc());
+            if (p.d() != null) {
+                float[] row = Buffers.ROW.floats((int) (to - from));
+                for (int i = 0; i < rows; i++) {
+                    long at = p.c0() + (i * p.ldc() + from) * 4;
+                    MemorySegment.copy(p.c(), F32, at, row, 0, (int) (to - from));
+                    p.addTo(i, from, (int) (to - from), row, 0);
+                    MemorySegment.copy(row, 0, p.c(), F32, at, (int) (to - from));
                 }
-            });
-        }
+            }
+        });
     }
 
     /** Columns {@code [from, to)} against A panels {@code [firstPanel, lastPanel)} of the packed A block, one B block at a time. */
