@@ -13,20 +13,22 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A performance guard that noise cannot trip and a lost vector path cannot pass: in one process, the
- * CPU backend's F32 matmul at N = 256 against the reference loops on the same inputs, best of several
- * runs each. Measured here (2-core Zen 5): 460-500x with the Vector API (190x once, under load),
- * about 50x with the scalar kernels; the floor sits between them. Skipped in the run that forces the scalar path on purpose.
+ * CPU backend's F32 matmul at N = 256 against the reference loops on the same inputs, each warmed up
+ * for a second (the reference runs five times faster once compiled, so a cold one would make the
+ * ratio depend on which tests ran before), then the best of several runs. Measured here (2-core Zen
+ * 5): 110-140x with the Vector API, 11x with the scalar kernels; the floor sits between them.
+ * Skipped in the run that forces the scalar path on purpose.
  */
 class MatMulPerformanceGuardTest {
     private static final int N = 256;
-    private static final double FLOOR = 120;
+    private static final double FLOOR = 40;
 
     @Test
     void vectorGemmStaysFarAheadOfTheReference() {
         assumeFalse("0".equals(System.getProperty(Simd.PROPERTY)), "this run forces the scalar kernels");
         try (Tensor a = Tensor.randn(1, DType.F32, N, N); Tensor b = Tensor.randn(2, DType.F32, N, N)) {
             double cpu = best(Backends.get("cpu"), () -> Ops.matmul(a, b), 1.0, 30);
-            double reference = best(Backends.get("reference"), () -> Ops.matmul(a, b), 0.0, 3);
+            double reference = best(Backends.get("reference"), () -> Ops.matmul(a, b), 1.0, 5);
             double ratio = reference / cpu;
             assertTrue(ratio >= FLOOR, String.format("matmul %d^3: cpu %.3f ms, reference %.3f ms, ratio %.1f < %.0f (%s)",
                     N, cpu * 1e3, reference * 1e3, ratio, FLOOR, CpuBackend.describe()));
