@@ -167,7 +167,7 @@ public final class MatMulReport {
         svg.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">%n",
                 width, height));
         svg.append(String.format("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", width, height));
-        svg.append(String.format("<text x=\"%d\" y=\"18\" font-size=\"14\">F32 matmul, N x N x N: GFLOP/s</text>%n", left));
+        svg.append(String.format("<text x=\"%d\" y=\"18\" font-size=\"14\">matmul N x N x N, GFLOP/s (F32 unless named)</text>%n", left));
         int plotW = width - left - right, plotH = height - top - bottom;
         for (double n = minN; n <= maxN; n *= 2) {
             double x = left + plotW * (Math.log(n / minN) / Math.log(Math.max(2, maxN / minN)));
