@@ -81,7 +81,7 @@ final class CpuMatMul {
         CpuParallel.forEach(tasks, task -> {
             long from = batches * task / tasks;
             long to = batches * (task + 1) / tasks;
-            float[] scratch = direct ? null : new float[Math.toIntExact(m * n)];
+            float[] scratch = direct ? null : Buffers.SCRATCH.floats(Math.toIntExact(m * n));
             for (long batch = from; batch < to; batch++) {
                 long o0 = outBatch.offset(batch);
                 MemorySegment c = direct ? out.segment() : MemorySegment.ofArray(scratch);
@@ -91,7 +91,7 @@ final class CpuMatMul {
                         (float) op.alpha(), d, d == null ? 0 : dBatch.offset(batch), dm, dn, (float) op.beta());
                 multiply(p, !perTask);
                 if (!direct) {
-                    FloatIO.store(scratch, 0, scratch.length, out, o0, 1);
+                    FloatIO.store(scratch, 0, (int) (m * n), out, o0, 1);
                 }
             }
         });
@@ -319,7 +319,7 @@ final class CpuMatMul {
 
     /** Per-thread packing buffers, grown as needed and kept: a product allocates nothing in steady state. */
     private enum Buffers {
-        A, B, ROW, TILE, ADDEND;
+        A, B, ROW, TILE, ADDEND, SCRATCH;
 
         private final ThreadLocal<float[][]> local = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 

@@ -86,8 +86,12 @@ final class FloatIO {
                 }
             }
             case BF16 -> {
-                for (int i = 0; i < n; i++) {
-                    s.set(I16, (element + i * stride) * 2, Elements.floatToBf16(src[srcOff + i]));
+                if (stride == 1) {
+                    FloatKernels.instance().narrowBf16(src, srcOff, s, element * 2, n);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        s.set(I16, (element + i * stride) * 2, Elements.floatToBf16(src[srcOff + i]));
+                    }
                 }
             }
             case F16 -> {

@@ -66,6 +66,12 @@ interface FloatKernels {
     /** {@code dst[dstOff + i]} = the BF16 at byte {@code at + 2 i} of {@code src}, widened to F32, for {@code i < n} */
     void widenBf16(MemorySegment src, long at, float[] dst, int dstOff, int n);
 
+    /**
+     * The BF16 at byte {@code at + 2 i} of {@code dst} = {@code src[srcOff + i]} rounded to nearest
+     * even (NaN stays a quiet NaN), for {@code i < n}: what {@code Elements.floatToBf16} computes
+     */
+    void narrowBf16(float[] src, int srcOff, MemorySegment dst, long at, int n);
+
     /** Loads the implementation only on first use, so the scalar path never touches the Vector API. */
     final class Holder {
         private static final FloatKernels INSTANCE =

@@ -4,6 +4,7 @@ import dev.colossus.op.BinaryFn;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import dev.colossus.op.UnaryFn;
+import dev.colossus.reference.Elements;
 import dev.colossus.reference.ReferenceMath;
 
 /**
@@ -202,6 +203,13 @@ final class ScalarFloatKernels implements FloatKernels {
     public void widenBf16(MemorySegment src, long at, float[] dst, int dstOff, int n) {
         for (int i = 0; i < n; i++) {
             dst[dstOff + i] = Float.intBitsToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i) << 16);
+        }
+    }
+
+    @Override
+    public void narrowBf16(float[] src, int srcOff, MemorySegment dst, long at, int n) {
+        for (int i = 0; i < n; i++) {
+            dst.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i, Elements.floatToBf16(src[srcOff + i]));
         }
     }
 }

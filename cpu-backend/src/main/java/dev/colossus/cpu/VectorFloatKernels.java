@@ -13,6 +13,7 @@ import static jdk.incubator.vector.VectorOperators.TANH;
 
 import dev.colossus.op.BinaryFn;
 import dev.colossus.op.UnaryFn;
+import dev.colossus.reference.Elements;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -410,6 +411,25 @@ final class VectorFloatKernels implements FloatKernels {
         }
         for (; i < n; i++) {
             dst[dstOff + i] = Float.intBitsToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i) << 16);
+        }
+    }
+
+    /* Round to nearest even: add 0x7FFF plus the lowest kept bit, keep the upper half; NaN: quieten. */
+    @Override
+    public void narrowBf16(float[] src, int srcOff, MemorySegment dst, long at, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector v = FloatVector.fromArray(S, src, srcOff + i);
+            IntVector bits = v.reinterpretAsInts();
+            IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF)
+                    .lanewise(VectorOperators.LSHR, 16);
+            IntVector quiet = bits.lanewise(VectorOperators.LSHR, 16).or(0x0040);
+            IntVector result = rounded.blend(quiet, v.test(VectorOperators.IS_NAN).cast(INTS));
+            ((ShortVector) result.convertShape(VectorOperators.I2S, HALVES, 0)).intoMemorySegment(dst, at + 2L * i,
+                    ByteOrder.nativeOrder());
+        }
+        for (; i < n; i++) {
+            dst.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i, Elements.floatToBf16(src[srcOff + i]));
         }
     }
 }
