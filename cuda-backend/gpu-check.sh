@@ -2,7 +2,7 @@
 # The GPU check: the CUDA conformance suite and a benchmark beside PyTorch, in one call on a GPU machine.
 #
 #   cuda-backend/gpu-check.sh pack   here: builds, writes .device/ (a Java 25 runtime and the jars, ~40 MB)
-#   cuda-backend/gpu-check.sh run    there (device tool, carry [".device"], timeout ~540 s): writes
+#   cuda-backend/gpu-check.sh run    there (device tool, carry [".device"], timeout ~450 s; each step has its own limit): writes
 #                                    machine.txt, junit.txt, tour.txt, colossus.csv, torch.csv and
 #                                    table.md under $OUT and prints the table last
 #
@@ -56,16 +56,16 @@ run() {
     # The small runtime has no zip file system, so JUnit scans the test classes as a folder.
     rm -rf /tmp/cuda-tests && mkdir -p /tmp/cuda-tests && (cd /tmp/cuda-tests && "${java[0]%/java}/jar" xf "$root/.device/cuda-tests.jar" 2>/dev/null \
         || python3 -m zipfile -e "$root/.device/cuda-tests.jar" .)
-    (cd cuda-backend && "${java[@]}" -Dcolossus.cuda.syncEachOp=true \
+    (cd cuda-backend && timeout 150 "${java[@]}" -Dcolossus.cuda.syncEachOp=true \
         -jar "$root/.device/junit-platform-console-standalone.jar" execute --disable-banner --details=tree \
         -cp "/tmp/cuda-tests:$jars:$root/.device/core-tests.jar" --scan-classpath /tmp/cuda-tests \
-        --reports-dir "$out/junit-xml") > "$out/junit.txt" 2>&1
+        --reports-dir /tmp/junit-xml) > "$out/junit.txt" 2>&1
     junit=$?
-    "${java[@]}" -cp "$jars" dev.colossus.bench.Tour > "$out/tour.txt" 2>&1
+    timeout 60 "${java[@]}" -cp "$jars" dev.colossus.bench.Tour > "$out/tour.txt" 2>&1
     tour=$?
-    "${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench > "$out/colossus.csv" 2> "$out/colossus.log"
+    timeout 120 "${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench > "$out/colossus.csv" 2> "$out/colossus.log"
     bench=$?
-    PYTHONUNBUFFERED=1 python3 cuda-backend/gpu-check/torch_bench.py > "$out/torch.csv" 2> "$out/torch.log"
+    PYTHONUNBUFFERED=1 timeout 90 python3 cuda-backend/gpu-check/torch_bench.py > "$out/torch.csv" 2> "$out/torch.log"
     {
         echo "# GPU check, $(date -u +%Y-%m-%d)"
         echo

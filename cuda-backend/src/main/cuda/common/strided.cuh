@@ -57,13 +57,17 @@ __device__ __forceinline__ float load_float(const void* base, int dtype, long lo
     }
 }
 
+// Java's (long) v: toward zero, saturating, NaN to 0 (the hardware's cvt.rzi gives LLONG_MIN for NaN).
+__device__ __forceinline__ long long to_long(double v) {
+    return v != v ? 0 : (long long) v;
+}
+
 __device__ __forceinline__ long long load_long(const void* base, int dtype, long long e) {
     switch (dtype) {
         case I32: return ((const int*) base)[e];
         case I64: return ((const long long*) base)[e];
         case BOOL: return ((const unsigned char*) base)[e] != 0;
-        // Toward zero, saturating, NaN to 0: what PTX's cvt.rzi does and what Java's (long) does.
-        default: return (long long) load_double(base, dtype, e);
+        default: return to_long(load_double(base, dtype, e));
     }
 }
 
@@ -74,8 +78,8 @@ __device__ __forceinline__ void store_double(void* base, int dtype, long long e,
         case F64: ((double*) base)[e] = v; break;
         case F16: ((__half*) base)[e] = __float2half_rn((float) v); break;
         case BF16: ((__nv_bfloat16*) base)[e] = __float2bfloat16_rn((float) v); break;
-        case I32: ((int*) base)[e] = (int) (long long) v; break;
-        case I64: ((long long*) base)[e] = (long long) v; break;
+        case I32: ((int*) base)[e] = (int) to_long(v); break;
+        case I64: ((long long*) base)[e] = to_long(v); break;
         default: ((unsigned char*) base)[e] = v != 0.0; break;
     }
 }

@@ -6,15 +6,21 @@ import dev.colossus.DType;
 import dev.colossus.Device;
 import dev.colossus.Ops;
 import dev.colossus.Tensor;
+import dev.colossus.op.Binary;
+import dev.colossus.op.BinaryFn;
 import dev.colossus.spi.Backend;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.IntStream;
 
 /**
  * The CUDA backend's numbers for the GPU check (cuda-backend/gpu-check.sh), one CSV line each,
  * {@code colossus,case,seconds,rate,unit}, for the script to set beside PyTorch's from the same call:
  * GEMM (BF16, F16, F32 with TF32 off) at 4096 and 8192, composed attention (B=4, H=16, L=2048, D=128,
- * BF16, plain and causal), a 1 GiB host-to-device copy from pageable memory, and one small add.
+ * BF16, plain and causal), a 1 GiB host-to-device copy from pageable memory (beside the host's own
+ * copy rate), and one small add (beside its output's allocation and its launch alone).
  *
  * <p>{@code --probe} prints {@code Backends.describe()} and exits. Each case runs until warm, then in five trials of enough iterations to take about half a second;
  * the median trial's time per iteration is reported. Inputs are random, never zeros.
@@ -62,9 +68,38 @@ public final class GpuBench {
             double s = time(cuda, () -> host.to(gpu).close());
             report("copy_h2d_1gib", s, bytes / s / 1e9, "GB/s");
         }
-        try (Tensor x = random(7, DType.F32, gpu, 1024); Tensor y = random(8, DType.F32, gpu, 1024)) {
+        hostCopy(bytes);
+        try (Tensor x = random(7, DType.F32, gpu, 1024); Tensor y = random(8, DType.F32, gpu, 1024);
+             Tensor sum = random(9, DType.F32, gpu, 1024)) {
             double s = time(cuda, () -> Ops.add(x, y).close());
             report("small_add_1024", s, s * 1e6, "us/op");
+            // Where a small op's time goes: the allocation of its output, the launch alone.
+            s = time(cuda, () -> cuda.allocate(4096).release());
+            report("small_alloc_free_4kib", s, s * 1e6, "us/op");
+            Binary add = new Binary(BinaryFn.ADD, x.operand(), y.operand(), sum.operand());
+            s = time(cuda, () -> cuda.execute(add));
+            report("small_add_1024_launch", s, s * 1e6, "us/op");
+        }
+    }
+
+    /**
+     * The host's own copy rate, 1 GiB in 1 MiB pieces on every core into a 32 MiB buffer: the ceiling
+     * of a copy from pageable memory through pinned staging, which does the same before each DMA.
+     */
+    private static void hostCopy(long bytes) {
+        long buffer = 32L << 20, piece = 1L << 20;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment src = arena.allocate(bytes, 4096), dst = arena.allocate(buffer, 4096);
+            src.fill((byte) 1);
+            dst.fill((byte) 2);
+            double s = time(null, () -> {
+                for (long chunk = 0; chunk < bytes; chunk += buffer) {
+                    long from = chunk;
+                    IntStream.range(0, (int) (buffer / piece)).parallel()
+                            .forEach(p -> MemorySegment.copy(src, from + p * piece, dst, p * piece, piece));
+                }
+            });
+            report("host_copy_1gib", s, bytes / s / 1e9, "GB/s");
         }
     }
 
@@ -74,7 +109,7 @@ public final class GpuBench {
         }
     }
 
-    /** Median seconds per run of {@code op} over five trials, after a warm-up. */
+    /** Median seconds per run of {@code op} over five trials, after a warm-up; {@code backend} (or null) is waited for. */
     private static double time(Backend backend, Runnable op) {
         long start = System.nanoTime();
         int warm = 0;
@@ -82,7 +117,7 @@ public final class GpuBench {
             op.run();
             warm++;
         }
-        backend.synchronize();
+        synchronize(backend);
         double once = (System.nanoTime() - start) / 1e9 / warm;
         int iterations = (int) Math.max(1, Math.min(100_000, TRIAL_SECONDS / once));
         double[] trials = new double[5];
@@ -91,11 +126,17 @@ public final class GpuBench {
             for (int i = 0; i < iterations; i++) {
                 op.run();
             }
-            backend.synchronize();
+            synchronize(backend);
             trials[t] = (System.nanoTime() - begin) / 1e9 / iterations;
         }
         Arrays.sort(trials);
         return trials[trials.length / 2];
+    }
+
+    private static void synchronize(Backend backend) {
+        if (backend != null) {
+            backend.synchronize();
+        }
     }
 
     private static void report(String name, double seconds, double rate, String unit) {

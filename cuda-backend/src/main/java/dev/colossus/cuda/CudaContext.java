@@ -1,6 +1,5 @@
 package dev.colossus.cuda;
 
-import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuDeviceGetName;
@@ -36,7 +35,7 @@ final class CudaContext {
     final long totalBytes;
     final CudaStream stream = new CudaStream();
     final DefaultMemoryPool pool;
-    private final CUcontext context = new CUcontext();
+    private final Handle context = new Handle();
 
     CudaContext(int ordinal) {
         JCudaDriver.setExceptionsEnabled(false);
@@ -72,7 +71,14 @@ final class CudaContext {
 
     /** Binds the context to the calling thread; every entry point calls it, the Cleaner's thread included. */
     void makeCurrent() {
-        CudaException.check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        CudaException.check(DriverCalls.ctxSetCurrent(context.address()), "cuCtxSetCurrent");
+    }
+
+    /** A {@link CUcontext} whose raw handle can be passed to {@link DriverCalls#ctxSetCurrent}. */
+    private static final class Handle extends CUcontext {
+        long address() {
+            return getNativePointer();
+        }
     }
 
     /** Waits for the stream; {@code after} names what was issued last, for the error message. */

@@ -4,11 +4,18 @@ import jcuda.driver.CUdeviceptr;
 
 /** A {@link CUdeviceptr} whose raw device address Colossus can read, for cuBLAS and kernel arguments. */
 final class DevicePointer extends CUdeviceptr {
-    DevicePointer() {
+    private static final DevicePointer NULL = new DevicePointer();
+
+    private DevicePointer() {
     }
 
     private DevicePointer(DevicePointer base, long byteOffset) {
         super(base, byteOffset);
+    }
+
+    /** The device memory at {@code address}, as JCuda's copies take it. */
+    static DevicePointer at(long address) {
+        return NULL.plus(address);
     }
 
     /** The device address, byte offset included; 0 before the driver filled it in. */

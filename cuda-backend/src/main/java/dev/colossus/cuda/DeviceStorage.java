@@ -1,7 +1,5 @@
 package dev.colossus.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemAllocAsync;
-import static jcuda.driver.JCudaDriver.cuMemFreeAsync;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import dev.colossus.spi.Storage;
@@ -26,23 +24,22 @@ final class DeviceStorage extends Storage {
      * blocks back to the driver and tries once more; then throws {@link CudaOutOfMemoryException}.
      */
     static DeviceStorage allocate(CudaContext context, long bytes) {
-        DevicePointer pointer = new DevicePointer();
         if (bytes == 0) {
-            return new DeviceStorage(context, pointer, 0);
+            return new DeviceStorage(context, DevicePointer.at(0), 0);
         }
         context.makeCurrent();
-        int result = cuMemAllocAsync(pointer, bytes, context.stream);
+        int result = DriverCalls.memAllocAsync(bytes, context.stream.handle());
         if (result == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
             CudaException.check(cuStreamSynchronize(context.stream), "cuStreamSynchronize before retrying an allocation");
             context.pool.trimTo(0);
-            result = cuMemAllocAsync(pointer, bytes, context.stream);
+            result = DriverCalls.memAllocAsync(bytes, context.stream.handle());
         }
         if (result == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
             long[] info = context.memoryInfo();
             throw new CudaOutOfMemoryException(context.device.toString(), bytes, info[0], info[1]);
         }
         CudaException.check(result, "cuMemAllocAsync(" + bytes + " bytes)");
-        return new DeviceStorage(context, pointer, bytes);
+        return new DeviceStorage(context, DevicePointer.at(DriverCalls.allocated()), bytes);
     }
 
     /** The device address of byte {@code offset}. */
@@ -60,6 +57,7 @@ final class DeviceStorage extends Storage {
             return;
         }
         context.makeCurrent();
-        CudaException.check(cuMemFreeAsync(pointer, context.stream), "cuMemFreeAsync(" + byteSize() + " bytes)");
+        CudaException.check(DriverCalls.memFreeAsync(pointer.address(), context.stream.handle()),
+                "cuMemFreeAsync(" + byteSize() + " bytes)");
     }
 }

@@ -54,12 +54,12 @@ record KernelLayout(long offset, long[] shape, long[] strides, int dtype) {
         return shape.length;
     }
 
-    /** The struct's bytes, as a kernel parameter. */
-    byte[] bytes() {
+    /** Writes the struct's {@link #BYTES} bytes into {@code target} at {@code at}, as a kernel parameter. */
+    void writeTo(byte[] target, int at) {
         if (rank() > MAX_RANK) {
             throw new IllegalStateException("rank " + rank() + " exceeds the kernels' " + MAX_RANK);
         }
-        ByteBuffer b = ByteBuffer.allocate(BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.wrap(target, at, BYTES).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(offset);
         for (int d = 0; d < MAX_RANK; d++) {
             b.putLong(d < rank() ? shape[d] : 1);
@@ -68,6 +68,5 @@ record KernelLayout(long offset, long[] shape, long[] strides, int dtype) {
             b.putLong(d < rank() ? strides[d] : 0);
         }
         b.putInt(rank()).putInt(dtype);
-        return b.array();
     }
 }

@@ -1,6 +1,5 @@
 package dev.colossus.cuda;
 
-import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadDataJIT;
 
@@ -8,8 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import jcuda.Pointer;
@@ -28,7 +26,7 @@ final class Kernels {
 
     private final CudaContext context;
     private final Map<String, CUmodule> modules = new ConcurrentHashMap<>();
-    private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+    private final Map<String, Function> functions = new ConcurrentHashMap<>();
 
     Kernels(CudaContext context) {
         this.context = context;
@@ -36,14 +34,15 @@ final class Kernels {
 
     /** Launches {@code module/kernel} over {@code blocks} blocks of {@code threads}; {@code op} names it in errors. */
     void launch(String op, String module, String kernel, long blocks, int threads, Arguments arguments) {
-        CUfunction function = functions.computeIfAbsent(module + "/" + kernel, key -> function(module, kernel));
+        Function function = functions.computeIfAbsent(module + "/" + kernel, key -> function(module, kernel));
         int grid = (int) Math.max(1, Math.min(blocks, Integer.MAX_VALUE));
-        int result = cuLaunchKernel(function, grid, 1, 1, threads, 1, 1, 0, context.stream, arguments.pointer(), null);
+        int result = DriverCalls.launchKernel(function.handle(), grid, threads, 0, context.stream.handle(),
+                arguments.bytes, arguments.size, arguments.offsets, arguments.count);
         CudaException.check(result, op + ": launching " + module + "/" + kernel + " (" + grid + " x " + threads + ")");
     }
 
-    private CUfunction function(String module, String kernel) {
-        CUfunction function = new CUfunction();
+    private Function function(String module, String kernel) {
+        Function function = new Function();
         CudaException.check(cuModuleGetFunction(function, modules.computeIfAbsent(module, this::load), kernel),
                 "cuModuleGetFunction(" + module + "/" + kernel + ")");
         return function;
@@ -77,23 +76,35 @@ final class Kernels {
         return loaded;
     }
 
-    /** A kernel's parameters, in declaration order. */
+    /** A {@link CUfunction} whose raw handle can be passed to {@link DriverCalls#launchKernel}. */
+    private static final class Function extends CUfunction {
+        long handle() {
+            return getNativePointer();
+        }
+    }
+
+    /**
+     * A kernel's parameters, in declaration order, packed as the kernel sees them: each at an offset
+     * aligned to its size (8 for a {@link KernelLayout}), little-endian.
+     */
     static final class Arguments {
-        private final List<Pointer> values = new ArrayList<>();
+        byte[] bytes = new byte[1024];
+        int[] offsets = new int[16];
+        int size;
+        int count;
 
         Arguments i32(int v) {
-            values.add(Pointer.to(new int[] {v}));
+            put(4, v);
             return this;
         }
 
         Arguments i64(long v) {
-            values.add(Pointer.to(new long[] {v}));
+            put(8, v);
             return this;
         }
 
         Arguments f64(double v) {
-            values.add(Pointer.to(new double[] {v}));
-            return this;
+            return i64(Double.doubleToRawLongBits(v));
         }
 
         /** A device address ({@code const void*}); 0 for null. */
@@ -102,12 +113,30 @@ final class Kernels {
         }
 
         Arguments layout(KernelLayout layout) {
-            values.add(Pointer.to(layout.bytes()));
+            int at = next(8, KernelLayout.BYTES);
+            layout.writeTo(bytes, at);
             return this;
         }
 
-        Pointer pointer() {
-            return Pointer.to(values.toArray(Pointer[]::new));
+        private void put(int width, long v) {
+            int at = next(width, width);
+            for (int i = 0; i < width; i++) {
+                bytes[at + i] = (byte) (v >>> 8 * i);
+            }
+        }
+
+        /** Reserves {@code width} bytes at the next multiple of {@code alignment}; returns their offset. */
+        private int next(int alignment, int width) {
+            int at = size + alignment - 1 & -alignment;
+            if (at + width > bytes.length) {
+                bytes = Arrays.copyOf(bytes, 2 * (at + width));
+            }
+            if (count == offsets.length) {
+                offsets = Arrays.copyOf(offsets, 2 * count);
+            }
+            offsets[count++] = at;
+            size = at + width;
+            return at;
         }
     }
 }

@@ -9,14 +9,20 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import dev.colossus.Backends;
 import dev.colossus.Device;
 import dev.colossus.spi.Availability;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
 import org.junit.jupiter.api.Test;
 
 /** The provider is found, never throws, and where there is no driver says so and refuses cuda tensors clearly. */
 class CudaBackendProviderTest {
+    /** Whether the dynamic loader finds the driver library, wherever it is installed. */
     private static boolean driverInstalled() {
-        return Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libcuda.so.1")) || Files.exists(Path.of("/usr/lib64/libcuda.so.1"));
+        try (Arena arena = Arena.ofConfined()) {
+            SymbolLookup.libraryLookup("libcuda.so.1", arena);
+            return true;
+        } catch (IllegalArgumentException notFound) {
+            return false;
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** Merging dimensions keeps every element where it was, and the struct's bytes are where the kernels read them. */
@@ -46,17 +47,24 @@ class KernelLayoutTest {
 
     @Test
     void structBytesMatchTheKernelsLayout() {
-        ByteBuffer b = ByteBuffer.wrap(KernelLayout.of(new long[] {4, 3}, new long[] {1, 4}, 9, 3).bytes())
-                .order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals(144, b.capacity());
-        assertEquals(9, b.getLong(0));
-        assertEquals(4, b.getLong(8));
-        assertEquals(3, b.getLong(16));
-        assertEquals(1, b.getLong(8 + 8 * 2));
-        assertEquals(1, b.getLong(72));
-        assertEquals(4, b.getLong(80));
-        assertEquals(2, b.getInt(136));
-        assertEquals(3, b.getInt(140));
+        Kernels.Arguments arguments = new Kernels.Arguments().i32(7)
+                .layout(KernelLayout.of(new long[] {4, 3}, new long[] {1, 4}, 9, 3)).i32(-1).f64(0.5);
+        assertEquals(4, arguments.count);
+        assertArrayEquals(new int[] {0, 8, 152, 160}, Arrays.copyOf(arguments.offsets, 4), "each parameter aligned to its size");
+        assertEquals(168, arguments.size);
+        ByteBuffer b = ByteBuffer.wrap(arguments.bytes).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(7, b.getInt(0));
+        int at = 8;
+        assertEquals(9, b.getLong(at));
+        assertEquals(4, b.getLong(at + 8));
+        assertEquals(3, b.getLong(at + 16));
+        assertEquals(1, b.getLong(at + 8 + 8 * 2));
+        assertEquals(1, b.getLong(at + 72));
+        assertEquals(4, b.getLong(at + 80));
+        assertEquals(2, b.getInt(at + 136));
+        assertEquals(3, b.getInt(at + 140));
+        assertEquals(-1, b.getInt(152));
+        assertEquals(0.5, b.getDouble(160));
     }
 
     /** {@code element_offset} of strided.cuh. */
