@@ -12,6 +12,7 @@ import dev.colossus.spi.Backend;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
 
@@ -22,20 +23,34 @@ import java.util.stream.IntStream;
  * BF16, plain and causal), a 1 GiB host-to-device copy from pageable memory (beside the host's own
  * copy rate), and one small add (beside its output's allocation and its launch alone).
  *
- * <p>{@code --probe} prints {@code Backends.describe()} and exits. Each case runs until warm, then in five trials of enough iterations to take about half a second;
+ * <p>{@code --probe} prints {@code Backends.describe()} and exits; {@code --cases=copy,small} runs only
+ * those groups, and {@code --suffix=S} appends S to each case's name (for a second run with other settings).
+ *
+ * <p>Each case runs until warm, then in five trials of enough iterations to take about half a second;
  * the median trial's time per iteration is reported. Inputs are random, never zeros.
  */
 public final class GpuBench {
     private static final double TRIAL_SECONDS = 0.5;
+    /** Appended to each case's name: the settings a second run was made with. */
+    private static String suffix = "";
 
     private GpuBench() {
     }
 
     public static void main(String[] args) {
         Locale.setDefault(Locale.ROOT);
-        if (args.length > 0 && args[0].equals("--probe")) {
-            System.out.println(Backends.describe());
-            return;
+        List<String> cases = List.of("gemm", "attention", "copy", "small");
+        for (String arg : args) {
+            if (arg.equals("--probe")) {
+                System.out.println(Backends.describe());
+                return;
+            } else if (arg.startsWith("--cases=")) {
+                cases = List.of(arg.substring("--cases=".length()).split(","));
+            } else if (arg.startsWith("--suffix=")) {
+                suffix = arg.substring("--suffix=".length());
+            } else {
+                throw new IllegalArgumentException("usage: GpuBench [--probe] [--cases=gemm,attention,copy,small] [--suffix=S]");
+            }
         }
         if (!Backends.availableNames().contains("cuda")) {
             System.err.println(Backends.describe());
@@ -43,17 +58,35 @@ public final class GpuBench {
         }
         Backend cuda = Backends.get("cuda");
         System.err.println(Backends.describe());
-        Device gpu = cuda.device();
+        if (cases.contains("gemm")) {
+            gemm(cuda);
+        }
+        if (cases.contains("attention")) {
+            attention(cuda);
+        }
+        if (cases.contains("copy")) {
+            copy(cuda);
+        }
+        if (cases.contains("small")) {
+            small(cuda);
+        }
+    }
+
+    private static void gemm(Backend cuda) {
         for (DType dtype : new DType[] {DType.BF16, DType.F16, DType.F32}) {
             for (int n : new int[] {4096, 8192}) {
-                try (Tensor a = random(1, dtype, gpu, n, n); Tensor b = random(2, dtype, gpu, n, n)) {
+                try (Tensor a = random(1, dtype, cuda.device(), n, n); Tensor b = random(2, dtype, cuda.device(), n, n)) {
                     double s = time(cuda, () -> Ops.matmul(a, b).close());
                     report("gemm_" + dtype.name().toLowerCase(Locale.ROOT) + "_" + n, s, 2.0 * n * n * n / s / 1e12, "TFLOP/s");
                 }
             }
         }
+    }
+
+    private static void attention(Backend cuda) {
         for (boolean causal : new boolean[] {false, true}) {
             int batch = 4, heads = 16, length = 2048, headDim = 128;
+            Device gpu = cuda.device();
             try (Tensor q = random(3, DType.BF16, gpu, batch, heads, length, headDim);
                  Tensor k = random(4, DType.BF16, gpu, batch, heads, length, headDim);
                  Tensor v = random(5, DType.BF16, gpu, batch, heads, length, headDim)) {
@@ -63,17 +96,24 @@ public final class GpuBench {
                 report("attention_bf16_b4h16l2048d128" + (causal ? "_causal" : ""), s, flops / s / 1e12, "TFLOP/s");
             }
         }
+    }
+
+    private static void copy(Backend cuda) {
         long bytes = 1L << 30;
         try (Tensor host = Tensor.rand(6, DType.F32, bytes / 4)) {
-            double s = time(cuda, () -> host.to(gpu).close());
+            double s = time(cuda, () -> host.to(cuda.device()).close());
             report("copy_h2d_1gib", s, bytes / s / 1e9, "GB/s");
         }
         hostCopy(bytes);
+    }
+
+    /** One small add, then where its time goes: the allocation of its output, and its launch alone. */
+    private static void small(Backend cuda) {
+        Device gpu = cuda.device();
         try (Tensor x = random(7, DType.F32, gpu, 1024); Tensor y = random(8, DType.F32, gpu, 1024);
              Tensor sum = random(9, DType.F32, gpu, 1024)) {
             double s = time(cuda, () -> Ops.add(x, y).close());
             report("small_add_1024", s, s * 1e6, "us/op");
-            // Where a small op's time goes: the allocation of its output, the launch alone.
             s = time(cuda, () -> cuda.allocate(4096).release());
             report("small_alloc_free_4kib", s, s * 1e6, "us/op");
             Binary add = new Binary(BinaryFn.ADD, x.operand(), y.operand(), sum.operand());
@@ -88,7 +128,7 @@ public final class GpuBench {
      */
     private static void hostCopy(long bytes) {
         long buffer = 32L << 20, piece = 1L << 20;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment src = arena.allocate(bytes, 4096), dst = arena.allocate(buffer, 4096);
             src.fill((byte) 1);
             dst.fill((byte) 2);
@@ -140,6 +180,6 @@ public final class GpuBench {
     }
 
     private static void report(String name, double seconds, double rate, String unit) {
-        System.out.printf("colossus,%s,%.6e,%.3f,%s%n", name, seconds, rate, unit);
+        System.out.printf("colossus,%s,%.6e,%.3f,%s%n", name + suffix, seconds, rate, unit);
     }
 }

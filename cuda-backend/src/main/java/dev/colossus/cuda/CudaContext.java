@@ -35,6 +35,7 @@ final class CudaContext {
     final long totalBytes;
     final CudaStream stream = new CudaStream();
     final DefaultMemoryPool pool;
+    final BlockCache blocks = new BlockCache();
     private final Handle context = new Handle();
 
     CudaContext(int ordinal) {

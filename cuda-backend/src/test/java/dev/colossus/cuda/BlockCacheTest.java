@@ -1,0 +1,33 @@
+package dev.colossus.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Size classes round up to powers of two from 256 bytes, and a block comes back only at its own size. */
+class BlockCacheTest {
+    @Test
+    void sizesRoundUpToThePowerOfTwoAbove() {
+        assertEquals(256, BlockCache.blockBytes(1));
+        assertEquals(256, BlockCache.blockBytes(256));
+        assertEquals(512, BlockCache.blockBytes(257));
+        assertEquals(4096, BlockCache.blockBytes(4096));
+        assertEquals(BlockCache.MAX_BYTES, BlockCache.blockBytes(BlockCache.MAX_BYTES));
+        assertEquals(BlockCache.MAX_BYTES, BlockCache.blockBytes(BlockCache.MAX_BYTES / 2 + 1));
+    }
+
+    @Test
+    void blocksAreReusedAtTheirSizeOnlyAndDrainedForTheDriver() {
+        BlockCache cache = new BlockCache();
+        assertEquals(0, cache.take(512));
+        cache.put(512, 0x1000);
+        cache.put(1024, 0x2000);
+        assertEquals(0, cache.take(256));
+        assertEquals(0x1000, cache.take(512));
+        assertEquals(0, cache.take(512));
+        cache.put(256, 0x3000);
+        assertEquals(List.of(0x3000L, 0x2000L), cache.drain().stream().sorted((a, b) -> Long.compare(b, a)).toList());
+        assertEquals(0, cache.take(1024));
+    }
+}
