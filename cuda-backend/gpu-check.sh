@@ -65,9 +65,7 @@ run() {
     tour=$?
     timeout 120 "${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench > "$out/colossus.csv" 2> "$out/colossus.log"
     bench=$?
-    # The same copy and small op with the other setting of each switch, for the record.
-    timeout 45 "${java[@]}" -Dcolossus.cuda.registerCopies=true -cp "$jars" dev.colossus.bench.GpuBench \
-        --cases=copy --suffix=_registered >> "$out/colossus.csv" 2>> "$out/colossus.log"
+    # The small op again without the block cache, for the record.
     timeout 45 "${java[@]}" -Dcolossus.cuda.blockCache=false -cp "$jars" dev.colossus.bench.GpuBench \
         --cases=small --suffix=_no_block_cache >> "$out/colossus.csv" 2>> "$out/colossus.log"
     PYTHONUNBUFFERED=1 timeout 90 python3 cuda-backend/gpu-check/torch_bench.py > "$out/torch.csv" 2> "$out/torch.log"

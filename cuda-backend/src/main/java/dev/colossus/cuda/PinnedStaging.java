@@ -6,34 +6,30 @@ import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuMemAllocHost;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
-import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import java.lang.foreign.MemorySegment;
 import java.util.stream.IntStream;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
-import jcuda.driver.CUresult;
 
 /**
  * Copies between pageable host memory and the device through two pinned buffers, so that the DMA
  * engine moves one chunk while the CPU fills or drains the other. Host-side copies of a chunk are
- * split across every core, 1 MiB each: one core alone cannot keep up with PCIe 5, nor could 8 on an
- * H100 machine (4 MiB pieces: 33 GB/s against the DMA engine's 54).
+ * split across every core, 1 MiB each: one core alone cannot keep up with PCIe 5.
  *
  * <pre>
  *   to device:  host --memcpy--> pinned[i % 2] --DMA--> device    (wait for pinned[i % 2]'s last DMA first)
  *   to host:    device --DMA--> pinned[i % 2] --memcpy--> host    (chunk i drained while i + 1 moves)
  * </pre>
  *
- * <p>With {@code -Dcolossus.cuda.registerCopies=true}, a copy of 64 MiB or more page-locks the host
- * memory in place instead ({@code cuMemHostRegister}), moves it in one DMA and unlocks it; where the
- * driver refuses (memory already locked, say), the copy is staged as above.
+ * <p>Measured on H100 machines (benchmarks/results/gpu): 34 and 43 GB/s from pageable memory in two
+ * calls, against 55 and 50 for PyTorch's copy from pinned memory and 8 and 7 for its copy from
+ * pageable memory. Page-locking the source in place for the copy instead ({@code cuMemHostRegister},
+ * one DMA, unlock) reached 11 GB/s there.
  */
 final class PinnedStaging {
     static final long CHUNK_BYTES = 32L << 20;
     private static final long PIECE_BYTES = 1L << 20;
-    private static final boolean REGISTER_COPIES = Boolean.getBoolean("colossus.cuda.registerCopies");
-    private static final long REGISTER_MIN_BYTES = 64L << 20;
 
     private final CudaContext context;
     private final MemorySegment[] buffers = new MemorySegment[2];
@@ -53,9 +49,6 @@ final class PinnedStaging {
     /** Copies {@code src} to the device at {@code dst}; returns once {@code src} may be reused. */
     synchronized void toDevice(MemorySegment src, DevicePointer dst, String op) {
         context.makeCurrent();
-        if (copiedInPlace(src, dst, true, op)) {
-            return;
-        }
         long bytes = src.byteSize();
         for (long at = 0, chunk = 0; at < bytes; at += CHUNK_BYTES, chunk++) {
             int b = (int) (chunk % 2);
@@ -70,9 +63,6 @@ final class PinnedStaging {
     /** Copies from the device at {@code src} into {@code dst}; returns once {@code dst} holds the data. */
     synchronized void toHost(DevicePointer src, MemorySegment dst, String op) {
         context.makeCurrent();
-        if (copiedInPlace(dst, src, false, op)) {
-            return;
-        }
         long bytes = dst.byteSize();
         long chunks = (bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
         for (long chunk = 0; chunk <= chunks; chunk++) {
@@ -90,23 +80,6 @@ final class PinnedStaging {
                 copy(buffers[b], 0, dst, at, Math.min(CHUNK_BYTES, bytes - at));
             }
         }
-    }
-
-    /** The registered copy, when it is enabled, the memory large and native, and the driver locks it; else false. */
-    private boolean copiedInPlace(MemorySegment host, DevicePointer device, boolean toDevice, String op) {
-        if (!REGISTER_COPIES || !host.isNative() || host.byteSize() < REGISTER_MIN_BYTES
-                || DriverCalls.memHostRegister(host) != CUresult.CUDA_SUCCESS) {
-            return false;
-        }
-        try {
-            long stream = context.stream.handle();
-            CudaException.check(toDevice ? DriverCalls.memcpyHtoDAsync(device.address(), host, stream)
-                    : DriverCalls.memcpyDtoHAsync(host, device.address(), stream), "cuMemcpy for " + op);
-            CudaException.check(cuStreamSynchronize(context.stream), op);
-        } finally {
-            CudaException.check(DriverCalls.memHostUnregister(host), "cuMemHostUnregister after " + op);
-        }
-        return true;
     }
 
     private static void copy(MemorySegment from, long fromOffset, MemorySegment to, long toOffset, long bytes) {
