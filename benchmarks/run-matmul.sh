@@ -2,7 +2,7 @@
 # The matmul sweep committed under benchmarks/results/cpu/: MatMulBench (Colossus, OpenBLAS, EJML,
 # ojAlgo, the reference, a plain copy) with 2 threads (the cores) and with 1, then MatMulReport.
 # OPENBLAS_CORETYPE is unset so OpenBLAS picks its best kernel for this CPU (this workplace sets it
-# to Haswell, which halves OpenBLAS on AVX-512 machines). About 12 minutes on 2 cores.
+# to Haswell, which halves OpenBLAS on AVX-512 machines). About 16 minutes on 2 cores.
 #   benchmarks/run-matmul.sh [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."

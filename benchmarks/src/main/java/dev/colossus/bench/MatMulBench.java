@@ -43,6 +43,8 @@ import org.ojalgo.matrix.store.R032Store;
  *       decode shapes (M = 1..16), which must stream B once.
  * </ul>
  * The score is time per product; {@code MatMulReport} turns a JSON result into GFLOP/s and GB/s.
+ * Warm-up is 5 x 2 s: on 2 busy cores the JIT finishes the BF16 path at 2048 only after about 6 s
+ * (its first 2 s iterations: 138, 78, 52, then 45 ms per product), and 3 x 1 s measured it half-compiled.
  *
  * <pre>
  * benchmarks/run-matmul.sh          # the sweep committed under benchmarks/results/cpu/
@@ -53,7 +55,7 @@ import org.ojalgo.matrix.store.R032Store;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MatMulBench {
