@@ -3,6 +3,7 @@ package dev.colossus.bench;
 import dev.colossus.AttentionOptions;
 import dev.colossus.Backends;
 import dev.colossus.DType;
+import dev.colossus.Device;
 import dev.colossus.Ops;
 import dev.colossus.Tensor;
 import dev.colossus.spi.Backend;
@@ -21,57 +22,96 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Scaled dot-product attention, B = 1, Hq = 16, Hkv = 4 (grouped), D = 64, Lq = Lk = L, per backend,
- * dtype, L and causality; the reference backend is the baseline in the same run.
- * GFLOP/s = 4 B Hq L^2 D / time, halved when causal.
+ * Scaled dot-product attention, {@code (B, Hq, Lq, D) x (B, Hkv, Lk, D)}, per way of computing it:
+ * <ul>
+ *   <li>{@code fused}: {@code Ops.scaledDotProductAttention} on the backend {@code -Dcolossus.backend}
+ *       picks (the CPU backend by default);
+ *   <li>{@code composed}: the same through Colossus's own ops, {@code softmax(scale Q K^T + mask) V}
+ *       (two matmuls and a softmax, the scores materialised; Hkv = Hq only);
+ *   <li>{@code reference}: the reference backend's loops (small shapes only).
+ * </ul>
+ * Shapes ({@code shape}): {@code prefill} B=1, Hq=Hkv=16, Lq=Lk=2048, D=128; {@code prefill-256}
+ * the same at L=256; {@code decode} B=1, Hq=32, Hkv=8, Lq=1, Lk=8192, D=128 (the K/V cache, in
+ * {@code dtype}, streamed once). GFLOP/s = 4 B Hq Lq Lk D / time, halved when causal; for decode,
+ * GB/s over the bytes of K and V ({@code AttentionReport}).
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -jar benchmarks/target/benchmarks.jar AttentionBench -p seqLen=256
+ * benchmarks/run-attention.sh       # with MatMulBench at 2048 and a plain copy, in one run
  * </pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class AttentionBench {
-    private static final int HEADS = 16;
-    private static final int KV_HEADS = 4;
-    private static final int HEAD_DIM = 64;
+    @Param({"fused", "composed"})
+    public String variant;
 
-    @Param({"cpu", "reference"})
-    public String backend;
+    @Param({"prefill", "decode"})
+    public String shape;
 
-    @Param({"F32", "BF16"})
+    @Param({"F32"})
     public String dtype;
-
-    @Param({"256", "1024"})
-    public int seqLen;
 
     @Param({"false", "true"})
     public boolean causal;
 
-    private Backend chosen;
+    private Backend backend;
     private Tensor q;
     private Tensor k;
     private Tensor v;
+    private Tensor causalMask;
 
     @Setup
     public void setUp() {
-        chosen = Backends.get(backend);
+        backend = variant.equals("reference") ? Backends.get("reference") : Backends.forDevice(Device.CPU);
+        long[] dims = switch (shape) {
+            case "prefill" -> new long[] {1, 16, 16, 2048, 2048, 128};
+            case "prefill-256" -> new long[] {1, 16, 16, 256, 256, 128};
+            case "decode" -> new long[] {1, 32, 8, 1, 8192, 128};
+            default -> throw new IllegalArgumentException("unknown shape " + shape);
+        };
+        if (variant.equals("composed") && dims[1] != dims[2]) {
+            throw new IllegalArgumentException("the composed path has no grouped heads: " + shape);
+        }
         DType type = DType.valueOf(dtype);
-        q = Tensor.randn(1, type, 1, HEADS, seqLen, HEAD_DIM).to(chosen.device());
-        k = Tensor.randn(2, type, 1, KV_HEADS, seqLen, HEAD_DIM).to(chosen.device());
-        v = Tensor.randn(3, type, 1, KV_HEADS, seqLen, HEAD_DIM).to(chosen.device());
+        q = Tensor.randn(1, type, dims[0], dims[1], dims[3], dims[5]);
+        k = Tensor.randn(2, type, dims[0], dims[2], dims[4], dims[5]);
+        v = Tensor.randn(3, type, dims[0], dims[2], dims[4], dims[5]);
+        if (causal) {
+            long lq = dims[3], lk = dims[4];
+            // Query i sees keys j <= i + (Lk - Lq): the mask is -Inf where j > i + (Lk - Lq).
+            try (Tensor last = Tensor.arange(lk - lq, lk, 1, DType.F32); Tensor lastSeen = last.reshape(lq, 1);
+                 Tensor keys = Tensor.arange(0, lk, 1, DType.F32); Tensor hidden = Ops.gt(keys, lastSeen);
+                 Tensor minusInfinity = Tensor.scalar(Double.NEGATIVE_INFINITY, DType.F32)) {
+                causalMask = Ops.where(hidden, minusInfinity, 0);
+            }
+        }
     }
 
     @Benchmark
     public long attention() {
-        AttentionOptions options = AttentionOptions.defaults().causal(causal);
-        try (Tensor out = Backends.using(chosen, () -> Ops.scaledDotProductAttention(q, k, v, options))) {
-            chosen.synchronize();
+        try (Tensor out = Backends.using(backend, this::compute)) {
             return out.numel();
+        }
+    }
+
+    private Tensor compute() {
+        if (!variant.equals("composed")) {
+            return Ops.scaledDotProductAttention(q, k, v, AttentionOptions.defaults().causal(causal));
+        }
+        try (Tensor kt = k.transpose(-1, -2); Tensor product = Ops.matmul(q, kt);
+             Tensor scores = Ops.mul(product, 1 / Math.sqrt(q.shape().dim(-1)))) {
+            if (!causal) {
+                try (Tensor weights = Ops.softmax(scores, -1)) {
+                    return Ops.matmul(weights, v);
+                }
+            }
+            try (Tensor masked = Ops.add(scores, causalMask); Tensor weights = Ops.softmax(masked, -1)) {
+                return Ops.matmul(weights, v);
+            }
         }
     }
 
@@ -80,5 +120,8 @@ public class AttentionBench {
         q.close();
         k.close();
         v.close();
+        if (causalMask != null) {
+            causalMask.close();
+        }
     }
 }

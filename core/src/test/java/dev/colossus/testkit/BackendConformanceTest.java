@@ -220,7 +220,16 @@ public abstract class BackendConformanceTest {
             new AttentionCase(2, 4, 4, 11, 19, 16, 16, false, "bool", Double.NaN),
             new AttentionCase(2, 4, 2, 11, 19, 16, 16, true, "bool", Double.NaN),
             new AttentionCase(1, 6, 3, 23, 29, 8, 8, false, "additive", Double.NaN),
-            new AttentionCase(1, 2, 1, 130, 130, 64, 64, true, "additive", Double.NaN));
+            new AttentionCase(1, 2, 1, 130, 130, 64, 64, true, "additive", Double.NaN),
+            // Several key blocks, query tiles and query groups of a tiled kernel, with ragged tails.
+            new AttentionCase(1, 4, 2, 100, 450, 40, 24, true, "bool", Double.NaN),
+            new AttentionCase(1, 2, 1, 77, 397, 64, 48, false, "additive", Double.NaN),
+            new AttentionCase(1, 2, 2, 600, 300, 16, 16, true, "none", Double.NaN),
+            new AttentionCase(2, 3, 3, 530, 530, 9, 9, false, "none", Double.NaN),
+            // Decode against a long cache: one key/value head for several query heads, the keys split.
+            new AttentionCase(1, 4, 1, 1, 2000, 32, 24, false, "none", Double.NaN),
+            new AttentionCase(1, 6, 2, 3, 1500, 16, 16, true, "bool", Double.NaN),
+            new AttentionCase(1, 2, 1, 2, 1100, 8, 8, false, "additive", Double.NaN));
 
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "F64"})

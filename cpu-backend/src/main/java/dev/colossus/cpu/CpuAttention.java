@@ -6,97 +6,149 @@ import dev.colossus.spi.Operand;
 import java.util.Arrays;
 
 /**
- * Scaled dot-product attention for F32, F16 and BF16 (F32 arithmetic), tiled so that no more than a
- * tile of the (Lq, Lk) score matrix ever exists:
+ * Scaled dot-product attention for F32, F16 and BF16 (F32 arithmetic). From
+ * {@link PrefillAttention#MIN_QUERIES} queries on, {@link PrefillAttention} runs it on the GEMM
+ * micro-kernel; fewer (decode) run here, one dot product per score. The rows of a unit are every
+ * query of every head that shares a key/value head, so the cache is read once for all of them, and
+ * the keys are split across units when there are too few heads to keep the cores busy:
  * <pre>
- *   for each (b, h, tile of TQ queries), in parallel; g = h / (Hq / Hkv):
- *     m = -Inf, l = 0, o = 0                                        per query row
- *     for each tile of TK keys (causal: only up to the last key the tile's last query sees):
+ *   for each (b, g, split of the keys), in parallel; rows = (h, i) for the G heads h of group g:
+ *     m = -Inf, l = 0, o = 0                                        per row
+ *     for each tile of TK keys of the split (causal: only up to the last key a row sees):
  *       s_j = scale * q . k_j, masked                                 (TK scores per row)
  *       m' = max(m, max_j s_j);  p_j = exp(s_j - m');  c = exp(m - m')
  *       l = c l + sum_j p_j;  o = c o + sum_j p_j v_j;  m = m'
- *     out = o / l
+ *   merge the splits: M = max_s m_s;  out = sum_s exp(m_s - M) o_s / sum_s exp(m_s - M) l_s
  * </pre>
- * the online softmax of FlashAttention. Grouped heads read their key/value head in place.
+ * the online softmax of FlashAttention, and flash-decoding's split of the keys.
  */
 final class CpuAttention {
-    private static final int TQ = 16;
     private static final int TK = 64;
+    /** Keys a split has at least: fewer, and the merge costs more than the split saves. */
+    private static final long MIN_SPLIT_KEYS = 512;
     private static final FloatKernels K = FloatKernels.instance();
 
     private CpuAttention() {
     }
 
     static void attention(Attention op) {
-        Operand q = op.q();
-        long batches = q.dim(0), heads = q.dim(1), lq = q.dim(2);
-        long queryTiles = (lq + TQ - 1) / TQ;
-        long units = batches * heads * queryTiles;
-        long work = units * TQ * op.k().dim(2) * (q.dim(3) + op.v().dim(3));
+        if (op.q().dim(2) >= PrefillAttention.MIN_QUERIES) {
+            PrefillAttention.attention(op);
+            return;
+        }
+        long batches = op.q().dim(0), groups = op.k().dim(1), lk = op.k().dim(2);
+        long pairs = batches * groups;
+        int splits = (int) Math.max(1, Math.min((2L * CpuParallel.THREADS + pairs - 1) / pairs, lk / MIN_SPLIT_KEYS));
+        long units = pairs * splits;
+        int rows = (int) (op.groupSize() * op.q().dim(2));
+        // Each split's (m, l, o) per row, merged once every split is done.
+        float[] states = splits == 1 ? null : new float[Math.toIntExact(units * rows * (op.v().dim(3) + 2))];
+        long work = units * rows * (lk / splits) * (op.q().dim(3) + op.v().dim(3));
         int tasks = (int) Math.min(units, CpuParallel.tasksFor(work, 1 << 16));
         CpuParallel.forEach(tasks, t -> {
-            Tiles tiles = new Tiles(op);
+            Rows unit = new Rows(op, rows);
             for (long u = units * t / tasks; u < units * (t + 1) / tasks; u++) {
-                long b = u / (heads * queryTiles);
-                long h = u / queryTiles % heads;
-                long i0 = u % queryTiles * TQ;
-                tiles.run(b, h, i0, (int) Math.min(TQ, lq - i0));
+                long split = u % splits;
+                unit.run(u / splits / groups, u / splits % groups, lk * split / splits, lk * (split + 1) / splits,
+                        states, (int) u);
             }
         });
+        if (states != null) {
+            merge(op, splits, rows, states);
+        }
     }
 
-    /** One task's buffers, reused across its (b, h, query tile) units. */
-    private static final class Tiles {
+    /** out = sum_s exp(m_s - M) o_s / sum_s exp(m_s - M) l_s, M = max_s m_s, for each row of each (b, g). */
+    private static void merge(Attention op, int splits, int rows, float[] states) {
+        int dv = (int) op.v().dim(3), stride = dv + 2;
+        long groups = op.k().dim(1), lq = op.q().dim(2);
+        float[] o = new float[dv];
+        Operand out = op.out();
+        for (long pair = 0; pair < op.q().dim(0) * groups; pair++) {
+            for (int r = 0; r < rows; r++) {
+                float max = Float.NEGATIVE_INFINITY;
+                for (int s = 0; s < splits; s++) {
+                    max = Math.max(max, states[state(pair, s, splits, r, rows, stride)]);
+                }
+                Arrays.fill(o, 0);
+                float sum = 0;
+                for (int s = 0; s < splits; s++) {
+                    int at = state(pair, s, splits, r, rows, stride);
+                    if (states[at] == Float.NEGATIVE_INFINITY) {
+                        continue;
+                    }
+                    float weight = (float) Math.exp(states[at] - max);
+                    sum += weight * states[at + 1];
+                    K.axpy(weight, states, at + 2, o, 0, dv);
+                }
+                K.scale(o, 0, dv, 1 / sum);
+                long b = pair / groups, h = pair % groups * op.groupSize() + r / lq, i = r % lq;
+                FloatIO.store(o, 0, dv, out, offset(out, b, h, i), out.strides()[3]);
+            }
+        }
+    }
+
+    private static int state(long pair, int split, int splits, int row, int rows, int stride) {
+        return Math.toIntExact(((pair * splits + split) * rows + row) * stride);
+    }
+
+    private static long offset(Operand x, long i0, long i1, long i2) {
+        long[] s = x.strides();
+        return x.offset() + i0 * s[0] + i1 * s[1] + i2 * s[2];
+    }
+
+    /** One task's buffers, reused across its units: the rows of one key/value head against a range of its keys. */
+    private static final class Rows {
         private final Attention op;
-        private final int d, dv;
+        private final int d, dv, rows;
         private final long lq, lk, group;
         private final float scale;
         private final float[] queries, keys, values, scores, maskRow, outputs, max, sum;
 
-        Tiles(Attention op) {
+        Rows(Attention op, int rows) {
             this.op = op;
+            this.rows = rows;
             d = (int) op.q().dim(3);
             dv = (int) op.v().dim(3);
             lq = op.q().dim(2);
             lk = op.k().dim(2);
             group = op.groupSize();
             scale = (float) op.scale();
-            queries = new float[TQ * d];
+            queries = new float[rows * d];
             keys = new float[TK * d];
             values = new float[TK * dv];
             scores = new float[TK];
             maskRow = new float[TK];
-            outputs = new float[TQ * dv];
-            max = new float[TQ];
-            sum = new float[TQ];
+            outputs = new float[rows * dv];
+            max = new float[rows];
+            sum = new float[rows];
         }
 
-        private static long offset(Operand x, long i0, long i1, long i2) {
-            long[] s = x.strides();
-            return x.offset() + i0 * s[0] + i1 * s[1] + i2 * s[2];
-        }
-
-        void run(long b, long h, long i0, int rows) {
+        /**
+         * Keys {@code [k0, k1)} of head {@code g} in batch {@code b}: into out when they are all the keys,
+         * else into unit {@code unit}'s (m, l, o) in {@code states}.
+         */
+        void run(long b, long g, long k0, long k1, float[] states, int unit) {
             Operand q = op.q(), k = op.k(), v = op.v(), mask = op.mask(), out = op.out();
-            long g = h / group;
             for (int r = 0; r < rows; r++) {
-                FloatIO.load(q, offset(q, b, h, i0 + r), q.strides()[3], queries, r * d, d);
+                FloatIO.load(q, offset(q, b, g * group + r / lq, r % lq), q.strides()[3], queries, r * d, d);
+                K.scale(queries, r * d, d, scale);
             }
-            Arrays.fill(outputs, 0, rows * dv, 0);
+            Arrays.fill(outputs, 0);
             Arrays.fill(max, Float.NEGATIVE_INFINITY);
             Arrays.fill(sum, 0);
             long shift = lk - lq;
-            long keyEnd = op.causal() ? Math.clamp(i0 + rows + shift, 0, lk) : lk;
-            for (long j0 = 0; j0 < keyEnd; j0 += TK) {
+            long keyEnd = op.causal() ? Math.clamp(lq + shift, k0, k1) : k1;
+            for (long j0 = k0; j0 < keyEnd; j0 += TK) {
                 int kn = (int) Math.min(TK, keyEnd - j0);
                 for (int j = 0; j < kn; j++) {
                     FloatIO.load(k, offset(k, b, g, j0 + j), k.strides()[3], keys, j * d, d);
                     FloatIO.load(v, offset(v, b, g, j0 + j), v.strides()[3], values, j * dv, dv);
                 }
                 for (int r = 0; r < rows; r++) {
-                    long i = i0 + r;
+                    long h = g * group + r / lq, i = r % lq;
                     for (int j = 0; j < kn; j++) {
-                        scores[j] = scale * K.dot(queries, r * d, keys, j * d, d);
+                        scores[j] = K.dot(queries, r * d, keys, j * d, d);
                     }
                     if (mask != null) {
                         FloatIO.load(mask, offset(mask, b, h, i) + j0 * mask.strides()[3], mask.strides()[3], maskRow, 0, kn);
@@ -106,9 +158,7 @@ final class CpuAttention {
                         }
                     }
                     if (op.causal()) {
-                        for (int j = (int) Math.clamp(i + shift + 1 - j0, 0, kn); j < kn; j++) {
-                            scores[j] = Float.NEGATIVE_INFINITY;
-                        }
+                        Arrays.fill(scores, (int) Math.clamp(i + shift + 1 - j0, 0, kn), kn, Float.NEGATIVE_INFINITY);
                     }
                     float newMax = Math.max(max[r], K.max(scores, 0, kn));
                     if (newMax == Float.NEGATIVE_INFINITY) {
@@ -124,8 +174,15 @@ final class CpuAttention {
                 }
             }
             for (int r = 0; r < rows; r++) {
-                K.scale(outputs, r * dv, dv, 1 / sum[r]);
-                FloatIO.store(outputs, r * dv, dv, out, offset(out, b, h, i0 + r), out.strides()[3]);
+                if (states == null) {
+                    K.scale(outputs, r * dv, dv, 1 / sum[r]);
+                    FloatIO.store(outputs, r * dv, dv, out, offset(out, b, g * group + r / lq, r % lq), out.strides()[3]);
+                } else {
+                    int at = (unit * rows + r) * (dv + 2);
+                    states[at] = max[r];
+                    states[at + 1] = sum[r];
+                    System.arraycopy(outputs, r * dv, states, at + 2, dv);
+                }
             }
         }
     }

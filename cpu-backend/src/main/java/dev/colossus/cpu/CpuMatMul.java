@@ -173,13 +173,12 @@ final class CpuMatMul {
                 boolean accumulate = pc > 0;
                 int tasks = splitColumns ? threads : (int) Math.min(threads, rowPanels);
                 CpuParallel.forEach(tasks, t -> {
-                    if (splitColumns) {
-                        long tiles = columnPanels * rowPanels;
-                        tileRange(p, packedA, ib0, mb, rowPanels, pc0, kc, depth, tiles * t / tasks, tiles * (t + 1) / tasks,
-                                accumulate);
-                    } else {
-                        block(p, packedA, ib0, mb, rowPanels * t / tasks, rowPanels * (t + 1) / tasks, pc0, kc, depth, 0, p.n(),
-                                accumulate);
+                    long[] parts = splitColumns ? tileParts(rowPanels, columnPanels * rowPanels * t / tasks,
+                            columnPanels * rowPanels * (t + 1) / tasks, p.n())
+                            : new long[] {rowPanels * t / tasks, rowPanels * (t + 1) / tasks, 0, p.n()};
+                    for (int part = 0; part < parts.length; part += 4) {
+                        block(p, packedA, ib0, mb, (int) parts[part], (int) parts[part + 1], pc0, kc, depth, parts[part + 2],
+                                parts[part + 3], accumulate);
                     }
                 });
             }
@@ -234,27 +233,37 @@ final class CpuMatMul {
 
     /**
      * Tiles {@code [first, last)} of the block, numbered down each column panel ({@code tile = columnPanel
-     * * rowPanels + rowPanel}): the rest of the first column panel, whole panels, the start of the last.
+     * * rowPanels + rowPanel}), as up to three parts {@code (firstRowPanel, lastRowPanel, fromColumn,
+     * toColumn)}: the rest of the first column panel, whole panels, the start of the last.
      */
-    private static void tileRange(Product p, float[] packedA, long ib, int mb, int rowPanels, long pc, int kc, int depth,
-            long first, long last, boolean accumulate) {
+    private static long[] tileParts(int rowPanels, long first, long last, long n) {
         int nr = KERNEL.nr();
         long column = first / rowPanels, endColumn = last / rowPanels;
-        int row = (int) (first % rowPanels), endRow = (int) (last % rowPanels);
+        long row = first % rowPanels, endRow = last % rowPanels;
         if (column == endColumn) {
-            block(p, packedA, ib, mb, row, endRow, pc, kc, depth, column * nr, Math.min(p.n(), (column + 1) * nr), accumulate);
-            return;
+            return new long[] {row, endRow, column * nr, Math.min(n, (column + 1) * nr)};
         }
+        long[] parts = new long[12];
+        int count = 0;
         if (row > 0) {
-            block(p, packedA, ib, mb, row, rowPanels, pc, kc, depth, column * nr, Math.min(p.n(), (column + 1) * nr), accumulate);
-            column++;
+            parts[count++] = row;
+            parts[count++] = rowPanels;
+            parts[count++] = column * nr;
+            parts[count++] = Math.min(n, ++column * nr);
         }
         if (column < endColumn) {
-            block(p, packedA, ib, mb, 0, rowPanels, pc, kc, depth, column * nr, Math.min(p.n(), endColumn * nr), accumulate);
+            parts[count++] = 0;
+            parts[count++] = rowPanels;
+            parts[count++] = column * nr;
+            parts[count++] = Math.min(n, endColumn * nr);
         }
         if (endRow > 0) {
-            block(p, packedA, ib, mb, 0, endRow, pc, kc, depth, endColumn * nr, Math.min(p.n(), (endColumn + 1) * nr), accumulate);
+            parts[count++] = 0;
+            parts[count++] = endRow;
+            parts[count++] = endColumn * nr;
+            parts[count++] = Math.min(n, (endColumn + 1) * nr);
         }
+        return Arrays.copyOf(parts, count);
     }
 
     /** Columns {@code [from, to)} against A panels {@code [firstPanel, lastPanel)} of the packed A block, one B block at a time. */
