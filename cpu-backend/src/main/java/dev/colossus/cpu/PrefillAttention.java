@@ -149,8 +149,14 @@ final class PrefillAttention {
             }
         }
 
-        /** Rows {@code [t0, t0 + rows)} of the group against the packed key block at {@code j0}. */
-        private void tile(long b, long h, long i0, int t0, int rows, long j0, int keys) {
+        /**
+         * Rows {@code [t0, t0 + rows)} of the group against the packed key block at {@code j0}, causal: only
+         * as far into the block as the tile's last row sees (rounded up to an even count of keys).
+         */
+        private void tile(long b, long h, long i0, int t0, int rows, long j0, int blockKeys) {
+            int blockDepth = (blockKeys + 1) & ~1;
+            int keys = op.causal() ? Math.min(blockKeys, (Math.clamp(i0 + t0 + rows + lk - lq - j0, 0, blockKeys) + 1) & ~1)
+                    : blockKeys;
             int keyPanels = (keys + NR - 1) / NR;
             int kDepth = (keys + 1) & ~1;
             int rowPanels = (rows + MR - 1) / MR;
@@ -194,7 +200,7 @@ final class PrefillAttention {
             }
             for (int rp = 0; rp < rowPanels; rp++) {
                 for (int vp = 0; vp < vPanels; vp++) {
-                    KERNEL.multiply(kDepth, packedP, rp * MR * kDepth, packedV, vp * kDepth * NR, tile);
+                    KERNEL.multiply(kDepth, packedP, rp * MR * kDepth, packedV, vp * blockDepth * NR, tile);
                     for (int i = 0; i < MR && rp * MR + i < rows; i++) {
                         K.axpy(1, tile, i * NR, outputs, (t0 + rp * MR + i) * width + vp * NR, NR);
                     }
