@@ -15,9 +15,9 @@ import java.util.Arrays;
  *   for each (b, g, split of the keys), in parallel; rows = (h, i) for the G heads h of group g:
  *     m = -Inf, l = 0, o = 0                                        per row
  *     for each tile of TK keys of the split (causal: only up to the last key a row sees):
- *       s_j = scale * q . k_j, masked                                 (TK scores per row)
+ *       s_j = scale * q . k_j, masked                  (every row against the tile: one pass over each k_j)
  *       m' = max(m, max_j s_j);  p_j = exp(s_j - m');  c = exp(m - m')
- *       l = c l + sum_j p_j;  o = c o + sum_j p_j v_j;  m = m'
+ *       l = c l + sum_j p_j;  o = c o + sum_j p_j v_j;  m = m'   (four rows per pass over each v_j)
  *   merge the splits: M = max_s m_s;  out = sum_s exp(m_s - M) o_s / sum_s exp(m_s - M) l_s
  * </pre>
  * the online softmax of FlashAttention, and flash-decoding's split of the keys.
@@ -97,6 +97,18 @@ final class CpuAttention {
         return x.offset() + i0 * s[0] + i1 * s[1] + i2 * s[2];
     }
 
+    /** Rows {@code [j0, j0 + n)} of head {@code g} of x, {@code width} each, into dst as F32: one run where they are contiguous. */
+    private static void loadRows(Operand x, long b, long g, long j0, int n, int width, float[] dst) {
+        long[] s = x.strides();
+        if (s[3] == 1 && s[2] == width) {
+            FloatIO.load(x, offset(x, b, g, j0), 1, dst, 0, n * width);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            FloatIO.load(x, offset(x, b, g, j0 + j), s[3], dst, j * width, width);
+        }
+    }
+
     /** One task's buffers, reused across its units: the rows of one key/value head against a range of its keys. */
     private static final class Rows {
         private final Attention op;
@@ -117,7 +129,7 @@ final class CpuAttention {
             queries = new float[rows * d];
             keys = new float[TK * d];
             values = new float[TK * dv];
-            scores = new float[TK];
+            scores = new float[rows * TK];
             maskRow = new float[TK];
             outputs = new float[rows * dv];
             max = new float[rows];
@@ -141,37 +153,33 @@ final class CpuAttention {
             long keyEnd = op.causal() ? Math.clamp(lq + shift, k0, k1) : k1;
             for (long j0 = k0; j0 < keyEnd; j0 += TK) {
                 int kn = (int) Math.min(TK, keyEnd - j0);
-                for (int j = 0; j < kn; j++) {
-                    FloatIO.load(k, offset(k, b, g, j0 + j), k.strides()[3], keys, j * d, d);
-                    FloatIO.load(v, offset(v, b, g, j0 + j), v.strides()[3], values, j * dv, dv);
-                }
+                loadRows(k, b, g, j0, kn, d, keys);
+                loadRows(v, b, g, j0, kn, dv, values);
+                K.dots(queries, 0, rows, keys, 0, kn, d, scores, 0);
                 for (int r = 0; r < rows; r++) {
                     long h = g * group + r / lq, i = r % lq;
-                    for (int j = 0; j < kn; j++) {
-                        scores[j] = K.dot(queries, r * d, keys, j * d, d);
-                    }
+                    int s = r * kn;
                     if (mask != null) {
                         FloatIO.load(mask, offset(mask, b, h, i) + j0 * mask.strides()[3], mask.strides()[3], maskRow, 0, kn);
                         boolean bool = mask.dtype() == DType.BOOL;
                         for (int j = 0; j < kn; j++) {
-                            scores[j] = bool ? (maskRow[j] != 0 ? scores[j] : Float.NEGATIVE_INFINITY) : scores[j] + maskRow[j];
+                            scores[s + j] = bool ? (maskRow[j] != 0 ? scores[s + j] : Float.NEGATIVE_INFINITY) : scores[s + j] + maskRow[j];
                         }
                     }
                     if (op.causal()) {
-                        Arrays.fill(scores, (int) Math.clamp(i + shift + 1 - j0, 0, kn), kn, Float.NEGATIVE_INFINITY);
+                        Arrays.fill(scores, s + (int) Math.clamp(i + shift + 1 - j0, 0, kn), s + kn, Float.NEGATIVE_INFINITY);
                     }
-                    float newMax = Math.max(max[r], K.max(scores, 0, kn));
+                    float newMax = Math.max(max[r], K.max(scores, s, kn));
                     if (newMax == Float.NEGATIVE_INFINITY) {
+                        Arrays.fill(scores, s, s + kn, 0);
                         continue;
                     }
                     float correction = (float) Math.exp(max[r] - newMax);
-                    sum[r] = sum[r] * correction + K.expShifted(scores, 0, kn, newMax);
+                    sum[r] = sum[r] * correction + K.expShifted(scores, s, kn, newMax);
                     K.scale(outputs, r * dv, dv, correction);
-                    for (int j = 0; j < kn; j++) {
-                        K.axpy(scores[j], values, j * dv, outputs, r * dv, dv);
-                    }
                     max[r] = newMax;
                 }
+                K.addProducts(scores, 0, rows, kn, values, 0, dv, outputs, 0);
             }
             for (int r = 0; r < rows; r++) {
                 if (states == null) {

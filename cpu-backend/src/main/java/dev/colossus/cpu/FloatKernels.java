@@ -48,6 +48,18 @@ interface FloatKernels {
     /** {@code sum_i a[aOff + i] * b[bOff + i]} */
     float dot(float[] a, int aOff, float[] b, int bOff, int n);
 
+    /**
+     * {@code out[outOff + r * bRows + j] = sum_i a[aOff + r * n + i] * b[bOff + j * n + i]} for
+     * {@code r < aRows, j < bRows}: every row of a against every row of b, in one call.
+     */
+    void dots(float[] a, int aOff, int aRows, float[] b, int bOff, int bRows, int n, float[] out, int outOff);
+
+    /**
+     * {@code out[outOff + r * n + c] += sum_j p[pOff + r * k + j] * v[vOff + j * n + c]} for
+     * {@code r < rows, j < k, c < n}: a few rows times a matrix, each row of v read once per four rows.
+     */
+    void addProducts(float[] p, int pOff, int rows, int k, float[] v, int vOff, int n, float[] out, int outOff);
+
     /** {@code y[yOff + i] += alpha * x[xOff + i]} */
     void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
 

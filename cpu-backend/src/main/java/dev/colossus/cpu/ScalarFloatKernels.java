@@ -156,6 +156,24 @@ final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void dots(float[] a, int aOff, int aRows, float[] b, int bOff, int bRows, int n, float[] out, int outOff) {
+        for (int r = 0; r < aRows; r++) {
+            for (int j = 0; j < bRows; j++) {
+                out[outOff + r * bRows + j] = dot(a, aOff + r * n, b, bOff + j * n, n);
+            }
+        }
+    }
+
+    @Override
+    public void addProducts(float[] p, int pOff, int rows, int k, float[] v, int vOff, int n, float[] out, int outOff) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < k; j++) {
+                axpy(p[pOff + r * k + j], v, vOff + j * n, out, outOff + r * n, n);
+            }
+        }
+    }
+
+    @Override
     public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) {
             y[yOff + i] += alpha * x[xOff + i];

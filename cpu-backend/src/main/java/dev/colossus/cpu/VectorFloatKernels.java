@@ -341,6 +341,83 @@ final class VectorFloatKernels implements FloatKernels {
         return s;
     }
 
+    /** Four rows of a at a time against each row of b, which is loaded once for the four. */
+    @Override
+    public void dots(float[] a, int aOff, int aRows, float[] b, int bOff, int bRows, int n, float[] out, int outOff) {
+        int bound = S.loopBound(n);
+        int r = 0;
+        for (; r + 4 <= aRows; r += 4) {
+            int a0 = aOff + r * n, a1 = a0 + n, a2 = a1 + n, a3 = a2 + n;
+            for (int j = 0; j < bRows; j++) {
+                int bj = bOff + j * n;
+                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+                int i = 0;
+                for (; i < bound; i += L) {
+                    FloatVector x = FloatVector.fromArray(S, b, bj + i);
+                    s0 = FloatVector.fromArray(S, a, a0 + i).fma(x, s0);
+                    s1 = FloatVector.fromArray(S, a, a1 + i).fma(x, s1);
+                    s2 = FloatVector.fromArray(S, a, a2 + i).fma(x, s2);
+                    s3 = FloatVector.fromArray(S, a, a3 + i).fma(x, s3);
+                }
+                float t0 = s0.reduceLanes(ADD), t1 = s1.reduceLanes(ADD), t2 = s2.reduceLanes(ADD), t3 = s3.reduceLanes(ADD);
+                for (; i < n; i++) {
+                    t0 += a[a0 + i] * b[bj + i];
+                    t1 += a[a1 + i] * b[bj + i];
+                    t2 += a[a2 + i] * b[bj + i];
+                    t3 += a[a3 + i] * b[bj + i];
+                }
+                out[outOff + r * bRows + j] = t0;
+                out[outOff + (r + 1) * bRows + j] = t1;
+                out[outOff + (r + 2) * bRows + j] = t2;
+                out[outOff + (r + 3) * bRows + j] = t3;
+            }
+        }
+        for (; r < aRows; r++) {
+            for (int j = 0; j < bRows; j++) {
+                out[outOff + r * bRows + j] = dot(a, aOff + r * n, b, bOff + j * n, n);
+            }
+        }
+    }
+
+    /** Four rows at a time, one vector of columns at a time: the four accumulators stay in registers across k. */
+    @Override
+    public void addProducts(float[] p, int pOff, int rows, int k, float[] v, int vOff, int n, float[] out, int outOff) {
+        int bound = S.loopBound(n);
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int p0 = pOff + r * k, o0 = outOff + r * n;
+            for (int c = 0; c < bound; c += L) {
+                FloatVector s0 = FloatVector.fromArray(S, out, o0 + c), s1 = FloatVector.fromArray(S, out, o0 + n + c);
+                FloatVector s2 = FloatVector.fromArray(S, out, o0 + 2 * n + c), s3 = FloatVector.fromArray(S, out, o0 + 3 * n + c);
+                for (int j = 0; j < k; j++) {
+                    FloatVector x = FloatVector.fromArray(S, v, vOff + j * n + c);
+                    s0 = x.fma(FloatVector.broadcast(S, p[p0 + j]), s0);
+                    s1 = x.fma(FloatVector.broadcast(S, p[p0 + k + j]), s1);
+                    s2 = x.fma(FloatVector.broadcast(S, p[p0 + 2 * k + j]), s2);
+                    s3 = x.fma(FloatVector.broadcast(S, p[p0 + 3 * k + j]), s3);
+                }
+                s0.intoArray(out, o0 + c);
+                s1.intoArray(out, o0 + n + c);
+                s2.intoArray(out, o0 + 2 * n + c);
+                s3.intoArray(out, o0 + 3 * n + c);
+            }
+            for (int c = bound; c < n; c++) {
+                for (int q = 0; q < 4; q++) {
+                    float sum = out[o0 + q * n + c];
+                    for (int j = 0; j < k; j++) {
+                        sum += p[p0 + q * k + j] * v[vOff + j * n + c];
+                    }
+                    out[o0 + q * n + c] = sum;
+                }
+            }
+        }
+        for (; r < rows; r++) {
+            for (int j = 0; j < k; j++) {
+                axpy(p[pOff + r * k + j], v, vOff + j * n, out, outOff + r * n, n);
+            }
+        }
+    }
+
     @Override
     public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         int bound = S.loopBound(n);
