@@ -3,7 +3,8 @@
 # AttentionBench (the fused kernel and the composed path: prefill B=1 H=16 L=2048 D=128, plain and
 # causal; decode Hq=32 Hkv=8 Lk=8192 D=128 with an F32 and a BF16 cache), beside the CPU backend's
 # F32 GEMM at 2048 (MatMulBench) and a plain copy of 32 MiB, the decode's K/V bytes in BF16
-# (MatMulBench copy, 1x4096x2048). About 5 minutes on 2 cores.
+# (MatMulBench copy, 1x4096x2048); then ElementwiseBench (add, softmax, rmsNorm over 16M floats beside
+# a plain copy of as many). About 6 minutes on 2 cores.
 #   benchmarks/run-attention.sh [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,12 +22,14 @@ jmh 1-prefill.json AttentionBench -p variant=fused,composed -p shape=prefill -p 
 jmh 2-decode.json AttentionBench -p variant=fused -p shape=decode -p dtype=F32,BF16 -p causal=false
 jmh 3-gemm.json MatMulBench -p impl=colossus -p shape=2048
 jmh 4-copy.json MatMulBench -p impl=copy -p shape=1x4096x2048
+jmh 5-elementwise.json ElementwiseBench
 python3 - "$tmp" "$out" <<'PY'
 import glob, json, sys
 tmp, out = sys.argv[1], sys.argv[2]
 results = [r for f in sorted(glob.glob(tmp + "/*.json")) for r in json.load(open(f))]
 json.dump(results, open(out + "/attention.json", "w"), indent=1)
 ms = lambda r: r["primaryMetric"]["score"]
+elementwise = {r["params"]["op"]: ms(r) for r in results if r["benchmark"].endswith("ElementwiseBench.run")}
 att = [r for r in results if r["benchmark"].endswith("AttentionBench.attention")]
 gemm = next(r for r in results if r["benchmark"].endswith("MatMulBench.matmul") and r["params"]["impl"] == "colossus")
 copy = next(r for r in results if r["benchmark"].endswith("MatMulBench.matmul") and r["params"]["impl"] == "copy")
@@ -60,6 +63,14 @@ for causal in (False, True):
 plain, causal = rates.get(("fused", "prefill", "F32", False)), rates.get(("fused", "prefill", "F32", True))
 if plain and causal:
     lines.append(f"- Fused prefill, causal {plain / causal:.2f}x faster than plain.")
+floats_bytes = 4096 * 4096 * 4
+lines += ["", "## Memory-bound ops over 16M floats (F32, 4096 rows of 4096), each writing a new tensor", "",
+          "GB/s = bytes read + written / time (add reads two tensors).", "",
+          "| op | ms | GB/s | vs copy |", "|---|---:|---:|---:|"]
+copy16 = 2 * floats_bytes / (elementwise["copy"] * 1e-3) / 1e9
+for name, moved in (("copy", 2), ("add", 3), ("softmax", 2), ("rmsNorm", 2)):
+    rate = moved * floats_bytes / (elementwise[name] * 1e-3) / 1e9
+    lines.append(f"| {name} | {elementwise[name]:.2f} | {rate:.1f} | {rate / copy16:.2f} |")
 open(out + "/attention.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY

@@ -5,7 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Host memory: either allocated by Colossus (64-byte aligned, freed with the last reference) or a
+ * Host memory: either allocated by Colossus (64-byte aligned, freed with the last reference; blocks of
+ * 1 MiB or more are kept for reuse by a {@link LargeBlockCache}) or a
  * caller's {@link MemorySegment} wrapped without a copy (never freed by Colossus; the caller's arena
  * decides its life, and a closed arena makes every access throw rather than crash).
  */
@@ -14,6 +15,7 @@ public final class HostStorage extends Storage {
     public static final int ALIGNMENT = 64;
 
     private static final AtomicLong LIVE_ALLOCATIONS = new AtomicLong();
+    private static final LargeBlockCache LARGE_BLOCKS = new LargeBlockCache();
 
     private final MemorySegment segment;
     private final MemorySegment block;
@@ -32,7 +34,11 @@ public final class HostStorage extends Storage {
         if (bytes == 0) {
             return new HostStorage(MemorySegment.NULL, null);
         }
-        MemorySegment block = NativeHeap.malloc(bytes + ALIGNMENT);
+        long blockBytes = bytes + ALIGNMENT;
+        MemorySegment block = blockBytes >= LargeBlockCache.MIN_BYTES ? LARGE_BLOCKS.take(blockBytes) : null;
+        if (block == null) {
+            block = NativeHeap.malloc(blockBytes);
+        }
         if (block.equals(MemorySegment.NULL)) {
             throw new OutOfMemoryError("host: malloc of " + bytes + " bytes failed");
         }
@@ -59,7 +65,12 @@ public final class HostStorage extends Storage {
     @Override
     protected void free() {
         if (block != null) {
-            NativeHeap.free(block);
+            long blockBytes = byteSize() + ALIGNMENT;
+            if (blockBytes >= LargeBlockCache.MIN_BYTES) {
+                LARGE_BLOCKS.put(block, blockBytes);
+            } else {
+                NativeHeap.free(block);
+            }
             LIVE_ALLOCATIONS.decrementAndGet();
         }
     }

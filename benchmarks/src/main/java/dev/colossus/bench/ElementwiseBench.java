@@ -1,0 +1,80 @@
+package dev.colossus.bench;
+
+import dev.colossus.DType;
+import dev.colossus.Ops;
+import dev.colossus.Tensor;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The memory-bound ops over 16M floats (4096 rows of 4096), F32, on the CPU backend, beside a plain
+ * array copy of as many floats, the bandwidth yardstick:
+ * {@code add} (x + y), {@code softmax} (over each row), {@code rmsNorm} (each row, with a weight),
+ * {@code copy} ({@code System.arraycopy}). Each op writes a new tensor, as a user's call does.
+ * GB/s = bytes read + written / time: 192 MiB for add, 128 MiB for the others ({@code run-attention.sh}
+ * reports them).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class ElementwiseBench {
+    private static final int ROWS = 4096;
+    private static final int COLUMNS = 4096;
+
+    @Param({"copy", "add", "softmax", "rmsNorm"})
+    public String op;
+
+    private Tensor x;
+    private Tensor y;
+    private Tensor weight;
+    private float[] from;
+    private float[] to;
+
+    @Setup
+    public void setUp() {
+        x = Tensor.randn(1, DType.F32, ROWS, COLUMNS);
+        y = Tensor.randn(2, DType.F32, ROWS, COLUMNS);
+        weight = Tensor.randn(3, DType.F32, COLUMNS);
+        from = new float[ROWS * COLUMNS];
+        to = new float[ROWS * COLUMNS];
+        Arrays.fill(from, 1.5f);
+    }
+
+    @Benchmark
+    public long run() {
+        if (op.equals("copy")) {
+            System.arraycopy(from, 0, to, 0, from.length);
+            return to.length;
+        }
+        try (Tensor out = switch (op) {
+            case "add" -> Ops.add(x, y);
+            case "softmax" -> Ops.softmax(x, -1);
+            case "rmsNorm" -> Ops.rmsNorm(x, weight, 1e-6);
+            default -> throw new IllegalArgumentException("unknown op " + op);
+        }) {
+            return out.numel();
+        }
+    }
+
+    @TearDown
+    public void tearDown() {
+        x.close();
+        y.close();
+        weight.close();
+    }
+}
