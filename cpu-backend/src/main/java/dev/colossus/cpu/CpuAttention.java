@@ -88,6 +88,18 @@ final class CpuAttention {
         }
     }
 
+    /**
+     * Masks scores {@code [at, at + n)} with the mask's row from element {@code element}: -Inf where a
+     * boolean mask is false, the value added where it is additive; {@code row} holds the mask's values.
+     */
+    static void applyMask(Operand mask, long element, float[] row, float[] scores, int at, int n) {
+        FloatIO.load(mask, element, mask.strides()[3], row, 0, n);
+        boolean bool = mask.dtype() == DType.BOOL;
+        for (int j = 0; j < n; j++) {
+            scores[at + j] = bool ? (row[j] != 0 ? scores[at + j] : Float.NEGATIVE_INFINITY) : scores[at + j] + row[j];
+        }
+    }
+
     private static int state(long pair, int split, int splits, int row, int rows, int stride) {
         return Math.toIntExact(((pair * splits + split) * rows + row) * stride);
     }
@@ -160,11 +172,7 @@ final class CpuAttention {
                     long h = g * group + r / lq, i = r % lq;
                     int s = r * kn;
                     if (mask != null) {
-                        FloatIO.load(mask, offset(mask, b, h, i) + j0 * mask.strides()[3], mask.strides()[3], maskRow, 0, kn);
-                        boolean bool = mask.dtype() == DType.BOOL;
-                        for (int j = 0; j < kn; j++) {
-                            scores[s + j] = bool ? (maskRow[j] != 0 ? scores[s + j] : Float.NEGATIVE_INFINITY) : scores[s + j] + maskRow[j];
-                        }
+                        applyMask(mask, offset(mask, b, h, i) + j0 * mask.strides()[3], maskRow, scores, s, kn);
                     }
                     if (op.causal()) {
                         Arrays.fill(scores, s + (int) Math.clamp(i + shift + 1 - j0, 0, kn), s + kn, Float.NEGATIVE_INFINITY);

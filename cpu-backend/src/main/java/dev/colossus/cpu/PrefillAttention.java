@@ -1,6 +1,5 @@
 package dev.colossus.cpu;
 
-import dev.colossus.DType;
 import dev.colossus.op.Attention;
 import dev.colossus.spi.Operand;
 import java.util.Arrays;
@@ -175,11 +174,7 @@ final class PrefillAttention {
                 long i = i0 + t0 + r;
                 int s = r * KB;
                 if (mask != null) {
-                    FloatIO.load(mask, offset(mask, b, h, i) + j0 * mask.strides()[3], mask.strides()[3], maskRow, 0, keys);
-                    boolean bool = mask.dtype() == DType.BOOL;
-                    for (int j = 0; j < keys; j++) {
-                        scores[s + j] = bool ? (maskRow[j] != 0 ? scores[s + j] : Float.NEGATIVE_INFINITY) : scores[s + j] + maskRow[j];
-                    }
+                    CpuAttention.applyMask(mask, offset(mask, b, h, i) + j0 * mask.strides()[3], maskRow, scores, s, keys);
                 }
                 int seen = op.causal() ? (int) Math.clamp(i + lk - lq + 1 - j0, 0, keys) : keys;
                 Arrays.fill(scores, s + seen, s + keys, Float.NEGATIVE_INFINITY);
