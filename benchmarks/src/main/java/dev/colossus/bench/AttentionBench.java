@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Shapes ({@code shape}): {@code prefill} B=1, Hq=Hkv=16, Lq=Lk=2048, D=128; {@code prefill-256}
  * the same at L=256; {@code decode} B=1, Hq=32, Hkv=8, Lq=1, Lk=8192, D=128 (the K/V cache, in
  * {@code dtype}, streamed once). GFLOP/s = 4 B Hq Lq Lk D / time, halved when causal; for decode,
- * GB/s over the bytes of K and V ({@code AttentionReport}).
+ * GB/s over the bytes of K and V (the report of {@code benchmarks/run-attention.sh}).
  *
  * <pre>
  * benchmarks/run-attention.sh       # with MatMulBench at 2048 and a plain copy, in one run
