@@ -104,7 +104,8 @@ final class CpuAttention {
         return Math.toIntExact(((pair * splits + split) * rows + row) * stride);
     }
 
-    private static long offset(Operand x, long i0, long i1, long i2) {
+    /** The element of {@code x} at {@code [i0, i1, i2, 0]}. */
+    static long offset(Operand x, long i0, long i1, long i2) {
         long[] s = x.strides();
         return x.offset() + i0 * s[0] + i1 * s[1] + i2 * s[2];
     }

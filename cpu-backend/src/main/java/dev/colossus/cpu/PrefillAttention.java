@@ -90,18 +90,13 @@ final class PrefillAttention {
             sum = new float[rows];
         }
 
-        private static long offset(Operand x, long i0, long i1, long i2) {
-            long[] s = x.strides();
-            return x.offset() + i0 * s[0] + i1 * s[1] + i2 * s[2];
-        }
-
         /** Queries {@code [i0, i0 + rows)} of head {@code h} in batch {@code b}. */
         void run(long b, long h, long i0, int rows) {
             Operand q = op.q(), out = op.out();
             int padded = (rows + TQ - 1) / TQ * TQ;
             Arrays.fill(packedQ, 0, padded * depth, 0);
             for (int r = 0; r < rows; r++) {
-                FloatIO.load(q, offset(q, b, h, i0 + r), q.strides()[3], row, 0, d);
+                FloatIO.load(q, CpuAttention.offset(q, b, h, i0 + r), q.strides()[3], row, 0, d);
                 for (int k = 0, at = r / MR * MR * depth + r % MR; k < d; k++, at += MR) {
                     packedQ[at] = scale * row[k];
                 }
@@ -125,7 +120,7 @@ final class PrefillAttention {
             }
             for (int r = 0; r < rows; r++) {
                 K.scale(outputs, r * width, dv, 1 / sum[r]);
-                FloatIO.store(outputs, r * width, dv, out, offset(out, b, h, i0 + r), out.strides()[3]);
+                FloatIO.store(outputs, r * width, dv, out, CpuAttention.offset(out, b, h, i0 + r), out.strides()[3]);
             }
         }
 
@@ -136,11 +131,11 @@ final class PrefillAttention {
             Arrays.fill(packedK, 0, (keys + NR - 1) / NR * NR * depth, 0);
             Arrays.fill(packedV, 0, vPanels * kDepth * NR, 0);
             for (int j = 0; j < keys; j++) {
-                FloatIO.load(k, offset(k, b, g, j0 + j), k.strides()[3], row, 0, d);
+                FloatIO.load(k, CpuAttention.offset(k, b, g, j0 + j), k.strides()[3], row, 0, d);
                 for (int kk = 0, at = j / NR * NR * depth + j % NR; kk < d; kk++, at += NR) {
                     packedK[at] = row[kk];
                 }
-                FloatIO.load(v, offset(v, b, g, j0 + j), v.strides()[3], row, 0, dv);
+                FloatIO.load(v, CpuAttention.offset(v, b, g, j0 + j), v.strides()[3], row, 0, dv);
                 Arrays.fill(row, dv, vPanels * NR, 0);
                 for (int p = 0; p < vPanels; p++) {
                     System.arraycopy(row, p * NR, packedV, (p * kDepth + j) * NR, NR);
@@ -174,7 +169,7 @@ final class PrefillAttention {
                 long i = i0 + t0 + r;
                 int s = r * KB;
                 if (mask != null) {
-                    CpuAttention.applyMask(mask, offset(mask, b, h, i) + j0 * mask.strides()[3], maskRow, scores, s, keys);
+                    CpuAttention.applyMask(mask, CpuAttention.offset(mask, b, h, i) + j0 * mask.strides()[3], maskRow, scores, s, keys);
                 }
                 int seen = op.causal() ? (int) Math.clamp(i + lk - lq + 1 - j0, 0, keys) : keys;
                 Arrays.fill(scores, s + seen, s + keys, Float.NEGATIVE_INFINITY);
