@@ -38,7 +38,7 @@ public final class Ops {
      * Transposed and strided views are read in place. F16/BF16 accumulate in F32.
      */
     public static Tensor matmul(Tensor a, Tensor b) {
-        return product("matmul", a, b, null, 1, 0);
+        return product("matmul", a, b, null, 1, 0, null);
     }
 
     /**
@@ -50,7 +50,7 @@ public final class Ops {
         if (c == null) {
             throw new IllegalArgumentException("addmm: c is null (use matmul for a product without addend)");
         }
-        return product("addmm", a, b, c, alpha, beta);
+        return product("addmm", a, b, c, alpha, beta, null);
     }
 
     /**
@@ -59,7 +59,17 @@ public final class Ops {
      * product.
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        String op = "linear";
+        return linear(x, weight, bias, null);
+    }
+
+    /**
+     * A fully connected layer and its activation: {@code act(x @ weight^T + bias)}, as {@link
+     * #linear(Tensor, Tensor, Tensor)} with {@code act} (e.g. {@link UnaryFn#GELU}, {@link UnaryFn#SILU})
+     * applied to each element before it is rounded to x's dtype: one pass where the backend fuses it
+     * (the CPU and CUDA backends do), {@code null} for none.
+     */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias, UnaryFn activation) {
+        String op = activation == null ? "linear" : "linear+" + activation.apiName();
         Operand w = open(op, weight);
         if (w.rank() != 2) {
             throw new IllegalArgumentException(op + ": weight " + w.shape() + " must be (out, in)");
@@ -76,12 +86,12 @@ public final class Ops {
             }
         }
         try (Tensor wt = weight.transpose(0, 1)) {
-            return product(op, x, wt, bias, 1, bias == null ? 0 : 1);
+            return product(op, x, wt, bias, 1, bias == null ? 0 : 1, activation);
         }
     }
 
-    /** {@code alpha * (a @ b) + beta * c} with matmul's shape rules; {@code c} may be null. */
-    private static Tensor product(String op, Tensor a, Tensor b, Tensor c, double alpha, double beta) {
+    /** {@code act(alpha * (a @ b) + beta * c)} with matmul's shape rules; {@code c} and {@code act} may be null. */
+    private static Tensor product(String op, Tensor a, Tensor b, Tensor c, double alpha, double beta, UnaryFn act) {
         Operand x = open(op, a);
         Operand y = open(op, b);
         Operand z = c == null ? null : open(op, c);
@@ -130,7 +140,7 @@ public final class Ops {
             addend = z2.broadcastTo(outShape);
         }
         Operand c3 = addend;
-        Operand out = Dispatcher.compute(op, device, dtype, outShape, o -> new MatMul(lhs, rhs, c3, alpha, beta, o));
+        Operand out = Dispatcher.compute(op, device, dtype, outShape, o -> new MatMul(lhs, rhs, c3, alpha, beta, act, o));
         if (y.rank() == 1) {
             out = out.squeeze(out.rank() - 1);
         }

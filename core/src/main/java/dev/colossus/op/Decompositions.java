@@ -78,15 +78,17 @@ public final class Decompositions {
         }
     }
 
-    /** {@code alpha * (a b) + beta * c} as the plain product, then a multiply and an add. */
+    /** {@code act(alpha * (a b) + beta * c)} as the plain product, then a multiply, an add and the activation. */
     private static void matmulEpilogue(MatMul op, OpExecutor exec) {
         Operand out = op.out();
         Operand c = op.addend();
-        Operand product = op.alpha() == 1 && c == null ? out : exec.temporary(out.dtype(), out.shape());
+        UnaryFn act = op.activation();
+        Operand affine = act == null ? out : exec.temporary(out.dtype(), out.shape());
+        Operand product = op.alpha() == 1 && c == null ? affine : exec.temporary(out.dtype(), out.shape());
         exec.execute(new MatMul(op.a(), op.b(), product));
         Operand scaled = product;
         if (op.alpha() != 1) {
-            scaled = c == null ? out : exec.temporary(out.dtype(), out.shape());
+            scaled = c == null ? affine : exec.temporary(out.dtype(), out.shape());
             exec.execute(new Binary(BinaryFn.MUL, product, scalar(out.dtype(), op.alpha(), exec).broadcastTo(out.shape()), scaled));
         }
         if (c != null) {
@@ -95,7 +97,10 @@ public final class Decompositions {
                 addend = exec.temporary(out.dtype(), out.shape());
                 exec.execute(new Binary(BinaryFn.MUL, c, scalar(out.dtype(), op.beta(), exec).broadcastTo(out.shape()), addend));
             }
-            exec.execute(new Binary(BinaryFn.ADD, scaled, addend, out));
+            exec.execute(new Binary(BinaryFn.ADD, scaled, addend, affine));
+        }
+        if (act != null) {
+            exec.execute(new Unary(act, affine, out));
         }
     }
 

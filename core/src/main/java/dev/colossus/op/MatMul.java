@@ -6,27 +6,30 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * {@code out[..., m, n] = alpha * sum_k a[..., m, k] * b[..., k, n] + beta * c[..., m, n]};
+ * {@code out[..., m, n] = act(alpha * sum_k a[..., m, k] * b[..., k, n] + beta * c[..., m, n])};
  * {@code (..., M, K) x (..., K, N) -> (..., M, N)}.
  *
  * <p>The batch dimensions {@code ...} are equal in all operands ({@code a}, {@code b} and {@code c}
  * are broadcast views); they share a floating dtype, which {@code out} has too. Rank is at least 2.
  * Sums accumulate in at least F32. The epilogue ({@code alpha}, {@code beta}, {@code c}) is what
  * {@code linear}'s bias and {@code addmm} need; as in BLAS, {@code c} is not read when {@code beta}
- * is 0, so it may then hold anything, NaN included.
+ * is 0, so it may then hold anything, NaN included. The activation {@code act} (a layer's GELU or
+ * SiLU, say) is applied before the result is rounded to {@code out}'s dtype.
  *
- * @param c the addend, or {@code null} for none
+ * @param c          the addend, or {@code null} for none
+ * @param activation the function applied last, or {@code null} for none
  */
-public record MatMul(Operand a, Operand b, Operand c, double alpha, double beta, Operand out) implements Op {
+public record MatMul(Operand a, Operand b, Operand c, double alpha, double beta, UnaryFn activation, Operand out)
+        implements Op {
 
-    /** The plain product: {@code alpha = 1}, no addend. */
+    /** The plain product: {@code alpha = 1}, no addend, no activation. */
     public MatMul(Operand a, Operand b, Operand out) {
-        this(a, b, null, 1, 0, out);
+        this(a, b, null, 1, 0, null, out);
     }
 
     /** True when the op is more than the plain product. */
     public boolean hasEpilogue() {
-        return alpha != 1 || addend() != null;
+        return alpha != 1 || addend() != null || activation != null;
     }
 
     /** {@code c}, or {@code null} when it is absent or multiplied by 0. */
@@ -36,7 +39,8 @@ public record MatMul(Operand a, Operand b, Operand c, double alpha, double beta,
 
     @Override
     public String name() {
-        return addend() != null ? "addmm" : "matmul";
+        String product = addend() != null ? "addmm" : "matmul";
+        return activation == null ? product : product + "+" + activation.apiName();
     }
 
     @Override
@@ -50,6 +54,6 @@ public record MatMul(Operand a, Operand b, Operand c, double alpha, double beta,
 
     @Override
     public Op map(UnaryOperator<Operand> f) {
-        return new MatMul(f.apply(a), f.apply(b), c == null ? null : f.apply(c), alpha, beta, f.apply(out));
+        return new MatMul(f.apply(a), f.apply(b), c == null ? null : f.apply(c), alpha, beta, activation, f.apply(out));
     }
 }

@@ -6,8 +6,8 @@ import dev.colossus.spi.Operand;
 import java.util.Arrays;
 
 /**
- * {@code out[..., m, n] = alpha * sum_k a[..., m, k] * b[..., k, n] + beta * c[..., m, n]}, summed in
- * double, one output element at a time.
+ * {@code out[..., m, n] = act(alpha * sum_k a[..., m, k] * b[..., k, n] + beta * c[..., m, n])}, summed
+ * in double, one output element at a time.
  */
 final class ReferenceMatMul {
     private ReferenceMatMul() {
@@ -41,6 +41,9 @@ final class ReferenceMatMul {
                     double value = op.alpha() * sum;
                     if (c != null) {
                         value += op.beta() * Elements.get(c, c0 + m * cm + n * cn);
+                    }
+                    if (op.activation() != null) {
+                        value = ReferenceMath.unary(op.activation(), value);
                     }
                     Elements.set(out, o0 + m * om + n * on, value);
                 }

@@ -148,6 +148,19 @@ public abstract class BackendConformanceTest {
 
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void linearWithActivation(DType dtype) {
+        long seed = 60;
+        for (UnaryFn act : List.of(UnaryFn.GELU, UnaryFn.GELU_TANH, UnaryFn.SILU, UnaryFn.RELU)) {
+            check("linear+" + act.apiName(), Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], t[2], act),
+                    tensor(seed++, dtype, PLAIN, CONTIGUOUS, 3, 33, 40), tensor(seed++, dtype, PLAIN, CONTIGUOUS, 264, 40),
+                    tensor(seed++, dtype, PLAIN, CONTIGUOUS, 264));
+            check("linear+" + act.apiName() + " without bias", Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], null, act),
+                    tensor(seed++, dtype, PLAIN, STRIDED, 130, 24), tensor(seed++, dtype, PLAIN, CONTIGUOUS, 17, 24));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
     void addmmScalesAndAddsBroadcastAddends(DType dtype) {
         check("addmm", Comparison.RELATIVE_L2, t -> Ops.addmm(t[2], t[0], t[1], 0.5, -2),
                 tensor(41, dtype, PLAIN, TRANSPOSED, 21, 33), tensor(42, dtype, PLAIN, CONTIGUOUS, 33, 40),
@@ -229,7 +242,13 @@ public abstract class BackendConformanceTest {
             // Decode against a long cache: one key/value head for several query heads, the keys split.
             new AttentionCase(1, 4, 1, 1, 2000, 32, 24, false, "none", Double.NaN),
             new AttentionCase(1, 6, 2, 3, 1500, 16, 16, true, "bool", Double.NaN),
-            new AttentionCase(1, 2, 1, 2, 1100, 8, 8, false, "additive", Double.NaN));
+            new AttentionCase(1, 2, 1, 2, 1100, 8, 8, false, "additive", Double.NaN),
+            // The head dimensions a GPU's fused kernel takes (64, 128): ragged tiles, Lq < Lk, GQA, masks, key splits.
+            new AttentionCase(1, 4, 2, 70, 200, 64, 64, true, "bool", Double.NaN),
+            new AttentionCase(1, 4, 1, 65, 300, 64, 64, false, "additive", Double.NaN),
+            new AttentionCase(1, 2, 1, 129, 129, 128, 128, true, "none", Double.NaN),
+            new AttentionCase(2, 8, 2, 1, 1000, 128, 128, false, "none", Double.NaN),
+            new AttentionCase(1, 4, 4, 3, 700, 128, 128, true, "additive", 0.05));
 
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "F64"})

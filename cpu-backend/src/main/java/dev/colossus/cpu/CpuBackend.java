@@ -44,7 +44,7 @@ public final class CpuBackend extends HostBackend {
             case Where w when FloatIO.handles(w.a().dtype()) -> CpuElementwise.where(w);
             case Reduce r when computesInF32(r.x().dtype()) -> CpuReduce.reduce(r);
             case MatMul m when computesInF32(m.a().dtype()) -> CpuMatMul.matmul(m);
-            case MatMul m when m.a().dtype() == DType.F64 && Simd.BITS > 0 -> VectorMatMulF64.matmul(m);
+            case MatMul m when m.a().dtype() == DType.F64 && Simd.BITS > 0 && m.activation() == null -> VectorMatMulF64.matmul(m);
             case Softmax s when computesInF32(s.x().dtype()) -> CpuNormalization.softmax(s);
             case LayerNorm n when computesInF32(n.x().dtype()) -> CpuNormalization.layerNorm(n);
             case RmsNorm n when computesInF32(n.x().dtype()) -> CpuNormalization.rmsNorm(n);

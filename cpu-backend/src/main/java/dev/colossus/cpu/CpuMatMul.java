@@ -2,6 +2,7 @@ package dev.colossus.cpu;
 
 import dev.colossus.DType;
 import dev.colossus.op.MatMul;
+import dev.colossus.op.UnaryFn;
 import dev.colossus.spi.Operand;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -10,7 +11,8 @@ import java.util.Arrays;
 /**
  * {@code C[..., m, n] = sum_k A[..., m, k] * B[..., k, n]}; {@code (..., M, K) x (..., K, N) -> (..., M, N)}
  * for F32, F16 and BF16 operands, accumulated in F32, with the epilogue {@code alpha} and
- * {@code beta * addend} fused (see {@link MatMul}).
+ * {@code beta * addend} fused (see {@link MatMul}), and the activation applied in one pass over each
+ * product.
  *
  * <p>A packed GEMM in the BLIS style (the loop nest is at {@link #multiply}): operands are read
  * through any strides and converted to F32 while they are packed, so transposed views and 16-bit
@@ -90,11 +92,28 @@ final class CpuMatMul {
                         b, bBatch.offset(batch), bs[r - 2], bs[r - 1], m, n, k, c, c0, n,
                         (float) op.alpha(), d, d == null ? 0 : dBatch.offset(batch), dm, dn, (float) op.beta());
                 multiply(p, !perTask);
+                if (op.activation() != null) {
+                    activate(op.activation(), c, c0, m, n);
+                }
                 if (!direct) {
                     FloatIO.store(scratch, 0, (int) (m * n), out, o0, 1);
                 }
             }
         });
+    }
+
+    /**
+     * {@code C[i, j] = act(C[i, j])} over the m x n product just written (row-major F32 at byte
+     * {@code c0}), a row at a time: one pass over C inside the op, before F16/BF16 are rounded.
+     */
+    private static void activate(UnaryFn act, MemorySegment c, long c0, long m, long n) {
+        float[] row = Buffers.ROW.floats(Math.toIntExact(n));
+        for (long i = 0; i < m; i++) {
+            long at = c0 + i * n * 4;
+            MemorySegment.copy(c, F32, at, row, 0, (int) n);
+            FloatKernels.instance().unary(act, row, row, (int) n);
+            MemorySegment.copy(row, 0, c, F32, at, (int) n);
+        }
     }
 
     /** Element offsets of each batch's matrix, for the batch dimensions of an operand (all but the last two). */
