@@ -2,9 +2,10 @@
 # The GPU check: the CUDA conformance suite and a benchmark beside PyTorch, in one call on a GPU machine.
 #
 #   cuda-backend/gpu-check.sh pack   here: builds, writes .device/ (a Java 25 runtime and the jars, ~40 MB)
-#   cuda-backend/gpu-check.sh run    there (device tool, carry [".device"], timeout ~450 s; each step has its own limit): writes
+#   cuda-backend/gpu-check.sh run    there (device tool, carry [".device"], timeout ~550 s; each step has its own limit): writes
 #                                    machine.txt, junit.txt, tour.txt, colossus.csv, torch.csv and
 #                                    table.md under $OUT and prints the table last
+#   STEPS="junit bench" cuda-backend/gpu-check.sh run   only those steps (of: junit tour bench torch)
 #
 # Then commit $OUT's files under benchmarks/results/gpu/ with the card named.
 set -uo pipefail
@@ -33,6 +34,7 @@ PY
 }
 
 run() {
+    steps=" ${STEPS:-junit tour bench torch} "
     out="${OUT:-/tmp/gpu-check}"
     mkdir -p "$out"
     tar xzf .device/jre.tgz -C /tmp
@@ -56,19 +58,20 @@ run() {
     # The small runtime has no zip file system, so JUnit scans the test classes as a folder.
     rm -rf /tmp/cuda-tests && mkdir -p /tmp/cuda-tests && (cd /tmp/cuda-tests && "${java[0]%/java}/jar" xf "$root/.device/cuda-tests.jar" 2>/dev/null \
         || python3 -m zipfile -e "$root/.device/cuda-tests.jar" .)
-    (cd cuda-backend && timeout 150 "${java[@]}" -Dcolossus.cuda.syncEachOp=true \
+    junit=skipped; tour=skipped; bench=skipped
+    [[ $steps == *" junit "* ]] && { (cd cuda-backend && timeout 240 "${java[@]}" -Dcolossus.cuda.syncEachOp=true \
         -jar "$root/.device/junit-platform-console-standalone.jar" execute --disable-banner --details=tree \
         -cp "/tmp/cuda-tests:$jars:$root/.device/core-tests.jar" --scan-classpath /tmp/cuda-tests \
-        --reports-dir /tmp/junit-xml) > "$out/junit.txt" 2>&1
-    junit=$?
-    timeout 60 "${java[@]}" -cp "$jars" dev.colossus.bench.Tour > "$out/tour.txt" 2>&1
-    tour=$?
-    timeout 120 "${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench > "$out/colossus.csv" 2> "$out/colossus.log"
-    bench=$?
-    # The small op again without the block cache, for the record.
-    timeout 45 "${java[@]}" -Dcolossus.cuda.blockCache=false -cp "$jars" dev.colossus.bench.GpuBench \
-        --cases=small --suffix=_no_block_cache >> "$out/colossus.csv" 2>> "$out/colossus.log"
-    PYTHONUNBUFFERED=1 timeout 90 python3 cuda-backend/gpu-check/torch_bench.py > "$out/torch.csv" 2> "$out/torch.log"
+        --reports-dir /tmp/junit-xml) > "$out/junit.txt" 2>&1; junit=$?; }
+    [[ $steps == *" tour "* ]] && { timeout 60 "${java[@]}" -cp "$jars" dev.colossus.bench.Tour > "$out/tour.txt" 2>&1; tour=$?; }
+    if [[ $steps == *" bench "* ]]; then
+        timeout 200 "${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench > "$out/colossus.csv" 2> "$out/colossus.log"
+        bench=$?
+        # The small op again without the block cache, for the record.
+        timeout 45 "${java[@]}" -Dcolossus.cuda.blockCache=false -cp "$jars" dev.colossus.bench.GpuBench \
+            --cases=small --suffix=_no_block_cache >> "$out/colossus.csv" 2>> "$out/colossus.log"
+    fi
+    [[ $steps == *" torch "* ]] && PYTHONUNBUFFERED=1 timeout 150 python3 cuda-backend/gpu-check/torch_bench.py > "$out/torch.csv" 2> "$out/torch.log"
     {
         echo "# GPU check, $(date -u +%Y-%m-%d)"
         echo
@@ -80,11 +83,12 @@ run() {
         echo "conformance (JUnit): exit $junit; $(grep -E 'tests (successful|failed|skipped)' "$out/junit.txt" | tr -s ' ' | tr '\n' ';')"
         echo "tour: exit $tour; benchmark: exit $bench"
         echo
-        python3 cuda-backend/gpu-check/table.py "$out/colossus.csv" "$out/torch.csv"
+        python3 cuda-backend/gpu-check/table.py "$out/colossus.csv" "$out/torch.csv" 2>/dev/null
     } > "$out/table.md"
-    tail -40 "$out/junit.txt"
-    tail -15 "$out/tour.txt"
-    tail -5 "$out/colossus.log"
+    grep -E "✘|MethodSource|Exception|expected" "$out/junit.txt" 2>/dev/null | head -40
+    tail -15 "$out/junit.txt" 2>/dev/null
+    tail -6 "$out/tour.txt" 2>/dev/null
+    tail -5 "$out/colossus.log" 2>/dev/null
     cat "$out/table.md"
 }
 

@@ -1,8 +1,10 @@
 """PyTorch's numbers for the GPU check, one CSV line each (torch,case,seconds,rate,unit), for the same
-cases as dev.colossus.bench.GpuBench: GEMM (bf16, f16, f32 with TF32 off) at 4096 and 8192, SDPA
-(B=4, H=16, L=2048, D=128, bf16, plain and causal), a 1 GiB host-to-device copy from pinned memory
-(and from pageable memory), and one small add. Median of five trials of about half a second, timed
-with CUDA events after a warm-up; inputs random."""
+cases as dev.colossus.bench.GpuBench: GEMM (bf16, f16 at 2048, 4096, 8192, 4096x4096x1000,
+1x8192x8192; f32 with TF32 off at 4096 and 8192), linear + GELU (F.linear then F.gelu), SDPA (B=4,
+H=16, D=128, bf16, L = 1024..8192, plain and causal), decode SDPA (B=4, Hq=32, Hkv=8, one query,
+Lk = 4k..64k, GB/s over K and V), a device-to-device copy, a 1 GiB host-to-device copy from pinned
+memory (and from pageable memory), and one small add. Median of five trials of about 0.3 s,
+timed with CUDA events after a warm-up; inputs random."""
 import statistics
 
 import torch
@@ -12,7 +14,7 @@ torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
 
 
-def time(op, trial_seconds=0.5):
+def time(op, trial_seconds=0.3):
     for _ in range(3):
         op()
     torch.cuda.synchronize()
@@ -39,18 +41,42 @@ def report(name, seconds, rate, unit):
 
 
 for dtype, label in ((torch.bfloat16, "bf16"), (torch.float16, "f16"), (torch.float32, "f32")):
-    for n in (4096, 8192):
-        a = torch.randn(n, n, device="cuda", dtype=dtype)
-        b = torch.randn(n, n, device="cuda", dtype=dtype)
+    shapes = ((4096,) * 3, (8192,) * 3) if dtype == torch.float32 else \
+        ((2048,) * 3, (4096,) * 3, (8192,) * 3, (4096, 4096, 1000), (1, 8192, 8192))
+    for m, n, k in shapes:
+        a = torch.randn(m, k, device="cuda", dtype=dtype)
+        b = torch.randn(k, n, device="cuda", dtype=dtype)
         s = time(lambda: torch.matmul(a, b))
-        report(f"gemm_{label}_{n}", s, 2 * n**3 / s / 1e12, "TFLOP/s")
+        shape = str(n) if m == n == k else f"{m}x{n}x{k}"
+        report(f"gemm_{label}_{shape}", s, 2 * m * n * k / s / 1e12, "TFLOP/s")
         del a, b
 
-for causal in (False, True):
-    q, k, v = (torch.randn(4, 16, 2048, 128, device="cuda", dtype=torch.bfloat16) for _ in range(3))
-    s = time(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal))
-    flops = 4 * 4 * 16 * 2048 * 2048 * 128 * (0.5 if causal else 1)
-    report("attention_bf16_b4h16l2048d128" + ("_causal" if causal else ""), s, flops / s / 1e12, "TFLOP/s")
+x = torch.randn(8192, 4096, device="cuda", dtype=torch.bfloat16)
+w = torch.randn(16384, 4096, device="cuda", dtype=torch.bfloat16)
+bias = torch.randn(16384, device="cuda", dtype=torch.bfloat16)
+s = time(lambda: F.gelu(F.linear(x, w, bias)))
+report("linear_gelu_bf16_8192x16384x4096", s, 2 * 8192 * 4096 * 16384 / s / 1e12, "TFLOP/s")
+del x, w, bias
+
+for length in (1024, 2048, 4096, 8192):
+    q, k, v = (torch.randn(4, 16, length, 128, device="cuda", dtype=torch.bfloat16) for _ in range(3))
+    for causal in (False, True):
+        s = time(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal))
+        flops = 4 * 4 * 16 * length * length * 128 * (0.5 if causal else 1)
+        report(f"attention_bf16_b4h16l{length}d128" + ("_causal" if causal else ""), s, flops / s / 1e12, "TFLOP/s")
+    del q, k, v
+
+for keys in (4096, 8192, 16384, 32768, 65536):
+    q = torch.randn(4, 32, 1, 128, device="cuda", dtype=torch.bfloat16)
+    k, v = (torch.randn(4, 8, keys, 128, device="cuda", dtype=torch.bfloat16) for _ in range(2))
+    s = time(lambda: F.scaled_dot_product_attention(q, k, v, enable_gqa=True))
+    report(f"decode_bf16_b4h32kv8_lk{keys}", s, 2 * 4 * 8 * keys * 128 * 2 / s / 1e9, "GB/s")
+    del q, k, v
+
+x = torch.ones(1 << 28, device="cuda", dtype=torch.float32)
+s = time(lambda: x.clone())
+report("copy_d2d_1gib", s, 2 * (1 << 30) / s / 1e9, "GB/s")
+del x
 
 nbytes = 1 << 30
 for pinned in (True, False):

@@ -8,6 +8,7 @@ import dev.colossus.Ops;
 import dev.colossus.Tensor;
 import dev.colossus.op.Binary;
 import dev.colossus.op.BinaryFn;
+import dev.colossus.op.UnaryFn;
 import dev.colossus.spi.Backend;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,18 +20,25 @@ import java.util.stream.IntStream;
 /**
  * The CUDA backend's numbers for the GPU check (cuda-backend/gpu-check.sh), one CSV line each,
  * {@code colossus,case,seconds,rate,unit}, for the script to set beside PyTorch's from the same call:
- * GEMM (BF16, F16, F32 with TF32 off) at 4096 and 8192, composed attention (B=4, H=16, L=2048, D=128,
- * BF16, plain and causal), a 1 GiB host-to-device copy from pageable memory (beside the host's own
- * copy rate), and one small add (beside its output's allocation and its launch alone).
+ * <ul>
+ *   <li>gemm: cuBLAS and the custom Tensor Core kernel ({@code _custom}), BF16 and F16, at 2048, 4096,
+ *       8192 and two odd shapes (4096x4096x1000, 1x8192x8192); F32 with TF32 off on cuBLAS;</li>
+ *   <li>linear: {@code gelu(x W^T + b)} fused in one launch, and as cuBLAS then the GELU kernel ({@code _composed});</li>
+ *   <li>attention: the fused kernel, B=4, H=16, D=128, BF16, L = 1024..8192, plain and causal (the
+ *       composed path at 2048 too); decode, one query against Lk = 4k..64k keys (B=4, Hq=32, Hkv=8),
+ *       in GB/s over the bytes of K and V, beside a device-to-device copy (bytes read + written);</li>
+ *   <li>copy: 1 GiB host-to-device from pageable memory (beside the host's own copy rate);</li>
+ *   <li>small: one small add (beside its output's allocation and its launch alone).</li>
+ * </ul>
  *
  * <p>{@code --probe} prints {@code Backends.describe()} and exits; {@code --cases=copy,small} runs only
  * those groups, and {@code --suffix=S} appends S to each case's name (for a second run with other settings).
  *
- * <p>Each case runs until warm, then in five trials of enough iterations to take about half a second;
+ * <p>Each case runs until warm, then in five trials of enough iterations to take about 0.3 s;
  * the median trial's time per iteration is reported. Inputs are random, never zeros.
  */
 public final class GpuBench {
-    private static final double TRIAL_SECONDS = 0.5;
+    private static final double TRIAL_SECONDS = 0.3;
     /** Appended to each case's name: the settings a second run was made with. */
     private static String suffix = "";
 
@@ -39,7 +47,7 @@ public final class GpuBench {
 
     public static void main(String[] args) {
         Locale.setDefault(Locale.ROOT);
-        List<String> cases = List.of("gemm", "attention", "copy", "small");
+        List<String> cases = List.of("gemm", "linear", "attention", "decode", "copy", "small");
         for (String arg : args) {
             if (arg.equals("--probe")) {
                 System.out.println(Backends.describe());
@@ -49,7 +57,7 @@ public final class GpuBench {
             } else if (arg.startsWith("--suffix=")) {
                 suffix = arg.substring("--suffix=".length());
             } else {
-                throw new IllegalArgumentException("usage: GpuBench [--probe] [--cases=gemm,attention,copy,small] [--suffix=S]");
+                throw new IllegalArgumentException("usage: GpuBench [--probe] [--cases=gemm,linear,attention,decode,copy,small] [--suffix=S]");
             }
         }
         if (!Backends.availableNames().contains("cuda")) {
@@ -61,8 +69,14 @@ public final class GpuBench {
         if (cases.contains("gemm")) {
             gemm(cuda);
         }
+        if (cases.contains("linear")) {
+            linear(cuda);
+        }
         if (cases.contains("attention")) {
             attention(cuda);
+        }
+        if (cases.contains("decode")) {
+            decode(cuda);
         }
         if (cases.contains("copy")) {
             copy(cuda);
@@ -74,26 +88,89 @@ public final class GpuBench {
 
     private static void gemm(Backend cuda) {
         for (DType dtype : new DType[] {DType.BF16, DType.F16, DType.F32}) {
-            for (int n : new int[] {4096, 8192}) {
-                try (Tensor a = random(1, dtype, cuda.device(), n, n); Tensor b = random(2, dtype, cuda.device(), n, n)) {
-                    double s = time(cuda, () -> Ops.matmul(a, b).close());
-                    report("gemm_" + dtype.name().toLowerCase(Locale.ROOT) + "_" + n, s, 2.0 * n * n * n / s / 1e12, "TFLOP/s");
+            String type = dtype.name().toLowerCase(Locale.ROOT);
+            int[][] shapes = dtype == DType.F32 ? new int[][] {{4096, 4096, 4096}, {8192, 8192, 8192}}
+                    : new int[][] {{2048, 2048, 2048}, {4096, 4096, 4096}, {8192, 8192, 8192}, {4096, 4096, 1000}, {1, 8192, 8192}};
+            for (int[] s : shapes) {
+                int m = s[0], n = s[1], k = s[2];
+                String shape = m == n && n == k ? String.valueOf(n) : m + "x" + n + "x" + k;
+                try (Tensor a = random(1, dtype, cuda.device(), m, k); Tensor b = random(2, dtype, cuda.device(), k, n)) {
+                    for (String mode : dtype == DType.F32 ? new String[] {"cublas"} : new String[] {"cublas", "custom"}) {
+                        double seconds = with("colossus.cuda.gemm", mode, () -> time(cuda, () -> Ops.matmul(a, b).close()));
+                        report("gemm_" + type + "_" + shape + (mode.equals("custom") ? "_custom" : ""), seconds,
+                                2.0 * m * n * k / seconds / 1e12, "TFLOP/s");
+                    }
                 }
             }
         }
     }
 
+    /** An MLP's up-projection and its activation: gelu(x W^T + b), x (8192, 4096), W (16384, 4096), BF16. */
+    private static void linear(Backend cuda) {
+        int tokens = 8192, in = 4096, out = 16384;
+        Device gpu = cuda.device();
+        try (Tensor x = random(10, DType.BF16, gpu, tokens, in); Tensor w = random(11, DType.BF16, gpu, out, in);
+             Tensor bias = random(12, DType.BF16, gpu, out)) {
+            for (String mode : new String[] {"auto", "cublas"}) {
+                double s = with("colossus.cuda.gemm", mode, () -> time(cuda, () -> Ops.linear(x, w, bias, UnaryFn.GELU).close()));
+                report("linear_gelu_bf16_8192x16384x4096" + (mode.equals("cublas") ? "_composed" : ""), s,
+                        2.0 * tokens * in * out / s / 1e12, "TFLOP/s");
+            }
+        }
+    }
+
     private static void attention(Backend cuda) {
-        for (boolean causal : new boolean[] {false, true}) {
-            int batch = 4, heads = 16, length = 2048, headDim = 128;
-            Device gpu = cuda.device();
+        int batch = 4, heads = 16, headDim = 128;
+        Device gpu = cuda.device();
+        for (int length : new int[] {1024, 2048, 4096, 8192}) {
             try (Tensor q = random(3, DType.BF16, gpu, batch, heads, length, headDim);
                  Tensor k = random(4, DType.BF16, gpu, batch, heads, length, headDim);
                  Tensor v = random(5, DType.BF16, gpu, batch, heads, length, headDim)) {
-                AttentionOptions options = AttentionOptions.defaults().causal(causal);
-                double s = time(cuda, () -> Ops.scaledDotProductAttention(q, k, v, options).close());
-                double flops = 4.0 * batch * heads * length * length * headDim * (causal ? 0.5 : 1);
-                report("attention_bf16_b4h16l2048d128" + (causal ? "_causal" : ""), s, flops / s / 1e12, "TFLOP/s");
+                for (boolean causal : new boolean[] {false, true}) {
+                    AttentionOptions options = AttentionOptions.defaults().causal(causal);
+                    double flops = 4.0 * batch * heads * length * length * headDim * (causal ? 0.5 : 1);
+                    for (String mode : length == 2048 ? new String[] {"fused", "composed"} : new String[] {"fused"}) {
+                        double s = with("colossus.cuda.attention", mode,
+                                () -> time(cuda, () -> Ops.scaledDotProductAttention(q, k, v, options).close()));
+                        report("attention_bf16_b4h16l" + length + "d128" + (causal ? "_causal" : "")
+                                + (mode.equals("composed") ? "_composed" : ""), s, flops / s / 1e12, "TFLOP/s");
+                    }
+                }
+            }
+        }
+    }
+
+    /** One query per head against a long K/V cache, B=4, Hq=32, Hkv=8, D=128, BF16: GB/s over K and V's bytes. */
+    private static void decode(Backend cuda) {
+        int batch = 4, heads = 32, kvHeads = 8, headDim = 128;
+        Device gpu = cuda.device();
+        for (int keys : new int[] {4096, 8192, 16384, 32768, 65536}) {
+            try (Tensor q = random(13, DType.BF16, gpu, batch, heads, 1, headDim);
+                 Tensor k = random(14, DType.BF16, gpu, batch, kvHeads, keys, headDim);
+                 Tensor v = random(15, DType.BF16, gpu, batch, kvHeads, keys, headDim)) {
+                double s = time(cuda, () -> Ops.scaledDotProductAttention(q, k, v, AttentionOptions.defaults()).close());
+                double bytes = 2.0 * batch * kvHeads * keys * headDim * 2;
+                report("decode_bf16_b4h32kv8_lk" + keys, s, bytes / s / 1e9, "GB/s");
+            }
+        }
+        long bytes = 1L << 30;
+        try (Tensor ones = Tensor.full(1.0, DType.F32, bytes / 4); Tensor x = ones.to(gpu)) {
+            double s = time(cuda, () -> x.copy().close());
+            report("copy_d2d_1gib", s, 2.0 * bytes / s / 1e9, "GB/s");
+        }
+    }
+
+    /** {@code body}'s result with the system property {@code key} set to {@code value}, then restored. */
+    private static double with(String key, String value, java.util.function.DoubleSupplier body) {
+        String before = System.getProperty(key);
+        System.setProperty(key, value);
+        try {
+            return body.getAsDouble();
+        } finally {
+            if (before == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, before);
             }
         }
     }

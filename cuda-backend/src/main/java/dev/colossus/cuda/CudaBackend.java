@@ -25,10 +25,18 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
- * Every op on one NVIDIA GPU: matmul on cuBLAS, the rest on Colossus's own kernels (committed PTX,
- * see {@code src/main/cuda}), all issued on one stream. Attention is composed by {@code Decompositions}
- * from batched matmuls, elementwise ops and the softmax kernel, and a matmul's epilogue (alpha, beta,
- * addend) from a product and elementwise ops.
+ * Every op on one NVIDIA GPU: matmul on cuBLAS or on Colossus's own Tensor Core GEMM, the rest on
+ * Colossus's own kernels (committed PTX, see {@code src/main/cuda}), all issued on one stream.
+ *
+ * <p>GEMM: {@code -Dcolossus.cuda.gemm=cublas|custom|auto} (read at each op). {@code custom} sends every
+ * F16/BF16 product to {@link TensorCoreGemm}, its epilogue fused; {@code cublas} sends every product to
+ * cuBLAS and composes epilogues from elementwise ops; {@code auto} (the default) takes the custom
+ * kernel for products with an activation, where one fused launch replaces cuBLAS's GEMM and an
+ * elementwise pass, and cuBLAS for the rest (benchmarks/results/gpu has the measurements).
+ *
+ * <p>Attention: {@link FusedAttention} where it applies (F16/BF16, head dimension 64 or 128), else
+ * composed by {@code Decompositions} from batched matmuls, elementwise ops and the softmax kernel;
+ * {@code -Dcolossus.cuda.attention=fused|composed} forces either.
  *
  * <p>F32, F16 and BF16 compute in F32, F64 in F64, integers in 64-bit integers. GEMM accumulates in
  * F32 (F64 for F64); TF32 Tensor Cores are used for F32 GEMM only when asked for with
@@ -90,8 +98,11 @@ public final class CudaBackend implements Backend {
 
     @Override
     public boolean supports(Op op) {
-        if (op instanceof Attention || op instanceof MatMul m && m.hasEpilogue()) {
-            return false;
+        if (op instanceof Attention a) {
+            return !"composed".equals(System.getProperty("colossus.cuda.attention")) && FusedAttention.accepts(a);
+        }
+        if (op instanceof MatMul m && m.hasEpilogue()) {
+            return customGemm(m);
         }
         for (Operand x : op.inputs()) {
             if (KernelLayout.of(x).rank() > KernelLayout.MAX_RANK) {
@@ -125,11 +136,12 @@ public final class CudaBackend implements Backend {
                     .address(base(w.b())).layout(KernelLayout.of(w.b()))
                     .address(base(w.out())).layout(KernelLayout.of(w.out())));
             case Reduce r -> reduce(r);
+            case MatMul m when customGemm(m) -> customMatmul(m);
             case MatMul m -> matmul(m);
             case Softmax s -> softmax(s);
             case LayerNorm n -> normalize(n, "layer_norm", n.x(), n.normalizedAxes(), n.eps(), n.weight(), n.bias());
             case RmsNorm n -> normalize(n, "rms_norm", n.x(), n.normalizedAxes(), n.eps(), n.weight());
-            case Attention a -> throw new IllegalStateException(a.name() + " is composed, never sent to the cuda backend");
+            case Attention a -> FusedAttention.run(a, kernels, context);
         }
         if (SYNC_EACH_OP) {
             context.synchronize(op.name());
@@ -268,6 +280,39 @@ public final class CudaBackend implements Backend {
             long size = out.dtype().byteSize();
             cublas.gemm(m.name(), plan, type, compute, base(b) + plan.aOffset() * size, base(a) + plan.bOffset() * size,
                     base(out) + plan.cOffset() * size);
+        } finally {
+            for (Storage t : temporaries) {
+                if (t != null) {
+                    t.release();
+                }
+            }
+        }
+    }
+
+    /** Whether {@code m} goes to {@link TensorCoreGemm}, by {@code colossus.cuda.gemm} (see the class comment). */
+    private static boolean customGemm(MatMul m) {
+        String mode = System.getProperty("colossus.cuda.gemm", "auto");
+        boolean wanted = switch (mode) {
+            case "custom" -> true;
+            case "cublas" -> false;
+            case "auto" -> m.activation() != null;
+            default -> throw new IllegalArgumentException("colossus.cuda.gemm=" + mode + ": expected cublas, custom or auto");
+        };
+        return wanted && TensorCoreGemm.accepts(m, true);
+    }
+
+    /** {@code m} on {@link TensorCoreGemm}, a and b first copied to contiguous temporaries where it cannot read them. */
+    private void customMatmul(MatMul m) {
+        Storage[] temporaries = new Storage[2];
+        try {
+            MatMul op = m;
+            if (!TensorCoreGemm.accepts(op, false)) {
+                op = new MatMul(contiguous(m.a(), temporaries, 0), m.b(), m.c(), m.alpha(), m.beta(), m.activation(), m.out());
+            }
+            if (!TensorCoreGemm.accepts(op, false)) {
+                op = new MatMul(op.a(), contiguous(m.b(), temporaries, 1), m.c(), m.alpha(), m.beta(), m.activation(), m.out());
+            }
+            TensorCoreGemm.run(op, kernels);
         } finally {
             for (Storage t : temporaries) {
                 if (t != null) {

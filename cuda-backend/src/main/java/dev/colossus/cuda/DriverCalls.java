@@ -75,10 +75,11 @@ final class DriverCalls {
     }
 
     /**
-     * Launches {@code function} on a 1-D grid: {@code parameters} holds the kernel's parameters packed
-     * as the kernel declares them, parameter {@code i} at byte {@code offsets[i]}.
+     * Launches {@code function} on a grid of {@code gridX x gridY x gridZ} blocks of {@code threads}:
+     * {@code parameters} holds the kernel's parameters packed as the kernel declares them, parameter
+     * {@code i} at byte {@code offsets[i]}.
      */
-    static int launchKernel(long function, int grid, int threads, int sharedBytes, long stream,
+    static int launchKernel(long function, int gridX, int gridY, int gridZ, int threads, int sharedBytes, long stream,
                             byte[] parameters, int parameterBytes, int[] offsets, int count) {
         long pointersAt = 8 + (parameterBytes + 7L & ~7L);
         MemorySegment scratch = scratch(pointersAt + 8L * count);
@@ -87,7 +88,7 @@ final class DriverCalls {
             scratch.set(ValueLayout.JAVA_LONG, pointersAt + 8L * i, scratch.address() + 8 + offsets[i]);
         }
         try {
-            return (int) LAUNCH_KERNEL.invokeExact(MemorySegment.ofAddress(function), grid, 1, 1, threads, 1, 1, sharedBytes,
+            return (int) LAUNCH_KERNEL.invokeExact(MemorySegment.ofAddress(function), gridX, gridY, gridZ, threads, 1, 1, sharedBytes,
                     MemorySegment.ofAddress(stream), scratch.asSlice(pointersAt), MemorySegment.NULL);
         } catch (Throwable t) {
             throw unexpected("cuLaunchKernel", t);

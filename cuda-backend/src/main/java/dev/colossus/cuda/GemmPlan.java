@@ -63,7 +63,7 @@ record GemmPlan(int transA, int transB, int m, int n, int k, long aOffset, int l
     }
 
     /** {@code {count, stride}} of the batch dimensions seen as one, or {@code null} if they are not evenly strided. */
-    private static long[] batch(Operand x) {
+    static long[] batch(Operand x) {
         int batchRank = x.rank() - 2;
         long count = 1;
         long stride = 0;

@@ -1,5 +1,6 @@
 package dev.colossus.cuda;
 
+import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadDataJIT;
 
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import jcuda.Pointer;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUjit_option;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
@@ -34,11 +36,25 @@ final class Kernels {
 
     /** Launches {@code module/kernel} over {@code blocks} blocks of {@code threads}; {@code op} names it in errors. */
     void launch(String op, String module, String kernel, long blocks, int threads, Arguments arguments) {
+        launch(op, module, kernel, (int) Math.max(1, Math.min(blocks, Integer.MAX_VALUE)), 1, 1, threads, 0, arguments);
+    }
+
+    /**
+     * Launches {@code module/kernel} over a {@code gridX x gridY x gridZ} grid of blocks of {@code threads},
+     * each with {@code sharedBytes} of dynamic shared memory (above 48 KiB the kernel is opted in first).
+     */
+    void launch(String op, String module, String kernel, int gridX, int gridY, int gridZ, int threads, int sharedBytes,
+                Arguments arguments) {
         Function function = functions.computeIfAbsent(module + "/" + kernel, key -> function(module, kernel));
-        int grid = (int) Math.max(1, Math.min(blocks, Integer.MAX_VALUE));
-        int result = DriverCalls.launchKernel(function.handle(), grid, threads, 0, context.stream.handle(),
-                arguments.bytes, arguments.size, arguments.offsets, arguments.count);
-        CudaException.check(result, op + ": launching " + module + "/" + kernel + " (" + grid + " x " + threads + ")");
+        if (sharedBytes > function.sharedLimit) {
+            CudaException.check(cuFuncSetAttribute(function, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                    sharedBytes), op + ": allowing " + module + "/" + kernel + " " + sharedBytes + " bytes of shared memory");
+            function.sharedLimit = sharedBytes;
+        }
+        int result = DriverCalls.launchKernel(function.handle(), gridX, gridY, gridZ, threads, sharedBytes,
+                context.stream.handle(), arguments.bytes, arguments.size, arguments.offsets, arguments.count);
+        CudaException.check(result, op + ": launching " + module + "/" + kernel + " (" + gridX + "x" + gridY + "x" + gridZ
+                + " blocks of " + threads + ", " + sharedBytes + " bytes shared)");
     }
 
     private Function function(String module, String kernel) {
@@ -76,8 +92,13 @@ final class Kernels {
         return loaded;
     }
 
-    /** A {@link CUfunction} whose raw handle can be passed to {@link DriverCalls#launchKernel}. */
+    /**
+     * A {@link CUfunction} whose raw handle can be passed to {@link DriverCalls#launchKernel}, and the
+     * dynamic shared memory it has been allowed (48 KiB without asking).
+     */
     private static final class Function extends CUfunction {
+        volatile int sharedLimit = 48 * 1024;
+
         long handle() {
             return getNativePointer();
         }
@@ -101,6 +122,10 @@ final class Kernels {
         Arguments i64(long v) {
             put(8, v);
             return this;
+        }
+
+        Arguments f32(float v) {
+            return i32(Float.floatToRawIntBits(v));
         }
 
         Arguments f64(double v) {

@@ -1,0 +1,32 @@
+// The unary functions, by the ordinals of dev.colossus.op.UnaryFn: the elementwise kernels apply
+// them, and the GEMM epilogue applies the activations among them.
+#pragma once
+
+enum UnaryCode { NEG, ABS, EXP, LOG, SQRT, RSQRT, TANH, SIGMOID, RELU, GELU, GELU_TANH, SILU };
+
+// One definition for float and double: CUDA's math functions are overloaded on both.
+template <typename T> __device__ __forceinline__ T apply_unary(int fn, T x) {
+    switch (fn) {
+        case NEG: return -x;
+        case ABS: return fabs(x);
+        case EXP: return exp(x);
+        case LOG: return log(x);
+        case SQRT: return sqrt(x);
+        case RSQRT: return (T) 1 / sqrt(x);
+        case TANH: return tanh(x);
+        case SIGMOID: return (T) 1 / ((T) 1 + exp(-x));
+        case RELU: return x != x ? x : fmax(x, (T) 0);
+        case GELU: return (T) 0.5 * x * ((T) 1 + erf(x * (T) 0.70710678118654752));
+        case GELU_TANH: return (T) 0.5 * x * ((T) 1 + tanh((T) 0.79788456080286536 * (x + (T) 0.044715 * x * x * x)));
+        default: return x / ((T) 1 + exp(-x));
+    }
+}
+
+// Only NEG, ABS and RELU are defined on integers; the host never sends the others.
+template <> __device__ __forceinline__ long long apply_unary<long long>(int fn, long long x) {
+    switch (fn) {
+        case NEG: return -x;
+        case ABS: return x < 0 ? -x : x;
+        default: return x > 0 ? x : 0;
+    }
+}

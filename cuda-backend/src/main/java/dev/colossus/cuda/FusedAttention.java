@@ -1,0 +1,126 @@
+package dev.colossus.cuda;
+
+import dev.colossus.DType;
+import dev.colossus.op.Attention;
+import dev.colossus.spi.Operand;
+import dev.colossus.spi.Storage;
+
+/**
+ * Scaled-dot-product attention in one kernel, {@code src/main/cuda/attention/attention.cu}:
+ * FlashAttention-2 on mma.sync for F16 and BF16 with head dimension 64 or 128; q (B,Hq,Lq,D),
+ * k and v (B,Hkv,Lk,D), out (B,Hq,Lq,D), each with unit stride along D and rows 16-byte aligned.
+ * Causal, boolean or additive masks (any strides) and grouped-query heads are handled in the kernel.
+ *
+ * <p>A block takes 64 rows of one (batch, key/value head): the group's query heads side by side, so a
+ * decode step with a single query still fills a block's rows and reads each K/V tile once per group.
+ * When those blocks would leave the GPU under-filled (decode, short prefill), the keys are split
+ * across blocks (flash-decoding) and a second kernel merges the partial softmax states.
+ */
+final class FusedAttention {
+    private static final int ROWS = 64, KEYS = 64, THREADS = 128;
+    private static final int MAX_GRID_Y = 65535;
+
+    private FusedAttention() {
+    }
+
+    /** True when the kernel can compute {@code a} as it is. */
+    static boolean accepts(Attention a) {
+        DType dtype = a.q().dtype();
+        if (dtype != DType.F16 && dtype != DType.BF16 || a.k().dtype() != dtype || a.v().dtype() != dtype
+                || a.out().dtype() != dtype) {
+            return false;
+        }
+        long d = a.q().dim(3);
+        if (d != 64 && d != 128 || a.v().dim(3) != d) {
+            return false;
+        }
+        if (a.mask() != null && a.mask().dtype() != DType.BOOL && a.mask().dtype() != dtype) {
+            return false;
+        }
+        for (Operand x : new Operand[] {a.q(), a.k(), a.v(), a.out()}) {
+            if (!rowsAligned(x)) {
+                return false;
+            }
+        }
+        long b = a.q().dim(0), hkv = a.k().dim(1);
+        return b * hkv <= MAX_GRID_Y && a.q().dim(1) <= Integer.MAX_VALUE && a.q().dim(2) * a.groupSize() <= Integer.MAX_VALUE
+                && a.k().dim(2) <= Integer.MAX_VALUE;
+    }
+
+    /** Launches {@code a}, which {@link #accepts}, on {@code context}'s stream. */
+    static void run(Attention a, Kernels kernels, CudaContext context) {
+        Operand q = a.q(), k = a.k(), v = a.v(), mask = a.mask(), out = a.out();
+        int b = (int) q.dim(0), hq = (int) q.dim(1), hkv = (int) k.dim(1), lq = (int) q.dim(2), lk = (int) k.dim(2);
+        int d = (int) q.dim(3);
+        if (out.numel() == 0) {
+            return;
+        }
+        String type = q.dtype() == DType.BF16 ? "bf16" : "f16";
+        int rowBlocks = (int) ((a.groupSize() * lq + ROWS - 1) / ROWS);
+        long blocks = (long) rowBlocks * b * hkv;
+        int splits = splits(blocks, lk, context.multiprocessors);
+        int keysPerSplit = Math.max(KEYS, ((lk + splits - 1) / splits + KEYS - 1) / KEYS * KEYS);
+        splits = Math.max(1, (lk + keysPerSplit - 1) / keysPerSplit);
+        long rows = (long) b * hq * lq;
+        Storage workspace = splits > 1 ? DeviceStorage.allocate(context, rows * splits * (d + 1) * Float.BYTES) : null;
+        try {
+            long partialOut = workspace == null ? 0 : ((DeviceStorage) workspace).address(0);
+            long partialLse = partialOut + rows * splits * d * Float.BYTES;
+            Kernels.Arguments arguments = new Kernels.Arguments().i32(b).i32(hq).i32(hkv).i32(lq).i32(lk);
+            operand(arguments, q);
+            operand(arguments, k);
+            operand(arguments, v);
+            if (mask == null) {
+                arguments.address(0).i32(0).i64(0).i64(0).i64(0).i64(0);
+            } else {
+                long[] s = mask.strides();
+                arguments.address(base(mask) + mask.offset() * mask.dtype().byteSize()).i32(mask.dtype().ordinal())
+                        .i64(s[0]).i64(s[1]).i64(s[2]).i64(s[3]);
+            }
+            arguments.i32(a.causal() ? 1 : 0).f32((float) a.scale()).i32(keysPerSplit);
+            operand(arguments, out);
+            arguments.address(partialOut).address(partialLse);
+            int shared = (ROWS + 4 * KEYS) * d * 2;
+            kernels.launch(a.name(), "attention", "attention_" + type + "_d" + d, rowBlocks, b * hkv, splits, THREADS, shared,
+                    arguments);
+            if (splits > 1) {
+                long[] s = out.strides();
+                Kernels.Arguments merge = new Kernels.Arguments().i32(hq).i32(lq).i32(d).i32(splits).i64(rows)
+                        .address(partialOut).address(partialLse)
+                        .address(base(out) + out.offset() * out.dtype().byteSize()).i64(s[0]).i64(s[1]).i64(s[2]);
+                kernels.launch(a.name(), "attention", "attention_merge_" + type, (int) Math.min(rows, context.multiprocessors * 32L),
+                        1, 1, d, 0, merge);
+            }
+        } finally {
+            if (workspace != null) {
+                workspace.release();
+            }
+        }
+    }
+
+    /**
+     * Key splits for {@code blocks} blocks of work over {@code lk} keys: enough for about four blocks
+     * per multiprocessor, each split keeping at least 256 keys.
+     */
+    static int splits(long blocks, int lk, int multiprocessors) {
+        long wanted = (4L * multiprocessors + blocks - 1) / blocks;
+        return (int) Math.max(1, Math.min(wanted, lk / 256));
+    }
+
+    /** The address of x's first element, then its batch, head and row strides (D's is 1). */
+    private static void operand(Kernels.Arguments arguments, Operand x) {
+        long[] s = x.strides();
+        arguments.address(base(x) + x.offset() * x.dtype().byteSize()).i64(s[0]).i64(s[1]).i64(s[2]);
+    }
+
+    /** Unit stride along D, the other strides and the start at 16-byte multiples (8 elements). */
+    private static boolean rowsAligned(Operand x) {
+        long[] s = x.strides();
+        return s[3] == 1 && s[0] % 8 == 0 && s[1] % 8 == 0 && s[2] % 8 == 0
+                && (base(x) + x.offset() * x.dtype().byteSize()) % 16 == 0;
+    }
+
+    private static long base(Operand x) {
+        return ((DeviceStorage) x.storage()).address(0);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.colossus.cuda;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.colossus.AttentionOptions;
+import dev.colossus.Backends;
+import dev.colossus.DType;
+import dev.colossus.Device;
+import dev.colossus.Ops;
+import dev.colossus.Scope;
+import dev.colossus.Tensor;
+import dev.colossus.testkit.Generators;
+import dev.colossus.testkit.Generators.Layout;
+import dev.colossus.testkit.Generators.Values;
+import dev.colossus.testkit.TensorAssert;
+import dev.colossus.testkit.Tolerance;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@link FusedAttention} at the lengths the conformance suite's reference cannot afford: many key
+ * tiles and row blocks, and decode steps whose keys are split across blocks and merged, each compared
+ * with the composed path ({@code -Dcolossus.cuda.attention=composed}) on the same inputs.
+ */
+class FusedAttentionTest {
+    @BeforeAll
+    static void needsAGpu() {
+        assumeTrue(Backends.availableNames().contains("cuda"), () -> "no GPU here: " + new CudaBackendProvider().probe());
+    }
+
+    private static Tensor onGpu(String mode, Supplier<Tensor> body) {
+        System.setProperty("colossus.cuda.attention", mode);
+        try {
+            return Backends.using(Backends.get("cuda"), body).to(Device.CPU);
+        } finally {
+            System.clearProperty("colossus.cuda.attention");
+        }
+    }
+
+    /** (B, Hq, Hkv, Lq, Lk, D, causal) */
+    private static final long[][] CASES = {
+        {2, 8, 8, 1000, 1000, 128, 0},
+        {2, 8, 8, 1000, 1000, 128, 1},
+        {1, 8, 2, 777, 1500, 64, 1},
+        {4, 32, 8, 1, 8191, 128, 0},
+        {1, 32, 8, 4, 20000, 128, 1},
+        {1, 16, 1, 2, 3000, 64, 0},
+    };
+
+    @ParameterizedTest
+    @EnumSource(names = {"F16", "BF16"})
+    void longSequencesAndSplitDecodeMatchTheComposedPath(DType dtype) {
+        long seed = 500;
+        for (long[] c : CASES) {
+            try (Scope scope = Scope.open()) {
+                Tensor q = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[1], c[3], c[5]));
+                Tensor k = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[2], c[4], c[5]));
+                Tensor v = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[2], c[4], c[5]));
+                AttentionOptions options = AttentionOptions.defaults().causal(c[6] == 1);
+                Tensor composed = onGpu("composed", () -> Ops.scaledDotProductAttention(q, k, v, options));
+                Tensor fused = onGpu("fused", () -> Ops.scaledDotProductAttention(q, k, v, options));
+                TensorAssert.assertRelativeL2("fused attention vs composed " + java.util.Arrays.toString(c), composed, fused,
+                        Tolerance.of(dtype));
+            }
+        }
+    }
+
+    private static Tensor gpu(Tensor host) {
+        return host.to(Device.cuda(0));
+    }
+}
