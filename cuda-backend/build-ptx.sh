@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Compiles every kernel source, src/main/cuda/<op>/<op>.cu, to PTX for compute_80 (Ampere and every
-# later GPU JITs it), lowers its .version to the portable ISA 8.0 (CUDA 12.0+ drivers) and writes it
-# to src/main/resources/dev/colossus/cuda/ptx/<op>.ptx, which is committed: users need no CUDA toolkit.
+# Compiles every kernel source, src/main/cuda/<op>/<name>.cu, to PTX for compute_80 (Ampere and every
+# later GPU JITs it) or for the target its first line names (// ptx-target: compute_90a, Hopper's own
+# instructions), lowers its .version to the portable ISA 8.0 (CUDA 12.0+ drivers) and writes it to
+# src/main/resources/dev/colossus/cuda/ptx/<name>.ptx, which is committed: users need no CUDA toolkit.
 # Needs nvcc (13.0 made the committed files) and JDK 25.
 #   cuda-backend/build-ptx.sh [OUTPUT_DIR]
 set -euo pipefail
@@ -12,7 +13,8 @@ mkdir -p "$out"
 written=()
 for source in "$here"/src/main/cuda/*/*.cu; do
     ptx="$out/$(basename "$source" .cu).ptx"
-    nvcc --ptx -arch=compute_80 -std=c++17 -O3 -o "$ptx" "$source"
+    target="$(sed -n '1s|^// ptx-target: \(compute_[0-9a-z]*\)$|\1|p' "$source")"
+    nvcc --ptx -arch="${target:-compute_80}" -std=c++17 -O3 -o "$ptx" "$source"
     written+=("$ptx")
 done
 # Launched as a single source file, away from the module's other sources.

@@ -2,10 +2,11 @@
 # The GPU check: the CUDA conformance suite and a benchmark beside PyTorch, in one call on a GPU machine.
 #
 #   cuda-backend/gpu-check.sh pack   here: builds, writes .device/ (a Java 25 runtime and the jars, ~40 MB)
-#   cuda-backend/gpu-check.sh run    there (device tool, carry [".device"], timeout ~550 s; each step has its own limit): writes
+#   cuda-backend/gpu-check.sh run    there (device tool, carry [".device"], timeout ~560 s; each step has its own limit): writes
 #                                    machine.txt, junit.txt, tour.txt, colossus.csv, torch.csv and
 #                                    table.md under $OUT and prints the table last
 #   STEPS="junit bench" cuda-backend/gpu-check.sh run   only those steps (of: junit tour bench torch)
+#   TESTS="A B" cuda-backend/gpu-check.sh run           only those test classes (of dev.colossus.cuda), not all
 #
 # Then commit $OUT's files under benchmarks/results/gpu/ with the card named.
 set -uo pipefail
@@ -59,19 +60,21 @@ run() {
     rm -rf /tmp/cuda-tests && mkdir -p /tmp/cuda-tests && (cd /tmp/cuda-tests && "${java[0]%/java}/jar" xf "$root/.device/cuda-tests.jar" 2>/dev/null \
         || python3 -m zipfile -e "$root/.device/cuda-tests.jar" .)
     junit=skipped; tour=skipped; bench=skipped
-    [[ $steps == *" junit "* ]] && { (cd cuda-backend && timeout 240 "${java[@]}" -Dcolossus.cuda.syncEachOp=true \
+    selection="--scan-classpath /tmp/cuda-tests"
+    [[ -n "${TESTS:-}" ]] && selection="$(printf -- '--select-class dev.colossus.cuda.%s ' $TESTS)"
+    [[ $steps == *" junit "* ]] && { (cd cuda-backend && timeout 180 "${java[@]}" -Dcolossus.cuda.syncEachOp=true \
         -jar "$root/.device/junit-platform-console-standalone.jar" execute --disable-banner --details=tree \
-        -cp "/tmp/cuda-tests:$jars:$root/.device/core-tests.jar" --scan-classpath /tmp/cuda-tests \
+        -cp "/tmp/cuda-tests:$jars:$root/.device/core-tests.jar" $selection \
         --reports-dir /tmp/junit-xml) > "$out/junit.txt" 2>&1; junit=$?; }
     [[ $steps == *" tour "* ]] && { timeout 60 "${java[@]}" -cp "$jars" dev.colossus.bench.Tour > "$out/tour.txt" 2>&1; tour=$?; }
     if [[ $steps == *" bench "* ]]; then
-        timeout 200 "${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench > "$out/colossus.csv" 2> "$out/colossus.log"
+        timeout 180 "${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench > "$out/colossus.csv" 2> "$out/colossus.log"
         bench=$?
         # The small op again without the block cache, for the record.
         timeout 45 "${java[@]}" -Dcolossus.cuda.blockCache=false -cp "$jars" dev.colossus.bench.GpuBench \
             --cases=small --suffix=_no_block_cache >> "$out/colossus.csv" 2>> "$out/colossus.log"
     fi
-    [[ $steps == *" torch "* ]] && PYTHONUNBUFFERED=1 timeout 150 python3 cuda-backend/gpu-check/torch_bench.py > "$out/torch.csv" 2> "$out/torch.log"
+    [[ $steps == *" torch "* ]] && PYTHONUNBUFFERED=1 timeout 120 python3 cuda-backend/gpu-check/torch_bench.py > "$out/torch.csv" 2> "$out/torch.log"
     {
         echo "# GPU check, $(date -u +%Y-%m-%d)"
         echo

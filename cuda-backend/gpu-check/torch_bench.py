@@ -1,6 +1,6 @@
 """PyTorch's numbers for the GPU check, one CSV line each (torch,case,seconds,rate,unit), for the same
-cases as dev.colossus.bench.GpuBench: GEMM (bf16, f16 at 2048, 4096, 8192, 4096x4096x1000,
-1x8192x8192; f32 with TF32 off at 4096 and 8192), linear + GELU (F.linear then F.gelu), SDPA (B=4,
+cases as dev.colossus.bench.GpuBench: GEMM (bf16 at 2048, 4096, 8192, 4096x4096x1000, 1x8192x8192;
+f16 and f32 with TF32 off at 8192; bf16 a @ w.t() at 4096 and 8192), linear + GELU (F.linear then F.gelu), SDPA (B=4,
 H=16, D=128, bf16, L = 1024..8192, plain and causal), decode SDPA (B=4, Hq=32, Hkv=8, one query,
 Lk = 4k..64k, GB/s over K and V), a device-to-device copy, a 1 GiB host-to-device copy from pinned
 memory (and from pageable memory), and one small add. Median of five trials of about 0.3 s,
@@ -41,7 +41,7 @@ def report(name, seconds, rate, unit):
 
 
 for dtype, label in ((torch.bfloat16, "bf16"), (torch.float16, "f16"), (torch.float32, "f32")):
-    shapes = ((4096,) * 3, (8192,) * 3) if dtype == torch.float32 else \
+    shapes = ((8192,) * 3,) if dtype != torch.bfloat16 else \
         ((2048,) * 3, (4096,) * 3, (8192,) * 3, (4096, 4096, 1000), (1, 8192, 8192))
     for m, n, k in shapes:
         a = torch.randn(m, k, device="cuda", dtype=dtype)
@@ -50,6 +50,13 @@ for dtype, label in ((torch.bfloat16, "bf16"), (torch.float16, "f16"), (torch.fl
         shape = str(n) if m == n == k else f"{m}x{n}x{k}"
         report(f"gemm_{label}_{shape}", s, 2 * m * n * k / s / 1e12, "TFLOP/s")
         del a, b
+
+for n in (4096, 8192):
+    a = torch.randn(n, n, device="cuda", dtype=torch.bfloat16)
+    w = torch.randn(n, n, device="cuda", dtype=torch.bfloat16)
+    s = time(lambda: torch.matmul(a, w.t()))
+    report(f"gemm_bf16_{n}_tn", s, 2 * n**3 / s / 1e12, "TFLOP/s")
+    del a, w
 
 x = torch.randn(8192, 4096, device="cuda", dtype=torch.bfloat16)
 w = torch.randn(16384, 4096, device="cuda", dtype=torch.bfloat16)

@@ -129,17 +129,22 @@ __device__ void attention(Shape shape, const T* q, long long q_b, long long q_h,
         const T* k_tile = k_tiles + buffer * KEYS * D;
         const T* v_tile = v_tiles + buffer * KEYS * D;
 
-        // S = Q K^T: 16 rows x 64 keys per warp.
+        // S = Q K^T: 16 rows x 64 keys per warp, in (k-step, key pair) order, each K fragment loaded
+        // one mma pair ahead of its use.
+        constexpr int S_STEPS = D / 16 * 4;
         float s[8][4] = {};
+        uint32_t kf[2][4];
+        load_matrix_x4(kf[0], k_tile + swizzled<D>((lane & 7) + ((lane >> 4) << 3), (lane >> 3) & 1));
 #pragma unroll
-        for (int kk = 0; kk < D / 16; ++kk) {
-#pragma unroll
-            for (int j = 0; j < 4; ++j) {
-                uint32_t kf[4];
-                load_matrix_x4(kf, k_tile + swizzled<D>(j * 16 + (lane & 7) + ((lane >> 4) << 3), kk * 2 + ((lane >> 3) & 1)));
-                mma_16816<T>(s[2 * j], qf[kk], kf[0], kf[1]);
-                mma_16816<T>(s[2 * j + 1], qf[kk], kf[2], kf[3]);
+        for (int step = 0; step < S_STEPS; ++step) {
+            const int kk = step / 4, j = step % 4;
+            if (step + 1 < S_STEPS) {
+                const int kk1 = (step + 1) / 4, j1 = (step + 1) % 4;
+                load_matrix_x4(kf[(step + 1) & 1],
+                               k_tile + swizzled<D>(j1 * 16 + (lane & 7) + ((lane >> 4) << 3), kk1 * 2 + ((lane >> 3) & 1)));
             }
+            mma_16816<T>(s[2 * j], qf[kk], kf[step & 1][0], kf[step & 1][1]);
+            mma_16816<T>(s[2 * j + 1], qf[kk], kf[step & 1][2], kf[step & 1][3]);
         }
 
         // Scale into log2 units; mask where a key is past the split, hidden causally, or masked.
@@ -196,18 +201,29 @@ __device__ void attention(Shape shape, const T* q, long long q_b, long long q_h,
             }
         }
 
-        // O += P V: P's accumulators are already laid out as the A fragments of 16-key steps.
+        // O += P V: P's accumulators are already laid out as the A fragments of 16-key steps; each V
+        // fragment is loaded one mma pair ahead of its use.
+        uint32_t pf[KEYS / 16][4];
 #pragma unroll
         for (int t = 0; t < KEYS / 16; ++t) {
-            uint32_t pf[4] = {pack2<T>(s[2 * t][0], s[2 * t][1]), pack2<T>(s[2 * t][2], s[2 * t][3]),
-                              pack2<T>(s[2 * t + 1][0], s[2 * t + 1][1]), pack2<T>(s[2 * t + 1][2], s[2 * t + 1][3])};
+            pf[t][0] = pack2<T>(s[2 * t][0], s[2 * t][1]);
+            pf[t][1] = pack2<T>(s[2 * t][2], s[2 * t][3]);
+            pf[t][2] = pack2<T>(s[2 * t + 1][0], s[2 * t + 1][1]);
+            pf[t][3] = pack2<T>(s[2 * t + 1][2], s[2 * t + 1][3]);
+        }
+        constexpr int V_STEPS = KEYS / 16 * (D / 16);
+        uint32_t vf[2][4];
+        load_matrix_x4_transposed(vf[0], v_tile + swizzled<D>((lane & 7) + (((lane >> 3) & 1) << 3), lane >> 4));
 #pragma unroll
-            for (int j = 0; j < D / 16; ++j) {
-                uint32_t vf[4];
-                load_matrix_x4_transposed(vf, v_tile + swizzled<D>(t * 16 + (lane & 7) + (((lane >> 3) & 1) << 3), j * 2 + (lane >> 4)));
-                mma_16816<T>(o[2 * j], pf, vf[0], vf[1]);
-                mma_16816<T>(o[2 * j + 1], pf, vf[2], vf[3]);
+        for (int step = 0; step < V_STEPS; ++step) {
+            const int t = step / (D / 16), j = step % (D / 16);
+            if (step + 1 < V_STEPS) {
+                const int t1 = (step + 1) / (D / 16), j1 = (step + 1) % (D / 16);
+                load_matrix_x4_transposed(vf[(step + 1) & 1],
+                                          v_tile + swizzled<D>(t1 * 16 + (lane & 7) + (((lane >> 3) & 1) << 3), j1 * 2 + (lane >> 4)));
             }
+            mma_16816<T>(o[2 * j], pf[t], vf[step & 1][0], vf[step & 1][1]);
+            mma_16816<T>(o[2 * j + 1], pf[t], vf[step & 1][2], vf[step & 1][3]);
         }
     }
     copy_async_wait<0>();

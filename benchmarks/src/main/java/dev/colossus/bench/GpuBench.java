@@ -21,8 +21,9 @@ import java.util.stream.IntStream;
  * The CUDA backend's numbers for the GPU check (cuda-backend/gpu-check.sh), one CSV line each,
  * {@code colossus,case,seconds,rate,unit}, for the script to set beside PyTorch's from the same call:
  * <ul>
- *   <li>gemm: cuBLAS and the custom Tensor Core kernel ({@code _custom}), BF16 and F16, at 2048, 4096,
- *       8192 and two odd shapes (4096x4096x1000, 1x8192x8192); F32 with TF32 off on cuBLAS;</li>
+ *   <li>gemm: cuBLAS and the custom Tensor Core kernels (see {@link #gemmVariants}), BF16 at 2048,
+ *       4096, 8192 and two odd shapes (4096x4096x1000, 1x8192x8192), F16 at 8192, and BF16 with b
+ *       K-major ({@code _tn}) at 4096 and 8192; F32 with TF32 off at 8192 on cuBLAS;</li>
  *   <li>linear: {@code gelu(x W^T + b)} fused in one launch, and as cuBLAS then the GELU kernel ({@code _composed});</li>
  *   <li>attention: the fused kernel, B=4, H=16, D=128, BF16, L = 1024..8192, plain and causal (the
  *       composed path at 2048 too); decode, one query against Lk = 4k..64k keys (B=4, Hq=32, Hkv=8),
@@ -69,14 +70,14 @@ public final class GpuBench {
         if (cases.contains("gemm")) {
             gemm(cuda);
         }
-        if (cases.contains("linear")) {
-            linear(cuda);
-        }
         if (cases.contains("attention")) {
             attention(cuda);
         }
         if (cases.contains("decode")) {
             decode(cuda);
+        }
+        if (cases.contains("linear")) {
+            linear(cuda);
         }
         if (cases.contains("copy")) {
             copy(cuda);
@@ -89,19 +90,49 @@ public final class GpuBench {
     private static void gemm(Backend cuda) {
         for (DType dtype : new DType[] {DType.BF16, DType.F16, DType.F32}) {
             String type = dtype.name().toLowerCase(Locale.ROOT);
-            int[][] shapes = dtype == DType.F32 ? new int[][] {{4096, 4096, 4096}, {8192, 8192, 8192}}
+            int[][] shapes = dtype != DType.BF16 ? new int[][] {{8192, 8192, 8192}}
                     : new int[][] {{2048, 2048, 2048}, {4096, 4096, 4096}, {8192, 8192, 8192}, {4096, 4096, 1000}, {1, 8192, 8192}};
             for (int[] s : shapes) {
                 int m = s[0], n = s[1], k = s[2];
                 String shape = m == n && n == k ? String.valueOf(n) : m + "x" + n + "x" + k;
                 try (Tensor a = random(1, dtype, cuda.device(), m, k); Tensor b = random(2, dtype, cuda.device(), k, n)) {
-                    for (String mode : dtype == DType.F32 ? new String[] {"cublas"} : new String[] {"cublas", "custom"}) {
-                        double seconds = with("colossus.cuda.gemm", mode, () -> time(cuda, () -> Ops.matmul(a, b).close()));
-                        report("gemm_" + type + "_" + shape + (mode.equals("custom") ? "_custom" : ""), seconds,
-                                2.0 * m * n * k / seconds / 1e12, "TFLOP/s");
-                    }
+                    String[] variants = dtype == DType.F32 ? new String[] {""} : dtype == DType.F16 ? new String[] {"", "_custom"}
+                            : new String[] {"", "_custom", "_custom128"};
+                    gemmVariants(cuda, "gemm_" + type + "_" + shape, variants, 2.0 * m * n * k, () -> Ops.matmul(a, b).close());
                 }
             }
+        }
+        // b K-major (a transposed view, as linear's weight): on Hopper the wgmma kernel's layout.
+        for (int n : new int[] {4096, 8192}) {
+            try (Tensor a = random(1, DType.BF16, cuda.device(), n, n); Tensor w = random(2, DType.BF16, cuda.device(), n, n);
+                 Tensor b = w.transpose(0, 1)) {
+                gemmVariants(cuda, "gemm_bf16_" + n + "_tn", new String[] {"", "_custom", "_custom_serial", "_custom_mma"}, 2.0 * n * n * n,
+                        () -> Ops.matmul(a, b).close());
+            }
+        }
+    }
+
+    /**
+     * {@code product} on each of {@code variants}: "" cuBLAS; the custom kernels with 256-wide blocks
+     * ({@code _custom}: wgmma where it applies), 128-wide ({@code _custom128}), mma.sync forced ({@code _custom_mma}),
+     * the serial wgmma kernel ({@code _custom_serial}).
+     */
+    private static void gemmVariants(Backend cuda, String name, String[] variants, double flops, Runnable product) {
+        for (String variant : variants) {
+            String[] v = switch (variant) {
+                case "" -> new String[] {"", "cublas", "256", "wgmma"};
+                case "_custom" -> new String[] {variant, "custom", "256", "wgmma"};
+                case "_custom128" -> new String[] {variant, "custom", "128", "mma"};
+                case "_custom_mma" -> new String[] {variant, "custom", "256", "mma"};
+                case "_custom_serial" -> new String[] {variant, "custom", "256", "wgmma-serial"};
+                default -> throw new IllegalArgumentException(variant);
+            };
+            System.setProperty("colossus.cuda.gemmTile", v[2]);
+            System.setProperty("colossus.cuda.gemmKernel", v[3]);
+            double seconds = with("colossus.cuda.gemm", v[1], () -> time(cuda, product));
+            System.clearProperty("colossus.cuda.gemmTile");
+            System.clearProperty("colossus.cuda.gemmKernel");
+            report(name + v[0], seconds, flops / seconds / 1e12, "TFLOP/s");
         }
     }
 

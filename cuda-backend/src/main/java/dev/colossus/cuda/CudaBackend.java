@@ -312,7 +312,7 @@ public final class CudaBackend implements Backend {
             if (!TensorCoreGemm.accepts(op, false)) {
                 op = new MatMul(op.a(), contiguous(m.b(), temporaries, 1), m.c(), m.alpha(), m.beta(), m.activation(), m.out());
             }
-            TensorCoreGemm.run(op, kernels);
+            TensorCoreGemm.run(op, kernels, context);
         } finally {
             for (Storage t : temporaries) {
                 if (t != null) {

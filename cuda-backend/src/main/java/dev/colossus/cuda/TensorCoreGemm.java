@@ -15,12 +15,20 @@ import dev.colossus.spi.Operand;
  * writes {@code out} with unit stride along N; each operand's batch dimensions must collapse to one
  * stride. Rows that start 16-byte aligned take the asynchronous-copy kernels, others the
  * element-by-element "_any" ones.
+ *
+ * <p>Blocks are 128 x 256 (8 warps, 96 KB of shared memory, one per multiprocessor) or 128 x 128
+ * (4 warps, 64 KB, two per multiprocessor): {@code -Dcolossus.cuda.gemmTile=256|128}, 256 by default.
+ *
+ * <p>On Hopper (sm_90) a K-major b goes to {@code gemm_sm90a.cu} instead: warpgroup MMA (wgmma) on
+ * 128 x 256 blocks, 193 KB of shared memory; {@code -Dcolossus.cuda.gemmKernel=mma} keeps it on mma.sync,
+ * {@code =wgmma-serial} takes the variant that waits for each K tile's wgmma (BF16, aligned only).
  */
 final class TensorCoreGemm {
-    /** The kernels' tile and pipeline: 128 x 256 outputs per block of 256 threads, 4 stages of K = 32. */
-    private static final int TILE_M = 128, TILE_N = 256, THREADS = 256;
-    private static final int SHARED_BYTES = 4 * (TILE_M + TILE_N) * 32 * 2;
+    /** The kernels' block: 128 x tileN outputs, a warp per 64 x 64, 4 stages of K = 32 in shared memory. */
+    private static final int TILE_M = 128, STAGES = 4, DEPTH = 32;
     private static final int MAX_GRID_Y = 65535;
+    /** The wgmma kernel's 4 stages of 128 x 64 and 256 x 64, and 1 KB to align them to its swizzle atoms. */
+    private static final int HOPPER_SHARED_BYTES = 4 * (128 + 256) * 64 * 2 + 1024;
 
     private TensorCoreGemm() {
     }
@@ -37,7 +45,7 @@ final class TensorCoreGemm {
         Operand a = m.a(), b = m.b(), out = m.out(), c = m.addend();
         int r = out.rank();
         long rows = out.dim(r - 2), cols = out.dim(r - 1), depth = a.dim(r - 1);
-        long tiles = ((rows + TILE_M - 1) / TILE_M) * ((cols + TILE_N - 1) / TILE_N);
+        long tiles = ((rows + TILE_M - 1) / TILE_M) * ((cols + 127) / 128);
         boolean operands = copying || unitStride(a, r - 1) && (unitStride(b, r - 1) || unitStride(b, r - 2))
                 && GemmPlan.batch(a) != null && GemmPlan.batch(b) != null;
         return operands && unitStride(out, r - 1) && GemmPlan.batch(out) != null
@@ -46,8 +54,8 @@ final class TensorCoreGemm {
                 && tiles <= Integer.MAX_VALUE;
     }
 
-    /** Launches {@code m}, which {@link #accepts} without copying, on {@code kernels}' stream. */
-    static void run(MatMul m, Kernels kernels) {
+    /** Launches {@code m}, which {@link #accepts} without copying, on {@code context}'s stream. */
+    static void run(MatMul m, Kernels kernels, CudaContext context) {
         Operand a = m.a(), b = m.b(), out = m.out(), c = m.addend();
         int r = out.rank();
         int rows = (int) out.dim(r - 2), cols = (int) out.dim(r - 1), depth = (int) a.dim(r - 1);
@@ -61,7 +69,13 @@ final class TensorCoreGemm {
         long addressOut = base(out) + out.offset() * size;
         boolean aligned = addressA % 16 == 0 && addressB % 16 == 0 && lda % 8 == 0 && ldb % 8 == 0
                 && batchA[1] % 8 == 0 && batchB[1] % 8 == 0 && addressOut % 4 == 0 && ldo % 2 == 0 && batchOut[1] % 2 == 0;
-        String kernel = "gemm_" + (out.dtype() == DType.BF16 ? "bf16" : "f16") + (kMajorB ? "_nt" : "_nn") + (aligned ? "" : "_any");
+        boolean hopper = kMajorB && context.computeMajor == 9 && context.computeMinor == 0
+                && !"mma".equals(System.getProperty("colossus.cuda.gemmKernel"));
+        int tileN = hopper ? 256 : tileN();
+        String type = out.dtype() == DType.BF16 ? "bf16" : "f16";
+        boolean serial = hopper && aligned && out.dtype() == DType.BF16 && "wgmma-serial".equals(System.getProperty("colossus.cuda.gemmKernel"));
+        String kernel = hopper ? "gemm_" + type + "_nt_sm90a" + (aligned ? serial ? "_serial" : "" : "_any")
+                : "gemm_" + type + (kMajorB ? "_nt" : "_nn") + (tileN == 128 ? "_n128" : "") + (aligned ? "" : "_any");
         int batch = Math.toIntExact(batchOut[0]);
         Kernels.Arguments arguments = new Kernels.Arguments().i32(rows).i32(cols).i32(depth).i32(batch)
                 .address(addressA).i64(lda).i64(batchA[1])
@@ -70,8 +84,20 @@ final class TensorCoreGemm {
                 .i64(c == null ? 0 : c.strides()[r - 1]).i64(batchC[1]).f32((float) m.beta())
                 .address(addressOut).i64(ldo).i64(batchOut[1])
                 .f32((float) m.alpha()).i32(m.activation() == null ? -1 : m.activation().ordinal());
-        int tiles = (int) (((long) rows + TILE_M - 1) / TILE_M * ((cols + TILE_N - 1) / TILE_N));
-        kernels.launch(m.name(), "gemm", kernel, tiles, Math.min(batch, MAX_GRID_Y), 1, THREADS, SHARED_BYTES, arguments);
+        int tiles = (int) (((long) rows + TILE_M - 1) / TILE_M * ((cols + tileN - 1) / tileN));
+        int shared = hopper ? HOPPER_SHARED_BYTES : STAGES * (TILE_M + tileN) * DEPTH * 2;
+        kernels.launch(m.name(), hopper ? "gemm_sm90a" : "gemm", kernel, tiles, Math.min(batch, MAX_GRID_Y), 1,
+                TILE_M / 64 * (tileN / 64) * 32, shared, arguments);
+    }
+
+    /** The block width, {@code colossus.cuda.gemmTile}: 256 or 128. */
+    private static int tileN() {
+        String tile = System.getProperty("colossus.cuda.gemmTile", "256");
+        return switch (tile) {
+            case "256" -> 256;
+            case "128" -> 128;
+            default -> throw new IllegalArgumentException("colossus.cuda.gemmTile=" + tile + ": expected 256 or 128");
+        };
     }
 
     /** True when dimension {@code d} of {@code x} has unit stride, or size 1 (any stride will do). */

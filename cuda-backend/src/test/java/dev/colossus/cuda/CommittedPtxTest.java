@@ -27,6 +27,7 @@ class CommittedPtxTest {
     private static final Path SOURCES = Path.of("src/main/cuda");
     private static final Path COMMITTED = Path.of("src/main/resources/dev/colossus/cuda/ptx");
     private static final Pattern ENTRY = Pattern.compile("\\.entry (\\w+)\\(");
+    private static final Pattern SPILL = Pattern.compile("\\d+ bytes spill stores, \\d+ bytes spill loads");
     private static final Pattern RELEASE = Pattern.compile("release (\\d+\\.\\d+), V([\\d.]+)");
 
     @TempDir
@@ -39,7 +40,8 @@ class CommittedPtxTest {
         for (String module : sources) {
             String ptx = Files.readString(COMMITTED.resolve(module + ".ptx"));
             assertEquals(PtxVersion.PORTABLE, PtxVersion.of(ptx), module);
-            assertTrue(ptx.contains("\n.target sm_80\n"), module + " targets compute_80");
+            String target = module.endsWith("_sm90a") ? "sm_90a" : "sm_80";
+            assertTrue(ptx.contains("\n.target " + target + "\n"), module + " targets " + target);
         }
     }
 
@@ -57,7 +59,9 @@ class CommittedPtxTest {
                 "elementwise/binary_f32", "elementwise/binary_f64", "elementwise/binary_i64",
                 "reduce/reduce_blocks_f64", "reduce/reduce_blocks_i64", "reduce/reduce_threads_f64", "reduce/reduce_threads_i64",
                 "softmax/softmax_f32", "softmax/softmax_f64",
-                "norm/layer_norm_f32", "norm/layer_norm_f64", "norm/rms_norm_f32", "norm/rms_norm_f64")) {
+                "norm/layer_norm_f32", "norm/layer_norm_f64", "norm/rms_norm_f32", "norm/rms_norm_f64",
+                "gemm/gemm_bf16_nn", "gemm/gemm_f16_nt_n128_any", "gemm_sm90a/gemm_bf16_nt_sm90a", "gemm_sm90a/gemm_f16_nt_sm90a_any",
+                "attention/attention_bf16_d128", "attention/attention_f16_d64", "attention/attention_merge_bf16")) {
             assertTrue(entries.contains(kernel), kernel + " is not among " + entries);
         }
     }
@@ -81,12 +85,16 @@ class CommittedPtxTest {
     }
 
     @Test
-    void ptxasAssemblesEveryModuleForAmpereAndHopper() throws Exception {
+    void ptxasAssemblesEveryModuleForAmpereAndHopperWithoutSpills() throws Exception {
         assumeTrue(onPath("ptxas"), "ptxas is not on the PATH");
         for (String module : list(COMMITTED, ".ptx")) {
-            for (String arch : List.of("sm_80", "sm_90")) {
-                run(List.of("ptxas", "-arch=" + arch, "-o", fresh.resolve(module + "." + arch + ".cubin").toString(),
+            for (String arch : module.endsWith("_sm90a") ? List.of("sm_90a") : List.of("sm_80", "sm_90")) {
+                String report = run(List.of("ptxas", "-v", "-arch=" + arch, "-o", fresh.resolve(module + "." + arch + ".cubin").toString(),
                         COMMITTED.resolve(module + ".ptx").toString()));
+                Matcher spill = SPILL.matcher(report);
+                while (spill.find()) {
+                    assertEquals("0 bytes spill stores, 0 bytes spill loads", spill.group(), module + " for " + arch + ":\n" + report);
+                }
             }
         }
     }

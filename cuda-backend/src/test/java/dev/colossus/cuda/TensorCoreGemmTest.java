@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@link TensorCoreGemm} where the conformance suite's small odd shapes do not reach: whole tiles on the
  * asynchronous-copy kernels, many K steps, batches, unaligned views, the fused activations, and large
- * products compared with cuBLAS on the same inputs (relative L2 within the dtype's GEMM tolerance).
+ * products compared with cuBLAS on the same inputs (relative L2 within the dtype's GEMM tolerance),
+ * each on every kernel variant (a transposed b is K-major: on Hopper the wgmma kernel takes it).
  */
 class TensorCoreGemmTest {
     @BeforeAll
@@ -31,18 +32,30 @@ class TensorCoreGemmTest {
         assumeTrue(Backends.availableNames().contains("cuda"), () -> "no GPU here: " + new CudaBackendProvider().probe());
     }
 
+    /**
+     * The kernel variants: mma.sync with 256- and 128-wide blocks (wgmma where b is K-major on Hopper),
+     * mma.sync forced, and the serial wgmma kernel.
+     */
+    private static final List<String> TILES = List.of("256", "128", "256/mma", "256/wgmma-serial");
+
     /** {@code body} on the GPU with {@code -Dcolossus.cuda.gemm=mode}, its result brought back to the host. */
     private static Tensor onGpu(String mode, Supplier<Tensor> body) {
-        String before = System.getProperty("colossus.cuda.gemm");
+        return onGpu(mode, "256", body);
+    }
+
+    /** As {@link #onGpu(String, Supplier)} with a variant of {@link #TILES}: the block width, then the kernel choice if any. */
+    private static Tensor onGpu(String mode, String variant, Supplier<Tensor> body) {
         System.setProperty("colossus.cuda.gemm", mode);
+        System.setProperty("colossus.cuda.gemmTile", variant.substring(0, 3));
+        if (variant.contains("/")) {
+            System.setProperty("colossus.cuda.gemmKernel", variant.substring(4));
+        }
         try {
             return Backends.using(Backends.get("cuda"), body).to(Device.CPU);
         } finally {
-            if (before == null) {
-                System.clearProperty("colossus.cuda.gemm");
-            } else {
-                System.setProperty("colossus.cuda.gemm", before);
-            }
+            System.clearProperty("colossus.cuda.gemm");
+            System.clearProperty("colossus.cuda.gemmTile");
+            System.clearProperty("colossus.cuda.gemmKernel");
         }
     }
 
@@ -61,9 +74,11 @@ class TensorCoreGemmTest {
                     Tensor x = Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, s[0], s[2]);
                     Tensor y = Generators.tensor(seed++, dtype, Values.PLAIN, b, s[2], s[1]);
                     Tensor expected = Backends.using(Backends.get("reference"), () -> Ops.matmul(x, y));
-                    Tensor actual = onGpu("custom", () -> Ops.matmul(gpu(x), gpu(y)));
-                    TensorAssert.assertRelativeL2("custom gemm " + java.util.Arrays.toString(s) + " b " + b, expected, actual,
-                            Tolerance.of(dtype));
+                    for (String tile : TILES) {
+                        Tensor actual = onGpu("custom", tile, () -> Ops.matmul(gpu(x), gpu(y)));
+                        TensorAssert.assertRelativeL2("custom gemm " + java.util.Arrays.toString(s) + " b " + b + ", tile " + tile,
+                                expected, actual, Tolerance.of(dtype));
+                    }
                 }
             }
         }
@@ -71,8 +86,11 @@ class TensorCoreGemmTest {
             Tensor x = Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, 3, 2, 136, 200);
             Tensor y = Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, 2, 200, 264);
             Tensor expected = Backends.using(Backends.get("reference"), () -> Ops.matmul(x, y));
-            Tensor actual = onGpu("custom", () -> Ops.matmul(gpu(x), gpu(y)));
-            TensorAssert.assertRelativeL2("custom gemm, batch (3, 2) with b broadcast", expected, actual, Tolerance.of(dtype));
+            for (String tile : TILES) {
+                Tensor actual = onGpu("custom", tile, () -> Ops.matmul(gpu(x), gpu(y)));
+                TensorAssert.assertRelativeL2("custom gemm, batch (3, 2) with b broadcast, tile " + tile, expected, actual,
+                        Tolerance.of(dtype));
+            }
         }
     }
 
@@ -83,24 +101,30 @@ class TensorCoreGemmTest {
             Tensor x = Generators.tensor(21, dtype, Values.PLAIN, Layout.CONTIGUOUS, 150, 301).narrow(1, 1, 300);
             Tensor y = Generators.tensor(22, dtype, Values.PLAIN, Layout.CONTIGUOUS, 300, 270).narrow(1, 3, 263);
             Tensor expected = Backends.using(Backends.get("reference"), () -> Ops.matmul(x, y));
-            Tensor actual = onGpu("custom", () -> Ops.matmul(gpu(x), gpu(y)));
-            TensorAssert.assertRelativeL2("custom gemm on unaligned views", expected, actual, Tolerance.of(dtype));
+            for (String tile : TILES) {
+                Tensor actual = onGpu("custom", tile, () -> Ops.matmul(gpu(x), gpu(y)));
+                TensorAssert.assertRelativeL2("custom gemm on unaligned views, tile " + tile, expected, actual, Tolerance.of(dtype));
+            }
         }
     }
 
     @ParameterizedTest
     @EnumSource(names = {"F16", "BF16"})
     void largeProductsMatchCublas(DType dtype) {
-        long[][] shapes = {{2048, 2048, 2048}, {1000, 4096, 1000}, {1, 8192, 4096}};
+        long[][] shapes = {{2048, 2048, 2048, 0}, {2048, 2048, 2048, 1}, {1000, 4096, 1000, 0}, {1000, 4096, 1000, 1},
+            {1, 8192, 4096, 0}, {300, 520, 4096, 1}};
         long seed = 40;
         for (long[] s : shapes) {
             try (Scope scope = Scope.open()) {
+                Layout layout = s[3] == 1 ? Layout.TRANSPOSED : Layout.CONTIGUOUS;
                 Tensor x = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, s[0], s[2]));
-                Tensor y = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, s[2], s[1]));
+                Tensor y = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, layout, s[2], s[1]));
                 Tensor cublas = onGpu("cublas", () -> Ops.matmul(x, y));
-                Tensor custom = onGpu("custom", () -> Ops.matmul(x, y));
-                TensorAssert.assertRelativeL2("custom gemm vs cuBLAS " + java.util.Arrays.toString(s), cublas, custom,
-                        Tolerance.of(dtype));
+                for (String tile : TILES) {
+                    Tensor custom = onGpu("custom", tile, () -> Ops.matmul(x, y));
+                    TensorAssert.assertRelativeL2("custom gemm vs cuBLAS " + java.util.Arrays.toString(s) + ", tile " + tile, cublas,
+                            custom, Tolerance.of(dtype));
+                }
             }
         }
     }
