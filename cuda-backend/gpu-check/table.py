@@ -24,7 +24,7 @@ for case, found in rows.items():
     fmt = lambda r: f"{r[0]:.2f}" if r else "-"
     print(f"| {case} | {fmt(ours)} | {fmt(theirs)} | {unit} | {ratio} |")
 
-variants = [(case, base, suffix) for case in rows for suffix in ("_custom", "_custom128", "_custom_mma", "_custom_serial", "_composed")
+variants = [(case, base, suffix) for case in rows for suffix in ("_custom", "_custom_mma", "_composed")
             if case.endswith(suffix) and (base := case[: -len(suffix)]) in rows]
 if variants:
     print()

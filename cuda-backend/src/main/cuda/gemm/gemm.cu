@@ -5,31 +5,28 @@
 //   c any strides (a bias is c with row stride 0), out (M,N) row-major; p < batch, each operand with
 //   its own batch stride (0 broadcasts). act is a UnaryFn ordinal, or -1 for none.
 //
-// A block computes a 128xBN tile of out (BN = 256 or 128) with BN / 32 warps, each a 64x64 piece
-// (4 x 8 mma tiles of 16x8). K advances 32 at a time through a 4-stage cp.async pipeline in shared
-// memory (96 or 64 KB; the 128-wide blocks run two to a multiprocessor), swizzled so
+// A block computes a 128x128 tile of out with 4 warps, each a 64x64 piece (4 x 8 mma tiles of 16x8),
+// two blocks to a multiprocessor (measured on an H100 beside 128x256 blocks of 8 warps, one to a
+// multiprocessor: 233 against 217 TFLOP/s at 8192^3, and ahead at every size of the GPU check). K
+// advances 32 at a time through a 4-stage cp.async pipeline in shared memory (64 KB), swizzled so
 // that neither the 16-byte copies nor ldmatrix meet bank conflicts. Rows and columns past M, N, K
 // are zero-filled by the copies (their partial source size), so tails need no other path. The
 // "_any" kernels read element by element: for operands whose rows are not 16-byte aligned.
 #include "../common/gemm_tiles.cuh"
 
 namespace {
-constexpr int BM = 128, BK = 32, STAGES = 4, A_STAGE = BM * BK;
-
-// Threads of a block 128 x BN: a warp per 64 x 64 piece.
-template <int BN> __host__ __device__ constexpr int threads() {
-    return BM / 64 * (BN / 64) * 32;
-}
+constexpr int BM = 128, BN = 128, BK = 32, STAGES = 4, THREADS = 128;  // a warp per 64 x 64 piece
+constexpr int A_STAGE = BM * BK, B_STAGE = BN * BK;                       // elements
 
 // N-major B tiles (BK rows of BN elements): the chunk is XORed with the row's low 3 bits.
-template <int BN> __device__ __forceinline__ int n_major(int k, int chunk) {
+__device__ __forceinline__ int n_major(int k, int chunk) {
     return k * BN + ((chunk ^ (k & 7)) << 3);
 }
 
 // Copies b[k0 .. k0 + BK)[n0 .. n0 + BN) of an N-major b (b[k][n] at k * ld + n) into an n_major tile.
-template <typename T, int BN, bool ALIGNED>
+template <typename T, bool ALIGNED>
 __device__ __forceinline__ void load_n_major(T* tile, const T* b, long long ld, int n0, int N, int k0, int K) {
-    constexpr int CHUNKS = BK * BN / 8, THREADS = threads<BN>();
+    constexpr int CHUNKS = BK * BN / 8;
 #pragma unroll
     for (int i = threadIdx.x; i < CHUNKS; i += THREADS) {
         int k = i / (BN / 8), chunk = i % (BN / 8);
@@ -37,26 +34,26 @@ __device__ __forceinline__ void load_n_major(T* tile, const T* b, long long ld, 
         int count = k0 + k < K ? min(max(N - n, 0), 8) : 0;
         const T* src = count > 0 ? b + (long long) (k0 + k) * ld + n : b;
         if (ALIGNED) {
-            copy_async_16(tile + n_major<BN>(k, chunk), src, count * 2);
+            copy_async_16(tile + n_major(k, chunk), src, count * 2);
         } else {
-            copy_8_checked(tile + n_major<BN>(k, chunk), src, count);
+            copy_8_checked(tile + n_major(k, chunk), src, count);
         }
     }
 }
 
-template <typename T, int BN, bool B_K_MAJOR, bool ALIGNED>
+template <typename T, bool B_K_MAJOR, bool ALIGNED>
 __device__ __forceinline__ void load_stage(T* a_tile, T* b_tile, const T* a, long long lda, const T* b, long long ldb,
                                            Problem p, int m0, int n0, int k0) {
-    load_k_major<T, BM, BK, threads<BN>(), ALIGNED>(a_tile, a, lda, m0, p.M, k0, p.K);
+    load_k_major<T, BM, BK, THREADS, ALIGNED>(a_tile, a, lda, m0, p.M, k0, p.K);
     if (B_K_MAJOR) {
-        load_k_major<T, BN, BK, threads<BN>(), ALIGNED>(b_tile, b, ldb, n0, p.N, k0, p.K);
+        load_k_major<T, BN, BK, THREADS, ALIGNED>(b_tile, b, ldb, n0, p.N, k0, p.K);
     } else {
-        load_n_major<T, BN, ALIGNED>(b_tile, b, ldb, n0, p.N, k0, p.K);
+        load_n_major<T, ALIGNED>(b_tile, b, ldb, n0, p.N, k0, p.K);
     }
 }
 
 // acc += the warp's 64x64 piece of a_tile (BM x BK) times b_tile (BK x BN), for one stage.
-template <typename T, int BN, bool B_K_MAJOR>
+template <typename T, bool B_K_MAJOR>
 __device__ __forceinline__ void multiply_stage(float (&acc)[4][8][4], const T* a_tile, const T* b_tile, int warp_m, int warp_n,
                                                int lane) {
 #pragma unroll
@@ -73,7 +70,7 @@ __device__ __forceinline__ void multiply_stage(float (&acc)[4][8][4], const T* a
                 load_matrix_x4(b[j], b_tile + k_major<BK>(warp_n * 64 + j * 16 + (lane & 7) + ((lane >> 4) << 3),
                                                       kk * 2 + ((lane >> 3) & 1)));
             } else {
-                load_matrix_x4_transposed(b[j], b_tile + n_major<BN>(kk * 16 + (lane & 7) + (((lane >> 3) & 1) << 3),
+                load_matrix_x4_transposed(b[j], b_tile + n_major(kk * 16 + (lane & 7) + (((lane >> 3) & 1) << 3),
                                                                  (warp_n * 64 + j * 16) / 8 + (lane >> 4)));
             }
         }
@@ -87,13 +84,12 @@ __device__ __forceinline__ void multiply_stage(float (&acc)[4][8][4], const T* a
     }
 }
 
-template <typename T, int BN, bool B_K_MAJOR, bool ALIGNED>
+template <typename T, bool B_K_MAJOR, bool ALIGNED>
 __device__ void gemm(int M, int N, int K, int batch, const T* a, long long lda, long long a_batch, const T* b,
                      long long ldb, long long b_batch, const T* c, long long c_row, long long c_col, long long c_batch,
                      float beta, T* out, long long ldo, long long out_batch, float alpha, int activation) {
     extern __shared__ __align__(128) unsigned char shared[];
     T* a_tiles = reinterpret_cast<T*>(shared);
-    constexpr int B_STAGE = BN * BK;
     T* b_tiles = a_tiles + STAGES * A_STAGE;
     const Problem problem{M, N, K};
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -115,7 +111,7 @@ __device__ void gemm(int M, int N, int K, int batch, const T* a, long long lda, 
 #pragma unroll
         for (int s = 0; s < STAGES - 1; ++s) {
             if (s < k_tiles) {
-                load_stage<T, BN, B_K_MAJOR, ALIGNED>(a_tiles + s * A_STAGE, b_tiles + s * B_STAGE, ap, lda, bp, ldb, problem, m0, n0, s * BK);
+                load_stage<T, B_K_MAJOR, ALIGNED>(a_tiles + s * A_STAGE, b_tiles + s * B_STAGE, ap, lda, bp, ldb, problem, m0, n0, s * BK);
             }
             copy_async_commit();
         }
@@ -125,12 +121,12 @@ __device__ void gemm(int M, int N, int K, int batch, const T* a, long long lda, 
             int next = kt + STAGES - 1;
             if (next < k_tiles) {
                 int s = next % STAGES;
-                load_stage<T, BN, B_K_MAJOR, ALIGNED>(a_tiles + s * A_STAGE, b_tiles + s * B_STAGE, ap, lda, bp, ldb, problem, m0, n0,
+                load_stage<T, B_K_MAJOR, ALIGNED>(a_tiles + s * A_STAGE, b_tiles + s * B_STAGE, ap, lda, bp, ldb, problem, m0, n0,
                                                   next * BK);
             }
             copy_async_commit();
             int s = kt % STAGES;
-            multiply_stage<T, BN, B_K_MAJOR>(acc, a_tiles + s * A_STAGE, b_tiles + s * B_STAGE, warp_m, warp_n, lane);
+            multiply_stage<T, B_K_MAJOR>(acc, a_tiles + s * A_STAGE, b_tiles + s * B_STAGE, warp_m, warp_n, lane);
         }
         copy_async_wait<0>();
         __syncthreads();  // the next batch's first loads overwrite stages still being read
@@ -158,25 +154,20 @@ __device__ void gemm(int M, int N, int K, int batch, const T* a, long long lda, 
 }
 }  // namespace
 
-#define GEMM_KERNEL(name, T, BN, B_K_MAJOR, ALIGNED)                                                                         \
-    extern "C" __global__ void __launch_bounds__(threads<BN>(), 256 / BN) name(                                            \
+#define GEMM_KERNEL(name, T, B_K_MAJOR, ALIGNED)                                                                              \
+    extern "C" __global__ void __launch_bounds__(THREADS, 2) name(                                                         \
         int M, int N, int K, int batch, const T* a, long long lda, long long a_batch, const T* b, long long ldb,            \
         long long b_batch, const T* c, long long c_row, long long c_col, long long c_batch, float beta, T* out,             \
         long long ldo, long long out_batch, float alpha, int activation) {                                                  \
-        gemm<T, BN, B_K_MAJOR, ALIGNED>(M, N, K, batch, a, lda, a_batch, b, ldb, b_batch, c, c_row, c_col, c_batch, beta,   \
-                                        out, ldo, out_batch, alpha, activation);                                            \
+        gemm<T, B_K_MAJOR, ALIGNED>(M, N, K, batch, a, lda, a_batch, b, ldb, b_batch, c, c_row, c_col, c_batch, beta, out,  \
+                                    ldo, out_batch, alpha, activation);                                                     \
     }
 
-// Kernel names: gemm_<type>_<b layout>[_n128][_any].
-#define GEMM_KERNELS(type, T)                                            \
-    GEMM_KERNEL(gemm_##type##_nn, T, 256, false, true)                   \
-    GEMM_KERNEL(gemm_##type##_nt, T, 256, true, true)                    \
-    GEMM_KERNEL(gemm_##type##_nn_any, T, 256, false, false)              \
-    GEMM_KERNEL(gemm_##type##_nt_any, T, 256, true, false)               \
-    GEMM_KERNEL(gemm_##type##_nn_n128, T, 128, false, true)              \
-    GEMM_KERNEL(gemm_##type##_nt_n128, T, 128, true, true)               \
-    GEMM_KERNEL(gemm_##type##_nn_n128_any, T, 128, false, false)         \
-    GEMM_KERNEL(gemm_##type##_nt_n128_any, T, 128, true, false)
-
-GEMM_KERNELS(bf16, __nv_bfloat16)
-GEMM_KERNELS(f16, __half)
+GEMM_KERNEL(gemm_bf16_nn, __nv_bfloat16, false, true)
+GEMM_KERNEL(gemm_bf16_nt, __nv_bfloat16, true, true)
+GEMM_KERNEL(gemm_bf16_nn_any, __nv_bfloat16, false, false)
+GEMM_KERNEL(gemm_bf16_nt_any, __nv_bfloat16, true, false)
+GEMM_KERNEL(gemm_f16_nn, __half, false, true)
+GEMM_KERNEL(gemm_f16_nt, __half, true, true)
+GEMM_KERNEL(gemm_f16_nn_any, __half, false, false)
+GEMM_KERNEL(gemm_f16_nt_any, __half, true, false)

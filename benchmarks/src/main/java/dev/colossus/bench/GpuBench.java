@@ -96,8 +96,7 @@ public final class GpuBench {
                 int m = s[0], n = s[1], k = s[2];
                 String shape = m == n && n == k ? String.valueOf(n) : m + "x" + n + "x" + k;
                 try (Tensor a = random(1, dtype, cuda.device(), m, k); Tensor b = random(2, dtype, cuda.device(), k, n)) {
-                    String[] variants = dtype == DType.F32 ? new String[] {""} : dtype == DType.F16 ? new String[] {"", "_custom"}
-                            : new String[] {"", "_custom", "_custom128"};
+                    String[] variants = dtype == DType.F32 ? new String[] {""} : new String[] {"", "_custom"};
                     gemmVariants(cuda, "gemm_" + type + "_" + shape, variants, 2.0 * m * n * k, () -> Ops.matmul(a, b).close());
                 }
             }
@@ -106,33 +105,23 @@ public final class GpuBench {
         for (int n : new int[] {4096, 8192}) {
             try (Tensor a = random(1, DType.BF16, cuda.device(), n, n); Tensor w = random(2, DType.BF16, cuda.device(), n, n);
                  Tensor b = w.transpose(0, 1)) {
-                gemmVariants(cuda, "gemm_bf16_" + n + "_tn", new String[] {"", "_custom", "_custom_serial", "_custom_mma"}, 2.0 * n * n * n,
+                gemmVariants(cuda, "gemm_bf16_" + n + "_tn", new String[] {"", "_custom", "_custom_mma"}, 2.0 * n * n * n,
                         () -> Ops.matmul(a, b).close());
             }
         }
     }
 
     /**
-     * {@code product} on each of {@code variants}: "" cuBLAS; the custom kernels with 256-wide blocks
-     * ({@code _custom}: wgmma where it applies), 128-wide ({@code _custom128}), mma.sync forced ({@code _custom_mma}),
-     * the serial wgmma kernel ({@code _custom_serial}).
+     * {@code product} on each of {@code variants}: "" cuBLAS; {@code _custom} the custom kernel (wgmma
+     * where it applies); {@code _custom_mma} the mma.sync kernel forced.
      */
     private static void gemmVariants(Backend cuda, String name, String[] variants, double flops, Runnable product) {
         for (String variant : variants) {
-            String[] v = switch (variant) {
-                case "" -> new String[] {"", "cublas", "256", "wgmma"};
-                case "_custom" -> new String[] {variant, "custom", "256", "wgmma"};
-                case "_custom128" -> new String[] {variant, "custom", "128", "mma"};
-                case "_custom_mma" -> new String[] {variant, "custom", "256", "mma"};
-                case "_custom_serial" -> new String[] {variant, "custom", "256", "wgmma-serial"};
-                default -> throw new IllegalArgumentException(variant);
-            };
-            System.setProperty("colossus.cuda.gemmTile", v[2]);
-            System.setProperty("colossus.cuda.gemmKernel", v[3]);
-            double seconds = with("colossus.cuda.gemm", v[1], () -> time(cuda, product));
-            System.clearProperty("colossus.cuda.gemmTile");
-            System.clearProperty("colossus.cuda.gemmKernel");
-            report(name + v[0], seconds, flops / seconds / 1e12, "TFLOP/s");
+            String mode = variant.isEmpty() ? "cublas" : "custom";
+            String kernel = variant.equals("_custom_mma") ? "mma" : "default";
+            double seconds = with("colossus.cuda.gemmKernel", kernel,
+                    () -> with("colossus.cuda.gemm", mode, () -> time(cuda, product)));
+            report(name + variant, seconds, flops / seconds / 1e12, "TFLOP/s");
         }
     }
 

@@ -31,8 +31,10 @@ import java.util.Arrays;
  * <p>GEMM: {@code -Dcolossus.cuda.gemm=cublas|custom|auto} (read at each op). {@code custom} sends every
  * F16/BF16 product to {@link TensorCoreGemm}, its epilogue fused; {@code cublas} sends every product to
  * cuBLAS and composes epilogues from elementwise ops; {@code auto} (the default) takes the custom
- * kernel for products with an activation, where one fused launch replaces cuBLAS's GEMM and an
- * elementwise pass, and cuBLAS for the rest (benchmarks/results/gpu has the measurements).
+ * kernel for products with an activation and cuBLAS for the rest. The rule is the H100's
+ * (benchmarks/results/gpu/h100-2026-11-27-kernels): {@code gelu(x W^T + b)} at 8192 x 16384 x 4096 ran
+ * at 198.7 TFLOP/s fused in one launch against 44.1 as cuBLAS then the bias add and GELU kernels, while
+ * on plain products the custom kernels reach 0.33 (mma.sync) and 0.56 (wgmma) of cuBLAS.
  *
  * <p>Attention: {@link FusedAttention} where it applies (F16/BF16, head dimension 64 or 128), else
  * composed by {@code Decompositions} from batched matmuls, elementwise ops and the softmax kernel;

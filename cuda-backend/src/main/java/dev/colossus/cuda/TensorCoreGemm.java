@@ -16,16 +16,15 @@ import dev.colossus.spi.Operand;
  * stride. Rows that start 16-byte aligned take the asynchronous-copy kernels, others the
  * element-by-element "_any" ones.
  *
- * <p>Blocks are 128 x 256 (8 warps, 96 KB of shared memory, one per multiprocessor) or 128 x 128
- * (4 warps, 64 KB, two per multiprocessor): {@code -Dcolossus.cuda.gemmTile=256|128}, 256 by default.
- *
- * <p>On Hopper (sm_90) a K-major b goes to {@code gemm_sm90a.cu} instead: warpgroup MMA (wgmma) on
- * 128 x 256 blocks, 193 KB of shared memory; {@code -Dcolossus.cuda.gemmKernel=mma} keeps it on mma.sync,
- * {@code =wgmma-serial} takes the variant that waits for each K tile's wgmma (BF16, aligned only).
+ * <p>mma.sync blocks are 128 x 128 (4 warps, 64 KB of shared memory, two per multiprocessor). On
+ * Hopper (sm_90) a K-major b goes to {@code gemm_sm90a.cu} instead: warpgroup MMA (wgmma) on 128 x 256
+ * blocks, 193 KB of shared memory; {@code -Dcolossus.cuda.gemmKernel=mma} keeps it on mma.sync.
  */
 final class TensorCoreGemm {
-    /** The kernels' block: 128 x tileN outputs, a warp per 64 x 64, 4 stages of K = 32 in shared memory. */
-    private static final int TILE_M = 128, STAGES = 4, DEPTH = 32;
+    /** The mma.sync kernels' block: 128 x 128 outputs, a warp per 64 x 64, 4 stages of K = 32 in shared memory. */
+    private static final int TILE = 128, THREADS = 128, SHARED_BYTES = 4 * (2 * TILE) * 32 * 2;
+    /** The wgmma kernels' block: 128 x 256 outputs, two warpgroups. */
+    private static final int HOPPER_TILE_N = 256, HOPPER_THREADS = 256;
     private static final int MAX_GRID_Y = 65535;
     /** The wgmma kernel's 4 stages of 128 x 64 and 256 x 64, and 1 KB to align them to its swizzle atoms. */
     private static final int HOPPER_SHARED_BYTES = 4 * (128 + 256) * 64 * 2 + 1024;
@@ -45,7 +44,7 @@ final class TensorCoreGemm {
         Operand a = m.a(), b = m.b(), out = m.out(), c = m.addend();
         int r = out.rank();
         long rows = out.dim(r - 2), cols = out.dim(r - 1), depth = a.dim(r - 1);
-        long tiles = ((rows + TILE_M - 1) / TILE_M) * ((cols + 127) / 128);
+        long tiles = ((rows + TILE - 1) / TILE) * ((cols + TILE - 1) / TILE);
         boolean operands = copying || unitStride(a, r - 1) && (unitStride(b, r - 1) || unitStride(b, r - 2))
                 && GemmPlan.batch(a) != null && GemmPlan.batch(b) != null;
         return operands && unitStride(out, r - 1) && GemmPlan.batch(out) != null
@@ -71,11 +70,9 @@ final class TensorCoreGemm {
                 && batchA[1] % 8 == 0 && batchB[1] % 8 == 0 && addressOut % 4 == 0 && ldo % 2 == 0 && batchOut[1] % 2 == 0;
         boolean hopper = kMajorB && context.computeMajor == 9 && context.computeMinor == 0
                 && !"mma".equals(System.getProperty("colossus.cuda.gemmKernel"));
-        int tileN = hopper ? 256 : tileN();
+        int tileN = hopper ? HOPPER_TILE_N : TILE;
         String type = out.dtype() == DType.BF16 ? "bf16" : "f16";
-        boolean serial = hopper && aligned && out.dtype() == DType.BF16 && "wgmma-serial".equals(System.getProperty("colossus.cuda.gemmKernel"));
-        String kernel = hopper ? "gemm_" + type + "_nt_sm90a" + (aligned ? serial ? "_serial" : "" : "_any")
-                : "gemm_" + type + (kMajorB ? "_nt" : "_nn") + (tileN == 128 ? "_n128" : "") + (aligned ? "" : "_any");
+        String kernel = "gemm_" + type + (kMajorB ? "_nt" : "_nn") + (hopper ? "_sm90a" : "") + (aligned ? "" : "_any");
         int batch = Math.toIntExact(batchOut[0]);
         Kernels.Arguments arguments = new Kernels.Arguments().i32(rows).i32(cols).i32(depth).i32(batch)
                 .address(addressA).i64(lda).i64(batchA[1])
@@ -84,20 +81,9 @@ final class TensorCoreGemm {
                 .i64(c == null ? 0 : c.strides()[r - 1]).i64(batchC[1]).f32((float) m.beta())
                 .address(addressOut).i64(ldo).i64(batchOut[1])
                 .f32((float) m.alpha()).i32(m.activation() == null ? -1 : m.activation().ordinal());
-        int tiles = (int) (((long) rows + TILE_M - 1) / TILE_M * ((cols + tileN - 1) / tileN));
-        int shared = hopper ? HOPPER_SHARED_BYTES : STAGES * (TILE_M + tileN) * DEPTH * 2;
+        int tiles = (int) (((long) rows + TILE - 1) / TILE * ((cols + tileN - 1) / tileN));
         kernels.launch(m.name(), hopper ? "gemm_sm90a" : "gemm", kernel, tiles, Math.min(batch, MAX_GRID_Y), 1,
-                TILE_M / 64 * (tileN / 64) * 32, shared, arguments);
-    }
-
-    /** The block width, {@code colossus.cuda.gemmTile}: 256 or 128. */
-    private static int tileN() {
-        String tile = System.getProperty("colossus.cuda.gemmTile", "256");
-        return switch (tile) {
-            case "256" -> 256;
-            case "128" -> 128;
-            default -> throw new IllegalArgumentException("colossus.cuda.gemmTile=" + tile + ": expected 256 or 128");
-        };
+                hopper ? HOPPER_THREADS : THREADS, hopper ? HOPPER_SHARED_BYTES : SHARED_BYTES, arguments);
     }
 
     /** True when dimension {@code d} of {@code x} has unit stride, or size 1 (any stride will do). */

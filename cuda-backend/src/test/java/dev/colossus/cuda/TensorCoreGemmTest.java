@@ -32,29 +32,24 @@ class TensorCoreGemmTest {
         assumeTrue(Backends.availableNames().contains("cuda"), () -> "no GPU here: " + new CudaBackendProvider().probe());
     }
 
-    /**
-     * The kernel variants: mma.sync with 256- and 128-wide blocks (wgmma where b is K-major on Hopper),
-     * mma.sync forced, and the serial wgmma kernel.
-     */
-    private static final List<String> TILES = List.of("256", "128", "256/mma", "256/wgmma-serial");
+    /** The kernel choices: the default (wgmma where b is K-major on Hopper), and mma.sync forced. */
+    private static final List<String> KERNELS = List.of("default", "mma");
 
     /** {@code body} on the GPU with {@code -Dcolossus.cuda.gemm=mode}, its result brought back to the host. */
     private static Tensor onGpu(String mode, Supplier<Tensor> body) {
-        return onGpu(mode, "256", body);
+        return onGpu(mode, "default", body);
     }
 
-    /** As {@link #onGpu(String, Supplier)} with a variant of {@link #TILES}: the block width, then the kernel choice if any. */
-    private static Tensor onGpu(String mode, String variant, Supplier<Tensor> body) {
+    /** As {@link #onGpu(String, Supplier)} with one of {@link #KERNELS} ({@code -Dcolossus.cuda.gemmKernel}). */
+    private static Tensor onGpu(String mode, String kernel, Supplier<Tensor> body) {
         System.setProperty("colossus.cuda.gemm", mode);
-        System.setProperty("colossus.cuda.gemmTile", variant.substring(0, 3));
-        if (variant.contains("/")) {
-            System.setProperty("colossus.cuda.gemmKernel", variant.substring(4));
+        if (!kernel.equals("default")) {
+            System.setProperty("colossus.cuda.gemmKernel", kernel);
         }
         try {
             return Backends.using(Backends.get("cuda"), body).to(Device.CPU);
         } finally {
             System.clearProperty("colossus.cuda.gemm");
-            System.clearProperty("colossus.cuda.gemmTile");
             System.clearProperty("colossus.cuda.gemmKernel");
         }
     }
@@ -74,9 +69,9 @@ class TensorCoreGemmTest {
                     Tensor x = Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, s[0], s[2]);
                     Tensor y = Generators.tensor(seed++, dtype, Values.PLAIN, b, s[2], s[1]);
                     Tensor expected = Backends.using(Backends.get("reference"), () -> Ops.matmul(x, y));
-                    for (String tile : TILES) {
-                        Tensor actual = onGpu("custom", tile, () -> Ops.matmul(gpu(x), gpu(y)));
-                        TensorAssert.assertRelativeL2("custom gemm " + java.util.Arrays.toString(s) + " b " + b + ", tile " + tile,
+                    for (String kernel : KERNELS) {
+                        Tensor actual = onGpu("custom", kernel, () -> Ops.matmul(gpu(x), gpu(y)));
+                        TensorAssert.assertRelativeL2("custom gemm " + java.util.Arrays.toString(s) + " b " + b + ", kernel " + kernel,
                                 expected, actual, Tolerance.of(dtype));
                     }
                 }
@@ -86,9 +81,9 @@ class TensorCoreGemmTest {
             Tensor x = Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, 3, 2, 136, 200);
             Tensor y = Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, 2, 200, 264);
             Tensor expected = Backends.using(Backends.get("reference"), () -> Ops.matmul(x, y));
-            for (String tile : TILES) {
-                Tensor actual = onGpu("custom", tile, () -> Ops.matmul(gpu(x), gpu(y)));
-                TensorAssert.assertRelativeL2("custom gemm, batch (3, 2) with b broadcast, tile " + tile, expected, actual,
+            for (String kernel : KERNELS) {
+                Tensor actual = onGpu("custom", kernel, () -> Ops.matmul(gpu(x), gpu(y)));
+                TensorAssert.assertRelativeL2("custom gemm, batch (3, 2) with b broadcast, kernel " + kernel, expected, actual,
                         Tolerance.of(dtype));
             }
         }
@@ -101,9 +96,9 @@ class TensorCoreGemmTest {
             Tensor x = Generators.tensor(21, dtype, Values.PLAIN, Layout.CONTIGUOUS, 150, 301).narrow(1, 1, 300);
             Tensor y = Generators.tensor(22, dtype, Values.PLAIN, Layout.CONTIGUOUS, 300, 270).narrow(1, 3, 263);
             Tensor expected = Backends.using(Backends.get("reference"), () -> Ops.matmul(x, y));
-            for (String tile : TILES) {
-                Tensor actual = onGpu("custom", tile, () -> Ops.matmul(gpu(x), gpu(y)));
-                TensorAssert.assertRelativeL2("custom gemm on unaligned views, tile " + tile, expected, actual, Tolerance.of(dtype));
+            for (String kernel : KERNELS) {
+                Tensor actual = onGpu("custom", kernel, () -> Ops.matmul(gpu(x), gpu(y)));
+                TensorAssert.assertRelativeL2("custom gemm on unaligned views, kernel " + kernel, expected, actual, Tolerance.of(dtype));
             }
         }
     }
@@ -120,9 +115,9 @@ class TensorCoreGemmTest {
                 Tensor x = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, s[0], s[2]));
                 Tensor y = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, layout, s[2], s[1]));
                 Tensor cublas = onGpu("cublas", () -> Ops.matmul(x, y));
-                for (String tile : TILES) {
-                    Tensor custom = onGpu("custom", tile, () -> Ops.matmul(x, y));
-                    TensorAssert.assertRelativeL2("custom gemm vs cuBLAS " + java.util.Arrays.toString(s) + ", tile " + tile, cublas,
+                for (String kernel : KERNELS) {
+                    Tensor custom = onGpu("custom", kernel, () -> Ops.matmul(x, y));
+                    TensorAssert.assertRelativeL2("custom gemm vs cuBLAS " + java.util.Arrays.toString(s) + ", kernel " + kernel, cublas,
                             custom, Tolerance.of(dtype));
                 }
             }
