@@ -218,17 +218,19 @@ final class VectorFloatKernels implements FloatKernels {
     @Override
     public float sum(float[] x, int off, int n) {
         int bound = S.loopBound(n);
-        FloatVector acc0 = FloatVector.zero(S);
-        FloatVector acc1 = FloatVector.zero(S);
+        // Four accumulators: one would wait on the add's latency every vector.
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         int i = 0;
-        for (; i + 2 * L <= bound; i += 2 * L) {
+        for (; i + 4 * L <= bound; i += 4 * L) {
             acc0 = acc0.add(FloatVector.fromArray(S, x, off + i));
             acc1 = acc1.add(FloatVector.fromArray(S, x, off + i + L));
+            acc2 = acc2.add(FloatVector.fromArray(S, x, off + i + 2 * L));
+            acc3 = acc3.add(FloatVector.fromArray(S, x, off + i + 3 * L));
         }
         for (; i < bound; i += L) {
             acc0 = acc0.add(FloatVector.fromArray(S, x, off + i));
         }
-        float s = acc0.add(acc1).reduceLanes(ADD);
+        float s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(ADD);
         for (; i < n; i++) {
             s += x[off + i];
         }
@@ -238,14 +240,24 @@ final class VectorFloatKernels implements FloatKernels {
     @Override
     public float squaredDeviations(float[] x, int off, int n, float mean) {
         int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.zero(S);
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         FloatVector m = FloatVector.broadcast(S, mean);
         int i = 0;
+        for (; i + 4 * L <= bound; i += 4 * L) {
+            FloatVector d0 = FloatVector.fromArray(S, x, off + i).sub(m);
+            FloatVector d1 = FloatVector.fromArray(S, x, off + i + L).sub(m);
+            FloatVector d2 = FloatVector.fromArray(S, x, off + i + 2 * L).sub(m);
+            FloatVector d3 = FloatVector.fromArray(S, x, off + i + 3 * L).sub(m);
+            acc0 = d0.fma(d0, acc0);
+            acc1 = d1.fma(d1, acc1);
+            acc2 = d2.fma(d2, acc2);
+            acc3 = d3.fma(d3, acc3);
+        }
         for (; i < bound; i += L) {
             FloatVector d = FloatVector.fromArray(S, x, off + i).sub(m);
-            acc = d.fma(d, acc);
+            acc0 = d.fma(d, acc0);
         }
-        float s = acc.reduceLanes(ADD);
+        float s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(ADD);
         for (; i < n; i++) {
             float d = x[off + i] - mean;
             s += d * d;
@@ -256,12 +268,19 @@ final class VectorFloatKernels implements FloatKernels {
     @Override
     public float max(float[] x, int off, int n) {
         int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        // Four accumulators: Java's max on lanes (NaN and -0 rules) is a chain of several instructions.
+        FloatVector acc0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         int i = 0;
-        for (; i < bound; i += L) {
-            acc = acc.lanewise(MAX, FloatVector.fromArray(S, x, off + i));
+        for (; i + 4 * L <= bound; i += 4 * L) {
+            acc0 = acc0.lanewise(MAX, FloatVector.fromArray(S, x, off + i));
+            acc1 = acc1.lanewise(MAX, FloatVector.fromArray(S, x, off + i + L));
+            acc2 = acc2.lanewise(MAX, FloatVector.fromArray(S, x, off + i + 2 * L));
+            acc3 = acc3.lanewise(MAX, FloatVector.fromArray(S, x, off + i + 3 * L));
         }
-        float m = acc.reduceLanes(MAX);
+        for (; i < bound; i += L) {
+            acc0 = acc0.lanewise(MAX, FloatVector.fromArray(S, x, off + i));
+        }
+        float m = acc0.lanewise(MAX, acc1).lanewise(MAX, acc2.lanewise(MAX, acc3)).reduceLanes(MAX);
         for (; i < n; i++) {
             m = Math.max(m, x[off + i]);
         }
@@ -271,12 +290,19 @@ final class VectorFloatKernels implements FloatKernels {
     @Override
     public float min(float[] x, int off, int n) {
         int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
+        // Four accumulators: Java's min on lanes (NaN and -0 rules) is a chain of several instructions.
+        FloatVector acc0 = FloatVector.broadcast(S, Float.POSITIVE_INFINITY), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         int i = 0;
-        for (; i < bound; i += L) {
-            acc = acc.lanewise(MIN, FloatVector.fromArray(S, x, off + i));
+        for (; i + 4 * L <= bound; i += 4 * L) {
+            acc0 = acc0.lanewise(MIN, FloatVector.fromArray(S, x, off + i));
+            acc1 = acc1.lanewise(MIN, FloatVector.fromArray(S, x, off + i + L));
+            acc2 = acc2.lanewise(MIN, FloatVector.fromArray(S, x, off + i + 2 * L));
+            acc3 = acc3.lanewise(MIN, FloatVector.fromArray(S, x, off + i + 3 * L));
         }
-        float m = acc.reduceLanes(MIN);
+        for (; i < bound; i += L) {
+            acc0 = acc0.lanewise(MIN, FloatVector.fromArray(S, x, off + i));
+        }
+        float m = acc0.lanewise(MIN, acc1).lanewise(MIN, acc2.lanewise(MIN, acc3)).reduceLanes(MIN);
         for (; i < n; i++) {
             m = Math.min(m, x[off + i]);
         }
