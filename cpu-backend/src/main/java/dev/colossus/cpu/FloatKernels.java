@@ -21,6 +21,21 @@ interface FloatKernels {
     /** {@code out[i] = fn(a[i], b[i])}; comparisons give 1 or 0 */
     void binary(BinaryFn fn, float[] a, float[] b, float[] out, int n);
 
+    /** True for the functions {@link #arithmetic} computes: ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM. */
+    static boolean isArithmetic(BinaryFn fn) {
+        return switch (fn) {
+            case ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * {@code out[i] = fn(a[i], b[i])} for n F32 values that lie contiguous in native memory, at byte
+     * offsets {@code aAt}, {@code bAt}, {@code outAt}: no buffers between memory and the registers.
+     * Only for the {@linkplain #isArithmetic arithmetic} functions.
+     */
+    void arithmetic(BinaryFn fn, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out, long outAt, int n);
+
     /** {@code out[i] = condition[i] != 0 ? a[i] : b[i]} */
     void select(float[] condition, float[] a, float[] b, float[] out, int n);
 

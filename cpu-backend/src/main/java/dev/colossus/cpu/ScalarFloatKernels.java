@@ -13,6 +13,8 @@ import dev.colossus.reference.ReferenceMath;
  * double by {@link ReferenceMath} and rounded once; sums use four interleaved accumulators.
  */
 final class ScalarFloatKernels implements FloatKernels {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
 
     @Override
     public void unary(UnaryFn fn, float[] x, float[] out, int n) {
@@ -29,6 +31,28 @@ final class ScalarFloatKernels implements FloatKernels {
     @Override
     public void binary(BinaryFn fn, float[] a, float[] b, float[] out, int n) {
         binary(fn, a, b, out, 0, n);
+    }
+
+    @Override
+    public void arithmetic(BinaryFn fn, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out, long outAt, int n) {
+        arithmetic(fn, a, aAt, b, bAt, out, outAt, 0, n);
+    }
+
+    /** {@link #arithmetic} over elements {@code [from, to)}: the vector kernel's tail. */
+    static void arithmetic(BinaryFn fn, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out, long outAt,
+                           int from, int to) {
+        for (int i = from; i < to; i++) {
+            float x = a.get(F32, aAt + 4L * i), y = b.get(F32, bAt + 4L * i);
+            out.set(F32, outAt + 4L * i, switch (fn) {
+                case ADD -> x + y;
+                case SUB -> x - y;
+                case MUL -> x * y;
+                case DIV -> x / y;
+                case MAXIMUM -> Math.max(x, y);
+                case MINIMUM -> Math.min(x, y);
+                default -> throw new IllegalArgumentException(fn.apiName() + " is not arithmetic");
+            });
+        }
     }
 
     /** {@link #binary} over {@code [from, to)}: the vector kernels' tail. */

@@ -185,6 +185,53 @@ final class VectorFloatKernels implements FloatKernels {
         ScalarFloatKernels.binary(fn, a, b, out, bound, n);
     }
 
+    @Override
+    public void arithmetic(BinaryFn fn, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out, long outAt, int n) {
+        int bound = S.loopBound(n);
+        ByteOrder order = ByteOrder.nativeOrder();
+        // A loop per function: the Vector API compiles a lane-wise op to instructions only when the op is a constant.
+        switch (fn) {
+            case ADD -> {
+                for (long i = 0; i < 4L * bound; i += 4L * L) {
+                    FloatVector.fromMemorySegment(S, a, aAt + i, order).add(FloatVector.fromMemorySegment(S, b, bAt + i, order))
+                            .intoMemorySegment(out, outAt + i, order);
+                }
+            }
+            case SUB -> {
+                for (long i = 0; i < 4L * bound; i += 4L * L) {
+                    FloatVector.fromMemorySegment(S, a, aAt + i, order).sub(FloatVector.fromMemorySegment(S, b, bAt + i, order))
+                            .intoMemorySegment(out, outAt + i, order);
+                }
+            }
+            case MUL -> {
+                for (long i = 0; i < 4L * bound; i += 4L * L) {
+                    FloatVector.fromMemorySegment(S, a, aAt + i, order).mul(FloatVector.fromMemorySegment(S, b, bAt + i, order))
+                            .intoMemorySegment(out, outAt + i, order);
+                }
+            }
+            case DIV -> {
+                for (long i = 0; i < 4L * bound; i += 4L * L) {
+                    FloatVector.fromMemorySegment(S, a, aAt + i, order).div(FloatVector.fromMemorySegment(S, b, bAt + i, order))
+                            .intoMemorySegment(out, outAt + i, order);
+                }
+            }
+            case MAXIMUM -> {
+                for (long i = 0; i < 4L * bound; i += 4L * L) {
+                    FloatVector.fromMemorySegment(S, a, aAt + i, order).lanewise(MAX, FloatVector.fromMemorySegment(S, b, bAt + i, order))
+                            .intoMemorySegment(out, outAt + i, order);
+                }
+            }
+            case MINIMUM -> {
+                for (long i = 0; i < 4L * bound; i += 4L * L) {
+                    FloatVector.fromMemorySegment(S, a, aAt + i, order).lanewise(MIN, FloatVector.fromMemorySegment(S, b, bAt + i, order))
+                            .intoMemorySegment(out, outAt + i, order);
+                }
+            }
+            default -> throw new IllegalArgumentException(fn.apiName() + " is not arithmetic");
+        }
+        ScalarFloatKernels.arithmetic(fn, a, aAt, b, bAt, out, outAt, bound, n);
+    }
+
     /**
      * {@code a^b} with C99's special cases ({@code 1^b = 1}, {@code (-1)^(+-Inf) = 1}) set explicitly:
      * the Vector API's POW gives Java's NaN for them in the interpreter and C's 1 once compiled.
