@@ -8,6 +8,17 @@ struct Problem {
     int M, N, K;
 };
 
+// The first output row and column of this block's BM x BN tile: tiles go in groups of 8 tile-rows,
+// column by column, so that the blocks running at once share their rows of a and columns of b in L2.
+template <int BM, int BN> __device__ __forceinline__ void block_origin(int M, int N, int& m0, int& n0) {
+    const int tiles_m = (M + BM - 1) / BM, tiles_n = (N + BN - 1) / BN;
+    const int per_group = 8 * tiles_n;
+    const int first_m = blockIdx.x / per_group * 8;
+    const int group_rows = min(tiles_m - first_m, 8);
+    m0 = (first_m + blockIdx.x % per_group % group_rows) * BM;
+    n0 = blockIdx.x % per_group / group_rows * BN;
+}
+
 // K-major tiles, rows of BK 16-bit elements in 16-byte chunks. BK = 64: a row is 128 bytes and the
 // chunk is XORed with the row's low 3 bits, which is the Tensor Memory Accelerator's 128-byte swizzle
 // that wgmma's descriptors name. BK = 32: the chunk is XORed with bits 1-2 of the row. Either way any

@@ -95,13 +95,8 @@ __device__ void gemm(int M, int N, int K, int batch, const T* a, long long lda, 
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     const int warp_m = warp / (BN / 64), warp_n = warp % (BN / 64);
 
-    // Tiles in groups of 8 tile-rows, column by column, so that concurrent blocks share a and b in L2.
-    const int tiles_m = (M + BM - 1) / BM, tiles_n = (N + BN - 1) / BN;
-    const int per_group = 8 * tiles_n;
-    const int first_m = blockIdx.x / per_group * 8;
-    const int group_rows = min(tiles_m - first_m, 8);
-    const int m0 = (first_m + blockIdx.x % per_group % group_rows) * BM;
-    const int n0 = blockIdx.x % per_group / group_rows * BN;
+    int m0, n0;
+    block_origin<BM, BN>(M, N, m0, n0);
     const int k_tiles = (K + BK - 1) / BK;
 
     for (int p = blockIdx.y; p < batch; p += gridDim.y) {
