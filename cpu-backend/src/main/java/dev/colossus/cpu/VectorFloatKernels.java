@@ -421,28 +421,51 @@ final class VectorFloatKernels implements FloatKernels {
         int r = 0;
         for (; r + 4 <= aRows; r += 4) {
             int a0 = aOff + r * n, a1 = a0 + n, a2 = a1 + n, a3 = a2 + n;
-            for (int j = 0; j < bRows; j++) {
-                int bj = bOff + j * n;
-                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            int j = 0;
+            // Two rows of b at a time: eight independent chains of fused multiply-adds, not four.
+            for (; j + 2 <= bRows; j += 2) {
+                int bj = bOff + j * n, bk = bj + n;
+                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
                 int i = 0;
                 for (; i < bound; i += L) {
-                    FloatVector x = FloatVector.fromArray(S, b, bj + i);
-                    s0 = FloatVector.fromArray(S, a, a0 + i).fma(x, s0);
-                    s1 = FloatVector.fromArray(S, a, a1 + i).fma(x, s1);
-                    s2 = FloatVector.fromArray(S, a, a2 + i).fma(x, s2);
-                    s3 = FloatVector.fromArray(S, a, a3 + i).fma(x, s3);
+                    FloatVector x = FloatVector.fromArray(S, b, bj + i), y = FloatVector.fromArray(S, b, bk + i);
+                    FloatVector q0 = FloatVector.fromArray(S, a, a0 + i), q1 = FloatVector.fromArray(S, a, a1 + i);
+                    FloatVector q2 = FloatVector.fromArray(S, a, a2 + i), q3 = FloatVector.fromArray(S, a, a3 + i);
+                    s0 = q0.fma(x, s0);
+                    s1 = q1.fma(x, s1);
+                    s2 = q2.fma(x, s2);
+                    s3 = q3.fma(x, s3);
+                    u0 = q0.fma(y, u0);
+                    u1 = q1.fma(y, u1);
+                    u2 = q2.fma(y, u2);
+                    u3 = q3.fma(y, u3);
                 }
                 float t0 = s0.reduceLanes(ADD), t1 = s1.reduceLanes(ADD), t2 = s2.reduceLanes(ADD), t3 = s3.reduceLanes(ADD);
+                float w0 = u0.reduceLanes(ADD), w1 = u1.reduceLanes(ADD), w2 = u2.reduceLanes(ADD), w3 = u3.reduceLanes(ADD);
                 for (; i < n; i++) {
                     t0 += a[a0 + i] * b[bj + i];
                     t1 += a[a1 + i] * b[bj + i];
                     t2 += a[a2 + i] * b[bj + i];
                     t3 += a[a3 + i] * b[bj + i];
+                    w0 += a[a0 + i] * b[bk + i];
+                    w1 += a[a1 + i] * b[bk + i];
+                    w2 += a[a2 + i] * b[bk + i];
+                    w3 += a[a3 + i] * b[bk + i];
                 }
                 out[outOff + r * bRows + j] = t0;
                 out[outOff + (r + 1) * bRows + j] = t1;
                 out[outOff + (r + 2) * bRows + j] = t2;
                 out[outOff + (r + 3) * bRows + j] = t3;
+                out[outOff + r * bRows + j + 1] = w0;
+                out[outOff + (r + 1) * bRows + j + 1] = w1;
+                out[outOff + (r + 2) * bRows + j + 1] = w2;
+                out[outOff + (r + 3) * bRows + j + 1] = w3;
+            }
+            for (; j < bRows; j++) {
+                out[outOff + r * bRows + j] = dot(a, a0, b, bOff + j * n, n);
+                out[outOff + (r + 1) * bRows + j] = dot(a, a1, b, bOff + j * n, n);
+                out[outOff + (r + 2) * bRows + j] = dot(a, a2, b, bOff + j * n, n);
+                out[outOff + (r + 3) * bRows + j] = dot(a, a3, b, bOff + j * n, n);
             }
         }
         for (; r < aRows; r++) {
