@@ -102,15 +102,15 @@ final class VectorFloatKernels implements FloatKernels {
             case GELU -> {
                 for (int i = 0; i < bound; i += L) {
                     FloatVector v = FloatVector.fromArray(S, x, i);
-                    FloatVector erf = erf(v.mul(SQRT_HALF));
-                    v.mul(0.5f).mul(one.add(erf)).intoArray(out, i);
+                    v.mul(0.5f).mul(onePlusErf(v.mul(SQRT_HALF))).intoArray(out, i);
                 }
             }
             case GELU_TANH -> {
+                // x/2 (1 + tanh(z)) as x / (1 + exp(-2z)): the same function without 1 + tanh's cancellation for z << 0.
                 for (int i = 0; i < bound; i += L) {
                     FloatVector v = FloatVector.fromArray(S, x, i);
-                    FloatVector inner = v.mul(v).mul(v).mul(0.044715f).add(v).mul(SQRT_TWO_OVER_PI);
-                    v.mul(0.5f).mul(one.add(inner.lanewise(TANH))).intoArray(out, i);
+                    FloatVector z = v.mul(v).mul(v).mul(0.044715f).add(v).mul(SQRT_TWO_OVER_PI);
+                    v.div(one.add(z.mul(-2f).lanewise(EXP))).intoArray(out, i);
                 }
             }
             case SILU -> {
@@ -123,8 +123,13 @@ final class VectorFloatKernels implements FloatKernels {
         ScalarFloatKernels.unary(fn, x, out, bound, n);
     }
 
-    /** erf by Abramowitz and Stegun 7.1.26: {@code 1 - t(a1 + t(a2 + t(a3 + t(a4 + t a5)))) exp(-x^2)}, {@code t = 1/(1 + p|x|)}. */
-    private static FloatVector erf(FloatVector x) {
+    /**
+     * {@code 1 + erf(x)} by Abramowitz and Stegun 7.1.26 ({@code |error of erf| <= 1.5e-7}):
+     * {@code erfc(|x|) = t(a1 + t(a2 + t(a3 + t(a4 + t a5)))) exp(-x^2)}, {@code t = 1/(1 + p|x|)}, then
+     * {@code 1 + erf(x)} is {@code erfc(-x)} for x < 0, taken as it is (no cancellation in the tail where
+     * GELU is small), and {@code 2 - erfc(x)} otherwise.
+     */
+    private static FloatVector onePlusErf(FloatVector x) {
         FloatVector ax = x.lanewise(ABS);
         FloatVector t = FloatVector.broadcast(S, 1).div(ax.mul(0.3275911f).add(1));
         FloatVector poly = t.mul(1.061405429f).add(-1.453152027f)
@@ -132,8 +137,8 @@ final class VectorFloatKernels implements FloatKernels {
                 .mul(t).add(-0.284496736f)
                 .mul(t).add(0.254829592f)
                 .mul(t);
-        FloatVector y = FloatVector.broadcast(S, 1).sub(poly.mul(ax.mul(ax).neg().lanewise(EXP)));
-        return y.blend(y.neg(), x.lt(0));
+        FloatVector erfc = poly.mul(ax.mul(ax).neg().lanewise(EXP));
+        return FloatVector.broadcast(S, 2).sub(erfc).blend(erfc, x.lt(0));
     }
 
     @Override
