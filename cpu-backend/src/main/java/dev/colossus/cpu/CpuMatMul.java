@@ -35,6 +35,9 @@ final class CpuMatMul {
      */
     private static final long PARALLEL_GRAIN = 1 << 22;
 
+    /** Outputs a thread must activate before the activation pass is split across threads. */
+    private static final long ACTIVATION_GRAIN = 1 << 16;
+
     /** Elements of B a thread must stream before a decode-shaped product is split across threads. */
     private static final long SKINNY_GRAIN = 1 << 20;
 
@@ -93,7 +96,7 @@ final class CpuMatMul {
                         (float) op.alpha(), d, d == null ? 0 : dBatch.offset(batch), dm, dn, (float) op.beta());
                 multiply(p, !perTask);
                 if (op.activation() != null) {
-                    activate(op.activation(), c, c0, m, n);
+                    activate(op.activation(), c, c0, m, n, !perTask);
                 }
                 if (!direct) {
                     FloatIO.store(scratch, 0, (int) (m * n), out, o0, 1);
@@ -104,16 +107,20 @@ final class CpuMatMul {
 
     /**
      * {@code C[i, j] = act(C[i, j])} over the m x n product just written (row-major F32 at byte
-     * {@code c0}), a row at a time: one pass over C inside the op, before F16/BF16 are rounded.
+     * {@code c0}), a row at a time, the rows split across the threads when {@code parallel}: one pass
+     * over C inside the op, before F16/BF16 are rounded.
      */
-    private static void activate(UnaryFn act, MemorySegment c, long c0, long m, long n) {
-        float[] row = Buffers.ROW.floats(Math.toIntExact(n));
-        for (long i = 0; i < m; i++) {
-            long at = c0 + i * n * 4;
-            MemorySegment.copy(c, F32, at, row, 0, (int) n);
-            FloatKernels.instance().unary(act, row, row, (int) n);
-            MemorySegment.copy(row, 0, c, F32, at, (int) n);
-        }
+    private static void activate(UnaryFn act, MemorySegment c, long c0, long m, long n, boolean parallel) {
+        int tasks = parallel ? CpuParallel.tasksFor(m * n, ACTIVATION_GRAIN) : 1;
+        CpuParallel.forEach(tasks, t -> {
+            float[] row = Buffers.ROW.floats(Math.toIntExact(n));
+            for (long i = m * t / tasks; i < m * (t + 1) / tasks; i++) {
+                long at = c0 + i * n * 4;
+                MemorySegment.copy(c, F32, at, row, 0, (int) n);
+                FloatKernels.instance().unary(act, row, row, (int) n);
+                MemorySegment.copy(row, 0, c, F32, at, (int) n);
+            }
+        });
     }
 
     /** Element offsets of each batch's matrix, for the batch dimensions of an operand (all but the last two). */
