@@ -128,4 +128,15 @@ class ViewsTest {
             assertTrue(v >= 0 && v < 1);
         }
     }
+
+    @Test
+    void randomTensorsAreTheSeedsDrawsInOrderAcrossGenerationBlocks() {
+        int n = (1 << 21) + 12345;
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        double[] draws = new double[n];
+        java.util.Arrays.setAll(draws, i -> random.nextGaussian());
+        try (Tensor expected = Tensor.of(draws, 1, n).to(DType.BF16); Tensor actual = Tensor.randn(11, DType.BF16, 1, n)) {
+            assertArrayEquals(expected.toFloatArray(), actual.toFloatArray());
+        }
+    }
 }
