@@ -1,12 +1,8 @@
-// What both GEMM kernels (mma.sync and wgmma) share: the problem, the swizzled K-major tiles and
+// What both GEMM kernels (mma.sync and wgmma) share: the block's tile, the swizzled K-major tiles and
 // their asynchronous copies, and the fused epilogue of one pair of adjacent outputs.
 #pragma once
 #include "mma.cuh"
 #include "unary.cuh"
-
-struct Problem {
-    int M, N, K;
-};
 
 // The first output row and column of this block's BM x BN tile: tiles go in groups of 8 tile-rows,
 // column by column, so that the blocks running at once share their rows of a and columns of b in L2.

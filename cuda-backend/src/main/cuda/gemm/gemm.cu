@@ -18,6 +18,10 @@ namespace {
 constexpr int BM = 128, BN = 128, BK = 32, STAGES = 4, THREADS = 128;  // a warp per 64 x 64 piece
 constexpr int A_STAGE = BM * BK, B_STAGE = BN * BK;                       // elements
 
+struct Problem {
+    int M, N, K;
+};
+
 // N-major B tiles (BK rows of BN elements): the chunk is XORed with the row's low 3 bits.
 __device__ __forceinline__ int n_major(int k, int chunk) {
     return k * BN + ((chunk ^ (k & 7)) << 3);

@@ -89,7 +89,6 @@ __device__ void gemm(int M, int N, int K, int batch, const T* a, long long lda, 
     // The swizzle atoms must start at 1024-byte boundaries: the host asks for 1 KB more than the stages.
     T* a_tiles = reinterpret_cast<T*>(shared_raw + ((1024 - (shared_address(shared_raw) & 1023)) & 1023));
     T* b_tiles = a_tiles + STAGES * A_STAGE;
-    const Problem problem{M, N, K};
     const int group = threadIdx.x / 128, thread = threadIdx.x % 128;
 
     int m0, n0;

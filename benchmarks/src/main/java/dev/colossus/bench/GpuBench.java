@@ -118,9 +118,8 @@ public final class GpuBench {
     private static void gemmVariants(Backend cuda, String name, String[] variants, double flops, Runnable product) {
         for (String variant : variants) {
             String mode = variant.isEmpty() ? "cublas" : "custom";
-            String kernel = variant.equals("_custom_mma") ? "mma" : "default";
-            double seconds = with("colossus.cuda.gemmKernel", kernel,
-                    () -> with("colossus.cuda.gemm", mode, () -> time(cuda, product)));
+            java.util.function.DoubleSupplier timed = () -> with("colossus.cuda.gemm", mode, () -> time(cuda, product));
+            double seconds = variant.equals("_custom_mma") ? with("colossus.cuda.gemmKernel", "mma", timed) : timed.getAsDouble();
             report(name + variant, seconds, flops / seconds / 1e12, "TFLOP/s");
         }
     }

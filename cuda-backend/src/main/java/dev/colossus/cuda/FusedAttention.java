@@ -102,7 +102,7 @@ final class FusedAttention {
      * Key splits for {@code blocks} blocks of work over {@code lk} keys: enough for about four blocks
      * per multiprocessor, each split keeping at least 256 keys.
      */
-    static int splits(long blocks, int lk, int multiprocessors) {
+    private static int splits(long blocks, int lk, int multiprocessors) {
         long wanted = (4L * multiprocessors + blocks - 1) / blocks;
         return (int) Math.max(1, Math.min(wanted, lk / 256));
     }
