@@ -59,8 +59,7 @@ __device__ void attention(Shape shape, const T* q, long long q_b, long long q_h,
                           const void* mask, int mask_dtype, long long m_b, long long m_h, long long m_i, long long m_j,
                           int causal, float scale, int keys_per_split, T* out, long long o_b, long long o_h, long long o_i,
                           float* partial_out, float* partial_lse) {
-    extern __shared__ __align__(128) unsigned char shared[];
-    T* q_tile = reinterpret_cast<T*>(shared);
+    T* q_tile = reinterpret_cast<T*>(dynamic_shared);
     T* k_tiles = q_tile + ROWS * D;
     T* v_tiles = k_tiles + 2 * KEYS * D;
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;

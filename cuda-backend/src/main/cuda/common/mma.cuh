@@ -11,6 +11,11 @@
 #include <cuda_fp16.h>
 #include <stdint.h>
 
+// The block's dynamic shared memory. Declared here, at global scope: inside a file's anonymous
+// namespace its PTX name would carry a hash of the file's path, and the committed PTX would depend on
+// where it was built.
+extern __shared__ __align__(128) unsigned char dynamic_shared[];
+
 __device__ __forceinline__ uint32_t shared_address(const void* p) {
     return (uint32_t) __cvta_generic_to_shared(p);
 }

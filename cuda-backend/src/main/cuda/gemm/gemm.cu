@@ -92,8 +92,7 @@ template <typename T, bool B_K_MAJOR, bool ALIGNED>
 __device__ void gemm(int M, int N, int K, int batch, const T* a, long long lda, long long a_batch, const T* b,
                      long long ldb, long long b_batch, const T* c, long long c_row, long long c_col, long long c_batch,
                      float beta, T* out, long long ldo, long long out_batch, float alpha, int activation) {
-    extern __shared__ __align__(128) unsigned char shared[];
-    T* a_tiles = reinterpret_cast<T*>(shared);
+    T* a_tiles = reinterpret_cast<T*>(dynamic_shared);
     T* b_tiles = a_tiles + STAGES * A_STAGE;
     const Problem problem{M, N, K};
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;

@@ -85,9 +85,8 @@ template <typename T, bool ALIGNED>
 __device__ void gemm(int M, int N, int K, int batch, const T* a, long long lda, long long a_batch, const T* b,
                      long long ldb, long long b_batch, const T* c, long long c_row, long long c_col, long long c_batch,
                      float beta, T* out, long long ldo, long long out_batch, float alpha, int activation) {
-    extern __shared__ unsigned char shared_raw[];
     // The swizzle atoms must start at 1024-byte boundaries: the host asks for 1 KB more than the stages.
-    T* a_tiles = reinterpret_cast<T*>(shared_raw + ((1024 - (shared_address(shared_raw) & 1023)) & 1023));
+    T* a_tiles = reinterpret_cast<T*>(dynamic_shared + ((1024 - (shared_address(dynamic_shared) & 1023)) & 1023));
     T* b_tiles = a_tiles + STAGES * A_STAGE;
     const int group = threadIdx.x / 128, thread = threadIdx.x % 128;
 

@@ -2,6 +2,7 @@ package dev.colossus.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
@@ -28,6 +29,7 @@ class CommittedPtxTest {
     private static final Path COMMITTED = Path.of("src/main/resources/dev/colossus/cuda/ptx");
     private static final Pattern ENTRY = Pattern.compile("\\.entry (\\w+)\\(");
     private static final Pattern SPILL = Pattern.compile("\\d+ bytes spill stores, \\d+ bytes spill loads");
+    private static final Pattern ANONYMOUS_NAMESPACE = Pattern.compile("\\w*_GLOBAL__N_\\w*");
     private static final Pattern RELEASE = Pattern.compile("release (\\d+\\.\\d+), V([\\d.]+)");
 
     @TempDir
@@ -42,6 +44,17 @@ class CommittedPtxTest {
             assertEquals(PtxVersion.PORTABLE, PtxVersion.of(ptx), module);
             String target = module.endsWith("_sm90a") ? "sm_90a" : "sm_80";
             assertTrue(ptx.contains("\n.target " + target + "\n"), module + " targets " + target);
+        }
+    }
+
+    @Test
+    void noSymbolDependsOnThePathItWasBuiltAt() throws IOException {
+        for (String module : list(COMMITTED, ".ptx")) {
+            Matcher m = ANONYMOUS_NAMESPACE.matcher(Files.readString(COMMITTED.resolve(module + ".ptx")));
+            if (m.find()) {
+                fail(module + ".ptx names " + m.group()
+                        + ", a symbol in an anonymous namespace, whose name hashes the source's path: declare it at global scope");
+            }
         }
     }
 
