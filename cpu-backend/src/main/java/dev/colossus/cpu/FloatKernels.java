@@ -1,5 +1,6 @@
 package dev.colossus.cpu;
 
+import dev.colossus.DType;
 import java.lang.foreign.MemorySegment;
 import dev.colossus.op.BinaryFn;
 import dev.colossus.op.UnaryFn;
@@ -60,20 +61,31 @@ interface FloatKernels {
     /** {@code acc[accOff + i] = min(acc[accOff + i], x[xOff + i])}, NaN-propagating */
     void minInto(float[] x, int xOff, float[] acc, int accOff, int n);
 
-    /** {@code sum_i a[aOff + i] * b[bOff + i]} */
-    float dot(float[] a, int aOff, float[] b, int bOff, int n);
+    /**
+     * {@code out[r * keys + j] = sum_i q[r * d + i] * k_j[i]} for {@code r < rows, j < keys}: every
+     * row of q against every key. Key j is the row of d elements at byte {@code at + j * rowBytes} of
+     * k, F32 or BF16 ({@code dtype}, native byte order), read where it lies; BF16 is widened in
+     * registers, and for it q's rows must be in {@linkplain #toPairOrder pair order}.
+     */
+    void dots(float[] q, int rows, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out);
 
     /**
-     * {@code out[outOff + r * bRows + j] = sum_i a[aOff + r * n + i] * b[bOff + j * n + i]} for
-     * {@code r < aRows, j < bRows}: every row of a against every row of b, in one call.
+     * {@code out[r * d + c] += sum_j p[r * keys + j] * v_j[c]} for {@code r < rows, c < d}: a few
+     * rows of weights times the value rows, laid out as the keys of {@link #dots}. For BF16 values
+     * out's rows are in {@linkplain #toPairOrder pair order}.
      */
-    void dots(float[] a, int aOff, int aRows, float[] b, int bOff, int bRows, int n, float[] out, int outOff);
+    void addProducts(float[] p, int rows, int keys, MemorySegment v, long at, long rowBytes, DType dtype, int d, float[] out);
 
     /**
-     * {@code out[outOff + r * n + c] += sum_j p[pOff + r * k + j] * v[vOff + j * n + c]} for
-     * {@code r < rows, j < k, c < n}: a few rows times a matrix, each row of v read once per four rows.
+     * Permutes {@code x[off, off + n)} into the order in which {@link #dots} and {@link #addProducts}
+     * meet the elements of a BF16 row: the vector kernels widen the two halves of each 32-bit word
+     * with a shift and a mask, so each run of two vectors' worth of elements holds one half of every
+     * word, then the other; a tail shorter than a run, and the scalar kernels, keep the natural order.
      */
-    void addProducts(float[] p, int pOff, int rows, int k, float[] v, int vOff, int n, float[] out, int outOff);
+    void toPairOrder(float[] x, int off, int n);
+
+    /** The inverse of {@link #toPairOrder}. */
+    void fromPairOrder(float[] x, int off, int n);
 
     /** {@code y[yOff + i] += alpha * x[xOff + i]} */
     void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);

@@ -11,6 +11,7 @@ import static jdk.incubator.vector.VectorOperators.POW;
 import static jdk.incubator.vector.VectorOperators.SQRT;
 import static jdk.incubator.vector.VectorOperators.TANH;
 
+import dev.colossus.DType;
 import dev.colossus.op.BinaryFn;
 import dev.colossus.op.UnaryFn;
 import dev.colossus.reference.Elements;
@@ -39,6 +40,11 @@ final class VectorFloatKernels implements FloatKernels {
         default -> FloatVector.SPECIES_512;
     };
     private static final int L = S.length();
+    /** Elements of a row that {@link #dots} and {@link #addProducts} take at a time: two vectors, L 32-bit words of BF16. */
+    private static final int RUN = 2 * L;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** Which element of a BF16 pair lies in the low half of its 32-bit word: the first on little-endian machines. */
+    private static final int LOW_HALF = NATIVE == ByteOrder.LITTLE_ENDIAN ? 0 : 1;
     /** L shorts (BF16 inputs) and L ints of S's shape, to widen them. */
     static final VectorSpecies<Short> HALVES = ShortVector.SPECIES_PREFERRED.withShape(
             VectorShape.forBitSize(S.vectorBitSize() / 2)).check(short.class);
@@ -399,122 +405,205 @@ final class VectorFloatKernels implements FloatKernels {
         }
     }
 
+    /** Four rows of q against two keys at a time: each run of a key is loaded once for the four rows. */
     @Override
-    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        int bound = S.loopBound(n);
-        FloatVector acc0 = FloatVector.zero(S);
-        FloatVector acc1 = FloatVector.zero(S);
-        int i = 0;
-        for (; i + 2 * L <= bound; i += 2 * L) {
-            acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
-            acc1 = FloatVector.fromArray(S, a, aOff + i + L).fma(FloatVector.fromArray(S, b, bOff + i + L), acc1);
-        }
-        for (; i < bound; i += L) {
-            acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
-        }
-        float s = acc0.add(acc1).reduceLanes(ADD);
-        for (; i < n; i++) {
-            s += a[aOff + i] * b[bOff + i];
-        }
-        return s;
-    }
-
-    /** Four rows of a at a time against each row of b, which is loaded once for the four. */
-    @Override
-    public void dots(float[] a, int aOff, int aRows, float[] b, int bOff, int bRows, int n, float[] out, int outOff) {
-        int bound = S.loopBound(n);
-        int r = 0;
-        for (; r + 4 <= aRows; r += 4) {
-            int a0 = aOff + r * n, a1 = a0 + n, a2 = a1 + n, a3 = a2 + n;
-            int j = 0;
-            // Two rows of b at a time: eight independent chains of fused multiply-adds, not four.
-            for (; j + 2 <= bRows; j += 2) {
-                int bj = bOff + j * n, bk = bj + n;
-                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
-                int i = 0;
-                for (; i < bound; i += L) {
-                    FloatVector x = FloatVector.fromArray(S, b, bj + i), y = FloatVector.fromArray(S, b, bk + i);
-                    FloatVector q0 = FloatVector.fromArray(S, a, a0 + i), q1 = FloatVector.fromArray(S, a, a1 + i);
-                    FloatVector q2 = FloatVector.fromArray(S, a, a2 + i), q3 = FloatVector.fromArray(S, a, a3 + i);
-                    s0 = q0.fma(x, s0);
-                    s1 = q1.fma(x, s1);
-                    s2 = q2.fma(x, s2);
-                    s3 = q3.fma(x, s3);
-                    u0 = q0.fma(y, u0);
-                    u1 = q1.fma(y, u1);
-                    u2 = q2.fma(y, u2);
-                    u3 = q3.fma(y, u3);
-                }
-                float t0 = s0.reduceLanes(ADD), t1 = s1.reduceLanes(ADD), t2 = s2.reduceLanes(ADD), t3 = s3.reduceLanes(ADD);
-                float w0 = u0.reduceLanes(ADD), w1 = u1.reduceLanes(ADD), w2 = u2.reduceLanes(ADD), w3 = u3.reduceLanes(ADD);
-                for (; i < n; i++) {
-                    t0 += a[a0 + i] * b[bj + i];
-                    t1 += a[a1 + i] * b[bj + i];
-                    t2 += a[a2 + i] * b[bj + i];
-                    t3 += a[a3 + i] * b[bj + i];
-                    w0 += a[a0 + i] * b[bk + i];
-                    w1 += a[a1 + i] * b[bk + i];
-                    w2 += a[a2 + i] * b[bk + i];
-                    w3 += a[a3 + i] * b[bk + i];
-                }
-                out[outOff + r * bRows + j] = t0;
-                out[outOff + (r + 1) * bRows + j] = t1;
-                out[outOff + (r + 2) * bRows + j] = t2;
-                out[outOff + (r + 3) * bRows + j] = t3;
-                out[outOff + r * bRows + j + 1] = w0;
-                out[outOff + (r + 1) * bRows + j + 1] = w1;
-                out[outOff + (r + 2) * bRows + j + 1] = w2;
-                out[outOff + (r + 3) * bRows + j + 1] = w3;
-            }
-            for (; j < bRows; j++) {
-                out[outOff + r * bRows + j] = dot(a, a0, b, bOff + j * n, n);
-                out[outOff + (r + 1) * bRows + j] = dot(a, a1, b, bOff + j * n, n);
-                out[outOff + (r + 2) * bRows + j] = dot(a, a2, b, bOff + j * n, n);
-                out[outOff + (r + 3) * bRows + j] = dot(a, a3, b, bOff + j * n, n);
-            }
-        }
-        for (; r < aRows; r++) {
-            for (int j = 0; j < bRows; j++) {
-                out[outOff + r * bRows + j] = dot(a, aOff + r * n, b, bOff + j * n, n);
-            }
-        }
-    }
-
-    /** Four rows at a time, one vector of columns at a time: the four accumulators stay in registers across k. */
-    @Override
-    public void addProducts(float[] p, int pOff, int rows, int k, float[] v, int vOff, int n, float[] out, int outOff) {
-        int bound = S.loopBound(n);
+    public void dots(float[] q, int rows, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out) {
+        int width = dtype.byteSize(), runs = d - d % RUN, shift = shift(dtype), mask = mask(dtype);
+        long offset = offset(dtype);
         int r = 0;
         for (; r + 4 <= rows; r += 4) {
-            int p0 = pOff + r * k, o0 = outOff + r * n;
-            for (int c = 0; c < bound; c += L) {
-                FloatVector s0 = FloatVector.fromArray(S, out, o0 + c), s1 = FloatVector.fromArray(S, out, o0 + n + c);
-                FloatVector s2 = FloatVector.fromArray(S, out, o0 + 2 * n + c), s3 = FloatVector.fromArray(S, out, o0 + 3 * n + c);
-                for (int j = 0; j < k; j++) {
-                    FloatVector x = FloatVector.fromArray(S, v, vOff + j * n + c);
-                    s0 = x.fma(FloatVector.broadcast(S, p[p0 + j]), s0);
-                    s1 = x.fma(FloatVector.broadcast(S, p[p0 + k + j]), s1);
-                    s2 = x.fma(FloatVector.broadcast(S, p[p0 + 2 * k + j]), s2);
-                    s3 = x.fma(FloatVector.broadcast(S, p[p0 + 3 * k + j]), s3);
+            int q0 = r * d, q1 = q0 + d, q2 = q1 + d, q3 = q2 + d;
+            int j = 0;
+            // Eight independent chains of fused multiply-adds: rows r..r+3 against keys j and j+1.
+            for (; j + 2 <= keys; j += 2) {
+                long kj = at + j * rowBytes, kl = kj + rowBytes;
+                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
+                for (int i = 0; i < runs; i += RUN) {
+                    long x = kj + (long) width * i, y = kl + (long) width * i;
+                    FloatVector x0 = first(k, x, shift), x1 = second(k, x + offset, mask);
+                    FloatVector y0 = first(k, y, shift), y1 = second(k, y + offset, mask);
+                    FloatVector a0 = FloatVector.fromArray(S, q, q0 + i), b0 = FloatVector.fromArray(S, q, q0 + i + L);
+                    FloatVector a1 = FloatVector.fromArray(S, q, q1 + i), b1 = FloatVector.fromArray(S, q, q1 + i + L);
+                    FloatVector a2 = FloatVector.fromArray(S, q, q2 + i), b2 = FloatVector.fromArray(S, q, q2 + i + L);
+                    FloatVector a3 = FloatVector.fromArray(S, q, q3 + i), b3 = FloatVector.fromArray(S, q, q3 + i + L);
+                    s0 = b0.fma(x1, a0.fma(x0, s0));
+                    s1 = b1.fma(x1, a1.fma(x0, s1));
+                    s2 = b2.fma(x1, a2.fma(x0, s2));
+                    s3 = b3.fma(x1, a3.fma(x0, s3));
+                    u0 = b0.fma(y1, a0.fma(y0, u0));
+                    u1 = b1.fma(y1, a1.fma(y0, u1));
+                    u2 = b2.fma(y1, a2.fma(y0, u2));
+                    u3 = b3.fma(y1, a3.fma(y0, u3));
                 }
-                s0.intoArray(out, o0 + c);
-                s1.intoArray(out, o0 + n + c);
-                s2.intoArray(out, o0 + 2 * n + c);
-                s3.intoArray(out, o0 + 3 * n + c);
+                out[r * keys + j] = s0.reduceLanes(ADD);
+                out[(r + 1) * keys + j] = s1.reduceLanes(ADD);
+                out[(r + 2) * keys + j] = s2.reduceLanes(ADD);
+                out[(r + 3) * keys + j] = s3.reduceLanes(ADD);
+                out[r * keys + j + 1] = u0.reduceLanes(ADD);
+                out[(r + 1) * keys + j + 1] = u1.reduceLanes(ADD);
+                out[(r + 2) * keys + j + 1] = u2.reduceLanes(ADD);
+                out[(r + 3) * keys + j + 1] = u3.reduceLanes(ADD);
             }
-            for (int c = bound; c < n; c++) {
-                for (int q = 0; q < 4; q++) {
-                    float sum = out[o0 + q * n + c];
-                    for (int j = 0; j < k; j++) {
-                        sum += p[p0 + q * k + j] * v[vOff + j * n + c];
-                    }
-                    out[o0 + q * n + c] = sum;
+            for (int row = r; row < r + 4 && runs < d; row++) {
+                for (int key = 0; key < j; key++) {
+                    out[row * keys + key] += tail(q, row * d, d, runs, k, at + key * rowBytes, dtype);
+                }
+            }
+            for (; j < keys; j++) {
+                for (int row = r; row < r + 4; row++) {
+                    out[row * keys + j] = dot(q, row * d, d, k, at + j * rowBytes, dtype);
                 }
             }
         }
         for (; r < rows; r++) {
-            for (int j = 0; j < k; j++) {
-                axpy(p[pOff + r * k + j], v, vOff + j * n, out, outOff + r * n, n);
+            for (int j = 0; j < keys; j++) {
+                out[r * keys + j] = dot(q, r * d, d, k, at + j * rowBytes, dtype);
+            }
+        }
+    }
+
+    /** {@code sum_i q[off + i] * k[i]}, k the row at byte {@code row}. */
+    private static float dot(float[] q, int off, int d, MemorySegment k, long row, DType dtype) {
+        int width = dtype.byteSize(), runs = d - d % RUN, shift = shift(dtype), mask = mask(dtype);
+        long offset = offset(dtype);
+        FloatVector s = FloatVector.zero(S);
+        for (int i = 0; i < runs; i += RUN) {
+            long x = row + (long) width * i;
+            s = FloatVector.fromArray(S, q, off + i + L).fma(second(k, x + offset, mask), FloatVector.fromArray(S, q, off + i).fma(first(k, x, shift), s));
+        }
+        return s.reduceLanes(ADD) + tail(q, off, d, runs, k, row, dtype);
+    }
+
+    /** {@code sum_{from <= i < d} q[off + i] * k[i]}: the elements after the last whole run, in natural order. */
+    private static float tail(float[] q, int off, int d, int from, MemorySegment k, long row, DType dtype) {
+        float s = 0;
+        for (int i = from; i < d; i++) {
+            s += q[off + i] * ScalarFloatKernels.element(k, row, i, dtype);
+        }
+        return s;
+    }
+
+    /**
+     * Two rows at a time, four vectors of columns at a time, keys innermost: the accumulators stay in
+     * registers across the keys, and each key's columns are read in order.
+     */
+    @Override
+    public void addProducts(float[] p, int rows, int keys, MemorySegment v, long at, long rowBytes, DType dtype, int d, float[] out) {
+        int width = dtype.byteSize(), runs = d - d % RUN, shift = shift(dtype), mask = mask(dtype);
+        long offset = offset(dtype);
+        int r = 0;
+        for (; r + 2 <= rows; r += 2) {
+            int p0 = r * keys, p1 = p0 + keys, o0 = r * d, o1 = o0 + d;
+            int c = 0;
+            for (; c + 2 * RUN <= runs; c += 2 * RUN) {
+                FloatVector a0 = FloatVector.fromArray(S, out, o0 + c), a1 = FloatVector.fromArray(S, out, o0 + c + L);
+                FloatVector a2 = FloatVector.fromArray(S, out, o0 + c + 2 * L), a3 = FloatVector.fromArray(S, out, o0 + c + 3 * L);
+                FloatVector b0 = FloatVector.fromArray(S, out, o1 + c), b1 = FloatVector.fromArray(S, out, o1 + c + L);
+                FloatVector b2 = FloatVector.fromArray(S, out, o1 + c + 2 * L), b3 = FloatVector.fromArray(S, out, o1 + c + 3 * L);
+                for (int j = 0; j < keys; j++) {
+                    long x = at + j * rowBytes + (long) width * c, y = x + (long) width * RUN;
+                    FloatVector x0 = first(v, x, shift), x1 = second(v, x + offset, mask);
+                    FloatVector y0 = first(v, y, shift), y1 = second(v, y + offset, mask);
+                    FloatVector w0 = FloatVector.broadcast(S, p[p0 + j]), w1 = FloatVector.broadcast(S, p[p1 + j]);
+                    a0 = x0.fma(w0, a0);
+                    a1 = x1.fma(w0, a1);
+                    a2 = y0.fma(w0, a2);
+                    a3 = y1.fma(w0, a3);
+                    b0 = x0.fma(w1, b0);
+                    b1 = x1.fma(w1, b1);
+                    b2 = y0.fma(w1, b2);
+                    b3 = y1.fma(w1, b3);
+                }
+                a0.intoArray(out, o0 + c);
+                a1.intoArray(out, o0 + c + L);
+                a2.intoArray(out, o0 + c + 2 * L);
+                a3.intoArray(out, o0 + c + 3 * L);
+                b0.intoArray(out, o1 + c);
+                b1.intoArray(out, o1 + c + L);
+                b2.intoArray(out, o1 + c + 2 * L);
+                b3.intoArray(out, o1 + c + 3 * L);
+            }
+            addProducts(p, r, 2, keys, v, at, rowBytes, dtype, d, c, out);
+        }
+        addProducts(p, r, rows - r, keys, v, at, rowBytes, dtype, d, 0, out);
+    }
+
+    /** {@link #addProducts} for rows {@code [r0, r0 + n)} and the columns from {@code from}: a run at a time, then one at a time. */
+    private static void addProducts(float[] p, int r0, int n, int keys, MemorySegment v, long at, long rowBytes, DType dtype, int d,
+            int from, float[] out) {
+        int width = dtype.byteSize(), runs = d - d % RUN, shift = shift(dtype), mask = mask(dtype);
+        long offset = offset(dtype);
+        for (int r = r0; r < r0 + n; r++) {
+            int o = r * d;
+            for (int c = from; c < runs; c += RUN) {
+                FloatVector a0 = FloatVector.fromArray(S, out, o + c), a1 = FloatVector.fromArray(S, out, o + c + L);
+                for (int j = 0; j < keys; j++) {
+                    long x = at + j * rowBytes + (long) width * c;
+                    FloatVector w = FloatVector.broadcast(S, p[r * keys + j]);
+                    a0 = first(v, x, shift).fma(w, a0);
+                    a1 = second(v, x + offset, mask).fma(w, a1);
+                }
+                a0.intoArray(out, o + c);
+                a1.intoArray(out, o + c + L);
+            }
+            for (int c = Math.max(from, runs); c < d; c++) {
+                float s = out[o + c];
+                for (int j = 0; j < keys; j++) {
+                    s += p[r * keys + j] * ScalarFloatKernels.element(v, at + j * rowBytes, c, dtype);
+                }
+                out[o + c] = s;
+            }
+        }
+    }
+
+    /*
+     * A run of a row is two vectors, both read as 32-bit words: first = words(at) << shift, second =
+     * words(at + offset) & mask. F32 (shift 0, offset L words, mask all ones): its first and last L
+     * elements. BF16 (shift 16, offset 0, mask 0xFFFF0000): the low and the high halves of its L words,
+     * widened. One loop serves both without a branch, whose profile could keep C2 from inlining the
+     * other format's loads (a call that is not inlined boxes its vector).
+     */
+    private static int shift(DType dtype) {
+        return dtype == DType.BF16 ? 16 : 0;
+    }
+
+    private static long offset(DType dtype) {
+        return dtype == DType.BF16 ? 0 : 4L * L;
+    }
+
+    private static int mask(DType dtype) {
+        return dtype == DType.BF16 ? 0xFFFF0000 : -1;
+    }
+
+    private static FloatVector first(MemorySegment m, long at, int shift) {
+        return IntVector.fromMemorySegment(INTS, m, at, NATIVE).lanewise(VectorOperators.LSHL, shift).reinterpretAsFloats();
+    }
+
+    private static FloatVector second(MemorySegment m, long at, int mask) {
+        return IntVector.fromMemorySegment(INTS, m, at, NATIVE).and(mask).reinterpretAsFloats();
+    }
+
+    /** Within each run, the elements in the low halves of the words first (the even ones where the low half comes first in memory). */
+    @Override
+    public void toPairOrder(float[] x, int off, int n) {
+        float[] run = new float[RUN];
+        for (int i = off; i + RUN <= off + n; i += RUN) {
+            System.arraycopy(x, i, run, 0, RUN);
+            for (int t = 0; t < L; t++) {
+                x[i + t] = run[2 * t + LOW_HALF];
+                x[i + L + t] = run[2 * t + 1 - LOW_HALF];
+            }
+        }
+    }
+
+    @Override
+    public void fromPairOrder(float[] x, int off, int n) {
+        float[] run = new float[RUN];
+        for (int i = off; i + RUN <= off + n; i += RUN) {
+            System.arraycopy(x, i, run, 0, RUN);
+            for (int t = 0; t < L; t++) {
+                x[i + 2 * t + LOW_HALF] = run[t];
+                x[i + 2 * t + 1 - LOW_HALF] = run[L + t];
             }
         }
     }
@@ -583,7 +672,7 @@ final class VectorFloatKernels implements FloatKernels {
     public void widenBf16(MemorySegment src, long at, float[] dst, int dstOff, int n) {
         int i = 0;
         for (; i + L <= n; i += L) {
-            ShortVector halves = ShortVector.fromMemorySegment(HALVES, src, at + 2L * i, ByteOrder.nativeOrder());
+            ShortVector halves = ShortVector.fromMemorySegment(HALVES, src, at + 2L * i, NATIVE);
             ((IntVector) halves.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0)).lanewise(VectorOperators.LSHL, 16)
                     .reinterpretAsFloats().intoArray(dst, dstOff + i);
         }
@@ -604,7 +693,7 @@ final class VectorFloatKernels implements FloatKernels {
             IntVector quiet = bits.lanewise(VectorOperators.LSHR, 16).or(0x0040);
             IntVector result = rounded.blend(quiet, v.test(VectorOperators.IS_NAN).cast(INTS));
             ((ShortVector) result.convertShape(VectorOperators.I2S, HALVES, 0)).intoMemorySegment(dst, at + 2L * i,
-                    ByteOrder.nativeOrder());
+                    NATIVE);
         }
         for (; i < n; i++) {
             dst.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i, Elements.floatToBf16(src[srcOff + i]));
