@@ -4,11 +4,12 @@ import dev.colossus.op.LayerNorm;
 import dev.colossus.op.RmsNorm;
 import dev.colossus.op.Softmax;
 import dev.colossus.spi.Operand;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Softmax along an axis and layer/RMS norm over trailing axes, for F32, F16 and BF16: one row at a
- * time (loaded into an F32 buffer through any strides, computed with vector lanes, stored back),
- * rows in parallel. Sums over a row are taken in F32 per block of {@link CpuElementwise#BLOCK} and
+ * time, rows in parallel; contiguous F32 rows read and written where they lie, any other row loaded
+ * into an F32 buffer through its strides, computed with vector lanes, and stored back. Sums over a row are taken in F32 per block of {@link CpuElementwise#BLOCK} and
  * combined in double.
  */
 final class CpuNormalization {
@@ -24,16 +25,32 @@ final class CpuNormalization {
         void apply(float[] row, int n);
     }
 
-    /** Loads each row of {@code in}, applies {@code op}, stores it to the same row of {@code out}. */
-    private static void eachRow(RowLayout in, RowLayout out, RowOp op) {
+    /** What to do with one contiguous F32 row of n at byte {@code at} of x, into the row at byte {@code outAt} of out. */
+    private interface InPlaceRowOp {
+        void apply(MemorySegment x, long at, MemorySegment out, long outAt, int n);
+    }
+
+    /**
+     * Applies an op to each row of {@code in}, into the same row of {@code out}, rows in parallel: where
+     * both are contiguous F32 rows, {@code inPlace} (if not null) reads and writes them where they lie;
+     * otherwise each row is loaded into an F32 buffer, {@code buffered} applies, and the buffer is
+     * stored. An in-place op reads element i of a row before it writes element i of the output row,
+     * and no other: out may be x itself.
+     */
+    private static void eachRow(RowLayout in, RowLayout out, RowOp buffered, InPlaceRowOp inPlace) {
         long rows = in.rows();
         int n = Math.toIntExact(in.rowLength());
         int tasks = CpuParallel.tasksFor(rows * Math.max(1, n), GRAIN);
+        boolean direct = inPlace != null && in.contiguousF32() && out.contiguousF32();
         CpuParallel.forEach(tasks, t -> {
-            float[] row = new float[n];
+            float[] row = direct ? null : new float[n];
             for (long r = rows * t / tasks; r < rows * (t + 1) / tasks; r++) {
+                if (direct) {
+                    inPlace.apply(in.segment(), 4 * in.start(r), out.segment(), 4 * out.start(r), n);
+                    continue;
+                }
                 in.load(in.start(r), row);
-                op.apply(row, n);
+                buffered.apply(row, n);
                 out.store(row, out.start(r));
             }
         });
@@ -50,6 +67,9 @@ final class CpuNormalization {
             float logSum = (float) Math.log(expShifted(row.clone(), n, max));
             K.normalize(row, n, max, 1, null, null);
             K.normalize(row, n, logSum, 1, null, null);
+        }, op.log() ? null : (x, at, out, outAt, n) -> {
+            float max = K.max(x, at, n);
+            K.scale(out, outAt, n, (float) (1 / expShifted(x, at, out, outAt, n, max)));
         });
     }
 
@@ -62,6 +82,10 @@ final class CpuNormalization {
                     float mean = (float) (sum(row, n) / n);
                     double variance = squaredDeviations(row, n, mean) / n;
                     K.normalize(row, n, mean, (float) (1 / Math.sqrt(variance + op.eps())), weight, bias);
+                }, (x, at, out, outAt, n) -> {
+                    float mean = (float) (sum(x, at, n) / n);
+                    double variance = squaredDeviations(x, at, n, mean) / n;
+                    K.normalize(x, at, out, outAt, n, mean, (float) (1 / Math.sqrt(variance + op.eps())), weight, bias);
                 });
     }
 
@@ -72,6 +96,9 @@ final class CpuNormalization {
                 (row, n) -> {
                     double meanSquare = squaredDeviations(row, n, 0) / n;
                     K.normalize(row, n, 0, (float) (1 / Math.sqrt(meanSquare + op.eps())), weight, null);
+                }, (x, at, out, outAt, n) -> {
+                    double meanSquare = squaredDeviations(x, at, n, 0) / n;
+                    K.normalize(x, at, out, outAt, n, 0, (float) (1 / Math.sqrt(meanSquare + op.eps())), weight, null);
                 });
     }
 
@@ -99,6 +126,31 @@ final class CpuNormalization {
         double sum = 0;
         for (int i = 0; i < n; i += BLOCK) {
             sum += K.expShifted(row, i, Math.min(BLOCK, n - i), shift);
+        }
+        return sum;
+    }
+
+    private static double sum(MemorySegment x, long at, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i += BLOCK) {
+            sum += K.sum(x, at + 4L * i, Math.min(BLOCK, n - i));
+        }
+        return sum;
+    }
+
+    /** {@code out[i] = exp(x[i] - shift)}, returning their sum. */
+    private static double expShifted(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift) {
+        double sum = 0;
+        for (int i = 0; i < n; i += BLOCK) {
+            sum += K.expShifted(x, at + 4L * i, out, outAt + 4L * i, Math.min(BLOCK, n - i), shift);
+        }
+        return sum;
+    }
+
+    private static double squaredDeviations(MemorySegment x, long at, int n, float mean) {
+        double sum = 0;
+        for (int i = 0; i < n; i += BLOCK) {
+            sum += K.squaredDeviations(x, at + 4L * i, Math.min(BLOCK, n - i), mean);
         }
         return sum;
     }

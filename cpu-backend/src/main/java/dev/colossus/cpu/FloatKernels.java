@@ -102,6 +102,30 @@ interface FloatKernels {
      */
     void normalize(float[] x, int n, float shift, float factor, float[] weight, float[] bias);
 
+    /*
+     * The row kernels of softmax and the norms again, for F32 rows that lie contiguous in native memory
+     * (x at byte at, out at byte outAt): nothing between memory and the registers.
+     */
+
+    /** {@code sum_i x[i]} */
+    float sum(MemorySegment x, long at, int n);
+
+    /** {@code sum_i (x[i] - mean)^2} */
+    float squaredDeviations(MemorySegment x, long at, int n, float mean);
+
+    /** {@code max_i x[i]}, NaN if any is NaN; -Inf for n = 0 */
+    float max(MemorySegment x, long at, int n);
+
+    /** {@code out[i] = exp(x[i] - shift)}, returning the sum of the results */
+    float expShifted(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift);
+
+    /** {@code x[i] *= alpha} */
+    void scale(MemorySegment x, long at, int n, float alpha);
+
+    /** {@code out[i] = (x[i] - shift) * factor * weight[i] + bias[i]}, weight and bias optional (null) */
+    void normalize(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, float factor, float[] weight,
+            float[] bias);
+
     /** {@code dst[dstOff + i]} = the BF16 at byte {@code at + 2 i} of {@code src}, widened to F32, for {@code i < n} */
     void widenBf16(MemorySegment src, long at, float[] dst, int dstOff, int n);
 

@@ -1,7 +1,9 @@
 package dev.colossus.cpu;
 
+import dev.colossus.DType;
 import dev.colossus.Shape;
 import dev.colossus.spi.Operand;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -13,6 +15,7 @@ final class RowLayout {
     private final StridedWalk rows;
     private final StridedWalk within;
     private final long rowLength;
+    private final boolean contiguousF32;
 
     /** Rows made of {@code axes} (ascending) of {@code x}; the remaining axes index the rows. */
     RowLayout(Operand x, int... axes) {
@@ -30,6 +33,7 @@ final class RowLayout {
         Shape outerShape = Shape.of(outerDims);
         this.rows = new StridedWalk(outerShape, x.withLayout(outerShape, x.strides(), x.offset()));
         this.rowLength = rowShape.numel();
+        this.contiguousF32 = x.dtype() == DType.F32 && x.withLayout(rowShape, rowStrides, 0).isContiguous();
     }
 
     /** Rows made of the last {@code count} axes. */
@@ -45,6 +49,16 @@ final class RowLayout {
 
     long rowLength() {
         return rowLength;
+    }
+
+    /** True when each row is F32 with its elements contiguous and in order: kernels can read and write it where it lies. */
+    boolean contiguousF32() {
+        return contiguousF32;
+    }
+
+    /** The memory the rows lie in. */
+    MemorySegment segment() {
+        return operand.segment();
     }
 
     /** The element offset of the first element of row {@code row}. */

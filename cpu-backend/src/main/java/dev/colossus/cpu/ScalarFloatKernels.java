@@ -254,6 +254,78 @@ final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public float sum(MemorySegment x, long at, int n) {
+        float s = 0;
+        for (int i = 0; i < n; i++) {
+            s += x.get(F32, at + 4L * i);
+        }
+        return s;
+    }
+
+    @Override
+    public float squaredDeviations(MemorySegment x, long at, int n, float mean) {
+        float s = 0;
+        for (int i = 0; i < n; i++) {
+            float d = x.get(F32, at + 4L * i) - mean;
+            s += d * d;
+        }
+        return s;
+    }
+
+    @Override
+    public float max(MemorySegment x, long at, int n) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, x.get(F32, at + 4L * i));
+        }
+        return m;
+    }
+
+    @Override
+    public float expShifted(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift) {
+        return expShifted(x, at, out, outAt, 0, n, shift);
+    }
+
+    /** {@link #expShifted} over {@code [from, to)}: the vector kernel's tail. */
+    static float expShifted(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to, float shift) {
+        float s = 0;
+        for (int i = from; i < to; i++) {
+            float e = (float) Math.exp(x.get(F32, at + 4L * i) - shift);
+            out.set(F32, outAt + 4L * i, e);
+            s += e;
+        }
+        return s;
+    }
+
+    @Override
+    public void scale(MemorySegment x, long at, int n, float alpha) {
+        for (int i = 0; i < n; i++) {
+            x.set(F32, at + 4L * i, x.get(F32, at + 4L * i) * alpha);
+        }
+    }
+
+    @Override
+    public void normalize(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, float factor, float[] weight,
+            float[] bias) {
+        normalize(x, at, out, outAt, 0, n, shift, factor, weight, bias);
+    }
+
+    /** {@link #normalize} over {@code [from, to)}: the vector kernel's tail. */
+    static void normalize(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to, float shift, float factor,
+            float[] weight, float[] bias) {
+        for (int i = from; i < to; i++) {
+            float y = (x.get(F32, at + 4L * i) - shift) * factor;
+            if (weight != null) {
+                y *= weight[i];
+            }
+            if (bias != null) {
+                y += bias[i];
+            }
+            out.set(F32, outAt + 4L * i, y);
+        }
+    }
+
+    @Override
     public void widenBf16(MemorySegment src, long at, float[] dst, int dstOff, int n) {
         for (int i = 0; i < n; i++) {
             dst[dstOff + i] = Float.intBitsToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i) << 16);

@@ -43,6 +43,7 @@ final class VectorFloatKernels implements FloatKernels {
     /** Elements of a row that {@link #dots} and {@link #addProducts} take at a time: two vectors, L 32-bit words of BF16. */
     private static final int RUN = 2 * L;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final ScalarFloatKernels SCALAR = new ScalarFloatKernels();
     /** Which element of a BF16 pair lies in the low half of its 32-bit word: the first on little-endian machines. */
     private static final int LOW_HALF = NATIVE == ByteOrder.LITTLE_ENDIAN ? 0 : 1;
     /** L shorts (BF16 inputs) and L ints of S's shape, to widen them. */
@@ -666,6 +667,105 @@ final class VectorFloatKernels implements FloatKernels {
             y.intoArray(x, i);
         }
         ScalarFloatKernels.normalize(x, bound, n, shift, factor, weight, bias);
+    }
+
+    @Override
+    public float sum(MemorySegment x, long at, int n) {
+        int bound = S.loopBound(n);
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int i = 0;
+        for (; i + 4 * L <= bound; i += 4 * L) {
+            acc0 = acc0.add(load(x, at, i));
+            acc1 = acc1.add(load(x, at, i + L));
+            acc2 = acc2.add(load(x, at, i + 2 * L));
+            acc3 = acc3.add(load(x, at, i + 3 * L));
+        }
+        for (; i < bound; i += L) {
+            acc0 = acc0.add(load(x, at, i));
+        }
+        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(ADD) + SCALAR.sum(x, at + 4L * i, n - i);
+    }
+
+    @Override
+    public float squaredDeviations(MemorySegment x, long at, int n, float mean) {
+        int bound = S.loopBound(n);
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        FloatVector m = FloatVector.broadcast(S, mean);
+        int i = 0;
+        for (; i + 4 * L <= bound; i += 4 * L) {
+            FloatVector d0 = load(x, at, i).sub(m), d1 = load(x, at, i + L).sub(m);
+            FloatVector d2 = load(x, at, i + 2 * L).sub(m), d3 = load(x, at, i + 3 * L).sub(m);
+            acc0 = d0.fma(d0, acc0);
+            acc1 = d1.fma(d1, acc1);
+            acc2 = d2.fma(d2, acc2);
+            acc3 = d3.fma(d3, acc3);
+        }
+        for (; i < bound; i += L) {
+            FloatVector d = load(x, at, i).sub(m);
+            acc0 = d.fma(d, acc0);
+        }
+        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(ADD) + SCALAR.squaredDeviations(x, at + 4L * i, n - i, mean);
+    }
+
+    @Override
+    public float max(MemorySegment x, long at, int n) {
+        int bound = S.loopBound(n);
+        FloatVector acc0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int i = 0;
+        for (; i + 4 * L <= bound; i += 4 * L) {
+            acc0 = acc0.lanewise(MAX, load(x, at, i));
+            acc1 = acc1.lanewise(MAX, load(x, at, i + L));
+            acc2 = acc2.lanewise(MAX, load(x, at, i + 2 * L));
+            acc3 = acc3.lanewise(MAX, load(x, at, i + 3 * L));
+        }
+        for (; i < bound; i += L) {
+            acc0 = acc0.lanewise(MAX, load(x, at, i));
+        }
+        float m = acc0.lanewise(MAX, acc1).lanewise(MAX, acc2.lanewise(MAX, acc3)).reduceLanes(MAX);
+        return Math.max(m, SCALAR.max(x, at + 4L * i, n - i));
+    }
+
+    @Override
+    public float expShifted(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift) {
+        int bound = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector e = load(x, at, i).sub(shift).lanewise(EXP);
+            e.intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            acc = acc.add(e);
+        }
+        return acc.reduceLanes(ADD) + ScalarFloatKernels.expShifted(x, at, out, outAt, bound, n, shift);
+    }
+
+    @Override
+    public void scale(MemorySegment x, long at, int n, float alpha) {
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            load(x, at, i).mul(alpha).intoMemorySegment(x, at + 4L * i, NATIVE);
+        }
+        SCALAR.scale(x, at + 4L * bound, n - bound, alpha);
+    }
+
+    @Override
+    public void normalize(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, float factor, float[] weight,
+            float[] bias) {
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector y = load(x, at, i).sub(shift).mul(factor);
+            if (weight != null) {
+                y = y.mul(FloatVector.fromArray(S, weight, i));
+            }
+            if (bias != null) {
+                y = y.add(FloatVector.fromArray(S, bias, i));
+            }
+            y.intoMemorySegment(out, outAt + 4L * i, NATIVE);
+        }
+        ScalarFloatKernels.normalize(x, at, out, outAt, bound, n, shift, factor, weight, bias);
+    }
+
+    /** The L F32 values from element i of the row at byte at. */
+    private static FloatVector load(MemorySegment x, long at, int i) {
+        return FloatVector.fromMemorySegment(S, x, at + 4L * i, NATIVE);
     }
 
     @Override
