@@ -1,5 +1,6 @@
 package dev.colossus;
 
+import dev.colossus.op.AddRmsNorm;
 import dev.colossus.op.Attention;
 import dev.colossus.op.Binary;
 import dev.colossus.op.BinaryFn;
@@ -15,6 +16,7 @@ import dev.colossus.op.UnaryFn;
 import dev.colossus.op.Where;
 import dev.colossus.spi.Operand;
 import java.util.Arrays;
+import java.util.stream.LongStream;
 
 /**
  * The math of Colossus, as functions of tensors that return new tensors.
@@ -611,6 +613,39 @@ public final class Ops {
         Operand w = affine(op, "weight", in, weight, normalizedShape);
         return Tensor.adopt(Dispatcher.compute(op, in.storage().device(), in.dtype(), in.shape(),
                 out -> new RmsNorm(in, w, axes, eps, out)));
+    }
+
+    /**
+     * A transformer block's residual add and the RMS norm after it, fused: {@code h = x + residual},
+     * and {@code h / sqrt(mean(h^2) + eps) * weight} over the trailing dimensions of {@code weight}'s
+     * shape. x and residual have one shape and dtype; so do both results.
+     */
+    public static SumAndNorm addRmsNorm(Tensor x, Tensor residual, Tensor weight, double eps) {
+        return addRmsNorm(x, residual, open("addRmsNorm", weight).shape().dims(), weight, eps);
+    }
+
+    /**
+     * {@link #addRmsNorm(Tensor, Tensor, Tensor, double)} over the trailing dimensions
+     * {@code normalizedShape}; {@code weight} has that shape or is {@code null}. Both results share
+     * one allocation; each is a handle of its own.
+     */
+    public static SumAndNorm addRmsNorm(Tensor x, Tensor residual, long[] normalizedShape, Tensor weight, double eps) {
+        String op = "addRmsNorm";
+        Operand in = open(op, x);
+        Operand r = open(op, residual);
+        sameDevice(op, in, r);
+        sameDType(op, in, r);
+        if (!in.shape().equals(r.shape())) {
+            throw new IllegalArgumentException(op + ": x " + in.describe() + " and residual " + r.describe()
+                    + " must have the same shape");
+        }
+        int axes = normalizedAxes(op, in, normalizedShape, eps);
+        Operand w = affine(op, "weight", in, weight, normalizedShape);
+        Shape stacked = Shape.of(LongStream.concat(LongStream.of(2), LongStream.of(in.shape().dims())).toArray());
+        try (Tensor both = Tensor.adopt(Dispatcher.compute(op, in.storage().device(), in.dtype(), stacked,
+                out -> new AddRmsNorm(in, r, w, axes, eps, out)))) {
+            return new SumAndNorm(both.select(0, 0), both.select(0, 1));
+        }
     }
 
     private static int normalizedAxes(String op, Operand x, long[] normalizedShape, double eps) {

@@ -120,6 +120,12 @@ class ErrorMessagesTest {
         assertMessage("layerNorm: normalized shape (5) is not the trailing part of (2,4)",
                 () -> Ops.layerNorm(f32(2, 4), f32(5), null, 1e-5));
         assertMessage("rmsNorm: eps must be finite and non-negative, got -1.0", () -> Ops.rmsNorm(f32(2, 4), f32(4), -1));
+        assertMessage("addRmsNorm: x (2,4) F32 cpu and residual (4) F32 cpu must have the same shape",
+                () -> Ops.addRmsNorm(f32(2, 4), f32(4), f32(4), 1e-6));
+        assertMessage("addRmsNorm: dtypes differ: (2,4) F32 cpu and (2,4) BF16 cpu; cast one with to(DType)",
+                () -> Ops.addRmsNorm(f32(2, 4), Tensor.zeros(DType.BF16, 2, 4), f32(4), 1e-6));
+        assertMessage("addRmsNorm: weight (3) must have the normalized shape (4)",
+                () -> Ops.addRmsNorm(f32(2, 4), f32(2, 4), new long[] {4}, f32(3), 1e-6));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.colossus.bench;
 
 import dev.colossus.DType;
 import dev.colossus.Ops;
+import dev.colossus.SumAndNorm;
 import dev.colossus.Tensor;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +23,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * The memory-bound ops over 16M floats (4096 rows of 4096), F32, on the CPU backend, beside a plain
  * array copy of as many floats, the bandwidth yardstick:
  * {@code add} (x + y), {@code softmax} (over each row), {@code rmsNorm} (each row, with a weight),
- * {@code copy} ({@code System.arraycopy}). Each op writes a new tensor, as a user's call does.
- * GB/s = bytes read + written / time: 192 MiB for add, 128 MiB for the others ({@code run-attention.sh}
- * reports them).
+ * {@code addRmsNorm} (x + y and its rmsNorm, fused), {@code add+rmsNorm} (the same as two ops),
+ * {@code copy} ({@code System.arraycopy}). Each op writes new tensors, as a user's call does.
+ * GB/s = bytes read + written / time: 192 MiB for add, 256 MiB for addRmsNorm (and, counted the same,
+ * add+rmsNorm), 128 MiB for the others ({@code run-attention.sh} reports them).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,7 +38,7 @@ public class ElementwiseBench {
     private static final int ROWS = 4096;
     private static final int COLUMNS = 4096;
 
-    @Param({"copy", "add", "softmax", "rmsNorm"})
+    @Param({"copy", "add", "softmax", "rmsNorm", "addRmsNorm", "add+rmsNorm"})
     public String op;
 
     private Tensor x;
@@ -60,6 +62,16 @@ public class ElementwiseBench {
         if (op.equals("copy")) {
             System.arraycopy(from, 0, to, 0, from.length);
             return to.length;
+        }
+        if (op.equals("addRmsNorm")) {
+            try (SumAndNorm both = Ops.addRmsNorm(x, y, weight, 1e-6)) {
+                return both.normalized().numel();
+            }
+        }
+        if (op.equals("add+rmsNorm")) {
+            try (Tensor sum = Ops.add(x, y); Tensor normalized = Ops.rmsNorm(sum, weight, 1e-6)) {
+                return normalized.numel();
+            }
         }
         try (Tensor out = switch (op) {
             case "add" -> Ops.add(x, y);

@@ -46,6 +46,7 @@ public final class Decompositions {
             case Softmax s -> softmax(s, exec);
             case LayerNorm n -> layerNorm(n, exec);
             case RmsNorm n -> rmsNorm(n, exec);
+            case AddRmsNorm n -> addRmsNorm(n, exec);
             case Attention a -> attention(a, exec);
             case MatMul m when m.hasEpilogue() -> matmulEpilogue(m, exec);
             default -> {
@@ -144,6 +145,12 @@ public final class Decompositions {
         if (op.weight() != null) {
             exec.execute(new Binary(BinaryFn.MUL, normed, op.weight().broadcastTo(shape), op.out()));
         }
+    }
+
+    /** {@code out[0] = x + residual}, then {@code out[1]} = the RMS norm of out[0]. */
+    private static void addRmsNorm(AddRmsNorm op, OpExecutor exec) {
+        exec.execute(new Binary(BinaryFn.ADD, op.x(), op.residual(), op.sum()));
+        exec.execute(new RmsNorm(op.sum(), op.weight(), op.normalizedAxes(), op.eps(), op.normalized()));
     }
 
     /** {@code 1 / sqrt(v + eps)}, elementwise, as a new temporary. */

@@ -10,12 +10,14 @@ import java.util.function.UnaryOperator;
  * <p>The set is small on purpose: primitives every backend implements ({@link Copy}, {@link Fill},
  * {@link Arange}, {@link Unary}, {@link Binary}, {@link Where}, {@link Reduce}, {@link MatMul}) and
  * composites that a backend may fuse or leave to {@link Decompositions} ({@link MatMul}'s epilogue, {@link Softmax},
- * {@link LayerNorm}, {@link RmsNorm}, {@link Attention}).
+ * {@link LayerNorm}, {@link RmsNorm}, {@link AddRmsNorm}, {@link Attention}).
  *
- * <p>The output of every op but {@link Copy} is contiguous and aliases none of its inputs.
+ * <p>The output of every op but {@link Copy} is contiguous and aliases none of its inputs. Each op
+ * has one output; {@link AddRmsNorm}'s two results are stacked in it.
  */
 public sealed interface Op
-        permits Copy, Fill, Arange, Unary, Binary, Where, Reduce, MatMul, Softmax, LayerNorm, RmsNorm, Attention {
+        permits Copy, Fill, Arange, Unary, Binary, Where, Reduce, MatMul, Softmax, LayerNorm, RmsNorm, AddRmsNorm,
+        Attention {
 
     /** The op's name in the public API, as error messages use it. */
     String name();

@@ -1,5 +1,6 @@
 package dev.colossus.reference;
 
+import dev.colossus.op.AddRmsNorm;
 import dev.colossus.op.Arange;
 import dev.colossus.op.Attention;
 import dev.colossus.op.Binary;
@@ -36,6 +37,7 @@ public final class ReferenceKernels {
             case Softmax s -> ReferenceNorms.softmax(s);
             case LayerNorm n -> ReferenceNorms.layerNorm(n);
             case RmsNorm n -> ReferenceNorms.rmsNorm(n);
+            case AddRmsNorm n -> ReferenceNorms.addRmsNorm(n);
             case Attention a -> ReferenceAttention.attention(a);
         }
     }

@@ -1,6 +1,9 @@
 package dev.colossus.reference;
 
 import dev.colossus.Shape;
+import dev.colossus.op.AddRmsNorm;
+import dev.colossus.op.Binary;
+import dev.colossus.op.BinaryFn;
 import dev.colossus.op.LayerNorm;
 import dev.colossus.op.RmsNorm;
 import dev.colossus.op.Softmax;
@@ -87,6 +90,12 @@ final class ReferenceNorms {
                 Elements.set(out, i.offset(out), y);
             }
         });
+    }
+
+    /** {@code out[0] = x + residual} (rounded to its dtype), then {@code out[1]} = the RMS norm of out[0] as stored. */
+    static void addRmsNorm(AddRmsNorm op) {
+        ReferenceElementwise.binary(new Binary(BinaryFn.ADD, op.x(), op.residual(), op.sum()));
+        rmsNorm(new RmsNorm(op.sum(), op.weight(), op.normalizedAxes(), op.eps(), op.normalized()));
     }
 
     /** The groups of a norm: one (x, out) pair of trailing-axes slices per leading index. */

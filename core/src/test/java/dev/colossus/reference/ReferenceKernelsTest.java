@@ -60,6 +60,12 @@ class ReferenceKernelsTest {
         Tensor y = f32(new float[] {3, 4}, 2);
         assertArrayEquals(new double[] {3 / Math.sqrt(12.5), 4 / Math.sqrt(12.5)},
                 ref(() -> Ops.rmsNorm(y, new long[] {2}, null, 0)), EPS);
+        // h = (3, 4) + (0, 0), w = (2, 1): h / sqrt(12.5) * w
+        Tensor zero = f32(new float[] {0, 0}, 2);
+        Tensor w2 = f32(new float[] {2, 1}, 2);
+        assertArrayEquals(new double[] {3, 4}, ref(() -> Ops.addRmsNorm(zero, y, w2, 0).sum()), EPS);
+        assertArrayEquals(new double[] {6 / Math.sqrt(12.5), 4 / Math.sqrt(12.5)},
+                ref(() -> Ops.addRmsNorm(y, zero, w2, 0).normalized()), EPS);
     }
 
     @Test

@@ -606,4 +606,27 @@ public abstract class BackendConformanceTest {
         check("layerNorm over 2 dims", Comparison.CLOSE, t -> Ops.layerNorm(t[0], t[1], t[2], 1e-5), x3, w2, b2);
         check("rmsNorm over 2 dims", Comparison.CLOSE, t -> Ops.rmsNorm(t[0], t[1], 1e-5), x3, w2);
     }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    void addRmsNorm(DType dtype) {
+        long seed = 1;
+        for (long n : new long[] {1, 3, 16, 17, 33, 1000, 4099}) {
+            for (Layout layout : List.of(CONTIGUOUS, STRIDED)) {
+                Tensor x = tensor(seed++, dtype, PLAIN, layout, 3, n);
+                Tensor r = tensor(seed++, dtype, PLAIN, CONTIGUOUS, 3, n);
+                Tensor w = tensor(seed++, dtype, PLAIN, CONTIGUOUS, n);
+                check("addRmsNorm sum", Comparison.CLOSE, t -> Ops.addRmsNorm(t[0], t[1], t[2], 1e-6).sum(), x, r, w);
+                check("addRmsNorm", Comparison.CLOSE, t -> Ops.addRmsNorm(t[0], t[1], t[2], 1e-6).normalized(), x, r, w);
+                check("addRmsNorm no weight", Comparison.CLOSE,
+                        t -> Ops.addRmsNorm(t[0], t[1], new long[] {n}, null, 1e-6).normalized(), x, r);
+            }
+        }
+        Tensor x3 = tensor(seed++, dtype, PLAIN, TRANSPOSED, 2, 5, 6);
+        Tensor r3 = tensor(seed++, dtype, PLAIN, STRIDED, 2, 5, 6);
+        Tensor w2 = tensor(seed, dtype, PLAIN, CONTIGUOUS, 5, 6);
+        check("addRmsNorm over 2 dims, views", Comparison.CLOSE, t -> Ops.addRmsNorm(t[0], t[1], t[2], 1e-5).normalized(),
+                x3, r3, w2);
+        check("addRmsNorm sum, views", Comparison.CLOSE, t -> Ops.addRmsNorm(t[0], t[1], t[2], 1e-5).sum(), x3, r3, w2);
+    }
 }

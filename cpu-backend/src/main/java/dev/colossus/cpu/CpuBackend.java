@@ -1,6 +1,7 @@
 package dev.colossus.cpu;
 
 import dev.colossus.DType;
+import dev.colossus.op.AddRmsNorm;
 import dev.colossus.op.Attention;
 import dev.colossus.op.Binary;
 import dev.colossus.op.Copy;
@@ -48,6 +49,7 @@ public final class CpuBackend extends HostBackend {
             case Softmax s when computesInF32(s.x().dtype()) -> CpuNormalization.softmax(s);
             case LayerNorm n when computesInF32(n.x().dtype()) -> CpuNormalization.layerNorm(n);
             case RmsNorm n when computesInF32(n.x().dtype()) -> CpuNormalization.rmsNorm(n);
+            case AddRmsNorm n when computesInF32(n.x().dtype()) -> CpuNormalization.addRmsNorm(n);
             case Attention a when computesInF32(a.q().dtype()) -> CpuAttention.attention(a);
             default -> ReferenceKernels.execute(op);
         }

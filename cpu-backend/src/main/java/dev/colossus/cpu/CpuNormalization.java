@@ -1,5 +1,7 @@
 package dev.colossus.cpu;
 
+import dev.colossus.op.AddRmsNorm;
+import dev.colossus.op.BinaryFn;
 import dev.colossus.op.LayerNorm;
 import dev.colossus.op.RmsNorm;
 import dev.colossus.op.Softmax;
@@ -100,6 +102,44 @@ final class CpuNormalization {
                     double meanSquare = squaredDeviations(x, at, n, 0) / n;
                     K.normalize(x, at, out, outAt, n, 0, (float) (1 / Math.sqrt(meanSquare + op.eps())), weight, null);
                 });
+    }
+
+    /**
+     * {@code h = x + residual} and {@code h / sqrt(mean(h^2) + eps) * weight} per row: where every row
+     * is contiguous F32, the sum is written straight from x and the residual, and the norm reads it back
+     * while it is in the cache; otherwise through F32 buffers, the norm taken of the sum as stored.
+     */
+    static void addRmsNorm(AddRmsNorm op) {
+        int axes = op.normalizedAxes();
+        float[] weight = load(op.weight(), axes);
+        RowLayout x = RowLayout.trailing(op.x(), axes), residual = RowLayout.trailing(op.residual(), axes);
+        RowLayout sum = RowLayout.trailing(op.sum(), axes), normalized = RowLayout.trailing(op.normalized(), axes);
+        boolean direct = x.contiguousF32() && residual.contiguousF32() && sum.contiguousF32() && normalized.contiguousF32();
+        long rows = x.rows();
+        int n = Math.toIntExact(x.rowLength());
+        int tasks = CpuParallel.tasksFor(rows * Math.max(1, n), GRAIN);
+        CpuParallel.forEach(tasks, t -> {
+            float[] row = direct ? null : new float[n], other = direct ? null : new float[n];
+            for (long r = rows * t / tasks; r < rows * (t + 1) / tasks; r++) {
+                if (direct) {
+                    long at = 4 * sum.start(r);
+                    K.arithmetic(BinaryFn.ADD, x.segment(), 4 * x.start(r), residual.segment(), 4 * residual.start(r),
+                            sum.segment(), at, n);
+                    double meanSquare = squaredDeviations(sum.segment(), at, n, 0) / n;
+                    K.normalize(sum.segment(), at, normalized.segment(), 4 * normalized.start(r), n, 0,
+                            (float) (1 / Math.sqrt(meanSquare + op.eps())), weight, null);
+                    continue;
+                }
+                x.load(x.start(r), row);
+                residual.load(residual.start(r), other);
+                K.addInto(other, 0, row, 0, n);
+                sum.store(row, sum.start(r));
+                sum.load(sum.start(r), row);
+                double meanSquare = squaredDeviations(row, n, 0) / n;
+                K.normalize(row, n, 0, (float) (1 / Math.sqrt(meanSquare + op.eps())), weight, null);
+                normalized.store(row, normalized.start(r));
+            }
+        });
     }
 
     /** The whole of a weight or bias as one F32 row, or null. */

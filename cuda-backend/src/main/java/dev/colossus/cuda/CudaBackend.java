@@ -4,6 +4,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 
 import dev.colossus.DType;
 import dev.colossus.Device;
+import dev.colossus.op.AddRmsNorm;
 import dev.colossus.op.Arange;
 import dev.colossus.op.Attention;
 import dev.colossus.op.Binary;
@@ -106,6 +107,9 @@ public final class CudaBackend implements Backend {
         if (op instanceof MatMul m && m.hasEpilogue()) {
             return customGemm(m);
         }
+        if (op instanceof AddRmsNorm) {
+            return false;
+        }
         for (Operand x : op.inputs()) {
             if (KernelLayout.of(x).rank() > KernelLayout.MAX_RANK) {
                 return false;
@@ -143,6 +147,8 @@ public final class CudaBackend implements Backend {
             case Softmax s -> softmax(s);
             case LayerNorm n -> normalize(n, "layer_norm", n.x(), n.normalizedAxes(), n.eps(), n.weight(), n.bias());
             case RmsNorm n -> normalize(n, "rms_norm", n.x(), n.normalizedAxes(), n.eps(), n.weight());
+            case AddRmsNorm n -> throw new UnsupportedOperationException(n.name() + " runs as an add and an rmsNorm on "
+                    + device() + " (supports says no)");
             case Attention a -> FusedAttention.run(a, kernels, context);
         }
         if (SYNC_EACH_OP) {
