@@ -7,6 +7,9 @@
 #                                    table.md under $OUT and prints the table last
 #   STEPS="junit bench" cuda-backend/gpu-check.sh run   only those steps (of: junit tour bench torch)
 #   TESTS="A B" cuda-backend/gpu-check.sh run           only those test classes (of dev.colossus.cuda), not all
+#   CASES=gemm,decode BENCH_S=240 cuda-backend/gpu-check.sh run
+#                                    only those GpuBench cases (of: gemm linear attention decode copy small),
+#                                    and the benchmark's limit in seconds (default 180; all cases need more)
 #
 # Then commit $OUT's files under benchmarks/results/gpu/ with the card named.
 set -uo pipefail
@@ -72,7 +75,8 @@ run() {
         --reports-dir /tmp/junit-xml) > "$out/junit.txt" 2>&1; junit=$?; }
     [[ $steps == *" tour "* ]] && { timeout 60 "${java[@]}" -cp "$jars" dev.colossus.bench.Tour > "$out/tour.txt" 2>&1; tour=$?; }
     if [[ $steps == *" bench "* ]]; then
-        timeout 180 "${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench > "$out/colossus.csv" 2> "$out/colossus.log"
+        timeout "${BENCH_S:-180}" "${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench ${CASES:+--cases=$CASES} \
+            > "$out/colossus.csv" 2> "$out/colossus.log"
         bench=$?
         # The small op again without the block cache, for the record.
         timeout 45 "${java[@]}" -Dcolossus.cuda.blockCache=false -cp "$jars" dev.colossus.bench.GpuBench \
