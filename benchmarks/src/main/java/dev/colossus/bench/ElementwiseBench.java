@@ -38,7 +38,8 @@ public class ElementwiseBench {
     private static final int ROWS = 4096;
     private static final int COLUMNS = 4096;
 
-    @Param({"copy", "add", "softmax", "rmsNorm", "addRmsNorm", "add+rmsNorm"})
+    @Param({"copy", "add", "softmax", "rmsNorm", "addRmsNorm", "add+rmsNorm", "logSoftmax", "layerNorm", "exp", "gelu",
+            "toBf16", "rowSum"})
     public String op;
 
     private Tensor x;
@@ -77,6 +78,12 @@ public class ElementwiseBench {
             case "add" -> Ops.add(x, y);
             case "softmax" -> Ops.softmax(x, -1);
             case "rmsNorm" -> Ops.rmsNorm(x, weight, 1e-6);
+            case "logSoftmax" -> Ops.logSoftmax(x, -1);
+            case "layerNorm" -> Ops.layerNorm(x, weight, null, 1e-5);
+            case "exp" -> Ops.exp(x);
+            case "gelu" -> Ops.gelu(x);
+            case "toBf16" -> x.to(DType.BF16);
+            case "rowSum" -> Ops.sum(x, -1);
             default -> throw new IllegalArgumentException("unknown op " + op);
         }) {
             return out.numel();

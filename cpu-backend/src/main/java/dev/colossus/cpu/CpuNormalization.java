@@ -34,16 +34,15 @@ final class CpuNormalization {
 
     /**
      * Applies an op to each row of {@code in}, into the same row of {@code out}, rows in parallel: where
-     * both are contiguous F32 rows, {@code inPlace} (if not null) reads and writes them where they lie;
-     * otherwise each row is loaded into an F32 buffer, {@code buffered} applies, and the buffer is
-     * stored. An in-place op reads element i of a row before it writes element i of the output row,
-     * and no other: out may be x itself.
+     * both are contiguous F32 rows, {@code inPlace} reads and writes them where they lie (out aliases
+     * no input: {@link dev.colossus.op.Op}'s contract); otherwise each row is loaded into an F32
+     * buffer, {@code buffered} applies, and the buffer is stored.
      */
     private static void eachRow(RowLayout in, RowLayout out, RowOp buffered, InPlaceRowOp inPlace) {
         long rows = in.rows();
         int n = Math.toIntExact(in.rowLength());
         int tasks = CpuParallel.tasksFor(rows * Math.max(1, n), GRAIN);
-        boolean direct = inPlace != null && in.contiguousF32() && out.contiguousF32();
+        boolean direct = in.contiguousF32() && out.contiguousF32();
         CpuParallel.forEach(tasks, t -> {
             float[] row = direct ? null : new float[n];
             for (long r = rows * t / tasks; r < rows * (t + 1) / tasks; r++) {
@@ -69,9 +68,16 @@ final class CpuNormalization {
             float logSum = (float) Math.log(expShifted(row.clone(), n, max));
             K.normalize(row, n, max, 1, null, null);
             K.normalize(row, n, logSum, 1, null, null);
-        }, op.log() ? null : (x, at, out, outAt, n) -> {
+        }, (x, at, out, outAt, n) -> {
             float max = K.max(x, at, n);
-            K.scale(out, outAt, n, (float) (1 / expShifted(x, at, out, outAt, n, max)));
+            // The exponentials go to out: the result, or (log) scratch space before it.
+            double sum = expShifted(x, at, out, outAt, n, max);
+            if (!op.log()) {
+                K.scale(out, outAt, n, (float) (1 / sum));
+                return;
+            }
+            K.normalize(x, at, out, outAt, n, max, 1, null, null);
+            K.normalize(out, outAt, out, outAt, n, (float) Math.log(sum), 1, null, null);
         });
     }
 
