@@ -4,7 +4,8 @@
 # causal; decode Hq=32 Hkv=8 Lk=8192 D=128 with an F32 and a BF16 cache), beside the CPU backend's
 # F32 GEMM at 2048 (MatMulBench) and a plain copy of 32 MiB, the decode's K/V bytes in BF16
 # (MatMulBench copy, 1x4096x2048); then ElementwiseBench (add, softmax, rmsNorm, addRmsNorm fused and
-# as two ops, over 16M floats beside a plain copy of as many). About 6 minutes on 2 cores.
+# as two ops, logSoftmax, layerNorm, exp, gelu, a cast to BF16, a row sum, over 16M floats beside a
+# plain copy of as many). About 8 minutes on 2 cores.
 #   benchmarks/run-attention.sh [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,10 +67,12 @@ if plain and causal:
 floats_bytes = 4096 * 4096 * 4
 lines += ["", "## Memory-bound ops over 16M floats (F32, 4096 rows of 4096), each writing a new tensor", "",
           "GB/s = bytes read + written / time (add reads two tensors; addRmsNorm reads two and writes two, "
-          "and add+rmsNorm, the same as two ops, is counted the same).", "",
+          "and add+rmsNorm, the same as two ops, is counted the same; toBf16 writes half as many bytes as it reads; "
+          "rowSum writes one value per row).", "",
           "| op | ms | GB/s | vs copy |", "|---|---:|---:|---:|"]
 copy16 = 2 * floats_bytes / (elementwise["copy"] * 1e-3) / 1e9
-for name, moved in (("copy", 2), ("add", 3), ("softmax", 2), ("rmsNorm", 2), ("addRmsNorm", 4), ("add+rmsNorm", 4)):
+for name, moved in (("copy", 2), ("add", 3), ("softmax", 2), ("rmsNorm", 2), ("addRmsNorm", 4), ("add+rmsNorm", 4),
+                    ("logSoftmax", 2), ("layerNorm", 2), ("exp", 2), ("gelu", 2), ("toBf16", 1.5), ("rowSum", 1)):
     rate = moved * floats_bytes / (elementwise[name] * 1e-3) / 1e9
     lines.append(f"| {name} | {elementwise[name]:.2f} | {rate:.1f} | {rate / copy16:.2f} |")
 open(out + "/attention.md", "w").write("\n".join(lines) + "\n")
