@@ -16,8 +16,10 @@ template <typename T> __device__ __forceinline__ T apply_unary(int fn, T x) {
         case TANH: return tanh(x);
         case SIGMOID: return (T) 1 / ((T) 1 + exp(-x));
         case RELU: return x != x ? x : fmax(x, (T) 0);
-        case GELU: return (T) 0.5 * x * ((T) 1 + erf(x * (T) 0.70710678118654752));
-        case GELU_TANH: return (T) 0.5 * x * ((T) 1 + tanh((T) 0.79788456080286536 * (x + (T) 0.044715 * x * x * x)));
+        // 1 + erf(x / sqrt 2) as erfc(-x / sqrt 2), and 1 + tanh(z) as 2 / (1 + exp(-2z)): the same
+        // values without the cancellation of 1 + (about -1) where x is negative and GELU small.
+        case GELU: return (T) 0.5 * x * erfc(x * (T) -0.70710678118654752);
+        case GELU_TANH: return x / ((T) 1 + exp((T) -1.5957691216057308 * (x + (T) 0.044715 * x * x * x)));
         default: return x / ((T) 1 + exp(-x));
     }
 }

@@ -22,8 +22,10 @@ public final class ReferenceMath {
             case TANH -> Math.tanh(x);
             case SIGMOID -> 1 / (1 + Math.exp(-x));
             case RELU -> Math.max(x, 0);
-            case GELU -> 0.5 * x * (1 + Erf.erf(x * SQRT_HALF));
-            case GELU_TANH -> 0.5 * x * (1 + Math.tanh(SQRT_TWO_OVER_PI * (x + 0.044715 * x * x * x)));
+            // 1 + erf(x / sqrt 2) = erfc(-x / sqrt 2), and 1 + tanh(z) = 2 / (1 + exp(-2z)): no cancellation
+            // where x is negative and the value small.
+            case GELU -> 0.5 * x * Erf.erfc(-x * SQRT_HALF);
+            case GELU_TANH -> x / (1 + Math.exp(-2 * SQRT_TWO_OVER_PI * (x + 0.044715 * x * x * x)));
             case SILU -> x / (1 + Math.exp(-x));
         };
     }

@@ -122,6 +122,15 @@ class ReferenceKernelsTest {
         assertEquals(0.9999999999999999999, Erf.erf(7), 1e-15);
         assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(Erf.erf(-0.0)));
         assertTrue(Double.isNaN(Erf.erf(Double.NaN)));
+        // erfc relatively accurate in its tail, where 1 - erf(x) would have no digits left
+        assertEquals(0.004677734981047266, Erf.erfc(2), 4e-16 * 0.004677734981047266);
+        assertEquals(2.209049699858544e-05, Erf.erfc(3), 4e-16 * 2.209049699858544e-05);
+        assertEquals(1.5374597944280349e-12, Erf.erfc(5), 4e-16 * 1.5374597944280349e-12);
+        assertEquals(2.088487583762545e-45, Erf.erfc(10), 4e-16 * 2.088487583762545e-45);
+        assertEquals(1.5204998778130465, Erf.erfc(-0.5), 1e-15);
+        assertEquals(2.0, Erf.erfc(Double.NEGATIVE_INFINITY));
+        assertEquals(0.0, Erf.erfc(Double.POSITIVE_INFINITY));
+        assertTrue(Double.isNaN(Erf.erfc(Double.NaN)));
     }
 
     @Test

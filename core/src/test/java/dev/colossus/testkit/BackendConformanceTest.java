@@ -7,6 +7,7 @@ import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
 import static dev.colossus.testkit.Generators.Values.EXTREMES;
 import static dev.colossus.testkit.Generators.Values.PLAIN;
 import static dev.colossus.testkit.Generators.Values.SPECIALS;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colossus.AttentionOptions;
 import dev.colossus.Backends;
@@ -307,6 +308,32 @@ public abstract class BackendConformanceTest {
                 check(fn.apiName(), Comparison.CLOSE, t -> unary(fn, t[0]), tensor(7, dtype, SPECIALS, layout, 5, 7, 9));
             }
             check(fn.apiName(), Comparison.CLOSE, t -> unary(fn, t[0]), tensor(8, dtype, PLAIN, TRANSPOSED, 301, 257));
+        }
+    }
+
+    /**
+     * GELU's negative tail, x in [-7, -2], where its value is small: within 1e-4 of the reference
+     * relatively, not only within the absolute tolerance (1 + erf and 1 + tanh cancel there).
+     */
+    @Test
+    void geluTailIsRelativelyAccurate() {
+        float[] values = new float[1001];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = -7f + 5f * i / (values.length - 1);
+        }
+        try (Scope scope = Scope.open()) {
+            Tensor x = Tensor.of(values, values.length);
+            Tensor moved = x.to(backend().device());
+            for (UnaryFn fn : List.of(UnaryFn.GELU, UnaryFn.GELU_TANH)) {
+                double[] expected = Backends.using(oracle(), () -> unary(fn, x)).toDoubleArray();
+                double[] actual = Backends.using(backend(), () -> unary(fn, moved)).toDoubleArray();
+                for (int i = 0; i < values.length; i++) {
+                    double error = Math.abs(actual[i] - expected[i]) / Math.abs(expected[i]);
+                    int at = i;
+                    assertTrue(error <= 1e-4, () -> backend().name() + " " + fn.apiName() + "(" + values[at] + ") = " + actual[at]
+                            + ", reference " + expected[at] + ": relative error " + error);
+                }
+            }
         }
     }
 
