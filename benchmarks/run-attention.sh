@@ -3,7 +3,7 @@
 # AttentionBench (the fused kernel and the composed path: prefill B=1 H=16 L=2048 D=128, plain and
 # causal; decode Hq=32 Hkv=8 Lk=8192 D=128 with an F32 and a BF16 cache), beside the CPU backend's
 # F32 GEMM at 2048 (MatMulBench) and a plain copy of 32 MiB, the decode's K/V bytes in BF16
-# (MatMulBench copy, 1x4096x2048); then ElementwiseBench (add, softmax, rmsNorm, addRmsNorm fused and
+# (MatMulBench copy, 1x4096x2048); then ElementwiseBench (add, scale, relu, softmax, rmsNorm, addRmsNorm fused and
 # as two ops, logSoftmax, layerNorm, exp, gelu, a cast to BF16, a row sum, over 16M floats beside a
 # plain copy of as many). About 8 minutes on 2 cores.
 #   benchmarks/run-attention.sh [OUT_DIR]
@@ -71,7 +71,7 @@ lines += ["", "## Memory-bound ops over 16M floats (F32, 4096 rows of 4096), eac
           "rowSum writes one value per row).", "",
           "| op | ms | GB/s | vs copy |", "|---|---:|---:|---:|"]
 copy16 = 2 * floats_bytes / (elementwise["copy"] * 1e-3) / 1e9
-for name, moved in (("copy", 2), ("add", 3), ("softmax", 2), ("rmsNorm", 2), ("addRmsNorm", 4), ("add+rmsNorm", 4),
+for name, moved in (("copy", 2), ("add", 3), ("scale", 2), ("relu", 2), ("softmax", 2), ("rmsNorm", 2), ("addRmsNorm", 4), ("add+rmsNorm", 4),
                     ("logSoftmax", 2), ("layerNorm", 2), ("exp", 2), ("gelu", 2), ("toBf16", 1.5), ("rowSum", 1)):
     rate = moved * floats_bytes / (elementwise[name] * 1e-3) / 1e9
     lines.append(f"| {name} | {elementwise[name]:.2f} | {rate:.1f} | {rate / copy16:.2f} |")

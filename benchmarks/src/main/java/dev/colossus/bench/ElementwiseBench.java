@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The memory-bound ops over 16M floats (4096 rows of 4096), F32, on the CPU backend, beside a plain
  * array copy of as many floats, the bandwidth yardstick:
- * {@code add} (x + y), {@code softmax} (over each row), {@code rmsNorm} (each row, with a weight),
+ * {@code add} (x + y), {@code scale} (x * 0.5), {@code relu}, {@code softmax} (over each row), {@code rmsNorm} (each row, with a weight),
  * {@code addRmsNorm} (x + y and its rmsNorm, fused), {@code add+rmsNorm} (the same as two ops),
  * {@code copy} ({@code System.arraycopy}). Each op writes new tensors, as a user's call does.
  * GB/s = bytes read + written / time: 192 MiB for add, 256 MiB for addRmsNorm (and, counted the same,
@@ -38,8 +38,8 @@ public class ElementwiseBench {
     private static final int ROWS = 4096;
     private static final int COLUMNS = 4096;
 
-    @Param({"copy", "add", "softmax", "rmsNorm", "addRmsNorm", "add+rmsNorm", "logSoftmax", "layerNorm", "exp", "gelu",
-            "toBf16", "rowSum"})
+    @Param({"copy", "add", "scale", "relu", "softmax", "rmsNorm", "addRmsNorm", "add+rmsNorm", "logSoftmax", "layerNorm",
+            "exp", "gelu", "toBf16", "rowSum"})
     public String op;
 
     private Tensor x;
@@ -76,6 +76,8 @@ public class ElementwiseBench {
         }
         try (Tensor out = switch (op) {
             case "add" -> Ops.add(x, y);
+            case "scale" -> Ops.mul(x, 0.5);
+            case "relu" -> Ops.relu(x);
             case "softmax" -> Ops.softmax(x, -1);
             case "rmsNorm" -> Ops.rmsNorm(x, weight, 1e-6);
             case "logSoftmax" -> Ops.logSoftmax(x, -1);

@@ -7,6 +7,7 @@ import dev.colossus.op.Fill;
 import dev.colossus.op.Unary;
 import dev.colossus.op.Where;
 import dev.colossus.spi.Operand;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -25,6 +26,7 @@ final class CpuElementwise {
     private static final long GRAIN = 1 << 15;
 
     private static final FloatKernels K = FloatKernels.instance();
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private CpuElementwise() {
     }
@@ -104,8 +106,10 @@ final class CpuElementwise {
 
     /**
      * {@link FloatKernels#arithmetic} straight between the operands' memory, for F32 operands whose runs
-     * are contiguous (no broadcast along the innermost dimension): the buffered path's three extra copies
-     * through L1 cost a third of the rate. False, and nothing done, for anything else.
+     * are contiguous, or for one of the two a single value along each run (a scalar, or a column
+     * broadcast along rows), which is repeated into a small native buffer that stays in L1: the
+     * buffered path's three extra copies through L1 cost a third of the rate. False, and nothing
+     * done, for anything else.
      */
     private static boolean contiguousArithmetic(Binary op) {
         Operand out = op.out(), a = op.a(), b = op.b();
@@ -113,15 +117,56 @@ final class CpuElementwise {
             return false;
         }
         StridedWalk walk = new StridedWalk(out.shape(), out, a, b);
-        if (walk.innerStride(0) != 1 || walk.innerStride(1) != 1 || walk.innerStride(2) != 1) {
+        long strideA = walk.innerStride(1), strideB = walk.innerStride(2);
+        if (walk.innerStride(0) != 1 || strideA != 1 && strideA != 0 || strideB != 1 && strideB != 0 || strideA + strideB == 0) {
             return false;
         }
         long numel = walk.numel();
         MemorySegment to = out.segment(), x = a.segment(), y = b.segment();
         int tasks = CpuParallel.tasksFor(numel, GRAIN);
-        CpuParallel.forEach(tasks, t -> walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, Integer.MAX_VALUE,
-                (offsets, n) -> K.arithmetic(op.fn(), x, 4 * offsets[1], y, 4 * offsets[2], to, 4 * offsets[0], n)));
+        int longestRun = strideA + strideB == 2 ? Integer.MAX_VALUE : BLOCK;
+        CpuParallel.forEach(tasks, t -> {
+            try (RepeatedValue repeated = strideA + strideB == 2 ? null : new RepeatedValue()) {
+                walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, longestRun, (offsets, n) -> {
+                    if (strideA == 0) {
+                        K.arithmetic(op.fn(), repeated.of(x.get(F32, 4 * offsets[1]), n), 0, y, 4 * offsets[2], to, 4 * offsets[0], n);
+                    } else if (strideB == 0) {
+                        K.arithmetic(op.fn(), x, 4 * offsets[1], repeated.of(y.get(F32, 4 * offsets[2]), n), 0, to, 4 * offsets[0], n);
+                    } else {
+                        K.arithmetic(op.fn(), x, 4 * offsets[1], y, 4 * offsets[2], to, 4 * offsets[0], n);
+                    }
+                });
+            }
+        });
         return true;
+    }
+
+    /** One value repeated {@link #BLOCK} times in native memory, refilled only when the value changes. */
+    private static final class RepeatedValue implements AutoCloseable {
+        private final Arena arena = Arena.ofConfined();
+        private final MemorySegment values = arena.allocate(4L * BLOCK, 64);
+        private int filled;
+        private int bits;
+
+        /** The buffer holding {@code value} in its first n (at most BLOCK) places. */
+        MemorySegment of(float value, int n) {
+            int valueBits = Float.floatToRawIntBits(value);
+            if (filled == 0 || valueBits != bits) {
+                values.set(F32, 0, value);
+                filled = 1;
+                bits = valueBits;
+            }
+            // Doubling copies: log2(n) memcpy calls rather than n stores.
+            for (; filled < n; filled = Math.min(2 * filled, BLOCK)) {
+                MemorySegment.copy(values, 0, values, 4L * filled, 4L * Math.min(filled, BLOCK - filled));
+            }
+            return values;
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
     }
 
     static void where(Where op) {
