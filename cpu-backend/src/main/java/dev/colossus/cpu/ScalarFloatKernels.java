@@ -11,7 +11,8 @@ import dev.colossus.reference.ReferenceMath;
 /**
  * {@link FloatKernels} in plain Java: the path when the Vector API is absent or
  * {@code colossus.cpu.vectorBits=0}, and the tails of the vector loops. Functions are evaluated in
- * double by {@link ReferenceMath} and rounded once; sums use four interleaved accumulators.
+ * double by {@link ReferenceMath} and rounded once; the sums over arrays use interleaved accumulators,
+ * those over native memory (the vector kernels' tails, the scalar path's row kernels) one.
  */
 final class ScalarFloatKernels implements FloatKernels {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
