@@ -341,13 +341,12 @@ final class CpuMatMul {
             Arrays.fill(dst, dstOff, dstOff + mr * depth, 0f);
         }
         if (p.ak() == 1) {
-            float[] row = Buffers.ROW.floats(kc);
+            float[] panelRows = Buffers.ROW.floats(mr * kc);
             for (int i = 0; i < rows; i++) {
-                FloatIO.load(p.a(), p.a0() + (i0 + i) * p.am() + pc, 1, row, 0, kc);
-                for (int k = 0, at = dstOff + i; k < kc; k++, at += mr) {
-                    dst[at] = row[k];
-                }
+                FloatIO.load(p.a(), p.a0() + (i0 + i) * p.am() + pc, 1, panelRows, i * kc, kc);
             }
+            Arrays.fill(panelRows, rows * kc, mr * kc, 0f);
+            KERNEL.packA(panelRows, kc, kc, dst, dstOff);
         } else {
             for (int k = 0; k < kc; k++) {
                 FloatIO.load(p.a(), p.a0() + i0 * p.am() + (pc + k) * p.ak(), p.am(), dst, dstOff + k * mr, rows);
@@ -375,6 +374,8 @@ final class CpuMatMul {
                     dst[at] = column[k];
                 }
             }
+        } else if (p.bn() == 1 && cols == nr && p.b().dtype() == DType.F32) {
+            KERNEL.packB(p.b().segment(), (p.b0() + pc * p.bk() + j0) * 4, p.bk() * 4, kc, dst, dstOff);
         } else {
             for (int k = 0; k < kc; k++) {
                 FloatIO.load(p.b(), p.b0() + (pc + k) * p.bk() + j0 * p.bn(), p.bn(), dst, dstOff + k * nr, cols);

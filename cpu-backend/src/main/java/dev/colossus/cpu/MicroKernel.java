@@ -1,6 +1,7 @@
 package dev.colossus.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * A register-blocked GEMM micro-kernel over packed panels:
@@ -23,6 +24,30 @@ interface MicroKernel {
 
     /** {@code tile = A B} over {@code kc} steps: the whole MR x NR tile. */
     void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile);
+
+    /**
+     * Packs MR rows of A as an A panel: {@code dst[dstOff + k * MR + i] = rows[i * ld + k]} for
+     * {@code i < MR, k < kc}.
+     */
+    default void packA(float[] rows, int ld, int kc, float[] dst, int dstOff) {
+        int mr = mr();
+        for (int k = 0; k < kc; k++) {
+            for (int i = 0; i < mr; i++) {
+                dst[dstOff + k * mr + i] = rows[i * ld + k];
+            }
+        }
+    }
+
+    /**
+     * Packs a whole B panel from F32 rows: {@code dst[dstOff + k * NR + j]} = the F32 at byte
+     * {@code at + k * rowBytes + 4 j} of {@code b}, for {@code k < kc, j < NR}.
+     */
+    default void packB(MemorySegment b, long at, long rowBytes, int kc, float[] dst, int dstOff) {
+        int nr = nr();
+        for (int k = 0; k < kc; k++) {
+            MemorySegment.copy(b, ValueLayout.JAVA_FLOAT_UNALIGNED, at + k * rowBytes, dst, dstOff + k * nr, nr);
+        }
+    }
 
     /** {@code C = tile} ({@code accumulate} false) or {@code C += tile}, for the first {@code rows x cols} of it. */
     void store(float[] tile, int rows, int cols, MemorySegment c, long cOff, long ldc, boolean accumulate);

@@ -53,6 +53,76 @@ final class VectorMicroKernel implements MicroKernel {
         }
     }
 
+    /*
+     * The 8-row panel 16 columns at a time, transposed in registers by three rounds of two-vector
+     * selections, each merging pairs of vectors in runs of 1, 2, then 4 elements: after them each
+     * vector holds two columns of the 8 rows. Other tiles, and the last columns, take the default.
+     */
+    @Override
+    public void packA(float[] rows, int ld, int kc, float[] dst, int dstOff) {
+        if (!WIDE || L != 16) {
+            MicroKernel.super.packA(rows, ld, kc, dst, dstOff);
+            return;
+        }
+        FloatVector lo1 = merge(1, 0), hi1 = merge(1, 1), lo2 = merge(2, 0), hi2 = merge(2, 1);
+        FloatVector lo4 = merge(4, 0), hi4 = merge(4, 1);
+        int k = 0;
+        for (; k + L <= kc; k += L) {
+            FloatVector r0 = FloatVector.fromArray(S, rows, k), r1 = FloatVector.fromArray(S, rows, ld + k);
+            FloatVector r2 = FloatVector.fromArray(S, rows, 2 * ld + k), r3 = FloatVector.fromArray(S, rows, 3 * ld + k);
+            FloatVector r4 = FloatVector.fromArray(S, rows, 4 * ld + k), r5 = FloatVector.fromArray(S, rows, 5 * ld + k);
+            FloatVector r6 = FloatVector.fromArray(S, rows, 6 * ld + k), r7 = FloatVector.fromArray(S, rows, 7 * ld + k);
+            // rows 0,1 | 2,3 | 4,5 | 6,7 element by element: columns 0-7 (lo) and 8-15 (hi)
+            FloatVector p01lo = lo1.selectFrom(r0, r1), p01hi = hi1.selectFrom(r0, r1);
+            FloatVector p23lo = lo1.selectFrom(r2, r3), p23hi = hi1.selectFrom(r2, r3);
+            FloatVector p45lo = lo1.selectFrom(r4, r5), p45hi = hi1.selectFrom(r4, r5);
+            FloatVector p67lo = lo1.selectFrom(r6, r7), p67hi = hi1.selectFrom(r6, r7);
+            // rows 0-3 | 4-7, two at a time: columns 0-3, 4-7, 8-11, 12-15
+            FloatVector q03c0 = lo2.selectFrom(p01lo, p23lo), q03c4 = hi2.selectFrom(p01lo, p23lo);
+            FloatVector q03c8 = lo2.selectFrom(p01hi, p23hi), q03c12 = hi2.selectFrom(p01hi, p23hi);
+            FloatVector q47c0 = lo2.selectFrom(p45lo, p67lo), q47c4 = hi2.selectFrom(p45lo, p67lo);
+            FloatVector q47c8 = lo2.selectFrom(p45hi, p67hi), q47c12 = hi2.selectFrom(p45hi, p67hi);
+            // rows 0-7, four at a time: two columns a vector
+            int at = dstOff + k * 8;
+            lo4.selectFrom(q03c0, q47c0).intoArray(dst, at);
+            hi4.selectFrom(q03c0, q47c0).intoArray(dst, at + L);
+            lo4.selectFrom(q03c4, q47c4).intoArray(dst, at + 2 * L);
+            hi4.selectFrom(q03c4, q47c4).intoArray(dst, at + 3 * L);
+            lo4.selectFrom(q03c8, q47c8).intoArray(dst, at + 4 * L);
+            hi4.selectFrom(q03c8, q47c8).intoArray(dst, at + 5 * L);
+            lo4.selectFrom(q03c12, q47c12).intoArray(dst, at + 6 * L);
+            hi4.selectFrom(q03c12, q47c12).intoArray(dst, at + 7 * L);
+        }
+        for (; k < kc; k++) {
+            for (int i = 0; i < 8; i++) {
+                dst[dstOff + k * 8 + i] = rows[i * ld + k];
+            }
+        }
+    }
+
+    @Override
+    public void packB(MemorySegment b, long at, long rowBytes, int kc, float[] dst, int dstOff) {
+        int nr = nr();
+        for (int k = 0; k < kc; k++, at += rowBytes, dstOff += nr) {
+            for (int j = 0; j < nr; j += L) {
+                FloatVector.fromMemorySegment(S, b, at + 4L * j, ORDER).intoArray(dst, dstOff + j);
+            }
+        }
+    }
+
+    /**
+     * Indices for {@code selectFrom(x, y)} that interleave runs of {@code run} elements of x and y,
+     * from the first half of each ({@code half} 0) or the second: lane l takes element
+     * {@code half * L/2 + (l / 2run) * run + l % run} of x when {@code (l / run)} is even, of y when odd.
+     */
+    private static FloatVector merge(int run, int half) {
+        float[] index = new float[L];
+        for (int l = 0; l < L; l++) {
+            index[l] = (l / run) % 2 * L + half * L / 2 + l / (2 * run) * run + l % run;
+        }
+        return FloatVector.fromArray(S, index, 0);
+    }
+
     @Override
     public void store(float[] tile, int rows, int cols, MemorySegment c, long cOff, long ldc, boolean accumulate) {
         int nr = nr();
