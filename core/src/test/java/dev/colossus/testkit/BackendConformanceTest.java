@@ -109,6 +109,8 @@ public abstract class BackendConformanceTest {
             for (Layout b : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
                 matmul(dtype, 21, 35, 30, a, b, PLAIN);
                 matmul(dtype, 1, 40, 33, a, b, PLAIN);
+                matmul(dtype, 6, 37, 70, a, b, PLAIN);
+                matmul(dtype, 16, 9, 45, a, b, PLAIN);
             }
         }
     }
@@ -132,6 +134,7 @@ public abstract class BackendConformanceTest {
         matmul(dtype, 33, 5, 64, TRANSPOSED, STRIDED, SPECIALS);
         matmul(dtype, 1, 300, 40, CONTIGUOUS, CONTIGUOUS, SPECIALS);
         matmul(dtype, 3, 130, 17, CONTIGUOUS, CONTIGUOUS, SPECIALS);
+        matmul(dtype, 7, 41, 90, CONTIGUOUS, TRANSPOSED, SPECIALS);
     }
 
     @ParameterizedTest

@@ -18,7 +18,8 @@ import java.util.Arrays;
  * through any strides and converted to F32 while they are packed, so transposed views and 16-bit
  * inputs cost nothing extra; the {@link MicroKernel} computes each MR x NR tile into a buffer that
  * its store adds into C, edges included. Decode shapes (one row, or a few) skip packing and stream
- * B once. Batches run one after another with all threads each, or, when each product is small, one
+ * B once: row by row where B's rows are contiguous, as a dot product per output where its columns
+ * are (a linear layer's weight, {@code x wᵀ}). Batches run one after another with all threads each, or, when each product is small, one
  * per task.
  */
 final class CpuMatMul {
@@ -43,6 +44,15 @@ final class CpuMatMul {
 
     /** Decode-shaped products split their columns at multiples of this (of every vector length's 4 vectors). */
     private static final int SKINNY_COLUMNS = 256;
+
+    /** Columns of B that lie along k are packed this many at a time. */
+    private static final int COLUMN_GROUP = 8;
+
+    /** Most rows of A that take a dot product per output against columns of B contiguous along k. */
+    private static final int DOT_ROWS = 16;
+
+    /** Columns of B each call of the dot-product kernel takes: 16 x 4096 F32 is 256 KiB, in L2. */
+    private static final int DOT_COLUMNS = 16;
 
     private CpuMatMul() {
     }
@@ -175,6 +185,10 @@ final class CpuMatMul {
             unpacked(p, parallel);
             return;
         }
+        if (dotted(p)) {
+            dots(p, parallel);
+            return;
+        }
         int mr = KERNEL.mr(), nr = KERNEL.nr();
         int kcMax = BLOCKING.kc(), mbMax = BLOCKING.mb();
         long work = p.m() * p.n() * p.k();
@@ -220,6 +234,54 @@ final class CpuMatMul {
     private static boolean skinny(Product p) {
         boolean f32 = p.b().dtype() == DType.F32, bf16 = p.b().dtype() == DType.BF16;
         return p.bn() == 1 && KERNEL.skinnyRows() > 0 && (p.m() == 1 && (f32 || bf16) || p.m() <= KERNEL.skinnyRows() && f32);
+    }
+
+    /**
+     * Whether the product is a few rows against columns of B that each lie contiguous along k ({@code
+     * x wᵀ}, a linear layer's weight w, F32 or BF16): up to {@link #DOT_ROWS} rows, where a dot
+     * product per output reads w in place once (packing would transpose all of w for a few rows).
+     */
+    private static boolean dotted(Product p) {
+        DType dtype = p.b().dtype();
+        return p.bk() == 1 && p.m() <= DOT_ROWS && (dtype == DType.F32 || dtype == DType.BF16);
+    }
+
+    /*
+     * C[i, j] = a_i . w_j, w_j = column j of B read where it lies: the threads split the columns,
+     * and each takes them DOT_COLUMNS at a time, so the rows of a pass over those columns while they
+     * are in L2.
+     */
+    private static void dots(Product p, boolean parallel) {
+        int k = Math.toIntExact(p.k());
+        int rows = (int) p.m();
+        FloatKernels kernels = FloatKernels.instance();
+        DType dtype = p.b().dtype();
+        float[] a = Buffers.A.floats(rows * k);
+        for (int i = 0; i < rows; i++) {
+            FloatIO.load(p.a(), p.a0() + i * p.am(), p.ak(), a, i * k, k);
+            if (dtype == DType.BF16) {
+                kernels.toPairOrder(a, i * k, k);
+            }
+        }
+        if (p.alpha() != 1) {
+            kernels.scale(a, 0, rows * k, p.alpha());
+        }
+        long size = dtype.byteSize();
+        int tasks = parallel ? (int) Math.max(1, Math.min(CpuParallel.THREADS, p.m() * p.n() * p.k() / SKINNY_GRAIN)) : 1;
+        CpuParallel.forEach(tasks, t -> {
+            long from = p.n() * t / tasks, to = p.n() * (t + 1) / tasks;
+            float[] out = Buffers.TILE.floats(rows * DOT_COLUMNS);
+            float[] row = Buffers.ROW.floats(DOT_COLUMNS);
+            for (long j = from; j < to; j += DOT_COLUMNS) {
+                int columns = (int) Math.min(DOT_COLUMNS, to - j);
+                kernels.dots(a, rows, k, p.b().segment(), (p.b0() + j * p.bn()) * size, p.bn() * size, dtype, columns, out);
+                for (int i = 0; i < rows; i++) {
+                    System.arraycopy(out, i * columns, row, 0, columns);
+                    p.addTo(i, j, columns, row, 0);
+                    MemorySegment.copy(row, 0, p.c(), F32, p.c0() + (i * p.ldc() + j) * 4, columns);
+                }
+            }
+        });
     }
 
     /*
@@ -346,7 +408,7 @@ final class CpuMatMul {
                 FloatIO.load(p.a(), p.a0() + (i0 + i) * p.am() + pc, 1, panelRows, i * kc, kc);
             }
             Arrays.fill(panelRows, rows * kc, mr * kc, 0f);
-            KERNEL.packA(panelRows, kc, kc, dst, dstOff);
+            KERNEL.interleave(panelRows, kc, mr, kc, dst, dstOff, mr);
         } else {
             for (int k = 0; k < kc; k++) {
                 FloatIO.load(p.a(), p.a0() + i0 * p.am() + (pc + k) * p.ak(), p.am(), dst, dstOff + k * mr, rows);
@@ -367,12 +429,14 @@ final class CpuMatMul {
             Arrays.fill(dst, dstOff, dstOff + nr * depth, 0f);
         }
         if (p.bk() == 1 && p.bn() != 1) {
-            float[] column = Buffers.ROW.floats(kc);
-            for (int j = 0; j < cols; j++) {
-                FloatIO.load(p.b(), p.b0() + pc + (j0 + j) * p.bn(), 1, column, 0, kc);
-                for (int k = 0, at = dstOff + j; k < kc; k++, at += nr) {
-                    dst[at] = column[k];
+            float[] columns = Buffers.ROW.floats(COLUMN_GROUP * kc);
+            for (int j = 0; j < cols; j += COLUMN_GROUP) {
+                int count = Math.min(COLUMN_GROUP, cols - j), group = Math.min(COLUMN_GROUP, nr - j);
+                for (int c = 0; c < count; c++) {
+                    FloatIO.load(p.b(), p.b0() + pc + (j0 + j + c) * p.bn(), 1, columns, c * kc, kc);
                 }
+                Arrays.fill(columns, count * kc, group * kc, 0f);
+                KERNEL.interleave(columns, kc, group, kc, dst, dstOff + j, nr);
             }
         } else if (p.bn() == 1 && cols == nr && p.b().dtype() == DType.F32) {
             KERNEL.packB(p.b().segment(), (p.b0() + pc * p.bk() + j0) * 4, p.bk() * 4, kc, dst, dstOff);

@@ -26,14 +26,14 @@ interface MicroKernel {
     void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile);
 
     /**
-     * Packs MR rows of A as an A panel: {@code dst[dstOff + k * MR + i] = rows[i * ld + k]} for
-     * {@code i < MR, k < kc}.
+     * Interleaves rows, column by column: {@code dst[dstOff + k * stride + i] = rows[i * ld + k]} for
+     * {@code i < count, k < kc}. An A panel is its MR rows interleaved ({@code stride} MR); a B panel
+     * from columns that lie along k takes them a few at a time into its rows of NR.
      */
-    default void packA(float[] rows, int ld, int kc, float[] dst, int dstOff) {
-        int mr = mr();
+    default void interleave(float[] rows, int ld, int count, int kc, float[] dst, int dstOff, int stride) {
         for (int k = 0; k < kc; k++) {
-            for (int i = 0; i < mr; i++) {
-                dst[dstOff + k * mr + i] = rows[i * ld + k];
+            for (int i = 0; i < count; i++) {
+                dst[dstOff + k * stride + i] = rows[i * ld + k];
             }
         }
     }

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -31,6 +32,9 @@ final class VectorMicroKernel implements MicroKernel {
     private static final VectorSpecies<Integer> INTS = VectorFloatKernels.INTS;
     private static final int SKINNY_ROWS = 4;
 
+    private static final VectorMask<Float> FIRST_HALF = VectorMask.fromLong(S, (1L << L / 2) - 1);
+    private static final VectorMask<Float> SECOND_HALF = FIRST_HALF.not();
+
     /** 32 vector registers (AVX-512): the 8 x 3L tile; else 6 x 2L. */
     private static final boolean WIDE = Simd.BITS == 512;
 
@@ -54,14 +58,15 @@ final class VectorMicroKernel implements MicroKernel {
     }
 
     /*
-     * The 8-row panel 16 columns at a time, transposed in registers by three rounds of two-vector
+     * Eight rows 16 columns at a time, transposed in registers by three rounds of two-vector
      * selections, each merging pairs of vectors in runs of 1, 2, then 4 elements: after them each
-     * vector holds two columns of the 8 rows. Other tiles, and the last columns, take the default.
+     * vector holds two columns of the 8 rows, stored whole where the stride is 8 and as two masked
+     * halves elsewhere. Other counts and tiles, and the last columns, take the default.
      */
     @Override
-    public void packA(float[] rows, int ld, int kc, float[] dst, int dstOff) {
-        if (!WIDE || L != 16) {
-            MicroKernel.super.packA(rows, ld, kc, dst, dstOff);
+    public void interleave(float[] rows, int ld, int count, int kc, float[] dst, int dstOff, int stride) {
+        if (!WIDE || L != 16 || count != 8) {
+            MicroKernel.super.interleave(rows, ld, count, kc, dst, dstOff, stride);
             return;
         }
         FloatVector lo1 = merge(1, 0), hi1 = merge(1, 1), lo2 = merge(2, 0), hi2 = merge(2, 1);
@@ -82,21 +87,31 @@ final class VectorMicroKernel implements MicroKernel {
             FloatVector q03c8 = lo2.selectFrom(p01hi, p23hi), q03c12 = hi2.selectFrom(p01hi, p23hi);
             FloatVector q47c0 = lo2.selectFrom(p45lo, p67lo), q47c4 = hi2.selectFrom(p45lo, p67lo);
             FloatVector q47c8 = lo2.selectFrom(p45hi, p67hi), q47c12 = hi2.selectFrom(p45hi, p67hi);
-            // rows 0-7, four at a time: two columns a vector
-            int at = dstOff + k * 8;
-            lo4.selectFrom(q03c0, q47c0).intoArray(dst, at);
-            hi4.selectFrom(q03c0, q47c0).intoArray(dst, at + L);
-            lo4.selectFrom(q03c4, q47c4).intoArray(dst, at + 2 * L);
-            hi4.selectFrom(q03c4, q47c4).intoArray(dst, at + 3 * L);
-            lo4.selectFrom(q03c8, q47c8).intoArray(dst, at + 4 * L);
-            hi4.selectFrom(q03c8, q47c8).intoArray(dst, at + 5 * L);
-            lo4.selectFrom(q03c12, q47c12).intoArray(dst, at + 6 * L);
-            hi4.selectFrom(q03c12, q47c12).intoArray(dst, at + 7 * L);
+            // rows 0-7, four at a time: columns k + 2m and k + 2m + 1 in vector m
+            int at = dstOff + k * stride;
+            storeColumns(lo4.selectFrom(q03c0, q47c0), dst, at, stride);
+            storeColumns(hi4.selectFrom(q03c0, q47c0), dst, at + 2 * stride, stride);
+            storeColumns(lo4.selectFrom(q03c4, q47c4), dst, at + 4 * stride, stride);
+            storeColumns(hi4.selectFrom(q03c4, q47c4), dst, at + 6 * stride, stride);
+            storeColumns(lo4.selectFrom(q03c8, q47c8), dst, at + 8 * stride, stride);
+            storeColumns(hi4.selectFrom(q03c8, q47c8), dst, at + 10 * stride, stride);
+            storeColumns(lo4.selectFrom(q03c12, q47c12), dst, at + 12 * stride, stride);
+            storeColumns(hi4.selectFrom(q03c12, q47c12), dst, at + 14 * stride, stride);
         }
         for (; k < kc; k++) {
             for (int i = 0; i < 8; i++) {
-                dst[dstOff + k * 8 + i] = rows[i * ld + k];
+                dst[dstOff + k * stride + i] = rows[i * ld + k];
             }
+        }
+    }
+
+    /** Two columns of 8 rows (lanes 0-7, then 8-15) to {@code dst[at]} and {@code dst[at + stride]}. */
+    private static void storeColumns(FloatVector columns, float[] dst, int at, int stride) {
+        if (stride == 8) {
+            columns.intoArray(dst, at);
+        } else {
+            columns.intoArray(dst, at, FIRST_HALF);
+            columns.intoArray(dst, at + stride - 8, SECOND_HALF);
         }
     }
 
