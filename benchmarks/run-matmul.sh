@@ -20,7 +20,7 @@ tmp=$(mktemp -d)
 jmh 2 "$tmp/t2-main.json" -p impl=colossus,colossus-bf16,openblas
 jmh 2 "$tmp/t2-peers.json" -p impl=ejml,ojalgo -p shape=64,128,256,512,1024
 jmh 2 "$tmp/t2-reference.json" -p impl=reference -p shape=64,128,256
-jmh 2 "$tmp/t2-copy.json" -p impl=copy -p shape=1x4096x4096,16x4096x11008
+jmh 2 "$tmp/t2-copy.json" -p impl=copy -p shape=1x4096x4096,16x4096x11008,1x4096x4096t,16x4096x11008t
 jmh 2 "$tmp/t2-f64.json" -p impl=colossus-f64,openblas-f64 -p shape=256,1024
 jmh 1 "$tmp/t1.json" -p impl=colossus,openblas -p shape=512,1024,2048
 python3 - "$tmp" "$out" <<'PY'

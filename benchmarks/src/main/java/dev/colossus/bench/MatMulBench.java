@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.ojalgo.matrix.store.R032Store;
 
 /**
- * {@code C = A B}, {@code (batch, M, K) x (batch, K, N)}, F32, for Colossus and its peers in one run:
+ * {@code C = A B}, {@code (batch, M, K) x (batch, K, N)}, F32, for Colossus and its peers in one run
+ * (shapes ending in {@code t}: B is a linear layer's weight w stored (N, K), the product {@code x wᵀ}):
  * <ul>
  *   <li>{@code colossus}: the backend {@code -Dcolossus.backend} picks (the CPU backend by default);
  *       {@code colossus-bf16}: the same with BF16 inputs (F32 accumulation, F32 rate counted alike);
@@ -62,7 +63,8 @@ public class MatMulBench {
     @Param({"colossus", "colossus-bf16", "openblas", "ejml", "ojalgo", "copy"})
     public String impl;
 
-    @Param({"64", "128", "256", "512", "1024", "2048", "4096", "1x4096x4096", "16x4096x11008", "32x256x256x256"})
+    @Param({"64", "128", "256", "512", "1024", "2048", "4096", "1x4096x4096", "16x4096x11008", "1x4096x4096t", "16x4096x11008t",
+            "32x256x256x256"})
     public String shape;
 
     private Runnable product;
@@ -81,7 +83,7 @@ public class MatMulBench {
                     default -> DType.F32;
                 };
                 Tensor a = batch == 1 ? Tensor.randn(1, dtype, m, k) : Tensor.randn(1, dtype, batch, m, k);
-                Tensor b = batch == 1 ? Tensor.randn(2, dtype, k, n) : Tensor.randn(2, dtype, batch, k, n);
+                Tensor b = operandB(s, dtype);
                 product = () -> {
                     try (Tensor c = Backends.using(backend, () -> Ops.matmul(a, b))) {
                         backend.synchronize();
@@ -97,11 +99,13 @@ public class MatMulBench {
                         Runtime.getRuntime().availableProcessors()));
                 FloatPointer a = random((long) batch * m * k), b = random((long) batch * k * n);
                 FloatPointer c = new FloatPointer((long) batch * m * n);
+                int transB = s.weightB() ? openblas_full.CblasTrans : openblas_full.CblasNoTrans;
+                int ldb = s.weightB() ? k : n;
                 product = () -> {
                     for (int p = 0; p < batch; p++) {
                         openblas_full.cblas_sgemm(openblas_full.CblasRowMajor, openblas_full.CblasNoTrans,
-                                openblas_full.CblasNoTrans, m, n, k, 1f, a.position((long) p * m * k), k,
-                                b.position((long) p * k * n), n, 0f, c.position((long) p * m * n), n);
+                                transB, m, n, k, 1f, a.position((long) p * m * k), k,
+                                b.position((long) p * k * n), ldb, 0f, c.position((long) p * m * n), n);
                     }
                 };
                 resources = () -> {
@@ -165,6 +169,21 @@ public class MatMulBench {
                 product = () -> System.arraycopy(from, 0, to, 0, from.length);
             }
             default -> throw new IllegalArgumentException("impl " + impl);
+        }
+    }
+
+    /** B: (K, N) row-major, or for a weight shape the view wᵀ of w stored (N, K); batched, a batch dimension first. */
+    private static Tensor operandB(MatMulShape s, DType dtype) {
+        long[] stored = s.weightB() ? new long[] {s.batch(), s.n(), s.k()} : new long[] {s.batch(), s.k(), s.n()};
+        if (s.batch() == 1) {
+            stored = java.util.Arrays.copyOfRange(stored, 1, 3);
+        }
+        Tensor b = Tensor.randn(2, dtype, stored);
+        if (!s.weightB()) {
+            return b;
+        }
+        try (b) {
+            return b.transpose(-2, -1);
         }
     }
 

@@ -102,7 +102,7 @@ public final class MatMulReport {
             for (String shape : shapes) {
                 MatMulShape s = MatMulShape.parse(shape);
                 md.append("| ").append(s.batch() > 1 ? s.batch() + " x " : "").append(s.m()).append(" x ").append(s.k())
-                        .append(" x ").append(s.n()).append(" |");
+                        .append(" x ").append(s.n()).append(s.weightB() ? " (x wᵀ)" : "").append(" |");
                 for (String impl : impls) {
                     Result r = find(mine, impl, shape);
                     md.append(' ').append(r == null ? "-" : String.format("%.1f", r.gflops())).append(" |");
