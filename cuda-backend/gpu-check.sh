@@ -8,7 +8,7 @@
 #   STEPS="junit bench" cuda-backend/gpu-check.sh run   only those steps (of: junit tour bench torch)
 #   TESTS="A B" cuda-backend/gpu-check.sh run           only those test classes (of dev.colossus.cuda), not all
 #   CASES=gemm,decode BENCH_S=240 cuda-backend/gpu-check.sh run
-#                                    only those GpuBench cases (of: gemm linear attention decode copy small),
+#                                    only those GpuBench cases (of: gemm linear attention decode elementwise copy small),
 #                                    and the benchmark's limit in seconds (default 180; all cases need more)
 #
 # Then commit $OUT's files under benchmarks/results/gpu/ with the card named.

@@ -2,7 +2,8 @@
 cases as dev.colossus.bench.GpuBench: GEMM (bf16 at 2048, 4096, 8192, 4096x4096x1000, 1x8192x8192;
 f16 and f32 with TF32 off at 8192; bf16 a @ w.t() at 4096 and 8192), linear + GELU (F.linear then F.gelu), SDPA (B=4,
 H=16, D=128, bf16, L = 1024..8192, plain and causal), decode SDPA (B=4, Hq=32, Hkv=8, one query,
-Lk = 4k..64k, GB/s over K and V), a device-to-device copy, a 1 GiB host-to-device copy from pinned
+Lk = 4k..64k, GB/s over K and V), x + y, x + bias and gelu(x) on (8192, 16384) bf16 (GB/s over the
+bytes read and written), a device-to-device copy, a 1 GiB host-to-device copy from pinned
 memory (and from pageable memory), and one small add. Median of five trials of about 0.3 s,
 timed with CUDA events after a warm-up; inputs random."""
 import statistics
@@ -79,6 +80,14 @@ for keys in (4096, 8192, 16384, 32768, 65536):
     s = time(lambda: F.scaled_dot_product_attention(q, k, v, enable_gqa=True))
     report(f"decode_bf16_b4h32kv8_lk{keys}", s, 2 * 4 * 8 * keys * 128 * 2 / s / 1e9, "GB/s")
     del q, k, v
+
+x, y = (torch.randn(8192, 16384, device="cuda", dtype=torch.bfloat16) for _ in range(2))
+bias = torch.randn(16384, device="cuda", dtype=torch.bfloat16)
+nbytes = 2 * 8192 * 16384
+for name, op, moved in (("add", lambda: x + y, 3), ("bias_add", lambda: x + bias, 2), ("gelu", lambda: F.gelu(x), 2)):
+    s = time(op)
+    report(f"{name}_bf16_8192x16384", s, moved * nbytes / s / 1e9, "GB/s")
+del x, y, bias
 
 x = torch.ones(1 << 28, device="cuda", dtype=torch.float32)
 s = time(lambda: x.clone())

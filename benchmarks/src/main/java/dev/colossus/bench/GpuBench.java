@@ -28,6 +28,9 @@ import java.util.stream.IntStream;
  *   <li>attention: the fused kernel, B=4, H=16, D=128, BF16, L = 1024..8192, plain and causal (the
  *       composed path at 2048 too); decode, one query against Lk = 4k..64k keys (B=4, Hq=32, Hkv=8),
  *       in GB/s over the bytes of K and V, beside a device-to-device copy (bytes read + written);</li>
+ *   <li>elementwise: the ops around a linear layer on its (8192, 16384) BF16 output, in GB/s over the
+ *       bytes read and written: {@code x + y}, {@code x + bias} (a row broadcast down the rows) and
+ *       {@code gelu(x)}, the steps of the composed linear;</li>
  *   <li>copy: 1 GiB host-to-device from pageable memory (beside the host's own copy rate);</li>
  *   <li>small: one small add (beside its output's allocation and its launch alone).</li>
  * </ul>
@@ -48,7 +51,7 @@ public final class GpuBench {
 
     public static void main(String[] args) {
         Locale.setDefault(Locale.ROOT);
-        List<String> cases = List.of("gemm", "linear", "attention", "decode", "copy", "small");
+        List<String> cases = List.of("gemm", "linear", "attention", "decode", "elementwise", "copy", "small");
         for (String arg : args) {
             if (arg.equals("--probe")) {
                 System.out.println(Backends.describe());
@@ -58,7 +61,7 @@ public final class GpuBench {
             } else if (arg.startsWith("--suffix=")) {
                 suffix = arg.substring("--suffix=".length());
             } else {
-                throw new IllegalArgumentException("usage: GpuBench [--probe] [--cases=gemm,linear,attention,decode,copy,small] [--suffix=S]");
+                throw new IllegalArgumentException("usage: GpuBench [--probe] [--cases=gemm,linear,attention,decode,elementwise,copy,small] [--suffix=S]");
             }
         }
         if (!Backends.availableNames().contains("cuda")) {
@@ -78,6 +81,9 @@ public final class GpuBench {
         }
         if (cases.contains("linear")) {
             linear(cuda);
+        }
+        if (cases.contains("elementwise")) {
+            elementwise(cuda);
         }
         if (cases.contains("copy")) {
             copy(cuda);
@@ -191,6 +197,22 @@ public final class GpuBench {
             } else {
                 System.setProperty(key, before);
             }
+        }
+    }
+
+    /** x + y, x + bias and gelu(x) on (8192, 16384) BF16: GB/s over the bytes each reads and writes. */
+    private static void elementwise(Backend cuda) {
+        int rows = 8192, columns = 16384;
+        double bytes = 2.0 * rows * columns;
+        Device gpu = cuda.device();
+        try (Tensor x = random(13, DType.BF16, gpu, rows, columns); Tensor y = random(14, DType.BF16, gpu, rows, columns);
+             Tensor bias = random(15, DType.BF16, gpu, columns)) {
+            double s = time(cuda, () -> Ops.add(x, y).close());
+            report("add_bf16_8192x16384", s, 3 * bytes / s / 1e9, "GB/s");
+            s = time(cuda, () -> Ops.add(x, bias).close());
+            report("bias_add_bf16_8192x16384", s, 2 * bytes / s / 1e9, "GB/s");
+            s = time(cuda, () -> Ops.gelu(x).close());
+            report("gelu_bf16_8192x16384", s, 2 * bytes / s / 1e9, "GB/s");
         }
     }
 
