@@ -441,8 +441,10 @@ final class CpuMatMul {
                 Arrays.fill(columns, count * kc, group * kc, 0f);
                 KERNEL.interleave(columns, kc, group, kc, dst, dstOff + j, nr);
             }
-        } else if (p.bn() == 1 && cols == nr && p.b().dtype() == DType.F32) {
-            KERNEL.packB(p.b().segment(), (p.b0() + pc * p.bk() + j0) * 4, p.bk() * 4, kc, dst, dstOff);
+        } else if (p.bn() == 1 && cols == nr && (p.b().dtype() == DType.F32 || p.b().dtype() == DType.BF16)) {
+            long size = p.b().dtype().byteSize();
+            KERNEL.packB(p.b().segment(), (p.b0() + pc * p.bk() + j0) * size, p.bk() * size, p.b().dtype() == DType.BF16, kc,
+                    dst, dstOff);
         } else {
             for (int k = 0; k < kc; k++) {
                 FloatIO.load(p.b(), p.b0() + (pc + k) * p.bk() + j0 * p.bn(), p.bn(), dst, dstOff + k * nr, cols);

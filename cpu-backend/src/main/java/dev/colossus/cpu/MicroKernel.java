@@ -39,13 +39,18 @@ interface MicroKernel {
     }
 
     /**
-     * Packs a whole B panel from F32 rows: {@code dst[dstOff + k * NR + j]} = the F32 at byte
-     * {@code at + k * rowBytes + 4 j} of {@code b}, for {@code k < kc, j < NR}.
+     * Packs a whole B panel from rows of F32 (or BF16, widened, when {@code bf16}): {@code dst[dstOff
+     * + k * NR + j]} = the element at byte {@code at + k * rowBytes} + j elements of {@code b}, for
+     * {@code k < kc, j < NR}.
      */
-    default void packB(MemorySegment b, long at, long rowBytes, int kc, float[] dst, int dstOff) {
+    default void packB(MemorySegment b, long at, long rowBytes, boolean bf16, int kc, float[] dst, int dstOff) {
         int nr = nr();
         for (int k = 0; k < kc; k++) {
-            MemorySegment.copy(b, ValueLayout.JAVA_FLOAT_UNALIGNED, at + k * rowBytes, dst, dstOff + k * nr, nr);
+            long row = at + k * rowBytes;
+            for (int j = 0; j < nr; j++) {
+                dst[dstOff + k * nr + j] = bf16 ? Float.intBitsToFloat(b.get(ValueLayout.JAVA_SHORT_UNALIGNED, row + 2L * j) << 16)
+                        : b.get(ValueLayout.JAVA_FLOAT_UNALIGNED, row + 4L * j);
+            }
         }
     }
 

@@ -116,11 +116,11 @@ final class VectorMicroKernel implements MicroKernel {
     }
 
     @Override
-    public void packB(MemorySegment b, long at, long rowBytes, int kc, float[] dst, int dstOff) {
-        int nr = nr();
+    public void packB(MemorySegment b, long at, long rowBytes, boolean bf16, int kc, float[] dst, int dstOff) {
+        int nr = nr(), size = bf16 ? 2 : 4;
         for (int k = 0; k < kc; k++, at += rowBytes, dstOff += nr) {
             for (int j = 0; j < nr; j += L) {
-                FloatVector.fromMemorySegment(S, b, at + 4L * j, ORDER).intoArray(dst, dstOff + j);
+                load(b, at + (long) size * j, bf16).intoArray(dst, dstOff + j);
             }
         }
     }
