@@ -95,7 +95,31 @@ final class CpuElementwise {
     }
 
     static void unary(Unary op) {
-        map(op.out(), new Operand[] {op.x()}, (in, out, n) -> K.unary(op.fn(), in[0], out, n));
+        if (!contiguousCheapUnary(op)) {
+            map(op.out(), new Operand[] {op.x()}, (in, out, n) -> K.unary(op.fn(), in[0], out, n));
+        }
+    }
+
+    /**
+     * {@link FloatKernels#cheapUnary} straight between memory, for an F32 operand and output whose runs
+     * are contiguous: for NEG, ABS and RELU the buffered path's copies cost more than the function.
+     * False, and nothing done, for anything else.
+     */
+    private static boolean contiguousCheapUnary(Unary op) {
+        Operand out = op.out(), x = op.x();
+        if (out.dtype() != DType.F32 || x.dtype() != DType.F32 || !FloatKernels.isCheap(op.fn())) {
+            return false;
+        }
+        StridedWalk walk = new StridedWalk(out.shape(), out, x);
+        if (walk.innerStride(0) != 1 || walk.innerStride(1) != 1) {
+            return false;
+        }
+        long numel = walk.numel();
+        MemorySegment to = out.segment(), from = x.segment();
+        int tasks = CpuParallel.tasksFor(numel, GRAIN);
+        CpuParallel.forEach(tasks, t -> walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, Integer.MAX_VALUE,
+                (offsets, n) -> K.cheapUnary(op.fn(), from, 4 * offsets[1], to, 4 * offsets[0], n)));
+        return true;
     }
 
     static void binary(Binary op) {

@@ -19,6 +19,18 @@ interface FloatKernels {
     /** {@code out[i] = fn(x[i])} */
     void unary(UnaryFn fn, float[] x, float[] out, int n);
 
+    /** True for the functions {@link #cheapUnary} computes: NEG, ABS, RELU (a lane-wise instruction or two). */
+    static boolean isCheap(UnaryFn fn) {
+        return fn == UnaryFn.NEG || fn == UnaryFn.ABS || fn == UnaryFn.RELU;
+    }
+
+    /**
+     * {@code out[i] = fn(x[i])} for n F32 values contiguous in native memory, at byte offsets
+     * {@code at} and {@code outAt}: no buffers between memory and the registers. Only for the
+     * {@linkplain #isCheap cheap} functions, which would otherwise spend more time copying than computing.
+     */
+    void cheapUnary(UnaryFn fn, MemorySegment x, long at, MemorySegment out, long outAt, int n);
+
     /** {@code out[i] = fn(a[i], b[i])}; comparisons give 1 or 0 */
     void binary(BinaryFn fn, float[] a, float[] b, float[] out, int n);
 

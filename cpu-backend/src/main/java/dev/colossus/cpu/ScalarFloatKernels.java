@@ -32,6 +32,21 @@ final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void cheapUnary(UnaryFn fn, MemorySegment x, long at, MemorySegment out, long outAt, int n) {
+        cheapUnary(fn, x, at, out, outAt, 0, n);
+    }
+
+    /** {@link #cheapUnary} over elements {@code [from, to)}: the vector kernel's tail. */
+    static void cheapUnary(UnaryFn fn, MemorySegment x, long at, MemorySegment out, long outAt, int from, int to) {
+        if (!FloatKernels.isCheap(fn)) {
+            throw new IllegalArgumentException(fn.apiName() + " is not a cheap unary function");
+        }
+        for (int i = from; i < to; i++) {
+            out.set(F32, outAt + 4L * i, (float) ReferenceMath.unary(fn, x.get(F32, at + 4L * i)));
+        }
+    }
+
+    @Override
     public void binary(BinaryFn fn, float[] a, float[] b, float[] out, int n) {
         binary(fn, a, b, out, 0, n);
     }

@@ -201,6 +201,41 @@ final class VectorFloatKernels implements FloatKernels {
         ScalarFloatKernels.binary(fn, a, b, out, bound, n);
     }
 
+    /*
+     * A method per function: with the three loops in one method, C2 left the third one's vectors
+     * unintrinsified and boxed (ABS 7.9 ms per 16M floats against NEG's 1.7, whichever form it took).
+     */
+    @Override
+    public void cheapUnary(UnaryFn fn, MemorySegment x, long at, MemorySegment out, long outAt, int n) {
+        int bound = S.loopBound(n);
+        switch (fn) {
+            case NEG -> neg(x, at, out, outAt, bound);
+            case ABS -> abs(x, at, out, outAt, bound);
+            case RELU -> relu(x, at, out, outAt, bound);
+            default -> throw new IllegalArgumentException(fn.apiName() + " is not a cheap unary function");
+        }
+        ScalarFloatKernels.cheapUnary(fn, x, at, out, outAt, bound, n);
+    }
+
+    private static void neg(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            load(x, at, i).lanewise(NEG).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+        }
+    }
+
+    private static void abs(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            load(x, at, i).lanewise(ABS).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+        }
+    }
+
+    private static void relu(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        FloatVector zero = FloatVector.zero(S);
+        for (int i = 0; i < bound; i += L) {
+            load(x, at, i).lanewise(MAX, zero).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+        }
+    }
+
     @Override
     public void arithmetic(BinaryFn fn, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out, long outAt, int n) {
         int bound = S.loopBound(n);
