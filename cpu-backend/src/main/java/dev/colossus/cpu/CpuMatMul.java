@@ -19,8 +19,8 @@ import java.util.Arrays;
  * inputs cost nothing extra; the {@link MicroKernel} computes each MR x NR tile into a buffer that
  * its store adds into C, edges included. Decode shapes (one row, or a few) skip packing and stream
  * B once: row by row where B's rows are contiguous, as a dot product per output where its columns
- * are (a linear layer's weight, {@code x wᵀ}). Batches run one after another with all threads each, or, when each product is small, one
- * per task.
+ * are (a linear layer's weight, {@code x wᵀ}). Batches run one after another with all threads each,
+ * or, when each product is small, one per task.
  */
 final class CpuMatMul {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
