@@ -70,10 +70,25 @@ public final class MatMulReport {
                 throw new IllegalArgumentException(file + ": expected ms/op, got " + metric.get("scoreUnit"));
             }
             String shape = (String) params.get("shape");
-            results.add(new Result(run, (String) params.get("impl"), MatMulShape.parse(shape), shape,
-                    (Double) metric.get("score")));
+            results.add(new Result(run, (String) params.get("impl"), MatMulShape.parse(shape), shape, medianFork(metric)));
         }
         return results;
+    }
+
+    /**
+     * The median of the forks' mean times: with several forks, one that fell in a slow period of a
+     * shared machine does not move it (with one fork it is JMH's score, the mean of its iterations).
+     */
+    @SuppressWarnings("unchecked")
+    static double medianFork(Map<String, Object> metric) {
+        List<List<Double>> forks = (List<List<Double>>) metric.get("rawData");
+        if (forks == null || forks.isEmpty()) {
+            return (Double) metric.get("score");
+        }
+        double[] means = forks.stream().mapToDouble(f -> f.stream().mapToDouble(Double::doubleValue).average().orElseThrow())
+                .sorted().toArray();
+        int n = means.length;
+        return n % 2 == 1 ? means[n / 2] : (means[n / 2 - 1] + means[n / 2]) / 2;
     }
 
     static String markdown(List<Result> results) {
