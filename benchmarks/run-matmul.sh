@@ -3,7 +3,10 @@
 # ojAlgo, the reference, a plain copy) with 2 threads (the cores) and with 1, then MatMulReport.
 # OPENBLAS_CORETYPE is unset so OpenBLAS picks its best kernel for this CPU (this workplace sets it
 # to Haswell, which halves OpenBLAS on AVX-512 machines). About 16 minutes on 2 cores.
-#   benchmarks/run-matmul.sh [OUT_DIR]
+# With "forks", only the CPU GEMM's target shapes, Colossus and OpenBLAS in 3 forks each (BF16 at
+# 2048 too), MatMulReport taking the median fork (one fork in a slow period of this VM moves a
+# one-fork run by up to 0.4); EJML, ojAlgo and the decode shapes in one fork. Also about 16 minutes.
+#   benchmarks/run-matmul.sh [OUT_DIR] [forks]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/java-home.sh
@@ -17,12 +20,20 @@ jmh() {
         -rf json -rff "$file" "$@"
 }
 tmp=$(mktemp -d)
-jmh 2 "$tmp/t2-main.json" -p impl=colossus,colossus-bf16,openblas
-jmh 2 "$tmp/t2-peers.json" -p impl=ejml,ojalgo -p shape=64,128,256,512,1024
-jmh 2 "$tmp/t2-reference.json" -p impl=reference -p shape=64,128,256
-jmh 2 "$tmp/t2-copy.json" -p impl=copy -p shape=1x4096x4096,16x4096x11008,1x4096x4096t,16x4096x11008t
-jmh 2 "$tmp/t2-f64.json" -p impl=colossus-f64,openblas-f64 -p shape=256,1024
-jmh 1 "$tmp/t1.json" -p impl=colossus,openblas -p shape=512,1024,2048
+if [ "${2:-}" = forks ]; then
+    jmh 2 "$tmp/t2-main.json" -f 3 -p impl=colossus,openblas -p shape=256,512,1024,2048,4096
+    jmh 2 "$tmp/t2-bf16.json" -f 3 -p impl=colossus-bf16 -p shape=2048
+    jmh 2 "$tmp/t2-peers.json" -p impl=ejml,ojalgo -p shape=1024
+    jmh 2 "$tmp/t2-decode.json" -p impl=colossus,copy -p shape=1x4096x4096,1x4096x4096t
+    jmh 1 "$tmp/t1.json" -f 3 -p impl=colossus,openblas -p shape=512,1024,2048
+else
+    jmh 2 "$tmp/t2-main.json" -p impl=colossus,colossus-bf16,openblas
+    jmh 2 "$tmp/t2-peers.json" -p impl=ejml,ojalgo -p shape=64,128,256,512,1024
+    jmh 2 "$tmp/t2-reference.json" -p impl=reference -p shape=64,128,256
+    jmh 2 "$tmp/t2-copy.json" -p impl=copy -p shape=1x4096x4096,16x4096x11008,1x4096x4096t,16x4096x11008t
+    jmh 2 "$tmp/t2-f64.json" -p impl=colossus-f64,openblas-f64 -p shape=256,1024
+    jmh 1 "$tmp/t1.json" -p impl=colossus,openblas -p shape=512,1024,2048
+fi
 python3 - "$tmp" "$out" <<'PY'
 import json, sys, glob
 merged = []
