@@ -5,6 +5,7 @@
 // the kernel's name: f32 (F32, F16, BF16), f64 (F64), i64 (I32, I64, BOOL).
 #include "../common/strided.cuh"
 #include "../common/unary.cuh"
+#include "../common/binary.cuh"
 
 // out[i] = cast(src[i]); integer-to-integer casts stay in 64-bit integers, the rest go through double.
 extern "C" __global__ void copy(long long n, const void* src, Layout s, void* out, Layout o) {
@@ -44,60 +45,6 @@ __device__ void unary(int fn, long long n, const void* x, const Layout& xl, void
 extern "C" __global__ void unary_f32(int fn, long long n, const void* x, Layout xl, void* out, Layout o) { unary<float>(fn, n, x, xl, out, o); }
 extern "C" __global__ void unary_f64(int fn, long long n, const void* x, Layout xl, void* out, Layout o) { unary<double>(fn, n, x, xl, out, o); }
 extern "C" __global__ void unary_i64(int fn, long long n, const void* x, Layout xl, void* out, Layout o) { unary<long long>(fn, n, x, xl, out, o); }
-
-enum BinaryCode { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE };
-
-// a^b as C99 defines it: 1^b = 1 and (-1)^(+-Inf) = 1, even for NaN b.
-template <typename T> __device__ __forceinline__ T c99_pow(T a, T b) {
-    if (a == (T) 1 || (a == (T) -1 && isinf(b))) {
-        return (T) 1;
-    }
-    return pow(a, b);
-}
-
-template <typename T> __device__ __forceinline__ T nan_max(T a, T b) {
-    return a != a || b != b ? a + b : (a > b ? a : (b > a ? b : (a == 0 ? (signbit(a) ? b : a) : a)));
-}
-
-template <typename T> __device__ __forceinline__ T nan_min(T a, T b) {
-    return a != a || b != b ? a + b : (a < b ? a : (b < a ? b : (a == 0 ? (signbit(a) ? a : b) : a)));
-}
-
-template <typename T> __device__ __forceinline__ T compare(int fn, T a, T b) {
-    switch (fn) {
-        case EQ: return a == b;
-        case NE: return a != b;
-        case LT: return a < b;
-        case LE: return a <= b;
-        case GT: return a > b;
-        default: return a >= b;
-    }
-}
-
-template <typename T> __device__ __forceinline__ T apply_binary(int fn, T a, T b) {
-    switch (fn) {
-        case ADD: return a + b;
-        case SUB: return a - b;
-        case MUL: return a * b;
-        case DIV: return a / b;
-        case POW: return c99_pow(a, b);
-        case MAXIMUM: return nan_max(a, b);
-        case MINIMUM: return nan_min(a, b);
-        default: return compare(fn, a, b);
-    }
-}
-
-// Integers: sums wrap (computed unsigned), DIV and POW are never sent.
-template <> __device__ __forceinline__ long long apply_binary<long long>(int fn, long long a, long long b) {
-    switch (fn) {
-        case ADD: return (long long) ((unsigned long long) a + (unsigned long long) b);
-        case SUB: return (long long) ((unsigned long long) a - (unsigned long long) b);
-        case MUL: return (long long) ((unsigned long long) a * (unsigned long long) b);
-        case MAXIMUM: return a > b ? a : b;
-        case MINIMUM: return a < b ? a : b;
-        default: return compare(fn, a, b);
-    }
-}
 
 template <typename T>
 __device__ void binary(int fn, long long n, const void* a, const Layout& al, const void* b, const Layout& bl,

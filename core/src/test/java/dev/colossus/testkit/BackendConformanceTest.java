@@ -2,6 +2,7 @@ package dev.colossus.testkit;
 
 import static dev.colossus.testkit.Generators.Layout.BROADCAST;
 import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
+import static dev.colossus.testkit.Generators.Layout.OFFSET;
 import static dev.colossus.testkit.Generators.Layout.STRIDED;
 import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
 import static dev.colossus.testkit.Generators.Values.EXTREMES;
@@ -405,15 +406,21 @@ public abstract class BackendConformanceTest {
             {{1, 33}, {17, 1}},
             {{3, 4, 5}, {3, 4, 5}},
             {{300, 257}, {257}},
+            {{37, 64}, {64}},
+            {{3, 1000}, {1000}},
+            {{2051}, {2051}},
+            {{9, 24}, {}},
         };
         long seed = 5;
         for (BinaryFn fn : BinaryFn.values()) {
             Comparison comparison = fn.isComparison() ? Comparison.EXACT : Comparison.CLOSE;
             for (long[][] pair : pairs) {
-                for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+                for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, OFFSET)) {
                     check(fn.apiName(), comparison, t -> binary(fn, t[0], t[1]),
                             tensor(seed++, dtype, SPECIALS, layout, pair[0]), tensor(seed++, dtype, SPECIALS, CONTIGUOUS, pair[1]));
                 }
+                check(fn.apiName(), comparison, t -> binary(fn, t[0], t[1]),
+                        tensor(seed++, dtype, SPECIALS, CONTIGUOUS, pair[0]), tensor(seed++, dtype, SPECIALS, OFFSET, pair[1]));
             }
         }
     }

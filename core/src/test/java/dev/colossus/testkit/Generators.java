@@ -30,7 +30,9 @@ public final class Generators {
         /** every other element of a wider last dimension, starting at offset 1 */
         STRIDED,
         /** the first dimension of size > 1 read with stride 0 */
-        BROADCAST
+        BROADCAST,
+        /** contiguous, starting at element 3 of its storage: a dense run off the allocation's alignment */
+        OFFSET
     }
 
     public static Tensor tensor(long seed, DType dtype, long... shape) {
@@ -69,6 +71,16 @@ public final class Generators {
                             return base.expand(shape);
                         }
                     }
+                }
+            }
+            case OFFSET -> {
+                long count = 1;
+                for (long d : shape) {
+                    count *= d;
+                }
+                try (Tensor base = contiguous(seed, dtype, values, new long[] {count + 3});
+                     Tensor run = base.slice(0, 3, count + 3)) {
+                    return run.view(shape);
                 }
             }
             case CONTIGUOUS -> {

@@ -85,9 +85,10 @@ final class Cublas {
 
     /**
      * {@code C_p = op(A_p) op(B_p)} for {@code p < batch}, column-major, where {@code X_p} starts
-     * {@code p * strideX} elements after {@code X}: {@code (m,k) x (k,n) -> (m,n)}, with alpha 1 and beta 0.
+     * {@code p * strideX} elements after {@code X}: {@code (m,k) x (k,n) -> (m,n)}, with alpha 1 and beta 0;
+     * A and B of type {@code in}, C of type {@code out} (F32 for F16/BF16 inputs, or the inputs' own).
      */
-    synchronized void gemm(String op, GemmPlan plan, DataType type, ComputeType compute, long a, long b, long c) {
+    synchronized void gemm(String op, GemmPlan plan, DataType in, DataType out, ComputeType compute, long a, long b, long c) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment one;
             MemorySegment zero;
@@ -99,9 +100,9 @@ final class Cublas {
                 zero = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 0f);
             }
             int status = (int) gemmStridedBatched.invokeExact(handle, plan.transA(), plan.transB(), plan.m(), plan.n(),
-                    plan.k(), one, MemorySegment.ofAddress(a), type.code, plan.lda(), plan.strideA(),
-                    MemorySegment.ofAddress(b), type.code, plan.ldb(), plan.strideB(),
-                    zero, MemorySegment.ofAddress(c), type.code, plan.ldc(), plan.strideC(),
+                    plan.k(), one, MemorySegment.ofAddress(a), in.code, plan.lda(), plan.strideA(),
+                    MemorySegment.ofAddress(b), in.code, plan.ldb(), plan.strideB(),
+                    zero, MemorySegment.ofAddress(c), out.code, plan.ldc(), plan.strideC(),
                     plan.batch(), compute.code, GEMM_DEFAULT);
             check(status, op + ": cublasGemmStridedBatchedEx " + plan);
         } catch (CudaException e) {

@@ -31,11 +31,11 @@ import java.util.Arrays;
  *
  * <p>GEMM: {@code -Dcolossus.cuda.gemm=cublas|custom|auto} (read at each op). {@code custom} sends every
  * F16/BF16 product to {@link TensorCoreGemm}, its epilogue fused; {@code cublas} sends every product to
- * cuBLAS and composes epilogues from elementwise ops; {@code auto} (the default) takes the custom
- * kernel for products with an activation and cuBLAS for the rest. The rule is the H100's
- * (benchmarks/results/gpu/h100-2026-11-27-kernels): {@code gelu(x W^T + b)} at 8192 x 16384 x 4096 ran
- * at 198.7 TFLOP/s fused in one launch against 44.1 as cuBLAS then the bias add and GELU kernels, while
- * on plain products the custom kernels reach 0.33 (mma.sync) and 0.56 (wgmma) of cuBLAS.
+ * cuBLAS, an epilogue (alpha, beta c, activation) following as one pass of {@link PackedElementwise}'s
+ * epilogue kernel over the F32 product; {@code auto} (the default) takes cuBLAS for every product, as
+ * measured on the H100 (benchmarks/results/gpu/h100-2026-11-27-elementwise): {@code gelu(x W^T + b)}
+ * at 8192 x 16384 x 4096 ran at 518.3 TFLOP/s on cuBLAS and the epilogue kernel, 305.4 fused in the
+ * custom kernel; plain products reach 0.33 (mma.sync) and 0.56 (wgmma) of cuBLAS.
  *
  * <p>Attention: {@link FusedAttention} where it applies (F16/BF16, head dimension 64 or 128), else
  * composed by {@code Decompositions} from batched matmuls, elementwise ops and the softmax kernel;
@@ -105,7 +105,7 @@ public final class CudaBackend implements Backend {
             return !"composed".equals(System.getProperty("colossus.cuda.attention")) && FusedAttention.accepts(a);
         }
         if (op instanceof MatMul m && m.hasEpilogue()) {
-            return customGemm(m);
+            return customGemm(m) || cublasEpilogue(m);
         }
         if (op instanceof AddRmsNorm) {
             return false;
@@ -128,9 +128,11 @@ public final class CudaBackend implements Backend {
                     .address(base(f.out())).layout(KernelLayout.of(f.out())).f64(f.value()));
             case Arange a -> elementwise(a, "arange", new Kernels.Arguments().i64(a.out().numel())
                     .address(base(a.out())).layout(KernelLayout.of(a.out())).f64(a.start()).f64(a.step()));
+            case Unary u when PackedElementwise.accepts(u.out(), u.x()) -> PackedElementwise.unary(u, kernels, context);
             case Unary u -> elementwise(u, "unary_" + arithmetic(u.x().dtype()), new Kernels.Arguments()
                     .i32(u.fn().ordinal()).i64(u.out().numel()).address(base(u.x())).layout(KernelLayout.of(u.x()))
                     .address(base(u.out())).layout(KernelLayout.of(u.out())));
+            case Binary b when PackedElementwise.accepts(b.out(), b.a(), b.b()) -> PackedElementwise.binary(b, kernels, context);
             case Binary b -> elementwise(b, "binary_" + arithmetic(b.a().dtype()), new Kernels.Arguments()
                     .i32(b.fn().ordinal()).i64(b.out().numel())
                     .address(base(b.a())).layout(KernelLayout.of(b.a()))
@@ -143,6 +145,7 @@ public final class CudaBackend implements Backend {
                     .address(base(w.out())).layout(KernelLayout.of(w.out())));
             case Reduce r -> reduce(r);
             case MatMul m when customGemm(m) -> customMatmul(m);
+            case MatMul m when m.hasEpilogue() -> matmulEpilogue(m);
             case MatMul m -> matmul(m);
             case Softmax s -> softmax(s);
             case LayerNorm n -> normalize(n, "layer_norm", n.x(), n.normalizedAxes(), n.eps(), n.weight(), n.bias());
@@ -276,18 +279,11 @@ public final class CudaBackend implements Backend {
                 b = contiguous(b, temporaries, 1);
                 plan = GemmPlan.of(a, b, out);
             }
-            Cublas.DataType type = switch (out.dtype()) {
-                case F32 -> Cublas.DataType.F32;
-                case F64 -> Cublas.DataType.F64;
-                case F16 -> Cublas.DataType.F16;
-                case BF16 -> Cublas.DataType.BF16;
-                default -> throw new IllegalStateException(m.name() + ": no cuBLAS GEMM for " + out.dtype());
-            };
             Cublas.ComputeType compute = out.dtype() == DType.F64 ? Cublas.ComputeType.F64
-                    : out.dtype() == DType.F32 && TF32 ? Cublas.ComputeType.F32_FAST_TF32 : Cublas.ComputeType.F32;
-            long size = out.dtype().byteSize();
-            cublas.gemm(m.name(), plan, type, compute, base(b) + plan.aOffset() * size, base(a) + plan.bOffset() * size,
-                    base(out) + plan.cOffset() * size);
+                    : a.dtype() == DType.F32 && TF32 ? Cublas.ComputeType.F32_FAST_TF32 : Cublas.ComputeType.F32;
+            cublas.gemm(m.name(), plan, dataType(m, a.dtype()), dataType(m, out.dtype()), compute,
+                    base(b) + plan.aOffset() * b.dtype().byteSize(), base(a) + plan.bOffset() * a.dtype().byteSize(),
+                    base(out) + plan.cOffset() * out.dtype().byteSize());
         } finally {
             for (Storage t : temporaries) {
                 if (t != null) {
@@ -297,13 +293,49 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    private static Cublas.DataType dataType(MatMul m, DType dtype) {
+        return switch (dtype) {
+            case F32 -> Cublas.DataType.F32;
+            case F64 -> Cublas.DataType.F64;
+            case F16 -> Cublas.DataType.F16;
+            case BF16 -> Cublas.DataType.BF16;
+            default -> throw new IllegalStateException(m.name() + ": no cuBLAS GEMM for " + dtype);
+        };
+    }
+
+    /** Whether {@code m}'s epilogue fits {@link #matmulEpilogue}: an F32, F16 or BF16 dense output, c periodic over it. */
+    private static boolean cublasEpilogue(MatMul m) {
+        Operand c = m.addend();
+        return c == null ? PackedElementwise.accepts(m.out()) : PackedElementwise.accepts(m.out(), c);
+    }
+
+    /**
+     * {@code out = act(alpha * (a b) + beta * c)} as cuBLAS's product in F32, then one pass of the
+     * packed epilogue kernel, which scales, adds c, applies act and rounds to out's dtype once. The
+     * product goes to an F32 temporary unless out is F32 and not c's storage.
+     */
+    private void matmulEpilogue(MatMul m) {
+        Operand out = m.out();
+        Operand c = m.addend();
+        boolean inPlace = out.dtype() == DType.F32 && (c == null || c.storage() != out.storage());
+        Storage wide = inPlace ? null : allocate(out.numel() * Float.BYTES);
+        try {
+            Operand product = inPlace ? out : Operand.contiguous(wide, DType.F32, out.shape());
+            matmul(new MatMul(m.a(), m.b(), product));
+            PackedElementwise.epilogue(m, product, kernels, context);
+        } finally {
+            if (wide != null) {
+                wide.release();
+            }
+        }
+    }
+
     /** Whether {@code m} goes to {@link TensorCoreGemm}, by {@code colossus.cuda.gemm} (see the class comment). */
     private static boolean customGemm(MatMul m) {
         String mode = System.getProperty("colossus.cuda.gemm", "auto");
         boolean wanted = switch (mode) {
             case "custom" -> true;
-            case "cublas" -> false;
-            case "auto" -> m.activation() != null;
+            case "cublas", "auto" -> false;
             default -> throw new IllegalArgumentException("colossus.cuda.gemm=" + mode + ": expected cublas, custom or auto");
         };
         return wanted && TensorCoreGemm.accepts(m, true);
