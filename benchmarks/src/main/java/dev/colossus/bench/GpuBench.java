@@ -13,8 +13,11 @@ import dev.colossus.spi.Backend;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
 /**
@@ -201,7 +204,10 @@ public final class GpuBench {
         }
     }
 
-    /** x + y, x + bias and gelu(x) on (8192, 16384) BF16: GB/s over the bytes each reads and writes. */
+    /**
+     * x + y, x + bias, gelu(x), relu, exp, silu and gelu_tanh on (8192, 16384) BF16, and x + y and gelu(x)
+     * in F32: GB/s over the bytes each reads and writes.
+     */
     private static void elementwise(Backend cuda) {
         int rows = 8192, columns = 16384;
         double bytes = 2.0 * rows * columns;
@@ -214,6 +220,22 @@ public final class GpuBench {
             report("bias_add_bf16_8192x16384", s, 2 * bytes / s / 1e9, "GB/s");
             s = time(cuda, () -> Ops.gelu(x).close());
             report("gelu_bf16_8192x16384", s, 2 * bytes / s / 1e9, "GB/s");
+            Map<String, UnaryOperator<Tensor>> unary = new LinkedHashMap<>();
+            unary.put("relu", Ops::relu);
+            unary.put("exp", Ops::exp);
+            unary.put("silu", Ops::silu);
+            unary.put("gelu_tanh", Ops::geluTanh);
+            for (Map.Entry<String, UnaryOperator<Tensor>> fn : unary.entrySet()) {
+                s = time(cuda, () -> fn.getValue().apply(x).close());
+                report(fn.getKey() + "_bf16_8192x16384", s, 2 * bytes / s / 1e9, "GB/s");
+            }
+        }
+        // F32: twice the bytes for the same arithmetic, which tells a memory-bound op from a compute-bound one.
+        try (Tensor x = random(16, DType.F32, gpu, rows, columns); Tensor y = random(17, DType.F32, gpu, rows, columns)) {
+            double s = time(cuda, () -> Ops.add(x, y).close());
+            report("add_f32_8192x16384", s, 6 * bytes / s / 1e9, "GB/s");
+            s = time(cuda, () -> Ops.gelu(x).close());
+            report("gelu_f32_8192x16384", s, 4 * bytes / s / 1e9, "GB/s");
         }
     }
 
