@@ -764,12 +764,13 @@ final class VectorFloatKernels implements FloatKernels {
         return Math.max(m, SCALAR.max(x, at + 4L * i, n - i));
     }
 
+    /** Softmax's exponentials: {@link VectorMath#exp}, a loop of its own (see there). */
     @Override
     public float expShifted(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift) {
         int bound = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
         for (int i = 0; i < bound; i += L) {
-            FloatVector e = load(x, at, i).sub(shift).lanewise(EXP);
+            FloatVector e = VectorMath.exp(load(x, at, i).sub(shift));
             e.intoMemorySegment(out, outAt + 4L * i, NATIVE);
             acc = acc.add(e);
         }
