@@ -37,44 +37,39 @@ __device__ __forceinline__ void store8(float* p, const float v[GROUP]) {
     ((float4*) p)[1] = make_float4(v[4], v[5], v[6], v[7]);
 }
 
-__device__ __forceinline__ void load8(const __half* p, float v[GROUP]) {
+// The 16-bit types in pairs: the pair type, and its conversions from and to two floats.
+__device__ __forceinline__ float2 to_float2(__half2 pair) { return __half22float2(pair); }
+__device__ __forceinline__ float2 to_float2(__nv_bfloat162 pair) { return __bfloat1622float2(pair); }
+template <typename S> struct PairOf;
+template <> struct PairOf<__half> {
+    using type = __half2;
+    __device__ static __forceinline__ __half2 of(float a, float b) { return __floats2half2_rn(a, b); }
+};
+template <> struct PairOf<__nv_bfloat16> {
+    using type = __nv_bfloat162;
+    __device__ static __forceinline__ __nv_bfloat162 of(float a, float b) { return __floats2bfloat162_rn(a, b); }
+};
+
+// Eight 16-bit elements, one 16-byte vector of four pairs.
+template <typename S>
+__device__ __forceinline__ void load8(const S* p, float v[GROUP]) {
     uint4 raw = *(const uint4*) p;
-    const __half2* pairs = (const __half2*) &raw;
+    const typename PairOf<S>::type* pairs = (const typename PairOf<S>::type*) &raw;
 #pragma unroll
     for (int j = 0; j < GROUP / 2; j++) {
-        float2 f = __half22float2(pairs[j]);
+        float2 f = to_float2(pairs[j]);
         v[2 * j] = f.x;
         v[2 * j + 1] = f.y;
     }
 }
 
-__device__ __forceinline__ void store8(__half* p, const float v[GROUP]) {
+template <typename S>
+__device__ __forceinline__ void store8(S* p, const float v[GROUP]) {
     uint4 raw;
-    __half2* pairs = (__half2*) &raw;
+    typename PairOf<S>::type* pairs = (typename PairOf<S>::type*) &raw;
 #pragma unroll
     for (int j = 0; j < GROUP / 2; j++) {
-        pairs[j] = __floats2half2_rn(v[2 * j], v[2 * j + 1]);
-    }
-    *(uint4*) p = raw;
-}
-
-__device__ __forceinline__ void load8(const __nv_bfloat16* p, float v[GROUP]) {
-    uint4 raw = *(const uint4*) p;
-    const __nv_bfloat162* pairs = (const __nv_bfloat162*) &raw;
-#pragma unroll
-    for (int j = 0; j < GROUP / 2; j++) {
-        float2 f = __bfloat1622float2(pairs[j]);
-        v[2 * j] = f.x;
-        v[2 * j + 1] = f.y;
-    }
-}
-
-__device__ __forceinline__ void store8(__nv_bfloat16* p, const float v[GROUP]) {
-    uint4 raw;
-    __nv_bfloat162* pairs = (__nv_bfloat162*) &raw;
-#pragma unroll
-    for (int j = 0; j < GROUP / 2; j++) {
-        pairs[j] = __floats2bfloat162_rn(v[2 * j], v[2 * j + 1]);
+        pairs[j] = PairOf<S>::of(v[2 * j], v[2 * j + 1]);
     }
     *(uint4*) p = raw;
 }
