@@ -132,19 +132,24 @@ final class CpuElementwise {
      * {@link FloatKernels#arithmetic} straight between the operands' memory, for F32 operands whose runs
      * are contiguous, or for one of the two a single value along each run (a scalar, or a column
      * broadcast along rows), which is repeated into a small native buffer that stays in L1: the
-     * buffered path's three extra copies through L1 cost a third of the rate. False, and nothing
+     * buffered path's three extra copies through L1 cost a third of the rate. BF16 too where both
+     * operands' runs are contiguous (a row broadcast, such as a bias, among them). False, and nothing
      * done, for anything else.
      */
     private static boolean contiguousArithmetic(Binary op) {
         Operand out = op.out(), a = op.a(), b = op.b();
-        if (out.dtype() != DType.F32 || a.dtype() != DType.F32 || b.dtype() != DType.F32 || !FloatKernels.isArithmetic(op.fn())) {
+        DType dtype = out.dtype();
+        if (dtype != DType.F32 && dtype != DType.BF16 || a.dtype() != dtype || b.dtype() != dtype
+                || !FloatKernels.isArithmetic(op.fn())) {
             return false;
         }
         StridedWalk walk = new StridedWalk(out.shape(), out, a, b);
         long strideA = walk.innerStride(1), strideB = walk.innerStride(2);
-        if (walk.innerStride(0) != 1 || strideA != 1 && strideA != 0 || strideB != 1 && strideB != 0 || strideA + strideB == 0) {
+        if (walk.innerStride(0) != 1 || strideA != 1 && strideA != 0 || strideB != 1 && strideB != 0 || strideA + strideB == 0
+                || dtype == DType.BF16 && strideA + strideB != 2) {
             return false;
         }
+        int size = dtype.byteSize();
         long numel = walk.numel();
         MemorySegment to = out.segment(), x = a.segment(), y = b.segment();
         int tasks = CpuParallel.tasksFor(numel, GRAIN);
@@ -153,11 +158,13 @@ final class CpuElementwise {
             try (RepeatedValue repeated = strideA + strideB == 2 ? null : new RepeatedValue()) {
                 walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, longestRun, (offsets, n) -> {
                     if (strideA == 0) {
-                        K.arithmetic(op.fn(), repeated.of(x.get(F32, 4 * offsets[1]), n), 0, y, 4 * offsets[2], to, 4 * offsets[0], n);
+                        K.arithmetic(op.fn(), dtype, repeated.of(x.get(F32, 4 * offsets[1]), n), 0, y, 4 * offsets[2], to,
+                                4 * offsets[0], n);
                     } else if (strideB == 0) {
-                        K.arithmetic(op.fn(), x, 4 * offsets[1], repeated.of(y.get(F32, 4 * offsets[2]), n), 0, to, 4 * offsets[0], n);
+                        K.arithmetic(op.fn(), dtype, x, 4 * offsets[1], repeated.of(y.get(F32, 4 * offsets[2]), n), 0, to,
+                                4 * offsets[0], n);
                     } else {
-                        K.arithmetic(op.fn(), x, 4 * offsets[1], y, 4 * offsets[2], to, 4 * offsets[0], n);
+                        K.arithmetic(op.fn(), dtype, x, size * offsets[1], y, size * offsets[2], to, size * offsets[0], n);
                     }
                 });
             }

@@ -1,5 +1,6 @@
 package dev.colossus.cpu;
 
+import dev.colossus.DType;
 import dev.colossus.op.AddRmsNorm;
 import dev.colossus.op.BinaryFn;
 import dev.colossus.op.LayerNorm;
@@ -129,7 +130,7 @@ final class CpuNormalization {
             for (long r = rows * t / tasks; r < rows * (t + 1) / tasks; r++) {
                 if (direct) {
                     long at = 4 * sum.start(r);
-                    K.arithmetic(BinaryFn.ADD, x.segment(), 4 * x.start(r), residual.segment(), 4 * residual.start(r),
+                    K.arithmetic(BinaryFn.ADD, DType.F32, x.segment(), 4 * x.start(r), residual.segment(), 4 * residual.start(r),
                             sum.segment(), at, n);
                     double meanSquare = squaredDeviations(sum.segment(), at, n, 0) / n;
                     K.normalize(sum.segment(), at, normalized.segment(), 4 * normalized.start(r), n, 0,

@@ -43,11 +43,13 @@ interface FloatKernels {
     }
 
     /**
-     * {@code out[i] = fn(a[i], b[i])} for n F32 values that lie contiguous in native memory, at byte
-     * offsets {@code aAt}, {@code bAt}, {@code outAt}: no buffers between memory and the registers.
-     * Only for the {@linkplain #isArithmetic arithmetic} functions.
+     * {@code out[i] = fn(a[i], b[i])} for n values of {@code dtype}, F32 or BF16 (computed in F32, the
+     * result rounded to nearest even), that lie contiguous in native memory at byte offsets {@code
+     * aAt}, {@code bAt}, {@code outAt}: no buffers between memory and the registers. Only for the
+     * {@linkplain #isArithmetic arithmetic} functions.
      */
-    void arithmetic(BinaryFn fn, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out, long outAt, int n);
+    void arithmetic(BinaryFn fn, DType dtype, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out, long outAt,
+            int n);
 
     /** {@code out[i] = condition[i] != 0 ? a[i] : b[i]} */
     void select(float[] condition, float[] a, float[] b, float[] out, int n);

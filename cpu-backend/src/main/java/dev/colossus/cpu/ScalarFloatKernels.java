@@ -52,16 +52,17 @@ final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
-    public void arithmetic(BinaryFn fn, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out, long outAt, int n) {
-        arithmetic(fn, a, aAt, b, bAt, out, outAt, 0, n);
+    public void arithmetic(BinaryFn fn, DType dtype, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out,
+            long outAt, int n) {
+        arithmetic(fn, dtype, a, aAt, b, bAt, out, outAt, 0, n);
     }
 
     /** {@link #arithmetic} over elements {@code [from, to)}: the vector kernel's tail. */
-    static void arithmetic(BinaryFn fn, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out, long outAt,
-                           int from, int to) {
+    static void arithmetic(BinaryFn fn, DType dtype, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out,
+                           long outAt, int from, int to) {
         for (int i = from; i < to; i++) {
-            float x = a.get(F32, aAt + 4L * i), y = b.get(F32, bAt + 4L * i);
-            out.set(F32, outAt + 4L * i, switch (fn) {
+            float x = get(dtype, a, aAt, i), y = get(dtype, b, bAt, i);
+            set(dtype, out, outAt, i, switch (fn) {
                 case ADD -> x + y;
                 case SUB -> x - y;
                 case MUL -> x * y;
@@ -70,6 +71,20 @@ final class ScalarFloatKernels implements FloatKernels {
                 case MINIMUM -> Math.min(x, y);
                 default -> throw new IllegalArgumentException(fn.apiName() + " is not arithmetic");
             });
+        }
+    }
+
+    /** Element i of an F32 or BF16 run at byte {@code at}. */
+    private static float get(DType dtype, MemorySegment m, long at, int i) {
+        return dtype == DType.BF16 ? Float.intBitsToFloat(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i) << 16)
+                : m.get(F32, at + 4L * i);
+    }
+
+    private static void set(DType dtype, MemorySegment m, long at, int i, float value) {
+        if (dtype == DType.BF16) {
+            m.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i, Elements.floatToBf16(value));
+        } else {
+            m.set(F32, at + 4L * i, value);
         }
     }
 

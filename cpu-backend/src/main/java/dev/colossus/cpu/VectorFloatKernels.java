@@ -237,7 +237,12 @@ final class VectorFloatKernels implements FloatKernels {
     }
 
     @Override
-    public void arithmetic(BinaryFn fn, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out, long outAt, int n) {
+    public void arithmetic(BinaryFn fn, DType dtype, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out,
+            long outAt, int n) {
+        if (dtype == DType.BF16) {
+            arithmeticBf16(fn, a, aAt, b, bAt, out, outAt, n);
+            return;
+        }
         int bound = S.loopBound(n);
         ByteOrder order = ByteOrder.nativeOrder();
         // A loop per function: the Vector API compiles a lane-wise op to instructions only when the op is a constant.
@@ -280,7 +285,48 @@ final class VectorFloatKernels implements FloatKernels {
             }
             default -> throw new IllegalArgumentException(fn.apiName() + " is not arithmetic");
         }
-        ScalarFloatKernels.arithmetic(fn, a, aAt, b, bAt, out, outAt, bound, n);
+        ScalarFloatKernels.arithmetic(fn, DType.F32, a, aAt, b, bAt, out, outAt, bound, n);
+    }
+
+    /** {@link #arithmetic} on BF16: L values at a time widened to F32, computed, rounded back to nearest even. */
+    private static void arithmeticBf16(BinaryFn fn, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out,
+            long outAt, int n) {
+        int bound = S.loopBound(n);
+        // A loop per function, as in arithmetic: with the op a parameter, C2 compiled the loop generically.
+        switch (fn) {
+            case ADD -> {
+                for (long i = 0; i < 2L * bound; i += 2L * L) {
+                    storeBf16(loadBf16(a, aAt + i).add(loadBf16(b, bAt + i)), out, outAt + i);
+                }
+            }
+            case SUB -> {
+                for (long i = 0; i < 2L * bound; i += 2L * L) {
+                    storeBf16(loadBf16(a, aAt + i).sub(loadBf16(b, bAt + i)), out, outAt + i);
+                }
+            }
+            case MUL -> {
+                for (long i = 0; i < 2L * bound; i += 2L * L) {
+                    storeBf16(loadBf16(a, aAt + i).mul(loadBf16(b, bAt + i)), out, outAt + i);
+                }
+            }
+            case DIV -> {
+                for (long i = 0; i < 2L * bound; i += 2L * L) {
+                    storeBf16(loadBf16(a, aAt + i).div(loadBf16(b, bAt + i)), out, outAt + i);
+                }
+            }
+            case MAXIMUM -> {
+                for (long i = 0; i < 2L * bound; i += 2L * L) {
+                    storeBf16(loadBf16(a, aAt + i).lanewise(MAX, loadBf16(b, bAt + i)), out, outAt + i);
+                }
+            }
+            case MINIMUM -> {
+                for (long i = 0; i < 2L * bound; i += 2L * L) {
+                    storeBf16(loadBf16(a, aAt + i).lanewise(MIN, loadBf16(b, bAt + i)), out, outAt + i);
+                }
+            }
+            default -> throw new IllegalArgumentException(fn.apiName() + " is not arithmetic");
+        }
+        ScalarFloatKernels.arithmetic(fn, DType.BF16, a, aAt, b, bAt, out, outAt, bound, n);
     }
 
     /**
@@ -812,31 +858,41 @@ final class VectorFloatKernels implements FloatKernels {
     public void widenBf16(MemorySegment src, long at, float[] dst, int dstOff, int n) {
         int i = 0;
         for (; i + L <= n; i += L) {
-            ShortVector halves = ShortVector.fromMemorySegment(HALVES, src, at + 2L * i, NATIVE);
-            ((IntVector) halves.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0)).lanewise(VectorOperators.LSHL, 16)
-                    .reinterpretAsFloats().intoArray(dst, dstOff + i);
+            loadBf16(src, at + 2L * i).intoArray(dst, dstOff + i);
         }
         for (; i < n; i++) {
             dst[dstOff + i] = Float.intBitsToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i) << 16);
         }
     }
 
-    /* Round to nearest even: add 0x7FFF plus the lowest kept bit, keep the upper half; NaN: quieten. */
     @Override
     public void narrowBf16(float[] src, int srcOff, MemorySegment dst, long at, int n) {
         int i = 0;
         for (; i + L <= n; i += L) {
-            FloatVector v = FloatVector.fromArray(S, src, srcOff + i);
-            IntVector bits = v.reinterpretAsInts();
-            IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF)
-                    .lanewise(VectorOperators.LSHR, 16);
-            IntVector quiet = bits.lanewise(VectorOperators.LSHR, 16).or(0x0040);
-            IntVector result = rounded.blend(quiet, v.test(VectorOperators.IS_NAN).cast(INTS));
-            ((ShortVector) result.convertShape(VectorOperators.I2S, HALVES, 0)).intoMemorySegment(dst, at + 2L * i,
-                    NATIVE);
+            storeBf16(FloatVector.fromArray(S, src, srcOff + i), dst, at + 2L * i);
         }
         for (; i < n; i++) {
             dst.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i, Elements.floatToBf16(src[srcOff + i]));
         }
+    }
+
+    /** The L BF16 values at byte {@code at}, widened to F32 (exact: BF16 is F32's upper half). */
+    private static FloatVector loadBf16(MemorySegment m, long at) {
+        ShortVector halves = ShortVector.fromMemorySegment(HALVES, m, at, NATIVE);
+        return ((IntVector) halves.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0)).lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats();
+    }
+
+    /**
+     * v rounded to BF16 at byte {@code at}, as {@code Elements.floatToBf16} rounds: to nearest even
+     * (add 0x7FFF plus the lowest kept bit, keep the upper half), NaN quietened.
+     */
+    private static void storeBf16(FloatVector v, MemorySegment m, long at) {
+        IntVector bits = v.reinterpretAsInts();
+        IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF)
+                .lanewise(VectorOperators.LSHR, 16);
+        IntVector quiet = bits.lanewise(VectorOperators.LSHR, 16).or(0x0040);
+        IntVector result = rounded.blend(quiet, v.test(VectorOperators.IS_NAN).cast(INTS));
+        ((ShortVector) result.convertShape(VectorOperators.I2S, HALVES, 0)).intoMemorySegment(m, at, NATIVE);
     }
 }
