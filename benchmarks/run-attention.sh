@@ -68,11 +68,12 @@ floats_bytes = 4096 * 4096 * 4
 lines += ["", "## Memory-bound ops over 16M floats (F32, 4096 rows of 4096), each writing a new tensor", "",
           "GB/s = bytes read + written / time (add reads two tensors; addRmsNorm reads two and writes two, "
           "and add+rmsNorm, the same as two ops, is counted the same; toBf16 writes half as many bytes as it reads; "
-          "rowSum writes one value per row).", "",
+          "rowSum writes one value per row; addBf16 and biasAddBf16 move BF16, half the bytes a float does).", "",
           "| op | ms | GB/s | vs copy |", "|---|---:|---:|---:|"]
 copy16 = 2 * floats_bytes / (elementwise["copy"] * 1e-3) / 1e9
 for name, moved in (("copy", 2), ("add", 3), ("scale", 2), ("relu", 2), ("softmax", 2), ("rmsNorm", 2), ("addRmsNorm", 4), ("add+rmsNorm", 4),
-                    ("logSoftmax", 2), ("layerNorm", 2), ("exp", 2), ("gelu", 2), ("toBf16", 1.5), ("rowSum", 1)):
+                    ("logSoftmax", 2), ("layerNorm", 2), ("exp", 2), ("gelu", 2), ("toBf16", 1.5), ("rowSum", 1),
+                    ("addBf16", 1.5), ("biasAddBf16", 1)):
     rate = moved * floats_bytes / (elementwise[name] * 1e-3) / 1e9
     lines.append(f"| {name} | {elementwise[name]:.2f} | {rate:.1f} | {rate / copy16:.2f} |")
 open(out + "/attention.md", "w").write("\n".join(lines) + "\n")

@@ -24,9 +24,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * array copy of as many floats, the bandwidth yardstick:
  * {@code add} (x + y), {@code scale} (x * 0.5), {@code relu}, {@code softmax} (over each row), {@code rmsNorm} (each row, with a weight),
  * {@code addRmsNorm} (x + y and its rmsNorm, fused), {@code add+rmsNorm} (the same as two ops),
- * {@code copy} ({@code System.arraycopy}). Each op writes new tensors, as a user's call does.
- * GB/s = bytes read + written / time: 192 MiB for add, 256 MiB for addRmsNorm (and, counted the same,
- * add+rmsNorm), 128 MiB for the others ({@code run-attention.sh} reports them).
+ * {@code copy} ({@code System.arraycopy}); and on BF16 tensors of that shape, {@code addBf16} (x + y)
+ * and {@code biasAddBf16} (x + a row of 4096 broadcast down the rows). Each op writes new tensors, as a
+ * user's call does. GB/s = bytes read + written / time: 192 MiB for add, 256 MiB for addRmsNorm (and,
+ * counted the same, add+rmsNorm), 96 MiB for addBf16, 64 MiB for biasAddBf16, 128 MiB for the others
+ * ({@code run-attention.sh} reports them).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,12 +41,15 @@ public class ElementwiseBench {
     private static final int COLUMNS = 4096;
 
     @Param({"copy", "add", "scale", "relu", "softmax", "rmsNorm", "addRmsNorm", "add+rmsNorm", "logSoftmax", "layerNorm",
-            "exp", "gelu", "toBf16", "rowSum"})
+            "exp", "gelu", "toBf16", "rowSum", "addBf16", "biasAddBf16"})
     public String op;
 
     private Tensor x;
     private Tensor y;
     private Tensor weight;
+    private Tensor xBf16;
+    private Tensor yBf16;
+    private Tensor biasBf16;
     private float[] from;
     private float[] to;
 
@@ -53,6 +58,9 @@ public class ElementwiseBench {
         x = Tensor.randn(1, DType.F32, ROWS, COLUMNS);
         y = Tensor.randn(2, DType.F32, ROWS, COLUMNS);
         weight = Tensor.randn(3, DType.F32, COLUMNS);
+        xBf16 = Tensor.randn(4, DType.BF16, ROWS, COLUMNS);
+        yBf16 = Tensor.randn(5, DType.BF16, ROWS, COLUMNS);
+        biasBf16 = Tensor.randn(6, DType.BF16, COLUMNS);
         from = new float[ROWS * COLUMNS];
         to = new float[ROWS * COLUMNS];
         Arrays.fill(from, 1.5f);
@@ -86,6 +94,8 @@ public class ElementwiseBench {
             case "gelu" -> Ops.gelu(x);
             case "toBf16" -> x.to(DType.BF16);
             case "rowSum" -> Ops.sum(x, -1);
+            case "addBf16" -> Ops.add(xBf16, yBf16);
+            case "biasAddBf16" -> Ops.add(xBf16, biasBf16);
             default -> throw new IllegalArgumentException("unknown op " + op);
         }) {
             return out.numel();
@@ -97,5 +107,8 @@ public class ElementwiseBench {
         x.close();
         y.close();
         weight.close();
+        xBf16.close();
+        yBf16.close();
+        biasBf16.close();
     }
 }

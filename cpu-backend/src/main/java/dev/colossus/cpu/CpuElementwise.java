@@ -26,7 +26,6 @@ final class CpuElementwise {
     private static final long GRAIN = 1 << 15;
 
     private static final FloatKernels K = FloatKernels.instance();
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private CpuElementwise() {
     }
@@ -101,13 +100,14 @@ final class CpuElementwise {
     }
 
     /**
-     * {@link FloatKernels#cheapUnary} straight between memory, for an F32 operand and output whose runs
-     * are contiguous: for NEG, ABS and RELU the buffered path's copies cost more than the function.
-     * False, and nothing done, for anything else.
+     * {@link FloatKernels#cheapUnary} straight between memory, for an F32 or BF16 operand and output of
+     * one dtype whose runs are contiguous: for NEG, ABS and RELU the buffered path's copies cost more
+     * than the function. False, and nothing done, for anything else.
      */
     private static boolean contiguousCheapUnary(Unary op) {
         Operand out = op.out(), x = op.x();
-        if (out.dtype() != DType.F32 || x.dtype() != DType.F32 || !FloatKernels.isCheap(op.fn())) {
+        DType dtype = out.dtype();
+        if (dtype != DType.F32 && dtype != DType.BF16 || x.dtype() != dtype || !FloatKernels.isCheap(op.fn())) {
             return false;
         }
         StridedWalk walk = new StridedWalk(out.shape(), out, x);
@@ -115,10 +115,11 @@ final class CpuElementwise {
             return false;
         }
         long numel = walk.numel();
+        int size = dtype.byteSize();
         MemorySegment to = out.segment(), from = x.segment();
         int tasks = CpuParallel.tasksFor(numel, GRAIN);
         CpuParallel.forEach(tasks, t -> walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, Integer.MAX_VALUE,
-                (offsets, n) -> K.cheapUnary(op.fn(), from, 4 * offsets[1], to, 4 * offsets[0], n)));
+                (offsets, n) -> K.cheapUnary(op.fn(), dtype, from, size * offsets[1], to, size * offsets[0], n)));
         return true;
     }
 
@@ -129,12 +130,11 @@ final class CpuElementwise {
     }
 
     /**
-     * {@link FloatKernels#arithmetic} straight between the operands' memory, for F32 operands whose runs
-     * are contiguous, or for one of the two a single value along each run (a scalar, or a column
-     * broadcast along rows), which is repeated into a small native buffer that stays in L1: the
-     * buffered path's three extra copies through L1 cost a third of the rate. BF16 too where both
-     * operands' runs are contiguous (a row broadcast, such as a bias, among them). False, and nothing
-     * done, for anything else.
+     * {@link FloatKernels#arithmetic} straight between the operands' memory, for F32 or BF16 operands
+     * of one dtype whose runs are contiguous, or for one of the two a single value along each run (a
+     * scalar, or a column broadcast along rows), which is repeated into a small native buffer that
+     * stays in L1: the buffered path's three extra copies through L1 cost a third of the rate. False,
+     * and nothing done, for anything else.
      */
     private static boolean contiguousArithmetic(Binary op) {
         Operand out = op.out(), a = op.a(), b = op.b();
@@ -145,8 +145,7 @@ final class CpuElementwise {
         }
         StridedWalk walk = new StridedWalk(out.shape(), out, a, b);
         long strideA = walk.innerStride(1), strideB = walk.innerStride(2);
-        if (walk.innerStride(0) != 1 || strideA != 1 && strideA != 0 || strideB != 1 && strideB != 0 || strideA + strideB == 0
-                || dtype == DType.BF16 && strideA + strideB != 2) {
+        if (walk.innerStride(0) != 1 || strideA != 1 && strideA != 0 || strideB != 1 && strideB != 0 || strideA + strideB == 0) {
             return false;
         }
         int size = dtype.byteSize();
@@ -155,14 +154,14 @@ final class CpuElementwise {
         int tasks = CpuParallel.tasksFor(numel, GRAIN);
         int longestRun = strideA + strideB == 2 ? Integer.MAX_VALUE : BLOCK;
         CpuParallel.forEach(tasks, t -> {
-            try (RepeatedValue repeated = strideA + strideB == 2 ? null : new RepeatedValue()) {
+            try (RepeatedValue repeated = strideA + strideB == 2 ? null : new RepeatedValue(size)) {
                 walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, longestRun, (offsets, n) -> {
                     if (strideA == 0) {
-                        K.arithmetic(op.fn(), dtype, repeated.of(x.get(F32, 4 * offsets[1]), n), 0, y, 4 * offsets[2], to,
-                                4 * offsets[0], n);
+                        K.arithmetic(op.fn(), dtype, repeated.of(x, size * offsets[1], n), 0, y, size * offsets[2], to,
+                                size * offsets[0], n);
                     } else if (strideB == 0) {
-                        K.arithmetic(op.fn(), dtype, x, 4 * offsets[1], repeated.of(y.get(F32, 4 * offsets[2]), n), 0, to,
-                                4 * offsets[0], n);
+                        K.arithmetic(op.fn(), dtype, x, size * offsets[1], repeated.of(y, size * offsets[2], n), 0, to,
+                                size * offsets[0], n);
                     } else {
                         K.arithmetic(op.fn(), dtype, x, size * offsets[1], y, size * offsets[2], to, size * offsets[0], n);
                     }
@@ -172,24 +171,34 @@ final class CpuElementwise {
         return true;
     }
 
-    /** One value repeated {@link #BLOCK} times in native memory, refilled only when the value changes. */
+    /** One element (4 or 2 bytes) repeated {@link #BLOCK} times in native memory, refilled only when it changes. */
     private static final class RepeatedValue implements AutoCloseable {
         private final Arena arena = Arena.ofConfined();
-        private final MemorySegment values = arena.allocate(4L * BLOCK, 64);
+        private final int size;
+        private final MemorySegment values;
         private int filled;
         private int bits;
 
-        /** The buffer holding {@code value} in its first n (at most BLOCK) places. */
-        MemorySegment of(float value, int n) {
-            int valueBits = Float.floatToRawIntBits(value);
+        RepeatedValue(int size) {
+            this.size = size;
+            values = arena.allocate((long) size * BLOCK, 64);
+        }
+
+        /** The buffer holding the element at byte {@code at} of {@code from} in its first n (at most BLOCK) places. */
+        MemorySegment of(MemorySegment from, long at, int n) {
+            int valueBits = size == 4 ? from.get(ValueLayout.JAVA_INT_UNALIGNED, at) : from.get(ValueLayout.JAVA_SHORT_UNALIGNED, at);
             if (filled == 0 || valueBits != bits) {
-                values.set(F32, 0, value);
+                if (size == 4) {
+                    values.set(ValueLayout.JAVA_INT, 0, valueBits);
+                } else {
+                    values.set(ValueLayout.JAVA_SHORT, 0, (short) valueBits);
+                }
                 filled = 1;
                 bits = valueBits;
             }
             // Doubling copies: log2(n) memcpy calls rather than n stores.
             for (; filled < n; filled = Math.min(2 * filled, BLOCK)) {
-                MemorySegment.copy(values, 0, values, 4L * filled, 4L * Math.min(filled, BLOCK - filled));
+                MemorySegment.copy(values, 0, values, (long) size * filled, (long) size * Math.min(filled, BLOCK - filled));
             }
             return values;
         }

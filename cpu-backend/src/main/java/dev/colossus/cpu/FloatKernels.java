@@ -25,11 +25,12 @@ interface FloatKernels {
     }
 
     /**
-     * {@code out[i] = fn(x[i])} for n F32 values contiguous in native memory, at byte offsets
-     * {@code at} and {@code outAt}: no buffers between memory and the registers. Only for the
-     * {@linkplain #isCheap cheap} functions, which would otherwise spend more time copying than computing.
+     * {@code out[i] = fn(x[i])} for n values of {@code dtype}, F32 or BF16 (computed in F32, rounded
+     * back to nearest even), contiguous in native memory at byte offsets {@code at} and {@code outAt}:
+     * no buffers between memory and the registers. Only for the {@linkplain #isCheap cheap}
+     * functions, which would otherwise spend more time copying than computing.
      */
-    void cheapUnary(UnaryFn fn, MemorySegment x, long at, MemorySegment out, long outAt, int n);
+    void cheapUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int n);
 
     /** {@code out[i] = fn(a[i], b[i])}; comparisons give 1 or 0 */
     void binary(BinaryFn fn, float[] a, float[] b, float[] out, int n);

@@ -32,17 +32,17 @@ final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
-    public void cheapUnary(UnaryFn fn, MemorySegment x, long at, MemorySegment out, long outAt, int n) {
-        cheapUnary(fn, x, at, out, outAt, 0, n);
+    public void cheapUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int n) {
+        cheapUnary(fn, dtype, x, at, out, outAt, 0, n);
     }
 
     /** {@link #cheapUnary} over elements {@code [from, to)}: the vector kernel's tail. */
-    static void cheapUnary(UnaryFn fn, MemorySegment x, long at, MemorySegment out, long outAt, int from, int to) {
+    static void cheapUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int from, int to) {
         if (!FloatKernels.isCheap(fn)) {
             throw new IllegalArgumentException(fn.apiName() + " is not a cheap unary function");
         }
         for (int i = from; i < to; i++) {
-            out.set(F32, outAt + 4L * i, (float) ReferenceMath.unary(fn, x.get(F32, at + 4L * i)));
+            set(dtype, out, outAt, i, (float) ReferenceMath.unary(fn, get(dtype, x, at, i)));
         }
     }
 
