@@ -60,7 +60,12 @@ final class CpuNormalization {
 
     /** {@code exp(x - max) / sum exp(x - max)}, or {@code x - max - log(sum exp(x - max))}, per row. */
     static void softmax(Softmax op) {
-        eachRow(new RowLayout(op.x(), op.axis()), new RowLayout(op.out(), op.axis()), (row, n) -> {
+        RowLayout xRows = new RowLayout(op.x(), op.axis()), outRows = new RowLayout(op.out(), op.axis());
+        if (!op.log() && xRows.contiguousF32() && outRows.contiguousF32()) {
+            contiguousSoftmax(xRows, outRows);
+            return;
+        }
+        eachRow(xRows, outRows, (row, n) -> {
             float max = K.max(row, 0, n);
             if (!op.log()) {
                 K.scale(row, 0, n, (float) (1 / expShifted(row, n, max)));
@@ -79,6 +84,30 @@ final class CpuNormalization {
             }
             K.normalize(x, at, out, outAt, n, max, 1, null, null);
             K.normalize(out, outAt, out, outAt, n, (float) Math.log(sum), 1, null, null);
+        });
+    }
+
+    /**
+     * Softmax over rows contiguous in memory, each task's rows in order: the pass that takes a row's
+     * exponentials also takes the next row's max ({@link FloatKernels#expShiftedNextMax}), so that
+     * row streams in from memory under the arithmetic rather than in a max pass of its own.
+     */
+    private static void contiguousSoftmax(RowLayout in, RowLayout out) {
+        long rows = in.rows();
+        int n = Math.toIntExact(in.rowLength());
+        MemorySegment x = in.segment(), y = out.segment();
+        int tasks = CpuParallel.tasksFor(rows * Math.max(1, n), GRAIN);
+        CpuParallel.forEach(tasks, t -> {
+            long first = rows * t / tasks, end = rows * (t + 1) / tasks;
+            float[] nextMax = new float[1];
+            float max = first < end ? K.max(x, 4 * in.start(first), n) : 0;
+            for (long r = first; r < end; r++) {
+                long at = 4 * in.start(r), outAt = 4 * out.start(r);
+                double sum = r + 1 < end ? expShiftedNextMax(x, at, y, outAt, n, max, 4 * in.start(r + 1), nextMax)
+                        : expShifted(x, at, y, outAt, n, max);
+                K.scale(y, outAt, n, (float) (1 / sum));
+                max = nextMax[0];
+            }
         });
     }
 
@@ -191,6 +220,19 @@ final class CpuNormalization {
         for (int i = 0; i < n; i += BLOCK) {
             sum += K.expShifted(x, at + 4L * i, out, outAt + 4L * i, Math.min(BLOCK, n - i), shift);
         }
+        return sum;
+    }
+
+    /** {@link #expShifted}, with {@code nextMax[0]} = the max of the n floats at byte {@code next}. */
+    private static double expShiftedNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next,
+            float[] nextMax) {
+        double sum = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i += BLOCK) {
+            sum += K.expShiftedNextMax(x, at + 4L * i, out, outAt + 4L * i, Math.min(BLOCK, n - i), shift, next + 4L * i, nextMax);
+            max = Math.max(max, nextMax[0]);
+        }
+        nextMax[0] = max;
         return sum;
     }
 

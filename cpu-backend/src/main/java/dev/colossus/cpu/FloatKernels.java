@@ -134,6 +134,13 @@ interface FloatKernels {
     /** {@code out[i] = exp(x[i] - shift)}, returning the sum of the results */
     float expShifted(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift);
 
+    /**
+     * {@link #expShifted}, taking in the same pass {@code nextMax[0] = max_i x[next + i]} over the n
+     * floats at byte {@code next} (as {@link #max}): softmax's next row, brought in from memory under
+     * this row's exponentials instead of in a pass of its own.
+     */
+    float expShiftedNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next, float[] nextMax);
+
     /** {@code x[i] *= alpha} */
     void scale(MemorySegment x, long at, int n, float alpha);
 

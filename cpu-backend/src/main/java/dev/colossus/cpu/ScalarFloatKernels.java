@@ -317,6 +317,13 @@ final class ScalarFloatKernels implements FloatKernels {
         return expShifted(x, at, out, outAt, 0, n, shift);
     }
 
+    @Override
+    public float expShiftedNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next,
+            float[] nextMax) {
+        nextMax[0] = max(x, next, n);
+        return expShifted(x, at, out, outAt, n, shift);
+    }
+
     /** {@link #expShifted} over {@code [from, to)}: the vector kernel's tail. */
     static float expShifted(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to, float shift) {
         float s = 0;

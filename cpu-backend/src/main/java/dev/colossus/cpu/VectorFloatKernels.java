@@ -882,6 +882,22 @@ final class VectorFloatKernels implements FloatKernels {
     }
 
     @Override
+    public float expShiftedNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next,
+            float[] nextMax) {
+        int bound = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < bound; i += L) {
+            max = max.lanewise(MAX, load(x, next, i));
+            FloatVector e = VectorMath.exp(load(x, at, i).sub(shift));
+            e.intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            acc = acc.add(e);
+        }
+        nextMax[0] = Math.max(max.reduceLanes(MAX), SCALAR.max(x, next + 4L * bound, n - bound));
+        return acc.reduceLanes(ADD) + ScalarFloatKernels.expShifted(x, at, out, outAt, bound, n, shift);
+    }
+
+    @Override
     public void scale(MemorySegment x, long at, int n, float alpha) {
         int bound = S.loopBound(n);
         for (int i = 0; i < bound; i += L) {
