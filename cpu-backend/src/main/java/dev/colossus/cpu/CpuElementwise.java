@@ -94,20 +94,20 @@ final class CpuElementwise {
     }
 
     static void unary(Unary op) {
-        if (!contiguousCheapUnary(op)) {
+        if (!contiguousDirectUnary(op)) {
             map(op.out(), new Operand[] {op.x()}, (in, out, n) -> K.unary(op.fn(), in[0], out, n));
         }
     }
 
     /**
-     * {@link FloatKernels#cheapUnary} straight between memory, for an F32 or BF16 operand and output of
-     * one dtype whose runs are contiguous: for NEG, ABS and RELU the buffered path's copies cost more
-     * than the function. False, and nothing done, for anything else.
+     * {@link FloatKernels#directUnary} straight between memory, for an F32 or BF16 operand and output of
+     * one dtype whose runs are contiguous: for its functions the buffered path's copies cost more than
+     * the function. False, and nothing done, for anything else.
      */
-    private static boolean contiguousCheapUnary(Unary op) {
+    private static boolean contiguousDirectUnary(Unary op) {
         Operand out = op.out(), x = op.x();
         DType dtype = out.dtype();
-        if (dtype != DType.F32 && dtype != DType.BF16 || x.dtype() != dtype || !FloatKernels.isCheap(op.fn())) {
+        if (dtype != DType.F32 && dtype != DType.BF16 || x.dtype() != dtype || !FloatKernels.isDirect(op.fn(), dtype)) {
             return false;
         }
         StridedWalk walk = new StridedWalk(out.shape(), out, x);
@@ -119,7 +119,7 @@ final class CpuElementwise {
         MemorySegment to = out.segment(), from = x.segment();
         int tasks = CpuParallel.tasksFor(numel, GRAIN);
         CpuParallel.forEach(tasks, t -> walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, Integer.MAX_VALUE,
-                (offsets, n) -> K.cheapUnary(op.fn(), dtype, from, size * offsets[1], to, size * offsets[0], n)));
+                (offsets, n) -> K.directUnary(op.fn(), dtype, from, size * offsets[1], to, size * offsets[0], n)));
         return true;
     }
 

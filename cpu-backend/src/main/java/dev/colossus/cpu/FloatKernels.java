@@ -19,18 +19,27 @@ interface FloatKernels {
     /** {@code out[i] = fn(x[i])} */
     void unary(UnaryFn fn, float[] x, float[] out, int n);
 
-    /** True for the functions {@link #cheapUnary} computes: NEG, ABS, RELU (a lane-wise instruction or two). */
-    static boolean isCheap(UnaryFn fn) {
-        return fn == UnaryFn.NEG || fn == UnaryFn.ABS || fn == UnaryFn.RELU;
+    /**
+     * True for the functions {@link #directUnary} computes on {@code dtype}: NEG, ABS, RELU (a lane-wise
+     * instruction or two), and on F32 EXP, SIGMOID, SILU (on {@link VectorMath#exp}). On BF16 the
+     * widening and rounding around {@link VectorMath#exp} took C2 past its node limit: silu ran slower
+     * than through buffers.
+     */
+    static boolean isDirect(UnaryFn fn, DType dtype) {
+        return switch (fn) {
+            case NEG, ABS, RELU -> true;
+            case EXP, SIGMOID, SILU -> dtype == DType.F32;
+            default -> false;
+        };
     }
 
     /**
      * {@code out[i] = fn(x[i])} for n values of {@code dtype}, F32 or BF16 (computed in F32, rounded
      * back to nearest even), contiguous in native memory at byte offsets {@code at} and {@code outAt}:
-     * no buffers between memory and the registers. Only for the {@linkplain #isCheap cheap}
-     * functions, which would otherwise spend more time copying than computing.
+     * no buffers between memory and the registers, which for these functions cost more than the
+     * function. Only for the {@linkplain #isDirect direct} functions.
      */
-    void cheapUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int n);
+    void directUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int n);
 
     /** {@code out[i] = fn(a[i], b[i])}; comparisons give 1 or 0 */
     void binary(BinaryFn fn, float[] a, float[] b, float[] out, int n);

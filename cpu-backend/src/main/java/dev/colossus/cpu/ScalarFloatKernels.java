@@ -32,14 +32,14 @@ final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
-    public void cheapUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int n) {
-        cheapUnary(fn, dtype, x, at, out, outAt, 0, n);
+    public void directUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int n) {
+        directUnary(fn, dtype, x, at, out, outAt, 0, n);
     }
 
-    /** {@link #cheapUnary} over elements {@code [from, to)}: the vector kernel's tail. */
-    static void cheapUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int from, int to) {
-        if (!FloatKernels.isCheap(fn)) {
-            throw new IllegalArgumentException(fn.apiName() + " is not a cheap unary function");
+    /** {@link #directUnary} over elements {@code [from, to)}: the vector kernel's tail. */
+    static void directUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int from, int to) {
+        if (!FloatKernels.isDirect(fn, dtype)) {
+            throw new IllegalArgumentException(fn.apiName() + " is not a direct unary function");
         }
         for (int i = from; i < to; i++) {
             set(dtype, out, outAt, i, (float) ReferenceMath.unary(fn, get(dtype, x, at, i)));

@@ -202,38 +202,39 @@ final class VectorFloatKernels implements FloatKernels {
     }
 
     /*
-     * A method per function: with the three loops in one method, C2 left the third one's vectors
+     * A method per function and dtype: with the loops in one method, C2 left the third one's vectors
      * unintrinsified and boxed (ABS 7.9 ms per 16M floats against NEG's 1.7, whichever form it took).
      */
     @Override
-    public void cheapUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int n) {
+    public void directUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int n) {
         int bound = S.loopBound(n);
-        boolean bf16 = dtype == DType.BF16;
-        switch (fn) {
-            case NEG -> {
-                if (bf16) {
-                    negBf16(x, at, out, outAt, bound);
-                } else {
-                    neg(x, at, out, outAt, bound);
-                }
-            }
-            case ABS -> {
-                if (bf16) {
-                    absBf16(x, at, out, outAt, bound);
-                } else {
-                    abs(x, at, out, outAt, bound);
-                }
-            }
-            case RELU -> {
-                if (bf16) {
-                    reluBf16(x, at, out, outAt, bound);
-                } else {
-                    relu(x, at, out, outAt, bound);
-                }
-            }
-            default -> throw new IllegalArgumentException(fn.apiName() + " is not a cheap unary function");
+        if (dtype == DType.BF16) {
+            directUnaryBf16(fn, x, at, out, outAt, bound);
+        } else {
+            directUnaryF32(fn, x, at, out, outAt, bound);
         }
-        ScalarFloatKernels.cheapUnary(fn, dtype, x, at, out, outAt, bound, n);
+        ScalarFloatKernels.directUnary(fn, dtype, x, at, out, outAt, bound, n);
+    }
+
+    private static void directUnaryF32(UnaryFn fn, MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        switch (fn) {
+            case NEG -> neg(x, at, out, outAt, bound);
+            case ABS -> abs(x, at, out, outAt, bound);
+            case RELU -> relu(x, at, out, outAt, bound);
+            case EXP -> exp(x, at, out, outAt, bound);
+            case SIGMOID -> sigmoid(x, at, out, outAt, bound);
+            case SILU -> silu(x, at, out, outAt, bound);
+            default -> throw new IllegalArgumentException(fn.apiName() + " is not a direct unary function");
+        }
+    }
+
+    private static void directUnaryBf16(UnaryFn fn, MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        switch (fn) {
+            case NEG -> negBf16(x, at, out, outAt, bound);
+            case ABS -> absBf16(x, at, out, outAt, bound);
+            case RELU -> reluBf16(x, at, out, outAt, bound);
+            default -> throw new IllegalArgumentException(fn.apiName() + " is not a direct unary function");
+        }
     }
 
     private static void neg(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
@@ -252,6 +253,28 @@ final class VectorFloatKernels implements FloatKernels {
         FloatVector zero = FloatVector.zero(S);
         for (int i = 0; i < bound; i += L) {
             load(x, at, i).lanewise(MAX, zero).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+        }
+    }
+
+    private static void exp(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            VectorMath.exp(load(x, at, i)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+        }
+    }
+
+    /** {@code 1 / (1 + exp(-x))} */
+    private static void sigmoid(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        FloatVector one = FloatVector.broadcast(S, 1);
+        for (int i = 0; i < bound; i += L) {
+            one.div(VectorMath.exp(load(x, at, i).neg()).add(1f)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+        }
+    }
+
+    /** {@code x / (1 + exp(-x))} */
+    private static void silu(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector v = load(x, at, i);
+            v.div(VectorMath.exp(v.neg()).add(1f)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
         }
     }
 
@@ -333,7 +356,7 @@ final class VectorFloatKernels implements FloatKernels {
 
     /**
      * {@link #arithmetic} on BF16: L values at a time widened to F32, computed, rounded back to nearest
-     * even. A method per function, as for {@link #cheapUnary}: with the loops in one method, C2 compiled
+     * even. A method per function, as for {@link #directUnary}: with the loops in one method, C2 compiled
      * whichever ran second with boxed vectors (a BF16 add 1.2 ms per 16M values alone, 4.2 after a mul).
      */
     private static void arithmeticBf16(BinaryFn fn, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out,

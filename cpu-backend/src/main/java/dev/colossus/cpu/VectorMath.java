@@ -9,7 +9,8 @@ import jdk.incubator.vector.IntVector;
 /**
  * Elementary functions on float vectors, in straight-line vector arithmetic: about 2.3x the
  * throughput of the Vector API's {@code EXP} (a call into the JDK's vector math library) in a loop
- * of its own, which is where they are used: softmax's row kernel.
+ * of its own, which is where they are used: softmax's row kernel, and exp, sigmoid and silu
+ * computed straight between memory ({@link FloatKernels#directUnary}).
  *
  * <p>Every method here is under 35 bytes of bytecode, the size both JIT compilers inline at any call
  * site; a larger one is inlined only where C2 judges the call hot, and where it is not, the vectors

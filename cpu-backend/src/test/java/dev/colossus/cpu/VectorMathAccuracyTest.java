@@ -3,6 +3,7 @@ package dev.colossus.cpu;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.colossus.DType;
 import dev.colossus.op.UnaryFn;
 import dev.colossus.reference.ReferenceMath;
 import java.lang.foreign.MemorySegment;
@@ -17,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (and past it). Errors are in ulps of the rounded true value, where the true value is at least
  * {@code floor}; below it, absolutely (relative error means little where the function crosses 0, or
  * in the subnormals). Measured worst: EXP and TANH the Vector API's own; softmax's exponentials
- * ({@link VectorMath#exp}) 1.005 ulp at -59.94; GELU 233 ulp at -11.76, in
+ * and the direct exp ({@link VectorMath#exp}) 1.005 ulp at -59.94; GELU 233 ulp at -11.76, in
  * its tail down to the subnormals, where erfc(z) = t exp(-z^2 + p(t)) takes z^2 = 69 rounded to F32
  * (an absolute error of 4e-6 in the exponent; with Abramowitz and Stegun's erf, bounded only
  * absolutely, it was 0.7% off at -7); GELU_TANH 34 ulp at -4.56, the conditioning of
@@ -39,13 +40,37 @@ class VectorMathAccuracyTest {
         "GELU_TANH, -12,    12,   48,  1e-7,   1e-6",
     })
     void withinItsBound(UnaryFn fn, double from, double to, double ulps, double absolute, double floor) {
+        float[] x = evenlySpaced(from, to);
+        float[] y = new float[x.length];
+        FloatKernels.instance().unary(fn, x, y, x.length);
+        assertWithinBound(fn, x, y, ulps, absolute, floor);
+    }
+
+    /** The functions computed straight between memory ({@link FloatKernels#directUnary}), on {@link VectorMath#exp}. */
+    @ParameterizedTest(name = "direct {0} over [{1}, {2}]: within {3} ulp, or {4} absolute below {5}")
+    @CsvSource({
+        "EXP,       -103.9, 88.7, 1.01, 0,     0",
+        "SIGMOID,   -100,   100,  3,    1e-38, 1.2e-38",
+        "SILU,      -100,   100,  3,    1e-7,  1e-6",
+    })
+    void directWithinItsBound(UnaryFn fn, double from, double to, double ulps, double absolute, double floor) {
+        float[] x = evenlySpaced(from, to);
+        float[] y = new float[x.length];
+        FloatKernels.instance().directUnary(fn, DType.F32, MemorySegment.ofArray(x), 0, MemorySegment.ofArray(y), 0, x.length);
+        assertWithinBound(fn, x, y, ulps, absolute, floor);
+    }
+
+    private static float[] evenlySpaced(double from, double to) {
         int n = 1 << 20;
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
             x[i] = (float) (from + (to - from) * i / (n - 1));
         }
-        float[] y = new float[n];
-        FloatKernels.instance().unary(fn, x, y, n);
+        return x;
+    }
+
+    private static void assertWithinBound(UnaryFn fn, float[] x, float[] y, double ulps, double absolute, double floor) {
+        int n = x.length;
         double worst = 0;
         float at = 0;
         for (int i = 0; i < n; i++) {
