@@ -21,14 +21,14 @@ interface FloatKernels {
 
     /**
      * True for the functions {@link #directUnary} computes on {@code dtype}: NEG, ABS, RELU (a lane-wise
-     * instruction or two), and on F32 EXP, SIGMOID, SILU (on {@link VectorMath#exp}). On BF16 the
+     * instruction or two), and on F32 EXP, SIGMOID, SILU, GELU (on {@link VectorMath#exp}). On BF16 the
      * widening and rounding around {@link VectorMath#exp} took C2 past its node limit: silu ran slower
      * than through buffers.
      */
     static boolean isDirect(UnaryFn fn, DType dtype) {
         return switch (fn) {
             case NEG, ABS, RELU -> true;
-            case EXP, SIGMOID, SILU -> dtype == DType.F32;
+            case EXP, SIGMOID, SILU, GELU -> dtype == DType.F32;
             default -> false;
         };
     }

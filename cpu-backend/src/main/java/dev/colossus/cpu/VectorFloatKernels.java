@@ -138,7 +138,17 @@ final class VectorFloatKernels implements FloatKernels {
      */
     private static FloatVector onePlusErf(FloatVector x) {
         FloatVector ax = x.lanewise(ABS);
-        FloatVector t = FloatVector.broadcast(S, 1).div(ax.fma(0.5f, 1f));
+        FloatVector t = erfcT(ax);
+        return onePlusErf(x, t, erfcExponent(ax, t).lanewise(EXP));
+    }
+
+    /** erfc's {@code t = 1 / (1 + |x| / 2)}, from {@code |x|}. */
+    private static FloatVector erfcT(FloatVector ax) {
+        return FloatVector.broadcast(S, 1).div(ax.fma(0.5f, 1f));
+    }
+
+    /** erfc's exponent, {@code -x^2 + p(t)}. */
+    private static FloatVector erfcExponent(FloatVector ax, FloatVector t) {
         FloatVector p = t.fma(0.17087277f, -0.82215223f)
                 .fma(t, FloatVector.broadcast(S, 1.48851587f))
                 .fma(t, FloatVector.broadcast(S, -1.13520398f))
@@ -148,7 +158,12 @@ final class VectorFloatKernels implements FloatKernels {
                 .fma(t, FloatVector.broadcast(S, 0.37409196f))
                 .fma(t, FloatVector.broadcast(S, 1.00002368f))
                 .fma(t, FloatVector.broadcast(S, -1.26551223f));
-        FloatVector erfc = t.mul(ax.neg().fma(ax, p).lanewise(EXP));
+        return ax.neg().fma(ax, p);
+    }
+
+    /** {@code 1 + erf(x)} from erfc's t and the exponential of its exponent. */
+    private static FloatVector onePlusErf(FloatVector x, FloatVector t, FloatVector exponential) {
+        FloatVector erfc = t.mul(exponential);
         return FloatVector.broadcast(S, 2).sub(erfc).blend(erfc, x.lt(0));
     }
 
@@ -224,6 +239,7 @@ final class VectorFloatKernels implements FloatKernels {
             case EXP -> exp(x, at, out, outAt, bound);
             case SIGMOID -> sigmoid(x, at, out, outAt, bound);
             case SILU -> silu(x, at, out, outAt, bound);
+            case GELU -> gelu(x, at, out, outAt, bound);
             default -> throw new IllegalArgumentException(fn.apiName() + " is not a direct unary function");
         }
     }
@@ -275,6 +291,46 @@ final class VectorFloatKernels implements FloatKernels {
         for (int i = 0; i < bound; i += L) {
             FloatVector v = load(x, at, i);
             v.div(VectorMath.exp(v.neg()).add(1f)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+        }
+    }
+
+    /** Floats per chunk of {@link #gelu}: a chunk of x and of out stay in L1 across its three loops. */
+    private static final int GELU_CHUNK = 1024;
+
+    /**
+     * {@code x/2 (1 + erf(x / sqrt 2))} as {@link #onePlusErf} computes it, in three loops over chunks
+     * that stay in L1: erfc's exponent into out, out's exponentials ({@link VectorMath#exp} in a loop of
+     * its own), then the product. In one loop, the polynomial and the exponential took C2 past its
+     * node limit and ran 3x slower than with the library's EXP.
+     */
+    private static void gelu(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        for (int from = 0; from < bound; from += GELU_CHUNK) {
+            int to = Math.min(bound, from + GELU_CHUNK);
+            erfcExponents(x, at, out, outAt, from, to);
+            expInPlace(out, outAt, from, to);
+            geluOfExponentials(x, at, out, outAt, from, to);
+        }
+    }
+
+    private static void erfcExponents(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to) {
+        for (int i = from; i < to; i += L) {
+            FloatVector ax = load(x, at, i).mul(SQRT_HALF).lanewise(ABS);
+            erfcExponent(ax, erfcT(ax)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+        }
+    }
+
+    private static void expInPlace(MemorySegment x, long at, int from, int to) {
+        for (int i = from; i < to; i += L) {
+            VectorMath.exp(load(x, at, i)).intoMemorySegment(x, at + 4L * i, NATIVE);
+        }
+    }
+
+    private static void geluOfExponentials(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to) {
+        for (int i = from; i < to; i += L) {
+            FloatVector v = load(x, at, i);
+            FloatVector z = v.mul(SQRT_HALF);
+            FloatVector onePlusErf = onePlusErf(z, erfcT(z.lanewise(ABS)), load(out, outAt, i));
+            v.mul(0.5f).mul(onePlusErf).intoMemorySegment(out, outAt + 4L * i, NATIVE);
         }
     }
 

@@ -52,6 +52,7 @@ class VectorMathAccuracyTest {
         "EXP,       -103.9, 88.7, 1.01, 0,     0",
         "SIGMOID,   -100,   100,  3,    1e-38, 1.2e-38",
         "SILU,      -100,   100,  3,    1e-7,  1e-6",
+        "GELU,      -12,    12,   256,  1e-44, 1.2e-38",
     })
     void directWithinItsBound(UnaryFn fn, double from, double to, double ulps, double absolute, double floor) {
         float[] x = evenlySpaced(from, to);
