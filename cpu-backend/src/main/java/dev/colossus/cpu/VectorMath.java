@@ -9,15 +9,15 @@ import jdk.incubator.vector.IntVector;
 /**
  * Elementary functions on float vectors, in straight-line vector arithmetic: about 2.3x the
  * throughput of the Vector API's {@code EXP} (a call into the JDK's vector math library) in a loop
- * of its own, which is where they are used: softmax's row kernel, and exp, sigmoid and silu
+ * of its own, which is where they are used: softmax's row kernel, and exp, sigmoid, silu and GELU
  * computed straight between memory ({@link FloatKernels#directUnary}).
  *
  * <p>Every method here is under 35 bytes of bytecode, the size both JIT compilers inline at any call
  * site; a larger one is inlined only where C2 judges the call hot, and where it is not, the vectors
  * crossing the call are boxed. Even inlined, the arithmetic is some 20 vector operations, and in a
- * large compilation (GELU's erfc, the attention kernels) C2 reached its node limit and left some of
- * them unintrinsified: attention ran 30% slower and GELU 3x. Those keep the library's {@code EXP},
- * one node each.
+ * large compilation C2 reached its node limit and left some of them unintrinsified: GELU with its
+ * erfc polynomial in the same loop ran 3x slower (so it takes its exponentials in a loop of their
+ * own), the attention kernels 30% slower (so they keep the library's {@code EXP}).
  */
 final class VectorMath {
     private static final float LOG2_E = 1.44269504f;
