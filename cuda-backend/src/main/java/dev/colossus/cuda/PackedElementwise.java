@@ -7,8 +7,9 @@ import dev.colossus.op.Unary;
 import dev.colossus.spi.Operand;
 
 /**
- * The packed elementwise kernels ({@code src/main/cuda/elementwise/packed.cu}): eight elements a
- * thread, moved as 16-byte vectors. They take a dense F32, F16 or BF16 output whose inputs have its
+ * The packed elementwise kernels ({@code src/main/cuda/elementwise/packed.cu}): a group of outputs a
+ * thread, 8 for unary functions and GEMM epilogues, 32 bytes for binary functions, moved as 16-byte
+ * vectors. They take a dense F32, F16 or BF16 output whose inputs have its
  * dtype and are each periodic over it, element {@code i} at {@code i % period} of a dense run: period
  * {@code n} for an input of the output's shape, a row's length for a row broadcast (a linear layer's
  * bias over (tokens, features)), 1 for a scalar. Other layouts go to the strided kernels, which index
@@ -16,7 +17,8 @@ import dev.colossus.spi.Operand;
  */
 final class PackedElementwise {
     private static final int THREADS = 256;
-    private static final int GROUP = 8;
+    /** The outputs a thread computes, as packed.cu's kernels take them: 8, or 32 bytes of them for a binary function. */
+    private static final int SWITCHED_GROUP = 8, BINARY_GROUP_BYTES = 32;
 
     private PackedElementwise() {
     }
@@ -37,14 +39,14 @@ final class PackedElementwise {
     /** {@code out[i] = fn(x[i % px])} */
     static void unary(Unary u, Kernels kernels, CudaContext context) {
         long n = u.out().numel();
-        launch(u.name(), "unary_packed_", u.out(), n, kernels, context, new Kernels.Arguments()
+        launch(u.name(), "unary_packed_", u.out(), n, SWITCHED_GROUP, kernels, context, new Kernels.Arguments()
                 .i32(u.fn().ordinal()).i64(n).address(address(u.x())).i64(period(u.x())).address(address(u.out())));
     }
 
     /** {@code out[i] = fn(a[i % pa], b[i % pb])} */
     static void binary(Binary b, Kernels kernels, CudaContext context) {
         long n = b.out().numel();
-        launch(b.name(), "binary_packed_", b.out(), n, kernels, context, new Kernels.Arguments()
+        launch(b.name(), "binary_packed_", b.out(), n, BINARY_GROUP_BYTES / b.out().dtype().byteSize(), kernels, context, new Kernels.Arguments()
                 .i32(b.fn().ordinal()).i64(n)
                 .address(address(b.a())).i64(period(b.a()))
                 .address(address(b.b())).i64(period(b.b()))
@@ -58,7 +60,7 @@ final class PackedElementwise {
     static void epilogue(MatMul m, Operand product, Kernels kernels, CudaContext context) {
         Operand c = m.addend();
         long n = m.out().numel();
-        launch(m.name(), "epilogue_packed_", m.out(), n, kernels, context, new Kernels.Arguments()
+        launch(m.name(), "epilogue_packed_", m.out(), n, SWITCHED_GROUP, kernels, context, new Kernels.Arguments()
                 .i32(m.activation() == null ? -1 : m.activation().ordinal()).i64(n)
                 .address(address(product)).f32((float) m.alpha()).f32((float) m.beta())
                 .address(c == null ? 0 : address(c)).i64(c == null ? 0 : period(c))
@@ -85,12 +87,12 @@ final class PackedElementwise {
         return period(KernelLayout.of(x));
     }
 
-    private static void launch(String op, String kernel, Operand out, long n, Kernels kernels, CudaContext context,
-                               Kernels.Arguments arguments) {
+    private static void launch(String op, String kernel, Operand out, long n, int group, Kernels kernels,
+                               CudaContext context, Kernels.Arguments arguments) {
         if (n == 0) {
             return;
         }
-        long groups = (n + GROUP - 1) / GROUP;
+        long groups = (n + group - 1) / group;
         long blocks = Math.min((groups + THREADS - 1) / THREADS, context.multiprocessors * 16L);
         kernels.launch(op, "packed", kernel + suffix(out.dtype()), blocks, THREADS, arguments);
     }
