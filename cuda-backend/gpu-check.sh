@@ -10,6 +10,7 @@
 #   CASES=gemm,decode BENCH_S=240 cuda-backend/gpu-check.sh run
 #                                    only those GpuBench cases (of: gemm linear attention decode elementwise copy small),
 #                                    and the benchmark's limit in seconds (default 180; all cases need more)
+#   JUNIT_S=90 cuda-backend/gpu-check.sh run            the conformance step's limit in seconds (default 180)
 #
 # Then commit $OUT's files under benchmarks/results/gpu/ with the card named.
 set -uo pipefail
@@ -69,7 +70,7 @@ run() {
     junit=skipped; tour=skipped; bench=skipped
     selection="--scan-classpath /tmp/cuda-tests"
     [[ -n "${TESTS:-}" ]] && selection="$(printf -- '--select-class dev.colossus.cuda.%s ' $TESTS)"
-    [[ $steps == *" junit "* ]] && { (cd cuda-backend && timeout 180 "${java[@]}" -Dcolossus.cuda.syncEachOp=true \
+    [[ $steps == *" junit "* ]] && { (cd cuda-backend && timeout ${JUNIT_S:-180} "${java[@]}" -Dcolossus.cuda.syncEachOp=true \
         -jar "$root/.device/junit-platform-console-standalone.jar" execute --disable-banner --details=tree \
         -cp "/tmp/cuda-tests:$jars:$root/.device/core-tests.jar" $selection \
         --reports-dir /tmp/junit-xml) > "$out/junit.txt" 2>&1; junit=$?; }

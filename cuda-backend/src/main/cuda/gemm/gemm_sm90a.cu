@@ -3,21 +3,72 @@
 // F32 accumulation, the same fused epilogue as gemm.cu:
 //   out[p][m][n] = act(alpha * sum_k a[p][m][k] * b[p][n][k] + beta * c[p][m][n])
 //   a (M,K) and b (N,K) both K-major (b is the transposed view of a (K,N) operand, as linear's weight
-//   is), c any strides, out (M,N) row-major; p < batch with per-operand batch strides.
+//   is), c any strides, out (M,N) row-major; block row p0 + blockIdx.y computes batch p. a and b are
+//   read through tensor maps (cuTensorMapEncodeTiled, 3-d: K, rows, batch), so their rows and
+//   batches are 16-byte aligned.
 //
-// A block of two warpgroups (256 threads) computes a 128x256 tile: warpgroup g owns rows 64g..64g+63
-// and issues wgmma.m64n256k16 on descriptors of shared memory, 128 F32 accumulators per thread. K
-// advances 64 at a time through a 4-stage cp.async ring (192 KB); the tiles are stored in the
-// 128-byte swizzle the descriptors name (gemm_tiles.cuh's k_major<64>: 8-row atoms of 1024 bytes).
-// The wgmma of one K tile stay in flight while the next tile's barrier and copies are issued, so a
-// stage is refilled two tiles after it was read and tiles land two iterations ahead (measured on an
-// H100 against waiting for each tile's wgmma, three tiles ahead: 388 against 352 TFLOP/s at 8192^3).
-// This is the first rung of the Hopper ladder: no TMA, no warp specialisation, no persistent grid.
+// A block of three warpgroups (384 threads) computes a 128x256 tile, its warpgroups specialised:
+//   - warpgroup 0, the producer, gives up registers (setmaxnreg 40) and one of its threads issues the
+//     Tensor Memory Accelerator's copies (cp.async.bulk.tensor) of each K step's 128x64 tile of a and
+//     256x64 tile of b into a 4-stage ring (192 KB, then 64 bytes of barriers) in the 128-byte
+//     swizzle wgmma's descriptors name; rows, columns and K past the operands' ends arrive as zeros.
+//   - warpgroups 1 and 2, the consumers, take the registers (setmaxnreg 232): consumer g owns rows
+//     64g..64g+63 and issues wgmma.m64n256k16 on each stage, 128 F32 accumulators a thread, then the
+//     fused epilogue, staged through the ring so that each store is 16 bytes.
+// Each stage has two mbarriers: `full` completes when both copies have landed (the producer's arrival
+// announces their bytes), `empty` when both consumers have finished the wgmma that read it. A
+// consumer keeps one K step's wgmma in flight while it waits for the next stage, and frees a stage
+// one step later. This is the Hopper ladder's rungs 2 and 3 (TMA, warp specialisation with
+// setmaxnreg); no persistent grid, no clusters. Measured on an H100 (benchmarks/results/gpu), bf16
+// 8192^3 with b K-major: 646 TFLOP/s, 0.949 of cuBLAS in the same call (the rung before, cp.async
+// and two warpgroups without specialisation: 388).
 #include "../common/gemm_tiles.cuh"
 
 namespace {
-constexpr int BM = 128, BN = 256, BK = 64, STAGES = 4, THREADS = 256;
+constexpr int BM = 128, BN = 256, BK = 64, STAGES = 4, THREADS = 384;
 constexpr int A_STAGE = BM * BK, B_STAGE = BN * BK;  // elements
+constexpr int STAGE_BYTES = (A_STAGE + B_STAGE) * 2;
+constexpr int PRODUCER_REGISTERS = 40, CONSUMER_REGISTERS = 232;
+constexpr int STAGING_ROW = BN + 8;  // floats: a row of the epilogue's staged accumulators, padded
+static_assert(2 * 64 * STAGING_ROW * 4 <= STAGES * STAGE_BYTES, "the staged accumulators fit in the ring");
+
+// A CUtensorMap (cuda.h): 128 opaque bytes the driver encodes, passed by value as a kernel parameter.
+struct alignas(64) TensorMap {
+    unsigned long long opaque[16];
+};
+
+__device__ __forceinline__ void barrier_init(uint64_t* barrier, int arrivals) {
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(shared_address(barrier)), "r"(arrivals));
+}
+
+// One arrival that also announces `bytes` more to come from the copy engine before the phase completes.
+__device__ __forceinline__ void barrier_arrive_expecting(uint64_t* barrier, int bytes) {
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(shared_address(barrier)), "r"(bytes) : "memory");
+}
+
+__device__ __forceinline__ void barrier_arrive(uint64_t* barrier) {
+    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(shared_address(barrier)) : "memory");
+}
+
+// Waits until the barrier's phase of the given parity has completed. A fresh barrier is in phase 0,
+// and the phase before it (parity 1) counts as completed.
+__device__ __forceinline__ void barrier_wait(uint64_t* barrier, int parity) {
+    uint32_t done;
+    do {
+        asm volatile("{\n.reg .pred p;\nmbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\nselp.u32 %0, 1, 0, p;\n}\n"
+                     : "=r"(done)
+                     : "r"(shared_address(barrier)), "r"(parity)
+                     : "memory");
+    } while (!done);
+}
+
+// Copies the box of `map` at (k, row, batch) into shared memory at `tile`; completes on `barrier`.
+__device__ __forceinline__ void copy_tile(void* tile, const TensorMap& map, int k, int row, int batch, uint64_t* barrier) {
+    asm volatile("cp.async.bulk.tensor.3d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3, %4}], [%5];\n"
+                 ::"r"(shared_address(tile)), "l"(reinterpret_cast<uint64_t>(&map)), "r"(k), "r"(row), "r"(batch),
+                 "r"(shared_address(barrier))
+                 : "memory");
+}
 
 // wgmma's shared-memory matrix descriptor for a K-major tile in the 128-byte swizzle: start address
 // / 16, leading byte offset 16 (unused by this layout), stride byte offset 1024 (one 8-row atom).
@@ -37,12 +88,6 @@ __device__ __forceinline__ void wgmma_commit() {
 // Waits until at most `pending` committed wgmma groups of this warpgroup are in flight.
 template <int pending> __device__ __forceinline__ void wgmma_wait() {
     asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(pending) : "memory");
-}
-
-// Orders this thread's generic-proxy writes to shared memory (cp.async, plain stores) before the
-// async proxy's reads (wgmma).
-__device__ __forceinline__ void fence_proxy_async() {
-    asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
 }
 
 // d += A B for A 64x16 (descriptor a, K-major) and B 16x256 (descriptor b, K-major), d in the
@@ -81,96 +126,159 @@ template <> __device__ __forceinline__ void wgmma_64x256x16<T>(float (&d)[128], 
 WGMMA_64x256x16(__nv_bfloat16, "bf16")
 WGMMA_64x256x16(__half, "f16")
 
-template <typename T, bool ALIGNED>
-__device__ void gemm(int M, int N, int K, int batch, const T* a, long long lda, long long a_batch, const T* b,
-                     long long ldb, long long b_batch, const T* c, long long c_row, long long c_col, long long c_batch,
-                     float beta, T* out, long long ldo, long long out_batch, float alpha, int activation) {
-    // The swizzle atoms must start at 1024-byte boundaries: the host asks for 1 KB more than the stages.
-    T* a_tiles = reinterpret_cast<T*>(dynamic_shared + ((1024 - (shared_address(dynamic_shared) & 1023)) & 1023));
-    T* b_tiles = a_tiles + STAGES * A_STAGE;
-    const int group = threadIdx.x / 128, thread = threadIdx.x % 128;
+// The producer: one thread streams the block's K steps into the ring.
+__device__ __forceinline__ void produce(const TensorMap& a_map, const TensorMap& b_map, int a_batch, int b_batch, int m0,
+                                        int n0, int k_tiles, unsigned char* a_tiles, unsigned char* b_tiles,
+                                        uint64_t* full, uint64_t* empty) {
+    for (int kt = 0; kt < k_tiles; ++kt) {
+        const int s = kt % STAGES, round = kt / STAGES;
+        barrier_wait(&empty[s], (round & 1) ^ 1);
+        barrier_arrive_expecting(&full[s], STAGE_BYTES);
+        copy_tile(a_tiles + s * A_STAGE * 2, a_map, kt * BK, m0, a_batch, &full[s]);
+        copy_tile(b_tiles + s * B_STAGE * 2, b_map, kt * BK, n0, b_batch, &full[s]);
+    }
+}
+
+// Waits until `threads` threads (whole warps) have arrived at named barrier `id` (0 is __syncthreads').
+__device__ __forceinline__ void named_barrier(int id, int threads) {
+    asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
+}
+
+// out_row[n + e] = act(alpha v[e] + beta c_row[(n + e) c_col]) for e < 8 and n + e < N; c_row null for
+// no addend. Eight outputs are one 16-byte store where they lie whole and aligned.
+template <typename T>
+__device__ __forceinline__ void store_eight(T* out_row, const T* c_row, long long c_col, int n, int N, float (&v)[8],
+                                            float alpha, float beta, int activation) {
+#pragma unroll
+    for (int e = 0; e < 8; ++e) {
+        v[e] *= alpha;
+        if (c_row != nullptr && n + e < N) {
+            v[e] += beta * to_float(c_row[(n + e) * c_col]);
+        }
+    }
+    if (activation >= 0) {
+#pragma unroll
+        for (int e = 0; e < 8; ++e) {
+            v[e] = activate(activation, v[e]);
+        }
+    }
+    if (n + 8 <= N && (reinterpret_cast<uintptr_t>(out_row + n) & 15) == 0) {
+        *reinterpret_cast<uint4*>(out_row + n) =
+            make_uint4(pack2<T>(v[0], v[1]), pack2<T>(v[2], v[3]), pack2<T>(v[4], v[5]), pack2<T>(v[6], v[7]));
+    } else {
+#pragma unroll
+        for (int e = 0; e < 8; ++e) {
+            if (n + e < N) out_row[n + e] = from_float<T>(v[e]);
+        }
+    }
+}
+
+// A consumer: rows 64 group .. 64 group + 63 of the block's tile, through every K step, then the epilogue.
+template <typename T>
+__device__ __forceinline__ void consume(int group, int M, int N, int k_tiles, unsigned char* a_tiles,
+                                        const unsigned char* b_tiles, uint64_t* full, uint64_t* empty, int m0, int n0,
+                                        const T* c, long long c_row, long long c_col, float beta, T* out, long long ldo,
+                                        float alpha, int activation) {
+    const int thread = threadIdx.x % 128, warp = thread / 32, lane = thread % 32;
+    float acc[128];
+#pragma unroll
+    for (int i = 0; i < 128; ++i) {
+        acc[i] = 0.0f;
+    }
+    for (int kt = 0; kt < k_tiles; ++kt) {
+        const int s = kt % STAGES;
+        barrier_wait(&full[s], (kt / STAGES) & 1);
+        uint64_t a_descriptor = descriptor(a_tiles + (s * A_STAGE + group * 64 * BK) * 2);
+        uint64_t b_descriptor = descriptor(b_tiles + s * B_STAGE * 2);
+        wgmma_fence();
+#pragma unroll
+        for (int k = 0; k < BK / 16; ++k) {
+            // 16 elements further along K are 32 bytes further into each swizzled row: 2 in descriptor units.
+            wgmma_64x256x16<T>(acc, a_descriptor + 2 * k, b_descriptor + 2 * k);
+        }
+        wgmma_commit();
+        wgmma_wait<1>();  // the previous step's wgmma are done: free its stage
+        if (kt > 0 && thread == 0) {
+            barrier_arrive(&empty[(kt - 1) % STAGES]);
+        }
+    }
+    wgmma_wait<0>();
+
+    // The epilogue through shared memory: every copy has landed and no wgmma reads the ring once both
+    // consumers are here, so the ring holds this consumer's 64 x 256 F32 accumulators (rows padded by
+    // 8 floats: the 8 rows a warp writes at once start 8 banks apart). Then each thread takes runs of 8
+    // along a row: one 16-byte store of T, a warp writing 512 contiguous bytes.
+    named_barrier(1, 256);
+    float* staging = reinterpret_cast<float*>(a_tiles) + group * 64 * STAGING_ROW;
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+        float* row = staging + (warp * 16 + lane / 4 + 8 * h) * STAGING_ROW + 2 * (lane % 4);
+#pragma unroll
+        for (int j = 0; j < BN / 8; ++j) {
+            *reinterpret_cast<float2*>(row + 8 * j) = make_float2(acc[4 * j + 2 * h], acc[4 * j + 2 * h + 1]);
+        }
+    }
+    named_barrier(2 + group, 128);
+    for (int run = thread; run < 64 * BN / 8; run += 128) {
+        const int r = run / (BN / 8), col = run % (BN / 8) * 8;
+        const int m = m0 + group * 64 + r, n = n0 + col;
+        if (m < M && n < N) {
+            const float4* staged = reinterpret_cast<const float4*>(staging + r * STAGING_ROW + col);
+            float4 lo = staged[0], hi = staged[1];
+            float v[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
+            store_eight<T>(out + m * ldo, c == nullptr ? nullptr : c + m * c_row, c_col, n, N, v, alpha, beta, activation);
+        }
+    }
+}
+
+template <typename T>
+__device__ void gemm(const TensorMap& a_map, const TensorMap& b_map, int a_batched, int b_batched, int M, int N, int K,
+                     int p0, const T* c, long long c_row, long long c_col, long long c_batch, float beta, T* out,
+                     long long ldo, long long out_batch, float alpha, int activation) {
+    // The swizzle atoms must start at 1024-byte boundaries: the host asks for 1 KB more than the stages
+    // and their barriers, which follow them.
+    unsigned char* a_tiles = dynamic_shared + ((1024 - (shared_address(dynamic_shared) & 1023)) & 1023);
+    unsigned char* b_tiles = a_tiles + STAGES * A_STAGE * 2;
+    uint64_t* full = reinterpret_cast<uint64_t*>(b_tiles + STAGES * B_STAGE * 2);
+    uint64_t* empty = full + STAGES;
+    if (threadIdx.x == 0) {
+#pragma unroll
+        for (int s = 0; s < STAGES; ++s) {
+            barrier_init(&full[s], 1);
+            barrier_init(&empty[s], 2);
+        }
+        asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");  // visible to the copy engine too
+    }
+    __syncthreads();
 
     int m0, n0;
     block_origin<BM, BN>(M, N, m0, n0);
     const int k_tiles = (K + BK - 1) / BK;
-
-    for (int p = blockIdx.y; p < batch; p += gridDim.y) {
-        const T* ap = a + p * a_batch;
-        const T* bp = b + p * b_batch;
-        float acc[128];
-#pragma unroll
-        for (int i = 0; i < 128; ++i) {
-            acc[i] = 0.0f;
+    const int p = p0 + blockIdx.y;
+    const int warpgroup = threadIdx.x / 128;
+    if (warpgroup == 0) {
+        asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(PRODUCER_REGISTERS));
+        if (threadIdx.x == 0) {
+            produce(a_map, b_map, a_batched * p, b_batched * p, m0, n0, k_tiles, a_tiles, b_tiles, full, empty);
         }
-        // Tiles issued ahead of the one in use: a stage is refilled only once no wgmma can still read it.
-        constexpr int AHEAD = STAGES - 2;
-#pragma unroll
-        for (int s = 0; s < AHEAD; ++s) {
-            if (s < k_tiles) {
-                load_k_major<T, BM, BK, THREADS, ALIGNED>(a_tiles + s * A_STAGE, ap, lda, m0, M, s * BK, K);
-                load_k_major<T, BN, BK, THREADS, ALIGNED>(b_tiles + s * B_STAGE, bp, ldb, n0, N, s * BK, K);
-            }
-            copy_async_commit();
-        }
-        for (int kt = 0; kt < k_tiles; ++kt) {
-            copy_async_wait<AHEAD - 1>();
-            fence_proxy_async();
-            // Tile kt is in shared memory for the async proxy, and every wgmma on the stage refilled
-            // next (tile kt - 2's) has completed in both warpgroups.
-            __syncthreads();
-            int next = kt + AHEAD;
-            if (next < k_tiles) {
-                int s = next % STAGES;
-                load_k_major<T, BM, BK, THREADS, ALIGNED>(a_tiles + s * A_STAGE, ap, lda, m0, M, next * BK, K);
-                load_k_major<T, BN, BK, THREADS, ALIGNED>(b_tiles + s * B_STAGE, bp, ldb, n0, N, next * BK, K);
-            }
-            copy_async_commit();
-            int s = kt % STAGES;
-            uint64_t a_descriptor = descriptor(a_tiles + s * A_STAGE + group * 64 * BK);
-            uint64_t b_descriptor = descriptor(b_tiles + s * B_STAGE);
-            wgmma_fence();
-#pragma unroll
-            for (int step = 0; step < BK / 16; ++step) {
-                // 16 elements further along K are 32 bytes further into each swizzled row: 2 in descriptor units.
-                wgmma_64x256x16<T>(acc, a_descriptor + 2 * step, b_descriptor + 2 * step);
-            }
-            wgmma_commit();
-            wgmma_wait<1>();  // tile kt - 1's are done; tile kt's run on into the next barrier
-        }
-        wgmma_wait<0>();
-        copy_async_wait<0>();
-        __syncthreads();  // the next batch's first loads overwrite stages still being read
-
-        const T* cp = c == nullptr ? nullptr : c + p * c_batch;
-        T* op = out + p * out_batch;
-        const int warp = thread / 32, lane = thread % 32;
-#pragma unroll
-        for (int h = 0; h < 2; ++h) {
-            const int m = m0 + group * 64 + warp * 16 + lane / 4 + 8 * h;
-            if (m < M) {
-                T* out_row = op + m * ldo;
-                const T* c_row_at = cp == nullptr ? nullptr : cp + m * c_row;
-#pragma unroll
-                for (int j = 0; j < BN / 8; ++j) {
-                    store_pair<T, ALIGNED>(out_row, c_row_at, c_col, n0 + 8 * j + 2 * (lane % 4), N, acc[4 * j + 2 * h],
-                                           acc[4 * j + 2 * h + 1], alpha, beta, activation);
-                }
-            }
-        }
+    } else {
+        asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(CONSUMER_REGISTERS));
+        consume<T>(warpgroup - 1, M, N, k_tiles, a_tiles, b_tiles, full, empty, m0, n0,
+                   c == nullptr ? nullptr : c + p * c_batch, c_row, c_col, beta, out + p * out_batch, ldo, alpha, activation);
     }
 }
 }  // namespace
 
-#define GEMM_KERNEL(name, T, ALIGNED)                                                                                        \
+// Batch p0 + blockIdx.y. a_batched, b_batched: 1 where the operand's tensor map has a batch dimension,
+// 0 where one matrix serves every batch.
+#define GEMM_KERNEL(name, T)                                                                                                 \
     extern "C" __global__ void __launch_bounds__(THREADS, 1) name(                                                         \
-        int M, int N, int K, int batch, const T* a, long long lda, long long a_batch, const T* b, long long ldb,            \
-        long long b_batch, const T* c, long long c_row, long long c_col, long long c_batch, float beta, T* out,             \
+        const __grid_constant__ TensorMap a_map, const __grid_constant__ TensorMap b_map, int a_batched, int b_batched,     \
+        int M, int N, int K, int p0, const T* c, long long c_row, long long c_col, long long c_batch, float beta, T* out,   \
         long long ldo, long long out_batch, float alpha, int activation) {                                                  \
-        gemm<T, ALIGNED>(M, N, K, batch, a, lda, a_batch, b, ldb, b_batch, c, c_row, c_col, c_batch, beta, out, ldo,       \
-                         out_batch, alpha, activation);                                                                     \
+        gemm<T>(a_map, b_map, a_batched, b_batched, M, N, K, p0, c, c_row, c_col, c_batch, beta, out, ldo, out_batch,      \
+                alpha, activation);                                                                                         \
     }
 
-GEMM_KERNEL(gemm_bf16_nt_sm90a, __nv_bfloat16, true)
-GEMM_KERNEL(gemm_bf16_nt_sm90a_any, __nv_bfloat16, false)
-GEMM_KERNEL(gemm_f16_nt_sm90a, __half, true)
-GEMM_KERNEL(gemm_f16_nt_sm90a_any, __half, false)
+GEMM_KERNEL(gemm_bf16_nt_sm90a, __nv_bfloat16)
+GEMM_KERNEL(gemm_f16_nt_sm90a, __half)

@@ -32,10 +32,13 @@ import java.util.Arrays;
  * <p>GEMM: {@code -Dcolossus.cuda.gemm=cublas|custom|auto} (read at each op). {@code custom} sends every
  * F16/BF16 product to {@link TensorCoreGemm}, its epilogue fused; {@code cublas} sends every product to
  * cuBLAS, an epilogue (alpha, beta c, activation) following as one pass of {@link PackedElementwise}'s
- * epilogue kernel over the F32 product; {@code auto} (the default) takes cuBLAS for every product, as
- * measured on the H100 (benchmarks/results/gpu/h100-2026-11-27-elementwise): {@code gelu(x W^T + b)}
- * at 8192 x 16384 x 4096 ran at 518.3 TFLOP/s on cuBLAS and the epilogue kernel, 305.4 fused in the
- * custom kernel; plain products reach 0.33 (mma.sync) and 0.56 (wgmma) of cuBLAS.
+ * epilogue kernel over the F32 product; {@code auto} (the default) takes the custom kernel for a product
+ * with an epilogue but no activation (alpha, beta c: a linear layer's bias) where it runs on Hopper's
+ * tensor-map kernel, and cuBLAS for everything else, as measured on an H100 (benchmarks/results/gpu/
+ * h100-2026-11-27-tma): {@code x W^T + b} at 8192 x 16384 x 4096 ran at 577.2 TFLOP/s in the custom
+ * kernel, 555.0 on cuBLAS and the epilogue kernel; {@code gelu(x W^T + b)} at 440.8 against 506.9
+ * (the activation computed while the Tensor Cores wait); plain products at 0.945 of cuBLAS (bf16
+ * 8192^3, b K-major), 0.36 on mma.sync.
  *
  * <p>Attention: {@link FusedAttention} where it applies (F16/BF16, head dimension 64 or 128), else
  * composed by {@code Decompositions} from batched matmuls, elementwise ops and the softmax kernel;
@@ -331,14 +334,15 @@ public final class CudaBackend implements Backend {
     }
 
     /** Whether {@code m} goes to {@link TensorCoreGemm}, by {@code colossus.cuda.gemm} (see the class comment). */
-    private static boolean customGemm(MatMul m) {
+    private boolean customGemm(MatMul m) {
         String mode = System.getProperty("colossus.cuda.gemm", "auto");
-        boolean wanted = switch (mode) {
-            case "custom" -> true;
-            case "cublas", "auto" -> false;
+        return switch (mode) {
+            case "custom" -> TensorCoreGemm.accepts(m, true);
+            case "cublas" -> false;
+            case "auto" -> m.hasEpilogue() && m.activation() == null && TensorCoreGemm.accepts(m, false)
+                    && TensorCoreGemm.onTensorMaps(m, context);
             default -> throw new IllegalArgumentException("colossus.cuda.gemm=" + mode + ": expected cublas, custom or auto");
         };
-        return wanted && TensorCoreGemm.accepts(m, true);
     }
 
     /** {@code m} on {@link TensorCoreGemm}, a and b first copied to contiguous temporaries where it cannot read them. */

@@ -37,9 +37,13 @@ final class DriverCalls {
                 UINT, UINT, UINT, UINT, UINT, UINT, UINT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
     }
 
-    /** Per thread: 8 bytes for an allocation's address, then the kernel parameters and their pointer array. */
+    /**
+     * Per thread: 8 bytes for an allocation's address, then from byte {@link #PARAMETERS_AT} (64-byte
+     * aligned, as a tensor map parameter is) the kernel parameters, then their pointer array.
+     */
     private static final ThreadLocal<MemorySegment[]> SCRATCH =
-            ThreadLocal.withInitial(() -> new MemorySegment[] {Arena.ofAuto().allocate(4096, 16)});
+            ThreadLocal.withInitial(() -> new MemorySegment[] {Arena.ofAuto().allocate(4096, 64)});
+    private static final int PARAMETERS_AT = 64;
 
     private DriverCalls() {
     }
@@ -81,11 +85,11 @@ final class DriverCalls {
      */
     static int launchKernel(long function, int gridX, int gridY, int gridZ, int threads, int sharedBytes, long stream,
                             byte[] parameters, int parameterBytes, int[] offsets, int count) {
-        long pointersAt = 8 + (parameterBytes + 7L & ~7L);
+        long pointersAt = PARAMETERS_AT + (parameterBytes + 7L & ~7L);
         MemorySegment scratch = scratch(pointersAt + 8L * count);
-        MemorySegment.copy(parameters, 0, scratch, ValueLayout.JAVA_BYTE, 8, parameterBytes);
+        MemorySegment.copy(parameters, 0, scratch, ValueLayout.JAVA_BYTE, PARAMETERS_AT, parameterBytes);
         for (int i = 0; i < count; i++) {
-            scratch.set(ValueLayout.JAVA_LONG, pointersAt + 8L * i, scratch.address() + 8 + offsets[i]);
+            scratch.set(ValueLayout.JAVA_LONG, pointersAt + 8L * i, scratch.address() + PARAMETERS_AT + offsets[i]);
         }
         try {
             return (int) LAUNCH_KERNEL.invokeExact(MemorySegment.ofAddress(function), gridX, gridY, gridZ, threads, 1, 1, sharedBytes,
@@ -99,7 +103,7 @@ final class DriverCalls {
     private static MemorySegment scratch(long bytes) {
         MemorySegment[] holder = SCRATCH.get();
         if (holder[0].byteSize() < bytes) {
-            holder[0] = Arena.ofAuto().allocate(Math.max(bytes, 2 * holder[0].byteSize()), 16);
+            holder[0] = Arena.ofAuto().allocate(Math.max(bytes, 2 * holder[0].byteSize()), 64);
         }
         return holder[0];
     }

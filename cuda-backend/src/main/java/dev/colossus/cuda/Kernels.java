@@ -106,7 +106,7 @@ final class Kernels {
 
     /**
      * A kernel's parameters, in declaration order, packed as the kernel sees them: each at an offset
-     * aligned to its size (8 for a {@link KernelLayout}), little-endian.
+     * aligned to its size (8 for a {@link KernelLayout}, 64 for a {@link TensorMap}), little-endian.
      */
     static final class Arguments {
         byte[] bytes = new byte[1024];
@@ -140,6 +140,13 @@ final class Kernels {
         Arguments layout(KernelLayout layout) {
             int at = next(8, KernelLayout.BYTES);
             layout.writeTo(bytes, at);
+            return this;
+        }
+
+        /** A {@link TensorMap}'s 128 bytes, passed by value ({@code const __grid_constant__ CUtensorMap}). */
+        Arguments tensorMap(byte[] map) {
+            int at = next(64, TensorMap.BYTES);
+            System.arraycopy(map, 0, bytes, at, TensorMap.BYTES);
             return this;
         }
 

@@ -17,17 +17,19 @@ import dev.colossus.spi.Operand;
  * element-by-element "_any" ones.
  *
  * <p>mma.sync blocks are 128 x 128 (4 warps, 64 KB of shared memory, two per multiprocessor). On
- * Hopper (sm_90) a K-major b goes to {@code gemm_sm90a.cu} instead: warpgroup MMA (wgmma) on 128 x 256
- * blocks, 193 KB of shared memory; {@code -Dcolossus.cuda.gemmKernel=mma} keeps it on mma.sync.
+ * Hopper (sm_90) an aligned product with a K-major b goes to {@code gemm_sm90a.cu} instead: the Tensor
+ * Memory Accelerator loads a and b through {@link TensorMap}s, warpgroup MMA (wgmma) computes 128 x 256
+ * blocks, 193 KB of shared memory; where the driver refuses a tensor map, mma.sync takes it, and
+ * {@code -Dcolossus.cuda.gemmKernel=mma} keeps every product there.
  */
 final class TensorCoreGemm {
     /** The mma.sync kernels' block: 128 x 128 outputs, a warp per 64 x 64, 4 stages of K = 32 in shared memory. */
     private static final int TILE = 128, THREADS = 128, SHARED_BYTES = 4 * (2 * TILE) * 32 * 2;
-    /** The wgmma kernels' block: 128 x 256 outputs, two warpgroups. */
-    private static final int HOPPER_TILE_N = 256, HOPPER_THREADS = 256;
+    /** The wgmma kernels' block: 128 x 256 outputs, a producer warpgroup and two consumers. */
+    private static final int HOPPER_TILE_N = 256, HOPPER_THREADS = 384;
     private static final int MAX_GRID_Y = 65535;
-    /** The wgmma kernel's 4 stages of 128 x 64 and 256 x 64, and 1 KB to align them to its swizzle atoms. */
-    private static final int HOPPER_SHARED_BYTES = 4 * (128 + 256) * 64 * 2 + 1024;
+    /** The wgmma kernel's 4 stages of 128 x 64 and 256 x 64, their 8 barriers, and 1 KB to align them to its swizzle atoms. */
+    private static final int HOPPER_SHARED_BYTES = 4 * (128 + 256) * 64 * 2 + 8 * 8 + 1024;
 
     private TensorCoreGemm() {
     }
@@ -66,24 +68,70 @@ final class TensorCoreGemm {
         long size = out.dtype().byteSize();
         long addressA = base(a) + a.offset() * size, addressB = base(b) + b.offset() * size;
         long addressOut = base(out) + out.offset() * size;
-        boolean aligned = addressA % 16 == 0 && addressB % 16 == 0 && lda % 8 == 0 && ldb % 8 == 0
-                && batchA[1] % 8 == 0 && batchB[1] % 8 == 0 && addressOut % 4 == 0 && ldo % 2 == 0 && batchOut[1] % 2 == 0;
-        boolean hopper = kMajorB && context.computeMajor == 9 && context.computeMinor == 0
-                && !"mma".equals(System.getProperty("colossus.cuda.gemmKernel"));
-        int tileN = hopper ? HOPPER_TILE_N : TILE;
-        String type = out.dtype() == DType.BF16 ? "bf16" : "f16";
-        String kernel = "gemm_" + type + (kMajorB ? "_nt" : "_nn") + (hopper ? "_sm90a" : "") + (aligned ? "" : "_any");
+        boolean aligned = aligned(m);
         int batch = Math.toIntExact(batchOut[0]);
+        String type = out.dtype() == DType.BF16 ? "bf16" : "f16";
+        boolean hopper = onTensorMaps(m, context);
+        if (hopper) {
+            byte[] mapA = TensorMap.kMajor(out.dtype(), addressA, rows, depth, lda, batchA[1] == 0 ? 1 : batch, batchA[1], TILE);
+            byte[] mapB = TensorMap.kMajor(out.dtype(), addressB, cols, depth, ldb, batchB[1] == 0 ? 1 : batch, batchB[1],
+                    HOPPER_TILE_N);
+            if (mapA != null && mapB != null) {
+                int tiles = (int) (((long) rows + TILE - 1) / TILE * ((cols + HOPPER_TILE_N - 1) / HOPPER_TILE_N));
+                // A block computes one batch, p0 + blockIdx.y: launches of at most MAX_GRID_Y batches.
+                for (int p0 = 0; p0 < batch; p0 += MAX_GRID_Y) {
+                    Kernels.Arguments arguments = new Kernels.Arguments().tensorMap(mapA).tensorMap(mapB)
+                            .i32(batchA[1] == 0 ? 0 : 1).i32(batchB[1] == 0 ? 0 : 1).i32(rows).i32(cols).i32(depth).i32(p0);
+                    epilogue(arguments, m, c, batchC, size, addressOut, ldo, batchOut);
+                    kernels.launch(m.name(), "gemm_sm90a", "gemm_" + type + "_nt_sm90a", tiles, Math.min(batch - p0, MAX_GRID_Y), 1,
+                            HOPPER_THREADS, HOPPER_SHARED_BYTES, arguments);
+                }
+                return;
+            }
+        }
         Kernels.Arguments arguments = new Kernels.Arguments().i32(rows).i32(cols).i32(depth).i32(batch)
                 .address(addressA).i64(lda).i64(batchA[1])
-                .address(addressB).i64(ldb).i64(batchB[1])
-                .address(c == null ? 0 : base(c) + c.offset() * size).i64(c == null ? 0 : c.strides()[r - 2])
+                .address(addressB).i64(ldb).i64(batchB[1]);
+        epilogue(arguments, m, c, batchC, size, addressOut, ldo, batchOut);
+        String kernel = "gemm_" + type + (kMajorB ? "_nt" : "_nn") + (aligned ? "" : "_any");
+        int tiles = (int) (((long) rows + TILE - 1) / TILE * ((cols + TILE - 1) / TILE));
+        kernels.launch(m.name(), "gemm", kernel, tiles, Math.min(batch, MAX_GRID_Y), 1, THREADS, SHARED_BYTES, arguments);
+    }
+
+    /** The parameters both kernel families end with: the addend c, beta, out, alpha and the activation. */
+    private static void epilogue(Kernels.Arguments arguments, MatMul m, Operand c, long[] batchC, long size, long addressOut,
+                                 long ldo, long[] batchOut) {
+        int r = m.out().rank();
+        arguments.address(c == null ? 0 : base(c) + c.offset() * size).i64(c == null ? 0 : c.strides()[r - 2])
                 .i64(c == null ? 0 : c.strides()[r - 1]).i64(batchC[1]).f32((float) m.beta())
                 .address(addressOut).i64(ldo).i64(batchOut[1])
                 .f32((float) m.alpha()).i32(m.activation() == null ? -1 : m.activation().ordinal());
-        int tiles = (int) (((long) rows + TILE - 1) / TILE * ((cols + tileN - 1) / tileN));
-        kernels.launch(m.name(), hopper ? "gemm_sm90a" : "gemm", kernel, tiles, Math.min(batch, MAX_GRID_Y), 1,
-                hopper ? HOPPER_THREADS : THREADS, hopper ? HOPPER_SHARED_BYTES : SHARED_BYTES, arguments);
+    }
+
+    /**
+     * True when {@code m}, which {@link #accepts} without copying, runs on the Hopper kernel: an sm_90
+     * GPU, b K-major, a, b and out aligned for it (tensor maps need 16-byte rows), and
+     * {@code -Dcolossus.cuda.gemmKernel=mma} not set.
+     */
+    static boolean onTensorMaps(MatMul m, CudaContext context) {
+        int r = m.out().rank();
+        return !unitStride(m.b(), r - 1) && aligned(m) && context.computeMajor == 9 && context.computeMinor == 0
+                && !"mma".equals(System.getProperty("colossus.cuda.gemmKernel"));
+    }
+
+    /** Whether a and b have 16-byte aligned rows and batches and out 4-byte aligned pairs: the kernels' vector paths. */
+    private static boolean aligned(MatMul m) {
+        Operand a = m.a(), b = m.b(), out = m.out();
+        int r = out.rank();
+        long depth = a.dim(r - 1), cols = out.dim(r - 1);
+        boolean kMajorB = !unitStride(b, r - 1);
+        long lda = leading(a, r - 2, depth), ldb = kMajorB ? leading(b, r - 1, depth) : leading(b, r - 2, cols);
+        long size = out.dtype().byteSize();
+        long addressA = base(a) + a.offset() * size, addressB = base(b) + b.offset() * size;
+        long addressOut = base(out) + out.offset() * size;
+        return addressA % 16 == 0 && addressB % 16 == 0 && lda % 8 == 0 && ldb % 8 == 0
+                && GemmPlan.batch(a)[1] % 8 == 0 && GemmPlan.batch(b)[1] % 8 == 0 && addressOut % 4 == 0
+                && leading(out, r - 2, cols) % 2 == 0 && GemmPlan.batch(out)[1] % 2 == 0;
     }
 
     /** True when dimension {@code d} of {@code x} has unit stride, or size 1 (any stride will do). */

@@ -73,7 +73,7 @@ class CommittedPtxTest {
                 "reduce/reduce_blocks_f64", "reduce/reduce_blocks_i64", "reduce/reduce_threads_f64", "reduce/reduce_threads_i64",
                 "softmax/softmax_f32", "softmax/softmax_f64",
                 "norm/layer_norm_f32", "norm/layer_norm_f64", "norm/rms_norm_f32", "norm/rms_norm_f64",
-                "gemm/gemm_bf16_nn", "gemm/gemm_f16_nt_any", "gemm_sm90a/gemm_bf16_nt_sm90a", "gemm_sm90a/gemm_f16_nt_sm90a_any",
+                "gemm/gemm_bf16_nn", "gemm/gemm_f16_nt_any", "gemm_sm90a/gemm_bf16_nt_sm90a", "gemm_sm90a/gemm_f16_nt_sm90a",
                 "attention/attention_bf16_d128", "attention/attention_f16_d64", "attention/attention_merge_bf16")) {
             assertTrue(entries.contains(kernel), kernel + " is not among " + entries);
         }

@@ -61,7 +61,7 @@ class TensorCoreGemmTest {
     @ParameterizedTest
     @EnumSource(names = {"F16", "BF16"})
     void wholeTilesAndBatchesMatchTheReference(DType dtype) {
-        long[][] shapes = {{128, 256, 64}, {256, 512, 320}, {300, 264, 1000}, {1, 512, 256}, {130, 72, 8}};
+        long[][] shapes = {{128, 256, 64}, {256, 512, 320}, {300, 264, 1000}, {1, 512, 256}, {130, 72, 8}, {77, 270, 136}};
         long seed = 1;
         for (long[] s : shapes) {
             for (Layout b : List.of(Layout.CONTIGUOUS, Layout.TRANSPOSED)) {
@@ -85,6 +85,19 @@ class TensorCoreGemmTest {
                 Tensor actual = onGpu("custom", kernel, () -> Ops.matmul(gpu(x), gpu(y)));
                 TensorAssert.assertRelativeL2("custom gemm, batch (3, 2) with b broadcast, kernel " + kernel, expected, actual,
                         Tolerance.of(dtype));
+            }
+        }
+        // K-major b (on Hopper: tensor maps with a batch dimension, or one b for every batch).
+        for (long[] bShape : new long[][] {{5, 264, 200}, {264, 200}}) {
+            try (Scope scope = Scope.open()) {
+                Tensor x = Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, 5, 136, 200);
+                Tensor y = Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, bShape).transpose(-1, -2);
+                Tensor expected = Backends.using(Backends.get("reference"), () -> Ops.matmul(x, y));
+                for (String kernel : KERNELS) {
+                    Tensor actual = onGpu("custom", kernel, () -> Ops.matmul(gpu(x), gpu(y)));
+                    TensorAssert.assertRelativeL2("custom gemm, batch 5, K-major b " + java.util.Arrays.toString(bShape) + ", kernel "
+                            + kernel, expected, actual, Tolerance.of(dtype));
+                }
             }
         }
     }
@@ -130,9 +143,13 @@ class TensorCoreGemmTest {
         long seed = 60;
         for (UnaryFn act : List.of(UnaryFn.GELU, UnaryFn.GELU_TANH, UnaryFn.SILU, UnaryFn.RELU)) {
             try (Scope scope = Scope.open()) {
-                Tensor x = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, 4, 128, 512));
-                Tensor w = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, 1536, 512));
-                Tensor bias = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, 1536));
+                // (4, 128) tokens into 1536 features, or 77 into 1000: a tile's last rows and columns cut short.
+                boolean odd = act.ordinal() % 2 == 1;
+                long[] tokens = odd ? new long[] {77, 520} : new long[] {4, 128, 512};
+                long features = odd ? 1000 : 1536;
+                Tensor x = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, tokens));
+                Tensor w = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, features, tokens[tokens.length - 1]));
+                Tensor bias = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, features));
                 Tensor composed = onGpu("cublas", () -> Ops.linear(x, w, bias, act));
                 Tensor fused = onGpu("custom", () -> Ops.linear(x, w, bias, act));
                 TensorAssert.assertRelativeL2("linear+" + act.apiName() + " fused vs cuBLAS and " + act.apiName(), composed, fused,
