@@ -603,6 +603,7 @@ public abstract class BackendConformanceTest {
             }
         }
         check("softmax long", Comparison.CLOSE, t -> Ops.softmax(t[0], -1), tensor(3, dtype, PLAIN, CONTIGUOUS, 4, 5000));
+        check("logSoftmax long", Comparison.CLOSE, t -> Ops.logSoftmax(t[0], -1), tensor(4, dtype, PLAIN, CONTIGUOUS, 4, 5000));
     }
 
     @ParameterizedTest

@@ -35,15 +35,16 @@ final class CpuNormalization {
 
     /**
      * Applies an op to each row of {@code in}, into the same row of {@code out}, rows in parallel: where
-     * both are contiguous F32 rows, {@code inPlace} reads and writes them where they lie (out aliases
-     * no input: {@link dev.colossus.op.Op}'s contract); otherwise each row is loaded into an F32
-     * buffer, {@code buffered} applies, and the buffer is stored.
+     * both are contiguous F32 rows and there is an {@code inPlace} (null where the caller takes such
+     * rows elsewhere), it reads and writes them where they lie (out aliases no input:
+     * {@link dev.colossus.op.Op}'s contract); otherwise each row is loaded into an F32 buffer,
+     * {@code buffered} applies, and the buffer is stored.
      */
     private static void eachRow(RowLayout in, RowLayout out, RowOp buffered, InPlaceRowOp inPlace) {
         long rows = in.rows();
         int n = Math.toIntExact(in.rowLength());
         int tasks = CpuParallel.tasksFor(rows * Math.max(1, n), GRAIN);
-        boolean direct = in.contiguousF32() && out.contiguousF32();
+        boolean direct = inPlace != null && in.contiguousF32() && out.contiguousF32();
         CpuParallel.forEach(tasks, t -> {
             float[] row = direct ? null : new float[n];
             for (long r = rows * t / tasks; r < rows * (t + 1) / tasks; r++) {
@@ -61,8 +62,8 @@ final class CpuNormalization {
     /** {@code exp(x - max) / sum exp(x - max)}, or {@code x - max - log(sum exp(x - max))}, per row. */
     static void softmax(Softmax op) {
         RowLayout xRows = new RowLayout(op.x(), op.axis()), outRows = new RowLayout(op.out(), op.axis());
-        if (!op.log() && xRows.contiguousF32() && outRows.contiguousF32()) {
-            contiguousSoftmax(xRows, outRows);
+        if (xRows.contiguousF32() && outRows.contiguousF32()) {
+            contiguousSoftmax(xRows, outRows, op.log());
             return;
         }
         eachRow(xRows, outRows, (row, n) -> {
@@ -74,25 +75,17 @@ final class CpuNormalization {
             float logSum = (float) Math.log(expShifted(row.clone(), n, max));
             K.normalize(row, n, max, 1, null, null);
             K.normalize(row, n, logSum, 1, null, null);
-        }, (x, at, out, outAt, n) -> {
-            float max = K.max(x, at, n);
-            // The exponentials go to out: the result, or (log) scratch space before it.
-            double sum = expShifted(x, at, out, outAt, n, max);
-            if (!op.log()) {
-                K.scale(out, outAt, n, (float) (1 / sum));
-                return;
-            }
-            K.normalize(x, at, out, outAt, n, max, 1, null, null);
-            K.normalize(out, outAt, out, outAt, n, (float) Math.log(sum), 1, null, null);
-        });
+        }, null);
     }
 
     /**
-     * Softmax over rows contiguous in memory, each task's rows in order: the pass that takes a row's
-     * exponentials also takes the next row's max ({@link FloatKernels#expShiftedNextMax}), so that
-     * row streams in from memory under the arithmetic rather than in a max pass of its own.
+     * Softmax (or log-softmax) over rows contiguous in memory, each task's rows in order: the pass that
+     * takes a row's exponentials also takes the next row's max ({@link FloatKernels#expShiftedNextMax}),
+     * so that row streams in from memory under the arithmetic rather than in a max pass of its own.
+     * Log-softmax keeps no exponential: its pass writes {@code x - max} and sums the exponentials
+     * ({@link FloatKernels#shiftExpSumNextMax}), and one in place subtracts {@code log(sum)}.
      */
-    private static void contiguousSoftmax(RowLayout in, RowLayout out) {
+    private static void contiguousSoftmax(RowLayout in, RowLayout out, boolean log) {
         long rows = in.rows();
         int n = Math.toIntExact(in.rowLength());
         MemorySegment x = in.segment(), y = out.segment();
@@ -103,9 +96,14 @@ final class CpuNormalization {
             float max = first < end ? K.max(x, 4 * in.start(first), n) : 0;
             for (long r = first; r < end; r++) {
                 long at = 4 * in.start(r), outAt = 4 * out.start(r);
-                double sum = r + 1 < end ? expShiftedNextMax(x, at, y, outAt, n, max, 4 * in.start(r + 1), nextMax)
-                        : expShifted(x, at, y, outAt, n, max);
-                K.scale(y, outAt, n, (float) (1 / sum));
+                // The last row's "next" is itself: its max again, unused.
+                long next = r + 1 < end ? 4 * in.start(r + 1) : at;
+                if (log) {
+                    double sum = shiftExpSumNextMax(x, at, y, outAt, n, max, next, nextMax);
+                    K.normalize(y, outAt, y, outAt, n, (float) Math.log(sum), 1, null, null);
+                } else {
+                    K.scale(y, outAt, n, (float) (1 / expShiftedNextMax(x, at, y, outAt, n, max, next, nextMax)));
+                }
                 max = nextMax[0];
             }
         });
@@ -214,12 +212,16 @@ final class CpuNormalization {
         return sum;
     }
 
-    /** {@code out[i] = exp(x[i] - shift)}, returning their sum. */
-    private static double expShifted(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift) {
+    /** {@link FloatKernels#shiftExpSumNextMax} by blocks, the blocks' sums added in double. */
+    private static double shiftExpSumNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next,
+            float[] nextMax) {
         double sum = 0;
+        float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i += BLOCK) {
-            sum += K.expShifted(x, at + 4L * i, out, outAt + 4L * i, Math.min(BLOCK, n - i), shift);
+            sum += K.shiftExpSumNextMax(x, at + 4L * i, out, outAt + 4L * i, Math.min(BLOCK, n - i), shift, next + 4L * i, nextMax);
+            max = Math.max(max, nextMax[0]);
         }
+        nextMax[0] = max;
         return sum;
     }
 

@@ -313,18 +313,31 @@ final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
-    public float expShifted(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift) {
+    public float expShiftedNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next,
+            float[] nextMax) {
+        nextMax[0] = max(x, next, n);
         return expShifted(x, at, out, outAt, 0, n, shift);
     }
 
     @Override
-    public float expShiftedNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next,
+    public float shiftExpSumNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next,
             float[] nextMax) {
         nextMax[0] = max(x, next, n);
-        return expShifted(x, at, out, outAt, n, shift);
+        return shiftExpSum(x, at, out, outAt, 0, n, shift);
     }
 
-    /** {@link #expShifted} over {@code [from, to)}: the vector kernel's tail. */
+    /** {@link #shiftExpSumNextMax}'s shift and sum over {@code [from, to)}: the vector kernel's tail. */
+    static float shiftExpSum(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to, float shift) {
+        float s = 0;
+        for (int i = from; i < to; i++) {
+            float d = x.get(F32, at + 4L * i) - shift;
+            out.set(F32, outAt + 4L * i, d);
+            s += (float) Math.exp(d);
+        }
+        return s;
+    }
+
+    /** {@link #expShiftedNextMax}'s exponentials over {@code [from, to)}: the vector kernel's tail. */
     static float expShifted(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to, float shift) {
         float s = 0;
         for (int i = from; i < to; i++) {

@@ -949,18 +949,6 @@ final class VectorFloatKernels implements FloatKernels {
 
     /** Softmax's exponentials: {@link VectorMath#exp}, a loop of its own (see there). */
     @Override
-    public float expShifted(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift) {
-        int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.zero(S);
-        for (int i = 0; i < bound; i += L) {
-            FloatVector e = VectorMath.exp(load(x, at, i).sub(shift));
-            e.intoMemorySegment(out, outAt + 4L * i, NATIVE);
-            acc = acc.add(e);
-        }
-        return acc.reduceLanes(ADD) + ScalarFloatKernels.expShifted(x, at, out, outAt, bound, n, shift);
-    }
-
-    @Override
     public float expShiftedNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next,
             float[] nextMax) {
         int bound = S.loopBound(n);
@@ -974,6 +962,22 @@ final class VectorFloatKernels implements FloatKernels {
         }
         nextMax[0] = Math.max(max.reduceLanes(MAX), SCALAR.max(x, next + 4L * bound, n - bound));
         return acc.reduceLanes(ADD) + ScalarFloatKernels.expShifted(x, at, out, outAt, bound, n, shift);
+    }
+
+    @Override
+    public float shiftExpSumNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next,
+            float[] nextMax) {
+        int bound = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < bound; i += L) {
+            max = max.lanewise(MAX, load(x, next, i));
+            FloatVector d = load(x, at, i).sub(shift);
+            d.intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            acc = acc.add(VectorMath.exp(d));
+        }
+        nextMax[0] = Math.max(max.reduceLanes(MAX), SCALAR.max(x, next + 4L * bound, n - bound));
+        return acc.reduceLanes(ADD) + ScalarFloatKernels.shiftExpSum(x, at, out, outAt, bound, n, shift);
     }
 
     @Override
