@@ -57,32 +57,23 @@ final class TensorCoreGemm {
 
     /** Launches {@code m}, which {@link #accepts} without copying, on {@code context}'s stream. */
     static void run(MatMul m, Kernels kernels, CudaContext context) {
-        Operand a = m.a(), b = m.b(), out = m.out(), c = m.addend();
+        Operand out = m.out(), c = m.addend();
+        Layout l = Layout.of(m);
         int r = out.rank();
-        int rows = (int) out.dim(r - 2), cols = (int) out.dim(r - 1), depth = (int) a.dim(r - 1);
-        boolean kMajorB = !unitStride(b, r - 1);
-        long lda = leading(a, r - 2, depth), ldb = kMajorB ? leading(b, r - 1, depth) : leading(b, r - 2, cols);
-        long ldo = leading(out, r - 2, cols);
-        long[] batchA = GemmPlan.batch(a), batchB = GemmPlan.batch(b), batchOut = GemmPlan.batch(out);
-        long[] batchC = c == null ? new long[] {1, 0} : GemmPlan.batch(c);
-        long size = out.dtype().byteSize();
-        long addressA = base(a) + a.offset() * size, addressB = base(b) + b.offset() * size;
-        long addressOut = base(out) + out.offset() * size;
-        boolean aligned = aligned(m);
-        int batch = Math.toIntExact(batchOut[0]);
+        int rows = (int) out.dim(r - 2), cols = (int) out.dim(r - 1), depth = (int) m.a().dim(r - 1);
+        int batch = Math.toIntExact(l.batchOut[0]);
         String type = out.dtype() == DType.BF16 ? "bf16" : "f16";
-        boolean hopper = onTensorMaps(m, context);
-        if (hopper) {
-            byte[] mapA = TensorMap.kMajor(out.dtype(), addressA, rows, depth, lda, batchA[1] == 0 ? 1 : batch, batchA[1], TILE);
-            byte[] mapB = TensorMap.kMajor(out.dtype(), addressB, cols, depth, ldb, batchB[1] == 0 ? 1 : batch, batchB[1],
+        if (onTensorMaps(l, context)) {
+            byte[] mapA = TensorMap.kMajor(out.dtype(), l.addressA, rows, depth, l.lda, l.batchA[1] == 0 ? 1 : batch, l.batchA[1], TILE);
+            byte[] mapB = TensorMap.kMajor(out.dtype(), l.addressB, cols, depth, l.ldb, l.batchB[1] == 0 ? 1 : batch, l.batchB[1],
                     HOPPER_TILE_N);
             if (mapA != null && mapB != null) {
                 int tiles = (int) (((long) rows + TILE - 1) / TILE * ((cols + HOPPER_TILE_N - 1) / HOPPER_TILE_N));
                 // A block computes one batch, p0 + blockIdx.y: launches of at most MAX_GRID_Y batches.
                 for (int p0 = 0; p0 < batch; p0 += MAX_GRID_Y) {
                     Kernels.Arguments arguments = new Kernels.Arguments().tensorMap(mapA).tensorMap(mapB)
-                            .i32(batchA[1] == 0 ? 0 : 1).i32(batchB[1] == 0 ? 0 : 1).i32(rows).i32(cols).i32(depth).i32(p0);
-                    epilogue(arguments, m, c, batchC, size, addressOut, ldo, batchOut);
+                            .i32(l.batchA[1] == 0 ? 0 : 1).i32(l.batchB[1] == 0 ? 0 : 1).i32(rows).i32(cols).i32(depth).i32(p0);
+                    epilogue(arguments, m, l);
                     kernels.launch(m.name(), "gemm_sm90a", "gemm_" + type + "_nt_sm90a", tiles, Math.min(batch - p0, MAX_GRID_Y), 1,
                             HOPPER_THREADS, HOPPER_SHARED_BYTES, arguments);
                 }
@@ -90,21 +81,22 @@ final class TensorCoreGemm {
             }
         }
         Kernels.Arguments arguments = new Kernels.Arguments().i32(rows).i32(cols).i32(depth).i32(batch)
-                .address(addressA).i64(lda).i64(batchA[1])
-                .address(addressB).i64(ldb).i64(batchB[1]);
-        epilogue(arguments, m, c, batchC, size, addressOut, ldo, batchOut);
-        String kernel = "gemm_" + type + (kMajorB ? "_nt" : "_nn") + (aligned ? "" : "_any");
+                .address(l.addressA).i64(l.lda).i64(l.batchA[1])
+                .address(l.addressB).i64(l.ldb).i64(l.batchB[1]);
+        epilogue(arguments, m, l);
+        String kernel = "gemm_" + type + (l.kMajorB ? "_nt" : "_nn") + (l.aligned() ? "" : "_any");
         int tiles = (int) (((long) rows + TILE - 1) / TILE * ((cols + TILE - 1) / TILE));
         kernels.launch(m.name(), "gemm", kernel, tiles, Math.min(batch, MAX_GRID_Y), 1, THREADS, SHARED_BYTES, arguments);
     }
 
     /** The parameters both kernel families end with: the addend c, beta, out, alpha and the activation. */
-    private static void epilogue(Kernels.Arguments arguments, MatMul m, Operand c, long[] batchC, long size, long addressOut,
-                                 long ldo, long[] batchOut) {
+    private static void epilogue(Kernels.Arguments arguments, MatMul m, Layout l) {
+        Operand c = m.addend();
         int r = m.out().rank();
-        arguments.address(c == null ? 0 : base(c) + c.offset() * size).i64(c == null ? 0 : c.strides()[r - 2])
+        long[] batchC = c == null ? new long[] {1, 0} : GemmPlan.batch(c);
+        arguments.address(c == null ? 0 : address(c)).i64(c == null ? 0 : c.strides()[r - 2])
                 .i64(c == null ? 0 : c.strides()[r - 1]).i64(batchC[1]).f32((float) m.beta())
-                .address(addressOut).i64(ldo).i64(batchOut[1])
+                .address(l.addressOut).i64(l.ldo).i64(l.batchOut[1])
                 .f32((float) m.alpha()).i32(m.activation() == null ? -1 : m.activation().ordinal());
     }
 
@@ -114,24 +106,36 @@ final class TensorCoreGemm {
      * {@code -Dcolossus.cuda.gemmKernel=mma} not set.
      */
     static boolean onTensorMaps(MatMul m, CudaContext context) {
-        int r = m.out().rank();
-        return !unitStride(m.b(), r - 1) && aligned(m) && context.computeMajor == 9 && context.computeMinor == 0
+        return onTensorMaps(Layout.of(m), context);
+    }
+
+    private static boolean onTensorMaps(Layout l, CudaContext context) {
+        return l.kMajorB && l.aligned() && context.computeMajor == 9 && context.computeMinor == 0
                 && !"mma".equals(System.getProperty("colossus.cuda.gemmKernel"));
     }
 
-    /** Whether a and b have 16-byte aligned rows and batches and out 4-byte aligned pairs: the kernels' vector paths. */
-    private static boolean aligned(MatMul m) {
-        Operand a = m.a(), b = m.b(), out = m.out();
-        int r = out.rank();
-        long depth = a.dim(r - 1), cols = out.dim(r - 1);
-        boolean kMajorB = !unitStride(b, r - 1);
-        long lda = leading(a, r - 2, depth), ldb = kMajorB ? leading(b, r - 1, depth) : leading(b, r - 2, cols);
-        long size = out.dtype().byteSize();
-        long addressA = base(a) + a.offset() * size, addressB = base(b) + b.offset() * size;
-        long addressOut = base(out) + out.offset() * size;
-        return addressA % 16 == 0 && addressB % 16 == 0 && lda % 8 == 0 && ldb % 8 == 0
-                && GemmPlan.batch(a)[1] % 8 == 0 && GemmPlan.batch(b)[1] % 8 == 0 && addressOut % 4 == 0
-                && leading(out, r - 2, cols) % 2 == 0 && GemmPlan.batch(out)[1] % 2 == 0;
+    /**
+     * Where a product's operands lie, as the kernels take them: whether b is K-major, the leading
+     * dimensions and {@link GemmPlan#batch} (count, stride) of a, b and out (elements), and their
+     * first elements' device addresses.
+     */
+    private record Layout(boolean kMajorB, long lda, long ldb, long ldo, long[] batchA, long[] batchB, long[] batchOut,
+                          long addressA, long addressB, long addressOut) {
+        static Layout of(MatMul m) {
+            Operand a = m.a(), b = m.b(), out = m.out();
+            int r = out.rank();
+            long depth = a.dim(r - 1), cols = out.dim(r - 1);
+            boolean kMajorB = !unitStride(b, r - 1);
+            return new Layout(kMajorB, leading(a, r - 2, depth), kMajorB ? leading(b, r - 1, depth) : leading(b, r - 2, cols),
+                    leading(out, r - 2, cols), GemmPlan.batch(a), GemmPlan.batch(b), GemmPlan.batch(out), address(a), address(b),
+                    address(out));
+        }
+
+        /** Whether a and b have 16-byte aligned rows and batches, and out 4-byte aligned pairs: the kernels' vector paths. */
+        boolean aligned() {
+            return addressA % 16 == 0 && addressB % 16 == 0 && lda % 8 == 0 && ldb % 8 == 0 && batchA[1] % 8 == 0
+                    && batchB[1] % 8 == 0 && addressOut % 4 == 0 && ldo % 2 == 0 && batchOut[1] % 2 == 0;
+        }
     }
 
     /** True when dimension {@code d} of {@code x} has unit stride, or size 1 (any stride will do). */
@@ -147,7 +151,8 @@ final class TensorCoreGemm {
         return x.dim(d) == 1 ? Math.max(8, rowLength + 7 & ~7L) : x.strides()[d];
     }
 
-    private static long base(Operand x) {
-        return ((DeviceStorage) x.storage()).address(0);
+    /** The device address of x's first element. */
+    private static long address(Operand x) {
+        return ((DeviceStorage) x.storage()).address(0) + x.offset() * x.dtype().byteSize();
     }
 }
