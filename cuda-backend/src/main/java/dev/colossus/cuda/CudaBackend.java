@@ -32,13 +32,14 @@ import java.util.Arrays;
  * <p>GEMM: {@code -Dcolossus.cuda.gemm=cublas|custom|auto} (read at each op). {@code custom} sends every
  * F16/BF16 product to {@link TensorCoreGemm}, its epilogue fused; {@code cublas} sends every product to
  * cuBLAS, an epilogue (alpha, beta c, activation) following as one pass of {@link PackedElementwise}'s
- * epilogue kernel over the F32 product; {@code auto} (the default) takes the custom kernel for a product
- * with an epilogue but no activation (alpha, beta c: a linear layer's bias) where it runs on Hopper's
- * tensor-map kernel, and cuBLAS for everything else, as measured on an H100 (benchmarks/results/gpu/
- * h100-2026-11-27-tma): {@code x W^T + b} at 8192 x 16384 x 4096 ran at 577.2 TFLOP/s in the custom
- * kernel, 555.0 on cuBLAS and the epilogue kernel; {@code gelu(x W^T + b)} at 440.8 against 506.9
- * (the activation computed while the Tensor Cores wait); plain products at 0.945 of cuBLAS (bf16
- * 8192^3, b K-major), 0.36 on mma.sync.
+ * epilogue kernel over the F32 product; {@code auto} (the default) takes cuBLAS for every product, as
+ * measured on an H100 (benchmarks/results/gpu/h100-2026-11-27-tma): the custom kernel's Hopper path
+ * runs plain products at 0.945 of cuBLAS (bf16 8192^3, b K-major) and {@code gelu(x W^T + b)} at
+ * 8192 x 16384 x 4096 at 0.87 of cuBLAS and the epilogue kernel (the activation computed while the
+ * Tensor Cores wait); {@code x W^T + b} there at 1.04 of it. A single row (1 x 8192 x 8192, b
+ * N-major: mma.sync) ran at 0.20, the Hopper kernel's 128-row tiles are as wasted on one row, and no
+ * shape between was measured, so no rule for where the custom kernel wins is drawn yet. mma.sync runs
+ * large products at 0.36 of cuBLAS.
  *
  * <p>Attention: {@link FusedAttention} where it applies (F16/BF16, head dimension 64 or 128), else
  * composed by {@code Decompositions} from batched matmuls, elementwise ops and the softmax kernel;
@@ -334,15 +335,14 @@ public final class CudaBackend implements Backend {
     }
 
     /** Whether {@code m} goes to {@link TensorCoreGemm}, by {@code colossus.cuda.gemm} (see the class comment). */
-    private boolean customGemm(MatMul m) {
+    private static boolean customGemm(MatMul m) {
         String mode = System.getProperty("colossus.cuda.gemm", "auto");
-        return switch (mode) {
-            case "custom" -> TensorCoreGemm.accepts(m, true);
-            case "cublas" -> false;
-            case "auto" -> m.hasEpilogue() && m.activation() == null && TensorCoreGemm.accepts(m, false)
-                    && TensorCoreGemm.onTensorMaps(m, context);
+        boolean wanted = switch (mode) {
+            case "custom" -> true;
+            case "cublas", "auto" -> false;
             default -> throw new IllegalArgumentException("colossus.cuda.gemm=" + mode + ": expected cublas, custom or auto");
         };
+        return wanted && TensorCoreGemm.accepts(m, true);
     }
 
     /** {@code m} on {@link TensorCoreGemm}, a and b first copied to contiguous temporaries where it cannot read them. */

@@ -101,14 +101,10 @@ final class TensorCoreGemm {
     }
 
     /**
-     * True when {@code m}, which {@link #accepts} without copying, runs on the Hopper kernel: an sm_90
-     * GPU, b K-major, a, b and out aligned for it (tensor maps need 16-byte rows), and
-     * {@code -Dcolossus.cuda.gemmKernel=mma} not set.
+     * True when a product laid out as {@code l} runs on the Hopper kernel: an sm_90 GPU, b K-major, a, b
+     * and out aligned for it (tensor maps need 16-byte rows), and {@code -Dcolossus.cuda.gemmKernel=mma}
+     * not set.
      */
-    static boolean onTensorMaps(MatMul m, CudaContext context) {
-        return onTensorMaps(Layout.of(m), context);
-    }
-
     private static boolean onTensorMaps(Layout l, CudaContext context) {
         return l.kMajorB && l.aligned() && context.computeMajor == 9 && context.computeMinor == 0
                 && !"mma".equals(System.getProperty("colossus.cuda.gemmKernel"));
