@@ -1,6 +1,6 @@
 """PyTorch's numbers for the GPU check, one CSV line each (torch,case,seconds,rate,unit), for the same
 cases as dev.colossus.bench.GpuBench: GEMM (bf16 at 2048, 4096, 8192, 4096x4096x1000, 1x8192x8192;
-f16 and f32 with TF32 off at 8192; bf16 a @ w.t() at 4096 and 8192), linear + GELU (F.linear then F.gelu), SDPA (B=4,
+f16 and f32 with TF32 off at 8192; bf16 a @ w.t() at 4096 and 8192), linear + GELU (F.linear then F.gelu), F.linear alone (8192, 1, 64, 1024 tokens), SDPA (B=4,
 H=16, D=128, bf16, L = 1024..8192, plain and causal), decode SDPA (B=4, Hq=32, Hkv=8, one query,
 Lk = 4k..64k, GB/s over K and V), x + y, x + bias and gelu(x) on (8192, 16384) bf16 (GB/s over the
 bytes read and written), a device-to-device copy, a 1 GiB host-to-device copy from pinned
@@ -64,7 +64,11 @@ w = torch.randn(16384, 4096, device="cuda", dtype=torch.bfloat16)
 bias = torch.randn(16384, device="cuda", dtype=torch.bfloat16)
 s = time(lambda: F.gelu(F.linear(x, w, bias)))
 report("linear_gelu_bf16_8192x16384x4096", s, 2 * 8192 * 4096 * 16384 / s / 1e12, "TFLOP/s")
-del x, w, bias
+for tokens in (8192, 1, 64, 1024):
+    xt = x[:tokens].contiguous()
+    s = time(lambda: F.linear(xt, w, bias))
+    report(f"linear_bf16_{tokens}x16384x4096", s, 2 * tokens * 4096 * 16384 / s / 1e12, "TFLOP/s")
+del x, xt, w, bias
 
 for length in (1024, 2048, 4096, 8192):
     q, k, v = (torch.randn(4, 16, length, 128, device="cuda", dtype=torch.bfloat16) for _ in range(3))

@@ -29,7 +29,7 @@ import java.util.stream.IntStream;
  *       K-major ({@code _tn}) at 4096 and 8192; F32 with TF32 off at 8192 on cuBLAS;</li>
  *   <li>linear: {@code gelu(x W^T + b)} as cuBLAS's product (F32 out) then one pass of the epilogue
  *       kernel, and fused in one launch of the custom kernel ({@code _custom}); {@code x W^T + b} the
- *       same two ways;</li>
+ *       same two ways, also for 1, 64 and 1024 tokens;</li>
  *   <li>attention: the fused kernel, B=4, H=16, D=128, BF16, L = 1024..8192, plain and causal (the
  *       composed path at 2048 too); decode, one query against Lk = 4k..64k keys (B=4, Hq=32, Hkv=8),
  *       in GB/s over the bytes of K and V, beside a device-to-device copy (bytes read + written);</li>
@@ -137,18 +137,22 @@ public final class GpuBench {
 
     /**
      * An MLP's up-projection and its activation, gelu(x W^T + b), x (8192, 4096), W (16384, 4096), BF16;
-     * and x W^T + b alone, which shows what the activation costs.
+     * and x W^T + b alone, which shows what the activation costs, for 8192 tokens and for 1, 64 and
+     * 1024: where the custom kernel's fused bias beats cuBLAS and the epilogue pass, and where not.
      */
     private static void linear(Backend cuda) {
-        int tokens = 8192, in = 4096, out = 16384;
+        int in = 4096, out = 16384;
         Device gpu = cuda.device();
-        try (Tensor x = random(10, DType.BF16, gpu, tokens, in); Tensor w = random(11, DType.BF16, gpu, out, in);
-             Tensor bias = random(12, DType.BF16, gpu, out)) {
-            for (UnaryFn activation : new UnaryFn[] {UnaryFn.GELU, null}) {
-                for (String mode : new String[] {"cublas", "custom"}) {
-                    double s = with("colossus.cuda.gemm", mode, () -> time(cuda, () -> Ops.linear(x, w, bias, activation).close()));
-                    report("linear" + (activation == null ? "" : "_gelu") + "_bf16_8192x16384x4096"
-                            + (mode.equals("custom") ? "_custom" : ""), s, 2.0 * tokens * in * out / s / 1e12, "TFLOP/s");
+        try (Tensor w = random(11, DType.BF16, gpu, out, in); Tensor bias = random(12, DType.BF16, gpu, out)) {
+            for (int tokens : new int[] {8192, 1, 64, 1024}) {
+                try (Tensor x = random(10, DType.BF16, gpu, tokens, in)) {
+                    for (UnaryFn activation : tokens == 8192 ? new UnaryFn[] {UnaryFn.GELU, null} : new UnaryFn[] {null}) {
+                        for (String mode : new String[] {"cublas", "custom"}) {
+                            double s = with("colossus.cuda.gemm", mode, () -> time(cuda, () -> Ops.linear(x, w, bias, activation).close()));
+                            report("linear" + (activation == null ? "" : "_gelu") + "_bf16_" + tokens + "x16384x4096"
+                                    + (mode.equals("custom") ? "_custom" : ""), s, 2.0 * tokens * in * out / s / 1e12, "TFLOP/s");
+                        }
+                    }
                 }
             }
         }
