@@ -23,6 +23,7 @@
 // 8192^3 with b K-major: 646 TFLOP/s, 0.949 of cuBLAS in the same call (the rung before, cp.async
 // and two warpgroups without specialisation: 388).
 #include "../common/gemm_tiles.cuh"
+#include "../common/hopper.cuh"
 
 namespace {
 constexpr int BM = 128, BN = 256, BK = 64, STAGES = 4, THREADS = 384;
@@ -31,64 +32,6 @@ constexpr int STAGE_BYTES = (A_STAGE + B_STAGE) * 2;
 constexpr int PRODUCER_REGISTERS = 40, CONSUMER_REGISTERS = 232;
 constexpr int STAGING_ROW = BN + 8;  // floats: a row of the epilogue's staged accumulators, padded
 static_assert(2 * 64 * STAGING_ROW * 4 <= STAGES * STAGE_BYTES, "the staged accumulators fit in the ring");
-
-// A CUtensorMap (cuda.h): 128 opaque bytes the driver encodes, passed by value as a kernel parameter.
-struct alignas(64) TensorMap {
-    unsigned long long opaque[16];
-};
-
-__device__ __forceinline__ void barrier_init(uint64_t* barrier, int arrivals) {
-    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(shared_address(barrier)), "r"(arrivals));
-}
-
-// One arrival that also announces `bytes` more to come from the copy engine before the phase completes.
-__device__ __forceinline__ void barrier_arrive_expecting(uint64_t* barrier, int bytes) {
-    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(shared_address(barrier)), "r"(bytes) : "memory");
-}
-
-__device__ __forceinline__ void barrier_arrive(uint64_t* barrier) {
-    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(shared_address(barrier)) : "memory");
-}
-
-// Waits until the barrier's phase of the given parity has completed. A fresh barrier is in phase 0,
-// and the phase before it (parity 1) counts as completed.
-__device__ __forceinline__ void barrier_wait(uint64_t* barrier, int parity) {
-    uint32_t done;
-    do {
-        asm volatile("{\n.reg .pred p;\nmbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\nselp.u32 %0, 1, 0, p;\n}\n"
-                     : "=r"(done)
-                     : "r"(shared_address(barrier)), "r"(parity)
-                     : "memory");
-    } while (!done);
-}
-
-// Copies the box of `map` at (k, row, batch) into shared memory at `tile`; completes on `barrier`.
-__device__ __forceinline__ void copy_tile(void* tile, const TensorMap& map, int k, int row, int batch, uint64_t* barrier) {
-    asm volatile("cp.async.bulk.tensor.3d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3, %4}], [%5];\n"
-                 ::"r"(shared_address(tile)), "l"(reinterpret_cast<uint64_t>(&map)), "r"(k), "r"(row), "r"(batch),
-                 "r"(shared_address(barrier))
-                 : "memory");
-}
-
-// wgmma's shared-memory matrix descriptor for a K-major tile in the 128-byte swizzle: start address
-// / 16, leading byte offset 16 (unused by this layout), stride byte offset 1024 (one 8-row atom).
-__device__ __forceinline__ uint64_t descriptor(const void* tile) {
-    uint64_t address = shared_address(tile);
-    return ((address & 0x3FFFF) >> 4) | (1ull << 16) | (64ull << 32) | (1ull << 62);
-}
-
-__device__ __forceinline__ void wgmma_fence() {
-    asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
-}
-
-__device__ __forceinline__ void wgmma_commit() {
-    asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
-}
-
-// Waits until at most `pending` committed wgmma groups of this warpgroup are in flight.
-template <int pending> __device__ __forceinline__ void wgmma_wait() {
-    asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(pending) : "memory");
-}
 
 // d += A B for A 64x16 (descriptor a, K-major) and B 16x256 (descriptor b, K-major), d in the
 // accumulator layout: thread t of the warpgroup holds d[4j + 2h + e] = D[16 (t / 32) + (t % 32) / 4 + 8h][8j + 2 (t % 4) + e].
@@ -137,11 +80,6 @@ __device__ __forceinline__ void produce(const TensorMap& a_map, const TensorMap&
         copy_tile(a_tiles + s * A_STAGE * 2, a_map, kt * BK, m0, a_batch, &full[s]);
         copy_tile(b_tiles + s * B_STAGE * 2, b_map, kt * BK, n0, b_batch, &full[s]);
     }
-}
-
-// Waits until `threads` threads (whole warps) have arrived at named barrier `id` (0 is __syncthreads').
-__device__ __forceinline__ void named_barrier(int id, int threads) {
-    asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
 }
 
 // out_row[n + e] = act(alpha v[e] + beta c_row[(n + e) c_col]) for e < 8 and n + e < N; c_row null for
@@ -247,7 +185,7 @@ __device__ void gemm(const TensorMap& a_map, const TensorMap& b_map, int a_batch
             barrier_init(&full[s], 1);
             barrier_init(&empty[s], 2);
         }
-        asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");  // visible to the copy engine too
+        barrier_init_visible();
     }
     __syncthreads();
 
@@ -257,12 +195,12 @@ __device__ void gemm(const TensorMap& a_map, const TensorMap& b_map, int a_batch
     const int p = p0 + blockIdx.y;
     const int warpgroup = threadIdx.x / 128;
     if (warpgroup == 0) {
-        asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(PRODUCER_REGISTERS));
+        release_registers<PRODUCER_REGISTERS>();
         if (threadIdx.x == 0) {
             produce(a_map, b_map, a_batched * p, b_batched * p, m0, n0, k_tiles, a_tiles, b_tiles, full, empty);
         }
     } else {
-        asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(CONSUMER_REGISTERS));
+        claim_registers<CONSUMER_REGISTERS>();
         consume<T>(warpgroup - 1, M, N, k_tiles, a_tiles, b_tiles, full, empty, m0, n0,
                    c == nullptr ? nullptr : c + p * c_batch, c_row, c_col, beta, out + p * out_batch, ldo, alpha, activation);
     }
