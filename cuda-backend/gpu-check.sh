@@ -53,10 +53,12 @@ run() {
         echo "--- python"; python3 -c 'import torch, site; print("torch", torch.__version__, "CUDA", torch.version.cuda); print(site.getsitepackages())'
         echo "--- tools"; which nvcc ptxas python3 || true
         "${java[0]}" -version 2>&1
-        # The Hopper GEMM must run on the warpgroup tensor instructions: HGMMA in its SASS.
-        echo "--- SASS of gemm_sm90a: HGMMA instructions"
-        ptx=cuda-backend/src/main/resources/dev/colossus/cuda/ptx/gemm_sm90a.ptx
-        ptxas -arch=sm_90a -o /tmp/gemm_sm90a.cubin "$ptx" && cuobjdump --dump-sass /tmp/gemm_sm90a.cubin | grep -c HGMMA || true
+        # The Hopper kernels must run on the warpgroup tensor instructions: HGMMA in their SASS.
+        for module in gemm_sm90a attention_sm90a; do
+            echo "--- SASS of $module: HGMMA instructions"
+            ptx=cuda-backend/src/main/resources/dev/colossus/cuda/ptx/$module.ptx
+            ptxas -arch=sm_90a -o /tmp/$module.cubin "$ptx" && cuobjdump --dump-sass /tmp/$module.cubin | grep -c HGMMA || true
+        done
     } > "$out/machine.txt" 2>&1
     probe=$("${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench --probe 2>&1 | head -20)
     if ! grep -q "cuda ops run on: cuda" <<<"$probe"; then

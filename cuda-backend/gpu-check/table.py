@@ -1,7 +1,8 @@
 """Sets the colossus and torch CSV lines of one GPU check side by side as a Markdown table.
 Ratio = Colossus's rate over PyTorch's (for us/op, PyTorch's over Colossus's: above 1 is Colossus
 ahead either way). A second table sets each variant of Colossus (case_custom, case_composed) beside
-the plain case: the custom GEMM against cuBLAS, the fused attention and linear against the composed.
+the plain case: the custom GEMM against cuBLAS, the fused attention and linear against the composed,
+the Hopper attention kernel (case_wgmma) against the mma.sync one.
    python3 table.py colossus.csv torch.csv"""
 import sys
 
@@ -24,7 +25,7 @@ for case, found in rows.items():
     fmt = lambda r: f"{r[0]:.2f}" if r else "-"
     print(f"| {case} | {fmt(ours)} | {fmt(theirs)} | {unit} | {ratio} |")
 
-variants = [(case, base, suffix) for case in rows for suffix in ("_custom", "_custom_mma", "_composed")
+variants = [(case, base, suffix) for case in rows for suffix in ("_custom", "_custom_mma", "_composed", "_wgmma")
             if case.endswith(suffix) and (base := case[: -len(suffix)]) in rows]
 if variants:
     print()

@@ -62,6 +62,14 @@ __device__ __forceinline__ uint64_t descriptor(const void* tile) {
     return ((address & 0x3FFFF) >> 4) | (1ull << 16) | (64ull << 32) | (1ull << 62);
 }
 
+// wgmma's descriptor for an MN-major tile in the 128-byte swizzle (read with imm-trans-b = 1): rows of
+// 64 MN elements (128 bytes), 8-row atoms along K 1024 bytes apart (stride byte offset), and the next
+// 64 MN elements `mn_block_bytes` further (leading byte offset).
+__device__ __forceinline__ uint64_t transposed_descriptor(const void* tile, int mn_block_bytes) {
+    uint64_t address = shared_address(tile);
+    return ((address & 0x3FFFF) >> 4) | ((uint64_t) (mn_block_bytes >> 4) << 16) | (64ull << 32) | (1ull << 62);
+}
+
 __device__ __forceinline__ void wgmma_fence() {
     asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
 }

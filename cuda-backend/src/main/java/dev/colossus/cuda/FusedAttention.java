@@ -15,9 +15,15 @@ import dev.colossus.spi.Storage;
  * decode step with a single query still fills a block's rows and reads each K/V tile once per group.
  * When those blocks would leave the GPU under-filled (decode, short prefill), the keys are split
  * across blocks (flash-decoding) and a second kernel merges the partial softmax states.
+ *
+ * <p>On Hopper, {@code -Dcolossus.cuda.attentionKernel=wgmma} sends head dimension 128 without a mask
+ * to {@code attention_sm90a.cu} (TMA and warpgroup MMA, a producer warpgroup and two consumers); it
+ * has not yet run on a GPU, so it is not the default.
  */
 final class FusedAttention {
     private static final int ROWS = 64, KEYS = 64, THREADS = 128;
+    /** The Hopper kernel's block: 128 queries, a producer warpgroup and two consumers; Q and two stages of K and V (32 KB each), 7 barriers, 1 KB of alignment. */
+    private static final int HOPPER_QUERIES = 128, HOPPER_THREADS = 384, HOPPER_SHARED_BYTES = 5 * 32768 + 7 * 8 + 1024;
     private static final int MAX_GRID_Y = 65535;
 
     private FusedAttention() {
@@ -56,6 +62,9 @@ final class FusedAttention {
             return;
         }
         String type = q.dtype() == DType.BF16 ? "bf16" : "f16";
+        if (onHopper(a, context) && runOnHopper(a, kernels, type)) {
+            return;
+        }
         int rowBlocks = (int) ((a.groupSize() * lq + ROWS - 1) / ROWS);
         long blocks = (long) rowBlocks * b * hkv;
         int splits = splits(blocks, lk, context.multiprocessors);
@@ -96,6 +105,46 @@ final class FusedAttention {
                 workspace.release();
             }
         }
+    }
+
+    /**
+     * Whether {@code a} is for {@code attention_sm90a.cu}: asked for with
+     * {@code -Dcolossus.cuda.attentionKernel=wgmma} (it has not yet run on a GPU), an sm_90 GPU, head
+     * dimension 128, no mask, and batches and heads within a grid's y and z.
+     */
+    private static boolean onHopper(Attention a, CudaContext context) {
+        return "wgmma".equals(System.getProperty("colossus.cuda.attentionKernel")) && context.computeMajor == 9
+                && context.computeMinor == 0 && a.q().dim(3) == 128 && a.mask() == null && a.q().dim(1) <= MAX_GRID_Y
+                && a.q().dim(0) <= MAX_GRID_Y;
+    }
+
+    /**
+     * Launches {@code a} on the Hopper kernel: grid (query blocks of 128, Hq, B), q, k and v read through
+     * 4-d tensor maps (D, L, H, B). False, launching nothing, where the driver refuses a map.
+     */
+    private static boolean runOnHopper(Attention a, Kernels kernels, String type) {
+        byte[] qMap = map(a.q()), kMap = map(a.k()), vMap = map(a.v());
+        if (qMap == null || kMap == null || vMap == null) {
+            return false;
+        }
+        Operand q = a.q(), out = a.out();
+        long[] s = out.strides();
+        Kernels.Arguments arguments = new Kernels.Arguments().tensorMap(qMap).tensorMap(kMap).tensorMap(vMap)
+                .i32((int) q.dim(1)).i32((int) a.k().dim(1)).i32((int) q.dim(2)).i32((int) a.k().dim(2))
+                .i32(a.causal() ? 1 : 0).f32((float) a.scale())
+                .address(base(out) + out.offset() * out.dtype().byteSize()).i64(s[0]).i64(s[1]).i64(s[2]);
+        int queryBlocks = (int) ((q.dim(2) + HOPPER_QUERIES - 1) / HOPPER_QUERIES);
+        kernels.launch(a.name(), "attention_sm90a", "attention_" + type + "_d128_sm90a", queryBlocks, (int) q.dim(1),
+                (int) q.dim(0), HOPPER_THREADS, HOPPER_SHARED_BYTES, arguments);
+        return true;
+    }
+
+    /** The tensor map of a (B, H, L, 128) operand, boxes of 128 rows by 64, or null where the driver refuses it. */
+    private static byte[] map(Operand x) {
+        long[] s = x.strides();
+        return TensorMap.tiled(x.dtype(), base(x) + x.offset() * x.dtype().byteSize(),
+                new long[] {x.dim(3), x.dim(2), x.dim(1), x.dim(0)}, new long[] {s[2], s[1], s[0]},
+                new int[] {TensorMap.BOX_K, HOPPER_QUERIES, 1, 1});
     }
 
     /**

@@ -13,10 +13,10 @@ import java.lang.invoke.MethodHandle;
  * A tensor map for Hopper's Tensor Memory Accelerator ({@code CUtensorMap}: 128 opaque bytes, passed
  * to a kernel by value), encoded by the driver's {@code cuTensorMapEncodeTiled} through the FFM API.
  *
- * <p>The one shape Colossus needs: a batch of K-major matrices of 16-bit elements, {@code x[p][row][k]}
- * at {@code address + 2 (p batchStride + row ld + k)}, read in boxes of {@code boxRows x 64}
- * elements that land in shared memory in the 128-byte swizzle (the layout wgmma's descriptors name);
- * rows, K and batches past the ends read as zeros.
+ * <p>Tensors of 16-bit elements with unit stride along the innermost dimension, read in boxes 64
+ * elements wide that land in shared memory in the 128-byte swizzle (the layout wgmma's descriptors
+ * name); whatever lies past the ends reads as zeros. The GEMM reads batches of K-major matrices
+ * ({@link #kMajor}), the attention kernel (B, H, L, D) tensors.
  */
 final class TensorMap {
     static final int BYTES = 128;
@@ -32,25 +32,44 @@ final class TensorMap {
 
     /**
      * The map of {@code batches} K-major {@code (rows, k)} matrices of {@code dtype} (F16 or BF16), row
-     * stride {@code ld} and batch stride {@code batchStride} in elements; or null when the driver
-     * refuses it (the address, {@code ld} or {@code batchStride} off the 16-byte grid, a size past its
-     * limits, or a driver without tensor maps), so the caller can take another kernel.
+     * stride {@code ld} and batch stride {@code batchStride} in elements, read in boxes of
+     * {@code boxRows x 64}; or null when the driver refuses it (see {@link #tiled}).
      */
     static byte[] kMajor(DType dtype, long address, long rows, long k, long ld, long batches, long batchStride, int boxRows) {
-        if (ENCODE_TILED == null || dtype.byteSize() != 2 || address % 16 != 0 || ld % 8 != 0 || batchStride % 8 != 0
-                || ld < k || batchStride < 0) {
+        if (ld < k || batchStride < 0) {
             return null;
         }
+        // A batch of one still needs a legal stride: that of rows * ld, as if the batch were dense.
+        return tiled(dtype, address, new long[] {k, rows, batches}, new long[] {ld, batches > 1 ? batchStride : rows * ld},
+                new int[] {BOX_K, boxRows, 1});
+    }
+
+    /**
+     * The map of a tensor of {@code dtype} (F16 or BF16) with sizes {@code dims}, innermost first, unit
+     * stride along {@code dims[0]} and {@code strides[d - 1]} elements along {@code dims[d]}, read in
+     * boxes of {@code box} (box[0] = 64: one 128-byte swizzle row); or null when the driver refuses it
+     * (the address or a stride off the 16-byte grid, a size past its limits, or a driver without
+     * tensor maps), so the caller can take another kernel.
+     */
+    static byte[] tiled(DType dtype, long address, long[] dims, long[] strides, int[] box) {
+        if (ENCODE_TILED == null || dtype.byteSize() != 2 || address % 16 != 0) {
+            return null;
+        }
+        long[] strideBytes = new long[strides.length];
+        for (int d = 0; d < strides.length; d++) {
+            if (strides[d] % 8 != 0 || strides[d] <= 0) {
+                return null;
+            }
+            strideBytes[d] = 2 * strides[d];
+        }
+        int[] ones = new int[dims.length];
+        java.util.Arrays.fill(ones, 1);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment map = arena.allocate(BYTES, 64);
-            MemorySegment dims = arena.allocateFrom(ValueLayout.JAVA_LONG, k, rows, batches);
-            // A batch of one still needs a legal stride: that of rows * ld, as if the batch were dense.
-            MemorySegment strides = arena.allocateFrom(ValueLayout.JAVA_LONG, 2 * ld, 2 * (batches > 1 ? batchStride : rows * ld));
-            MemorySegment box = arena.allocateFrom(ValueLayout.JAVA_INT, BOX_K, boxRows, 1);
-            MemorySegment elementStrides = arena.allocateFrom(ValueLayout.JAVA_INT, 1, 1, 1);
-            int result = (int) ENCODE_TILED.invokeExact(map, dtype == DType.BF16 ? DATA_TYPE_BFLOAT16 : DATA_TYPE_FLOAT16, 3,
-                    MemorySegment.ofAddress(address), dims, strides, box, elementStrides, INTERLEAVE_NONE, SWIZZLE_128B,
-                    L2_PROMOTION_256B, OOB_FILL_ZEROS);
+            int result = (int) ENCODE_TILED.invokeExact(map, dtype == DType.BF16 ? DATA_TYPE_BFLOAT16 : DATA_TYPE_FLOAT16, dims.length,
+                    MemorySegment.ofAddress(address), arena.allocateFrom(ValueLayout.JAVA_LONG, dims),
+                    arena.allocateFrom(ValueLayout.JAVA_LONG, strideBytes), arena.allocateFrom(ValueLayout.JAVA_INT, box),
+                    arena.allocateFrom(ValueLayout.JAVA_INT, ones), INTERLEAVE_NONE, SWIZZLE_128B, L2_PROMOTION_256B, OOB_FILL_ZEROS);
             return result == 0 ? map.toArray(ValueLayout.JAVA_BYTE) : null;
         } catch (Throwable t) {
             throw new IllegalStateException("cuTensorMapEncodeTiled through the FFM API failed: " + t, t);

@@ -67,6 +67,44 @@ class FusedAttentionTest {
         }
     }
 
+    /** (B, Hq, Hkv, Lq, Lk, causal), D = 128: the Hopper kernel's tails (queries and keys not multiples of 128), GQA, Lq < Lk. */
+    private static final long[][] HOPPER_CASES = {
+        {1, 4, 4, 128, 128, 0},
+        {2, 8, 2, 300, 300, 1},
+        {1, 4, 1, 77, 500, 0},
+        {1, 2, 2, 513, 513, 1},
+        {1, 2, 2, 70, 200, 1},
+        {2, 16, 16, 1024, 1024, 1},
+    };
+
+    /**
+     * {@code -Dcolossus.cuda.attentionKernel=wgmma}: on an H100 or H200 the Hopper kernel
+     * ({@code attention_sm90a.cu}), elsewhere the mma.sync kernel, against the composed path.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F16", "BF16"})
+    void hopperKernelMatchesTheComposedPath(DType dtype) {
+        long seed = 700;
+        for (long[] c : HOPPER_CASES) {
+            try (Scope scope = Scope.open()) {
+                Tensor q = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[1], c[3], 128));
+                Tensor k = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[2], c[4], 128));
+                Tensor v = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[2], c[4], 128));
+                AttentionOptions options = AttentionOptions.defaults().causal(c[5] == 1);
+                Tensor composed = onGpu("composed", () -> Ops.scaledDotProductAttention(q, k, v, options));
+                System.setProperty("colossus.cuda.attentionKernel", "wgmma");
+                Tensor fused;
+                try {
+                    fused = onGpu("fused", () -> Ops.scaledDotProductAttention(q, k, v, options));
+                } finally {
+                    System.clearProperty("colossus.cuda.attentionKernel");
+                }
+                TensorAssert.assertRelativeL2("Hopper attention vs composed " + java.util.Arrays.toString(c), composed, fused,
+                        Tolerance.of(dtype));
+            }
+        }
+    }
+
     private static Tensor gpu(Tensor host) {
         return host.to(Device.cuda(0));
     }

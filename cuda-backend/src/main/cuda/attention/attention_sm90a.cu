@@ -1,0 +1,274 @@
+// ptx-target: compute_90a
+// Fused attention forward on Hopper (sm_90a: the H100 and H200), FlashAttention-2's algorithm on
+// Hopper's instructions, 16-bit inputs, F32 accumulation, head dimension 128. For batch b, query head
+// h and its key/value head g = h / (Hq / Hkv):
+//   s[i][j] = scale * sum_d q[b][h][i][d] k[b][g][j][d]  (-Inf where causal hides key j, or j >= Lk)
+//   out[b][h][i][e] = sum_j softmax_j(s[i][:]) v[b][g][j][e]
+//   q (B,Hq,Lq,128), k and v (B,Hkv,Lk,128), out (B,Hq,Lq,128), each read through a 4-d tensor map
+//   (128, L, H, B) or written with unit stride along the head dimension. Causal is bottom-right
+//   aligned: query i sees keys j <= i + Lk - Lq. No masks, no key splits: attention.cu takes those.
+//
+// A block of three warpgroups (384 threads) takes 128 queries of one head:
+//   - warpgroup 0, the producer, gives up registers (setmaxnreg 40); one thread issues the Tensor
+//     Memory Accelerator's copies: the queries once, then each block of 128 keys' K and V tiles into a
+//     2-stage ring, each tile as two 64-wide halves of the head dimension in the 128-byte swizzle.
+//     Key blocks that no query of the block sees (causal) are never loaded.
+//   - warpgroups 1 and 2, the consumers, take the registers (setmaxnreg 232): consumer c owns queries
+//     64c..64c+63. Per key block: S = Q K^T on wgmma (Q and K from shared memory), the online softmax
+//     in registers (exp2, log2 e folded into the scale; rescale the output when the row max grows),
+//     then O += P V on wgmma with P from registers and V read N-major (transposed) from shared memory.
+// Barriers: q_full; k_full and v_full per stage (V may land while S is computed); empty per stage,
+// completed by both consumers' arrivals. Not yet overlapped: one consumer's softmax with its own or
+// the other's matrix products (FlashAttention-3's intra-warpgroup pipelining and ping-pong).
+#include "../common/hopper.cuh"
+
+namespace {
+constexpr int D = 128, QUERIES = 128, KEYS = 128, STAGES = 2, THREADS = 384;
+constexpr int HALF = 64;                           // elements of a 128-byte swizzle row
+constexpr int TILE_BYTES = 128 * D * 2;            // a Q, K or V tile: 32 KB
+constexpr int HALF_BYTES = TILE_BYTES / 2;         // one 64-wide half of a tile
+constexpr int PRODUCER_REGISTERS = 40, CONSUMER_REGISTERS = 232;
+constexpr float LOG2E = 1.4426950408889634f;
+
+// d += A B for A 64x16 (descriptor a, K-major) and B 16x128 (descriptor b, K-major); d in the
+// accumulator layout: thread t of the warpgroup holds d[4j + 2h + e] = D[16 (t / 32) + (t % 32) / 4 + 8h][8j + 2 (t % 4) + e].
+template <typename T> __device__ __forceinline__ void wgmma_64x128x16(float (&d)[64], uint64_t a, uint64_t b);
+
+// d += A B for A 64x16 in registers (the A fragment of mma.m16n8k16 per warp: a[0] = A[g][2q..2q+1],
+// a[1] = A[g+8][2q..], a[2] = A[g][2q+8..], a[3] = A[g+8][2q+8..], g = lane / 4, q = lane % 4, rows
+// offset 16 per warp) and B 16x128 N-major (transposed_descriptor).
+template <typename T>
+__device__ __forceinline__ void wgmma_64x128x16_transposed_b(float (&d)[64], const uint32_t (&a)[4], uint64_t b);
+
+#define ACCUMULATORS_64 \
+          "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), \
+          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), \
+          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), \
+          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), \
+          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), \
+          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), \
+          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), \
+          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+
+#define WGMMA_64x128x16(T, ptx) \
+template <> __device__ __forceinline__ void wgmma_64x128x16<T>(float (&d)[64], uint64_t a, uint64_t b) { \
+    asm volatile( \
+        "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n" \
+        "wgmma.mma_async.sync.aligned.m64n128k16.f32." ptx "." ptx " " \
+        "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, %64, %65, p, 1, 1, 0, 0;\n}\n" \
+        : ACCUMULATORS_64 \
+        : "l"(a), "l"(b)); \
+} \
+template <> __device__ __forceinline__ void wgmma_64x128x16_transposed_b<T>(float (&d)[64], const uint32_t (&a)[4], uint64_t b) { \
+    asm volatile( \
+        "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n" \
+        "wgmma.mma_async.sync.aligned.m64n128k16.f32." ptx "." ptx " " \
+        "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, {%64, %65, %66, %67}, %68, p, 1, 1, 1;\n}\n" \
+        : ACCUMULATORS_64 \
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b)); \
+}
+
+WGMMA_64x128x16(__nv_bfloat16, "bf16")
+WGMMA_64x128x16(__half, "f16")
+
+struct Problem {
+    int Hq, Hkv, Lq, Lk, causal;
+    float scale_log2;
+};
+
+// The producer: the block's queries, then every key block it needs, K and V tiles into the ring.
+__device__ __forceinline__ void produce(const TensorMap& q_map, const TensorMap& k_map, const TensorMap& v_map, int b, int h,
+                                        int g, int i0, int blocks, unsigned char* q_tile, unsigned char* k_tiles,
+                                        unsigned char* v_tiles, uint64_t* q_full, uint64_t* k_full, uint64_t* v_full,
+                                        uint64_t* empty) {
+    barrier_arrive_expecting(q_full, TILE_BYTES);
+    for (int half = 0; half < 2; ++half) {
+        copy_tile(q_tile + half * HALF_BYTES, q_map, half * HALF, i0, h, b, q_full);
+    }
+    for (int n = 0; n < blocks; ++n) {
+        const int s = n % STAGES;
+        barrier_wait(&empty[s], ((n / STAGES) & 1) ^ 1);
+        barrier_arrive_expecting(&k_full[s], TILE_BYTES);
+        for (int half = 0; half < 2; ++half) {
+            copy_tile(k_tiles + s * TILE_BYTES + half * HALF_BYTES, k_map, half * HALF, n * KEYS, g, b, &k_full[s]);
+        }
+        barrier_arrive_expecting(&v_full[s], TILE_BYTES);
+        for (int half = 0; half < 2; ++half) {
+            copy_tile(v_tiles + s * TILE_BYTES + half * HALF_BYTES, v_map, half * HALF, n * KEYS, g, b, &v_full[s]);
+        }
+    }
+}
+
+// A consumer: queries i0 + 64c .. i0 + 64c + 63 against every key block, then their output rows.
+template <typename T>
+__device__ __forceinline__ void consume(const Problem& p, int c, int i0, int blocks, const unsigned char* q_tile,
+                                        const unsigned char* k_tiles, const unsigned char* v_tiles, uint64_t* q_full,
+                                        uint64_t* k_full, uint64_t* v_full, uint64_t* empty, T* out_head, long long o_i) {
+    const int thread = threadIdx.x % 128, warp = thread / 32, lane = thread % 32;
+    const int first = i0 + 64 * c;                        // this consumer's first query
+    const int row0 = first + 16 * warp + lane / 4;         // this thread's queries: row0 and row0 + 8
+    const int shift = p.Lk - p.Lq;
+    float o[64], m[2] = {-INFINITY, -INFINITY}, l[2] = {0.0f, 0.0f};
+#pragma unroll
+    for (int x = 0; x < 64; ++x) {
+        o[x] = 0.0f;
+    }
+    barrier_wait(q_full, 0);
+    for (int n = 0; n < blocks; ++n) {
+        const int s = n % STAGES, parity = (n / STAGES) & 1;
+        barrier_wait(&k_full[s], parity);
+        float sc[64];
+#pragma unroll
+        for (int x = 0; x < 64; ++x) {
+            sc[x] = 0.0f;
+        }
+        wgmma_fence();
+#pragma unroll
+        for (int kk = 0; kk < D / 16; ++kk) {
+            // 16 elements further along D: 32 bytes into a swizzled row (2 descriptor units), or the next half.
+            const int half = kk / 4, step = 2 * (kk % 4);
+            wgmma_64x128x16<T>(sc, descriptor(q_tile + half * HALF_BYTES + 64 * c * 128) + step,
+                               descriptor(k_tiles + s * TILE_BYTES + half * HALF_BYTES) + step);
+        }
+        wgmma_commit();
+        wgmma_wait<0>();
+
+        // Log2 units; -Inf past Lk and where causal hides the key.
+        const int key0 = n * KEYS;
+        const bool edge = key0 + KEYS > p.Lk || (p.causal && key0 + KEYS - 1 > first + shift);
+#pragma unroll
+        for (int j = 0; j < 16; ++j) {
+#pragma unroll
+            for (int x = 0; x < 4; ++x) {
+                float v = sc[4 * j + x] * p.scale_log2;
+                if (edge) {
+                    const int key = key0 + 8 * j + 2 * (lane % 4) + (x & 1), row = row0 + 8 * (x >> 1);
+                    if (key >= p.Lk || (p.causal && key > row + shift)) {
+                        v = -INFINITY;
+                    }
+                }
+                sc[4 * j + x] = v;
+            }
+        }
+
+        // Online softmax per row: the quad of lanes sharing a row reduces with two shuffles.
+#pragma unroll
+        for (int h = 0; h < 2; ++h) {
+            float block_max = -INFINITY;
+#pragma unroll
+            for (int j = 0; j < 16; ++j) {
+                block_max = fmaxf(block_max, fmaxf(sc[4 * j + 2 * h], sc[4 * j + 2 * h + 1]));
+            }
+            block_max = fmaxf(block_max, __shfl_xor_sync(0xffffffff, block_max, 1));
+            block_max = fmaxf(block_max, __shfl_xor_sync(0xffffffff, block_max, 2));
+            const float m_new = fmaxf(m[h], block_max);
+            const float base = m_new == -INFINITY ? 0.0f : m_new;  // a row with nothing visible yet stays at 0
+            const float rescale = exp2f(m[h] - base);
+            m[h] = m_new;
+            float sum = 0.0f;
+#pragma unroll
+            for (int j = 0; j < 16; ++j) {
+                sc[4 * j + 2 * h] = exp2f(sc[4 * j + 2 * h] - base);
+                sc[4 * j + 2 * h + 1] = exp2f(sc[4 * j + 2 * h + 1] - base);
+                sum += sc[4 * j + 2 * h] + sc[4 * j + 2 * h + 1];
+                o[4 * j + 2 * h] *= rescale;
+                o[4 * j + 2 * h + 1] *= rescale;
+            }
+            l[h] = l[h] * rescale + sum;
+        }
+
+        // O += P V: P's accumulators are the A fragments of 16-key steps as they lie.
+        uint32_t pf[KEYS / 16][4];
+#pragma unroll
+        for (int t = 0; t < KEYS / 16; ++t) {
+            pf[t][0] = pack2<T>(sc[8 * t], sc[8 * t + 1]);
+            pf[t][1] = pack2<T>(sc[8 * t + 2], sc[8 * t + 3]);
+            pf[t][2] = pack2<T>(sc[8 * t + 4], sc[8 * t + 5]);
+            pf[t][3] = pack2<T>(sc[8 * t + 6], sc[8 * t + 7]);
+        }
+        barrier_wait(&v_full[s], parity);
+        wgmma_fence();
+#pragma unroll
+        for (int t = 0; t < KEYS / 16; ++t) {
+            // 16 keys further: 16 rows of 128 bytes, 128 descriptor units.
+            wgmma_64x128x16_transposed_b<T>(o, pf[t], transposed_descriptor(v_tiles + s * TILE_BYTES, HALF_BYTES) + 128 * t);
+        }
+        wgmma_commit();
+        wgmma_wait<0>();
+        if (thread == 0) {
+            barrier_arrive(&empty[s]);
+        }
+    }
+
+    // out = O / l; a row that saw no key gives 0 / 0 = NaN, as softmax over nothing does.
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+        float sum = l[h];
+        sum += __shfl_xor_sync(0xffffffff, sum, 1);
+        sum += __shfl_xor_sync(0xffffffff, sum, 2);
+        const int row = row0 + 8 * h;
+        if (row < p.Lq) {
+            const float inverse = 1.0f / sum;
+            T* at = out_head + row * o_i + 2 * (lane % 4);
+#pragma unroll
+            for (int j = 0; j < 16; ++j) {
+                *reinterpret_cast<uint32_t*>(at + 8 * j) = pack2<T>(o[4 * j + 2 * h] * inverse, o[4 * j + 2 * h + 1] * inverse);
+            }
+        }
+    }
+}
+
+template <typename T>
+__device__ void attention(const TensorMap& q_map, const TensorMap& k_map, const TensorMap& v_map, Problem p, T* out,
+                          long long o_b, long long o_h, long long o_i) {
+    // The swizzle atoms start at 1024-byte boundaries: the host asks for 1 KB more than the tiles and barriers.
+    unsigned char* q_tile = dynamic_shared + ((1024 - (shared_address(dynamic_shared) & 1023)) & 1023);
+    unsigned char* k_tiles = q_tile + TILE_BYTES;
+    unsigned char* v_tiles = k_tiles + STAGES * TILE_BYTES;
+    uint64_t* q_full = reinterpret_cast<uint64_t*>(v_tiles + STAGES * TILE_BYTES);
+    uint64_t* k_full = q_full + 1;
+    uint64_t* v_full = k_full + STAGES;
+    uint64_t* empty = v_full + STAGES;
+    if (threadIdx.x == 0) {
+        barrier_init(q_full, 1);
+#pragma unroll
+        for (int s = 0; s < STAGES; ++s) {
+            barrier_init(&k_full[s], 1);
+            barrier_init(&v_full[s], 1);
+            barrier_init(&empty[s], 2);
+        }
+        barrier_init_visible();
+    }
+    __syncthreads();
+
+    const int b = blockIdx.z, h = blockIdx.y, g = h / (p.Hq / p.Hkv);
+    // Causal grids run their blocks last-first: those see the most keys.
+    const int i0 = (p.causal ? gridDim.x - 1 - blockIdx.x : blockIdx.x) * QUERIES;
+    const int last = min(i0 + QUERIES, p.Lq) - 1;
+    const int key_end = p.causal ? min(p.Lk, last + p.Lk - p.Lq + 1) : p.Lk;
+    const int blocks = key_end > 0 ? (key_end + KEYS - 1) / KEYS : 0;
+    const int warpgroup = threadIdx.x / 128;
+    if (warpgroup == 0) {
+        release_registers<PRODUCER_REGISTERS>();
+        if (threadIdx.x == 0) {
+            produce(q_map, k_map, v_map, b, h, g, i0, blocks, q_tile, k_tiles, v_tiles, q_full, k_full, v_full, empty);
+        }
+    } else {
+        claim_registers<CONSUMER_REGISTERS>();
+        consume<T>(p, warpgroup - 1, i0, blocks, q_tile, k_tiles, v_tiles, q_full, k_full, v_full, empty,
+                   out + b * o_b + h * o_h, o_i);
+    }
+}
+}  // namespace
+
+// Grid: (query blocks of 128, Hq, B).
+#define ATTENTION_KERNEL(name, T)                                                                                             \
+    extern "C" __global__ void __launch_bounds__(THREADS, 1) name(                                                          \
+        const __grid_constant__ TensorMap q_map, const __grid_constant__ TensorMap k_map,                                    \
+        const __grid_constant__ TensorMap v_map, int Hq, int Hkv, int Lq, int Lk, int causal, float scale, T* out,          \
+        long long o_b, long long o_h, long long o_i) {                                                                       \
+        attention<T>(q_map, k_map, v_map, Problem{Hq, Hkv, Lq, Lk, causal, scale * LOG2E}, out, o_b, o_h, o_i);             \
+    }
+
+ATTENTION_KERNEL(attention_bf16_d128_sm90a, __nv_bfloat16)
+ATTENTION_KERNEL(attention_f16_d128_sm90a, __half)
