@@ -22,8 +22,11 @@ import dev.colossus.spi.Storage;
  */
 final class FusedAttention {
     private static final int ROWS = 64, KEYS = 64, THREADS = 128;
-    /** The Hopper kernel's block: 128 queries, a producer warpgroup and two consumers; Q and two stages of K and V (32 KB each), 7 barriers, 1 KB of alignment. */
-    private static final int HOPPER_QUERIES = 128, HOPPER_THREADS = 384, HOPPER_SHARED_BYTES = 5 * 32768 + 7 * 8 + 1024;
+    /**
+     * The Hopper kernel's block: 128 queries against blocks of 128 keys, a producer warpgroup and two
+     * consumers; Q and two stages of K and V (32 KB each), 7 barriers, 1 KB of alignment.
+     */
+    private static final int HOPPER_ROWS = 128, HOPPER_THREADS = 384, HOPPER_SHARED_BYTES = 5 * 32768 + 7 * 8 + 1024;
     private static final int MAX_GRID_Y = 65535;
 
     private FusedAttention() {
@@ -133,18 +136,18 @@ final class FusedAttention {
                 .i32((int) q.dim(1)).i32((int) a.k().dim(1)).i32((int) q.dim(2)).i32((int) a.k().dim(2))
                 .i32(a.causal() ? 1 : 0).f32((float) a.scale())
                 .address(base(out) + out.offset() * out.dtype().byteSize()).i64(s[0]).i64(s[1]).i64(s[2]);
-        int queryBlocks = (int) ((q.dim(2) + HOPPER_QUERIES - 1) / HOPPER_QUERIES);
+        int queryBlocks = (int) ((q.dim(2) + HOPPER_ROWS - 1) / HOPPER_ROWS);
         kernels.launch(a.name(), "attention_sm90a", "attention_" + type + "_d128_sm90a", queryBlocks, (int) q.dim(1),
                 (int) q.dim(0), HOPPER_THREADS, HOPPER_SHARED_BYTES, arguments);
         return true;
     }
 
-    /** The tensor map of a (B, H, L, 128) operand, boxes of 128 rows by 64, or null where the driver refuses it. */
+    /** The tensor map of a (B, H, L, 128) operand, boxes of 128 rows (queries or keys) by 64, or null where the driver refuses it. */
     private static byte[] map(Operand x) {
         long[] s = x.strides();
         return TensorMap.tiled(x.dtype(), base(x) + x.offset() * x.dtype().byteSize(),
                 new long[] {x.dim(3), x.dim(2), x.dim(1), x.dim(0)}, new long[] {s[2], s[1], s[0]},
-                new int[] {TensorMap.BOX_K, HOPPER_QUERIES, 1, 1});
+                new int[] {TensorMap.BOX_K, HOPPER_ROWS, 1, 1});
     }
 
     /**
