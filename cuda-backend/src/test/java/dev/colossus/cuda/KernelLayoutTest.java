@@ -67,6 +67,19 @@ class KernelLayoutTest {
         assertEquals(0.5, b.getDouble(160));
     }
 
+    /** A tensor map goes by value at a 64-byte boundary, as {@code const __grid_constant__ CUtensorMap} is declared. */
+    @Test
+    void tensorMapsAreAlignedTo64Bytes() {
+        byte[] first = new byte[TensorMap.BYTES], second = new byte[TensorMap.BYTES];
+        Arrays.fill(first, (byte) 1);
+        Arrays.fill(second, (byte) 2);
+        Kernels.Arguments arguments = new Kernels.Arguments().i32(5).tensorMap(first).tensorMap(second).i32(6);
+        assertArrayEquals(new int[] {0, 64, 192, 320}, Arrays.copyOf(arguments.offsets, 4));
+        assertArrayEquals(first, Arrays.copyOfRange(arguments.bytes, 64, 192));
+        assertArrayEquals(second, Arrays.copyOfRange(arguments.bytes, 192, 320));
+        assertEquals(324, arguments.size);
+    }
+
     /** {@code element_offset} of strided.cuh. */
     private static long elementOffset(long[] shape, long[] strides, long offset, long i) {
         long at = offset;
