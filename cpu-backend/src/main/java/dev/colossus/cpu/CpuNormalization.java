@@ -23,6 +23,16 @@ final class CpuNormalization {
     private CpuNormalization() {
     }
 
+    /**
+     * A pass over a contiguous row that also takes the next row's max: softmax's exponentials
+     * ({@link FloatKernels#expShiftedNextMax}) or log-softmax's shift and sum ({@link FloatKernels#shiftExpSumNextMax}).
+     */
+    private interface NextMaxPass {
+        float apply(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next, float[] nextMax);
+    }
+
+    private static final NextMaxPass EXPONENTIALS = K::expShiftedNextMax, SHIFT_AND_SUM = K::shiftExpSumNextMax;
+
     /** What to do with one row, in place in {@code row[0 : n]}. */
     private interface RowOp {
         void apply(float[] row, int n);
@@ -98,11 +108,11 @@ final class CpuNormalization {
                 long at = 4 * in.start(r), outAt = 4 * out.start(r);
                 // The last row's "next" is itself: its max again, unused.
                 long next = r + 1 < end ? 4 * in.start(r + 1) : at;
+                double sum = byBlocks(log ? SHIFT_AND_SUM : EXPONENTIALS, x, at, y, outAt, n, max, next, nextMax);
                 if (log) {
-                    double sum = shiftExpSumNextMax(x, at, y, outAt, n, max, next, nextMax);
                     K.normalize(y, outAt, y, outAt, n, (float) Math.log(sum), 1, null, null);
                 } else {
-                    K.scale(y, outAt, n, (float) (1 / expShiftedNextMax(x, at, y, outAt, n, max, next, nextMax)));
+                    K.scale(y, outAt, n, (float) (1 / sum));
                 }
                 max = nextMax[0];
             }
@@ -212,26 +222,16 @@ final class CpuNormalization {
         return sum;
     }
 
-    /** {@link FloatKernels#shiftExpSumNextMax} by blocks, the blocks' sums added in double. */
-    private static double shiftExpSumNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next,
-            float[] nextMax) {
+    /**
+     * {@code pass} over a row by blocks of {@link #BLOCK}, the blocks' sums added in double, and
+     * {@code nextMax[0]} = the max of the n floats at byte {@code next}.
+     */
+    private static double byBlocks(NextMaxPass pass, MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift,
+            long next, float[] nextMax) {
         double sum = 0;
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i += BLOCK) {
-            sum += K.shiftExpSumNextMax(x, at + 4L * i, out, outAt + 4L * i, Math.min(BLOCK, n - i), shift, next + 4L * i, nextMax);
-            max = Math.max(max, nextMax[0]);
-        }
-        nextMax[0] = max;
-        return sum;
-    }
-
-    /** {@link #expShifted}, with {@code nextMax[0]} = the max of the n floats at byte {@code next}. */
-    private static double expShiftedNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next,
-            float[] nextMax) {
-        double sum = 0;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i += BLOCK) {
-            sum += K.expShiftedNextMax(x, at + 4L * i, out, outAt + 4L * i, Math.min(BLOCK, n - i), shift, next + 4L * i, nextMax);
+            sum += pass.apply(x, at + 4L * i, out, outAt + 4L * i, Math.min(BLOCK, n - i), shift, next + 4L * i, nextMax);
             max = Math.max(max, nextMax[0]);
         }
         nextMax[0] = max;
