@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.Arrays;
 
 /**
  * A tensor map for Hopper's Tensor Memory Accelerator ({@code CUtensorMap}: 128 opaque bytes, passed
@@ -63,7 +64,7 @@ final class TensorMap {
             strideBytes[d] = 2 * strides[d];
         }
         int[] ones = new int[dims.length];
-        java.util.Arrays.fill(ones, 1);
+        Arrays.fill(ones, 1);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment map = arena.allocate(BYTES, 64);
             int result = (int) ENCODE_TILED.invokeExact(map, dtype == DType.BF16 ? DATA_TYPE_BFLOAT16 : DATA_TYPE_FLOAT16, dims.length,
