@@ -54,27 +54,19 @@ class FusedAttentionTest {
     void longSequencesAndSplitDecodeMatchTheComposedPath(DType dtype) {
         long seed = 500;
         for (long[] c : CASES) {
-            try (Scope scope = Scope.open()) {
-                Tensor q = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[1], c[3], c[5]));
-                Tensor k = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[2], c[4], c[5]));
-                Tensor v = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[2], c[4], c[5]));
-                AttentionOptions options = AttentionOptions.defaults().causal(c[6] == 1);
-                Tensor composed = onGpu("composed", () -> Ops.scaledDotProductAttention(q, k, v, options));
-                Tensor fused = onGpu("fused", () -> Ops.scaledDotProductAttention(q, k, v, options));
-                TensorAssert.assertRelativeL2("fused attention vs composed " + java.util.Arrays.toString(c), composed, fused,
-                        Tolerance.of(dtype));
-            }
+            assertFusedMatchesComposed(dtype, seed, c, "default");
+            seed += 3;
         }
     }
 
-    /** (B, Hq, Hkv, Lq, Lk, causal), D = 128: the Hopper kernel's tails (queries and keys not multiples of 128), GQA, Lq < Lk. */
+    /** (B, Hq, Hkv, Lq, Lk, D, causal): the Hopper kernel's tails (queries and keys not multiples of 128), GQA, Lq < Lk. */
     private static final long[][] HOPPER_CASES = {
-        {1, 4, 4, 128, 128, 0},
-        {2, 8, 2, 300, 300, 1},
-        {1, 4, 1, 77, 500, 0},
-        {1, 2, 2, 513, 513, 1},
-        {1, 2, 2, 70, 200, 1},
-        {2, 16, 16, 1024, 1024, 1},
+        {1, 4, 4, 128, 128, 128, 0},
+        {2, 8, 2, 300, 300, 128, 1},
+        {1, 4, 1, 77, 500, 128, 0},
+        {1, 2, 2, 513, 513, 128, 1},
+        {1, 2, 2, 70, 200, 128, 1},
+        {2, 16, 16, 1024, 1024, 128, 1},
     };
 
     /**
@@ -86,22 +78,33 @@ class FusedAttentionTest {
     void hopperKernelMatchesTheComposedPath(DType dtype) {
         long seed = 700;
         for (long[] c : HOPPER_CASES) {
-            try (Scope scope = Scope.open()) {
-                Tensor q = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[1], c[3], 128));
-                Tensor k = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[2], c[4], 128));
-                Tensor v = gpu(Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[2], c[4], 128));
-                AttentionOptions options = AttentionOptions.defaults().causal(c[5] == 1);
-                Tensor composed = onGpu("composed", () -> Ops.scaledDotProductAttention(q, k, v, options));
-                System.setProperty("colossus.cuda.attentionKernel", "wgmma");
-                Tensor fused;
-                try {
-                    fused = onGpu("fused", () -> Ops.scaledDotProductAttention(q, k, v, options));
-                } finally {
-                    System.clearProperty("colossus.cuda.attentionKernel");
-                }
-                TensorAssert.assertRelativeL2("Hopper attention vs composed " + java.util.Arrays.toString(c), composed, fused,
-                        Tolerance.of(dtype));
+            assertFusedMatchesComposed(dtype, seed, c, "wgmma");
+            seed += 3;
+        }
+    }
+
+    /**
+     * Case {@code c} (B, Hq, Hkv, Lq, Lk, D, causal) on fresh inputs from {@code seed}: the fused kernel
+     * ({@code -Dcolossus.cuda.attentionKernel=kernel} unless "default") against the composed path.
+     */
+    private static void assertFusedMatchesComposed(DType dtype, long seed, long[] c, String kernel) {
+        try (Scope scope = Scope.open()) {
+            Tensor q = gpu(Generators.tensor(seed, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[1], c[3], c[5]));
+            Tensor k = gpu(Generators.tensor(seed + 1, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[2], c[4], c[5]));
+            Tensor v = gpu(Generators.tensor(seed + 2, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[2], c[4], c[5]));
+            AttentionOptions options = AttentionOptions.defaults().causal(c[6] == 1);
+            Tensor composed = onGpu("composed", () -> Ops.scaledDotProductAttention(q, k, v, options));
+            if (!kernel.equals("default")) {
+                System.setProperty("colossus.cuda.attentionKernel", kernel);
             }
+            Tensor fused;
+            try {
+                fused = onGpu("fused", () -> Ops.scaledDotProductAttention(q, k, v, options));
+            } finally {
+                System.clearProperty("colossus.cuda.attentionKernel");
+            }
+            TensorAssert.assertRelativeL2("fused attention (" + kernel + ") vs composed " + java.util.Arrays.toString(c), composed,
+                    fused, Tolerance.of(dtype));
         }
     }
 
