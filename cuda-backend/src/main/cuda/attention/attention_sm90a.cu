@@ -14,12 +14,15 @@
 //     2-stage ring, each tile as two 64-wide halves of the head dimension in the 128-byte swizzle.
 //     Key blocks that no query of the block sees (causal) are never loaded.
 //   - warpgroups 1 and 2, the consumers, take the registers (setmaxnreg 232): consumer c owns queries
-//     64c..64c+63. Per key block: S = Q K^T on wgmma (Q and K from shared memory), the online softmax
-//     in registers (exp2, log2 e folded into the scale; rescale the output when the row max grows),
-//     then O += P V on wgmma with P from registers and V read N-major (transposed) from shared memory.
-// Barriers: q_full; k_full and v_full per stage (V may land while S is computed); empty per stage,
-// completed by both consumers' arrivals. Not yet overlapped: one consumer's softmax with its own or
-// the other's matrix products (FlashAttention-3's intra-warpgroup pipelining and ping-pong).
+//     64c..64c+63. Per key block n: S_n = Q K_n^T on wgmma (Q and K from shared memory), the online
+//     softmax in registers (exp2, log2 e folded into the scale; the output rescaled when the row max
+//     grows), O += P_n V_n on wgmma with P from registers and V read N-major through a transposed
+//     descriptor.
+// FlashAttention-3's two overlaps: each consumer issues S_{n+1} and O += P_n V_n together and runs
+// the softmax of S_{n+1} while O += P_n V_n is still in flight; and the two consumers take turns
+// issuing their products (ping-pong on two named barriers), so one's softmax runs under the other's
+// matrix products. Barriers: q_full; per stage k_full and v_full (the copies landed), k_empty and
+// v_empty (both consumers done with the tile: K after S, V after P V).
 #include "../common/hopper.cuh"
 
 namespace {
@@ -28,11 +31,13 @@ constexpr int HALF = 64;                           // elements of a 128-byte swi
 constexpr int TILE_BYTES = 128 * D * 2;            // a Q, K or V tile: 32 KB
 constexpr int HALF_BYTES = TILE_BYTES / 2;         // one 64-wide half of a tile
 constexpr int PRODUCER_REGISTERS = 40, CONSUMER_REGISTERS = 232;
+constexpr int TURN_BARRIER = 1;                    // named barriers 1 and 2: consumer c's turn to issue
 constexpr float LOG2E = 1.4426950408889634f;
 
-// d += A B for A 64x16 (descriptor a, K-major) and B 16x128 (descriptor b, K-major); d in the
-// accumulator layout: thread t of the warpgroup holds d[4j + 2h + e] = D[16 (t / 32) + (t % 32) / 4 + 8h][8j + 2 (t % 4) + e].
-template <typename T> __device__ __forceinline__ void wgmma_64x128x16(float (&d)[64], uint64_t a, uint64_t b);
+// d = A B + (accumulate ? d : 0) for A 64x16 (descriptor a, K-major) and B 16x128 (descriptor b,
+// K-major); d in the accumulator layout: thread t of the warpgroup holds
+// d[4j + 2h + e] = D[16 (t / 32) + (t % 32) / 4 + 8h][8j + 2 (t % 4) + e].
+template <typename T> __device__ __forceinline__ void wgmma_64x128x16(float (&d)[64], uint64_t a, uint64_t b, int accumulate);
 
 // d += A B for A 64x16 in registers (the A fragment of mma.m16n8k16 per warp: a[0] = A[g][2q..2q+1],
 // a[1] = A[g+8][2q..], a[2] = A[g][2q+8..], a[3] = A[g+8][2q+8..], g = lane / 4, q = lane % 4, rows
@@ -51,13 +56,13 @@ __device__ __forceinline__ void wgmma_64x128x16_transposed_b(float (&d)[64], con
           "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
 
 #define WGMMA_64x128x16(T, ptx) \
-template <> __device__ __forceinline__ void wgmma_64x128x16<T>(float (&d)[64], uint64_t a, uint64_t b) { \
+template <> __device__ __forceinline__ void wgmma_64x128x16<T>(float (&d)[64], uint64_t a, uint64_t b, int accumulate) { \
     asm volatile( \
-        "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n" \
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n" \
         "wgmma.mma_async.sync.aligned.m64n128k16.f32." ptx "." ptx " " \
         "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, %64, %65, p, 1, 1, 0, 0;\n}\n" \
         : ACCUMULATORS_64 \
-        : "l"(a), "l"(b)); \
+        : "l"(a), "l"(b), "r"(accumulate)); \
 } \
 template <> __device__ __forceinline__ void wgmma_64x128x16_transposed_b<T>(float (&d)[64], const uint32_t (&a)[4], uint64_t b) { \
     asm volatile( \
@@ -76,128 +81,203 @@ struct Problem {
     float scale_log2;
 };
 
+// The ring's barriers: per stage, the copies landed (full) and both consumers done with the tile (empty).
+struct Ring {
+    uint64_t *q_full, *k_full, *v_full, *k_empty, *v_empty;
+};
+
 // The producer: the block's queries, then every key block it needs, K and V tiles into the ring.
 __device__ __forceinline__ void produce(const TensorMap& q_map, const TensorMap& k_map, const TensorMap& v_map, int b, int h,
                                         int g, int i0, int blocks, unsigned char* q_tile, unsigned char* k_tiles,
-                                        unsigned char* v_tiles, uint64_t* q_full, uint64_t* k_full, uint64_t* v_full,
-                                        uint64_t* empty) {
-    barrier_arrive_expecting(q_full, TILE_BYTES);
+                                        unsigned char* v_tiles, const Ring& ring) {
+    barrier_arrive_expecting(ring.q_full, TILE_BYTES);
     for (int half = 0; half < 2; ++half) {
-        copy_tile(q_tile + half * HALF_BYTES, q_map, half * HALF, i0, h, b, q_full);
+        copy_tile(q_tile + half * HALF_BYTES, q_map, half * HALF, i0, h, b, ring.q_full);
     }
     for (int n = 0; n < blocks; ++n) {
-        const int s = n % STAGES;
-        barrier_wait(&empty[s], ((n / STAGES) & 1) ^ 1);
-        barrier_arrive_expecting(&k_full[s], TILE_BYTES);
+        const int s = n % STAGES, parity = ((n / STAGES) & 1) ^ 1;
+        barrier_wait(&ring.k_empty[s], parity);
+        barrier_arrive_expecting(&ring.k_full[s], TILE_BYTES);
         for (int half = 0; half < 2; ++half) {
-            copy_tile(k_tiles + s * TILE_BYTES + half * HALF_BYTES, k_map, half * HALF, n * KEYS, g, b, &k_full[s]);
+            copy_tile(k_tiles + s * TILE_BYTES + half * HALF_BYTES, k_map, half * HALF, n * KEYS, g, b, &ring.k_full[s]);
         }
-        barrier_arrive_expecting(&v_full[s], TILE_BYTES);
+        barrier_wait(&ring.v_empty[s], parity);
+        barrier_arrive_expecting(&ring.v_full[s], TILE_BYTES);
         for (int half = 0; half < 2; ++half) {
-            copy_tile(v_tiles + s * TILE_BYTES + half * HALF_BYTES, v_map, half * HALF, n * KEYS, g, b, &v_full[s]);
+            copy_tile(v_tiles + s * TILE_BYTES + half * HALF_BYTES, v_map, half * HALF, n * KEYS, g, b, &ring.v_full[s]);
         }
     }
 }
 
+// Consumer c waits for its turn to issue matrix products (consumer 0 goes first), then hands the turn
+// over: 128 threads sync and the other consumer's 128 arrive on each named barrier.
+__device__ __forceinline__ void take_turn(int c) {
+    named_barrier(TURN_BARRIER + c, 256);
+}
+
+__device__ __forceinline__ void hand_over(int c) {
+    named_barrier_arrive(TURN_BARRIER + 1 - c, 256);
+}
+
+// Issues sc = Q K^T for this consumer's 64 queries (q_rows: their rows in the Q tile's first half)
+// and the 128 keys of k_tile, one commit group.
+template <typename T> __device__ __forceinline__ void issue_scores(float (&sc)[64], const unsigned char* q_rows, const unsigned char* k_tile) {
+    fence_accumulators(sc);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < D / 16; ++kk) {
+        // 16 elements further along D: 32 bytes into a swizzled row (2 descriptor units), or the next half.
+        const int half = kk / 4, step = 2 * (kk % 4);
+        wgmma_64x128x16<T>(sc, descriptor(q_rows + half * HALF_BYTES) + step, descriptor(k_tile + half * HALF_BYTES) + step, kk > 0);
+    }
+    wgmma_commit();
+    fence_accumulators(sc);
+}
+
+// Issues o += P V for the 128 keys of v_tile, P's A fragments in pf, one commit group.
+template <typename T> __device__ __forceinline__ void issue_values(float (&o)[64], const uint32_t (&pf)[KEYS / 16][4], const unsigned char* v_tile) {
+    fence_accumulators(o);
+    wgmma_fence();
+#pragma unroll
+    for (int t = 0; t < KEYS / 16; ++t) {
+        // 16 keys further: 16 rows of 128 bytes, 128 descriptor units.
+        wgmma_64x128x16_transposed_b<T>(o, pf[t], transposed_descriptor(v_tile, HALF_BYTES) + 128 * t);
+    }
+    wgmma_commit();
+    fence_accumulators(o);
+}
+
+// The scores of key block key0 in log2 units, -Inf past Lk and where causal hides the key, then the
+// online softmax: each row's max m and sum l updated, sc replaced by exp2(s - m), and the factor that
+// rescales the output rows accumulated so far. The quad of lanes sharing a row reduces with two shuffles.
+__device__ __forceinline__ void online_softmax(float (&sc)[64], float (&m)[2], float (&l)[2], float (&rescale)[2], const Problem& p,
+                                               int key0, int first, int row0, int lane) {
+    const int shift = p.Lk - p.Lq;
+    const bool edge = key0 + KEYS > p.Lk || (p.causal && key0 + KEYS - 1 > first + shift);
+#pragma unroll
+    for (int j = 0; j < 16; ++j) {
+#pragma unroll
+        for (int x = 0; x < 4; ++x) {
+            float v = sc[4 * j + x] * p.scale_log2;
+            if (edge) {
+                const int key = key0 + 8 * j + 2 * (lane % 4) + (x & 1), row = row0 + 8 * (x >> 1);
+                if (key >= p.Lk || (p.causal && key > row + shift)) {
+                    v = -INFINITY;
+                }
+            }
+            sc[4 * j + x] = v;
+        }
+    }
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+        float block_max = -INFINITY;
+#pragma unroll
+        for (int j = 0; j < 16; ++j) {
+            block_max = fmaxf(block_max, fmaxf(sc[4 * j + 2 * h], sc[4 * j + 2 * h + 1]));
+        }
+        block_max = fmaxf(block_max, __shfl_xor_sync(0xffffffff, block_max, 1));
+        block_max = fmaxf(block_max, __shfl_xor_sync(0xffffffff, block_max, 2));
+        const float m_new = fmaxf(m[h], block_max);
+        const float base = m_new == -INFINITY ? 0.0f : m_new;  // a row with nothing visible yet stays at 0
+        rescale[h] = exp2f(m[h] - base);
+        m[h] = m_new;
+        float sum = 0.0f;
+#pragma unroll
+        for (int j = 0; j < 16; ++j) {
+            sc[4 * j + 2 * h] = exp2f(sc[4 * j + 2 * h] - base);
+            sc[4 * j + 2 * h + 1] = exp2f(sc[4 * j + 2 * h + 1] - base);
+            sum += sc[4 * j + 2 * h] + sc[4 * j + 2 * h + 1];
+        }
+        l[h] = l[h] * rescale[h] + sum;
+    }
+}
+
+// P's accumulators as the A fragments of its 16-key steps, as they lie.
+template <typename T> __device__ __forceinline__ void pack_probabilities(uint32_t (&pf)[KEYS / 16][4], const float (&sc)[64]) {
+#pragma unroll
+    for (int t = 0; t < KEYS / 16; ++t) {
+#pragma unroll
+        for (int r = 0; r < 4; ++r) {
+            pf[t][r] = pack2<T>(sc[8 * t + 2 * r], sc[8 * t + 2 * r + 1]);
+        }
+    }
+}
+
+__device__ __forceinline__ void rescale_rows(float (&o)[64], const float (&rescale)[2]) {
+#pragma unroll
+    for (int x = 0; x < 64; ++x) {
+        o[x] *= rescale[(x >> 1) & 1];
+    }
+}
+
+// One arrival on a consumer's behalf, by its first thread.
+__device__ __forceinline__ void release(uint64_t* barrier, int thread) {
+    if (thread == 0) {
+        barrier_arrive(barrier);
+    }
+}
+
 // A consumer: queries i0 + 64c .. i0 + 64c + 63 against every key block, then their output rows.
+// Turn n issues S_n and (n > 0) O += P_{n-1} V_{n-1}; the softmax of S_n then runs while the latter
+// is in flight, and the output is rescaled once it has landed.
 template <typename T>
 __device__ __forceinline__ void consume(const Problem& p, int c, int i0, int blocks, const unsigned char* q_tile,
-                                        const unsigned char* k_tiles, const unsigned char* v_tiles, uint64_t* q_full,
-                                        uint64_t* k_full, uint64_t* v_full, uint64_t* empty, T* out_head, long long o_i) {
+                                        const unsigned char* k_tiles, const unsigned char* v_tiles, const Ring& ring,
+                                        T* out_head, long long o_i) {
     const int thread = threadIdx.x % 128, warp = thread / 32, lane = thread % 32;
     const int first = i0 + 64 * c;                        // this consumer's first query
     const int row0 = first + 16 * warp + lane / 4;         // this thread's queries: row0 and row0 + 8
-    const int shift = p.Lk - p.Lq;
-    float o[64], m[2] = {-INFINITY, -INFINITY}, l[2] = {0.0f, 0.0f};
+    const unsigned char* q_rows = q_tile + 64 * c * 128;   // its rows of each half of the Q tile
+    float o[64], sc[64], m[2] = {-INFINITY, -INFINITY}, l[2] = {0.0f, 0.0f}, rescale[2];
+    uint32_t pf[KEYS / 16][4];
 #pragma unroll
     for (int x = 0; x < 64; ++x) {
         o[x] = 0.0f;
     }
-    barrier_wait(q_full, 0);
-    for (int n = 0; n < blocks; ++n) {
-        const int s = n % STAGES, parity = (n / STAGES) & 1;
-        barrier_wait(&k_full[s], parity);
-        float sc[64];
-#pragma unroll
-        for (int x = 0; x < 64; ++x) {
-            sc[x] = 0.0f;
+    if (blocks > 0) {
+        barrier_wait(ring.q_full, 0);
+        if (c == 1) {
+            hand_over(c);
         }
-        wgmma_fence();
-#pragma unroll
-        for (int kk = 0; kk < D / 16; ++kk) {
-            // 16 elements further along D: 32 bytes into a swizzled row (2 descriptor units), or the next half.
-            const int half = kk / 4, step = 2 * (kk % 4);
-            wgmma_64x128x16<T>(sc, descriptor(q_tile + half * HALF_BYTES + 64 * c * 128) + step,
-                               descriptor(k_tiles + s * TILE_BYTES + half * HALF_BYTES) + step);
+        // Block 0: S_0 alone (the output is still 0: nothing to rescale).
+        barrier_wait(&ring.k_full[0], 0);
+        take_turn(c);
+        issue_scores<T>(sc, q_rows, k_tiles);
+        if (c == 0 || blocks > 1) {  // consumer 1's last turn is the last: nobody waits for it
+            hand_over(c);
         }
-        wgmma_commit();
         wgmma_wait<0>();
-
-        // Log2 units; -Inf past Lk and where causal hides the key.
-        const int key0 = n * KEYS;
-        const bool edge = key0 + KEYS > p.Lk || (p.causal && key0 + KEYS - 1 > first + shift);
-#pragma unroll
-        for (int j = 0; j < 16; ++j) {
-#pragma unroll
-            for (int x = 0; x < 4; ++x) {
-                float v = sc[4 * j + x] * p.scale_log2;
-                if (edge) {
-                    const int key = key0 + 8 * j + 2 * (lane % 4) + (x & 1), row = row0 + 8 * (x >> 1);
-                    if (key >= p.Lk || (p.causal && key > row + shift)) {
-                        v = -INFINITY;
-                    }
-                }
-                sc[4 * j + x] = v;
+        fence_accumulators(sc);
+        release(&ring.k_empty[0], thread);
+        online_softmax(sc, m, l, rescale, p, 0, first, row0, lane);
+        pack_probabilities<T>(pf, sc);
+        for (int n = 1; n < blocks; ++n) {
+            const int s = n % STAGES, parity = (n / STAGES) & 1;
+            const int before = (n - 1) % STAGES, before_parity = ((n - 1) / STAGES) & 1;
+            barrier_wait(&ring.k_full[s], parity);
+            take_turn(c);
+            issue_scores<T>(sc, q_rows, k_tiles + s * TILE_BYTES);
+            barrier_wait(&ring.v_full[before], before_parity);
+            issue_values<T>(o, pf, v_tiles + before * TILE_BYTES);
+            if (c == 0 || n < blocks - 1) {
+                hand_over(c);
             }
+            wgmma_wait<1>();  // S_n, committed first, has landed
+            fence_accumulators(sc);
+            release(&ring.k_empty[s], thread);
+            online_softmax(sc, m, l, rescale, p, n * KEYS, first, row0, lane);
+            wgmma_wait<0>();
+            fence_accumulators(o);
+            release(&ring.v_empty[before], thread);
+            rescale_rows(o, rescale);
+            pack_probabilities<T>(pf, sc);
         }
-
-        // Online softmax per row: the quad of lanes sharing a row reduces with two shuffles.
-#pragma unroll
-        for (int h = 0; h < 2; ++h) {
-            float block_max = -INFINITY;
-#pragma unroll
-            for (int j = 0; j < 16; ++j) {
-                block_max = fmaxf(block_max, fmaxf(sc[4 * j + 2 * h], sc[4 * j + 2 * h + 1]));
-            }
-            block_max = fmaxf(block_max, __shfl_xor_sync(0xffffffff, block_max, 1));
-            block_max = fmaxf(block_max, __shfl_xor_sync(0xffffffff, block_max, 2));
-            const float m_new = fmaxf(m[h], block_max);
-            const float base = m_new == -INFINITY ? 0.0f : m_new;  // a row with nothing visible yet stays at 0
-            const float rescale = exp2f(m[h] - base);
-            m[h] = m_new;
-            float sum = 0.0f;
-#pragma unroll
-            for (int j = 0; j < 16; ++j) {
-                sc[4 * j + 2 * h] = exp2f(sc[4 * j + 2 * h] - base);
-                sc[4 * j + 2 * h + 1] = exp2f(sc[4 * j + 2 * h + 1] - base);
-                sum += sc[4 * j + 2 * h] + sc[4 * j + 2 * h + 1];
-                o[4 * j + 2 * h] *= rescale;
-                o[4 * j + 2 * h + 1] *= rescale;
-            }
-            l[h] = l[h] * rescale + sum;
-        }
-
-        // O += P V: P's accumulators are the A fragments of 16-key steps as they lie.
-        uint32_t pf[KEYS / 16][4];
-#pragma unroll
-        for (int t = 0; t < KEYS / 16; ++t) {
-            pf[t][0] = pack2<T>(sc[8 * t], sc[8 * t + 1]);
-            pf[t][1] = pack2<T>(sc[8 * t + 2], sc[8 * t + 3]);
-            pf[t][2] = pack2<T>(sc[8 * t + 4], sc[8 * t + 5]);
-            pf[t][3] = pack2<T>(sc[8 * t + 6], sc[8 * t + 7]);
-        }
-        barrier_wait(&v_full[s], parity);
-        wgmma_fence();
-#pragma unroll
-        for (int t = 0; t < KEYS / 16; ++t) {
-            // 16 keys further: 16 rows of 128 bytes, 128 descriptor units.
-            wgmma_64x128x16_transposed_b<T>(o, pf[t], transposed_descriptor(v_tiles + s * TILE_BYTES, HALF_BYTES) + 128 * t);
-        }
-        wgmma_commit();
+        const int last = (blocks - 1) % STAGES;
+        barrier_wait(&ring.v_full[last], ((blocks - 1) / STAGES) & 1);
+        issue_values<T>(o, pf, v_tiles + last * TILE_BYTES);
         wgmma_wait<0>();
-        if (thread == 0) {
-            barrier_arrive(&empty[s]);
-        }
+        fence_accumulators(o);
+        release(&ring.v_empty[last], thread);
     }
 
     // out = O / l; a row that saw no key gives 0 / 0 = NaN, as softmax over nothing does.
@@ -225,17 +305,16 @@ __device__ void attention(const TensorMap& q_map, const TensorMap& k_map, const 
     unsigned char* q_tile = dynamic_shared + ((1024 - (shared_address(dynamic_shared) & 1023)) & 1023);
     unsigned char* k_tiles = q_tile + TILE_BYTES;
     unsigned char* v_tiles = k_tiles + STAGES * TILE_BYTES;
-    uint64_t* q_full = reinterpret_cast<uint64_t*>(v_tiles + STAGES * TILE_BYTES);
-    uint64_t* k_full = q_full + 1;
-    uint64_t* v_full = k_full + STAGES;
-    uint64_t* empty = v_full + STAGES;
+    uint64_t* barriers = reinterpret_cast<uint64_t*>(v_tiles + STAGES * TILE_BYTES);
+    const Ring ring{barriers, barriers + 1, barriers + 1 + STAGES, barriers + 1 + 2 * STAGES, barriers + 1 + 3 * STAGES};
     if (threadIdx.x == 0) {
-        barrier_init(q_full, 1);
+        barrier_init(ring.q_full, 1);
 #pragma unroll
         for (int s = 0; s < STAGES; ++s) {
-            barrier_init(&k_full[s], 1);
-            barrier_init(&v_full[s], 1);
-            barrier_init(&empty[s], 2);
+            barrier_init(&ring.k_full[s], 1);
+            barrier_init(&ring.v_full[s], 1);
+            barrier_init(&ring.k_empty[s], 2);
+            barrier_init(&ring.v_empty[s], 2);
         }
         barrier_init_visible();
     }
@@ -251,12 +330,11 @@ __device__ void attention(const TensorMap& q_map, const TensorMap& k_map, const 
     if (warpgroup == 0) {
         release_registers<PRODUCER_REGISTERS>();
         if (threadIdx.x == 0) {
-            produce(q_map, k_map, v_map, b, h, g, i0, blocks, q_tile, k_tiles, v_tiles, q_full, k_full, v_full, empty);
+            produce(q_map, k_map, v_map, b, h, g, i0, blocks, q_tile, k_tiles, v_tiles, ring);
         }
     } else {
         claim_registers<CONSUMER_REGISTERS>();
-        consume<T>(p, warpgroup - 1, i0, blocks, q_tile, k_tiles, v_tiles, q_full, k_full, v_full, empty,
-                   out + b * o_b + h * o_h, o_i);
+        consume<T>(p, warpgroup - 1, i0, blocks, q_tile, k_tiles, v_tiles, ring, out + b * o_b + h * o_h, o_i);
     }
 }
 }  // namespace

@@ -78,6 +78,16 @@ __device__ __forceinline__ void wgmma_commit() {
     asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
 }
 
+// Pins a wgmma's accumulators at this point of the program: the compiler may move no read or write of
+// them across it, so none lands between the wgmma's issue and the wait for it (which would make ptxas
+// serialize every wgmma of the kernel).
+template <int N> __device__ __forceinline__ void fence_accumulators(float (&d)[N]) {
+#pragma unroll
+    for (int i = 0; i < N; ++i) {
+        asm volatile("" : "+f"(d[i])::"memory");
+    }
+}
+
 // Waits until at most `pending` committed wgmma groups of this warpgroup are in flight.
 template <int pending> __device__ __forceinline__ void wgmma_wait() {
     asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(pending) : "memory");
@@ -86,6 +96,11 @@ template <int pending> __device__ __forceinline__ void wgmma_wait() {
 // Waits until `threads` threads (whole warps) have arrived at named barrier `id` (0 is __syncthreads').
 __device__ __forceinline__ void named_barrier(int id, int threads) {
     asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
+}
+
+// Arrives at named barrier `id` without waiting: `threads` counts those that sync and those that arrive.
+__device__ __forceinline__ void named_barrier_arrive(int id, int threads) {
+    asm volatile("bar.arrive %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
 }
 
 // Lowers (release) or raises (claim) this warpgroup's registers a thread to REGISTERS, every warp of

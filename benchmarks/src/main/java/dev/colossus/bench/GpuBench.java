@@ -30,8 +30,8 @@ import java.util.stream.IntStream;
  *   <li>linear: {@code gelu(x W^T + b)} as cuBLAS's product (F32 out) then one pass of the epilogue
  *       kernel, and fused in one launch of the custom kernel ({@code _custom}); {@code x W^T + b} the
  *       same two ways, also for 1, 64 and 1024 tokens;</li>
- *   <li>attention: the fused kernel (and {@code _wgmma}: with {@code -Dcolossus.cuda.attentionKernel=wgmma},
- *       the Hopper kernel on an H100 or H200), B=4, H=16, D=128, BF16, L = 1024..8192, plain and causal (the
+ *   <li>attention: the fused kernel (on an H100 or H200 the Hopper kernel, and {@code _mma_sync}: with
+ *       {@code -Dcolossus.cuda.attentionKernel=mma}, the mma.sync one), B=4, H=16, D=128, BF16, L = 1024..8192, plain and causal (the
  *       composed path at 2048 too); decode, one query against Lk = 4k..64k keys (B=4, Hq=32, Hkv=8),
  *       in GB/s over the bytes of K and V, beside a device-to-device copy (bytes read + written);</li>
  *   <li>elementwise: the ops around a linear layer on its (8192, 16384) BF16 output, in GB/s over the
@@ -175,10 +175,10 @@ public final class GpuBench {
                         report("attention_bf16_b4h16l" + length + "d128" + (causal ? "_causal" : "")
                                 + (mode.equals("composed") ? "_composed" : ""), s, flops / s / 1e12, "TFLOP/s");
                     }
-                    // The Hopper kernel where the GPU is one (elsewhere the mma.sync kernel again).
-                    double s = with("colossus.cuda.attentionKernel", "wgmma",
+                    // The mma.sync kernel, which Hopper GPUs leave for attention_sm90a.cu (elsewhere the same kernel again).
+                    double s = with("colossus.cuda.attentionKernel", "mma",
                             () -> time(cuda, () -> Ops.scaledDotProductAttention(q, k, v, options).close()));
-                    report("attention_bf16_b4h16l" + length + "d128" + (causal ? "_causal" : "") + "_wgmma", s, flops / s / 1e12,
+                    report("attention_bf16_b4h16l" + length + "d128" + (causal ? "_causal" : "") + "_mma_sync", s, flops / s / 1e12,
                             "TFLOP/s");
                 }
             }

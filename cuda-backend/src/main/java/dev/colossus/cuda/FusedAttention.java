@@ -16,17 +16,18 @@ import dev.colossus.spi.Storage;
  * When those blocks would leave the GPU under-filled (decode, short prefill), the keys are split
  * across blocks (flash-decoding) and a second kernel merges the partial softmax states.
  *
- * <p>On Hopper, {@code -Dcolossus.cuda.attentionKernel=wgmma} sends head dimension 128 without a mask
- * to {@code attention_sm90a.cu} (TMA and warpgroup MMA, a producer warpgroup and two consumers); it
- * has not yet run on a GPU, so it is not the default.
+ * <p>On Hopper, head dimension 128 without a mask goes to {@code attention_sm90a.cu} (TMA and
+ * warpgroup MMA, a producer warpgroup and two consumers) where its blocks of 128 queries fill the GPU;
+ * {@code -Dcolossus.cuda.attentionKernel=wgmma|mma|auto} forces one kernel or the other (see
+ * {@link #onHopper}).
  */
 final class FusedAttention {
     private static final int ROWS = 64, KEYS = 64, THREADS = 128;
     /**
      * The Hopper kernel's block: 128 queries against blocks of 128 keys, a producer warpgroup and two
-     * consumers; Q and two stages of K and V (32 KB each), 7 barriers, 1 KB of alignment.
+     * consumers; Q and two stages of K and V (32 KB each), 9 barriers, 1 KB of alignment.
      */
-    private static final int HOPPER_ROWS = 128, HOPPER_THREADS = 384, HOPPER_SHARED_BYTES = 5 * 32768 + 7 * 8 + 1024;
+    private static final int HOPPER_ROWS = 128, HOPPER_THREADS = 384, HOPPER_SHARED_BYTES = 5 * 32768 + 9 * 8 + 1024;
     private static final int MAX_GRID_Y = 65535;
 
     private FusedAttention() {
@@ -111,14 +112,23 @@ final class FusedAttention {
     }
 
     /**
-     * Whether {@code a} is for {@code attention_sm90a.cu}: asked for with
-     * {@code -Dcolossus.cuda.attentionKernel=wgmma} (it has not yet run on a GPU), an sm_90 GPU, head
-     * dimension 128, no mask, and batches and heads within a grid's y and z.
+     * Whether {@code a} is for {@code attention_sm90a.cu}: an sm_90 GPU, head dimension 128, no mask,
+     * batches and heads within a grid's y and z; and, as {@code -Dcolossus.cuda.attentionKernel} says,
+     * {@code auto} (the default): its blocks of 128 queries, one per multiprocessor, at least fill the
+     * GPU (elsewhere, decode and short prefill, the mma.sync kernel splits the keys instead); {@code wgmma}:
+     * always; {@code mma}: never.
      */
     private static boolean onHopper(Attention a, CudaContext context) {
-        return "wgmma".equals(System.getProperty("colossus.cuda.attentionKernel")) && context.computeMajor == 9
-                && context.computeMinor == 0 && a.q().dim(3) == 128 && a.mask() == null && a.q().dim(1) <= MAX_GRID_Y
-                && a.q().dim(0) <= MAX_GRID_Y;
+        String choice = System.getProperty("colossus.cuda.attentionKernel", "auto");
+        if (!choice.equals("auto") && !choice.equals("wgmma") && !choice.equals("mma")) {
+            throw new IllegalArgumentException(a.name() + ": -Dcolossus.cuda.attentionKernel=" + choice
+                    + " is none of auto, wgmma, mma");
+        }
+        Operand q = a.q();
+        boolean fits = context.computeMajor == 9 && context.computeMinor == 0 && q.dim(3) == 128 && a.mask() == null
+                && q.dim(1) <= MAX_GRID_Y && q.dim(0) <= MAX_GRID_Y;
+        long blocks = (q.dim(2) + HOPPER_ROWS - 1) / HOPPER_ROWS * q.dim(1) * q.dim(0);
+        return fits && (choice.equals("wgmma") || choice.equals("auto") && blocks >= context.multiprocessors);
     }
 
     /**

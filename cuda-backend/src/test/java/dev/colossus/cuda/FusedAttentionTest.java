@@ -1,5 +1,7 @@
 package dev.colossus.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.colossus.AttentionOptions;
@@ -16,6 +18,7 @@ import dev.colossus.testkit.TensorAssert;
 import dev.colossus.testkit.Tolerance;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -80,6 +83,21 @@ class FusedAttentionTest {
         for (long[] c : HOPPER_CASES) {
             assertFusedMatchesComposed(dtype, seed, c, "wgmma");
             seed += 3;
+        }
+    }
+
+    @Test
+    void anUnknownKernelChoiceIsRefusedByName() {
+        try (Scope scope = Scope.open()) {
+            Tensor q = gpu(Generators.tensor(900, DType.BF16, Values.PLAIN, Layout.CONTIGUOUS, 1, 2, 8, 128));
+            System.setProperty("colossus.cuda.attentionKernel", "fastest");
+            try {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> onGpu("fused", () -> Ops.scaledDotProductAttention(q, q, q, AttentionOptions.defaults())));
+                assertTrue(e.getMessage().contains("attentionKernel=fastest"), e.getMessage());
+            } finally {
+                System.clearProperty("colossus.cuda.attentionKernel");
+            }
         }
     }
 
