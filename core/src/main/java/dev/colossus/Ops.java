@@ -163,7 +163,45 @@ public final class Ops {
      * {@code h} reads key/value head {@code h / (Hq / Hkv)} (grouped-query attention).
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, AttentionOptions options) {
-        String op = "scaledDotProductAttention";
+        AttentionInputs a = attentionInputs(q, k, v, options);
+        return Tensor.adopt(Dispatcher.compute(ATTENTION, a.device(), a.q().dtype(), a.outShape(), out -> a.op(out, null)));
+    }
+
+    /**
+     * {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, AttentionOptions)}'s result and, beside
+     * it, each query row's {@code logSumExp = log sum_j exp(s[i, j])} over the same scaled, masked scores,
+     * (B, Hq, Lq): F32, or F64 for F64 inputs; -Inf for a row that sees no key. With it, attention over
+     * separate blocks of keys merges exactly, and a backward pass needs no second softmax.
+     */
+    public static AttentionResult scaledDotProductAttentionWithLogSumExp(Tensor q, Tensor k, Tensor v, AttentionOptions options) {
+        AttentionInputs a = attentionInputs(q, k, v, options);
+        DType dtype = a.q().dtype();
+        Operand logSumExp = Dispatcher.allocate(ATTENTION, a.device(), dtype == DType.F64 ? DType.F64 : DType.F32,
+                Shape.of(a.q().dim(0), a.q().dim(1), a.q().dim(2)));
+        try {
+            Operand out = Dispatcher.compute(ATTENTION, a.device(), dtype, a.outShape(), o -> a.op(o, logSumExp));
+            return new AttentionResult(Tensor.adopt(out), Tensor.adopt(logSumExp));
+        } catch (RuntimeException | Error e) {
+            logSumExp.storage().release();
+            throw e;
+        }
+    }
+
+    private static final String ATTENTION = "scaledDotProductAttention";
+
+    /** Attention's validated operands: q, k and v, the mask broadcast to (B, Hq, Lq, Lk) or null, and the scale. */
+    private record AttentionInputs(Device device, Operand q, Operand k, Operand v, Operand mask, boolean causal, double scale) {
+        Shape outShape() {
+            return Shape.of(q.dim(0), q.dim(1), q.dim(2), v.dim(3));
+        }
+
+        Attention op(Operand out, Operand logSumExp) {
+            return new Attention(q, k, v, mask, causal, scale, out, logSumExp);
+        }
+    }
+
+    private static AttentionInputs attentionInputs(Tensor q, Tensor k, Tensor v, AttentionOptions options) {
+        String op = ATTENTION;
         Operand query = open(op, q);
         Operand key = open(op, k);
         Operand value = open(op, v);
@@ -205,10 +243,7 @@ public final class Ops {
             mask = m.broadcastTo(scores);
         }
         double scale = Double.isNaN(options.scale()) ? 1 / Math.sqrt(query.dim(3)) : options.scale();
-        Operand maskOperand = mask;
-        Shape outShape = Shape.of(query.dim(0), hq, query.dim(2), value.dim(3));
-        return Tensor.adopt(Dispatcher.compute(op, device, dtype, outShape,
-                out -> new Attention(query, key, value, maskOperand, options.causal(), scale, out)));
+        return new AttentionInputs(device, query, key, value, mask, options.causal(), scale);
     }
 
     // ---- elementwise, one argument ----

@@ -13,15 +13,21 @@ import java.util.function.UnaryOperator;
  *   s[i, j]   = -Inf  where the boolean mask is false, or (causal) where j > i + (Lk - Lq)
  *   out[b, h, i, e] = sum_j softmax_j(s[i, :]) * v[b, g, j, e]
  * </pre>
- * Shapes: q (B, Hq, Lq, D), k (B, Hkv, Lk, D), v (B, Hkv, Lk, Dv), out (B, Hq, Lq, Dv). Causal
- * alignment is bottom-right, as in PyTorch: the last query sees every key. A query row with no visible
- * key gives NaN, as softmax does.
+ * and, where asked for, each query row's log-sum-exp, the softmax's normaliser in log space (what a
+ * backward pass, or a merge of attention over separate blocks of keys, needs):
+ * <pre>
+ *   logSumExp[b, h, i] = log sum_j exp(s[i, j])
+ * </pre>
+ * Shapes: q (B, Hq, Lq, D), k (B, Hkv, Lk, D), v (B, Hkv, Lk, Dv), out (B, Hq, Lq, Dv), logSumExp
+ * (B, Hq, Lq). Causal alignment is bottom-right, as in PyTorch: the last query sees every key. A query
+ * row with no visible key gives NaN, as softmax does, and a log-sum-exp of -Inf (the log of an empty sum).
  *
- * @param mask {@code null}, or a view broadcast to (B, Hq, Lq, Lk): BOOL (true = attend) or additive
- *             in q's dtype
+ * @param mask      {@code null}, or a view broadcast to (B, Hq, Lq, Lk): BOOL (true = attend) or additive
+ *                  in q's dtype
+ * @param logSumExp {@code null}, or where the log-sum-exps go: F64 for F64 inputs, else F32
  */
-public record Attention(Operand q, Operand k, Operand v, Operand mask, boolean causal, double scale, Operand out)
-        implements Op {
+public record Attention(Operand q, Operand k, Operand v, Operand mask, boolean causal, double scale, Operand out,
+        Operand logSumExp) implements Op {
     @Override
     public String name() {
         return "scaledDotProductAttention";
@@ -39,7 +45,7 @@ public record Attention(Operand q, Operand k, Operand v, Operand mask, boolean c
     @Override
     public Op map(UnaryOperator<Operand> f) {
         return new Attention(f.apply(q), f.apply(k), f.apply(v), mask == null ? null : f.apply(mask),
-                causal, scale, f.apply(out));
+                causal, scale, f.apply(out), logSumExp == null ? null : f.apply(logSumExp));
     }
 
     /** Query heads per key/value head: {@code Hq / Hkv}. */

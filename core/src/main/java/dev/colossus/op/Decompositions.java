@@ -190,6 +190,40 @@ public final class Decompositions {
         Operand probabilities = exec.temporary(dtype, scoreShape);
         exec.execute(new Softmax(scores, 4, false, probabilities));
         exec.execute(new MatMul(probabilities, v5, op.out().reshapeView(Shape.of(batch, kvHeads, group, lq, dv))));
+        if (op.logSumExp() != null) {
+            logSumExp(scores, op.logSumExp().reshapeView(Shape.of(batch, kvHeads, group, lq)), exec);
+        }
+    }
+
+    /**
+     * {@code out = m + log(sum exp(s - m))} over the last axis of {@code scores}, in out's dtype, with
+     * {@code m} the row's max raised to the dtype's lowest finite value, so that a row of -Inf gives
+     * {@code m + log(0) = -Inf}.
+     */
+    private static void logSumExp(Operand scores, Operand out, OpExecutor exec) {
+        DType dtype = out.dtype();
+        Shape shape = scores.shape();
+        Operand s = scores;
+        if (scores.dtype() != dtype) {
+            s = exec.temporary(dtype, shape);
+            exec.execute(new Copy(scores, s));
+        }
+        int last = shape.rank() - 1;
+        Shape kept = shape.with(last, 1);
+        Operand max = exec.temporary(dtype, kept);
+        exec.execute(new Reduce(ReduceFn.MAX, s, new int[] {last}, 0, max));
+        Operand shift = exec.temporary(dtype, kept);
+        double lowest = dtype == DType.F64 ? -Double.MAX_VALUE : -Float.MAX_VALUE;
+        exec.execute(new Binary(BinaryFn.MAXIMUM, max, scalar(dtype, lowest, exec).broadcastTo(kept), shift));
+        Operand shifted = exec.temporary(dtype, shape);
+        exec.execute(new Binary(BinaryFn.SUB, s, shift.broadcastTo(shape), shifted));
+        Operand exp = exec.temporary(dtype, shape);
+        exec.execute(new Unary(UnaryFn.EXP, shifted, exp));
+        Operand sum = exec.temporary(dtype, kept);
+        exec.execute(new Reduce(ReduceFn.SUM, exp, new int[] {last}, 0, sum));
+        Operand logSum = exec.temporary(dtype, kept);
+        exec.execute(new Unary(UnaryFn.LOG, sum, logSum));
+        exec.execute(new Binary(BinaryFn.ADD, shift, logSum, out.unsqueeze(out.rank())));
     }
 
     /** Scores with a boolean mask applied as -Inf where false, or an additive mask added. */

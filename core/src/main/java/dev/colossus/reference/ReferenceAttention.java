@@ -6,14 +6,14 @@ import dev.colossus.spi.Operand;
 
 /**
  * Attention as its definition: for each (b, h, i), the full row of scores in double, masked, a
- * softmax, and the weighted sum of values.
+ * softmax, and the weighted sum of values; the log-sum-exp {@code max + log(sum exp(s - max))}.
  */
 final class ReferenceAttention {
     private ReferenceAttention() {
     }
 
     static void attention(Attention op) {
-        Operand q = op.q(), k = op.k(), v = op.v(), mask = op.mask(), out = op.out();
+        Operand q = op.q(), k = op.k(), v = op.v(), mask = op.mask(), out = op.out(), lse = op.logSumExp();
         long batches = q.dim(0), heads = q.dim(1), lq = q.dim(2), d = q.dim(3);
         long lk = k.dim(2), dv = v.dim(3), group = op.groupSize();
         long[] qs = q.strides(), ks = k.strides(), vs = v.strides(), os = out.strides();
@@ -45,6 +45,11 @@ final class ReferenceAttention {
                     for (int j = 0; j < lk; j++) {
                         scores[j] = Math.exp(scores[j] - max);
                         sum += scores[j];
+                    }
+                    if (lse != null) {
+                        long[] ls = lse.strides();
+                        Elements.set(lse, lse.offset() + b * ls[0] + h * ls[1] + i * ls[2],
+                                max == Double.NEGATIVE_INFINITY ? max : max + Math.log(sum));
                     }
                     for (long e = 0; e < dv; e++) {
                         double acc = 0;

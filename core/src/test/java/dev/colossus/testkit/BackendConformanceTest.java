@@ -11,6 +11,7 @@ import static dev.colossus.testkit.Generators.Values.SPECIALS;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colossus.AttentionOptions;
+import dev.colossus.AttentionResult;
 import dev.colossus.Backends;
 import dev.colossus.DType;
 import dev.colossus.Device;
@@ -271,15 +272,26 @@ public abstract class BackendConformanceTest {
                 };
                 AttentionOptions options = AttentionOptions.defaults().causal(c.causal()).scale(c.scale());
                 String context = "attention " + c + " " + layout;
-                if (mask == null) {
-                    check(context, Comparison.RELATIVE_L2,
-                            t -> Ops.scaledDotProductAttention(t[0], t[1], t[2], options), q, k, v);
-                } else {
-                    check(context, Comparison.RELATIVE_L2,
-                            t -> Ops.scaledDotProductAttention(t[0], t[1], t[2], options.mask(t[3])), q, k, v, mask);
+                Function<Tensor[], AttentionOptions> withMask = t -> mask == null ? options : options.mask(t[3]);
+                Tensor[] inputs = mask == null ? new Tensor[] {q, k, v} : new Tensor[] {q, k, v, mask};
+                check(context, Comparison.RELATIVE_L2, t -> Ops.scaledDotProductAttention(t[0], t[1], t[2], withMask.apply(t)),
+                        inputs);
+                if (layout == CONTIGUOUS) {
+                    checkLogSumExp(context, dtype, t -> Ops.scaledDotProductAttentionWithLogSumExp(t[0], t[1], t[2], withMask.apply(t)),
+                            inputs);
                 }
             }
         }
+    }
+
+    /**
+     * Both results of attention with its log-sum-exps: the output by relative L2, the log-sum-exps
+     * element by element, with {@code dtype}'s tolerance (a composed path computes them from scores in
+     * q's dtype), -Inf where the reference has it.
+     */
+    private void checkLogSumExp(String context, DType dtype, Function<Tensor[], AttentionResult> op, Tensor... inputs) {
+        check(context + " with log-sum-exp: out", Comparison.RELATIVE_L2, t -> op.apply(t).out(), inputs);
+        check(context + " with log-sum-exp: logSumExp", Comparison.CLOSE, t -> op.apply(t).logSumExp().to(dtype), inputs);
     }
 
     @Test
@@ -287,9 +299,12 @@ public abstract class BackendConformanceTest {
         Tensor q = Generators.tensor(1, DType.F32, 1, 1, 4, 8);
         Tensor k = Generators.tensor(2, DType.F32, 1, 1, 3, 8);
         Tensor v = Generators.tensor(3, DType.F32, 1, 1, 3, 8);
-        // Lq = 4 > Lk = 3, causal and bottom-right aligned: query 0 sees no key
-        check("attention causal Lq > Lk", Comparison.RELATIVE_L2,
-                t -> Ops.scaledDotProductAttention(t[0], t[1], t[2], AttentionOptions.defaults().causal(true)), q, k, v);
+        // Lq = 4 > Lk = 3, causal and bottom-right aligned: query 0 sees no key (its log-sum-exp: -Inf)
+        AttentionOptions causal = AttentionOptions.defaults().causal(true);
+        check("attention causal Lq > Lk", Comparison.RELATIVE_L2, t -> Ops.scaledDotProductAttention(t[0], t[1], t[2], causal),
+                q, k, v);
+        checkLogSumExp("attention causal Lq > Lk", DType.F32,
+                t -> Ops.scaledDotProductAttentionWithLogSumExp(t[0], t[1], t[2], causal), q, k, v);
     }
 
     // ---- elementwise ----

@@ -22,6 +22,7 @@ import java.util.Arrays;
  *       m' = max(m, max_j s_j);  p_j = exp(s_j - m');  c = exp(m - m')
  *       l = c l + sum_j p_j;  o = c o + sum_j p_j v_j;  m = m'   (four rows per pass over each v_j)
  *   merge the splits: M = max_s m_s;  out = sum_s exp(m_s - M) o_s / sum_s exp(m_s - M) l_s
+ *   logSumExp = M + log(sum_s exp(m_s - M) l_s)                    (where asked for)
  * </pre>
  * the online softmax of FlashAttention, and flash-decoding's split of the keys. The kernels read a
  * tile's key and value rows where they lie when they are BF16 (widened in registers, the query and
@@ -91,6 +92,7 @@ final class CpuAttention {
                 K.scale(o, 0, dv, 1 / sum);
                 long b = pair / groups, h = pair % groups * op.groupSize() + r / lq, i = r % lq;
                 FloatIO.store(o, 0, dv, out, offset(out, b, h, i), out.strides()[3]);
+                storeLogSumExp(op, b, h, i, max, sum);
             }
         }
     }
@@ -104,6 +106,14 @@ final class CpuAttention {
         boolean bool = mask.dtype() == DType.BOOL;
         for (int j = 0; j < n; j++) {
             scores[at + j] = bool ? (row[j] != 0 ? scores[at + j] : Float.NEGATIVE_INFINITY) : scores[at + j] + row[j];
+        }
+    }
+
+    /** Row (b, h, i)'s log-sum-exp, {@code max + log(sum)} (-Inf for a row that saw no key), where the op asks for it. */
+    static void storeLogSumExp(Attention op, long b, long h, long i, float max, float sum) {
+        Operand lse = op.logSumExp();
+        if (lse != null) {
+            FloatIO.store(new float[] {(float) (max + Math.log(sum))}, 0, 1, lse, offset(lse, b, h, i), 1);
         }
     }
 
@@ -264,6 +274,7 @@ final class CpuAttention {
                 if (states == null) {
                     K.scale(outputs, r * dv, dv, 1 / sum[r]);
                     FloatIO.store(outputs, r * dv, dv, out, offset(out, b, g * group + r / lq, r % lq), out.strides()[3]);
+                    storeLogSumExp(op, b, g * group + r / lq, r % lq, max[r], sum[r]);
                 } else {
                     int at = (unit * rows + r) * (dv + 2);
                     states[at] = max[r];

@@ -17,7 +17,7 @@ import java.util.Arrays;
  *         S = Q'_t K_blk^T                                micro-kernel, depth D
  *         S masked; m' = max(m, rowmax S); P = exp(S - m'); c = exp(m - m')
  *         l = c l + rowsum P;  O_t = c O_t + P V_blk;  m = m'   micro-kernel, depth KB
- *     out = O / l
+ *     out = O / l;  logSumExp = m + log l                 (where asked for)
  * </pre>
  * Memory per task: the group's packed queries and outputs, one key block and one tile of scores,
  * whatever Lk is. Grouped heads read their key/value head in place.
@@ -121,6 +121,7 @@ final class PrefillAttention {
             for (int r = 0; r < rows; r++) {
                 K.scale(outputs, r * width, dv, 1 / sum[r]);
                 FloatIO.store(outputs, r * width, dv, out, CpuAttention.offset(out, b, h, i0 + r), out.strides()[3]);
+                CpuAttention.storeLogSumExp(op, b, h, i0 + r, max[r], sum[r]);
             }
         }
 

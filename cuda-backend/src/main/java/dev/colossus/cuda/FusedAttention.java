@@ -33,10 +33,13 @@ final class FusedAttention {
     private FusedAttention() {
     }
 
-    /** True when the kernel can compute {@code a} as it is. */
+    /**
+     * True when the kernel can compute {@code a} as it is: not where the log-sum-exps are asked for,
+     * which the kernels do not write (the composed path does).
+     */
     static boolean accepts(Attention a) {
         DType dtype = a.q().dtype();
-        if (dtype != DType.F16 && dtype != DType.BF16 || a.k().dtype() != dtype || a.v().dtype() != dtype
+        if (a.logSumExp() != null || dtype != DType.F16 && dtype != DType.BF16 || a.k().dtype() != dtype || a.v().dtype() != dtype
                 || a.out().dtype() != dtype) {
             return false;
         }
