@@ -147,25 +147,32 @@ template <typename T> __device__ __forceinline__ void issue_values(float (&o)[64
     fence_accumulators(o);
 }
 
-// The scores of key block key0 in log2 units, -Inf past Lk and where causal hides the key, then the
-// online softmax: each row's max m and sum l updated, sc replaced by exp2(s - m), and the factor that
-// rescales the output rows accumulated so far. The quad of lanes sharing a row reduces with two shuffles.
+// 2^x on the special function unit, results below 2^-126 flushed to 0 (probabilities that small
+// weigh nothing beside the row's largest, 1).
+__device__ __forceinline__ float exp2_flushed(float x) {
+    float y;
+    asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
+    return y;
+}
+
+// The online softmax over key block key0's raw scores q . k (scale > 0, so their max is the scaled
+// scores' max): -Inf past Lk and where causal hides the key; each row's max m (raw) and sum l
+// updated; sc replaced by 2^(s scale log2 e - m scale log2 e), one fused multiply-add and one ex2 an
+// element; and the factor that rescales the output rows accumulated so far. The quad of lanes sharing
+// a row reduces with two shuffles.
 __device__ __forceinline__ void online_softmax(float (&sc)[64], float (&m)[2], float (&l)[2], float (&rescale)[2], const Problem& p,
                                                int key0, int first, int row0, int lane) {
     const int shift = p.Lk - p.Lq;
-    const bool edge = key0 + KEYS > p.Lk || (p.causal && key0 + KEYS - 1 > first + shift);
+    if (key0 + KEYS > p.Lk || (p.causal && key0 + KEYS - 1 > first + shift)) {
 #pragma unroll
-    for (int j = 0; j < 16; ++j) {
+        for (int j = 0; j < 16; ++j) {
 #pragma unroll
-        for (int x = 0; x < 4; ++x) {
-            float v = sc[4 * j + x] * p.scale_log2;
-            if (edge) {
+            for (int x = 0; x < 4; ++x) {
                 const int key = key0 + 8 * j + 2 * (lane % 4) + (x & 1), row = row0 + 8 * (x >> 1);
                 if (key >= p.Lk || (p.causal && key > row + shift)) {
-                    v = -INFINITY;
+                    sc[4 * j + x] = -INFINITY;
                 }
             }
-            sc[4 * j + x] = v;
         }
     }
 #pragma unroll
@@ -178,14 +185,15 @@ __device__ __forceinline__ void online_softmax(float (&sc)[64], float (&m)[2], f
         block_max = fmaxf(block_max, __shfl_xor_sync(0xffffffff, block_max, 1));
         block_max = fmaxf(block_max, __shfl_xor_sync(0xffffffff, block_max, 2));
         const float m_new = fmaxf(m[h], block_max);
-        const float base = m_new == -INFINITY ? 0.0f : m_new;  // a row with nothing visible yet stays at 0
-        rescale[h] = exp2f(m[h] - base);
+        // In log2 units; a row with nothing visible yet stays at 0.
+        const float base = m_new == -INFINITY ? 0.0f : m_new * p.scale_log2;
+        rescale[h] = exp2_flushed(m[h] * p.scale_log2 - base);
         m[h] = m_new;
         float sum = 0.0f;
 #pragma unroll
         for (int j = 0; j < 16; ++j) {
-            sc[4 * j + 2 * h] = exp2f(sc[4 * j + 2 * h] - base);
-            sc[4 * j + 2 * h + 1] = exp2f(sc[4 * j + 2 * h + 1] - base);
+            sc[4 * j + 2 * h] = exp2_flushed(fmaf(sc[4 * j + 2 * h], p.scale_log2, -base));
+            sc[4 * j + 2 * h + 1] = exp2_flushed(fmaf(sc[4 * j + 2 * h + 1], p.scale_log2, -base));
             sum += sc[4 * j + 2 * h] + sc[4 * j + 2 * h + 1];
         }
         l[h] = l[h] * rescale[h] + sum;

@@ -116,7 +116,8 @@ final class FusedAttention {
 
     /**
      * Whether {@code a} is for {@code attention_sm90a.cu}: an sm_90 GPU, head dimension 128, no mask,
-     * batches and heads within a grid's y and z; and, as {@code -Dcolossus.cuda.attentionKernel} says,
+     * a positive scale (the kernel takes each row's max before scaling), batches and heads within a
+     * grid's y and z; and, as {@code -Dcolossus.cuda.attentionKernel} says,
      * {@code auto} (the default): its blocks of 128 queries, one per multiprocessor, at least fill the
      * GPU (elsewhere, decode and short prefill, the mma.sync kernel splits the keys instead); {@code wgmma}:
      * always; {@code mma}: never.
@@ -129,7 +130,7 @@ final class FusedAttention {
         }
         Operand q = a.q();
         boolean fits = context.computeMajor == 9 && context.computeMinor == 0 && q.dim(3) == 128 && a.mask() == null
-                && q.dim(1) <= MAX_GRID_Y && q.dim(0) <= MAX_GRID_Y;
+                && a.scale() > 0 && q.dim(1) <= MAX_GRID_Y && q.dim(0) <= MAX_GRID_Y;
         long blocks = (q.dim(2) + HOPPER_ROWS - 1) / HOPPER_ROWS * q.dim(1) * q.dim(0);
         return fits && (choice.equals("wgmma") || choice.equals("auto") && blocks >= context.multiprocessors);
     }
