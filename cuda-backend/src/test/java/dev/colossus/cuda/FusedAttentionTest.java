@@ -86,6 +86,18 @@ class FusedAttentionTest {
         }
     }
 
+    /** Scales other than 1/sqrt(D): the Hopper kernel takes a positive one, the mma.sync kernel any other. */
+    @ParameterizedTest
+    @EnumSource(names = {"F16", "BF16"})
+    void explicitScalesMatchTheComposedPath(DType dtype) {
+        long seed = 800;
+        for (double scale : new double[] {0.02, 0.3, -0.1}) {
+            for (String kernel : new String[] {"default", "wgmma"}) {
+                assertFusedMatchesComposed(dtype, seed++, new long[] {1, 4, 2, 300, 300, 128, 1}, kernel, scale);
+            }
+        }
+    }
+
     @Test
     void anUnknownKernelChoiceIsRefusedByName() {
         try (Scope scope = Scope.open()) {
@@ -106,11 +118,16 @@ class FusedAttentionTest {
      * ({@code -Dcolossus.cuda.attentionKernel=kernel} unless "default") against the composed path.
      */
     private static void assertFusedMatchesComposed(DType dtype, long seed, long[] c, String kernel) {
+        assertFusedMatchesComposed(dtype, seed, c, kernel, Double.NaN);
+    }
+
+    /** As above, with {@code scale} (NaN: the default, 1/sqrt(D)). */
+    private static void assertFusedMatchesComposed(DType dtype, long seed, long[] c, String kernel, double scale) {
         try (Scope scope = Scope.open()) {
             Tensor q = gpu(Generators.tensor(seed, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[1], c[3], c[5]));
             Tensor k = gpu(Generators.tensor(seed + 1, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[2], c[4], c[5]));
             Tensor v = gpu(Generators.tensor(seed + 2, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[2], c[4], c[5]));
-            AttentionOptions options = AttentionOptions.defaults().causal(c[6] == 1);
+            AttentionOptions options = AttentionOptions.defaults().causal(c[6] == 1).scale(scale);
             Tensor composed = onGpu("composed", () -> Ops.scaledDotProductAttention(q, k, v, options));
             if (!kernel.equals("default")) {
                 System.setProperty("colossus.cuda.attentionKernel", kernel);
@@ -121,8 +138,8 @@ class FusedAttentionTest {
             } finally {
                 System.clearProperty("colossus.cuda.attentionKernel");
             }
-            TensorAssert.assertRelativeL2("fused attention (" + kernel + ") vs composed " + java.util.Arrays.toString(c), composed,
-                    fused, Tolerance.of(dtype));
+            String where = "fused attention (" + kernel + ", scale " + scale + ") vs composed " + java.util.Arrays.toString(c);
+            TensorAssert.assertRelativeL2(where, composed, fused, Tolerance.of(dtype));
         }
     }
 
