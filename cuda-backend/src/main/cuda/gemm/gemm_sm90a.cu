@@ -2,15 +2,16 @@
 // GEMM on Hopper's warpgroup matrix multiply (wgmma, sm_90a: the H100 and H200 only), 16-bit inputs,
 // F32 accumulation, the same fused epilogue as gemm.cu:
 //   out[p][m][n] = act(alpha * sum_k a[p][m][k] * b[p][n][k] + beta * c[p][m][n])
-//   a (M,K) and b (N,K) both K-major (b is the transposed view of a (K,N) operand, as linear's weight
-//   is), c any strides, out (M,N) row-major; block row p0 + blockIdx.y computes batch p. a and b are
-//   read through tensor maps (cuTensorMapEncodeTiled, 3-d: K, rows, batch), so their rows and
+//   a (M,K) K-major; b (N,K) K-major ("nt": the transposed view of a (K,N) operand, as linear's
+//   weight is) or (K,N) N-major ("nn": read through wgmma's transposed descriptor; not yet run on a
+//   GPU); c any strides, out (M,N) row-major; block row p0 + blockIdx.y computes batch p. a and b are
+//   read through tensor maps (cuTensorMapEncodeTiled, 3-d: columns, rows, batch), so their rows and
 //   batches are 16-byte aligned.
 //
 // A block of three warpgroups (384 threads) computes a 128x256 tile, its warpgroups specialised:
 //   - warpgroup 0, the producer, gives up registers (setmaxnreg 40) and one of its threads issues the
 //     Tensor Memory Accelerator's copies (cp.async.bulk.tensor) of each K step's 128x64 tile of a and
-//     256x64 tile of b into a 4-stage ring (192 KB, then 64 bytes of barriers) in the 128-byte
+//     256x64 tile of b (N-major: four 64x64 boxes, 64 columns each) into a 4-stage ring (192 KB, then 64 bytes of barriers) in the 128-byte
 //     swizzle wgmma's descriptors name; rows, columns and K past the operands' ends arrive as zeros.
 //   - warpgroups 1 and 2, the consumers, take the registers (setmaxnreg 232): consumer g owns rows
 //     64g..64g+63 and issues wgmma.m64n256k16 on each stage, 128 F32 accumulators a thread, then the
@@ -21,7 +22,7 @@
 // one step later. This is the Hopper ladder's rungs 2 and 3 (TMA, warp specialisation with
 // setmaxnreg); no persistent grid, no clusters. Measured on an H100 (benchmarks/results/gpu), bf16
 // 8192^3 with b K-major: 646 TFLOP/s, 0.949 of cuBLAS in the same call (the rung before, cp.async
-// and two warpgroups without specialisation: 388).
+// and two warpgroups without specialisation: 388); b N-major ran on mma.sync then, at 0.34.
 #include "../common/gemm_tiles.cuh"
 #include "../common/hopper.cuh"
 
@@ -30,22 +31,24 @@ constexpr int BM = 128, BN = 256, BK = 64, STAGES = 4, THREADS = 384;
 constexpr int A_STAGE = BM * BK, B_STAGE = BN * BK;  // elements
 constexpr int STAGE_BYTES = (A_STAGE + B_STAGE) * 2;
 constexpr int PRODUCER_REGISTERS = 40, CONSUMER_REGISTERS = 232;
+constexpr int N_CHUNK_BYTES = 64 * BK * 2;  // an N-major b's box: 64 columns of one K step
 constexpr int STAGING_ROW = BN + 8;  // floats: a row of the epilogue's staged accumulators, padded
 static_assert(2 * 64 * STAGING_ROW * 4 <= STAGES * STAGE_BYTES, "the staged accumulators fit in the ring");
 
-// d += A B for A 64x16 (descriptor a, K-major) and B 16x256 (descriptor b, K-major), d in the
-// accumulator layout: thread t of the warpgroup holds d[4j + 2h + e] = D[16 (t / 32) + (t % 32) / 4 + 8h][8j + 2 (t % 4) + e].
-template <typename T> __device__ __forceinline__ void wgmma_64x256x16(float (&d)[128], uint64_t a, uint64_t b);
+// d += A B for A 64x16 (descriptor a, K-major) and B 16x256 (descriptor b: K-major, or with
+// B_N_MAJOR N-major, read transposed), d in the accumulator layout: thread t of the warpgroup holds
+// d[4j + 2h + e] = D[16 (t / 32) + (t % 32) / 4 + 8h][8j + 2 (t % 4) + e].
+template <typename T, bool B_N_MAJOR> __device__ __forceinline__ void wgmma_64x256x16(float (&d)[128], uint64_t a, uint64_t b);
 
-#define WGMMA_64x256x16(T, ptx)                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 \
-template <> __device__ __forceinline__ void wgmma_64x256x16<T>(float (&d)[128], uint64_t a, uint64_t b) {                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       \
+#define WGMMA_64x256x16(T, B_N_MAJOR, ptx)                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    \
+template <> __device__ __forceinline__ void wgmma_64x256x16<T, B_N_MAJOR>(float (&d)[128], uint64_t a, uint64_t b) {                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       \
     asm volatile(                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                               \
         "{\n"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   \
         ".reg .pred p;\n"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       \
         "setp.ne.b32 p, 1, 0;\n"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                \
         "wgmma.mma_async.sync.aligned.m64n256k16.f32." ptx "." ptx " "                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                          \
         "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63, %64, %65, %66, %67, %68, %69, %70, %71, %72, %73, %74, %75, %76, %77, %78, %79, %80, %81, %82, %83, %84, %85, %86, %87, %88, %89, %90, %91, %92, %93, %94, %95, %96, %97, %98, %99, %100, %101, %102, %103, %104, %105, %106, %107, %108, %109, %110, %111, %112, %113, %114, %115, %116, %117, %118, %119, %120, %121, %122, %123, %124, %125, %126, %127}, "  \
-        "%128, %129, p, 1, 1, 0, 0;\n"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                          \
+        "%128, %129, p, 1, 1, 0, %130;\n"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                            \
         "}\n"                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   \
         : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]),                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       \
                  "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]),                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                          \
@@ -63,13 +66,17 @@ template <> __device__ __forceinline__ void wgmma_64x256x16<T>(float (&d)[128], 
                  "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]),                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                \
                  "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]),                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                \
                  "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127])                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 \
-        : "l"(a), "l"(b));                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      \
+        : "l"(a), "l"(b), "n"((int) B_N_MAJOR));                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      \
 }
 
-WGMMA_64x256x16(__nv_bfloat16, "bf16")
-WGMMA_64x256x16(__half, "f16")
+WGMMA_64x256x16(__nv_bfloat16, false, "bf16")
+WGMMA_64x256x16(__nv_bfloat16, true, "bf16")
+WGMMA_64x256x16(__half, false, "f16")
+WGMMA_64x256x16(__half, true, "f16")
 
-// The producer: one thread streams the block's K steps into the ring.
+// The producer: one thread streams the block's K steps into the ring. A K-major b arrives as one
+// 256 x 64 box; an N-major b as four 64 (K) x 64 (N) boxes, 64 columns each, 8 KB apart.
+template <bool B_N_MAJOR>
 __device__ __forceinline__ void produce(const TensorMap& a_map, const TensorMap& b_map, int a_batch, int b_batch, int m0,
                                         int n0, int k_tiles, unsigned char* a_tiles, unsigned char* b_tiles,
                                         uint64_t* full, uint64_t* empty) {
@@ -78,7 +85,14 @@ __device__ __forceinline__ void produce(const TensorMap& a_map, const TensorMap&
         barrier_wait(&empty[s], (round & 1) ^ 1);
         barrier_arrive_expecting(&full[s], STAGE_BYTES);
         copy_tile(a_tiles + s * A_STAGE * 2, a_map, kt * BK, m0, a_batch, &full[s]);
-        copy_tile(b_tiles + s * B_STAGE * 2, b_map, kt * BK, n0, b_batch, &full[s]);
+        if (B_N_MAJOR) {
+#pragma unroll
+            for (int chunk = 0; chunk < BN / 64; ++chunk) {
+                copy_tile(b_tiles + s * B_STAGE * 2 + chunk * N_CHUNK_BYTES, b_map, n0 + 64 * chunk, kt * BK, b_batch, &full[s]);
+            }
+        } else {
+            copy_tile(b_tiles + s * B_STAGE * 2, b_map, kt * BK, n0, b_batch, &full[s]);
+        }
     }
 }
 
@@ -112,7 +126,7 @@ __device__ __forceinline__ void store_eight(T* out_row, const T* c_row, long lon
 }
 
 // A consumer: rows 64 group .. 64 group + 63 of the block's tile, through every K step, then the epilogue.
-template <typename T>
+template <typename T, bool B_N_MAJOR>
 __device__ __forceinline__ void consume(int group, int M, int N, int k_tiles, unsigned char* a_tiles,
                                         const unsigned char* b_tiles, uint64_t* full, uint64_t* empty, int m0, int n0,
                                         const T* c, long long c_row, long long c_col, float beta, T* out, long long ldo,
@@ -127,12 +141,14 @@ __device__ __forceinline__ void consume(int group, int M, int N, int k_tiles, un
         const int s = kt % STAGES;
         barrier_wait(&full[s], (kt / STAGES) & 1);
         uint64_t a_descriptor = descriptor(a_tiles + (s * A_STAGE + group * 64 * BK) * 2);
-        uint64_t b_descriptor = descriptor(b_tiles + s * B_STAGE * 2);
+        uint64_t b_descriptor = B_N_MAJOR ? transposed_descriptor(b_tiles + s * B_STAGE * 2, N_CHUNK_BYTES)
+                                          : descriptor(b_tiles + s * B_STAGE * 2);
         wgmma_fence();
 #pragma unroll
         for (int k = 0; k < BK / 16; ++k) {
-            // 16 elements further along K are 32 bytes further into each swizzled row: 2 in descriptor units.
-            wgmma_64x256x16<T>(acc, a_descriptor + 2 * k, b_descriptor + 2 * k);
+            // 16 elements further along K: 32 bytes further into each swizzled row of a (and of a K-major
+            // b), 2 in descriptor units; 16 rows of 128 bytes further into an N-major b, 128 units.
+            wgmma_64x256x16<T, B_N_MAJOR>(acc, a_descriptor + 2 * k, b_descriptor + (B_N_MAJOR ? 128 : 2) * k);
         }
         wgmma_commit();
         wgmma_wait<1>();  // the previous step's wgmma are done: free its stage
@@ -169,7 +185,7 @@ __device__ __forceinline__ void consume(int group, int M, int N, int k_tiles, un
     }
 }
 
-template <typename T>
+template <typename T, bool B_N_MAJOR>
 __device__ void gemm(const TensorMap& a_map, const TensorMap& b_map, int a_batched, int b_batched, int M, int N, int K,
                      int p0, const T* c, long long c_row, long long c_col, long long c_batch, float beta, T* out,
                      long long ldo, long long out_batch, float alpha, int activation) {
@@ -197,11 +213,11 @@ __device__ void gemm(const TensorMap& a_map, const TensorMap& b_map, int a_batch
     if (warpgroup == 0) {
         release_registers<PRODUCER_REGISTERS>();
         if (threadIdx.x == 0) {
-            produce(a_map, b_map, a_batched * p, b_batched * p, m0, n0, k_tiles, a_tiles, b_tiles, full, empty);
+            produce<B_N_MAJOR>(a_map, b_map, a_batched * p, b_batched * p, m0, n0, k_tiles, a_tiles, b_tiles, full, empty);
         }
     } else {
         claim_registers<CONSUMER_REGISTERS>();
-        consume<T>(warpgroup - 1, M, N, k_tiles, a_tiles, b_tiles, full, empty, m0, n0,
+        consume<T, B_N_MAJOR>(warpgroup - 1, M, N, k_tiles, a_tiles, b_tiles, full, empty, m0, n0,
                    c == nullptr ? nullptr : c + p * c_batch, c_row, c_col, beta, out + p * out_batch, ldo, alpha, activation);
     }
 }
@@ -209,14 +225,16 @@ __device__ void gemm(const TensorMap& a_map, const TensorMap& b_map, int a_batch
 
 // Batch p0 + blockIdx.y. a_batched, b_batched: 1 where the operand's tensor map has a batch dimension,
 // 0 where one matrix serves every batch.
-#define GEMM_KERNEL(name, T)                                                                                                 \
+#define GEMM_KERNEL(name, T, B_N_MAJOR)                                                                                      \
     extern "C" __global__ void __launch_bounds__(THREADS, 1) name(                                                         \
         const __grid_constant__ TensorMap a_map, const __grid_constant__ TensorMap b_map, int a_batched, int b_batched,     \
         int M, int N, int K, int p0, const T* c, long long c_row, long long c_col, long long c_batch, float beta, T* out,   \
         long long ldo, long long out_batch, float alpha, int activation) {                                                  \
-        gemm<T>(a_map, b_map, a_batched, b_batched, M, N, K, p0, c, c_row, c_col, c_batch, beta, out, ldo, out_batch,      \
+        gemm<T, B_N_MAJOR>(a_map, b_map, a_batched, b_batched, M, N, K, p0, c, c_row, c_col, c_batch, beta, out, ldo, out_batch,      \
                 alpha, activation);                                                                                         \
     }
 
-GEMM_KERNEL(gemm_bf16_nt_sm90a, __nv_bfloat16)
-GEMM_KERNEL(gemm_f16_nt_sm90a, __half)
+GEMM_KERNEL(gemm_bf16_nt_sm90a, __nv_bfloat16, false)
+GEMM_KERNEL(gemm_f16_nt_sm90a, __half, false)
+GEMM_KERNEL(gemm_bf16_nn_sm90a, __nv_bfloat16, true)
+GEMM_KERNEL(gemm_f16_nn_sm90a, __half, true)

@@ -17,10 +17,11 @@ import dev.colossus.spi.Operand;
  * element-by-element "_any" ones.
  *
  * <p>mma.sync blocks are 128 x 128 (4 warps, 64 KB of shared memory, two per multiprocessor). On
- * Hopper (sm_90) an aligned product with a K-major b goes to {@code gemm_sm90a.cu} instead: the Tensor
- * Memory Accelerator loads a and b through {@link TensorMap}s, warpgroup MMA (wgmma) computes 128 x 256
- * blocks, 193 KB of shared memory; where the driver refuses a tensor map, mma.sync takes it, and
- * {@code -Dcolossus.cuda.gemmKernel=mma} keeps every product there.
+ * Hopper (sm_90) an aligned product goes to {@code gemm_sm90a.cu} instead: the Tensor Memory
+ * Accelerator loads a and b through {@link TensorMap}s, warpgroup MMA (wgmma) computes 128 x 256
+ * blocks, 193 KB of shared memory, b K-major ("nt") or N-major ("nn", read through a transposed
+ * descriptor; this one has not yet run on a GPU); where the driver refuses a tensor map, mma.sync
+ * takes it, and {@code -Dcolossus.cuda.gemmKernel=mma} keeps every product there.
  */
 final class TensorCoreGemm {
     /** The mma.sync kernels' block: 128 x 128 outputs, a warp per 64 x 64, 4 stages of K = 32 in shared memory. */
@@ -64,9 +65,13 @@ final class TensorCoreGemm {
         int batch = Math.toIntExact(l.batchOut[0]);
         String type = out.dtype() == DType.BF16 ? "bf16" : "f16";
         if (onTensorMaps(l, context)) {
-            byte[] mapA = TensorMap.kMajor(out.dtype(), l.addressA, rows, depth, l.lda, l.batchA[1] == 0 ? 1 : batch, l.batchA[1], TILE);
-            byte[] mapB = TensorMap.kMajor(out.dtype(), l.addressB, cols, depth, l.ldb, l.batchB[1] == 0 ? 1 : batch, l.batchB[1],
-                    HOPPER_TILE_N);
+            long batchesA = l.batchA[1] == 0 ? 1 : batch, batchesB = l.batchB[1] == 0 ? 1 : batch;
+            byte[] mapA = TensorMap.rowMajor(out.dtype(), l.addressA, rows, depth, l.lda, batchesA, l.batchA[1], TILE);
+            // b K-major: (N, K) in boxes of the block's 256 columns by 64 of K; N-major: (K, N) in boxes
+            // of 64 of K by 64 columns, four to a block.
+            byte[] mapB = l.kMajorB
+                    ? TensorMap.rowMajor(out.dtype(), l.addressB, cols, depth, l.ldb, batchesB, l.batchB[1], HOPPER_TILE_N)
+                    : TensorMap.rowMajor(out.dtype(), l.addressB, depth, cols, l.ldb, batchesB, l.batchB[1], TensorMap.BOX_K);
             if (mapA != null && mapB != null) {
                 int tiles = (int) (((long) rows + TILE - 1) / TILE * ((cols + HOPPER_TILE_N - 1) / HOPPER_TILE_N));
                 // A block computes one batch, p0 + blockIdx.y: launches of at most MAX_GRID_Y batches.
@@ -74,7 +79,7 @@ final class TensorCoreGemm {
                     Kernels.Arguments arguments = new Kernels.Arguments().tensorMap(mapA).tensorMap(mapB)
                             .i32(l.batchA[1] == 0 ? 0 : 1).i32(l.batchB[1] == 0 ? 0 : 1).i32(rows).i32(cols).i32(depth).i32(p0);
                     epilogue(arguments, m, l);
-                    kernels.launch(m.name(), "gemm_sm90a", "gemm_" + type + "_nt_sm90a", tiles, Math.min(batch - p0, MAX_GRID_Y), 1,
+                    kernels.launch(m.name(), "gemm_sm90a", "gemm_" + type + (l.kMajorB ? "_nt" : "_nn") + "_sm90a", tiles, Math.min(batch - p0, MAX_GRID_Y), 1,
                             HOPPER_THREADS, HOPPER_SHARED_BYTES, arguments);
                 }
                 return;
@@ -101,12 +106,11 @@ final class TensorCoreGemm {
     }
 
     /**
-     * True when a product laid out as {@code l} runs on the Hopper kernel: an sm_90 GPU, b K-major, a, b
-     * and out aligned for it (tensor maps need 16-byte rows), and {@code -Dcolossus.cuda.gemmKernel=mma}
-     * not set.
+     * True when a product laid out as {@code l} runs on the Hopper kernels: an sm_90 GPU, a, b and out
+     * aligned for them (tensor maps need 16-byte rows), and {@code -Dcolossus.cuda.gemmKernel=mma} not set.
      */
     private static boolean onTensorMaps(Layout l, CudaContext context) {
-        return l.kMajorB && l.aligned() && context.computeMajor == 9 && context.computeMinor == 0
+        return l.aligned() && context.computeMajor == 9 && context.computeMinor == 0
                 && !"mma".equals(System.getProperty("colossus.cuda.gemmKernel"));
     }
 

@@ -16,8 +16,8 @@ import java.util.Arrays;
  *
  * <p>Tensors of 16-bit elements with unit stride along the innermost dimension, read in boxes 64
  * elements wide that land in shared memory in the 128-byte swizzle (the layout wgmma's descriptors
- * name); whatever lies past the ends reads as zeros. The GEMM reads batches of K-major matrices
- * ({@link #kMajor}), the attention kernel (B, H, L, D) tensors.
+ * name); whatever lies past the ends reads as zeros. The GEMM reads batches of row-major matrices
+ * ({@link #rowMajor}), the attention kernel (B, H, L, D) tensors.
  */
 final class TensorMap {
     static final int BYTES = 128;
@@ -32,16 +32,17 @@ final class TensorMap {
     }
 
     /**
-     * The map of {@code batches} K-major {@code (rows, k)} matrices of {@code dtype} (F16 or BF16), row
-     * stride {@code ld} and batch stride {@code batchStride} in elements, read in boxes of
-     * {@code boxRows x 64}; or null when the driver refuses it (see {@link #tiled}).
+     * The map of {@code batches} row-major {@code (rows, columns)} matrices of {@code dtype} (F16 or
+     * BF16), row stride {@code ld} and batch stride {@code batchStride} in elements, read in boxes of
+     * {@code boxRows} rows by 64 columns; or null when the driver refuses it (see {@link #tiled}). The
+     * GEMM's a (M, K), its K-major b (N, K), and its N-major b (K, N) are each such a matrix.
      */
-    static byte[] kMajor(DType dtype, long address, long rows, long k, long ld, long batches, long batchStride, int boxRows) {
-        if (ld < k || batchStride < 0) {
+    static byte[] rowMajor(DType dtype, long address, long rows, long columns, long ld, long batches, long batchStride, int boxRows) {
+        if (ld < columns || batchStride < 0) {
             return null;
         }
         // A batch of one still needs a legal stride: that of rows * ld, as if the batch were dense.
-        return tiled(dtype, address, new long[] {k, rows, batches}, new long[] {ld, batches > 1 ? batchStride : rows * ld},
+        return tiled(dtype, address, new long[] {columns, rows, batches}, new long[] {ld, batches > 1 ? batchStride : rows * ld},
                 new int[] {BOX_K, boxRows, 1});
     }
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@link TensorCoreGemm} where the conformance suite's small odd shapes do not reach: whole tiles on the
  * asynchronous-copy kernels, many K steps, batches, unaligned views, the fused activations, and large
  * products compared with cuBLAS on the same inputs (relative L2 within the dtype's GEMM tolerance),
- * each on every kernel variant (a transposed b is K-major: on Hopper the wgmma kernel takes it).
+ * each on every kernel variant (on Hopper the wgmma kernels take aligned products, b K-major or N-major).
  */
 class TensorCoreGemmTest {
     @BeforeAll
@@ -32,7 +32,7 @@ class TensorCoreGemmTest {
         assumeTrue(Backends.availableNames().contains("cuda"), () -> "no GPU here: " + new CudaBackendProvider().probe());
     }
 
-    /** The kernel choices: the default (wgmma where b is K-major on Hopper), and mma.sync forced. */
+    /** The kernel choices: the default (wgmma for aligned products on Hopper), and mma.sync forced. */
     private static final List<String> KERNELS = List.of("default", "mma");
 
     /** {@code body} on the GPU with {@code -Dcolossus.cuda.gemm=mode}, its result brought back to the host. */
@@ -87,16 +87,20 @@ class TensorCoreGemmTest {
                         Tolerance.of(dtype));
             }
         }
-        // K-major b (on Hopper: tensor maps with a batch dimension, or one b for every batch).
+        // Batches of b, or one b for every batch (on Hopper: tensor maps with a batch dimension or without), K-major and N-major.
         for (long[] bShape : new long[][] {{5, 264, 200}, {264, 200}}) {
-            try (Scope scope = Scope.open()) {
-                Tensor x = Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, 5, 136, 200);
-                Tensor y = Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, bShape).transpose(-1, -2);
-                Tensor expected = Backends.using(Backends.get("reference"), () -> Ops.matmul(x, y));
-                for (String kernel : KERNELS) {
-                    Tensor actual = onGpu("custom", kernel, () -> Ops.matmul(gpu(x), gpu(y)));
-                    TensorAssert.assertRelativeL2("custom gemm, batch 5, K-major b " + java.util.Arrays.toString(bShape) + ", kernel "
-                            + kernel, expected, actual, Tolerance.of(dtype));
+            for (boolean kMajor : new boolean[] {true, false}) {
+                try (Scope scope = Scope.open()) {
+                    Tensor x = Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, 5, 136, 200);
+                    Tensor stored = Generators.tensor(seed++, dtype, Values.PLAIN, Layout.CONTIGUOUS, bShape);
+                    // The same (200, 264) values either way: stored (264, 200) and transposed, or stored as they are read.
+                    Tensor y = kMajor ? stored.transpose(-1, -2) : stored.transpose(-1, -2).contiguous();
+                    Tensor expected = Backends.using(Backends.get("reference"), () -> Ops.matmul(x, y));
+                    for (String kernel : KERNELS) {
+                        Tensor actual = onGpu("custom", kernel, () -> Ops.matmul(gpu(x), gpu(y)));
+                        TensorAssert.assertRelativeL2("custom gemm, batch 5, " + (kMajor ? "K" : "N") + "-major b "
+                                + java.util.Arrays.toString(bShape) + ", kernel " + kernel, expected, actual, Tolerance.of(dtype));
+                    }
                 }
             }
         }
