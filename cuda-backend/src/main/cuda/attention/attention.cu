@@ -2,7 +2,9 @@
 // order, 16-bit inputs, F32 accumulation. For batch b, query head h, key/value head g = h / group:
 //   s[i][j] = scale * sum_d q[b][h][i][d] * k[b][g][j][d]  (+ mask, or -Inf where masked / causal / past Lk)
 //   out[b][h][i][e] = sum_j softmax_j(s[i][:]) * v[b][g][j][e]
-//   q (B,Hq,Lq,D), k (B,Hkv,Lk,D), v (B,Hkv,Lk,D), out (B,Hq,Lq,D); D = 64 or 128, unit stride along D.
+//   lse[b][h][i] = log sum_j exp(s[i][j])  (where lse is not null; -Inf for a row that sees no key)
+//   q (B,Hq,Lq,D), k (B,Hkv,Lk,D), v (B,Hkv,Lk,D), out (B,Hq,Lq,D); D = 64 or 128, unit stride along D;
+//   lse (B,Hq,Lq) F32, any strides. The log-sum-exp has not yet run on a GPU.
 // Causal is bottom-right aligned: query i sees keys j <= i + Lk - Lq.
 //
 // A block takes 64 rows of one (b, g): row r is query r % Lq of head g * group + r / Lq, so the heads
@@ -19,7 +21,7 @@
 
 namespace {
 constexpr int ROWS = 64, KEYS = 64, THREADS = 128;
-constexpr float LOG2E = 1.4426950408889634f;
+constexpr float LOG2E = 1.4426950408889634f, LN2 = 0.6931471805599453f;
 
 // Rows of D 16-bit elements in 16-byte chunks; the chunk's low 3 bits are XORed with the row's, so
 // ldmatrix over 8 rows at one chunk and the copies of one row's chunks avoid bank conflicts.
@@ -58,7 +60,7 @@ __device__ void attention(Shape shape, const T* q, long long q_b, long long q_h,
                           long long k_h, long long k_j, const T* v, long long v_b, long long v_h, long long v_j,
                           const void* mask, int mask_dtype, long long m_b, long long m_h, long long m_i, long long m_j,
                           int causal, float scale, int keys_per_split, T* out, long long o_b, long long o_h, long long o_i,
-                          float* partial_out, float* partial_lse) {
+                          float* partial_out, float* partial_lse, float* lse, long long l_b, long long l_h, long long l_i) {
     T* q_tile = reinterpret_cast<T*>(dynamic_shared);
     T* k_tiles = q_tile + ROWS * D;
     T* v_tiles = k_tiles + 2 * KEYS * D;
@@ -245,6 +247,9 @@ __device__ void attention(Shape shape, const T* q, long long q_b, long long q_h,
             for (int j = 0; j < D / 8; ++j) {
                 *reinterpret_cast<uint32_t*>(at + j * 8) = pack2<T>(o[j][2 * h] * inverse, o[j][2 * h + 1] * inverse);
             }
+            if (lse != nullptr && (lane & 3) == 0) {
+                lse[b * l_b + row.head * l_h + row.i * l_i] = sum == 0.0f ? -INFINITY : (m[h] + log2f(sum)) * LN2;
+            }
         } else {
             long long row_id = ((long long) b * shape.Hq + row.head) * shape.Lq + row.i;
             long long split_rows = (long long) shape.B * shape.Hq * shape.Lq;
@@ -261,10 +266,12 @@ __device__ void attention(Shape shape, const T* q, long long q_b, long long q_h,
 }
 
 // out[row] = sum_s w_s partial[s][row] / sum_s w_s, w_s = 2^(lse_s - max lse): one block per row
-// (b, h, i), its threads over D. Splits that saw no key have lse -Inf and weigh nothing.
+// (b, h, i), its threads over D. Splits that saw no key have lse -Inf and weigh nothing. Where lse is
+// not null, lse[row] = (max lse + log2 sum_s w_s) ln 2.
 template <typename T>
 __device__ void merge(int Hq, int Lq, int D, int splits, long long rows, const float* partial_out, const float* partial_lse,
-                      T* out, long long o_b, long long o_h, long long o_i) {
+                      T* out, long long o_b, long long o_h, long long o_i, float* lse, long long l_b, long long l_h,
+                      long long l_i) {
     for (long long row = blockIdx.x; row < rows; row += gridDim.x) {
         float top = -INFINITY;
         for (int s = 0; s < splits; ++s) {
@@ -272,6 +279,13 @@ __device__ void merge(int Hq, int Lq, int D, int splits, long long rows, const f
         }
         long long b = row / ((long long) Hq * Lq), h = row / Lq % Hq, i = row % Lq;
         T* at = out + b * o_b + h * o_h + i * o_i;
+        if (lse != nullptr && threadIdx.x == 0) {
+            float weights = 0.0f;
+            for (int s = 0; s < splits; ++s) {
+                weights += exp2f(partial_lse[s * rows + row] - top);
+            }
+            lse[b * l_b + h * l_h + i * l_i] = top == -INFINITY ? -INFINITY : (top + log2f(weights)) * LN2;
+        }
         for (int d = threadIdx.x; d < D; d += blockDim.x) {
             float sum = 0.0f, weights = 0.0f;
             for (int s = 0; s < splits; ++s) {
@@ -294,10 +308,10 @@ __device__ void merge(int Hq, int Lq, int D, int splits, long long rows, const f
         long long k_b, long long k_h, long long k_j, const T* v, long long v_b, long long v_h, long long v_j,                \
         const void* mask, int mask_dtype, long long m_b, long long m_h, long long m_i, long long m_j, int causal,            \
         float scale, int keys_per_split, T* out, long long o_b, long long o_h, long long o_i, float* partial_out,             \
-        float* partial_lse) {                                                                                                \
+        float* partial_lse, float* lse, long long l_b, long long l_h, long long l_i) {                                       \
         attention<T, D>(Shape{B, Hq, Hkv, Lq, Lk, Hq / Hkv}, q, q_b, q_h, q_i, k, k_b, k_h, k_j, v, v_b, v_h, v_j, mask,     \
                         mask_dtype, m_b, m_h, m_i, m_j, causal, scale, keys_per_split, out, o_b, o_h, o_i, partial_out,      \
-                        partial_lse);                                                                                        \
+                        partial_lse, lse, l_b, l_h, l_i);                                                                    \
     }
 
 ATTENTION_KERNEL(attention_bf16_d64, __nv_bfloat16, 64)
@@ -307,8 +321,9 @@ ATTENTION_KERNEL(attention_f16_d128, __half, 128)
 
 #define MERGE_KERNEL(name, T)                                                                                           \
     extern "C" __global__ void name(int Hq, int Lq, int D, int splits, long long rows, const float* partial_out,       \
-                                    const float* partial_lse, T* out, long long o_b, long long o_h, long long o_i) {   \
-        merge<T>(Hq, Lq, D, splits, rows, partial_out, partial_lse, out, o_b, o_h, o_i);                              \
+                                    const float* partial_lse, T* out, long long o_b, long long o_h, long long o_i,     \
+                                    float* lse, long long l_b, long long l_h, long long l_i) {                         \
+        merge<T>(Hq, Lq, D, splits, rows, partial_out, partial_lse, out, o_b, o_h, o_i, lse, l_b, l_h, l_i);          \
     }
 
 MERGE_KERNEL(attention_merge_bf16, __nv_bfloat16)

@@ -4,6 +4,7 @@
 // h and its key/value head g = h / (Hq / Hkv):
 //   s[i][j] = scale * sum_d q[b][h][i][d] k[b][g][j][d]  (-Inf where causal hides key j, or j >= Lk)
 //   out[b][h][i][e] = sum_j softmax_j(s[i][:]) v[b][g][j][e]
+//   lse[b][h][i] = log sum_j exp(s[i][j])  (where lse is not null, any strides; not yet run on a GPU)
 //   q (B,Hq,Lq,128), k and v (B,Hkv,Lk,128), out (B,Hq,Lq,128), each read through a 4-d tensor map
 //   (128, L, H, B) or written with unit stride along the head dimension. Causal is bottom-right
 //   aligned: query i sees keys j <= i + Lk - Lq. No masks, no key splits: attention.cu takes those.
@@ -32,7 +33,7 @@ constexpr int TILE_BYTES = 128 * D * 2;            // a Q, K or V tile: 32 KB
 constexpr int HALF_BYTES = TILE_BYTES / 2;         // one 64-wide half of a tile
 constexpr int PRODUCER_REGISTERS = 40, CONSUMER_REGISTERS = 232;
 constexpr int TURN_BARRIER = 1;                    // named barriers 1 and 2: consumer c's turn to issue
-constexpr float LOG2E = 1.4426950408889634f;
+constexpr float LOG2E = 1.4426950408889634f, LN2 = 0.6931471805599453f;
 
 // d = A B + (accumulate ? d : 0) for A 64x16 (descriptor a, K-major) and B 16x128 (descriptor b,
 // K-major); d in the accumulator layout: thread t of the warpgroup holds
@@ -231,7 +232,7 @@ __device__ __forceinline__ void release(uint64_t* barrier, int thread) {
 template <typename T>
 __device__ __forceinline__ void consume(const Problem& p, int c, int i0, int blocks, const unsigned char* q_tile,
                                         const unsigned char* k_tiles, const unsigned char* v_tiles, const Ring& ring,
-                                        T* out_head, long long o_i) {
+                                        T* out_head, long long o_i, float* lse_head, long long l_i) {
     const int thread = threadIdx.x % 128, warp = thread / 32, lane = thread % 32;
     const int first = i0 + 64 * c;                        // this consumer's first query
     const int row0 = first + 16 * warp + lane / 4;         // this thread's queries: row0 and row0 + 8
@@ -288,7 +289,8 @@ __device__ __forceinline__ void consume(const Problem& p, int c, int i0, int blo
         release(&ring.v_empty[last], thread);
     }
 
-    // out = O / l; a row that saw no key gives 0 / 0 = NaN, as softmax over nothing does.
+    // out = O / l; a row that saw no key gives 0 / 0 = NaN, as softmax over nothing does, and a
+    // log-sum-exp of -Inf.
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
         float sum = l[h];
@@ -302,13 +304,16 @@ __device__ __forceinline__ void consume(const Problem& p, int c, int i0, int blo
             for (int j = 0; j < 16; ++j) {
                 *reinterpret_cast<uint32_t*>(at + 8 * j) = pack2<T>(o[4 * j + 2 * h] * inverse, o[4 * j + 2 * h + 1] * inverse);
             }
+            if (lse_head != nullptr && lane % 4 == 0) {
+                lse_head[row * l_i] = sum == 0.0f ? -INFINITY : (m[h] * p.scale_log2 + log2f(sum)) * LN2;
+            }
         }
     }
 }
 
 template <typename T>
 __device__ void attention(const TensorMap& q_map, const TensorMap& k_map, const TensorMap& v_map, Problem p, T* out,
-                          long long o_b, long long o_h, long long o_i) {
+                          long long o_b, long long o_h, long long o_i, float* lse, long long l_b, long long l_h, long long l_i) {
     // The swizzle atoms start at 1024-byte boundaries: the host asks for 1 KB more than the tiles and barriers.
     unsigned char* q_tile = dynamic_shared + ((1024 - (shared_address(dynamic_shared) & 1023)) & 1023);
     unsigned char* k_tiles = q_tile + TILE_BYTES;
@@ -342,7 +347,8 @@ __device__ void attention(const TensorMap& q_map, const TensorMap& k_map, const 
         }
     } else {
         claim_registers<CONSUMER_REGISTERS>();
-        consume<T>(p, warpgroup - 1, i0, blocks, q_tile, k_tiles, v_tiles, ring, out + b * o_b + h * o_h, o_i);
+        consume<T>(p, warpgroup - 1, i0, blocks, q_tile, k_tiles, v_tiles, ring, out + b * o_b + h * o_h, o_i,
+                   lse == nullptr ? nullptr : lse + b * l_b + h * l_h, l_i);
     }
 }
 }  // namespace
@@ -352,8 +358,9 @@ __device__ void attention(const TensorMap& q_map, const TensorMap& k_map, const 
     extern "C" __global__ void __launch_bounds__(THREADS, 1) name(                                                          \
         const __grid_constant__ TensorMap q_map, const __grid_constant__ TensorMap k_map,                                    \
         const __grid_constant__ TensorMap v_map, int Hq, int Hkv, int Lq, int Lk, int causal, float scale, T* out,          \
-        long long o_b, long long o_h, long long o_i) {                                                                       \
-        attention<T>(q_map, k_map, v_map, Problem{Hq, Hkv, Lq, Lk, causal, scale * LOG2E}, out, o_b, o_h, o_i);             \
+        long long o_b, long long o_h, long long o_i, float* lse, long long l_b, long long l_h, long long l_i) {               \
+        attention<T>(q_map, k_map, v_map, Problem{Hq, Hkv, Lq, Lk, causal, scale * LOG2E}, out, o_b, o_h, o_i, lse, l_b,    \
+                     l_h, l_i);                                                                                              \
     }
 
 ATTENTION_KERNEL(attention_bf16_d128_sm90a, __nv_bfloat16)

@@ -41,8 +41,8 @@ import java.util.Arrays;
  * shape between was measured, so no rule for where the custom kernel wins is drawn yet. mma.sync runs
  * large products at 0.36 of cuBLAS.
  *
- * <p>Attention: {@link FusedAttention} where it applies (F16/BF16, head dimension 64 or 128, no
- * log-sum-exp asked for), else composed by {@code Decompositions} from batched matmuls, elementwise ops and the softmax kernel;
+ * <p>Attention: {@link FusedAttention} where it applies (F16/BF16, head dimension 64 or 128), else
+ * composed by {@code Decompositions} from batched matmuls, elementwise ops and the softmax kernel;
  * {@code -Dcolossus.cuda.attention=fused|composed} forces either.
  *
  * <p>F32, F16 and BF16 compute in F32, F64 in F64, integers in 64-bit integers. GEMM accumulates in

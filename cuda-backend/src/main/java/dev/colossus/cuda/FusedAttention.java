@@ -9,7 +9,9 @@ import dev.colossus.spi.Storage;
  * Scaled-dot-product attention in one kernel, {@code src/main/cuda/attention/attention.cu}:
  * FlashAttention-2 on mma.sync for F16 and BF16 with head dimension 64 or 128; q (B,Hq,Lq,D),
  * k and v (B,Hkv,Lk,D), out (B,Hq,Lq,D), each with unit stride along D and rows 16-byte aligned.
- * Causal, boolean or additive masks (any strides) and grouped-query heads are handled in the kernel.
+ * Causal, boolean or additive masks (any strides) and grouped-query heads are handled in the kernel,
+ * and the log-sum-exps written where asked for (by each kernel, or by the merge of key splits; this
+ * has not yet run on a GPU).
  *
  * <p>A block takes 64 rows of one (batch, key/value head): the group's query heads side by side, so a
  * decode step with a single query still fills a block's rows and reads each K/V tile once per group.
@@ -33,13 +35,10 @@ final class FusedAttention {
     private FusedAttention() {
     }
 
-    /**
-     * True when the kernel can compute {@code a} as it is: not where the log-sum-exps are asked for,
-     * which the kernels do not write (the composed path does).
-     */
+    /** True when the kernel can compute {@code a} as it is. */
     static boolean accepts(Attention a) {
         DType dtype = a.q().dtype();
-        if (a.logSumExp() != null || dtype != DType.F16 && dtype != DType.BF16 || a.k().dtype() != dtype || a.v().dtype() != dtype
+        if (dtype != DType.F16 && dtype != DType.BF16 || a.k().dtype() != dtype || a.v().dtype() != dtype
                 || a.out().dtype() != dtype) {
             return false;
         }
@@ -96,6 +95,7 @@ final class FusedAttention {
             arguments.i32(a.causal() ? 1 : 0).f32((float) a.scale()).i32(keysPerSplit);
             operand(arguments, out);
             arguments.address(partialOut).address(partialLse);
+            logSumExp(arguments, a);
             int shared = (ROWS + 4 * KEYS) * d * 2;
             kernels.launch(a.name(), "attention", "attention_" + type + "_d" + d, rowBlocks, b * hkv, splits, THREADS, shared,
                     arguments);
@@ -104,6 +104,7 @@ final class FusedAttention {
                 Kernels.Arguments merge = new Kernels.Arguments().i32(hq).i32(lq).i32(d).i32(splits).i64(rows)
                         .address(partialOut).address(partialLse)
                         .address(base(out) + out.offset() * out.dtype().byteSize()).i64(s[0]).i64(s[1]).i64(s[2]);
+                logSumExp(merge, a);
                 kernels.launch(a.name(), "attention", "attention_merge_" + type, (int) Math.min(rows, context.multiprocessors * 32L),
                         1, 1, d, 0, merge);
             }
@@ -150,6 +151,7 @@ final class FusedAttention {
                 .i32((int) q.dim(1)).i32((int) a.k().dim(1)).i32((int) q.dim(2)).i32((int) a.k().dim(2))
                 .i32(a.causal() ? 1 : 0).f32((float) a.scale())
                 .address(base(out) + out.offset() * out.dtype().byteSize()).i64(s[0]).i64(s[1]).i64(s[2]);
+        logSumExp(arguments, a);
         int queryBlocks = (int) ((q.dim(2) + HOPPER_ROWS - 1) / HOPPER_ROWS);
         kernels.launch(a.name(), "attention_sm90a", "attention_" + type + "_d128_sm90a", queryBlocks, (int) q.dim(1),
                 (int) q.dim(0), HOPPER_THREADS, HOPPER_SHARED_BYTES, arguments);
@@ -171,6 +173,17 @@ final class FusedAttention {
     private static int splits(long blocks, int lk, int multiprocessors) {
         long wanted = (4L * multiprocessors + blocks - 1) / blocks;
         return (int) Math.max(1, Math.min(wanted, lk / 256));
+    }
+
+    /** Where the kernels write the log-sum-exps (F32, (B, Hq, Lq)) and their strides, or a null address and zeros. */
+    private static void logSumExp(Kernels.Arguments arguments, Attention a) {
+        Operand lse = a.logSumExp();
+        if (lse == null) {
+            arguments.address(0).i64(0).i64(0).i64(0);
+        } else {
+            long[] s = lse.strides();
+            arguments.address(base(lse) + lse.offset() * Float.BYTES).i64(s[0]).i64(s[1]).i64(s[2]);
+        }
     }
 
     /** The address of x's first element, then its batch, head and row strides (D's is 1). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.colossus.AttentionOptions;
+import dev.colossus.AttentionResult;
 import dev.colossus.Backends;
 import dev.colossus.DType;
 import dev.colossus.Device;
@@ -33,10 +34,11 @@ class FusedAttentionTest {
         assumeTrue(Backends.availableNames().contains("cuda"), () -> "no GPU here: " + new CudaBackendProvider().probe());
     }
 
-    private static Tensor onGpu(String mode, Supplier<Tensor> body) {
+    /** {@code body} on the GPU with {@code -Dcolossus.cuda.attention=mode}; its results stay there. */
+    private static <T> T onGpu(String mode, Supplier<T> body) {
         System.setProperty("colossus.cuda.attention", mode);
         try {
-            return Backends.using(Backends.get("cuda"), body).to(Device.CPU);
+            return Backends.using(Backends.get("cuda"), body);
         } finally {
             System.clearProperty("colossus.cuda.attention");
         }
@@ -121,25 +123,36 @@ class FusedAttentionTest {
         assertFusedMatchesComposed(dtype, seed, c, kernel, Double.NaN);
     }
 
-    /** As above, with {@code scale} (NaN: the default, 1/sqrt(D)). */
+    /**
+     * As above, with {@code scale} (NaN: the default, 1/sqrt(D)); the fused kernel runs twice, without
+     * and with the log-sum-exps, and both outputs and the log-sum-exps are compared.
+     */
     private static void assertFusedMatchesComposed(DType dtype, long seed, long[] c, String kernel, double scale) {
         try (Scope scope = Scope.open()) {
             Tensor q = gpu(Generators.tensor(seed, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[1], c[3], c[5]));
             Tensor k = gpu(Generators.tensor(seed + 1, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[2], c[4], c[5]));
             Tensor v = gpu(Generators.tensor(seed + 2, dtype, Values.PLAIN, Layout.CONTIGUOUS, c[0], c[2], c[4], c[5]));
             AttentionOptions options = AttentionOptions.defaults().causal(c[6] == 1).scale(scale);
-            Tensor composed = onGpu("composed", () -> Ops.scaledDotProductAttention(q, k, v, options));
+            AttentionResult composed = onGpu("composed", () -> Ops.scaledDotProductAttentionWithLogSumExp(q, k, v, options));
             if (!kernel.equals("default")) {
                 System.setProperty("colossus.cuda.attentionKernel", kernel);
             }
             Tensor fused;
+            AttentionResult fusedWithLse;
             try {
                 fused = onGpu("fused", () -> Ops.scaledDotProductAttention(q, k, v, options));
+                fusedWithLse = onGpu("fused", () -> Ops.scaledDotProductAttentionWithLogSumExp(q, k, v, options));
             } finally {
                 System.clearProperty("colossus.cuda.attentionKernel");
             }
             String where = "fused attention (" + kernel + ", scale " + scale + ") vs composed " + java.util.Arrays.toString(c);
-            TensorAssert.assertRelativeL2(where, composed, fused, Tolerance.of(dtype));
+            Tensor expected = composed.out().to(Device.CPU);
+            TensorAssert.assertRelativeL2(where, expected, fused.to(Device.CPU), Tolerance.of(dtype));
+            TensorAssert.assertRelativeL2(where + ", beside its log-sum-exps", expected, fusedWithLse.out().to(Device.CPU),
+                    Tolerance.of(dtype));
+            // The composed path takes them from scores rounded to the dtype: its tolerance.
+            TensorAssert.assertRelativeL2(where + ": log-sum-exps", composed.logSumExp().to(Device.CPU),
+                    fusedWithLse.logSumExp().to(Device.CPU), Tolerance.of(dtype));
         }
     }
 
