@@ -164,13 +164,21 @@ public final class Decompositions {
 
     /**
      * Attention as matmul, mask, softmax, matmul. Grouped heads are handled by broadcasting: q is seen
-     * as (B, Hkv, G, Lq, D) and k, v gain a size-G axis of stride 0, so nothing is copied.
+     * as (B, Hkv, G, Lq, D) and k, v gain a size-G axis of stride 0, so nothing is copied. With no keys
+     * at all every row sees none: NaN, and a log-sum-exp of -Inf (where the products would give 0).
      */
     private static void attention(Attention op, OpExecutor exec) {
         Operand q = op.q();
         DType dtype = q.dtype();
         long batch = q.dim(0), kvHeads = op.k().dim(1), group = op.groupSize();
         long lq = q.dim(2), lk = op.k().dim(2), dv = op.v().dim(3);
+        if (lk == 0) {
+            exec.execute(new Fill(op.out(), Double.NaN));
+            if (op.logSumExp() != null) {
+                exec.execute(new Fill(op.logSumExp(), Double.NEGATIVE_INFINITY));
+            }
+            return;
+        }
         Shape scoreShape = Shape.of(batch, kvHeads, group, lq, lk);
         Operand q5 = q.reshapeView(Shape.of(batch, kvHeads, group, lq, q.dim(3)));
         Operand kT5 = op.k().unsqueeze(2).transpose(3, 4).broadcastTo(Shape.of(batch, kvHeads, group, q.dim(3), lk));

@@ -254,7 +254,9 @@ public abstract class BackendConformanceTest {
             new AttentionCase(1, 4, 1, 65, 300, 64, 64, false, "additive", Double.NaN),
             new AttentionCase(1, 2, 1, 129, 129, 128, 128, true, "none", Double.NaN),
             new AttentionCase(2, 8, 2, 1, 1000, 128, 128, false, "none", Double.NaN),
-            new AttentionCase(1, 4, 4, 3, 700, 128, 128, true, "additive", 0.05));
+            new AttentionCase(1, 4, 4, 3, 700, 128, 128, true, "additive", 0.05),
+            // No keys at all: every row NaN, every log-sum-exp -Inf.
+            new AttentionCase(1, 2, 1, 3, 0, 8, 8, false, "none", Double.NaN));
 
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "F64"})
