@@ -2,7 +2,8 @@
 Ratio = Colossus's rate over PyTorch's (for us/op, PyTorch's over Colossus's: above 1 is Colossus
 ahead either way). A second table sets each variant of Colossus (case_custom, case_composed) beside
 the plain case: the custom GEMM against cuBLAS, the fused attention and linear against the composed,
-the mma.sync attention kernel (case_mma_sync) against the default (on Hopper, attention_sm90a.cu).
+the mma.sync attention kernel (case_mma_sync) against the default (on Hopper, attention_sm90a.cu),
+attention with its log-sum-exps (case_lse) against attention alone.
    python3 table.py colossus.csv torch.csv"""
 import sys
 
@@ -25,7 +26,7 @@ for case, found in rows.items():
     fmt = lambda r: f"{r[0]:.2f}" if r else "-"
     print(f"| {case} | {fmt(ours)} | {fmt(theirs)} | {unit} | {ratio} |")
 
-variants = [(case, base, suffix) for case in rows for suffix in ("_custom", "_custom_mma", "_composed", "_mma_sync")
+variants = [(case, base, suffix) for case in rows for suffix in ("_custom", "_custom_mma", "_composed", "_mma_sync", "_lse")
             if case.endswith(suffix) and (base := case[: -len(suffix)]) in rows]
 if variants:
     print()

@@ -31,7 +31,8 @@ import java.util.stream.IntStream;
  *       kernel, and fused in one launch of the custom kernel ({@code _custom}); {@code x W^T + b} the
  *       same two ways, also for 1, 64 and 1024 tokens;</li>
  *   <li>attention: the fused kernel (on an H100 or H200 the Hopper kernel, and {@code _mma_sync}: with
- *       {@code -Dcolossus.cuda.attentionKernel=mma}, the mma.sync one), B=4, H=16, D=128, BF16, L = 1024..8192, plain and causal (the
+ *       {@code -Dcolossus.cuda.attentionKernel=mma}, the mma.sync one; {@code _lse}: with the
+ *       log-sum-exps, at L = 4096), B=4, H=16, D=128, BF16, L = 1024..8192, plain and causal (the
  *       composed path at 2048 too); decode, one query against Lk = 4k..64k keys (B=4, Hq=32, Hkv=8),
  *       in GB/s over the bytes of K and V, beside a device-to-device copy (bytes read + written);</li>
  *   <li>elementwise: the ops around a linear layer on its (8192, 16384) BF16 output, in GB/s over the
@@ -180,6 +181,11 @@ public final class GpuBench {
                             () -> time(cuda, () -> Ops.scaledDotProductAttention(q, k, v, options).close()));
                     report("attention_bf16_b4h16l" + length + "d128" + (causal ? "_causal" : "") + "_mma_sync", s, flops / s / 1e12,
                             "TFLOP/s");
+                    if (length == 4096) {
+                        double t = time(cuda, () -> Ops.scaledDotProductAttentionWithLogSumExp(q, k, v, options).close());
+                        report("attention_bf16_b4h16l" + length + "d128" + (causal ? "_causal" : "") + "_lse", t, flops / t / 1e12,
+                                "TFLOP/s");
+                    }
                 }
             }
         }
