@@ -11,13 +11,15 @@
 // of a group share each K/V tile (grouped-query attention without copies), and a decode step (Lq of 1
 // to 8) still fills the rows. Each of its 4 warps owns 16 rows: Q stays in registers, S = Q K^T and
 // O += P V run on mma.sync, the softmax is online in registers (exp2 with log2(e) folded into the
-// scale). K/V tiles of 64 keys stream through two shared-memory buffers with cp.async; blocks of keys
-// that no row of the block can see (causal) are never loaded.
+// scale, flushing to 0 below 2^-126: exp2_flushed.cuh, not yet run on a GPU). K/V tiles of 64 keys
+// stream through two shared-memory buffers with cp.async; blocks of keys that no row of the block
+// can see (causal) are never loaded.
 //
 // Split-KV (flash-decoding): gridDim.z splits the keys; with more than one split each block writes its
 // rows' normalised partial output and log2-sum-exp to a workspace, and attention_merge combines them.
 #include "../common/mma.cuh"
 #include "../common/strided.cuh"
+#include "exp2_flushed.cuh"
 
 namespace {
 constexpr int ROWS = 64, KEYS = 64, THREADS = 128;
@@ -185,13 +187,13 @@ __device__ void attention(Shape shape, const T* q, long long q_b, long long q_h,
             block_max = fmaxf(block_max, __shfl_xor_sync(0xffffffff, block_max, 2));
             float m_new = fmaxf(m[h], block_max);
             float base = m_new == -INFINITY ? 0.0f : m_new;  // a row with nothing visible yet stays at 0
-            float rescale = exp2f(m[h] - base);
+            float rescale = exp2_flushed(m[h] - base);
             m[h] = m_new;
             float sum = 0.0f;
 #pragma unroll
             for (int j = 0; j < 8; ++j) {
-                s[j][2 * h] = exp2f(s[j][2 * h] - base);
-                s[j][2 * h + 1] = exp2f(s[j][2 * h + 1] - base);
+                s[j][2 * h] = exp2_flushed(s[j][2 * h] - base);
+                s[j][2 * h + 1] = exp2_flushed(s[j][2 * h + 1] - base);
                 sum += s[j][2 * h] + s[j][2 * h + 1];
             }
             l[h] = l[h] * rescale + sum;

@@ -25,6 +25,7 @@
 // matrix products. Barriers: q_full; per stage k_full and v_full (the copies landed), k_empty and
 // v_empty (both consumers done with the tile: K after S, V after P V).
 #include "../common/hopper.cuh"
+#include "exp2_flushed.cuh"
 
 namespace {
 constexpr int D = 128, QUERIES = 128, KEYS = 128, STAGES = 2, THREADS = 384;
@@ -146,14 +147,6 @@ template <typename T> __device__ __forceinline__ void issue_values(float (&o)[64
     }
     wgmma_commit();
     fence_accumulators(o);
-}
-
-// 2^x on the special function unit, results below 2^-126 flushed to 0 (probabilities that small
-// weigh nothing beside the row's largest, 1).
-__device__ __forceinline__ float exp2_flushed(float x) {
-    float y;
-    asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
-    return y;
 }
 
 // The online softmax over key block key0's raw scores q . k (scale > 0, so their max is the scaled
