@@ -707,14 +707,70 @@ final class VectorFloatKernels implements FloatKernels {
     }
 
     /**
-     * Two rows at a time, four vectors of columns at a time, keys innermost: the accumulators stay in
-     * registers across the keys, and each key's columns are read in order.
+     * Four rows at a time (then two), four vectors of columns at a time, keys innermost: the 16
+     * accumulators stay in registers across the keys, each key's columns are read in order, and each
+     * value row is loaded and widened once for the four rows of a GQA group of 4 (decode, BF16, Hq 32,
+     * Hkv 8: 53 GB/s at 1024 keys, in cache, against 48.6 two rows at a time; 41-43 against 33-36 at 8192).
      */
     @Override
     public void addProducts(float[] p, int rows, int keys, MemorySegment v, long at, long rowBytes, DType dtype, int d, float[] out) {
         int width = dtype.byteSize(), runs = d - d % RUN, shift = shift(dtype), mask = mask(dtype);
         long offset = offset(dtype);
         int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int p0 = r * keys, p1 = p0 + keys, p2 = p1 + keys, p3 = p2 + keys, o0 = r * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
+            int c = 0;
+            for (; c + 2 * RUN <= runs; c += 2 * RUN) {
+                FloatVector a0 = FloatVector.fromArray(S, out, o0 + c), a1 = FloatVector.fromArray(S, out, o0 + c + L);
+                FloatVector a2 = FloatVector.fromArray(S, out, o0 + c + 2 * L), a3 = FloatVector.fromArray(S, out, o0 + c + 3 * L);
+                FloatVector b0 = FloatVector.fromArray(S, out, o1 + c), b1 = FloatVector.fromArray(S, out, o1 + c + L);
+                FloatVector b2 = FloatVector.fromArray(S, out, o1 + c + 2 * L), b3 = FloatVector.fromArray(S, out, o1 + c + 3 * L);
+                FloatVector e0 = FloatVector.fromArray(S, out, o2 + c), e1 = FloatVector.fromArray(S, out, o2 + c + L);
+                FloatVector e2 = FloatVector.fromArray(S, out, o2 + c + 2 * L), e3 = FloatVector.fromArray(S, out, o2 + c + 3 * L);
+                FloatVector f0 = FloatVector.fromArray(S, out, o3 + c), f1 = FloatVector.fromArray(S, out, o3 + c + L);
+                FloatVector f2 = FloatVector.fromArray(S, out, o3 + c + 2 * L), f3 = FloatVector.fromArray(S, out, o3 + c + 3 * L);
+                for (int j = 0; j < keys; j++) {
+                    long x = at + j * rowBytes + (long) width * c, y = x + (long) width * RUN;
+                    FloatVector x0 = first(v, x, shift), x1 = second(v, x + offset, mask);
+                    FloatVector y0 = first(v, y, shift), y1 = second(v, y + offset, mask);
+                    FloatVector w0 = FloatVector.broadcast(S, p[p0 + j]), w1 = FloatVector.broadcast(S, p[p1 + j]);
+                    FloatVector w2 = FloatVector.broadcast(S, p[p2 + j]), w3 = FloatVector.broadcast(S, p[p3 + j]);
+                    a0 = x0.fma(w0, a0);
+                    a1 = x1.fma(w0, a1);
+                    a2 = y0.fma(w0, a2);
+                    a3 = y1.fma(w0, a3);
+                    b0 = x0.fma(w1, b0);
+                    b1 = x1.fma(w1, b1);
+                    b2 = y0.fma(w1, b2);
+                    b3 = y1.fma(w1, b3);
+                    e0 = x0.fma(w2, e0);
+                    e1 = x1.fma(w2, e1);
+                    e2 = y0.fma(w2, e2);
+                    e3 = y1.fma(w2, e3);
+                    f0 = x0.fma(w3, f0);
+                    f1 = x1.fma(w3, f1);
+                    f2 = y0.fma(w3, f2);
+                    f3 = y1.fma(w3, f3);
+                }
+                a0.intoArray(out, o0 + c);
+                a1.intoArray(out, o0 + c + L);
+                a2.intoArray(out, o0 + c + 2 * L);
+                a3.intoArray(out, o0 + c + 3 * L);
+                b0.intoArray(out, o1 + c);
+                b1.intoArray(out, o1 + c + L);
+                b2.intoArray(out, o1 + c + 2 * L);
+                b3.intoArray(out, o1 + c + 3 * L);
+                e0.intoArray(out, o2 + c);
+                e1.intoArray(out, o2 + c + L);
+                e2.intoArray(out, o2 + c + 2 * L);
+                e3.intoArray(out, o2 + c + 3 * L);
+                f0.intoArray(out, o3 + c);
+                f1.intoArray(out, o3 + c + L);
+                f2.intoArray(out, o3 + c + 2 * L);
+                f3.intoArray(out, o3 + c + 3 * L);
+            }
+            addProducts(p, r, 4, keys, v, at, rowBytes, dtype, d, c, out);
+        }
         for (; r + 2 <= rows; r += 2) {
             int p0 = r * keys, p1 = p0 + keys, o0 = r * d, o1 = o0 + d;
             int c = 0;
