@@ -262,7 +262,9 @@ final class CpuAttention {
                     }
                     float correction = (float) Math.exp(max[r] - newMax);
                     sum[r] = sum[r] * correction + K.expShifted(scores, s, kn, newMax);
-                    K.scale(outputs, r * dv, dv, correction);
+                    if (correction != 1) {
+                        K.scale(outputs, r * dv, dv, correction);
+                    }
                     max[r] = newMax;
                 }
                 K.addProducts(scores, rows, kn, values.segment, values.at, values.rowBytes, values.dtype(), dv, outputs);
