@@ -109,6 +109,26 @@ final class CpuAttention {
         }
     }
 
+    /**
+     * The online softmax's step for row {@code row} against scores {@code [s, s + n)}, already masked:
+     * {@code m' = max(m, max_j s_j)}, {@code p_j = exp(s_j - m')} in place of the scores, {@code c = exp(m - m')},
+     * {@code l = c l + sum_j p_j}, the row's partial output (width floats of outputs at o) scaled by c where
+     * c is not 1, {@code m = m'}. Returns false, and changes nothing, while the row has seen no key (m' = -Inf).
+     */
+    static boolean onlineSoftmax(float[] scores, int s, int n, float[] max, float[] sum, int row, float[] outputs, int o, int width) {
+        float newMax = Math.max(max[row], K.max(scores, s, n));
+        if (newMax == Float.NEGATIVE_INFINITY) {
+            return false;
+        }
+        float correction = (float) Math.exp(max[row] - newMax);
+        sum[row] = sum[row] * correction + K.expShifted(scores, s, n, newMax);
+        if (correction != 1) {
+            K.scale(outputs, o, width, correction);
+        }
+        max[row] = newMax;
+        return true;
+    }
+
     /** Row (b, h, i)'s log-sum-exp, {@code max + log(sum)} (-Inf for a row that saw no key), where the op asks for it. */
     static void storeLogSumExp(Attention op, long b, long h, long i, float max, float sum) {
         Operand lse = op.logSumExp();
@@ -255,17 +275,9 @@ final class CpuAttention {
                     if (op.causal()) {
                         Arrays.fill(scores, s + (int) Math.clamp(i + shift + 1 - j0, 0, kn), s + kn, Float.NEGATIVE_INFINITY);
                     }
-                    float newMax = Math.max(max[r], K.max(scores, s, kn));
-                    if (newMax == Float.NEGATIVE_INFINITY) {
+                    if (!onlineSoftmax(scores, s, kn, max, sum, r, outputs, r * dv, dv)) {
                         Arrays.fill(scores, s, s + kn, 0);
-                        continue;
                     }
-                    float correction = (float) Math.exp(max[r] - newMax);
-                    sum[r] = sum[r] * correction + K.expShifted(scores, s, kn, newMax);
-                    if (correction != 1) {
-                        K.scale(outputs, r * dv, dv, correction);
-                    }
-                    max[r] = newMax;
                 }
                 K.addProducts(scores, rows, kn, values.segment, values.at, values.rowBytes, values.dtype(), dv, outputs);
             }

@@ -175,16 +175,9 @@ final class PrefillAttention {
                 int seen = op.causal() ? (int) Math.clamp(i + lk - lq + 1 - j0, 0, keys) : keys;
                 Arrays.fill(scores, s + seen, s + keys, Float.NEGATIVE_INFINITY);
                 int at = t0 + r;
-                float newMax = Math.max(max[at], K.max(scores, s, keys));
-                if (newMax == Float.NEGATIVE_INFINITY) {
+                if (!CpuAttention.onlineSoftmax(scores, s, keys, max, sum, at, outputs, at * width, width)) {
                     continue;
                 }
-                float correction = (float) Math.exp(max[at] - newMax);
-                sum[at] = sum[at] * correction + K.expShifted(scores, s, keys, newMax);
-                if (correction != 1) {
-                    K.scale(outputs, at * width, width, correction);
-                }
-                max[at] = newMax;
                 for (int j = 0, p = r / MR * MR * kDepth + r % MR; j < keys; j++, p += MR) {
                     packedP[p] = scores[s + j];
                 }
