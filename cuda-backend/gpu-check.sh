@@ -54,7 +54,7 @@ run() {
         echo "--- tools"; which nvcc ptxas python3 || true
         "${java[0]}" -version 2>&1
         # The Hopper kernels must run on the warpgroup tensor instructions: HGMMA in their SASS.
-        for module in gemm_sm90a attention_sm90a; do
+        for module in gemm_sm90a gemm_pingpong_sm90a attention_sm90a; do
             echo "--- SASS of $module: HGMMA instructions"
             ptx=cuda-backend/src/main/resources/dev/colossus/cuda/ptx/$module.ptx
             ptxas -arch=sm_90a -o /tmp/$module.cubin "$ptx" && cuobjdump --dump-sass /tmp/$module.cubin | grep -c HGMMA || true

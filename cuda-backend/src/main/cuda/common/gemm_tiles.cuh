@@ -4,15 +4,20 @@
 #include "mma.cuh"
 #include "unary.cuh"
 
-// The first output row and column of this block's BM x BN tile: tiles go in groups of 8 tile-rows,
-// column by column, so that the blocks running at once share their rows of a and columns of b in L2.
-template <int BM, int BN> __device__ __forceinline__ void block_origin(int M, int N, int& m0, int& n0) {
+// The first output row and column of BM x BN tile number `tile`: tiles go in groups of 8 tile-rows,
+// column by column, so that the tiles computed at once share their rows of a and columns of b in L2.
+template <int BM, int BN> __device__ __forceinline__ void tile_origin(int M, int N, unsigned tile, int& m0, int& n0) {
     const int tiles_m = (M + BM - 1) / BM, tiles_n = (N + BN - 1) / BN;
     const int per_group = 8 * tiles_n;
-    const int first_m = blockIdx.x / per_group * 8;
+    const int first_m = tile / per_group * 8;
     const int group_rows = min(tiles_m - first_m, 8);
-    m0 = (first_m + blockIdx.x % per_group % group_rows) * BM;
-    n0 = blockIdx.x % per_group / group_rows * BN;
+    m0 = (first_m + tile % per_group % group_rows) * BM;
+    n0 = tile % per_group / group_rows * BN;
+}
+
+// This block's tile: number blockIdx.x.
+template <int BM, int BN> __device__ __forceinline__ void block_origin(int M, int N, int& m0, int& n0) {
+    tile_origin<BM, BN>(M, N, blockIdx.x, m0, n0);
 }
 
 // K-major tiles, rows of BK 16-bit elements in 16-byte chunks. BK = 64: a row is 128 bytes and the

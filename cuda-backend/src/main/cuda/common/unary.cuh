@@ -24,6 +24,32 @@ template <typename T> __device__ __forceinline__ T apply_unary(int fn, T x) {
     }
 }
 
+// apply_unary on each of N values, the function chosen once (one switch, not N): the N evaluations
+// are straight-line code that overlaps, where N calls of apply_unary would run one after another.
+template <int FN, int N> __device__ __forceinline__ void apply_each(float (&x)[N]) {
+#pragma unroll
+    for (int e = 0; e < N; ++e) {
+        x[e] = apply_unary(FN, x[e]);
+    }
+}
+
+template <int N> __device__ __forceinline__ void apply_unary_each(int fn, float (&x)[N]) {
+    switch (fn) {
+        case NEG: apply_each<NEG>(x); break;
+        case ABS: apply_each<ABS>(x); break;
+        case EXP: apply_each<EXP>(x); break;
+        case LOG: apply_each<LOG>(x); break;
+        case SQRT: apply_each<SQRT>(x); break;
+        case RSQRT: apply_each<RSQRT>(x); break;
+        case TANH: apply_each<TANH>(x); break;
+        case SIGMOID: apply_each<SIGMOID>(x); break;
+        case RELU: apply_each<RELU>(x); break;
+        case GELU: apply_each<GELU>(x); break;
+        case GELU_TANH: apply_each<GELU_TANH>(x); break;
+        default: apply_each<SILU>(x); break;
+    }
+}
+
 // Only NEG, ABS and RELU are defined on integers; the host never sends the others.
 template <> __device__ __forceinline__ long long apply_unary<long long>(int fn, long long x) {
     switch (fn) {

@@ -36,7 +36,8 @@ import java.util.Arrays;
  * measured on an H100 (benchmarks/results/gpu/h100-2026-11-27-tma): the custom kernel's Hopper path
  * runs plain products at 0.945 of cuBLAS (bf16 8192^3, b K-major) and {@code gelu(x W^T + b)} at
  * 8192 x 16384 x 4096 at 0.87 of cuBLAS and the epilogue kernel (the activation computed while the
- * Tensor Cores wait); {@code x W^T + b} there at 1.04 of it. A single row (1 x 8192 x 8192, b
+ * Tensor Cores wait; since then a product with an activation takes the ping-pong kernel, whose
+ * consumers take turns, not yet run on a GPU); {@code x W^T + b} there at 1.04 of it. A single row (1 x 8192 x 8192, b
  * N-major: mma.sync) ran at 0.20, the Hopper kernel's 128-row tiles are as wasted on one row, and no
  * shape between was measured, so no rule for where the custom kernel wins is drawn yet. mma.sync runs
  * large products at 0.36 of cuBLAS.

@@ -20,8 +20,11 @@ import dev.colossus.spi.Operand;
  * Hopper (sm_90) an aligned product goes to {@code gemm_sm90a.cu} instead: the Tensor Memory
  * Accelerator loads a and b through {@link TensorMap}s, warpgroup MMA (wgmma) computes 128 x 256
  * blocks, 193 KB of shared memory, b K-major ("nt") or N-major ("nn", read through a transposed
- * descriptor; this one has not yet run on a GPU); where the driver refuses a tensor map, mma.sync
- * takes it, and {@code -Dcolossus.cuda.gemmKernel=mma} keeps every product there.
+ * descriptor; this one has not yet run on a GPU); a product with an activation goes to
+ * {@code gemm_pingpong_sm90a.cu} (not yet run on a GPU either): a persistent block a multiprocessor,
+ * whose two consumers take 128 x 128 tiles in turns, one in its epilogue while the other multiplies.
+ * Where the driver refuses a tensor map, mma.sync takes the product, and
+ * {@code -Dcolossus.cuda.gemmKernel=mma} keeps every product there.
  */
 final class TensorCoreGemm {
     /** The mma.sync kernels' block: 128 x 128 outputs, a warp per 64 x 64, 4 stages of K = 32 in shared memory. */
@@ -31,6 +34,8 @@ final class TensorCoreGemm {
     private static final int MAX_GRID_Y = 65535;
     /** The wgmma kernel's 4 stages of 128 x 64 and 256 x 64, their 8 barriers, and 1 KB to align them to its swizzle atoms. */
     private static final int HOPPER_SHARED_BYTES = 4 * (128 + 256) * 64 * 2 + 8 * 8 + 1024;
+    /** The ping-pong kernels' 128 x 128 tiles, and their 6 stages of 128 x 64 and 128 x 64, 12 barriers and 1 KB of alignment. */
+    private static final int PINGPONG_TILE_N = 128, PINGPONG_SHARED_BYTES = 6 * (128 + 128) * 64 * 2 + 12 * 8 + 1024;
 
     private TensorCoreGemm() {
     }
@@ -65,22 +70,35 @@ final class TensorCoreGemm {
         int batch = Math.toIntExact(l.batchOut[0]);
         String type = out.dtype() == DType.BF16 ? "bf16" : "f16";
         if (onTensorMaps(l, context)) {
+            // With an activation, the ping-pong kernels: their consumers take turns, one in its
+            // epilogue while the other multiplies (not yet run on a GPU).
+            boolean pingPong = m.activation() != null;
+            int tileN = pingPong ? PINGPONG_TILE_N : HOPPER_TILE_N;
             long batchesA = l.batchA[1] == 0 ? 1 : batch, batchesB = l.batchB[1] == 0 ? 1 : batch;
             byte[] mapA = TensorMap.rowMajor(out.dtype(), l.addressA, rows, depth, l.lda, batchesA, l.batchA[1], TILE);
-            // b K-major: (N, K) in boxes of the block's 256 columns by 64 of K; N-major: (K, N) in boxes
-            // of 64 of K by 64 columns, four to a block.
+            // b K-major: (N, K) in boxes of the tile's columns by 64 of K; N-major: (K, N) in boxes of 64
+            // of K by 64 columns, tileN / 64 to a tile.
             byte[] mapB = l.kMajorB
-                    ? TensorMap.rowMajor(out.dtype(), l.addressB, cols, depth, l.ldb, batchesB, l.batchB[1], HOPPER_TILE_N)
+                    ? TensorMap.rowMajor(out.dtype(), l.addressB, cols, depth, l.ldb, batchesB, l.batchB[1], tileN)
                     : TensorMap.rowMajor(out.dtype(), l.addressB, depth, cols, l.ldb, batchesB, l.batchB[1], TensorMap.BOX_K);
             if (mapA != null && mapB != null) {
-                int tiles = (int) (((long) rows + TILE - 1) / TILE * ((cols + HOPPER_TILE_N - 1) / HOPPER_TILE_N));
-                // A block computes one batch, p0 + blockIdx.y: launches of at most MAX_GRID_Y batches.
+                long tiles = ((long) rows + TILE - 1) / TILE * ((cols + tileN - 1) / tileN);
+                String kernel = "gemm_" + type + (l.kMajorB ? "_nt" : "_nn") + (pingPong ? "_pingpong" : "") + "_sm90a";
+                // gemm_sm90a: a block computes one tile of batch p0 + blockIdx.y; ping-pong: a persistent
+                // block for each multiprocessor, over the tiles of batches p0 .. p0 + count - 1.
                 for (int p0 = 0; p0 < batch; p0 += MAX_GRID_Y) {
+                    int count = Math.min(batch - p0, MAX_GRID_Y);
                     Kernels.Arguments arguments = new Kernels.Arguments().tensorMap(mapA).tensorMap(mapB)
                             .i32(l.batchA[1] == 0 ? 0 : 1).i32(l.batchB[1] == 0 ? 0 : 1).i32(rows).i32(cols).i32(depth).i32(p0);
-                    epilogue(arguments, m, l);
-                    kernels.launch(m.name(), "gemm_sm90a", "gemm_" + type + (l.kMajorB ? "_nt" : "_nn") + "_sm90a", tiles, Math.min(batch - p0, MAX_GRID_Y), 1,
-                            HOPPER_THREADS, HOPPER_SHARED_BYTES, arguments);
+                    if (pingPong) {
+                        epilogue(arguments.i32(count), m, l);
+                        kernels.launch(m.name(), "gemm_pingpong_sm90a", kernel, (int) Math.min(context.multiprocessors, tiles * count),
+                                1, 1, HOPPER_THREADS, PINGPONG_SHARED_BYTES, arguments);
+                    } else {
+                        epilogue(arguments, m, l);
+                        kernels.launch(m.name(), "gemm_sm90a", kernel, (int) tiles, count, 1, HOPPER_THREADS, HOPPER_SHARED_BYTES,
+                                arguments);
+                    }
                 }
                 return;
             }

@@ -74,6 +74,7 @@ class CommittedPtxTest {
                 "softmax/softmax_f32", "softmax/softmax_f64",
                 "norm/layer_norm_f32", "norm/layer_norm_f64", "norm/rms_norm_f32", "norm/rms_norm_f64",
                 "gemm/gemm_bf16_nn", "gemm/gemm_f16_nt_any", "gemm_sm90a/gemm_bf16_nt_sm90a", "gemm_sm90a/gemm_f16_nt_sm90a",
+                "gemm_pingpong_sm90a/gemm_bf16_nt_pingpong_sm90a", "gemm_pingpong_sm90a/gemm_f16_nn_pingpong_sm90a",
                 "attention/attention_bf16_d128", "attention/attention_f16_d64", "attention/attention_merge_bf16",
                 "attention_sm90a/attention_bf16_d128_sm90a", "attention_sm90a/attention_f16_d128_sm90a")) {
             assertTrue(entries.contains(kernel), kernel + " is not among " + entries);
