@@ -70,6 +70,35 @@ __device__ __forceinline__ uint64_t transposed_descriptor(const void* tile, int 
     return ((address & 0x3FFFF) >> 4) | ((uint64_t) (mn_block_bytes >> 4) << 16) | (64ull << 32) | (1ull << 62);
 }
 
+// A GEMM's ring in dynamic shared memory: STAGES tiles of a (A_BYTES each), then STAGES of b, then a
+// `full` and an `empty` mbarrier a stage. The swizzle atoms must start at 1024-byte boundaries: the
+// host asks for 1 KB more than the stages and their barriers. Thread 0 initialises the barriers
+// (full: one arrival, the producer's; empty: `consumers` arrivals) before the block goes on.
+struct Ring {
+    unsigned char* a_tiles;
+    unsigned char* b_tiles;
+    uint64_t* full;
+    uint64_t* empty;
+};
+
+template <int STAGES, int A_BYTES, int B_BYTES> __device__ __forceinline__ Ring ring(int consumers) {
+    Ring r;
+    r.a_tiles = dynamic_shared + ((1024 - (shared_address(dynamic_shared) & 1023)) & 1023);
+    r.b_tiles = r.a_tiles + STAGES * A_BYTES;
+    r.full = reinterpret_cast<uint64_t*>(r.b_tiles + STAGES * B_BYTES);
+    r.empty = r.full + STAGES;
+    if (threadIdx.x == 0) {
+#pragma unroll
+        for (int s = 0; s < STAGES; ++s) {
+            barrier_init(&r.full[s], 1);
+            barrier_init(&r.empty[s], consumers);
+        }
+        barrier_init_visible();
+    }
+    __syncthreads();
+    return r;
+}
+
 __device__ __forceinline__ void wgmma_fence() {
     asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
 }

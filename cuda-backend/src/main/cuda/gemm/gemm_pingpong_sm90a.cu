@@ -237,21 +237,7 @@ template <typename T, bool B_N_MAJOR>
 __device__ void gemm(const TensorMap& a_map, const TensorMap& b_map, int a_batched, int b_batched, int M, int N, int K,
                      int p0, int batches, const T* c, long long c_row, long long c_col, long long c_batch, float beta, T* out,
                      long long ldo, long long out_batch, float alpha, int activation) {
-    // The swizzle atoms must start at 1024-byte boundaries: the host asks for 1 KB more than the stages
-    // and their barriers, which follow them.
-    unsigned char* a_tiles = dynamic_shared + ((1024 - (shared_address(dynamic_shared) & 1023)) & 1023);
-    unsigned char* b_tiles = a_tiles + STAGES * A_STAGE * 2;
-    uint64_t* full = reinterpret_cast<uint64_t*>(b_tiles + STAGES * B_STAGE * 2);
-    uint64_t* empty = full + STAGES;
-    if (threadIdx.x == 0) {
-#pragma unroll
-        for (int s = 0; s < STAGES; ++s) {
-            barrier_init(&full[s], 1);
-            barrier_init(&empty[s], 1);
-        }
-        barrier_init_visible();
-    }
-    __syncthreads();
+    const Ring r = ring<STAGES, A_STAGE * 2, B_STAGE * 2>(1);
 
     const Tiles tiles(M, N, p0, batches);
     const int k_tiles = (K + BK - 1) / BK;
@@ -259,11 +245,11 @@ __device__ void gemm(const TensorMap& a_map, const TensorMap& b_map, int a_batch
     if (warpgroup == 0) {
         release_registers<PRODUCER_REGISTERS>();
         if (threadIdx.x == 0) {
-            produce<B_N_MAJOR>(a_map, b_map, a_batched, b_batched, tiles, k_tiles, a_tiles, b_tiles, full, empty);
+            produce<B_N_MAJOR>(a_map, b_map, a_batched, b_batched, tiles, k_tiles, r.a_tiles, r.b_tiles, r.full, r.empty);
         }
     } else {
         claim_registers<CONSUMER_REGISTERS>();
-        consume<T, B_N_MAJOR>(warpgroup - 1, tiles, k_tiles, a_tiles, b_tiles, full, empty, c, c_row, c_col, c_batch, beta,
+        consume<T, B_N_MAJOR>(warpgroup - 1, tiles, k_tiles, r.a_tiles, r.b_tiles, r.full, r.empty, c, c_row, c_col, c_batch, beta,
                               out, ldo, out_batch, alpha, activation);
     }
 }
