@@ -39,47 +39,24 @@ constexpr int PRODUCER_REGISTERS = 40, CONSUMER_REGISTERS = 232;
 constexpr int TURN_BARRIER = 1;                    // named barriers 1 and 2: consumer c's turn to issue
 constexpr float LOG2E = 1.4426950408889634f, LN2 = 0.6931471805599453f;
 
-// d = A B + (accumulate ? d : 0) for A 64x16 (descriptor a, K-major) and B 16x128 (descriptor b,
-// K-major); d in the accumulator layout: thread t of the warpgroup holds
-// d[4j + 2h + e] = D[16 (t / 32) + (t % 32) / 4 + 8h][8j + 2 (t % 4) + e].
-template <typename T> __device__ __forceinline__ void wgmma_64x128x16(float (&d)[64], uint64_t a, uint64_t b, int accumulate);
-
 // d += A B for A 64x16 in registers (the A fragment of mma.m16n8k16 per warp: a[0] = A[g][2q..2q+1],
 // a[1] = A[g+8][2q..], a[2] = A[g][2q+8..], a[3] = A[g+8][2q+8..], g = lane / 4, q = lane % 4, rows
 // offset 16 per warp) and B 16x128 N-major (transposed_descriptor).
 template <typename T>
 __device__ __forceinline__ void wgmma_64x128x16_transposed_b(float (&d)[64], const uint32_t (&a)[4], uint64_t b);
 
-#define ACCUMULATORS_64 \
-          "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), \
-          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), \
-          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), \
-          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), \
-          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), \
-          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), \
-          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), \
-          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
-
-#define WGMMA_64x128x16(T, ptx) \
-template <> __device__ __forceinline__ void wgmma_64x128x16<T>(float (&d)[64], uint64_t a, uint64_t b, int accumulate) { \
-    asm volatile( \
-        "{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n" \
-        "wgmma.mma_async.sync.aligned.m64n128k16.f32." ptx "." ptx " " \
-        "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, %64, %65, p, 1, 1, 0, 0;\n}\n" \
-        : ACCUMULATORS_64 \
-        : "l"(a), "l"(b), "r"(accumulate)); \
-} \
+#define WGMMA_64x128x16_TRANSPOSED_B(T, ptx) \
 template <> __device__ __forceinline__ void wgmma_64x128x16_transposed_b<T>(float (&d)[64], const uint32_t (&a)[4], uint64_t b) { \
     asm volatile( \
         "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n" \
         "wgmma.mma_async.sync.aligned.m64n128k16.f32." ptx "." ptx " " \
         "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, {%64, %65, %66, %67}, %68, p, 1, 1, 1;\n}\n" \
-        : ACCUMULATORS_64 \
+        : WGMMA_ACCUMULATORS_64 \
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b)); \
 }
 
-WGMMA_64x128x16(__nv_bfloat16, "bf16")
-WGMMA_64x128x16(__half, "f16")
+WGMMA_64x128x16_TRANSPOSED_B(__nv_bfloat16, "bf16")
+WGMMA_64x128x16_TRANSPOSED_B(__half, "f16")
 
 struct Problem {
     int Hq, Hkv, Lq, Lk, causal;
@@ -133,7 +110,7 @@ template <typename T> __device__ __forceinline__ void issue_scores(float (&sc)[6
     for (int kk = 0; kk < D / 16; ++kk) {
         // 16 elements further along D: 32 bytes into a swizzled row (2 descriptor units), or the next half.
         const int half = kk / 4, step = 2 * (kk % 4);
-        wgmma_64x128x16<T>(sc, descriptor(q_rows + half * HALF_BYTES) + step, descriptor(k_tile + half * HALF_BYTES) + step, kk > 0);
+        wgmma_64x128x16<T, false>(sc, descriptor(q_rows + half * HALF_BYTES) + step, descriptor(k_tile + half * HALF_BYTES) + step, kk > 0);
     }
     wgmma_commit();
     fence_accumulators(sc);

@@ -43,37 +43,6 @@ constexpr int PRODUCER_REGISTERS = 40, CONSUMER_REGISTERS = 232;
 constexpr int N_CHUNK_BYTES = 64 * BK * 2;  // an N-major b's box: 64 columns of one K step
 constexpr int TURN = 1;                     // named barrier TURN + c: consumer c may multiply
 
-// d += A B for A 64x16 (descriptor a, K-major) and B 16x128 (descriptor b: K-major, or with
-// B_N_MAJOR N-major, read transposed), d in the accumulator layout: thread t of the warpgroup holds
-// d[4j + 2h + e] = D[16 (t / 32) + (t % 32) / 4 + 8h][8j + 2 (t % 4) + e].
-template <typename T, bool B_N_MAJOR> __device__ __forceinline__ void wgmma_64x128x16(float (&d)[64], uint64_t a, uint64_t b);
-
-#define WGMMA_64x128x16(T, B_N_MAJOR, ptx) \
-template <> __device__ __forceinline__ void wgmma_64x128x16<T, B_N_MAJOR>(float (&d)[64], uint64_t a, uint64_t b) { \
-    asm volatile( \
-        "{\n" \
-        ".reg .pred p;\n" \
-        "setp.ne.b32 p, 1, 0;\n" \
-        "wgmma.mma_async.sync.aligned.m64n128k16.f32." ptx "." ptx " " \
-        "{%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, " \
-        "%64, %65, p, 1, 1, 0, %66;\n" \
-        "}\n" \
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), \
-                 "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), \
-                 "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), \
-                 "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), \
-                 "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), \
-                 "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), \
-                 "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), \
-                 "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]) \
-        : "l"(a), "l"(b), "n"((int) B_N_MAJOR)); \
-}
-
-WGMMA_64x128x16(__nv_bfloat16, false, "bf16")
-WGMMA_64x128x16(__nv_bfloat16, true, "bf16")
-WGMMA_64x128x16(__half, false, "f16")
-WGMMA_64x128x16(__half, true, "f16")
-
 // The block's tiles and where each lies: tile i of the block is number blockIdx.x + i gridDim.x of
 // the launch, batch p0 + number / per_batch.
 struct Tiles {
@@ -212,8 +181,8 @@ __device__ __forceinline__ void consume(int turn, const Tiles& tiles, int k_tile
                 // K-major b), 2 in descriptor units; 16 rows of 128 bytes further into an N-major b, 128
                 // units. Rows 64-127 of a lie 64 rows of 128 bytes (512 units) after rows 0-63.
                 const uint64_t b_k = b_descriptor + (B_N_MAJOR ? 128 : 2) * k;
-                wgmma_64x128x16<T, B_N_MAJOR>(acc[0], a_descriptor + 2 * k, b_k);
-                wgmma_64x128x16<T, B_N_MAJOR>(acc[1], a_descriptor + 512 + 2 * k, b_k);
+                wgmma_64x128x16<T, B_N_MAJOR>(acc[0], a_descriptor + 2 * k, b_k, 1);
+                wgmma_64x128x16<T, B_N_MAJOR>(acc[1], a_descriptor + 512 + 2 * k, b_k, 1);
             }
             wgmma_commit();
             wgmma_wait<1>();  // the previous step's wgmma are done: free its stage
@@ -237,7 +206,7 @@ template <typename T, bool B_N_MAJOR>
 __device__ void gemm(const TensorMap& a_map, const TensorMap& b_map, int a_batched, int b_batched, int M, int N, int K,
                      int p0, int batches, const T* c, long long c_row, long long c_col, long long c_batch, float beta, T* out,
                      long long ldo, long long out_batch, float alpha, int activation) {
-    const Ring r = ring<STAGES, A_STAGE * 2, B_STAGE * 2>(1);
+    const StageRing r = stage_ring<STAGES, A_STAGE * 2, B_STAGE * 2>(1);
 
     const Tiles tiles(M, N, p0, batches);
     const int k_tiles = (K + BK - 1) / BK;

@@ -189,7 +189,7 @@ template <typename T, bool B_N_MAJOR>
 __device__ void gemm(const TensorMap& a_map, const TensorMap& b_map, int a_batched, int b_batched, int M, int N, int K,
                      int p0, const T* c, long long c_row, long long c_col, long long c_batch, float beta, T* out,
                      long long ldo, long long out_batch, float alpha, int activation) {
-    const Ring r = ring<STAGES, A_STAGE * 2, B_STAGE * 2>(2);
+    const StageRing r = stage_ring<STAGES, A_STAGE * 2, B_STAGE * 2>(2);
 
     int m0, n0;
     block_origin<BM, BN>(M, N, m0, n0);
