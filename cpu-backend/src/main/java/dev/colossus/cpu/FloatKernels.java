@@ -141,17 +141,18 @@ interface FloatKernels {
     float max(MemorySegment x, long at, int n);
 
     /**
-     * {@code out[i] = exp(x[i] - shift)}, returning the sum of the results, and in the same pass
-     * {@code nextMax[0] = max_i x[next + i]} over the n floats at byte {@code next} (as {@link #max}):
-     * softmax's next row, brought in from memory under this row's exponentials instead of in a pass of
-     * its own.
+     * {@code out[i] = exp(x[i] - shift)} for {@code shift >= max_i x[i]} (or NaN), returning the sum
+     * of the results, and in the same pass {@code nextMax[0] = max_i x[next + i]} over the n floats at
+     * byte {@code next} (as {@link #max}, except that a NaN may be left out: its own exponential makes
+     * the sum NaN): softmax's next row, brought in from memory under this row's exponentials instead
+     * of in a pass of its own.
      */
     float expShiftedNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next, float[] nextMax);
 
     /**
-     * {@code out[i] = x[i] - shift}, returning {@code sum_i exp(out[i])}, and in the same pass {@code
-     * nextMax[0] = max_i x[next + i]} (as {@link #expShiftedNextMax}): log-softmax's pass over a row,
-     * which keeps no exponential; {@link #normalize} in place then subtracts {@code log(sum)}.
+     * {@code out[i] = x[i] - shift} for {@code shift >= max_i x[i]} (or NaN), returning {@code sum_i
+     * exp(out[i])}, and in the same pass {@code nextMax[0] = max_i x[next + i]} (as {@link
+     * #expShiftedNextMax}): log-softmax's pass over a row, which keeps no exponential; {@link #normalize} in place then subtracts {@code log(sum)}.
      */
     float shiftExpSumNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next, float[] nextMax);
 

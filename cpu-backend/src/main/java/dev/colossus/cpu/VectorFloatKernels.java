@@ -299,18 +299,32 @@ final class VectorFloatKernels implements FloatKernels {
 
     /**
      * {@code x/2 (1 + erf(x / sqrt 2))} as {@link #onePlusErf} computes it, in three loops over chunks
-     * that stay in L1: erfc's exponent into out, out's exponentials ({@link VectorMath#exp} in a loop of
-     * its own), then the product. In one loop, the polynomial and the exponential took C2 past its
-     * node limit and ran 3x slower than with the library's EXP.
+     * that stay in L1: erfc's exponent (at most 0) into out, out's exponentials ({@link
+     * VectorMath#expOfNonPositive} in a loop of its own), then the product. In one loop, the polynomial
+     * and the exponential took C2 past its node limit and ran 3x slower than with the library's EXP;
+     * the three are called through one site ({@link #GELU_PASSES}), where C2 inlines none of them, for
+     * when it inlined the last two here it reached its limit again and left the product loop's vectors
+     * boxed (3.5x slower), depending on which it had compiled first.
      */
     private static void gelu(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         for (int from = 0; from < bound; from += GELU_CHUNK) {
             int to = Math.min(bound, from + GELU_CHUNK);
-            erfcExponents(x, at, out, outAt, from, to);
-            expInPlace(out, outAt, from, to);
-            geluOfExponentials(x, at, out, outAt, from, to);
+            for (GeluPass pass : GELU_PASSES) {
+                pass.run(x, at, out, outAt, from, to);
+            }
         }
     }
+
+    /** One of {@link #gelu}'s loops over the chunk {@code [from, to)} of x and out. */
+    private interface GeluPass {
+        void run(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to);
+    }
+
+    private static final GeluPass[] GELU_PASSES = {
+        VectorFloatKernels::erfcExponents,
+        (x, at, out, outAt, from, to) -> expInPlace(out, outAt, from, to),
+        VectorFloatKernels::geluOfExponentials,
+    };
 
     private static void erfcExponents(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to) {
         for (int i = from; i < to; i += L) {
@@ -321,7 +335,7 @@ final class VectorFloatKernels implements FloatKernels {
 
     private static void expInPlace(MemorySegment x, long at, int from, int to) {
         for (int i = from; i < to; i += L) {
-            VectorMath.exp(load(x, at, i)).intoMemorySegment(x, at + 4L * i, NATIVE);
+            VectorMath.expOfNonPositive(load(x, at, i)).intoMemorySegment(x, at + 4L * i, NATIVE);
         }
     }
 
@@ -1003,7 +1017,7 @@ final class VectorFloatKernels implements FloatKernels {
         return Math.max(m, SCALAR.max(x, at + 4L * i, n - i));
     }
 
-    /** Softmax's exponentials: {@link VectorMath#exp}, a loop of its own (see there). */
+    /** Softmax's exponentials: {@link VectorMath#expOfNonPositive}, a loop of its own (see there). */
     @Override
     public float expShiftedNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next,
             float[] nextMax) {
@@ -1011,8 +1025,8 @@ final class VectorFloatKernels implements FloatKernels {
         FloatVector acc = FloatVector.zero(S);
         FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int i = 0; i < bound; i += L) {
-            max = max.lanewise(MAX, load(x, next, i));
-            FloatVector e = VectorMath.exp(load(x, at, i).sub(shift));
+            max = runningMax(max, load(x, next, i));
+            FloatVector e = VectorMath.expOfNonPositive(load(x, at, i).sub(shift));
             e.intoMemorySegment(out, outAt + 4L * i, NATIVE);
             acc = acc.add(e);
         }
@@ -1027,10 +1041,10 @@ final class VectorFloatKernels implements FloatKernels {
         FloatVector acc = FloatVector.zero(S);
         FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int i = 0; i < bound; i += L) {
-            max = max.lanewise(MAX, load(x, next, i));
+            max = runningMax(max, load(x, next, i));
             FloatVector d = load(x, at, i).sub(shift);
             d.intoMemorySegment(out, outAt + 4L * i, NATIVE);
-            acc = acc.add(VectorMath.exp(d));
+            acc = acc.add(VectorMath.expOfNonPositive(d));
         }
         nextMax[0] = Math.max(max.reduceLanes(MAX), SCALAR.max(x, next + 4L * bound, n - bound));
         return acc.reduceLanes(ADD) + ScalarFloatKernels.shiftExpSum(x, at, out, outAt, bound, n, shift);
@@ -1060,6 +1074,15 @@ final class VectorFloatKernels implements FloatKernels {
             y.intoMemorySegment(out, outAt + 4L * i, NATIVE);
         }
         ScalarFloatKernels.normalize(x, at, out, outAt, bound, n, shift, factor, weight, bias);
+    }
+
+    /**
+     * {@code max(max, v)} lanewise by a compare and a blend, where Java's max (NaN and signed-zero
+     * rules) takes six instructions: for softmax's next-row max, which a NaN need not enter, since the
+     * NaN's own exponential makes the row's sum NaN.
+     */
+    private static FloatVector runningMax(FloatVector max, FloatVector v) {
+        return max.blend(v, v.compare(VectorOperators.GT, max));
     }
 
     /** The L F32 values from element i of the row at byte at. */

@@ -1,6 +1,7 @@
 package dev.colossus.cpu;
 
 import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 
 import jdk.incubator.vector.FloatVector;
@@ -27,6 +28,9 @@ final class VectorMath {
     /** ln 2 = LN2_HIGH + LN2_LOW, LN2_HIGH with few enough bits that n * LN2_HIGH is exact for |n| <= 2^8. */
     private static final float LN2_HIGH = 0.693359375f;
     private static final float LN2_LOW = -2.12194440e-4f;
+    /** Where exp's argument is clamped: exp(-104) is 0 in F32, exp(89) +Inf. */
+    private static final float LOWEST = -104f;
+    private static final float HIGHEST = 89f;
 
     private VectorMath() {
     }
@@ -41,9 +45,36 @@ final class VectorMath {
      * 2^(n - n/2) 2^(n/2)}, two factors so that each is a normal float down to {@code n = -150}.
      */
     static FloatVector exp(FloatVector x) {
-        FloatVector clamped = x.max(-104f).min(89f);
-        FloatVector shifted = roundingShifted(clamped);
-        return scale(expOfReduced(reduced(clamped, shifted)), exponent(shifted));
+        return expWithinRange(atMost(atLeast(x, LOWEST), HIGHEST));
+    }
+
+    /**
+     * {@link #exp} for {@code x <= 0} (NaN and -Inf included), where it cannot overflow: softmax's
+     * {@code x - max} and GELU's erfc exponent. One clamp fewer: in GELU's compilation the second
+     * took C2 past its node limit and left the product loop unintrinsified (3.5x slower).
+     */
+    static FloatVector expOfNonPositive(FloatVector x) {
+        return expWithinRange(atLeast(x, LOWEST));
+    }
+
+    /** {@code exp(x)} for {@code -104 <= x <= 89} or NaN. */
+    private static FloatVector expWithinRange(FloatVector x) {
+        FloatVector shifted = roundingShifted(x);
+        return scale(expOfReduced(reduced(x, shifted)), exponent(shifted));
+    }
+
+    /**
+     * {@code max(x, low)} by a compare and a blend, where {@code max} with Java's NaN and signed-zero
+     * rules takes six instructions; NaN stays NaN. Measured: exp over a row in L1, 3.16 ms for 16M
+     * floats clamped by max and min, 2.44 by this and {@link #atMost}.
+     */
+    private static FloatVector atLeast(FloatVector x, float low) {
+        return x.blend(low, x.lt(low));
+    }
+
+    /** {@code min(x, high)} as {@link #atLeast} takes the max. */
+    private static FloatVector atMost(FloatVector x, float high) {
+        return x.blend(high, x.compare(GT, high));
     }
 
     /** {@code x log2 e + 1.5 * 2^23}: round(x log2 e) in its low mantissa bits (see {@link #ROUNDING_SHIFT}). */

@@ -87,19 +87,38 @@ class VectorMathAccuracyTest {
         assertTrue(worst <= 1, fn + " at " + at + ": " + worst + " of its bound (" + ulps + " ulp or " + absolute + ")");
     }
 
-    /** {@link VectorMath#exp}, which softmax takes, over its whole range and at its corners. */
+    /** {@link VectorMath#exp}, the direct EXP's, over its whole range and at its corners. */
     @Test
-    void softmaxExpWithinOneUlpFromUnderflowToOverflow() {
-        int n = 1 << 20;
-        float[] x = new float[n + 16]; // the corners in whole vectors, not the scalar tail
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (-104.5 + 194.0 * i / (n - 1));
-        }
-        float[] corners = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -0f, Float.MIN_VALUE, -Float.MAX_VALUE,
-            Float.MAX_VALUE, 88.72f, 88.73f, -103.9f, -104.5f, 1e-20f};
-        System.arraycopy(corners, 0, x, n, corners.length);
+    void expWithinOneUlpFromUnderflowToOverflow() {
+        float[] x = withCorners(-104.5, 89.5, Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -0f, Float.MIN_VALUE,
+                -Float.MAX_VALUE, Float.MAX_VALUE, 88.72f, 88.73f, -103.9f, -104.5f, 1e-20f);
+        float[] y = new float[x.length];
+        FloatKernels.instance().directUnary(UnaryFn.EXP, DType.F32, MemorySegment.ofArray(x), 0, MemorySegment.ofArray(y), 0, x.length);
+        assertWithinOneUlpOfExp(x, y);
+    }
+
+    /** {@link VectorMath#expOfNonPositive}, which softmax takes on {@code x - max}, from 0 down past underflow. */
+    @Test
+    void softmaxExpWithinOneUlpDownToUnderflow() {
+        float[] x = withCorners(-104.5, 0, Float.NaN, Float.NEGATIVE_INFINITY, -0f, 0f, -Float.MIN_VALUE, -Float.MAX_VALUE,
+                -87.33f, -103.9f, -104.5f, -1e-20f);
         float[] y = new float[x.length];
         FloatKernels.instance().expShiftedNextMax(MemorySegment.ofArray(x), 0, MemorySegment.ofArray(y), 0, x.length, 0, 0, new float[1]);
+        assertWithinOneUlpOfExp(x, y);
+    }
+
+    /** 2^20 evenly spaced floats over [from, to], then the corners in whole vectors, not the scalar tail. */
+    private static float[] withCorners(double from, double to, float... corners) {
+        int n = 1 << 20;
+        float[] x = new float[n + 16];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (from + (to - from) * i / (n - 1));
+        }
+        System.arraycopy(corners, 0, x, n, corners.length);
+        return x;
+    }
+
+    private static void assertWithinOneUlpOfExp(float[] x, float[] y) {
         for (int i = 0; i < x.length; i++) {
             double truth = Math.exp(x[i]);
             float rounded = (float) truth;
