@@ -120,7 +120,8 @@ final class CpuAttention {
         if (newMax == Float.NEGATIVE_INFINITY) {
             return false;
         }
-        float correction = (float) Math.exp(max[row] - newMax);
+        // Most tiles of a long row leave its max where it was: no exponential then.
+        float correction = newMax == max[row] ? 1 : (float) Math.exp(max[row] - newMax);
         sum[row] = sum[row] * correction + K.expShifted(scores, s, n, newMax);
         if (correction != 1) {
             K.scale(outputs, o, width, correction);
