@@ -16,6 +16,18 @@ interface MicroKernel {
         return Holder.INSTANCE;
     }
 
+    /**
+     * The kernel for attention's products: with 32 vector registers, the 6 x 3L tile rather than
+     * {@link #instance()}'s 8 x 3L. C2 compiles the 8-row kernel with two of its 24 accumulators kept
+     * on the stack, loaded and stored every k step, and a JVM then runs it at one of two speeds for its
+     * whole life (prefill, B=1 H=16 L=2048 D=128, JMH forks of one jar: 105 ms in one of four, 134-139
+     * in the others); the 6-row kernel has 18 and ran 107-108 ms in all four. The GEMM keeps 8 rows,
+     * 41-42.5 ms at 2048^3 against 46.4-48.2 with 6 in the same minutes.
+     */
+    static MicroKernel forAttention() {
+        return Holder.ATTENTION;
+    }
+
     /** Rows of the tile, as packed in an A panel. */
     int mr();
 
@@ -72,7 +84,8 @@ interface MicroKernel {
 
     /** Loads the implementation on first use, so the scalar path never touches the Vector API. */
     final class Holder {
-        private static final MicroKernel INSTANCE = Simd.BITS == 0 ? new ScalarMicroKernel() : new VectorMicroKernel();
+        private static final MicroKernel INSTANCE = Simd.BITS == 0 ? new ScalarMicroKernel() : new VectorMicroKernel(8);
+        private static final MicroKernel ATTENTION = Simd.BITS == 0 ? INSTANCE : new VectorMicroKernel(6);
 
         private Holder() {
         }

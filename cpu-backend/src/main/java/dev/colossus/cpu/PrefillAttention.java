@@ -23,7 +23,7 @@ import java.util.Arrays;
  * whatever Lk is. Grouped heads read their key/value head in place.
  */
 final class PrefillAttention {
-    private static final MicroKernel KERNEL = MicroKernel.instance();
+    private static final MicroKernel KERNEL = MicroKernel.forAttention();
     private static final FloatKernels K = FloatKernels.instance();
     private static final int MR = KERNEL.mr(), NR = KERNEL.nr();
     /** Query rows per tile: a few MR-high panels. */
