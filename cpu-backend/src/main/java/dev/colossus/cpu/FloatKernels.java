@@ -152,7 +152,8 @@ interface FloatKernels {
     /**
      * {@code out[i] = x[i] - shift} for {@code shift >= max_i x[i]} (or NaN), returning {@code sum_i
      * exp(out[i])}, and in the same pass {@code nextMax[0] = max_i x[next + i]} (as {@link
-     * #expShiftedNextMax}): log-softmax's pass over a row, which keeps no exponential; {@link #normalize} in place then subtracts {@code log(sum)}.
+     * #expShiftedNextMax}): log-softmax's pass over a row, which keeps no exponential; {@link
+     * #normalize} in place then subtracts {@code log(sum)}.
      */
     float shiftExpSumNextMax(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, long next, float[] nextMax);
 
