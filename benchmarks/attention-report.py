@@ -50,7 +50,8 @@ for r in att:
     size = 2 if p["dtype"] in ("BF16", "F16") else 4
     gbs = 2 * b * hkv * lk * d * size / seconds / 1e9 if p["shape"] == "decode" else None
     rates[(p["variant"], p["shape"], p["dtype"], causal)] = ms(r)
-    forks = " / ".join(f"{m:.1f}" for m in fork_means(r)) if len(fork_means(r)) > 1 else "-"
+    means = fork_means(r)
+    forks = " / ".join(f"{m:.1f}" for m in means) if len(means) > 1 else "-"
     lines.append(f"| {p['variant']} | {p['shape']} | {p['dtype']} | {causal} | {ms(r):.2f} | {forks} | {gflops:.1f} | "
                  + (f"{gbs:.1f}" if gbs else "-") + f" | {gflops / gemm_rate:.2f} | " + (f"{gbs / copy_rate:.2f}" if gbs else "-") + " |")
     if p["variant"] == "fused" and p["shape"] == "prefill" and not causal:

@@ -18,11 +18,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (and past it). Errors are in ulps of the rounded true value, where the true value is at least
  * {@code floor}; below it, absolutely (relative error means little where the function crosses 0, or
  * in the subnormals). Measured worst: EXP and TANH the Vector API's own; softmax's exponentials
- * and the direct exp ({@link VectorMath#exp}) 1.005 ulp at -59.94; GELU 233 ulp at -11.76, in
- * its tail down to the subnormals, where erfc(z) = t exp(-z^2 + p(t)) takes z^2 = 69 rounded to F32
- * (an absolute error of 4e-6 in the exponent; with Abramowitz and Stegun's erf, bounded only
- * absolutely, it was 0.7% off at -7); GELU_TANH 34 ulp at -4.56, the conditioning of
- * x / (1 + exp(-2z)) where the value is 1e-5 (as 1 + tanh(z) it was 600000 ulp).
+ * ({@link VectorMath#expOfNonPositive}) and the direct exp ({@link VectorMath#exp}) 1.005 ulp at
+ * -59.94; GELU 233 ulp at -11.76, in its tail down to the subnormals, where erfc(z) = t exp(-z^2 +
+ * p(t)) takes z^2 = 69 rounded to F32 (an absolute error of 4e-6 in the exponent; with Abramowitz
+ * and Stegun's erf, bounded only absolutely, it was 0.7% off at -7); GELU_TANH 34 ulp at -4.56, the
+ * conditioning of x / (1 + exp(-2z)) where the value is 1e-5 (as 1 + tanh(z) it was 600000 ulp).
  */
 class VectorMathAccuracyTest {
     @BeforeAll
