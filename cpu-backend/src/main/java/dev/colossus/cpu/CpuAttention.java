@@ -55,7 +55,7 @@ final class CpuAttention {
         long units = pairs * splits;
         int rows = (int) (op.groupSize() * op.q().dim(2));
         // Each split's (m, l, o) per row, merged once every split is done.
-        float[] states = splits == 1 ? null : new float[Math.toIntExact(units * rows * (op.v().dim(3) + 2))];
+        float[] states = splits == 1 ? null : Scratch.floats(Math.toIntExact(units * rows * (op.v().dim(3) + 2)));
         long work = units * rows * (lk / splits) * (op.q().dim(3) + op.v().dim(3));
         int tasks = (int) Math.min(units, CpuParallel.tasksFor(work, 1 << 16));
         CpuParallel.forEach(tasks, t -> {
@@ -179,8 +179,8 @@ final class CpuAttention {
             inPlace = unitStride && x.dtype() == DType.BF16;
             copy = unitStride && x.dtype() == DType.F32;
             arena = inPlace ? null : Arena.ofConfined();
-            buffer = inPlace ? null : arena.allocate(4L * rows * width, 64);
-            widened = inPlace || copy ? null : new float[rows * width];
+            buffer = inPlace ? null : Scratch.segment(arena, 4L * rows * width);
+            widened = inPlace || copy ? null : Scratch.floats(rows * width);
         }
 
         /** The dtype the kernels meet. */
@@ -240,14 +240,14 @@ final class CpuAttention {
             lk = op.k().dim(2);
             group = op.groupSize();
             scale = (float) op.scale();
-            queries = new float[rows * d];
+            queries = Scratch.floats(rows * d);
             keys = new Tile(op.k(), TK);
             values = new Tile(op.v(), TK);
-            scores = new float[rows * TK];
-            maskRow = new float[TK];
-            outputs = new float[rows * dv];
-            max = new float[rows];
-            sum = new float[rows];
+            scores = Scratch.floats(rows * TK);
+            maskRow = Scratch.floats(TK);
+            outputs = Scratch.floats(rows * dv);
+            max = Scratch.floats(rows);
+            sum = Scratch.floats(rows);
         }
 
         /**

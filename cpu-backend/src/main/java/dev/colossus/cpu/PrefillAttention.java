@@ -77,17 +77,17 @@ final class PrefillAttention {
             groupSize = op.groupSize();
             scale = (float) op.scale();
             int rows = (maxRows + TQ - 1) / TQ * TQ;
-            packedQ = new float[rows * depth];
-            packedK = new float[KB * depth];
-            packedV = new float[vPanels * KB * NR];
-            packedP = new float[TQ * KB];
-            scores = new float[TQ * KB];
-            outputs = new float[rows * vPanels * NR];
-            row = new float[Math.max(d, vPanels * NR)];
-            maskRow = new float[KB];
-            tile = new float[MR * NR];
-            max = new float[rows];
-            sum = new float[rows];
+            packedQ = Scratch.floats(rows * depth);
+            packedK = Scratch.floats(KB * depth);
+            packedV = Scratch.floats(vPanels * KB * NR);
+            packedP = Scratch.floats(TQ * KB);
+            scores = Scratch.floats(TQ * KB);
+            outputs = Scratch.floats(rows * vPanels * NR);
+            row = Scratch.floats(Math.max(d, vPanels * NR));
+            maskRow = Scratch.floats(KB);
+            tile = Scratch.floats(MR * NR);
+            max = Scratch.floats(rows);
+            sum = Scratch.floats(rows);
         }
 
         /** Queries {@code [i0, i0 + rows)} of head {@code h} in batch {@code b}. */
