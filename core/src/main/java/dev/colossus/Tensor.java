@@ -10,6 +10,7 @@ import dev.colossus.spi.Storage;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -268,8 +269,33 @@ public final class Tensor implements AutoCloseable {
         return closed;
     }
 
-    /** The storage and layout, for backends and frameworks that read the memory in place. */
-    public Operand operand() {
+    /**
+     * The host memory this tensor views, without a copy: its whole storage, in which element
+     * {@code (i_0, ..., i_{r-1})} lies at byte {@code (offset() + sum_d i_d * strides()[d]) * dtype().byteSize()}.
+     * The segment is bound to the storage's life: once the last handle on the storage is closed (or
+     * collected), every access through it throws {@link IllegalStateException}, never reads or writes
+     * freed memory. A tensor made by {@link #wrap} returns the caller's segment as it was given.
+     * Writes through it are seen by every view of the storage.
+     *
+     * @throws IllegalStateException if this handle is closed, or the tensor is not in host memory
+     */
+    public MemorySegment segment() {
+        Operand o = operand("segment");
+        if (!(o.storage() instanceof HostStorage host)) {
+            throw new IllegalStateException("segment: tensor " + o.describe()
+                    + " is not in host memory; copy it there with to(Device.CPU)");
+        }
+        o.storage().retain();
+        try {
+            return host.boundSegment();
+        } finally {
+            o.storage().release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** The storage and layout, for this package's ops and tests; its raw memory is never handed to users. */
+    Operand operand() {
         return operand("operand");
     }
 

@@ -10,6 +10,9 @@ import dev.colossus.op.Op;
 import dev.colossus.reference.ReferenceKernels;
 import dev.colossus.spi.HostBackend;
 import dev.colossus.spi.HostStorage;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 
@@ -46,6 +49,58 @@ class ResourcesTest {
         }
         assertTrue(kept.isClosed());
         assertEquals(before, HostStorage.liveAllocations());
+    }
+
+    @Test
+    void aTensorsSegmentThrowsOnceItsStorageIsFreedNeverReadsFreedMemory() {
+        Tensor t = Tensor.full(1, DType.F32, 16L << 20);
+        MemorySegment s = t.segment();
+        assertEquals(1f, s.get(ValueLayout.JAVA_FLOAT, 4L << 20));
+        t.close();
+        assertThrows(IllegalStateException.class, () -> s.get(ValueLayout.JAVA_FLOAT, 4L << 20));
+        assertThrows(IllegalStateException.class, () -> s.set(ValueLayout.JAVA_FLOAT, 0, -1f));
+    }
+
+    @Test
+    void aStaleSegmentCannotWriteIntoTheTensorThatReusesItsBlock() {
+        Tensor first = Tensor.full(7, DType.F32, 1L << 20);
+        MemorySegment stale = first.segment();
+        first.close();
+        try (Tensor second = Tensor.full(7, DType.F32, 1L << 20)) {
+            assertThrows(IllegalStateException.class, () -> stale.set(ValueLayout.JAVA_FLOAT, 0, -1f));
+            try (Tensor element = second.select(0, 0)) {
+                assertEquals(7, element.item());
+            }
+        }
+    }
+
+    @Test
+    void aSegmentStaysValidWhileAnyViewOfItsStorageIsOpen() {
+        Tensor x = Tensor.arange(0, 12, 1, DType.F32);
+        Tensor matrix = x.reshape(3, 4);
+        Tensor view = matrix.transpose(0, 1);
+        MemorySegment s = view.segment();
+        x.close();
+        matrix.close();
+        assertEquals(5f, s.get(ValueLayout.JAVA_FLOAT, 4L * (view.offset() + view.strides()[0] + view.strides()[1])));
+        s.set(ValueLayout.JAVA_FLOAT, 0, 42f);
+        try (Tensor row = view.select(0, 0); Tensor first = row.select(0, 0)) {
+            assertEquals(42, first.item());
+        }
+        view.close();
+        assertThrows(IllegalStateException.class, () -> s.get(ValueLayout.JAVA_FLOAT, 0));
+        assertThrows(IllegalStateException.class, view::segment);
+    }
+
+    @Test
+    void aWrappedTensorsSegmentIsTheCallersOwn() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mine = arena.allocate(16);
+            try (Tensor t = Tensor.wrap(mine, DType.F32, 4)) {
+                assertSame(mine, t.segment());
+            }
+            mine.set(ValueLayout.JAVA_FLOAT, 0, 1f);
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.colossus.spi;
 
 import dev.colossus.Device;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,6 +20,9 @@ public final class HostStorage extends Storage {
 
     private final MemorySegment segment;
     private final MemorySegment block;
+    /** The arena of {@link #boundSegment()}, made on first use and closed before the memory is freed. */
+    private Arena boundArena;
+    private MemorySegment boundSegment;
 
     private HostStorage(MemorySegment segment, MemorySegment block) {
         super(Device.CPU, segment.byteSize());
@@ -53,8 +57,31 @@ public final class HostStorage extends Storage {
         return new HostStorage(segment, null);
     }
 
+    /**
+     * The memory, for kernels: a segment with no lifetime of its own, valid only while the storage
+     * holds a reference (during an op, the dispatcher holds one). Never hand it to users: see
+     * {@link #boundSegment()}.
+     */
     public MemorySegment segment() {
         return segment;
+    }
+
+    /**
+     * The memory as a segment bound to this storage's life: once the storage is freed, every access
+     * through it throws {@link IllegalStateException} instead of reaching freed memory. A caller's
+     * wrapped segment is returned as it is (its own arena governs it). The first call makes a shared
+     * arena, whose close costs a thread handshake when the storage is freed; storages never asked for
+     * one pay nothing. The caller holds a reference while it asks.
+     */
+    public synchronized MemorySegment boundSegment() {
+        if (block == null) {
+            return segment;
+        }
+        if (boundSegment == null) {
+            boundArena = Arena.ofShared();
+            boundSegment = segment.reinterpret(boundArena, null);
+        }
+        return boundSegment;
     }
 
     /** How many blocks Colossus has allocated on the host and not yet freed: for leak tests. */
@@ -62,8 +89,18 @@ public final class HostStorage extends Storage {
         return LIVE_ALLOCATIONS.get();
     }
 
+    /**
+     * Closes the bound arena first, so that no segment handed out can reach the memory once it is
+     * reused or unmapped. If a native call is still using that segment the close throws, and the
+     * memory is left allocated rather than freed under it.
+     */
     @Override
     protected void free() {
+        synchronized (this) {
+            if (boundArena != null) {
+                boundArena.close();
+            }
+        }
         if (block != null) {
             long blockBytes = byteSize() + ALIGNMENT;
             if (blockBytes >= LargeBlockCache.MIN_BYTES) {
