@@ -6,6 +6,7 @@ import dev.colossus.op.OpExecutor;
 import dev.colossus.spi.Backend;
 import dev.colossus.spi.Operand;
 import dev.colossus.spi.Storage;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -19,15 +20,41 @@ final class Dispatcher {
     private Dispatcher() {
     }
 
-    /** Allocates {@code out}, runs the op built around it, and returns it; frees it if the op fails. */
-    static Operand compute(String op, Device device, DType dtype, Shape shape, Function<Operand, Op> build) {
-        Operand out = allocate(op, device, dtype, shape);
+    /**
+     * Allocates {@code out}, runs the op built around it, and returns it; frees it if the op fails.
+     * The storages of {@code reads}, the tensors the op reads, are held from before the allocation
+     * until the op returns: a read tensor closed meanwhile on another thread, or an argument that
+     * became unreachable (its cleaner run by a collection the allocation set off), is freed after the
+     * op, not during it.
+     */
+    static Operand compute(String op, Device device, DType dtype, Shape shape, Function<Operand, Op> build, Tensor... reads) {
+        List<Storage> held = new ArrayList<>(reads.length);
         try {
-            execute(build.apply(out));
-            return out;
+            for (Tensor t : reads) {
+                if (t != null) {
+                    held.add(t.hold(op).storage());
+                }
+            }
+            Operand out = allocate(op, device, dtype, shape);
+            try {
+                execute(build.apply(out));
+                return out;
+            } catch (RuntimeException | Error e) {
+                releaseAfterFailure(out.storage(), e);
+                throw e;
+            }
+        } finally {
+            held.forEach(Storage::release);
+            Reference.reachabilityFence(reads);
+        }
+    }
+
+    /** Releases {@code storage} after {@code failure}, which stays the exception thrown: a failing release is suppressed in it. */
+    static void releaseAfterFailure(Storage storage, Throwable failure) {
+        try {
+            storage.release();
         } catch (RuntimeException | Error e) {
-            out.storage().release();
-            throw e;
+            failure.addSuppressed(e);
         }
     }
 

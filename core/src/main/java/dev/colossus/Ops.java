@@ -142,7 +142,8 @@ public final class Ops {
             addend = z2.broadcastTo(outShape);
         }
         Operand c3 = addend;
-        Operand out = Dispatcher.compute(op, device, dtype, outShape, o -> new MatMul(lhs, rhs, c3, alpha, beta, act, o));
+        Operand out = Dispatcher.compute(op, device, dtype, outShape, o -> new MatMul(lhs, rhs, c3, alpha, beta, act, o),
+                a, b, c);
         if (y.rank() == 1) {
             out = out.squeeze(out.rank() - 1);
         }
@@ -164,7 +165,8 @@ public final class Ops {
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, AttentionOptions options) {
         AttentionInputs a = attentionInputs(q, k, v, options);
-        return Tensor.adopt(Dispatcher.compute(ATTENTION, a.device(), a.q().dtype(), a.outShape(), out -> a.op(out, null)));
+        return Tensor.adopt(Dispatcher.compute(ATTENTION, a.device(), a.q().dtype(), a.outShape(), out -> a.op(out, null),
+                q, k, v, options.mask()));
     }
 
     /**
@@ -179,10 +181,11 @@ public final class Ops {
         Operand logSumExp = Dispatcher.allocate(ATTENTION, a.device(), dtype == DType.F64 ? DType.F64 : DType.F32,
                 Shape.of(a.q().dim(0), a.q().dim(1), a.q().dim(2)));
         try {
-            Operand out = Dispatcher.compute(ATTENTION, a.device(), dtype, a.outShape(), o -> a.op(o, logSumExp));
+            Operand out = Dispatcher.compute(ATTENTION, a.device(), dtype, a.outShape(), o -> a.op(o, logSumExp),
+                    q, k, v, options.mask());
             return new AttentionResult(Tensor.adopt(out), Tensor.adopt(logSumExp));
         } catch (RuntimeException | Error e) {
-            logSumExp.storage().release();
+            Dispatcher.releaseAfterFailure(logSumExp.storage(), e);
             throw e;
         }
     }
@@ -311,7 +314,7 @@ public final class Ops {
                     + " is not floating point; cast with to(DType.F32)");
         }
         return Tensor.adopt(Dispatcher.compute(op, in.storage().device(), in.dtype(), in.shape(),
-                out -> new Unary(fn, in, out)));
+                out -> new Unary(fn, in, out), x));
     }
 
     // ---- elementwise, two arguments ----
@@ -438,7 +441,7 @@ public final class Ops {
         DType outType = fn.isComparison() ? DType.BOOL : dtype;
         Operand lhs = x.broadcastTo(shape);
         Operand rhs = y.broadcastTo(shape);
-        return Tensor.adopt(Dispatcher.compute(op, device, outType, shape, out -> new Binary(fn, lhs, rhs, out)));
+        return Tensor.adopt(Dispatcher.compute(op, device, outType, shape, out -> new Binary(fn, lhs, rhs, out), a, b));
     }
 
     /** {@code condition ? a : b}, elementwise, the three broadcast together; condition is BOOL. */
@@ -456,7 +459,7 @@ public final class Ops {
         Operand cond = c.broadcastTo(shape);
         Operand lhs = x.broadcastTo(shape);
         Operand rhs = y.broadcastTo(shape);
-        return Tensor.adopt(Dispatcher.compute(op, device, dtype, shape, out -> new Where(cond, lhs, rhs, out)));
+        return Tensor.adopt(Dispatcher.compute(op, device, dtype, shape, out -> new Where(cond, lhs, rhs, out), condition, a, b));
     }
 
     /** {@code condition ? a : b} with a scalar {@code b} in a's dtype. */
@@ -563,7 +566,7 @@ public final class Ops {
                     + Arrays.toString(axes));
         }
         Operand out = Dispatcher.compute(op, in.storage().device(), outType, kept,
-                o -> new Reduce(fn, in, axes, correction, o));
+                o -> new Reduce(fn, in, axes, correction, o), x);
         if (!keepdim) {
             for (int i = axes.length - 1; i >= 0; i--) {
                 out = out.squeeze(axes[i]);
@@ -609,7 +612,7 @@ public final class Ops {
         requireFloating(op, in);
         int axis = in.shape().axis(op, dim);
         return Tensor.adopt(Dispatcher.compute(op, in.storage().device(), in.dtype(), in.shape(),
-                out -> new Softmax(in, axis, log, out)));
+                out -> new Softmax(in, axis, log, out), x));
     }
 
     /** Layer normalisation over the trailing dimensions of {@code weight}'s shape. */
@@ -629,7 +632,7 @@ public final class Ops {
         Operand w = affine(op, "weight", in, weight, normalizedShape);
         Operand b = affine(op, "bias", in, bias, normalizedShape);
         return Tensor.adopt(Dispatcher.compute(op, in.storage().device(), in.dtype(), in.shape(),
-                out -> new LayerNorm(in, w, b, axes, eps, out)));
+                out -> new LayerNorm(in, w, b, axes, eps, out), x, weight, bias));
     }
 
     /** RMS normalisation over the trailing dimensions of {@code weight}'s shape. */
@@ -647,7 +650,7 @@ public final class Ops {
         int axes = normalizedAxes(op, in, normalizedShape, eps);
         Operand w = affine(op, "weight", in, weight, normalizedShape);
         return Tensor.adopt(Dispatcher.compute(op, in.storage().device(), in.dtype(), in.shape(),
-                out -> new RmsNorm(in, w, axes, eps, out)));
+                out -> new RmsNorm(in, w, axes, eps, out), x, weight));
     }
 
     /**
@@ -678,7 +681,7 @@ public final class Ops {
         Operand w = affine(op, "weight", in, weight, normalizedShape);
         Shape stacked = Shape.of(LongStream.concat(LongStream.of(2), LongStream.of(in.shape().dims())).toArray());
         try (Tensor both = Tensor.adopt(Dispatcher.compute(op, in.storage().device(), in.dtype(), stacked,
-                out -> new AddRmsNorm(in, r, w, axes, eps, out)))) {
+                out -> new AddRmsNorm(in, r, w, axes, eps, out), x, residual, weight))) {
             return new SumAndNorm(both.select(0, 0), both.select(0, 1));
         }
     }

@@ -39,9 +39,37 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** A second handle on {@code operand}'s storage. */
-    static Tensor share(Operand operand) {
+    private static Tensor share(Operand operand) {
         operand.storage().retain();
         return new Tensor(operand);
+    }
+
+    /**
+     * A new handle on this tensor's storage with another layout. This handle stays reachable until the
+     * new one holds the storage, so its cleaner cannot free the storage in between.
+     */
+    private Tensor shareStorage(Operand layout) {
+        try {
+            return share(layout);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * The operand with its storage held by one more reference, for an op that reads it: the caller
+     * releases it. Throws, naming {@code op}, if this handle is closed, even by another thread a moment ago.
+     */
+    Operand hold(String op) {
+        Operand o = operand(op);
+        try {
+            o.storage().retain();
+        } catch (IllegalStateException freed) {
+            throw new IllegalStateException(op + ": tensor " + o.describe() + " was closed while the op started", freed);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+        return o;
     }
 
     private Tensor(Operand operand) {
@@ -317,7 +345,7 @@ public final class Tensor implements AutoCloseable {
         Shape target = inferShape("reshape", shape);
         Operand view = operand("reshape").reshapeView(target);
         if (view != null) {
-            return share(view);
+            return shareStorage(view);
         }
         try (Tensor dense = contiguous()) {
             return share(dense.operand.reshapeView(target));
@@ -332,7 +360,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("view: " + shape() + " with strides " + Arrays.toString(operand.strides())
                     + " cannot be viewed as " + target + " without a copy; use reshape");
         }
-        return share(view);
+        return shareStorage(view);
     }
 
     private Shape inferShape(String op, long[] shape) {
@@ -367,7 +395,7 @@ public final class Tensor implements AutoCloseable {
     /** Dimensions {@code dim0} and {@code dim1} swapped. */
     public Tensor transpose(int dim0, int dim1) {
         Shape s = shape();
-        return share(operand("transpose").transpose(s.axis("transpose", dim0), s.axis("transpose", dim1)));
+        return shareStorage(operand("transpose").transpose(s.axis("transpose", dim0), s.axis("transpose", dim1)));
     }
 
     /** Dimensions reordered: result dimension {@code i} is this tensor's {@code dims[i]}. */
@@ -386,7 +414,7 @@ public final class Tensor implements AutoCloseable {
             }
             seen[axes[i]] = true;
         }
-        return share(operand("permute").permute(axes));
+        return shareStorage(operand("permute").permute(axes));
     }
 
     /**
@@ -401,7 +429,7 @@ public final class Tensor implements AutoCloseable {
         long size = shape().dim(axis);
         long from = Math.clamp(start < 0 ? start + size : start, 0, size);
         long to = Math.clamp(end < 0 ? end + size : end, from, size);
-        return share(operand("slice").slice(axis, from, to, step));
+        return shareStorage(operand("slice").slice(axis, from, to, step));
     }
 
     public Tensor slice(int dim, long start, long end) {
@@ -416,7 +444,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("narrow: start " + start + " length " + length + " is out of range for dim "
                     + dim + " of size " + size + " in " + shape());
         }
-        return share(operand("narrow").slice(axis, start, start + length, 1));
+        return shareStorage(operand("narrow").slice(axis, start, start + length, 1));
     }
 
     /** The slice at {@code index} along {@code dim}, that dimension removed. */
@@ -428,7 +456,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("select: index " + index + " is out of range for dim " + dim
                     + " of size " + size + " in " + shape());
         }
-        return share(operand("select").slice(axis, i, i + 1, 1).squeeze(axis));
+        return shareStorage(operand("select").slice(axis, i, i + 1, 1).squeeze(axis));
     }
 
     /**
@@ -451,7 +479,7 @@ public final class Tensor implements AutoCloseable {
         if (!shape().broadcastsTo(target)) {
             throw new IllegalArgumentException("expand: shape " + shape() + " does not broadcast to " + target);
         }
-        return share(operand("expand").broadcastTo(target));
+        return shareStorage(operand("expand").broadcastTo(target));
     }
 
     /** Every dimension of size 1 removed. */
@@ -462,7 +490,7 @@ public final class Tensor implements AutoCloseable {
                 o = o.squeeze(d);
             }
         }
-        return share(o);
+        return shareStorage(o);
     }
 
     /** Dimension {@code dim} removed; it must have size 1. */
@@ -472,7 +500,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("squeeze: dim " + dim + " of " + shape() + " has size "
                     + shape().dim(axis) + ", not 1");
         }
-        return share(operand("squeeze").squeeze(axis));
+        return shareStorage(operand("squeeze").squeeze(axis));
     }
 
     /** A dimension of size 1 inserted at {@code dim} (in {@code -rank-1..rank}). */
@@ -482,7 +510,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("unsqueeze: dim " + dim + " is out of range for shape " + shape()
                     + " (rank " + rank() + ")");
         }
-        return share(operand("unsqueeze").unsqueeze(axis));
+        return shareStorage(operand("unsqueeze").unsqueeze(axis));
     }
 
     // ---- copies and conversions ----
@@ -490,7 +518,7 @@ public final class Tensor implements AutoCloseable {
     /** The same values, row-major and contiguous: a view when already so, else a copy. */
     public Tensor contiguous() {
         Operand o = operand("contiguous");
-        return o.isContiguous() ? share(o) : copy();
+        return o.isContiguous() ? shareStorage(o) : copy();
     }
 
     /** A contiguous copy in fresh storage, always. */
@@ -501,20 +529,20 @@ public final class Tensor implements AutoCloseable {
     /** The values cast to {@code dtype} (a view when it is already that dtype). */
     public Tensor to(DType dtype) {
         if (dtype == dtype()) {
-            return share(operand("to"));
+            return shareStorage(operand("to"));
         }
         return to(dtype, "to");
     }
 
     private Tensor to(DType dtype, String op) {
         Operand src = operand(op);
-        return adopt(Dispatcher.compute(op, device(), dtype, shape(), out -> new Copy(src, out)));
+        return adopt(Dispatcher.compute(op, device(), dtype, shape(), out -> new Copy(src, out), this));
     }
 
     /** The values on {@code device} (a view when already there), copied through host memory. */
     public Tensor to(Device device) {
         if (device.equals(device())) {
-            return share(operand("to"));
+            return shareStorage(operand("to"));
         }
         try (Tensor dense = contiguous()) {
             Operand src = dense.operand;
@@ -535,7 +563,7 @@ public final class Tensor implements AutoCloseable {
                     }
                 }
             } catch (RuntimeException | Error e) {
-                out.storage().release();
+                Dispatcher.releaseAfterFailure(out.storage(), e);
                 throw e;
             }
             return adopt(out);

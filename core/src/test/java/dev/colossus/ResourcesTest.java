@@ -1,5 +1,6 @@
 package dev.colossus;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -9,7 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.colossus.op.Op;
 import dev.colossus.reference.ReferenceKernels;
 import dev.colossus.spi.HostBackend;
+import dev.colossus.spi.Backend;
 import dev.colossus.spi.HostStorage;
+import dev.colossus.spi.Storage;
+import dev.colossus.testkit.ForwardingBackend;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -154,6 +158,56 @@ class ResourcesTest {
                     () -> Backends.using(failing, () -> Ops.exp(x)));
             assertEquals("kernel fault in exp", e.getMessage());
             assertEquals(before, HostStorage.liveAllocations());
+        }
+    }
+
+    /**
+     * What the cleaner does to an argument that became unreachable (a temporary such as
+     * {@code exp(Tensor.zeros(...))}) when the op's own allocation sets off a collection, and what a
+     * close on another thread does: release the argument's handle while the op is under way. The op
+     * holds what it reads from before it allocates, so it still reads the values.
+     */
+    @Test
+    void anArgumentReleasedWhileItsOpAllocatesIsStillReadByTheOp() {
+        Tensor x = Tensor.ones(DType.F32, 8);
+        Backend releasing = new ForwardingBackend(Backends.get("reference")) {
+            @Override
+            public Storage allocate(long bytes) {
+                x.close();
+                return super.allocate(bytes);
+            }
+        };
+        long before = HostStorage.liveAllocations();
+        try (Tensor y = Backends.using(releasing, () -> Ops.exp(x))) {
+            assertArrayEquals(new float[] {(float) Math.E, (float) Math.E, (float) Math.E, (float) Math.E,
+                    (float) Math.E, (float) Math.E, (float) Math.E, (float) Math.E}, y.toFloatArray());
+            assertEquals(before, HostStorage.liveAllocations(), "x freed once the op ended, y alive");
+        }
+    }
+
+    /** A kernel fails, then freeing its output fails too (as on a GPU whose context a fault has lost). */
+    @Test
+    void theKernelsExceptionIsThrownAndAFailingFreeIsSuppressedInIt() {
+        Backend failing = new ForwardingBackend(Backends.get("reference")) {
+            @Override
+            public Storage allocate(long bytes) {
+                return new Storage(Device.CPU, bytes) {
+                    @Override
+                    protected void free() {
+                        throw new IllegalStateException("free after the fault");
+                    }
+                };
+            }
+
+            @Override
+            public void execute(Op op) {
+                throw new IllegalStateException("kernel fault in " + op.name());
+            }
+        };
+        try (Tensor x = Tensor.ones(DType.F32, 8)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Backends.using(failing, () -> Ops.exp(x)));
+            assertEquals("kernel fault in exp", e.getMessage());
+            assertEquals("free after the fault", e.getSuppressed()[0].getMessage());
         }
     }
 
