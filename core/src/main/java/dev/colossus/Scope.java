@@ -1,6 +1,6 @@
 package dev.colossus;
 
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -11,14 +11,17 @@ import java.util.List;
  *     result = scope.keep(Ops.softmax(h, -1));   // survives the scope
  * }                                              // h and the matmul result are closed here
  * }</pre>
- * Scopes nest; a kept tensor moves to the enclosing scope, or, at the outermost, to the caller.
+ * Scopes nest; a kept tensor moves to the enclosing scope, or, at the outermost, to the caller. A
+ * scope holds only the tensors still open: one closed early leaves it at once, so a long-lived scope
+ * around a loop that closes what it makes does not grow.
  */
 public final class Scope implements AutoCloseable {
     private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
 
     private final Scope parent;
     private final Thread owner = Thread.currentThread();
-    private final List<Tensor> tensors = new ArrayList<>();
+    /** Open tensors made here, oldest first; guarded by this, since a tensor may be closed on any thread. */
+    private final LinkedHashSet<Tensor> tensors = new LinkedHashSet<>();
     private boolean closed;
 
     private Scope(Scope parent) {
@@ -32,25 +35,41 @@ public final class Scope implements AutoCloseable {
         return scope;
     }
 
-    static void register(Tensor tensor) {
+    /** The current scope of this thread, which {@code tensor} joins; null when there is none. */
+    static Scope register(Tensor tensor) {
         Scope scope = CURRENT.get();
         if (scope != null) {
-            scope.tensors.add(tensor);
+            scope.add(tensor);
         }
+        return scope;
+    }
+
+    private synchronized void add(Tensor tensor) {
+        tensors.add(tensor);
+    }
+
+    /** Called when {@code tensor} closes: this scope no longer holds it. */
+    synchronized void forget(Tensor tensor) {
+        tensors.remove(tensor);
+    }
+
+    /** How many open tensors this scope holds. */
+    synchronized int size() {
+        return tensors.size();
     }
 
     /** Lets {@code tensor} outlive this scope: it moves to the enclosing scope, or becomes the caller's to close. */
     public Tensor keep(Tensor tensor) {
-        for (int i = tensors.size() - 1; i >= 0; i--) {
-            if (tensors.get(i) == tensor) {
-                tensors.remove(i);
-                if (parent != null) {
-                    parent.tensors.add(tensor);
-                }
-                return tensor;
+        synchronized (this) {
+            if (!tensors.remove(tensor)) {
+                throw new IllegalArgumentException("scope: " + tensor + " was not created in this scope, or is closed");
             }
         }
-        throw new IllegalArgumentException("scope: " + tensor + " was not created in this scope");
+        tensor.movedTo(parent);
+        if (parent != null) {
+            parent.add(tensor);
+        }
+        return tensor;
     }
 
     /** Closes every tensor created in this scope and not kept, newest first. */
@@ -64,9 +83,11 @@ public final class Scope implements AutoCloseable {
         }
         closed = true;
         CURRENT.set(parent);
-        for (int i = tensors.size() - 1; i >= 0; i--) {
-            tensors.get(i).close();
+        List<Tensor> open;
+        synchronized (this) {
+            open = List.copyOf(tensors.reversed());
+            tensors.clear();
         }
-        tensors.clear();
+        open.forEach(Tensor::close);
     }
 }

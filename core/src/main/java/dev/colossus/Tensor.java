@@ -31,6 +31,8 @@ public final class Tensor implements AutoCloseable {
 
     private final Operand operand;
     private final Cleaner.Cleanable cleanable;
+    /** The scope that closes this handle, if any. */
+    private volatile Scope scope;
     private volatile boolean closed;
 
     /** Takes over the one reference {@code operand}'s storage was created with. */
@@ -75,7 +77,12 @@ public final class Tensor implements AutoCloseable {
     private Tensor(Operand operand) {
         this.operand = operand;
         this.cleanable = CLEANER.register(this, new Release(operand.storage()));
-        Scope.register(this);
+        this.scope = Scope.register(this);
+    }
+
+    /** {@link Scope#keep} moved this handle to {@code next}, or, when null, to its caller. */
+    void movedTo(Scope next) {
+        scope = next;
     }
 
     /** Drops a handle's reference once: run by {@link #close()} or, if never closed, by the cleaner. */
@@ -633,6 +640,10 @@ public final class Tensor implements AutoCloseable {
         if (!closed) {
             closed = true;
             cleanable.clean();
+            Scope owner = scope;
+            if (owner != null) {
+                owner.forget(this);
+            }
         }
     }
 

@@ -108,6 +108,26 @@ class ResourcesTest {
     }
 
     @Test
+    void aScopeHoldsOnlyTheTensorsStillOpenNotClosedOnesOrTemporaries() {
+        try (Scope scope = Scope.open()) {
+            Tensor x = Tensor.ones(DType.F32, 4);
+            for (int i = 0; i < 1000; i++) {
+                Ops.add(x, 1).close();
+                Ops.mean(x.reshape(2, 2).transpose(0, 1), 0).close();
+            }
+            assertEquals(1 + 2000, scope.size(), "x, and each loop's two views closed only by the scope");
+            Tensor kept;
+            try (Scope inner = Scope.open()) {
+                kept = inner.keep(Ops.exp(x));
+                assertEquals(0, inner.size());
+            }
+            assertEquals(2002, scope.size());
+            kept.close();
+            assertEquals(2001, scope.size());
+        }
+    }
+
+    @Test
     void scopesCloseInnermostFirst() {
         Scope outer = Scope.open();
         Scope inner = Scope.open();
