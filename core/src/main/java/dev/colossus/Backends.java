@@ -3,6 +3,7 @@ package dev.colossus;
 import dev.colossus.spi.Availability;
 import dev.colossus.spi.Backend;
 import dev.colossus.spi.BackendProvider;
+import dev.colossus.spi.HostStorage;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -144,6 +145,17 @@ public final class Backends {
         }
         String env = System.getenv(ENVIRONMENT);
         return env == null || env.isBlank() ? null : env.trim();
+    }
+
+    /**
+     * Gives the memory every backend keeps for reuse back (freed blocks in caches: the host's large
+     * blocks and the C heap's free pages, a GPU's small blocks and its memory pool's free memory), as
+     * PyTorch's {@code torch.cuda.empty_cache()} does. Memory in live tensors is untouched; the caches
+     * fill again as ops run.
+     */
+    public static void releaseCachedMemory() {
+        HostStorage.releaseCachedMemory();
+        Registry.CREATED.values().forEach(Backend::releaseCachedMemory);
     }
 
     /**

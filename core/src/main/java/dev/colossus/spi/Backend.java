@@ -33,4 +33,11 @@ public interface Backend {
 
     /** Waits until every op issued so far has finished. */
     void synchronize();
+
+    /**
+     * Gives memory this backend keeps for reuse (freed blocks it caches) back to the device's allocator
+     * or the operating system. Memory in live tensors is untouched. Does nothing by default.
+     */
+    default void releaseCachedMemory() {
+    }
 }

@@ -25,6 +25,12 @@ public abstract class HostBackend implements Backend {
         MemorySegment.copy(((HostStorage) src).segment(), srcOffset, dst, 0, bytes);
     }
 
+    /** Frees the cached host blocks and trims the C heap (shared by every host backend). */
+    @Override
+    public void releaseCachedMemory() {
+        HostStorage.releaseCachedMemory();
+    }
+
     /** Host kernels finish before {@link #execute} returns: nothing to wait for. */
     @Override
     public final void synchronize() {

@@ -3,20 +3,17 @@ package dev.colossus.spi;
 import dev.colossus.Device;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Host memory: either allocated by Colossus (64-byte aligned, freed with the last reference; blocks of
- * 1 MiB or more are kept for reuse by a {@link LargeBlockCache}) or a
- * caller's {@link MemorySegment} wrapped without a copy (never freed by Colossus; the caller's arena
- * decides its life, and a closed arena makes every access throw rather than crash).
+ * Host memory: either allocated by Colossus (64-byte aligned, freed with the last reference; counted,
+ * its large blocks kept for reuse, and the collector asked to run when unreachable tensors may be
+ * holding much of it) or a caller's {@link MemorySegment} wrapped without a copy (never freed by
+ * Colossus; the caller's arena decides its life, and a closed arena makes every access throw rather
+ * than crash).
  */
 public final class HostStorage extends Storage {
     /** Alignment of allocated blocks: one AVX-512 vector, one cache line. */
     public static final int ALIGNMENT = 64;
-
-    private static final AtomicLong LIVE_ALLOCATIONS = new AtomicLong();
-    private static final LargeBlockCache LARGE_BLOCKS = new LargeBlockCache();
 
     private final MemorySegment segment;
     private final MemorySegment block;
@@ -30,7 +27,12 @@ public final class HostStorage extends Storage {
         this.block = block;
     }
 
-    /** Uninitialised host memory of {@code bytes} bytes, 64-byte aligned. */
+    /**
+     * Uninitialised host memory of {@code bytes} bytes, 64-byte aligned.
+     *
+     * @throws OutOfMemoryError when the C heap has no block of that size even after the unreachable
+     *         tensors' memory was collected
+     */
     public static HostStorage allocate(long bytes) {
         if (bytes < 0 || bytes > Long.MAX_VALUE - ALIGNMENT) {
             throw new IllegalArgumentException("host: cannot allocate " + bytes + " bytes");
@@ -38,17 +40,8 @@ public final class HostStorage extends Storage {
         if (bytes == 0) {
             return new HostStorage(MemorySegment.NULL, null);
         }
-        long blockBytes = bytes + ALIGNMENT;
-        MemorySegment block = blockBytes >= LargeBlockCache.MIN_BYTES ? LARGE_BLOCKS.take(blockBytes) : null;
-        if (block == null) {
-            block = NativeHeap.malloc(blockBytes);
-        }
-        if (block.equals(MemorySegment.NULL)) {
-            throw new OutOfMemoryError("host: malloc of " + bytes + " bytes failed");
-        }
-        long address = block.address();
-        long aligned = (address + ALIGNMENT - 1) & -ALIGNMENT;
-        LIVE_ALLOCATIONS.incrementAndGet();
+        MemorySegment block = HostMemory.allocate(bytes + ALIGNMENT);
+        long aligned = (block.address() + ALIGNMENT - 1) & -ALIGNMENT;
         return new HostStorage(MemorySegment.ofAddress(aligned).reinterpret(bytes), block);
     }
 
@@ -86,7 +79,22 @@ public final class HostStorage extends Storage {
 
     /** How many blocks Colossus has allocated on the host and not yet freed: for leak tests. */
     public static long liveAllocations() {
-        return LIVE_ALLOCATIONS.get();
+        return HostMemory.liveBlocks();
+    }
+
+    /** Bytes in the host blocks Colossus has allocated and not yet freed. */
+    public static long liveBytes() {
+        return HostMemory.liveBytes();
+    }
+
+    /** Bytes in freed host blocks kept for reuse. */
+    public static long cachedBytes() {
+        return HostMemory.cachedBytes();
+    }
+
+    /** Frees the host blocks kept for reuse and gives the C heap's free pages back to the kernel. */
+    public static void releaseCachedMemory() {
+        HostMemory.releaseCached();
     }
 
     /**
@@ -102,13 +110,7 @@ public final class HostStorage extends Storage {
             }
         }
         if (block != null) {
-            long blockBytes = byteSize() + ALIGNMENT;
-            if (blockBytes >= LargeBlockCache.MIN_BYTES) {
-                LARGE_BLOCKS.put(block, blockBytes);
-            } else {
-                NativeHeap.free(block);
-            }
-            LIVE_ALLOCATIONS.decrementAndGet();
+            HostMemory.free(block, byteSize() + ALIGNMENT);
         }
     }
 }

@@ -1,45 +1,79 @@
 package dev.colossus.spi;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedList;
+import java.util.List;
 
 /**
  * Freed host blocks of {@link #MIN_BYTES} or more, kept by exact size and handed out again. glibc
- * gives a block above its mmap threshold (32 MiB at most) back to the kernel when it is freed, so a
- * fresh one costs a page fault for each 4 KiB page its first writer touches: an op that writes a new
- * 64 MiB tensor on every call ran at a sixth of the copy bandwidth that way.
+ * gives a block above its mmap threshold back to the kernel when it is freed, so a fresh one costs a
+ * page fault for each 4 KiB page its first writer touches: an op that writes a new 64 MiB tensor on
+ * every call ran at a sixth of the copy bandwidth that way.
  *
- * <p>At most {@code -Dcolossus.host.cacheBytes} (default 1 GiB) are kept; a block that would exceed
- * it is freed at once.
+ * <p>At most {@code capacity} bytes are kept: a block that would exceed it pushes out the blocks
+ * freed longest ago, so a burst of sizes never seen again does not stay cached for good.
  */
 final class LargeBlockCache {
     static final long MIN_BYTES = 1L << 20;
-    private static final long CAPACITY = Long.getLong("colossus.host.cacheBytes", 1L << 30);
 
-    private final Map<Long, ArrayDeque<MemorySegment>> free = new HashMap<>();
-    private long cachedBytes;
-
-    /** A cached block of exactly {@code bytes}, or null. */
-    synchronized MemorySegment take(long bytes) {
-        ArrayDeque<MemorySegment> blocks = free.get(bytes);
-        MemorySegment block = blocks == null ? null : blocks.poll();
-        if (block != null) {
-            cachedBytes -= bytes;
-        }
-        return block;
+    private record Block(MemorySegment address, long bytes) {
     }
 
-    /** Keeps {@code block} of {@code bytes} for reuse, or frees it when the cache is full. */
-    void put(MemorySegment block, long bytes) {
-        synchronized (this) {
-            if (cachedBytes + bytes <= CAPACITY) {
-                free.computeIfAbsent(bytes, size -> new ArrayDeque<>()).push(block);
-                cachedBytes += bytes;
-                return;
+    private final long capacity;
+    /** Newest first. */
+    private final LinkedList<Block> blocks = new LinkedList<>();
+    private long cachedBytes;
+
+    LargeBlockCache(long capacity) {
+        this.capacity = capacity;
+    }
+
+    /** The most recently freed block of exactly {@code bytes}, or null. */
+    synchronized MemorySegment take(long bytes) {
+        for (Iterator<Block> it = blocks.iterator(); it.hasNext(); ) {
+            Block block = it.next();
+            if (block.bytes() == bytes) {
+                it.remove();
+                cachedBytes -= bytes;
+                return block.address();
             }
         }
-        NativeHeap.free(block);
+        return null;
+    }
+
+    /** Keeps {@code block} of {@code bytes} for reuse; frees it, or the oldest blocks, where the cache would overflow. */
+    void put(MemorySegment block, long bytes) {
+        List<Block> evicted = new ArrayList<>();
+        synchronized (this) {
+            if (bytes > capacity) {
+                evicted.add(new Block(block, bytes));
+            } else {
+                blocks.addFirst(new Block(block, bytes));
+                cachedBytes += bytes;
+                while (cachedBytes > capacity) {
+                    Block oldest = blocks.removeLast();
+                    cachedBytes -= oldest.bytes();
+                    evicted.add(oldest);
+                }
+            }
+        }
+        evicted.forEach(b -> NativeHeap.free(b.address()));
+    }
+
+    /** Frees every cached block. */
+    void clear() {
+        List<Block> all;
+        synchronized (this) {
+            all = new ArrayList<>(blocks);
+            blocks.clear();
+            cachedBytes = 0;
+        }
+        all.forEach(b -> NativeHeap.free(b.address()));
+    }
+
+    synchronized long cachedBytes() {
+        return cachedBytes;
     }
 }

@@ -29,6 +29,11 @@ public abstract class Storage {
         return byteSize;
     }
 
+    /** Whether the last reference was released and the memory freed. */
+    public final boolean isFreed() {
+        return references.get() == 0;
+    }
+
     /** Adds a reference; throws if the memory was already freed. */
     public final void retain() {
         int before = references.getAndUpdate(n -> n == 0 ? 0 : n + 1);

@@ -5,12 +5,19 @@ import dev.colossus.op.Op;
 import dev.colossus.spi.Backend;
 import dev.colossus.spi.Storage;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A backend that passes every call to another: tests override the call they make misbehave. */
-public class ForwardingBackend implements Backend {
+/**
+ * A backend that passes every call to another and records the storages it allocates, so that a test
+ * can check that an op freed what it made (whatever other tests left to the cleaner meanwhile); tests
+ * also override the call they make misbehave.
+ */
+public class RecordingBackend implements Backend {
     private final Backend delegate;
+    private final List<Storage> allocated = new CopyOnWriteArrayList<>();
 
-    public ForwardingBackend(Backend delegate) {
+    public RecordingBackend(Backend delegate) {
         this.delegate = delegate;
     }
 
@@ -26,7 +33,19 @@ public class ForwardingBackend implements Backend {
 
     @Override
     public Storage allocate(long bytes) {
-        return delegate.allocate(bytes);
+        Storage storage = delegate.allocate(bytes);
+        allocated.add(storage);
+        return storage;
+    }
+
+    /** How many of the storages allocated through this backend are not yet freed. */
+    public long liveStorages() {
+        return allocated.stream().filter(s -> !s.isFreed()).count();
+    }
+
+    /** How many storages were allocated through this backend. */
+    public int allocations() {
+        return allocated.size();
     }
 
     @Override

@@ -1,0 +1,137 @@
+package dev.colossus.spi;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The host blocks Colossus allocates, counted, and the collector's part in freeing what users forget.
+ *
+ * <p>The JVM does not see this memory: a program that never closes its tensors leaves their blocks to
+ * the cleaners, which run only after a collection, and a quiet heap may not be collected for a long
+ * time while native memory fills. So when the live bytes pass a threshold, the allocating thread asks
+ * for a collection ({@code System.gc()}) and waits while the cleaners free what it found (until they
+ * have freed nothing for {@link #CLEANERS_IDLE_MILLIS} ms, a quarter of a second at most); the
+ * threshold then moves to twice the live bytes, and as blocks are freed it follows them down to twice
+ * what is left, never below {@code -Dcolossus.host.gcThresholdBytes} (256 MiB by default). A program
+ * that forgets its tensors stays near that floor; one that holds gigabytes on purpose pays a
+ * collection each time its holdings double. (Direct buffers have the same problem; java.nio's
+ * {@code Bits.reserveMemory} collects at a hard limit instead.) Where {@code -XX:+DisableExplicitGC}
+ * is set, only {@code close()} frees memory.
+ *
+ * <p>When {@code malloc} refuses a block, the cached blocks are freed, the C heap trimmed, a collection
+ * run and its cleaners awaited, and the allocation retried over half a second, before an
+ * {@link OutOfMemoryError} says how much was asked for and how much Colossus holds.
+ *
+ * <p>Freed blocks of 1 MiB or more are kept for reuse ({@link LargeBlockCache}), up to
+ * {@code -Dcolossus.host.cacheBytes} (256 MiB by default); {@link #releaseCached()} gives them and the
+ * C heap's free pages back.
+ */
+final class HostMemory {
+    static final long CACHE_CAPACITY = Long.getLong("colossus.host.cacheBytes", 256L << 20);
+    static final long GC_THRESHOLD_FLOOR = Long.getLong("colossus.host.gcThresholdBytes", 256L << 20);
+    /** Sleeps, doubling from 1 ms, after a failed allocation's collection: about half a second in all. */
+    private static final int RETRIES = 9;
+    /** A collection's cleaners are taken to be done when they have freed nothing for this long. */
+    private static final int CLEANERS_IDLE_MILLIS = 10;
+    private static final int CLEANERS_MAX_MILLIS = 250;
+
+    private static final LargeBlockCache CACHE = new LargeBlockCache(CACHE_CAPACITY);
+    private static final AtomicLong LIVE_BYTES = new AtomicLong();
+    private static final AtomicLong LIVE_BLOCKS = new AtomicLong();
+    private static final AtomicLong GC_THRESHOLD = new AtomicLong(GC_THRESHOLD_FLOOR);
+    /** Whether a thread is collecting for the threshold: one at a time, the others go on. */
+    private static final AtomicBoolean COLLECTING = new AtomicBoolean();
+
+    private HostMemory() {
+    }
+
+    /** A block of {@code bytes}, from the cache or the C heap; throws {@link OutOfMemoryError} when there is none. */
+    static MemorySegment allocate(long bytes) {
+        MemorySegment block = bytes >= LargeBlockCache.MIN_BYTES ? CACHE.take(bytes) : null;
+        if (block == null) {
+            block = NativeHeap.malloc(bytes);
+        }
+        if (block.equals(MemorySegment.NULL)) {
+            block = allocateAfterCollecting(bytes);
+        }
+        LIVE_BLOCKS.incrementAndGet();
+        if (LIVE_BYTES.addAndGet(bytes) > GC_THRESHOLD.get() && COLLECTING.compareAndSet(false, true)) {
+            try {
+                collectAndAwaitCleaners();
+                GC_THRESHOLD.set(Math.max(GC_THRESHOLD_FLOOR, 2 * LIVE_BYTES.get()));
+            } finally {
+                COLLECTING.set(false);
+            }
+        }
+        return block;
+    }
+
+    /** {@code System.gc()}, then sleeps while the cleaners of what it found are freeing memory. */
+    private static void collectAndAwaitCleaners() {
+        System.gc();
+        long last = LIVE_BYTES.get();
+        for (int slept = 0, idle = 0; idle < CLEANERS_IDLE_MILLIS && slept < CLEANERS_MAX_MILLIS; slept++) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long live = LIVE_BYTES.get();
+            idle = live < last ? 0 : idle + 1;
+            last = Math.min(last, live);
+        }
+    }
+
+    /** Returns {@code block} of {@code bytes}, to the cache when it is large. */
+    static void free(MemorySegment block, long bytes) {
+        LIVE_BLOCKS.decrementAndGet();
+        long live = LIVE_BYTES.addAndGet(-bytes);
+        GC_THRESHOLD.accumulateAndGet(Math.max(GC_THRESHOLD_FLOOR, 2 * live), Math::min);
+        if (bytes >= LargeBlockCache.MIN_BYTES) {
+            CACHE.put(block, bytes);
+        } else {
+            NativeHeap.free(block);
+        }
+    }
+
+    private static MemorySegment allocateAfterCollecting(long bytes) {
+        releaseCached();
+        collectAndAwaitCleaners();
+        for (int retry = 0; retry < RETRIES; retry++) {
+            MemorySegment block = NativeHeap.malloc(bytes);
+            if (!block.equals(MemorySegment.NULL)) {
+                return block;
+            }
+            try {
+                Thread.sleep(1L << retry);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            releaseCached();
+        }
+        throw new OutOfMemoryError("host: malloc of " + bytes + " bytes failed, after a collection to run the cleaners of"
+                + " unreachable tensors; Colossus holds " + LIVE_BYTES.get() + " bytes in " + LIVE_BLOCKS.get()
+                + " live blocks. Close tensors you no longer need (or make them in a Scope)");
+    }
+
+    /** Frees the cached blocks and gives the C heap's free pages back to the kernel. */
+    static void releaseCached() {
+        CACHE.clear();
+        NativeHeap.trim();
+    }
+
+    static long liveBytes() {
+        return LIVE_BYTES.get();
+    }
+
+    static long liveBlocks() {
+        return LIVE_BLOCKS.get();
+    }
+
+    static long cachedBytes() {
+        return CACHE.cachedBytes();
+    }
+}
