@@ -16,6 +16,7 @@ import dev.colossus.op.Unary;
 import dev.colossus.op.Where;
 import dev.colossus.reference.ReferenceKernels;
 import dev.colossus.spi.HostBackend;
+import dev.colossus.spi.Operand;
 
 /**
  * The CPU backend: every op on host memory. F32, F16 and BF16 (and BOOL masks and results) run on
@@ -34,8 +35,29 @@ public final class CpuBackend extends HostBackend {
         return true;
     }
 
+    /**
+     * Runs {@code op} on the kernels below; on the calling thread alone when an operand lies in memory
+     * the worker threads may not touch (a tensor wrapping a confined arena's segment).
+     */
     @Override
     public void execute(Op op) {
+        if (workersCanAccess(op)) {
+            dispatch(op);
+        } else {
+            CpuParallel.onCallerThread(() -> dispatch(op));
+        }
+    }
+
+    private static boolean workersCanAccess(Op op) {
+        for (Operand x : op.inputs()) {
+            if (!CpuParallel.workersCanAccess(x.segment())) {
+                return false;
+            }
+        }
+        return CpuParallel.workersCanAccess(op.out().segment());
+    }
+
+    private static void dispatch(Op op) {
         switch (op) {
             case Copy c when c.src().dtype() == c.out().dtype() -> CpuElementwise.copy(c);
             case Copy c when FloatIO.handles(c.src().dtype()) && FloatIO.handles(c.out().dtype()) -> CpuElementwise.cast(c);

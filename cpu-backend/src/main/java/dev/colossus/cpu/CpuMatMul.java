@@ -1,5 +1,12 @@
 package dev.colossus.cpu;
 
+import static dev.colossus.cpu.PackingBuffers.Kind.A;
+import static dev.colossus.cpu.PackingBuffers.Kind.ADDEND;
+import static dev.colossus.cpu.PackingBuffers.Kind.B;
+import static dev.colossus.cpu.PackingBuffers.Kind.ROW;
+import static dev.colossus.cpu.PackingBuffers.Kind.SCRATCH;
+import static dev.colossus.cpu.PackingBuffers.Kind.TILE;
+
 import dev.colossus.DType;
 import dev.colossus.op.MatMul;
 import dev.colossus.op.UnaryFn;
@@ -75,13 +82,19 @@ final class CpuMatMul {
             if (d == null) {
                 return;
             }
-            float[] row = Buffers.ADDEND.floats(cols);
+            float[] row = PackingBuffers.floats(ADDEND, cols);
             FloatIO.load(d, d0 + i * dm + j0 * dn, dn, row, 0, cols);
             FloatKernels.instance().axpy(beta, row, 0, dst, dstOff, cols);
         }
     }
 
     static void matmul(MatMul op) {
+        try (PackingBuffers.Lease lease = PackingBuffers.lease()) {
+            multiplyBatches(op);
+        }
+    }
+
+    private static void multiplyBatches(MatMul op) {
         Operand a = op.a(), b = op.b(), out = op.out(), d = op.addend();
         int r = out.rank();
         long m = out.dim(r - 2), n = out.dim(r - 1), k = a.dim(r - 1);
@@ -99,7 +112,7 @@ final class CpuMatMul {
         CpuParallel.forEach(tasks, task -> {
             long from = batches * task / tasks;
             long to = batches * (task + 1) / tasks;
-            float[] scratch = direct ? null : Buffers.SCRATCH.floats(Math.toIntExact(m * n));
+            float[] scratch = direct ? null : PackingBuffers.floats(SCRATCH, Math.toIntExact(m * n));
             for (long batch = from; batch < to; batch++) {
                 long o0 = outBatch.offset(batch);
                 MemorySegment c = direct ? out.segment() : MemorySegment.ofArray(scratch);
@@ -126,7 +139,7 @@ final class CpuMatMul {
     private static void activate(UnaryFn act, MemorySegment c, long c0, long m, long n, boolean parallel) {
         int tasks = parallel ? CpuParallel.tasksFor(m * n, ACTIVATION_GRAIN) : 1;
         CpuParallel.forEach(tasks, t -> {
-            float[] row = Buffers.ROW.floats(Math.toIntExact(n));
+            float[] row = PackingBuffers.floats(ROW, Math.toIntExact(n));
             for (long i = m * t / tasks; i < m * (t + 1) / tasks; i++) {
                 long at = c0 + i * n * 4;
                 MemorySegment.copy(c, F32, at, row, 0, (int) n);
@@ -204,7 +217,7 @@ final class CpuMatMul {
             for (long pc = 0; pc < p.k(); pc += kcMax) {
                 int kc = (int) Math.min(kcMax, p.k() - pc);
                 int depth = (kc + 1) & ~1;
-                float[] packedA = Buffers.A.floats(rowPanels * mr * depth);
+                float[] packedA = PackingBuffers.floats(A, rowPanels * mr * depth);
                 long ib0 = ib, pc0 = pc;
                 int packTasks = Math.min(rowPanels, threads);
                 CpuParallel.forEach(packTasks, t -> {
@@ -259,7 +272,7 @@ final class CpuMatMul {
         int rows = (int) p.m();
         FloatKernels kernels = FloatKernels.instance();
         DType dtype = p.b().dtype();
-        float[] a = Buffers.A.floats(rows * k);
+        float[] a = PackingBuffers.floats(A, rows * k);
         for (int i = 0; i < rows; i++) {
             FloatIO.load(p.a(), p.a0() + i * p.am(), p.ak(), a, i * k, k);
             if (dtype == DType.BF16) {
@@ -273,8 +286,8 @@ final class CpuMatMul {
         int tasks = parallel ? (int) Math.max(1, Math.min(CpuParallel.THREADS, p.m() * p.n() * p.k() / SKINNY_GRAIN)) : 1;
         CpuParallel.forEach(tasks, t -> {
             long from = p.n() * t / tasks, to = p.n() * (t + 1) / tasks;
-            float[] out = Buffers.TILE.floats(rows * DOT_COLUMNS);
-            float[] row = Buffers.ROW.floats(DOT_COLUMNS);
+            float[] out = PackingBuffers.floats(TILE, rows * DOT_COLUMNS);
+            float[] row = PackingBuffers.floats(ROW, DOT_COLUMNS);
             for (long j = from; j < to; j += DOT_COLUMNS) {
                 int columns = (int) Math.min(DOT_COLUMNS, to - j);
                 kernels.dots(a, rows, k, p.b().segment(), (p.b0() + j * p.bn()) * size, p.bn() * size, dtype, columns, out);
@@ -293,7 +306,7 @@ final class CpuMatMul {
     private static void unpacked(Product p, boolean parallel) {
         int k = Math.toIntExact(p.k());
         int rows = (int) p.m();
-        float[] a = Buffers.A.floats(KERNEL.skinnyRows() * k);
+        float[] a = PackingBuffers.floats(A, KERNEL.skinnyRows() * k);
         Arrays.fill(a, 0, KERNEL.skinnyRows() * k, 0f);
         for (int i = 0; i < rows; i++) {
             FloatIO.load(p.a(), p.a0() + i * p.am(), p.ak(), a, i * k, k);
@@ -311,7 +324,7 @@ final class CpuMatMul {
             KERNEL.multiplyRows(rows, k, (int) (to - from), a, p.b().segment(), (p.b0() + from) * size, p.bk() * size, bf16,
                     p.c(), p.c0() + from * 4, p.ldc());
             if (p.d() != null) {
-                float[] row = Buffers.ROW.floats((int) (to - from));
+                float[] row = PackingBuffers.floats(ROW, (int) (to - from));
                 for (int i = 0; i < rows; i++) {
                     long at = p.c0() + (i * p.ldc() + from) * 4;
                     MemorySegment.copy(p.c(), F32, at, row, 0, (int) (to - from));
@@ -365,7 +378,7 @@ final class CpuMatMul {
         for (long jb = from; jb < to; jb += ncMax) {
             int nc = (int) Math.min(ncMax, to - jb);
             int panels = (nc + nr - 1) / nr;
-            float[] packedB = Buffers.B.floats(panels * depth * nr);
+            float[] packedB = PackingBuffers.floats(B, panels * depth * nr);
             for (int panel = 0; panel < panels; panel++) {
                 packB(p, pc, kc, depth, jb + (long) panel * nr, Math.min(nr, nc - panel * nr), packedB, panel * depth * nr);
             }
@@ -377,7 +390,7 @@ final class CpuMatMul {
     private static void tiles(Product p, float[] packedA, long ib, int mb, int firstPanel, int lastPanel, float[] packedB,
             long jb, int nc, int depth, boolean accumulate) {
         int mr = KERNEL.mr(), nr = KERNEL.nr();
-        float[] tile = Buffers.TILE.floats(mr * nr);
+        float[] tile = PackingBuffers.floats(TILE, mr * nr);
         for (int rowPanel = firstPanel; rowPanel < lastPanel; rowPanel++) {
             int ir = rowPanel * mr;
             int rows = Math.min(mr, mb - ir);
@@ -406,7 +419,7 @@ final class CpuMatMul {
             Arrays.fill(dst, dstOff, dstOff + mr * depth, 0f);
         }
         if (p.ak() == 1) {
-            float[] panelRows = Buffers.ROW.floats(mr * kc);
+            float[] panelRows = PackingBuffers.floats(ROW, mr * kc);
             for (int i = 0; i < rows; i++) {
                 FloatIO.load(p.a(), p.a0() + (i0 + i) * p.am() + pc, 1, panelRows, i * kc, kc);
             }
@@ -432,7 +445,7 @@ final class CpuMatMul {
             Arrays.fill(dst, dstOff, dstOff + nr * depth, 0f);
         }
         if (p.bk() == 1 && p.bn() != 1) {
-            float[] columns = Buffers.ROW.floats(COLUMN_GROUP * kc);
+            float[] columns = PackingBuffers.floats(ROW, COLUMN_GROUP * kc);
             for (int j = 0; j < cols; j += COLUMN_GROUP) {
                 int count = Math.min(COLUMN_GROUP, cols - j), group = Math.min(COLUMN_GROUP, nr - j);
                 for (int c = 0; c < count; c++) {
@@ -449,21 +462,6 @@ final class CpuMatMul {
             for (int k = 0; k < kc; k++) {
                 FloatIO.load(p.b(), p.b0() + (pc + k) * p.bk() + j0 * p.bn(), p.bn(), dst, dstOff + k * nr, cols);
             }
-        }
-    }
-
-    /** Per-thread packing buffers, grown as needed and kept: a product allocates nothing in steady state. */
-    private enum Buffers {
-        A, B, ROW, TILE, ADDEND, SCRATCH;
-
-        private final ThreadLocal<float[][]> local = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
-
-        float[] floats(int length) {
-            float[][] holder = local.get();
-            if (holder[0].length < length) {
-                holder[0] = new float[length];
-            }
-            return holder[0];
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.colossus.cpu;
 
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,6 +34,39 @@ final class CpuParallel {
     }
 
     private CpuParallel() {
+    }
+
+    /** Whether the calling thread is one of the workers. */
+    static boolean isWorker() {
+        Thread me = Thread.currentThread();
+        for (Thread worker : WORKERS) {
+            if (worker == me) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Runs {@code body} with every job it starts run on the calling thread alone: for ops on memory the
+     * workers may not touch (a segment of a confined arena, accessible by its owner thread only).
+     */
+    static void onCallerThread(Runnable body) {
+        if (IN_JOB.get()) {
+            body.run();
+            return;
+        }
+        IN_JOB.set(true);
+        try {
+            body.run();
+        } finally {
+            IN_JOB.set(false);
+        }
+    }
+
+    /** Whether the workers may read and write {@code segment}: false for a confined arena's segment. */
+    static boolean workersCanAccess(MemorySegment segment) {
+        return WORKERS.length == 0 || segment.isAccessibleBy(WORKERS[0]);
     }
 
     /** Runs {@code body} for every index in {@code [0, tasks)}, in parallel when there is more than one. */
@@ -70,15 +104,18 @@ final class CpuParallel {
         return (int) Math.min(byGrain, 4L * THREADS);
     }
 
-    /** A worker's life: run each new job's indices, poll a while, park until the next. */
+    /**
+     * A worker's life: run each new job's indices, poll a while, park until the next. A task's failure,
+     * an {@link OutOfMemoryError} included, is the job's to rethrow; the worker lives on.
+     */
     private static void work() {
         Job done = null;
         long idleSince = System.nanoTime();
         while (true) {
             Job job = current;
             if (job != null && job != done) {
-                job.run();
                 done = job;
+                job.run();
                 idleSince = System.nanoTime();
             } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
                 Thread.onSpinWait();

@@ -1,5 +1,6 @@
 package dev.colossus.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,8 @@ import dev.colossus.Ops;
 import dev.colossus.Scope;
 import dev.colossus.Tensor;
 import dev.colossus.testkit.RecordingBackend;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
 /** How the CPU backend is found, chosen and configured. */
@@ -71,5 +74,21 @@ class CpuBackendTest {
         }
         assertTrue(cpu.allocations() > 5);
         assertEquals(0, cpu.liveStorages());
+    }
+
+    /** Ops big enough for the worker threads run on the owner's thread when an operand is confined to it. */
+    @Test
+    void tensorsOverAConfinedArenaRunOnTheOwnersThread() {
+        try (Arena arena = Arena.ofConfined(); Scope scope = Scope.open()) {
+            MemorySegment memory = arena.allocate(4L << 20, 64);
+            Tensor random = Tensor.rand(5, DType.F32, 1 << 20);
+            memory.copyFrom(random.segment());
+            Tensor x = Tensor.wrap(memory, DType.F32, 1 << 20);
+            Tensor copy = x.copy();
+            assertArrayEquals(Ops.exp(copy).toFloatArray(), Ops.exp(x).toFloatArray());
+            Tensor square = x.view(1024, 1024), squareCopy = copy.view(1024, 1024);
+            assertArrayEquals(Ops.matmul(squareCopy, squareCopy).toFloatArray(), Ops.matmul(square, square).toFloatArray());
+            assertArrayEquals(Ops.softmax(squareCopy, -1).toFloatArray(), Ops.softmax(square, -1).toFloatArray());
+        }
     }
 }
