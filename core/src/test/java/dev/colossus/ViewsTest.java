@@ -48,6 +48,8 @@ class ViewsTest {
         assertArrayEquals(new float[] {1, 4, 7}, x.slice(0, 1, 9, 3).toFloatArray());
         assertArrayEquals(new float[] {7, 8, 9}, x.slice(0, -3, 100).toFloatArray());
         assertArrayEquals(new float[] {}, x.slice(0, 5, 2).toFloatArray());
+        assertArrayEquals(new float[] {2}, x.slice(0, 2, 6, Long.MAX_VALUE).toFloatArray(), "a step past every bound");
+        assertArrayEquals(new float[] {0, 9}, x.slice(0, 0, 10, 9).toFloatArray());
         assertArrayEquals(new float[] {2, 3}, x.narrow(0, 2, 2).toFloatArray());
         Tensor m = iota(3, 4);
         assertArrayEquals(new float[] {1, 5, 9}, m.select(1, 1).toFloatArray());

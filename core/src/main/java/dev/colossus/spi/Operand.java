@@ -102,7 +102,7 @@ public record Operand(Storage storage, DType dtype, Shape shape, long[] strides,
 
     /** Elements {@code start, start+step, ...} below {@code end} along {@code axis}. */
     public Operand slice(int axis, long start, long end, long step) {
-        long size = end <= start ? 0 : (end - start + step - 1) / step;
+        long size = end <= start ? 0 : (end - start - 1) / step + 1;
         long[] str = strides.clone();
         str[axis] = strides[axis] * step;
         return withLayout(shape.with(axis, size), str, offset + (size == 0 ? 0 : start * strides[axis]));

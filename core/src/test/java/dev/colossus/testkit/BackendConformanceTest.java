@@ -256,7 +256,13 @@ public abstract class BackendConformanceTest {
             new AttentionCase(2, 8, 2, 1, 1000, 128, 128, false, "none", Double.NaN),
             new AttentionCase(1, 4, 4, 3, 700, 128, 128, true, "additive", 0.05),
             // No keys at all: every row NaN, every log-sum-exp -Inf.
-            new AttentionCase(1, 2, 1, 3, 0, 8, 8, false, "none", Double.NaN));
+            new AttentionCase(1, 2, 1, 3, 0, 8, 8, false, "none", Double.NaN),
+            // Empty head dimensions, decode and prefill: D = 0 scores 0 (NaN with the default scale 1/sqrt(0)),
+            // Dv = 0 an empty output.
+            new AttentionCase(1, 2, 1, 1, 5, 0, 8, false, "none", Double.NaN),
+            new AttentionCase(1, 2, 1, 30, 40, 0, 8, true, "none", 0.5),
+            new AttentionCase(1, 2, 1, 2, 9, 8, 0, true, "bool", Double.NaN),
+            new AttentionCase(1, 2, 2, 30, 30, 16, 0, false, "none", Double.NaN));
 
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "F64"})
@@ -675,6 +681,55 @@ public abstract class BackendConformanceTest {
         Tensor b2 = tensor(seed, dtype, PLAIN, CONTIGUOUS, 5, 6);
         check("layerNorm over 2 dims", Comparison.CLOSE, t -> Ops.layerNorm(t[0], t[1], t[2], 1e-5), x3, w2, b2);
         check("rmsNorm over 2 dims", Comparison.CLOSE, t -> Ops.rmsNorm(t[0], t[1], 1e-5), x3, w2);
+    }
+
+    /**
+     * Values whose squares (or whose sums) pass F32's range, 1e30 to 1e36: layer and RMS norms are
+     * finite by their definition in double, and so must be the results.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16"})
+    protected void normsOfValuesWhoseSquaresOverflowF32(DType dtype) {
+        for (HugeValues h : hugeValues(dtype)) {
+            long n = h.x().size(-1);
+            check("rmsNorm" + h.at(), Comparison.CLOSE, t -> Ops.rmsNorm(t[0], new long[] {n}, null, 1e-6), h.x());
+            check("layerNorm" + h.at(), Comparison.CLOSE, t -> Ops.layerNorm(t[0], new long[] {n}, null, null, 1e-5), h.x());
+            check("addRmsNorm" + h.at(), Comparison.CLOSE,
+                    t -> Ops.addRmsNorm(t[0], t[0], new long[] {n}, null, 1e-6).normalized(), h.x());
+        }
+    }
+
+    /** As {@link #normsOfValuesWhoseSquaresOverflowF32} for means and variances, along rows and down columns. */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16"})
+    void meansAndVariancesOfValuesWhoseSquaresOverflowF32(DType dtype) {
+        for (HugeValues h : hugeValues(dtype)) {
+            Tensor columns = h.x().transpose(0, 1).contiguous();
+            check("mean" + h.at(), Comparison.CLOSE, t -> Ops.mean(t[0], -1), h.x());
+            check("var" + h.at(), Comparison.CLOSE, t -> Ops.var(t[0], new int[] {-1}, 0, false), h.x());
+            check("mean over rows" + h.at(), Comparison.CLOSE, t -> Ops.mean(t[0], 0), columns);
+            check("var over rows" + h.at(), Comparison.CLOSE, t -> Ops.var(t[0], new int[] {0}, 1, false), columns);
+        }
+        check("mean of 4096 x 1e35", Comparison.CLOSE, t -> Ops.mean(t[0]), Tensor.full(1e35, dtype, 4096));
+    }
+
+    private record HugeValues(Tensor x, String at) {
+    }
+
+    /** (3, n) tensors of magnitude 1e30 and 1e36, contiguous and strided, for n from 7 to past a 4096 block. */
+    private static List<HugeValues> hugeValues(DType dtype) {
+        List<HugeValues> all = new java.util.ArrayList<>();
+        long seed = 1;
+        for (long n : new long[] {7, 33, 4096, 5000}) {
+            for (double magnitude : new double[] {1e30, 1e36}) {
+                for (Layout layout : List.of(CONTIGUOUS, STRIDED)) {
+                    try (Tensor plain = tensor(seed++, dtype, PLAIN, layout, 3, n)) {
+                        all.add(new HugeValues(Ops.mul(plain, magnitude), " of |x| ~ " + magnitude + ", n " + n + " " + layout));
+                    }
+                }
+            }
+        }
+        return all;
     }
 
     @ParameterizedTest

@@ -1,7 +1,11 @@
 package dev.colossus.testkit;
 
 import dev.colossus.Backends;
+import dev.colossus.DType;
 import dev.colossus.spi.Backend;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The reference backend through the whole suite. Compared with itself the suite would prove nothing,
@@ -21,5 +25,16 @@ class ReferenceConformanceTest extends BackendConformanceTest {
     @Override
     protected Backend oracle() {
         return DECOMPOSING;
+    }
+
+    /**
+     * Not a comparison that means anything: the composed norms square x and store the variance in x's
+     * dtype, so they overflow where the reference, which is the definition, does not.
+     */
+    @Override
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16"})
+    @Disabled("the decomposing oracle's norms square in F32 and overflow; the reference sums in double")
+    protected void normsOfValuesWhoseSquaresOverflowF32(DType dtype) {
     }
 }

@@ -20,8 +20,9 @@ import dev.colossus.spi.Operand;
 
 /**
  * The CPU backend: every op on host memory. F32, F16 and BF16 (and BOOL masks and results) run on
- * the SIMD kernels, multithreaded, and so does F64 matmul; the other F64 ops and the integer types
- * run on the reference kernels, scalar;
+ * the SIMD kernels, multithreaded, and so does F64 matmul; the other F64 ops, the integer types and
+ * attention with an empty head dimension (whose scores are all {@code scale * 0}) run on the reference
+ * kernels, scalar;
  * copies within one dtype move bytes.
  */
 public final class CpuBackend extends HostBackend {
@@ -72,7 +73,7 @@ public final class CpuBackend extends HostBackend {
             case LayerNorm n when computesInF32(n.x().dtype()) -> CpuNormalization.layerNorm(n);
             case RmsNorm n when computesInF32(n.x().dtype()) -> CpuNormalization.rmsNorm(n);
             case AddRmsNorm n when computesInF32(n.x().dtype()) -> CpuNormalization.addRmsNorm(n);
-            case Attention a when computesInF32(a.q().dtype()) -> CpuAttention.attention(a);
+            case Attention a when computesInF32(a.q().dtype()) && a.q().dim(3) > 0 && a.v().dim(3) > 0 -> CpuAttention.attention(a);
             default -> ReferenceKernels.execute(op);
         }
     }

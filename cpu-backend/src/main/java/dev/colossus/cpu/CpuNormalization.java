@@ -12,8 +12,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * Softmax along an axis and layer/RMS norm over trailing axes, for F32, F16 and BF16: one row at a
  * time, rows in parallel; contiguous F32 rows read and written where they lie, any other row loaded
- * into an F32 buffer through its strides, computed with vector lanes, and stored back. Sums over a row are taken in F32 per block of {@link CpuElementwise#BLOCK} and
- * combined in double.
+ * into an F32 buffer through its strides, computed with vector lanes, and stored back. Sums over a
+ * row are taken in F32 per block of {@link CpuElementwise#BLOCK} (in double where F32 overflows:
+ * {@link WideSums}) and combined in double.
  */
 final class CpuNormalization {
     private static final int BLOCK = CpuElementwise.BLOCK;
@@ -200,7 +201,7 @@ final class CpuNormalization {
     private static double sum(float[] row, int n) {
         double sum = 0;
         for (int i = 0; i < n; i += BLOCK) {
-            sum += K.sum(row, i, Math.min(BLOCK, n - i));
+            sum += WideSums.sum(row, i, Math.min(BLOCK, n - i));
         }
         return sum;
     }
@@ -217,7 +218,7 @@ final class CpuNormalization {
     private static double sum(MemorySegment x, long at, int n) {
         double sum = 0;
         for (int i = 0; i < n; i += BLOCK) {
-            sum += K.sum(x, at + 4L * i, Math.min(BLOCK, n - i));
+            sum += WideSums.sum(x, at + 4L * i, Math.min(BLOCK, n - i));
         }
         return sum;
     }
@@ -241,7 +242,7 @@ final class CpuNormalization {
     private static double squaredDeviations(MemorySegment x, long at, int n, float mean) {
         double sum = 0;
         for (int i = 0; i < n; i += BLOCK) {
-            sum += K.squaredDeviations(x, at + 4L * i, Math.min(BLOCK, n - i), mean);
+            sum += WideSums.squaredDeviations(x, at + 4L * i, Math.min(BLOCK, n - i), mean);
         }
         return sum;
     }
@@ -249,7 +250,7 @@ final class CpuNormalization {
     private static double squaredDeviations(float[] row, int n, float mean) {
         double sum = 0;
         for (int i = 0; i < n; i += BLOCK) {
-            sum += K.squaredDeviations(row, i, Math.min(BLOCK, n - i), mean);
+            sum += WideSums.squaredDeviations(row, i, Math.min(BLOCK, n - i), mean);
         }
         return sum;
     }

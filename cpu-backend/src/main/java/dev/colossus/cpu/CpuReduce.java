@@ -15,8 +15,9 @@ import java.util.Arrays;
  * a block of accumulators, vectorised across the kept elements. Otherwise each output folds its
  * reduced elements, loaded run by run into a buffer and reduced with vector lanes ("rows"); when there
  * are fewer outputs than threads, the reduced elements are split across tasks and the partial results
- * combined. Sums are taken in F32 over short runs and combined in double; the variance takes two
- * passes (the mean, then squared deviations from it).
+ * combined. Sums are taken in F32 over short runs and combined in double (a run whose F32 sum
+ * overflows is summed again in double); the variance takes two passes (the mean, then squared
+ * deviations from it).
  */
 final class CpuReduce {
     private static final int BLOCK = CpuElementwise.BLOCK;
@@ -67,8 +68,8 @@ final class CpuReduce {
         /** Folds {@code buffer[0:n]}, the reduced elements {@code first .. first+n-1}; {@code deviations}: the variance's second pass. */
         void add(float[] buffer, int n, long first, boolean deviations) {
             switch (fn) {
-                case SUM, MEAN -> sum += K.sum(buffer, 0, n);
-                case VAR -> sum += deviations ? K.squaredDeviations(buffer, 0, n, mean) : K.sum(buffer, 0, n);
+                case SUM, MEAN -> sum += WideSums.sum(buffer, 0, n);
+                case VAR -> sum += deviations ? WideSums.squaredDeviations(buffer, 0, n, mean) : WideSums.sum(buffer, 0, n);
                 case MAX -> best = Math.max(best, K.max(buffer, 0, n));
                 case MIN -> best = Math.min(best, K.min(buffer, 0, n));
                 case ARGMAX -> {
@@ -281,7 +282,27 @@ final class CpuReduce {
         });
         if (sums) {
             flush(acc, total, width);
+            for (int j = 0; j < width; j++) {
+                if (!Double.isFinite(total[j])) {
+                    total[j] = columnInDouble(op, rows, xStart + j, mean == null ? null : mean[j]);
+                }
+            }
         }
+    }
+
+    /**
+     * The sum of the column at {@code xStart} (with {@code mean}, of its squared deviations), element by
+     * element in double: for a column whose F32 partial sums overflowed.
+     */
+    private static double columnInDouble(Reduce op, StridedWalk rows, long xStart, Float mean) {
+        double[] sum = {0};
+        rows.forRuns(0, rows.numel(), Integer.MAX_VALUE, (offsets, n) -> {
+            for (long r = 0; r < n; r++) {
+                double v = Elements.get(op.x(), xStart + offsets[0] + r * rows.innerStride(0));
+                sum[0] += mean == null ? v : (v - mean) * (v - mean);
+            }
+        });
+        return sum[0];
     }
 
     private static void flush(float[] acc, double[] total, int width) {
