@@ -11,8 +11,14 @@ import java.util.function.UnaryOperator;
  * <pre>
  *   s[i, j]   = scale * sum_d q[b, h, i, d] * k[b, g, j, d]      (+ mask[b, h, i, j] if additive)
  *   s[i, j]   = -Inf  where the boolean mask is false, or (causal) where j > i + (Lk - Lq)
- *   out[b, h, i, e] = sum_j softmax_j(s[i, :]) * v[b, g, j, e]
+ *   p[i, j]   = softmax_j(s[i, :])
+ *   out[b, h, i, e] = sum over j with p[i, j] != 0 of p[i, j] * v[b, g, j, e]
  * </pre>
+ * A key a query does not see (masked, causal, or scored -Inf) has weight 0 and contributes nothing:
+ * its values are not read, so NaN in them (an unused slot of a KV cache) does not reach the output,
+ * where {@code 0 * NaN} would. The fused CPU kernels take keys whose F32 weight underflows to 0 as
+ * unseen too. (A composed path, {@code softmax(s) @ v} as matmuls, and the CUDA fused kernels do not
+ * yet: there NaN in an unseen value row reaches the rows that share its tile.)
  * and, where asked for, each query row's log-sum-exp, the softmax's normaliser in log space (what a
  * backward pass, or a merge of attention over separate blocks of keys, needs):
  * <pre>

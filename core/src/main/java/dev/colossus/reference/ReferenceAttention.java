@@ -6,7 +6,8 @@ import dev.colossus.spi.Operand;
 
 /**
  * Attention as its definition: for each (b, h, i), the full row of scores in double, masked, a
- * softmax, and the weighted sum of values; the log-sum-exp {@code max + log(sum exp(s - max))}.
+ * softmax, and the weighted sum of the values of the keys whose weight is not zero; the log-sum-exp
+ * {@code max + log(sum exp(s - max))}.
  */
 final class ReferenceAttention {
     private ReferenceAttention() {
@@ -54,7 +55,10 @@ final class ReferenceAttention {
                     for (long e = 0; e < dv; e++) {
                         double acc = 0;
                         for (long j = 0; j < lk; j++) {
-                            acc += scores[(int) j] * Elements.get(v, v.offset() + b * vs[0] + g * vs[1] + j * vs[2] + e * vs[3]);
+                            double weight = scores[(int) j];
+                            if (weight != 0) {
+                                acc += weight * Elements.get(v, v.offset() + b * vs[0] + g * vs[1] + j * vs[2] + e * vs[3]);
+                            }
                         }
                         Elements.set(out, out.offset() + b * os[0] + h * os[1] + i * os[2] + e * os[3], acc / sum);
                     }

@@ -315,6 +315,41 @@ public abstract class BackendConformanceTest {
                 t -> Ops.scaledDotProductAttentionWithLogSumExp(t[0], t[1], t[2], causal), q, k, v);
     }
 
+    /**
+     * NaN in value rows a query does not see (a KV cache's unused slots behind a mask, keys past the
+     * causal diagonal) stays out of that query's output; a query that does see one gets NaN.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16"})
+    protected void keysAQueryDoesNotSeeContributeNothingEvenWithNaNValues(DType dtype) {
+        long seed = 900;
+        for (long lq : new long[] {1, 3, 40}) {
+            long lk = 300, d = 16, dv = 24;
+            Tensor q = tensor(seed++, dtype, PLAIN, CONTIGUOUS, 1, 2, lq, d);
+            Tensor k = tensor(seed++, dtype, PLAIN, CONTIGUOUS, 1, 1, lk, d);
+            float[] values = tensor(seed++, DType.F32, PLAIN, CONTIGUOUS, 1, 1, lk, dv).toFloatArray();
+            long used = 250;
+            for (long j = used; j < lk; j++) {
+                Arrays.fill(values, (int) (j * dv), (int) ((j + 1) * dv), Float.NaN);
+            }
+            Arrays.fill(values, (int) ((used - 1) * dv), (int) (used * dv), Float.NaN);
+            Tensor v = Tensor.of(values, 1, 1, lk, dv).to(dtype);
+            boolean[] slots = new boolean[(int) lk];
+            Arrays.fill(slots, 0, (int) used - 1, true);
+            Tensor cache = Tensor.of(slots, 1, 1, 1, lk);
+            String context = "attention, NaN values in unseen keys, Lq " + lq;
+            check(context + ", bool mask", Comparison.RELATIVE_L2,
+                    t -> Ops.scaledDotProductAttention(t[0], t[1], t[2], AttentionOptions.defaults().mask(t[3])), q, k, v, cache);
+            Tensor additive = Ops.where(cache, Tensor.zeros(dtype), Double.NEGATIVE_INFINITY);
+            check(context + ", additive mask", Comparison.RELATIVE_L2,
+                    t -> Ops.scaledDotProductAttention(t[0], t[1], t[2], AttentionOptions.defaults().mask(t[3])), q, k, v, additive);
+            Tensor shortKeys = k.narrow(2, 0, used), shortValues = v.narrow(2, 0, used);
+            check(context + ", causal: only the last query sees key " + (used - 1), Comparison.RELATIVE_L2,
+                    t -> Ops.scaledDotProductAttention(t[0], t[1], t[2], AttentionOptions.defaults().causal(true)),
+                    q, shortKeys, shortValues);
+        }
+    }
+
     // ---- elementwise ----
 
     @ParameterizedTest

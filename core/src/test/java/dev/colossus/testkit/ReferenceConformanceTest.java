@@ -37,4 +37,12 @@ class ReferenceConformanceTest extends BackendConformanceTest {
     @Disabled("the decomposing oracle's norms square in F32 and overflow; the reference sums in double")
     protected void normsOfValuesWhoseSquaresOverflowF32(DType dtype) {
     }
+
+    /** Not comparable: the composed oracle, {@code softmax(s) @ v}, reads every value row (see {@code Attention}). */
+    @Override
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16"})
+    @Disabled("the decomposing oracle multiplies the probabilities by every value row: 0 * NaN is NaN")
+    protected void keysAQueryDoesNotSeeContributeNothingEvenWithNaNValues(DType dtype) {
+    }
 }

@@ -27,7 +27,9 @@ import java.util.Arrays;
  * the online softmax of FlashAttention, and flash-decoding's split of the keys. The kernels read a
  * tile's key and value rows where they lie when they are BF16 (widened in registers, the query and
  * output rows kept in the kernels' {@linkplain FloatKernels#toPairOrder pair order}), from a copy when
- * they are F32, and from an F32 buffer otherwise ({@link Tile}).
+ * they are F32, and from an F32 buffer otherwise ({@link Tile}). A tile whose products leave an
+ * output non-finite is summed again over the keys each row sees, so that NaN in a value row a query
+ * does not see stays out of its output.
  */
 final class CpuAttention {
     /**
@@ -214,6 +216,18 @@ final class CpuAttention {
             at = 0;
         }
 
+        /** Row {@code j} of the loaded rows, as F32 in its natural order. */
+        void row(int j, float[] into) {
+            long rowAt = at + j * rowBytes;
+            if (dtype() == DType.BF16) {
+                for (int e = 0; e < width; e++) {
+                    into[e] = Float.intBitsToFloat(segment.get(ValueLayout.JAVA_SHORT_UNALIGNED, rowAt + 2L * e) << 16);
+                }
+            } else {
+                MemorySegment.copy(segment, ValueLayout.JAVA_FLOAT_UNALIGNED, rowAt, into, 0, width);
+            }
+        }
+
         @Override
         public void close() {
             if (arena != null) {
@@ -229,7 +243,7 @@ final class CpuAttention {
         private final long lq, lk, group;
         private final float scale;
         private final Tile keys, values;
-        private final float[] queries, scores, maskRow, outputs, max, sum;
+        private final float[] queries, scores, maskRow, outputs, before, valueRow, max, sum;
 
         Rows(Attention op, int rows) {
             this.op = op;
@@ -246,6 +260,8 @@ final class CpuAttention {
             scores = Scratch.floats(rows * TK);
             maskRow = Scratch.floats(TK);
             outputs = Scratch.floats(rows * dv);
+            before = Scratch.floats(rows * dv);
+            valueRow = Scratch.floats(dv);
             max = Scratch.floats(rows);
             sum = Scratch.floats(rows);
         }
@@ -286,7 +302,12 @@ final class CpuAttention {
                         Arrays.fill(scores, s, s + kn, 0);
                     }
                 }
+                System.arraycopy(outputs, 0, before, 0, rows * dv);
                 K.addProducts(scores, rows, kn, values.segment, values.at, values.rowBytes, values.dtype(), dv, outputs);
+                if (!Float.isFinite(K.sum(outputs, 0, rows * dv))) {
+                    System.arraycopy(before, 0, outputs, 0, rows * dv);
+                    addProductsOfSeenKeys(kn);
+                }
             }
             for (int r = 0; r < rows; r++) {
                 if (values.dtype() == DType.BF16) {
@@ -301,6 +322,27 @@ final class CpuAttention {
                     states[at] = max[r];
                     states[at + 1] = sum[r];
                     System.arraycopy(outputs, r * dv, states, at + 2, dv);
+                }
+            }
+        }
+
+        /**
+         * {@code o += sum_j p_j v_j} for the tile's kn keys, each row over only the keys it gives a weight
+         * other than 0: where {@link FloatKernels#addProducts} left a NaN or an infinity, which may be
+         * {@code 0 * NaN} from a value row the row does not see (see {@link Attention}).
+         */
+        private void addProductsOfSeenKeys(int kn) {
+            boolean pairOrder = values.dtype() == DType.BF16;
+            for (int j = 0; j < kn; j++) {
+                values.row(j, valueRow);
+                if (pairOrder) {
+                    K.toPairOrder(valueRow, 0, dv);
+                }
+                for (int r = 0; r < rows; r++) {
+                    float weight = scores[r * kn + j];
+                    if (weight != 0) {
+                        K.axpy(weight, valueRow, 0, outputs, r * dv, dv);
+                    }
                 }
             }
         }

@@ -20,7 +20,9 @@ import java.util.Arrays;
  *     out = O / l;  logSumExp = m + log l                 (where asked for)
  * </pre>
  * Memory per task: the group's packed queries and outputs, one key block and one tile of scores,
- * whatever Lk is. Grouped heads read their key/value head in place.
+ * whatever Lk is. Grouped heads read their key/value head in place. A tile of {@code P V} that comes
+ * out non-finite is summed again over the keys each row sees, so that NaN in a value row a query does
+ * not see stays out of its output.
  */
 final class PrefillAttention {
     private static final MicroKernel KERNEL = MicroKernel.forAttention();
@@ -125,6 +127,24 @@ final class PrefillAttention {
             }
         }
 
+        /**
+         * The tile of {@code P V} again, each row summing only the keys it gives a weight other than 0:
+         * where the micro-kernel's tile holds a NaN or an infinity, which may be {@code 0 * NaN} from a
+         * value row the row does not see (see {@link Attention}). Rows that do see a non-finite value
+         * keep it.
+         */
+        private void productsOfSeenKeys(int kDepth, int pAt, int vAt) {
+            Arrays.fill(tile, 0, MR * NR, 0);
+            for (int i = 0; i < MR; i++) {
+                for (int j = 0; j < kDepth; j++) {
+                    float weight = packedP[pAt + j * MR + i];
+                    if (weight != 0) {
+                        K.axpy(weight, packedV, vAt + j * NR, tile, i * NR, NR);
+                    }
+                }
+            }
+        }
+
         /** Packs keys {@code [j0, j0 + keys)} of head {@code g}: K^T as B panels of depth D, V as B panels of depth KB. */
         private void packKeys(long b, long g, long j0, int keys) {
             Operand k = op.k(), v = op.v();
@@ -185,6 +205,9 @@ final class PrefillAttention {
             for (int rp = 0; rp < rowPanels; rp++) {
                 for (int vp = 0; vp < vPanels; vp++) {
                     KERNEL.multiply(kDepth, packedP, rp * MR * kDepth, packedV, vp * blockDepth * NR, tile);
+                    if (!Float.isFinite(K.sum(tile, 0, MR * NR))) {
+                        productsOfSeenKeys(kDepth, rp * MR * kDepth, vp * blockDepth * NR);
+                    }
                     for (int i = 0; i < MR && rp * MR + i < rows; i++) {
                         K.axpy(1, tile, i * NR, outputs, (t0 + rp * MR + i) * width + vp * NR, NR);
                     }
