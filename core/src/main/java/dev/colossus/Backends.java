@@ -89,12 +89,23 @@ public final class Backends {
         return Registry.FOUND.stream().filter(f -> f.availability().available()).map(f -> f.provider().name()).toList();
     }
 
-    /** The backend that runs ops on {@code device}: the one {@link #using} set, else the chosen one. */
+    /**
+     * The backend that runs ops on {@code device}: the one {@link #using} set, else the chosen one.
+     *
+     * @throws IllegalArgumentException if the backend for the device's type runs on another device of
+     *         that type ({@code cuda:1} where the CUDA backend has {@code cuda:0}): never a silent fallback
+     * @throws IllegalStateException    if no backend for the device's type is available
+     */
     public static Backend forDevice(Device device) {
         if (SCOPED.isBound() && SCOPED.get().device().equals(device)) {
             return SCOPED.get();
         }
-        return chosen(device.type());
+        Backend backend = chosen(device.type());
+        if (!backend.device().equals(device)) {
+            throw new IllegalArgumentException(device + ": the '" + backend.name() + "' backend runs on " + backend.device()
+                    + " only; there is no backend for " + device);
+        }
+        return backend;
     }
 
     /** Runs {@code body} with {@code backend} computing every op on its device. */
@@ -129,13 +140,14 @@ public final class Backends {
                 return requested;
             }
         }
-        return Registry.FOUND.stream()
-                .filter(f -> f.provider().deviceType().equals(deviceType) && f.availability().available())
-                .map(f -> f.provider().name()).findFirst()
+        List<Found> ofType = Registry.FOUND.stream().filter(f -> f.provider().deviceType().equals(deviceType)).toList();
+        if (ofType.isEmpty()) {
+            throw new IllegalStateException("no backend for " + deviceType + " devices was found (found: " + names()
+                    + "); add one to the class or module path" + ("cuda".equals(deviceType) ? ": colossus-cuda" : ""));
+        }
+        return ofType.stream().filter(f -> f.availability().available()).map(f -> f.provider().name()).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no backend available for " + deviceType + " devices: "
-                        + String.join("; ", Registry.FOUND.stream()
-                                .filter(f -> f.provider().deviceType().equals(deviceType))
-                                .map(f -> f.provider().name() + " is " + f.availability()).toList())));
+                        + String.join("; ", ofType.stream().map(f -> f.provider().name() + " is " + f.availability()).toList())));
     }
 
     private static String requested() {

@@ -24,6 +24,6 @@ public record Device(String type, int index) {
 
     @Override
     public String toString() {
-        return type.equals("cpu") ? "cpu" : type + ":" + index;
+        return this.equals(CPU) ? "cpu" : type + ":" + index;
     }
 }

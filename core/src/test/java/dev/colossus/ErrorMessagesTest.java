@@ -30,6 +30,16 @@ class ErrorMessagesTest {
     }
 
     @Test
+    void aDeviceWithoutABackendIsRefusedNamingTheDeviceNeverServedByAnother() {
+        Exception wrongIndex = assertThrows(IllegalArgumentException.class, () -> f32(2).to(new Device("cpu", 1)));
+        assertTrue(wrongIndex.getMessage().startsWith("cpu:1: the '") && wrongIndex.getMessage().contains("' backend runs on cpu only"),
+                wrongIndex.getMessage());
+        Exception absent = assertThrows(IllegalStateException.class, () -> f32(2).to(Device.cuda(1)));
+        assertEquals("no backend for cuda devices was found (found: [reference]); add one to the class or module path: "
+                + "colossus-cuda", absent.getMessage());
+    }
+
+    @Test
     void matmulShapes() {
         assertMessage("matmul: (3,4) x (5,6): inner dimensions 4 and 5 differ", () -> Ops.matmul(f32(3, 4), f32(5, 6)));
         assertMessage("matmul: (2,3,4) x (5,4,6): batch dimensions (2) and (5) do not broadcast",
