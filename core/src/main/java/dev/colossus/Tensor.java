@@ -533,7 +533,11 @@ public final class Tensor implements AutoCloseable {
         return to(dtype(), "copy");
     }
 
-    /** The values cast to {@code dtype} (a view when it is already that dtype). */
+    /**
+     * The values cast to {@code dtype} (a view when it is already that dtype): to nearest even into
+     * floating types; toward zero into integers, NaN to 0, past I64's range saturating, into I32 the low
+     * 32 bits of that I64 (see {@link dev.colossus.op.Copy}); non-zero to {@code true}.
+     */
     public Tensor to(DType dtype) {
         if (dtype == dtype()) {
             return shareStorage(operand("to"));

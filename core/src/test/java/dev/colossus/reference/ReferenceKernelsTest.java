@@ -27,6 +27,16 @@ class ReferenceKernelsTest {
         return Tensor.of(values, shape);
     }
 
+    /** As C's {@code (int) (long long) x} on a GPU and Java's {@code (int) (long) x}: toward zero, I64 saturating, I32 its low half. */
+    @Test
+    void castsOfFloatsIntoIntegersTruncateSaturateIntoI64AndWrapIntoI32() {
+        Tensor x = Tensor.of(new double[] {-2.7, 2.7, 3e9, -3e9, 1e30, -1e30, Double.NaN, Double.POSITIVE_INFINITY}, 8);
+        assertArrayEquals(new long[] {-2, 2, 3_000_000_000L, -3_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE, 0, Long.MAX_VALUE},
+                Backends.using(Backends.get("reference"), () -> x.to(DType.I64)).toLongArray());
+        assertArrayEquals(new long[] {-2, 2, -1_294_967_296, 1_294_967_296, -1, 0, 0, -1},
+                Backends.using(Backends.get("reference"), () -> x.to(DType.I32)).toLongArray());
+    }
+
     @Test
     void matmulOfSmallMatrices() {
         Tensor a = f32(new float[] {1, 2, 3, 4}, 2, 2);
