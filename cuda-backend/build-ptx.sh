@@ -3,6 +3,8 @@
 # later GPU JITs it) or for the target its first line names (// ptx-target: compute_90a, Hopper's own
 # instructions), lowers its .version to the portable ISA 8.0 (CUDA 12.0+ drivers) and writes it to
 # src/main/resources/dev/colossus/cuda/ptx/<name>.ptx, which is committed: users need no CUDA toolkit.
+# A source with a line "// ptx-variant: <variant> <nvcc flags>" is also built with those flags into
+# <name>.<variant>.ptx (the "unvalidated" variants hold what has not yet run on a GPU).
 # Needs nvcc (13.0 made the committed files) and JDK 25.
 #   cuda-backend/build-ptx.sh [OUTPUT_DIR]
 set -euo pipefail
@@ -16,6 +18,12 @@ for source in "$here"/src/main/cuda/*/*.cu; do
     target="$(sed -n '1s|^// ptx-target: \(compute_[0-9a-z]*\)$|\1|p' "$source")"
     nvcc --ptx -arch="${target:-compute_80}" -std=c++17 -O3 -o "$ptx" "$source"
     written+=("$ptx")
+    while read -r variant flags; do
+        variant_ptx="$out/$(basename "$source" .cu).$variant.ptx"
+        # shellcheck disable=SC2086
+        nvcc --ptx -arch="${target:-compute_80}" -std=c++17 -O3 $flags -o "$variant_ptx" "$source"
+        written+=("$variant_ptx")
+    done < <(sed -n 's|^// ptx-variant: \([a-z]*\) \(.*\)$|\1 \2|p' "$source")
 done
 # Launched as a single source file, away from the module's other sources.
 tool="$(mktemp -d)"

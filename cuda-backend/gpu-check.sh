@@ -11,6 +11,9 @@
 #                                    only those GpuBench cases (of: gemm linear attention decode elementwise copy small),
 #                                    and the benchmark's limit in seconds (default 180; all cases need more)
 #   JUNIT_S=90 cuda-backend/gpu-check.sh run            the conformance step's limit in seconds (default 180)
+#   UNVALIDATED=1 cuda-backend/gpu-check.sh run         every step with -Dcolossus.cuda.unvalidatedKernels=true: the
+#                                    kernels that have not yet passed on a GPU (src/main/resources/.../ptx/gpu-runs.md),
+#                                    whose passing run is then recorded there
 #
 # Then commit $OUT's files under benchmarks/results/gpu/ with the card named.
 set -uo pipefail
@@ -44,6 +47,7 @@ run() {
     mkdir -p "$out"
     tar xzf .device/jre.tgz -C /tmp
     java=(/tmp/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
+    [[ -n "${UNVALIDATED:-}" ]] && java+=(-Dcolossus.cuda.unvalidatedKernels=true)
     jars="$root/.device/benchmarks.jar"
     {
         nvidia-smi
@@ -54,7 +58,7 @@ run() {
         echo "--- tools"; which nvcc ptxas python3 || true
         "${java[0]}" -version 2>&1
         # The Hopper kernels must run on the warpgroup tensor instructions: HGMMA in their SASS.
-        for module in gemm_sm90a gemm_pingpong_sm90a attention_sm90a; do
+        for module in gemm_sm90a gemm_sm90a.unvalidated gemm_pingpong_sm90a attention_sm90a attention_sm90a.unvalidated; do
             echo "--- SASS of $module: HGMMA instructions"
             ptx=cuda-backend/src/main/resources/dev/colossus/cuda/ptx/$module.ptx
             ptxas -arch=sm_90a -o /tmp/$module.cubin "$ptx" && cuobjdump --dump-sass /tmp/$module.cubin | grep -c HGMMA || true
@@ -94,6 +98,11 @@ run() {
         grep -m1 "^torch" "$out/machine.txt"
         grep -m1 "cuda  priority" "$out/colossus.log" || true
         echo
+        if [[ -n "${UNVALIDATED:-}" ]]; then
+            echo "kernels: the unvalidated builds too (-Dcolossus.cuda.unvalidatedKernels=true)"
+        else
+            echo "kernels: those that passed on a GPU (gpu-runs.md)"
+        fi
         echo "conformance (JUnit): exit $junit; $(grep -E 'tests (successful|failed|skipped)' "$out/junit.txt" | tr -s ' ' | tr '\n' ';')"
         echo "tour: exit $tour; benchmark: exit $bench"
         echo

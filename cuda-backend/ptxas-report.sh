@@ -9,7 +9,7 @@ echo "|---|---|---|---:|---:|---:|---:|"
 for ptx in "$here"/src/main/resources/dev/colossus/cuda/ptx/*.ptx; do
     module="$(basename "$ptx" .ptx)"
     targets="sm_80 sm_90"
-    [[ $module == *_sm90a ]] && targets="sm_90a"
+    [[ ${module%%.*} == *_sm90a ]] && targets="sm_90a"
     for target in $targets; do
         ptxas -v -arch="$target" -o /dev/null "$ptx" 2>&1 | awk -v module="$module" -v target="$target" '
             /Compiling entry function/ { match($0, /'"'"'[^'"'"']+'"'"'/); kernel = substr($0, RSTART + 1, RLENGTH - 2) }

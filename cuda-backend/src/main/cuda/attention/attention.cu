@@ -2,28 +2,43 @@
 // order, 16-bit inputs, F32 accumulation. For batch b, query head h, key/value head g = h / group:
 //   s[i][j] = scale * sum_d q[b][h][i][d] * k[b][g][j][d]  (+ mask, or -Inf where masked / causal / past Lk)
 //   out[b][h][i][e] = sum_j softmax_j(s[i][:]) * v[b][g][j][e]
-//   lse[b][h][i] = log sum_j exp(s[i][j])  (where lse is not null; -Inf for a row that sees no key)
+//   lse[b][h][i] = log sum_j exp(s[i][j])  (unvalidated build, where lse is not null; -Inf for a row that sees no key)
 //   q (B,Hq,Lq,D), k (B,Hkv,Lk,D), v (B,Hkv,Lk,D), out (B,Hq,Lq,D); D = 64 or 128, unit stride along D;
-//   lse (B,Hq,Lq) F32, any strides. The log-sum-exp has not yet run on a GPU.
+//   lse (B,Hq,Lq) F32, any strides.
 // Causal is bottom-right aligned: query i sees keys j <= i + Lk - Lq.
 //
 // A block takes 64 rows of one (b, g): row r is query r % Lq of head g * group + r / Lq, so the heads
 // of a group share each K/V tile (grouped-query attention without copies), and a decode step (Lq of 1
 // to 8) still fills the rows. Each of its 4 warps owns 16 rows: Q stays in registers, S = Q K^T and
 // O += P V run on mma.sync, the softmax is online in registers (exp2 with log2(e) folded into the
-// scale, flushing to 0 below 2^-126: exp2_flushed.cuh, not yet run on a GPU). K/V tiles of 64 keys
+// scale; in the unvalidated build flushing to 0 below 2^-126, exp2_flushed.cuh). K/V tiles of 64 keys
 // stream through two shared-memory buffers with cp.async; blocks of keys that no row of the block
 // can see (causal) are never loaded.
 //
 // Split-KV (flash-decoding): gridDim.z splits the keys; with more than one split each block writes its
 // rows' normalised partial output and log2-sum-exp to a workspace, and attention_merge combines them.
+//
+// Built twice (build-ptx.sh): attention.ptx, the kernels as they last passed on a GPU, and, with
+// -DCOLOSSUS_UNVALIDATED, attention.unvalidated.ptx, which adds what has not yet run on one: the
+// log-sum-exps and the flushing exp2 (cuda-backend/README.md lists what ran where).
+// ptx-variant: unvalidated -DCOLOSSUS_UNVALIDATED
 #include "../common/mma.cuh"
 #include "../common/strided.cuh"
+#ifdef COLOSSUS_UNVALIDATED
 #include "exp2_flushed.cuh"
+#define SOFTMAX_EXP2 exp2_flushed
+#define LSE_PARAMETERS , float *lse, long long l_b, long long l_h, long long l_i
+#define LSE_ARGUMENTS , lse, l_b, l_h, l_i
+constexpr float LN2 = 0.6931471805599453f;
+#else
+#define SOFTMAX_EXP2 exp2f
+#define LSE_PARAMETERS
+#define LSE_ARGUMENTS
+#endif
 
 namespace {
 constexpr int ROWS = 64, KEYS = 64, THREADS = 128;
-constexpr float LOG2E = 1.4426950408889634f, LN2 = 0.6931471805599453f;
+constexpr float LOG2E = 1.4426950408889634f;
 
 // Rows of D 16-bit elements in 16-byte chunks; the chunk's low 3 bits are XORed with the row's, so
 // ldmatrix over 8 rows at one chunk and the copies of one row's chunks avoid bank conflicts.
@@ -62,7 +77,7 @@ __device__ void attention(Shape shape, const T* q, long long q_b, long long q_h,
                           long long k_h, long long k_j, const T* v, long long v_b, long long v_h, long long v_j,
                           const void* mask, int mask_dtype, long long m_b, long long m_h, long long m_i, long long m_j,
                           int causal, float scale, int keys_per_split, T* out, long long o_b, long long o_h, long long o_i,
-                          float* partial_out, float* partial_lse, float* lse, long long l_b, long long l_h, long long l_i) {
+                          float* partial_out, float* partial_lse LSE_PARAMETERS) {
     T* q_tile = reinterpret_cast<T*>(dynamic_shared);
     T* k_tiles = q_tile + ROWS * D;
     T* v_tiles = k_tiles + 2 * KEYS * D;
@@ -187,13 +202,13 @@ __device__ void attention(Shape shape, const T* q, long long q_b, long long q_h,
             block_max = fmaxf(block_max, __shfl_xor_sync(0xffffffff, block_max, 2));
             float m_new = fmaxf(m[h], block_max);
             float base = m_new == -INFINITY ? 0.0f : m_new;  // a row with nothing visible yet stays at 0
-            float rescale = exp2_flushed(m[h] - base);
+            float rescale = SOFTMAX_EXP2(m[h] - base);
             m[h] = m_new;
             float sum = 0.0f;
 #pragma unroll
             for (int j = 0; j < 8; ++j) {
-                s[j][2 * h] = exp2_flushed(s[j][2 * h] - base);
-                s[j][2 * h + 1] = exp2_flushed(s[j][2 * h + 1] - base);
+                s[j][2 * h] = SOFTMAX_EXP2(s[j][2 * h] - base);
+                s[j][2 * h + 1] = SOFTMAX_EXP2(s[j][2 * h + 1] - base);
                 sum += s[j][2 * h] + s[j][2 * h + 1];
             }
             l[h] = l[h] * rescale + sum;
@@ -249,9 +264,11 @@ __device__ void attention(Shape shape, const T* q, long long q_b, long long q_h,
             for (int j = 0; j < D / 8; ++j) {
                 *reinterpret_cast<uint32_t*>(at + j * 8) = pack2<T>(o[j][2 * h] * inverse, o[j][2 * h + 1] * inverse);
             }
+#ifdef COLOSSUS_UNVALIDATED
             if (lse != nullptr && (lane & 3) == 0) {
                 lse[b * l_b + row.head * l_h + row.i * l_i] = sum == 0.0f ? -INFINITY : (m[h] + log2f(sum)) * LN2;
             }
+#endif
         } else {
             long long row_id = ((long long) b * shape.Hq + row.head) * shape.Lq + row.i;
             long long split_rows = (long long) shape.B * shape.Hq * shape.Lq;
@@ -268,12 +285,11 @@ __device__ void attention(Shape shape, const T* q, long long q_b, long long q_h,
 }
 
 // out[row] = sum_s w_s partial[s][row] / sum_s w_s, w_s = 2^(lse_s - max lse): one block per row
-// (b, h, i), its threads over D. Splits that saw no key have lse -Inf and weigh nothing. Where lse is
-// not null, lse[row] = (max lse + log2 sum_s w_s) ln 2.
+// (b, h, i), its threads over D. Splits that saw no key have lse -Inf and weigh nothing. In the
+// unvalidated build, where lse is not null, lse[row] = (max lse + log2 sum_s w_s) ln 2.
 template <typename T>
 __device__ void merge(int Hq, int Lq, int D, int splits, long long rows, const float* partial_out, const float* partial_lse,
-                      T* out, long long o_b, long long o_h, long long o_i, float* lse, long long l_b, long long l_h,
-                      long long l_i) {
+                      T* out, long long o_b, long long o_h, long long o_i LSE_PARAMETERS) {
     for (long long row = blockIdx.x; row < rows; row += gridDim.x) {
         float top = -INFINITY;
         for (int s = 0; s < splits; ++s) {
@@ -281,6 +297,7 @@ __device__ void merge(int Hq, int Lq, int D, int splits, long long rows, const f
         }
         long long b = row / ((long long) Hq * Lq), h = row / Lq % Hq, i = row % Lq;
         T* at = out + b * o_b + h * o_h + i * o_i;
+#ifdef COLOSSUS_UNVALIDATED
         if (lse != nullptr && threadIdx.x == 0) {
             float weights = 0.0f;
             for (int s = 0; s < splits; ++s) {
@@ -288,6 +305,7 @@ __device__ void merge(int Hq, int Lq, int D, int splits, long long rows, const f
             }
             lse[b * l_b + h * l_h + i * l_i] = top == -INFINITY ? -INFINITY : (top + log2f(weights)) * LN2;
         }
+#endif
         for (int d = threadIdx.x; d < D; d += blockDim.x) {
             float sum = 0.0f, weights = 0.0f;
             for (int s = 0; s < splits; ++s) {
@@ -310,10 +328,10 @@ __device__ void merge(int Hq, int Lq, int D, int splits, long long rows, const f
         long long k_b, long long k_h, long long k_j, const T* v, long long v_b, long long v_h, long long v_j,                \
         const void* mask, int mask_dtype, long long m_b, long long m_h, long long m_i, long long m_j, int causal,            \
         float scale, int keys_per_split, T* out, long long o_b, long long o_h, long long o_i, float* partial_out,             \
-        float* partial_lse, float* lse, long long l_b, long long l_h, long long l_i) {                                       \
+        float* partial_lse LSE_PARAMETERS) {                                                                                 \
         attention<T, D>(Shape{B, Hq, Hkv, Lq, Lk, Hq / Hkv}, q, q_b, q_h, q_i, k, k_b, k_h, k_j, v, v_b, v_h, v_j, mask,     \
                         mask_dtype, m_b, m_h, m_i, m_j, causal, scale, keys_per_split, out, o_b, o_h, o_i, partial_out,      \
-                        partial_lse, lse, l_b, l_h, l_i);                                                                    \
+                        partial_lse LSE_ARGUMENTS);                                                                          \
     }
 
 ATTENTION_KERNEL(attention_bf16_d64, __nv_bfloat16, 64)
@@ -323,9 +341,9 @@ ATTENTION_KERNEL(attention_f16_d128, __half, 128)
 
 #define MERGE_KERNEL(name, T)                                                                                           \
     extern "C" __global__ void name(int Hq, int Lq, int D, int splits, long long rows, const float* partial_out,       \
-                                    const float* partial_lse, T* out, long long o_b, long long o_h, long long o_i,     \
-                                    float* lse, long long l_b, long long l_h, long long l_i) {                         \
-        merge<T>(Hq, Lq, D, splits, rows, partial_out, partial_lse, out, o_b, o_h, o_i, lse, l_b, l_h, l_i);          \
+                                    const float* partial_lse, T* out, long long o_b, long long o_h,                    \
+                                    long long o_i LSE_PARAMETERS) {                                                    \
+        merge<T>(Hq, Lq, D, splits, rows, partial_out, partial_lse, out, o_b, o_h, o_i LSE_ARGUMENTS);                \
     }
 
 MERGE_KERNEL(attention_merge_bf16, __nv_bfloat16)

@@ -3,8 +3,8 @@
 // F32 accumulation, the same fused epilogue as gemm.cu:
 //   out[p][m][n] = act(alpha * sum_k a[p][m][k] * b[p][n][k] + beta * c[p][m][n])
 //   a (M,K) K-major; b (N,K) K-major ("nt": the transposed view of a (K,N) operand, as linear's
-//   weight is) or (K,N) N-major ("nn": read through wgmma's transposed descriptor; not yet run on a
-//   GPU); c any strides, out (M,N) row-major; block row p0 + blockIdx.y computes batch p. a and b are
+//   weight is) or, in the unvalidated build only, (K,N) N-major ("nn": read through wgmma's transposed
+//   descriptor); c any strides, out (M,N) row-major; block row p0 + blockIdx.y computes batch p. a and b are
 //   read through tensor maps (cuTensorMapEncodeTiled, 3-d: columns, rows, batch), so their rows and
 //   batches are 16-byte aligned.
 //
@@ -23,6 +23,11 @@
 // setmaxnreg); no persistent grid, no clusters. Measured on an H100 (benchmarks/results/gpu), bf16
 // 8192^3 with b K-major: 646 TFLOP/s, 0.949 of cuBLAS in the same call (the rung before, cp.async
 // and two warpgroups without specialisation: 388); b N-major ran on mma.sync then, at 0.34.
+//
+// Built twice (build-ptx.sh): gemm_sm90a.ptx, the kernels as they last passed on a GPU (b K-major),
+// and, with -DCOLOSSUS_UNVALIDATED, gemm_sm90a.unvalidated.ptx, which adds the N-major kernels, not
+// yet run on one (cuda-backend/README.md lists what ran where).
+// ptx-variant: unvalidated -DCOLOSSUS_UNVALIDATED
 #include "../common/gemm_tiles.cuh"
 #include "../common/hopper.cuh"
 
@@ -70,9 +75,11 @@ template <> __device__ __forceinline__ void wgmma_64x256x16<T, B_N_MAJOR>(float 
 }
 
 WGMMA_64x256x16(__nv_bfloat16, false, "bf16")
-WGMMA_64x256x16(__nv_bfloat16, true, "bf16")
 WGMMA_64x256x16(__half, false, "f16")
+#ifdef COLOSSUS_UNVALIDATED
+WGMMA_64x256x16(__nv_bfloat16, true, "bf16")
 WGMMA_64x256x16(__half, true, "f16")
+#endif
 
 // The producer: one thread streams the block's K steps into the ring. A K-major b arrives as one
 // 256 x 64 box; an N-major b as four 64 (K) x 64 (N) boxes, 64 columns each, 8 KB apart.
@@ -222,5 +229,7 @@ __device__ void gemm(const TensorMap& a_map, const TensorMap& b_map, int a_batch
 
 GEMM_KERNEL(gemm_bf16_nt_sm90a, __nv_bfloat16, false)
 GEMM_KERNEL(gemm_f16_nt_sm90a, __half, false)
+#ifdef COLOSSUS_UNVALIDATED
 GEMM_KERNEL(gemm_bf16_nn_sm90a, __nv_bfloat16, true)
 GEMM_KERNEL(gemm_f16_nn_sm90a, __half, true)
+#endif

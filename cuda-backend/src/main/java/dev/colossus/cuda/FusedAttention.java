@@ -9,9 +9,10 @@ import dev.colossus.spi.Storage;
  * Scaled-dot-product attention in one kernel, {@code src/main/cuda/attention/attention.cu}:
  * FlashAttention-2 on mma.sync for F16 and BF16 with head dimension 64 or 128; q (B,Hq,Lq,D),
  * k and v (B,Hkv,Lk,D), out (B,Hq,Lq,D), each with unit stride along D and rows 16-byte aligned.
- * Causal, boolean or additive masks (any strides) and grouped-query heads are handled in the kernel,
- * and the log-sum-exps written where asked for (by each kernel, or by the merge of key splits; this
- * has not yet run on a GPU).
+ * Causal, boolean or additive masks (any strides) and grouped-query heads are handled in the kernel.
+ * The kernels launched are those that passed on a GPU; with {@code -Dcolossus.cuda.unvalidatedKernels=true},
+ * the {@code .unvalidated} builds ({@link GpuRuns}), which also write the log-sum-exps where asked for
+ * (by each kernel, or by the merge of key splits) and take their exponentials on a flushing ex2.
  *
  * <p>A block takes 64 rows of one (batch, key/value head): the group's query heads side by side, so a
  * decode step with a single query still fills a block's rows and reads each K/V tile once per group.
@@ -35,8 +36,14 @@ final class FusedAttention {
     private FusedAttention() {
     }
 
-    /** True when the kernel can compute {@code a} as it is. */
+    /**
+     * True when the kernel can compute {@code a} as it is. The log-sum-exps only the unvalidated builds
+     * write ({@link GpuRuns}): without them, attention asked for its log-sum-exps is composed.
+     */
     static boolean accepts(Attention a) {
+        if (a.logSumExp() != null && !GpuRuns.UNVALIDATED) {
+            return false;
+        }
         DType dtype = a.q().dtype();
         if (dtype != DType.F16 && dtype != DType.BF16 || a.k().dtype() != dtype || a.v().dtype() != dtype
                 || a.out().dtype() != dtype) {
@@ -97,7 +104,8 @@ final class FusedAttention {
             arguments.address(partialOut).address(partialLse);
             logSumExp(arguments, a);
             int shared = (ROWS + 4 * KEYS) * d * 2;
-            kernels.launch(a.name(), "attention", "attention_" + type + "_d" + d, rowBlocks, b * hkv, splits, THREADS, shared,
+            String module = GpuRuns.module("attention");
+            kernels.launch(a.name(), module, "attention_" + type + "_d" + d, rowBlocks, b * hkv, splits, THREADS, shared,
                     arguments);
             if (splits > 1) {
                 long[] s = out.strides();
@@ -105,7 +113,7 @@ final class FusedAttention {
                         .address(partialOut).address(partialLse)
                         .address(base(out) + out.offset() * out.dtype().byteSize()).i64(s[0]).i64(s[1]).i64(s[2]);
                 logSumExp(merge, a);
-                kernels.launch(a.name(), "attention", "attention_merge_" + type, (int) Math.min(rows, context.multiprocessors * 32L),
+                kernels.launch(a.name(), module, "attention_merge_" + type, (int) Math.min(rows, context.multiprocessors * 32L),
                         1, 1, d, 0, merge);
             }
         } finally {
@@ -153,8 +161,8 @@ final class FusedAttention {
                 .address(base(out) + out.offset() * out.dtype().byteSize()).i64(s[0]).i64(s[1]).i64(s[2]);
         logSumExp(arguments, a);
         int queryBlocks = (int) ((q.dim(2) + HOPPER_ROWS - 1) / HOPPER_ROWS);
-        kernels.launch(a.name(), "attention_sm90a", "attention_" + type + "_d128_sm90a", queryBlocks, (int) q.dim(1),
-                (int) q.dim(0), HOPPER_THREADS, HOPPER_SHARED_BYTES, arguments);
+        kernels.launch(a.name(), GpuRuns.module("attention_sm90a"), "attention_" + type + "_d128_sm90a", queryBlocks,
+                (int) q.dim(1), (int) q.dim(0), HOPPER_THREADS, HOPPER_SHARED_BYTES, arguments);
         return true;
     }
 
@@ -175,8 +183,15 @@ final class FusedAttention {
         return (int) Math.max(1, Math.min(wanted, lk / 256));
     }
 
-    /** Where the kernels write the log-sum-exps (F32, (B, Hq, Lq)) and their strides, or a null address and zeros. */
+    /**
+     * Where the unvalidated builds' kernels write the log-sum-exps (F32, (B, Hq, Lq)) and their strides,
+     * or a null address and zeros; nothing for the kernels that passed on a GPU, which take no such
+     * parameters.
+     */
     private static void logSumExp(Kernels.Arguments arguments, Attention a) {
+        if (!GpuRuns.UNVALIDATED) {
+            return;
+        }
         Operand lse = a.logSumExp();
         if (lse == null) {
             arguments.address(0).i64(0).i64(0).i64(0);

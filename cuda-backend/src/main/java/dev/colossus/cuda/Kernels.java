@@ -21,7 +21,8 @@ import jcuda.driver.JITOptions;
 
 /**
  * The committed PTX modules ({@code /dev/colossus/cuda/ptx/<module>.ptx}), JIT-compiled by the driver
- * for this GPU on first use, and launches of their kernels on the context's stream.
+ * for this GPU on first use, and launches of their kernels on the context's stream. A module that has
+ * not passed on a GPU is loaded only where {@link GpuRuns} allows it.
  */
 final class Kernels {
     private static final int LOG_BYTES = 16384;
@@ -72,6 +73,7 @@ final class Kernels {
                 throw new IllegalStateException("missing kernel module " + resource);
             }
             byte[] text = in.readAllBytes();
+            GpuRuns.checkMayLoad(module, text);
             ptx = new byte[text.length + 1];
             System.arraycopy(text, 0, ptx, 0, text.length);
         } catch (IOException e) {

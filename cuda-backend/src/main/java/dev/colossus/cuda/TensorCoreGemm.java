@@ -19,10 +19,11 @@ import dev.colossus.spi.Operand;
  * <p>mma.sync blocks are 128 x 128 (4 warps, 64 KB of shared memory, two per multiprocessor). On
  * Hopper (sm_90) an aligned product goes to {@code gemm_sm90a.cu} instead: the Tensor Memory
  * Accelerator loads a and b through {@link TensorMap}s, warpgroup MMA (wgmma) computes 128 x 256
- * blocks, 193 KB of shared memory, b K-major ("nt") or N-major ("nn", read through a transposed
- * descriptor; this one has not yet run on a GPU); a product with an activation goes to
- * {@code gemm_pingpong_sm90a.cu} (not yet run on a GPU either): a persistent block a multiprocessor,
- * whose two consumers take 128 x 128 tiles in turns, one in its epilogue while the other multiplies.
+ * blocks, 193 KB of shared memory, b K-major ("nt"). Two kernels that have not yet run on a GPU are
+ * taken only with {@code -Dcolossus.cuda.unvalidatedKernels=true} ({@link GpuRuns}): b N-major ("nn",
+ * read through a transposed descriptor), and {@code gemm_pingpong_sm90a.cu} for a product with an
+ * activation: a persistent block a multiprocessor, whose two consumers take 128 x 128 tiles in turns,
+ * one in its epilogue while the other multiplies.
  * Where the driver refuses a tensor map, mma.sync takes the product, and
  * {@code -Dcolossus.cuda.gemmKernel=mma} keeps every product there.
  */
@@ -71,8 +72,8 @@ final class TensorCoreGemm {
         String type = out.dtype() == DType.BF16 ? "bf16" : "f16";
         if (onTensorMaps(l, context)) {
             // With an activation, the ping-pong kernels: their consumers take turns, one in its
-            // epilogue while the other multiplies (not yet run on a GPU).
-            boolean pingPong = m.activation() != null;
+            // epilogue while the other multiplies (unvalidated: not yet run on a GPU).
+            boolean pingPong = m.activation() != null && GpuRuns.UNVALIDATED;
             int tileN = pingPong ? PINGPONG_TILE_N : HOPPER_TILE_N;
             long batchesA = l.batchA[1] == 0 ? 1 : batch, batchesB = l.batchB[1] == 0 ? 1 : batch;
             byte[] mapA = TensorMap.rowMajor(out.dtype(), l.addressA, rows, depth, l.lda, batchesA, l.batchA[1], TILE);
@@ -96,8 +97,8 @@ final class TensorCoreGemm {
                                 1, 1, HOPPER_THREADS, PINGPONG_SHARED_BYTES, arguments);
                     } else {
                         epilogue(arguments, m, l);
-                        kernels.launch(m.name(), "gemm_sm90a", kernel, (int) tiles, count, 1, HOPPER_THREADS, HOPPER_SHARED_BYTES,
-                                arguments);
+                        kernels.launch(m.name(), GpuRuns.module("gemm_sm90a"), kernel, (int) tiles, count, 1, HOPPER_THREADS,
+                                HOPPER_SHARED_BYTES, arguments);
                     }
                 }
                 return;
@@ -125,10 +126,12 @@ final class TensorCoreGemm {
 
     /**
      * True when a product laid out as {@code l} runs on the Hopper kernels: an sm_90 GPU, a, b and out
-     * aligned for them (tensor maps need 16-byte rows), and {@code -Dcolossus.cuda.gemmKernel=mma} not set.
+     * aligned for them (tensor maps need 16-byte rows), b K-major unless the unvalidated kernels are
+     * asked for ({@link GpuRuns}: the N-major ones have not yet run on a GPU), and
+     * {@code -Dcolossus.cuda.gemmKernel=mma} not set.
      */
     private static boolean onTensorMaps(Layout l, CudaContext context) {
-        return l.aligned() && context.computeMajor == 9 && context.computeMinor == 0
+        return l.aligned() && (l.kMajorB() || GpuRuns.UNVALIDATED) && context.computeMajor == 9 && context.computeMinor == 0
                 && !"mma".equals(System.getProperty("colossus.cuda.gemmKernel"));
     }
 

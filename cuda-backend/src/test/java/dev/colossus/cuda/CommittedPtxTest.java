@@ -1,6 +1,8 @@
 package dev.colossus.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -9,6 +11,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -20,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The PTX committed under src/main/resources is what build-ptx.sh makes from src/main/cuda today, it
- * declares the portable ISA, it holds every kernel the backend launches, and ptxas assembles it for
- * Ampere and Hopper. The last two checks need nvcc and ptxas on the PATH (they are on the project's
+ * declares the portable ISA, it holds every kernel the backend launches, every module of the default
+ * path has passed on a GPU as it is (gpu-runs.md), and ptxas assembles it for Ampere and Hopper. The last two checks need nvcc and ptxas on the PATH (they are on the project's
  * machines) and skip elsewhere.
  */
 class CommittedPtxTest {
@@ -31,19 +34,52 @@ class CommittedPtxTest {
     private static final Pattern SPILL = Pattern.compile("\\d+ bytes spill stores, \\d+ bytes spill loads");
     private static final Pattern ANONYMOUS_NAMESPACE = Pattern.compile("\\w*_GLOBAL__N_\\w*");
     private static final Pattern RELEASE = Pattern.compile("release (\\d+\\.\\d+), V([\\d.]+)");
+    private static final Pattern VARIANT = Pattern.compile("(?m)^// ptx-variant: ([a-z]+) ");
 
     @TempDir
     Path fresh;
 
     @Test
-    void everySourceHasItsPtxDeclaringThePortableIsa() throws IOException {
-        List<String> sources = list(SOURCES, ".cu");
-        assertEquals(sources, list(COMMITTED, ".ptx"));
-        for (String module : sources) {
+    void everySourceAndVariantHasItsPtxDeclaringThePortableIsa() throws IOException {
+        List<String> modules = new ArrayList<>();
+        for (String source : list(SOURCES, ".cu")) {
+            modules.add(source);
+            try (Stream<Path> files = Files.walk(SOURCES)) {
+                Path file = files.filter(f -> f.getFileName().toString().equals(source + ".cu")).findFirst().orElseThrow();
+                Matcher variant = VARIANT.matcher(Files.readString(file));
+                while (variant.find()) {
+                    modules.add(source + "." + variant.group(1));
+                }
+            }
+        }
+        assertEquals(modules.stream().sorted().toList(), list(COMMITTED, ".ptx"));
+        for (String module : modules) {
             String ptx = Files.readString(COMMITTED.resolve(module + ".ptx"));
             assertEquals(PtxVersion.PORTABLE, PtxVersion.of(ptx), module);
-            String target = module.endsWith("_sm90a") ? "sm_90a" : "sm_80";
+            String target = base(module).endsWith("_sm90a") ? "sm_90a" : "sm_80";
             assertTrue(ptx.contains("\n.target " + target + "\n"), module + " targets " + target);
+        }
+    }
+
+    /**
+     * Every committed module is in gpu-runs.md by the hash of its bytes, and every module the ops take
+     * without {@code -Dcolossus.cuda.unvalidatedKernels=true} has passed on a GPU: a kernel changed
+     * since its last GPU run cannot reach the default path without a new run recorded there.
+     */
+    @Test
+    void everyModuleIsInTheGpuRunsTableAndTheDefaultPathHasPassedOnAGpu() throws IOException {
+        for (String module : list(COMMITTED, ".ptx")) {
+            byte[] ptx = Files.readAllBytes(COMMITTED.resolve(module + ".ptx"));
+            assertTrue(GpuRuns.recorded(module, ptx), module + ".ptx (sha256 " + GpuRuns.sha256(ptx)
+                    + ") is not in " + GpuRuns.TABLE + ": record the GPU run it passed, or 'never'");
+            if (module.endsWith(".unvalidated")) {
+                assertNull(GpuRuns.passed(module, ptx), module + " passed on a GPU: fold it into " + base(module) + ".ptx");
+            }
+        }
+        for (String module : List.of("attention", "attention_sm90a", "elementwise", "gemm", "gemm_sm90a", "norm", "packed",
+                "reduce", "softmax")) {
+            byte[] ptx = Files.readAllBytes(COMMITTED.resolve(module + ".ptx"));
+            assertNotNull(GpuRuns.passed(module, ptx), module + ".ptx is on the default path but has not passed on a GPU");
         }
     }
 
@@ -74,9 +110,12 @@ class CommittedPtxTest {
                 "softmax/softmax_f32", "softmax/softmax_f64",
                 "norm/layer_norm_f32", "norm/layer_norm_f64", "norm/rms_norm_f32", "norm/rms_norm_f64",
                 "gemm/gemm_bf16_nn", "gemm/gemm_f16_nt_any", "gemm_sm90a/gemm_bf16_nt_sm90a", "gemm_sm90a/gemm_f16_nt_sm90a",
+                "gemm_sm90a.unvalidated/gemm_bf16_nt_sm90a", "gemm_sm90a.unvalidated/gemm_f16_nn_sm90a",
                 "gemm_pingpong_sm90a/gemm_bf16_nt_pingpong_sm90a", "gemm_pingpong_sm90a/gemm_f16_nn_pingpong_sm90a",
                 "attention/attention_bf16_d128", "attention/attention_f16_d64", "attention/attention_merge_bf16",
-                "attention_sm90a/attention_bf16_d128_sm90a", "attention_sm90a/attention_f16_d128_sm90a")) {
+                "attention.unvalidated/attention_bf16_d128", "attention.unvalidated/attention_merge_f16",
+                "attention_sm90a/attention_bf16_d128_sm90a", "attention_sm90a/attention_f16_d128_sm90a",
+                "attention_sm90a.unvalidated/attention_bf16_d128_sm90a")) {
             assertTrue(entries.contains(kernel), kernel + " is not among " + entries);
         }
     }
@@ -103,7 +142,7 @@ class CommittedPtxTest {
     void ptxasAssemblesEveryModuleForAmpereAndHopperWithoutSpills() throws Exception {
         assumeTrue(onPath("ptxas"), "ptxas is not on the PATH");
         for (String module : list(COMMITTED, ".ptx")) {
-            for (String arch : module.endsWith("_sm90a") ? List.of("sm_90a") : List.of("sm_80", "sm_90")) {
+            for (String arch : base(module).endsWith("_sm90a") ? List.of("sm_90a") : List.of("sm_80", "sm_90")) {
                 String report = run(List.of("ptxas", "-v", "-arch=" + arch, "-o", fresh.resolve(module + "." + arch + ".cubin").toString(),
                         COMMITTED.resolve(module + ".ptx").toString()));
                 Matcher spill = SPILL.matcher(report);
@@ -112,6 +151,12 @@ class CommittedPtxTest {
                 }
             }
         }
+    }
+
+    /** The source's name of a module: {@code attention} for {@code attention.unvalidated}. */
+    private static String base(String module) {
+        int dot = module.indexOf('.');
+        return dot < 0 ? module : module.substring(0, dot);
     }
 
     private static List<String> list(Path folder, String suffix) throws IOException {

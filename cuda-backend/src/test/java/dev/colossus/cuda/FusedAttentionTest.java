@@ -125,7 +125,10 @@ class FusedAttentionTest {
 
     /**
      * As above, with {@code scale} (NaN: the default, 1/sqrt(D)); the fused kernel runs twice, without
-     * and with the log-sum-exps, and both outputs and the log-sum-exps are compared.
+     * and with the log-sum-exps, and both outputs and the log-sum-exps are compared. Only the
+     * unvalidated kernels ({@code -Dcolossus.cuda.unvalidatedKernels=true}, {@code UNVALIDATED=1
+     * gpu-check.sh run}) write log-sum-exps; without them attention asked for its log-sum-exps is
+     * composed, and the second comparison checks the composed path against itself.
      */
     private static void assertFusedMatchesComposed(DType dtype, long seed, long[] c, String kernel, double scale) {
         try (Scope scope = Scope.open()) {
