@@ -10,8 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The JVM does not see this memory: a program that never closes its tensors leaves their blocks to
  * the cleaners, which run only after a collection, and a quiet heap may not be collected for a long
  * time while native memory fills. So when the live bytes pass a threshold, the allocating thread asks
- * for a collection ({@code System.gc()}) and waits while the cleaners free what it found (until they
- * have freed nothing for {@link #CLEANERS_IDLE_MILLIS} ms, a quarter of a second at most); the
+ * for a collection and waits while the cleaners free what it found ({@link Collector}); the
  * threshold then moves to twice the live bytes, and as blocks are freed it follows them down to twice
  * what is left, never below {@code -Dcolossus.host.gcThresholdBytes} (256 MiB by default). A program
  * that forgets its tensors stays near that floor; one that holds gigabytes on purpose pays a
@@ -32,9 +31,6 @@ final class HostMemory {
     static final long GC_THRESHOLD_FLOOR = Long.getLong("colossus.host.gcThresholdBytes", 256L << 20);
     /** Sleeps, doubling from 1 ms, after a failed allocation's collection: about half a second in all. */
     private static final int RETRIES = 9;
-    /** A collection's cleaners are taken to be done when they have freed nothing for this long. */
-    private static final int CLEANERS_IDLE_MILLIS = 10;
-    private static final int CLEANERS_MAX_MILLIS = 250;
 
     private static final LargeBlockCache CACHE = new LargeBlockCache(CACHE_CAPACITY);
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
@@ -58,30 +54,13 @@ final class HostMemory {
         LIVE_BLOCKS.incrementAndGet();
         if (LIVE_BYTES.addAndGet(bytes) > GC_THRESHOLD.get() && COLLECTING.compareAndSet(false, true)) {
             try {
-                collectAndAwaitCleaners();
+                Collector.collectAndAwaitCleaners(LIVE_BYTES::get);
                 GC_THRESHOLD.set(Math.max(GC_THRESHOLD_FLOOR, 2 * LIVE_BYTES.get()));
             } finally {
                 COLLECTING.set(false);
             }
         }
         return block;
-    }
-
-    /** {@code System.gc()}, then sleeps while the cleaners of what it found are freeing memory. */
-    private static void collectAndAwaitCleaners() {
-        System.gc();
-        long last = LIVE_BYTES.get();
-        for (int slept = 0, idle = 0; idle < CLEANERS_IDLE_MILLIS && slept < CLEANERS_MAX_MILLIS; slept++) {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            long live = LIVE_BYTES.get();
-            idle = live < last ? 0 : idle + 1;
-            last = Math.min(last, live);
-        }
     }
 
     /** Returns {@code block} of {@code bytes}, to the cache when it is large. */
@@ -98,7 +77,7 @@ final class HostMemory {
 
     private static MemorySegment allocateAfterCollecting(long bytes) {
         releaseCached();
-        collectAndAwaitCleaners();
+        Collector.collectAndAwaitCleaners(LIVE_BYTES::get);
         for (int retry = 0; retry < RETRIES; retry++) {
             MemorySegment block = NativeHeap.malloc(bytes);
             if (!block.equals(MemorySegment.NULL)) {

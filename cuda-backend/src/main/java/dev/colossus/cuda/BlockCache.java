@@ -12,15 +12,23 @@ import java.util.List;
  * one stream: a block is returned after the last op that reads it was issued, so the ops that get it
  * next run after that one finished. Larger blocks go back to the driver's stream-ordered pool, which
  * has the same guarantee.
+ *
+ * <p>At most {@code capacity} bytes are kept ({@code -Dcolossus.cuda.blockCacheBytes}, 256 MiB by
+ * default): a block that would exceed it goes back to the driver. {@link #drain} empties it.
  */
 final class BlockCache {
     static final long MAX_BYTES = 1L << 20;
+    static final long CAPACITY = Long.getLong("colossus.cuda.blockCacheBytes", 256L << 20);
     private static final int MIN_SHIFT = 8;
 
     @SuppressWarnings("unchecked")
     private final ArrayDeque<Long>[] free = new ArrayDeque[Long.numberOfTrailingZeros(MAX_BYTES) - MIN_SHIFT + 1];
 
-    BlockCache() {
+    private final long capacity;
+    private long cachedBytes;
+
+    BlockCache(long capacity) {
+        this.capacity = capacity;
         for (int c = 0; c < free.length; c++) {
             free[c] = new ArrayDeque<>();
         }
@@ -34,11 +42,25 @@ final class BlockCache {
     /** A cached block of {@code blockBytes}, or 0 when there is none. */
     synchronized long take(long blockBytes) {
         Long address = free[sizeClass(blockBytes)].poll();
-        return address == null ? 0 : address;
+        if (address == null) {
+            return 0;
+        }
+        cachedBytes -= blockBytes;
+        return address;
     }
 
-    synchronized void put(long blockBytes, long address) {
+    /** Keeps the block at {@code address}; false, keeping nothing, where that would pass the capacity. */
+    synchronized boolean put(long blockBytes, long address) {
+        if (cachedBytes + blockBytes > capacity) {
+            return false;
+        }
         free[sizeClass(blockBytes)].push(address);
+        cachedBytes += blockBytes;
+        return true;
+    }
+
+    synchronized long cachedBytes() {
+        return cachedBytes;
     }
 
     /** Removes and returns every cached block's address, to be handed back to the driver. */
@@ -48,6 +70,7 @@ final class BlockCache {
             all.addAll(blocks);
             blocks.clear();
         }
+        cachedBytes = 0;
         return all;
     }
 

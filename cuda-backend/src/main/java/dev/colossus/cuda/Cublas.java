@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.colossus.spi.Collector;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -45,15 +46,21 @@ final class Cublas {
         }
     }
 
+    /** {@code CUBLAS_STATUS_ALLOC_FAILED}: cuBLAS could not allocate its workspace. */
+    private static final int ALLOC_FAILED = 3;
+
     final CublasLibrary.Found library;
     final int version;
+    private final CudaContext context;
     private final MemorySegment handle;
     private final MethodHandle gemmStridedBatched;
     private final MethodHandle statusString;
 
-    /** Loads cuBLAS and creates a handle on {@code stream}; the context must be current. */
-    Cublas(CublasLibrary.Found library, long stream) {
+    /** Loads cuBLAS and creates a handle on {@code context}'s stream; the context must be current. */
+    Cublas(CublasLibrary.Found library, CudaContext context) {
         this.library = library;
+        this.context = context;
+        long stream = context.stream.handle();
         if (library.lt() != null) {
             SymbolLookup.libraryLookup(library.lt(), Arena.global());
         }
@@ -89,6 +96,23 @@ final class Cublas {
      * A and B of type {@code in}, C of type {@code out} (F32 for F16/BF16 inputs, or the inputs' own).
      */
     synchronized void gemm(String op, GemmPlan plan, DataType in, DataType out, ComputeType compute, long a, long b, long c) {
+        int status = gemmStatus(plan, in, out, compute, a, b, c);
+        if (status == ALLOC_FAILED) {
+            context.releaseCachedMemory();
+            Collector.collectAndAwaitCleaners(context.liveBytes::get);
+            context.releaseCachedMemory();
+            status = gemmStatus(plan, in, out, compute, a, b, c);
+        }
+        if (status == ALLOC_FAILED) {
+            long[] info = context.memoryInfo();
+            throw new CudaOutOfMemoryException(op + ": cuBLAS could not allocate its workspace on " + context.device, -1,
+                    info[0], info[1], context.liveBytes.get());
+        }
+        check(status, op + ": cublasGemmStridedBatchedEx " + plan);
+    }
+
+    /** One call of {@code cublasGemmStridedBatchedEx}: its status. */
+    private int gemmStatus(GemmPlan plan, DataType in, DataType out, ComputeType compute, long a, long b, long c) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment one;
             MemorySegment zero;
@@ -99,16 +123,13 @@ final class Cublas {
                 one = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f);
                 zero = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 0f);
             }
-            int status = (int) gemmStridedBatched.invokeExact(handle, plan.transA(), plan.transB(), plan.m(), plan.n(),
+            return (int) gemmStridedBatched.invokeExact(handle, plan.transA(), plan.transB(), plan.m(), plan.n(),
                     plan.k(), one, MemorySegment.ofAddress(a), in.code, plan.lda(), plan.strideA(),
                     MemorySegment.ofAddress(b), in.code, plan.ldb(), plan.strideB(),
                     zero, MemorySegment.ofAddress(c), out.code, plan.ldc(), plan.strideC(),
                     plan.batch(), compute.code, GEMM_DEFAULT);
-            check(status, op + ": cublasGemmStridedBatchedEx " + plan);
-        } catch (CudaException e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(op + ": calling cuBLAS: " + t, t);
+            throw new IllegalStateException("calling cuBLAS: " + t, t);
         }
     }
 

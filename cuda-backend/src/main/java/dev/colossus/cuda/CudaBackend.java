@@ -51,8 +51,10 @@ import java.util.Arrays;
  * {@code -Dcolossus.cuda.tf32=true} or {@code COLOSSUS_CUDA_TF32=true}.
  *
  * <p>Kernels run asynchronously: a fault inside one surfaces at the next synchronisation, which names
- * the last op issued; {@code -Dcolossus.cuda.syncEachOp=true} waits after every op, so the error names
- * the op that faulted.
+ * the last op this thread issued (the stream is shared: it may be another thread's op that faulted);
+ * {@code -Dcolossus.cuda.syncEachOp=true} waits after every op, so the error names the op that
+ * faulted. A fault that loses the context (an illegal address, a failed launch) makes this and every
+ * later call throw {@link CudaContextLostException}, the first failure as its cause ({@link ContextHealth}).
  */
 public final class CudaBackend implements Backend {
     static final boolean TF32 = Boolean.getBoolean("colossus.cuda.tf32")
@@ -64,13 +66,14 @@ public final class CudaBackend implements Backend {
     private final Kernels kernels;
     private final PinnedStaging staging;
     private final Cublas cublas;
-    private volatile String lastOp = "nothing yet";
+    /** The op this thread issued last: an error that surfaces later names it (the stream is shared by every thread). */
+    private final ThreadLocal<String> lastOp = ThreadLocal.withInitial(() -> "nothing yet");
 
     CudaBackend(int ordinal, CublasLibrary.Found cublasLibrary) {
         context = new CudaContext(ordinal);
         kernels = new Kernels(context);
         staging = new PinnedStaging(context);
-        cublas = new Cublas(cublasLibrary, context.stream.handle());
+        cublas = new Cublas(cublasLibrary, context);
     }
 
     @Override
@@ -90,18 +93,46 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Storage allocate(long bytes) {
-        return DeviceStorage.allocate(context, bytes);
+        String op = "allocating " + bytes + " bytes on " + device();
+        context.health.checkUsable(op);
+        try {
+            return DeviceStorage.allocate(context, bytes);
+        } catch (CudaException e) {
+            throw context.health.failed(op, e);
+        }
     }
 
     @Override
     public void copyFromHost(MemorySegment src, Storage dst, long dstOffset, long bytes) {
-        staging.toDevice(src.asSlice(0, bytes), ((DeviceStorage) dst).pointer(dstOffset), "copy to " + device());
+        String op = "copy to " + device();
+        context.health.checkUsable(op);
+        try {
+            staging.toDevice(src.asSlice(0, bytes), ((DeviceStorage) dst).pointer(dstOffset), op);
+        } catch (CudaException e) {
+            throw context.health.failed(op, e);
+        }
     }
 
     @Override
     public void copyToHost(Storage src, long srcOffset, MemorySegment dst, long bytes) {
-        staging.toHost(((DeviceStorage) src).pointer(srcOffset), dst.asSlice(0, bytes), "copy from " + device()
-                + " (after " + lastOp + ")");
+        String op = "copy from " + device() + " (after " + lastOp.get() + " on this thread)";
+        context.health.checkUsable(op);
+        try {
+            staging.toHost(((DeviceStorage) src).pointer(srcOffset), dst.asSlice(0, bytes), op);
+        } catch (CudaException e) {
+            throw context.health.failed(op, e);
+        }
+    }
+
+    /** The cached small blocks and the memory pool's free memory back to the driver. */
+    @Override
+    public void releaseCachedMemory() {
+        context.health.checkUsable("releaseCachedMemory");
+        try {
+            context.releaseCachedMemory();
+        } catch (CudaException e) {
+            throw context.health.failed("releaseCachedMemory", e);
+        }
     }
 
     @Override
@@ -123,10 +154,26 @@ public final class CudaBackend implements Backend {
         return KernelLayout.of(op.out()).rank() <= KernelLayout.MAX_RANK;
     }
 
+    /**
+     * Issues {@code op}'s kernels. After a failure that lost the context, this and every later call
+     * throws {@link CudaContextLostException} at once, its cause the first failure.
+     */
     @Override
     public void execute(Op op) {
+        context.health.checkUsable(op.name());
+        lastOp.set(op.name());
+        try {
+            issue(op);
+            if (SYNC_EACH_OP) {
+                context.synchronize(op.name());
+            }
+        } catch (CudaException e) {
+            throw context.health.failed(op.name(), e);
+        }
+    }
+
+    private void issue(Op op) {
         context.makeCurrent();
-        lastOp = op.name();
         switch (op) {
             case Copy c -> copy(c);
             case Fill f -> elementwise(f, "fill", new Kernels.Arguments().i64(f.out().numel())
@@ -159,14 +206,17 @@ public final class CudaBackend implements Backend {
                     + device() + " (supports says no)");
             case Attention a -> FusedAttention.run(a, kernels, context);
         }
-        if (SYNC_EACH_OP) {
-            context.synchronize(op.name());
-        }
     }
 
     @Override
     public void synchronize() {
-        context.synchronize(lastOp);
+        String op = "synchronize after " + lastOp.get();
+        context.health.checkUsable(op);
+        try {
+            context.synchronize(lastOp.get() + " on this thread");
+        } catch (CudaException e) {
+            throw context.health.failed(op, e);
+        }
     }
 
     private void copy(Copy c) {

@@ -12,6 +12,7 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import dev.colossus.Device;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
@@ -35,7 +36,10 @@ final class CudaContext {
     final long totalBytes;
     final CudaStream stream = new CudaStream();
     final DefaultMemoryPool pool;
-    final BlockCache blocks = new BlockCache();
+    final BlockCache blocks = new BlockCache(BlockCache.CAPACITY);
+    final ContextHealth health;
+    /** Bytes of device memory in live storages (cached blocks not counted). */
+    final AtomicLong liveBytes = new AtomicLong();
     private final Handle context = new Handle();
 
     CudaContext(int ordinal) {
@@ -46,6 +50,7 @@ final class CudaContext {
         CudaException.check(cuDevicePrimaryCtxRetain(context, handle), "cuDevicePrimaryCtxRetain");
         makeCurrent();
         device = Device.cuda(ordinal);
+        health = new ContextHealth(device);
         byte[] text = new byte[256];
         CudaException.check(cuDeviceGetName(text, text.length, handle), "cuDeviceGetName");
         int length = 0;
@@ -85,7 +90,21 @@ final class CudaContext {
     /** Waits for the stream; {@code after} names what was issued last, for the error message. */
     void synchronize(String after) {
         makeCurrent();
-        CudaException.check(cuStreamSynchronize(stream), "a CUDA operation issued up to " + after);
+        CudaException.check(cuStreamSynchronize(stream), "a CUDA operation issued up to " + after
+                + " (the stream is shared: an earlier op of another thread may have failed)");
+    }
+
+    /**
+     * Returns the cached small blocks and the pool's free memory to the driver: the blocks are freed in
+     * stream order, the stream is waited for, and the pool trimmed to nothing.
+     */
+    void releaseCachedMemory() {
+        makeCurrent();
+        for (long address : blocks.drain()) {
+            CudaException.check(DriverCalls.memFreeAsync(address, stream.handle()), "cuMemFreeAsync of a cached block");
+        }
+        CudaException.check(cuStreamSynchronize(stream), "cuStreamSynchronize before trimming the memory pool");
+        pool.trimTo(0);
     }
 
     /** {@code {free, total}} device memory, in bytes. */

@@ -16,6 +16,19 @@ public class CudaException extends RuntimeException {
         return code;
     }
 
+    /**
+     * Whether {@code result} is a {@code CUresult} that leaves the context unusable: the driver returns it
+     * for every later call (the CUDA documentation's list: 700 illegal address, 702 launch timeout, 710
+     * device-side assert, 714 hardware stack error, 715 illegal instruction, 716 misaligned address,
+     * 717 invalid address space, 718 invalid program counter, 719 launch failure).
+     */
+    static boolean losesContext(int result) {
+        return switch (result) {
+            case 700, 702, 710, 714, 715, 716, 717, 718, 719 -> true;
+            default -> false;
+        };
+    }
+
     /** Throws unless {@code result} is {@code CUDA_SUCCESS}; {@code doing} says what, e.g. "cuMemcpyHtoDAsync for to(cuda:0)". */
     static void check(int result, String doing) {
         if (result != CUresult.CUDA_SUCCESS) {

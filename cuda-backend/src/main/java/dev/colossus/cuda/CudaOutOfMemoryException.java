@@ -3,23 +3,33 @@ package dev.colossus.cuda;
 import jcuda.driver.CUresult;
 
 /**
- * A device allocation that did not fit, even after the memory pool gave its cached blocks back.
- * The backend stays usable: free tensors and allocate again.
+ * A device allocation that did not fit, even after the caches gave their blocks back and the
+ * collector ran the cleaners of unreachable tensors. The backend stays usable: close tensors and
+ * allocate again.
  */
 public final class CudaOutOfMemoryException extends CudaException {
     private final long requestedBytes;
     private final long freeBytes;
     private final long totalBytes;
 
-    CudaOutOfMemoryException(String device, long requestedBytes, long freeBytes, long totalBytes) {
-        super("out of memory on " + device + ": requested " + mib(requestedBytes) + ", free " + mib(freeBytes)
-                + " of " + mib(totalBytes), CUresult.CUDA_ERROR_OUT_OF_MEMORY);
+    /** An allocation of {@code requestedBytes} on {@code device} that did not fit. */
+    static CudaOutOfMemoryException allocating(String device, long requestedBytes, long freeBytes, long totalBytes,
+            long liveBytes) {
+        return new CudaOutOfMemoryException("out of memory on " + device + ": requested " + mib(requestedBytes), requestedBytes,
+                freeBytes, totalBytes, liveBytes);
+    }
+
+    /** {@code what} failed for want of memory, {@code requestedBytes} (-1 where unknown) being asked for. */
+    CudaOutOfMemoryException(String what, long requestedBytes, long freeBytes, long totalBytes, long liveBytes) {
+        super(what + ", free " + mib(freeBytes) + " of " + mib(totalBytes) + "; Colossus's live tensors hold "
+                + mib(liveBytes) + " there. Close tensors you no longer need (or make them in a Scope)",
+                CUresult.CUDA_ERROR_OUT_OF_MEMORY);
         this.requestedBytes = requestedBytes;
         this.freeBytes = freeBytes;
         this.totalBytes = totalBytes;
     }
 
-    private static String mib(long bytes) {
+    static String mib(long bytes) {
         return bytes + " bytes (" + String.format("%.1f MiB", bytes / 1048576.0) + ")";
     }
 

@@ -1,7 +1,6 @@
 package dev.colossus.cuda;
 
-import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
-
+import dev.colossus.spi.Collector;
 import dev.colossus.spi.Storage;
 import jcuda.driver.CUresult;
 
@@ -12,6 +11,8 @@ import jcuda.driver.CUresult;
  */
 final class DeviceStorage extends Storage {
     private static final boolean CACHE_BLOCKS = !"false".equals(System.getProperty("colossus.cuda.blockCache"));
+    /** Attempts after a collection when the device is out of memory, sleeping 1, 2, 4 ... ms between. */
+    private static final int RETRIES = 6;
 
     private final CudaContext context;
     private final DevicePointer pointer;
@@ -22,12 +23,14 @@ final class DeviceStorage extends Storage {
         this.context = context;
         this.pointer = pointer;
         this.blockBytes = blockBytes;
+        context.liveBytes.addAndGet(blockBytes);
     }
 
     /**
      * {@code bytes} of uninitialised device memory. When the pool cannot grow, the cached blocks and the
-     * pool's free memory go back to the driver and the allocation is tried once more; then it throws
-     * {@link CudaOutOfMemoryException}.
+     * pool's free memory go back to the driver and the allocation is tried again; then the collector
+     * runs so that the cleaners of unreachable tensors free theirs, and it is tried a few more times
+     * over some 60 ms; then it throws {@link CudaOutOfMemoryException}.
      */
     static DeviceStorage allocate(CudaContext context, long bytes) {
         if (bytes == 0) {
@@ -44,20 +47,28 @@ final class DeviceStorage extends Storage {
         context.makeCurrent();
         long stream = context.stream.handle();
         int result = DriverCalls.memAllocAsync(blockBytes, stream);
-        if (result == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
-            for (long address : context.blocks.drain()) {
-                CudaException.check(DriverCalls.memFreeAsync(address, stream), "cuMemFreeAsync of a cached block");
+        for (int retry = 0; result == CUresult.CUDA_ERROR_OUT_OF_MEMORY && retry <= RETRIES; retry++) {
+            if (retry > 0) {
+                Collector.collectAndAwaitCleaners(context.liveBytes::get);
+                sleep(1L << (retry - 1));
             }
-            CudaException.check(cuStreamSynchronize(context.stream), "cuStreamSynchronize before retrying an allocation");
-            context.pool.trimTo(0);
+            context.releaseCachedMemory();
             result = DriverCalls.memAllocAsync(blockBytes, stream);
         }
         if (result == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
             long[] info = context.memoryInfo();
-            throw new CudaOutOfMemoryException(context.device.toString(), bytes, info[0], info[1]);
+            throw CudaOutOfMemoryException.allocating(context.device.toString(), bytes, info[0], info[1], context.liveBytes.get());
         }
         CudaException.check(result, "cuMemAllocAsync(" + bytes + " bytes)");
         return new DeviceStorage(context, DevicePointer.at(DriverCalls.allocated()), bytes, blockBytes);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The device address of byte {@code offset}. */
@@ -69,17 +80,26 @@ final class DeviceStorage extends Storage {
         return pointer.plus(offset);
     }
 
+    /**
+     * Back to the block cache or the pool. Nothing to do on a lost context (its memory went with it), so
+     * closing tensors after a fault never throws; a failure that loses the context here, perhaps on the
+     * cleaner's thread, is recorded in its {@link ContextHealth} for the next op to report.
+     */
     @Override
     protected void free() {
-        if (byteSize() == 0) {
+        context.liveBytes.addAndGet(-blockBytes);
+        if (byteSize() == 0 || context.health.isLost()) {
             return;
         }
-        if (CACHE_BLOCKS && blockBytes <= BlockCache.MAX_BYTES) {
-            context.blocks.put(blockBytes, pointer.address());
+        if (CACHE_BLOCKS && blockBytes <= BlockCache.MAX_BYTES && context.blocks.put(blockBytes, pointer.address())) {
             return;
         }
-        context.makeCurrent();
-        CudaException.check(DriverCalls.memFreeAsync(pointer.address(), context.stream.handle()),
-                "cuMemFreeAsync(" + byteSize() + " bytes)");
+        try {
+            context.makeCurrent();
+            CudaException.check(DriverCalls.memFreeAsync(pointer.address(), context.stream.handle()),
+                    "cuMemFreeAsync(" + byteSize() + " bytes)");
+        } catch (CudaException e) {
+            throw context.health.failed("freeing " + byteSize() + " bytes on " + Thread.currentThread().getName(), e);
+        }
     }
 }

@@ -1,11 +1,13 @@
 package dev.colossus.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Size classes round up to powers of two from 256 bytes, and a block comes back only at its own size. */
+/** Size classes round up to powers of two from 256 bytes, a block comes back only at its own size, and the cache is bounded. */
 class BlockCacheTest {
     @Test
     void sizesRoundUpToThePowerOfTwoAbove() {
@@ -19,7 +21,7 @@ class BlockCacheTest {
 
     @Test
     void blocksAreReusedAtTheirSizeOnlyAndDrainedForTheDriver() {
-        BlockCache cache = new BlockCache();
+        BlockCache cache = new BlockCache(1L << 20);
         assertEquals(0, cache.take(512));
         cache.put(512, 0x1000);
         cache.put(1024, 0x2000);
@@ -29,5 +31,18 @@ class BlockCacheTest {
         cache.put(256, 0x3000);
         assertEquals(List.of(0x3000L, 0x2000L), cache.drain().stream().sorted((a, b) -> Long.compare(b, a)).toList());
         assertEquals(0, cache.take(1024));
+    }
+
+    @Test
+    void aBlockThatWouldPassTheCapacityIsNotKept() {
+        BlockCache cache = new BlockCache(1024);
+        assertTrue(cache.put(512, 0x1000));
+        assertTrue(cache.put(512, 0x2000));
+        assertFalse(cache.put(256, 0x3000), "1280 bytes would pass 1024");
+        assertEquals(1024, cache.cachedBytes());
+        assertEquals(0x2000, cache.take(512));
+        assertEquals(512, cache.cachedBytes());
+        cache.drain();
+        assertEquals(0, cache.cachedBytes());
     }
 }
