@@ -120,19 +120,46 @@ final class CpuNormalization {
         });
     }
 
-    /** {@code (x - mean) / sqrt(var + eps) * weight + bias} per row of the normalized axes. */
+    /**
+     * {@code (x - mean) / sqrt(var + eps) * weight + bias} per row of the normalized axes, the moments by
+     * the corrected two-pass algorithm: {@code m} the F32 mean, then in one pass {@code d = sum(x - m)} and
+     * {@code s = sum((x - m)^2)}; {@code mean = m + d / n}, {@code var = s / n - (d / n)^2}. Where the
+     * mean's rounding to F32 would show in the output ({@code ulp(mean) / sqrt(var + eps)} past 1e-6: a
+     * row of nearly equal values), the row is centred in two steps, {@code (x - m) - d / n}, so that the
+     * output keeps the double mean's accuracy.
+     */
     static void layerNorm(LayerNorm op) {
         float[] weight = load(op.weight(), op.normalizedAxes());
         float[] bias = load(op.bias(), op.normalizedAxes());
         eachRow(RowLayout.trailing(op.x(), op.normalizedAxes()), RowLayout.trailing(op.out(), op.normalizedAxes()),
                 (row, n) -> {
-                    float mean = (float) (sum(row, n) / n);
-                    double variance = squaredDeviations(row, n, mean) / n;
-                    K.normalize(row, n, mean, (float) (1 / Math.sqrt(variance + op.eps())), weight, bias);
+                    float first = (float) (sum(row, n) / n);
+                    double[] linear = {0};
+                    double squares = squaredDeviations(row, n, first, linear);
+                    double shift = linear[0] / n;
+                    float scale = (float) (1 / Math.sqrt(Math.max(0, squares / n - shift * shift) + op.eps()));
+                    float mean = (float) (first + shift);
+                    if (Math.ulp(mean) * scale > 1e-6) {
+                        K.normalize(row, n, first, 1, null, null);
+                        mean = (float) shift;
+                    }
+                    K.normalize(row, n, mean, scale, weight, bias);
                 }, (x, at, out, outAt, n) -> {
-                    float mean = (float) (sum(x, at, n) / n);
-                    double variance = squaredDeviations(x, at, n, mean) / n;
-                    K.normalize(x, at, out, outAt, n, mean, (float) (1 / Math.sqrt(variance + op.eps())), weight, bias);
+                    float first = (float) (sum(x, at, n) / n);
+                    double[] linear = {0};
+                    double squares = squaredDeviations(x, at, n, first, linear);
+                    double shift = linear[0] / n;
+                    float scale = (float) (1 / Math.sqrt(Math.max(0, squares / n - shift * shift) + op.eps()));
+                    float mean = (float) (first + shift);
+                    MemorySegment from = x;
+                    long fromAt = at;
+                    if (Math.ulp(mean) * scale > 1e-6) {
+                        K.normalize(x, at, out, outAt, n, first, 1, null, null);
+                        mean = (float) shift;
+                        from = out;
+                        fromAt = outAt;
+                    }
+                    K.normalize(from, fromAt, out, outAt, n, mean, scale, weight, bias);
                 });
     }
 
@@ -236,6 +263,22 @@ final class CpuNormalization {
             max = Math.max(max, nextMax[0]);
         }
         nextMax[0] = max;
+        return sum;
+    }
+
+    private static double squaredDeviations(MemorySegment x, long at, int n, float mean, double[] linear) {
+        double sum = 0;
+        for (int i = 0; i < n; i += BLOCK) {
+            sum += WideSums.squaredDeviations(x, at + 4L * i, Math.min(BLOCK, n - i), mean, linear);
+        }
+        return sum;
+    }
+
+    private static double squaredDeviations(float[] row, int n, float mean, double[] linear) {
+        double sum = 0;
+        for (int i = 0; i < n; i += BLOCK) {
+            sum += WideSums.squaredDeviations(row, i, Math.min(BLOCK, n - i), mean, linear);
+        }
         return sum;
     }
 

@@ -70,6 +70,12 @@ interface FloatKernels {
     /** {@code sum_i (x[off + i] - mean)^2} */
     float squaredDeviations(float[] x, int off, int n, float mean);
 
+    /**
+     * {@code sum_i (x[off + i] - mean)^2}, and {@code linear[0] = sum_i (x[off + i] - mean)}: both sums of
+     * the corrected two-pass variance, in one pass.
+     */
+    float squaredDeviations(float[] x, int off, int n, float mean, float[] linear);
+
     /** {@code max_i x[off + i]}, NaN if any is NaN; -Inf for n = 0 */
     float max(float[] x, int off, int n);
 
@@ -136,6 +142,9 @@ interface FloatKernels {
 
     /** {@code sum_i (x[i] - mean)^2} */
     float squaredDeviations(MemorySegment x, long at, int n, float mean);
+
+    /** {@code sum_i (x[i] - mean)^2}, and {@code linear[0] = sum_i (x[i] - mean)}, over the n floats at byte {@code at}. */
+    float squaredDeviations(MemorySegment x, long at, int n, float mean, float[] linear);
 
     /** {@code max_i x[i]}, NaN if any is NaN; -Inf for n = 0 */
     float max(MemorySegment x, long at, int n);

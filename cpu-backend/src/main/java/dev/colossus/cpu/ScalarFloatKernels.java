@@ -160,6 +160,18 @@ final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public float squaredDeviations(float[] x, int off, int n, float mean, float[] linear) {
+        float s = 0, l = 0;
+        for (int i = 0; i < n; i++) {
+            float d = x[off + i] - mean;
+            s += d * d;
+            l += d;
+        }
+        linear[0] = l;
+        return s;
+    }
+
+    @Override
     public float max(float[] x, int off, int n) {
         float m = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
@@ -300,6 +312,18 @@ final class ScalarFloatKernels implements FloatKernels {
             float d = x.get(F32, at + 4L * i) - mean;
             s += d * d;
         }
+        return s;
+    }
+
+    @Override
+    public float squaredDeviations(MemorySegment x, long at, int n, float mean, float[] linear) {
+        float s = 0, l = 0;
+        for (int i = 0; i < n; i++) {
+            float d = x.get(F32, at + 4L * i) - mean;
+            s += d * d;
+            l += d;
+        }
+        linear[0] = l;
         return s;
     }
 

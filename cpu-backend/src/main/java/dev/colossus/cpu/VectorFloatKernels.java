@@ -2,14 +2,10 @@ package dev.colossus.cpu;
 
 import static jdk.incubator.vector.VectorOperators.ABS;
 import static jdk.incubator.vector.VectorOperators.ADD;
-import static jdk.incubator.vector.VectorOperators.EXP;
-import static jdk.incubator.vector.VectorOperators.LOG;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.MIN;
 import static jdk.incubator.vector.VectorOperators.NEG;
-import static jdk.incubator.vector.VectorOperators.POW;
 import static jdk.incubator.vector.VectorOperators.SQRT;
-import static jdk.incubator.vector.VectorOperators.TANH;
 
 import dev.colossus.DType;
 import dev.colossus.op.BinaryFn;
@@ -22,6 +18,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -30,8 +27,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link FloatKernels} on the Vector API at {@link Simd#BITS}. Loops run whole vectors and hand the
  * remainder to {@link ScalarFloatKernels}; reductions keep one partial result per lane.
  *
- * <p>{@code exp}, {@code log}, {@code tanh} and {@code pow} are the Vector API's (SVML or SLEEF, about
- * 1 ulp); {@code erfc} (for GELU) is Numerical Recipes' erfcc fit, relative error below 1.2e-7.
+ * <p>{@code exp}, {@code log} and {@code tanh} are {@link VectorMath}'s (about 1 ulp), not the Vector
+ * API's, and sums over lanes fold in one fixed order ({@link #sumOfLanes}), not {@code reduceLanes}:
+ * the Vector API's own give other bits once C2 has compiled a loop than before, and a result must not
+ * depend on when the JIT got to it. {@code pow} is taken lane by lane in double. {@code erfc} (for
+ * GELU) is Numerical Recipes' erfcc fit, relative error below 1.2e-7.
  */
 final class VectorFloatKernels implements FloatKernels {
     static final VectorSpecies<Float> S = switch (Simd.BITS) {
@@ -51,8 +51,35 @@ final class VectorFloatKernels implements FloatKernels {
             VectorShape.forBitSize(S.vectorBitSize() / 2)).check(short.class);
     static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED.withShape(S.vectorShape()).check(int.class);
 
+    /** Lane i takes lane i + d (mod L): the folds of {@link #sumOfLanes}, constants that C2 folds into its permutes. */
+    private static final VectorShuffle<Float> BY_8 = shuffleBy(8), BY_4 = shuffleBy(4), BY_2 = shuffleBy(2);
+
     private static final float SQRT_HALF = (float) Math.sqrt(0.5);
     private static final float SQRT_TWO_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+
+    /**
+     * The sum of v's lanes, halves folded onto each other (lane i plus lane i + 8, then i + 4, then i +
+     * 2, then lanes 0 and 1): one order whether or not C2 has compiled the caller. {@code
+     * reduceLanes(ADD)} leaves the order to the implementation, and the Vector API's Java code (lane by
+     * lane) and C2's intrinsic differ in 676 of 1000 random 16-lane sums on this machine: a result
+     * changed in its last bits once its loop was compiled, and the same op twice gave different bits.
+     * Only decode attention's dot products ({@link #dots}) keep {@code reduceLanes}: eight of these
+     * folds a pair of keys made decode 1.7x slower.
+     */
+    private static float sumOfLanes(FloatVector v) {
+        if (L > 8) {
+            v = v.add(v.rearrange(BY_8));
+        }
+        if (L > 4) {
+            v = v.add(v.rearrange(BY_4));
+        }
+        v = v.add(v.rearrange(BY_2));
+        return v.lane(0) + v.lane(1);
+    }
+
+    private static VectorShuffle<Float> shuffleBy(int d) {
+        return VectorShuffle.fromOp(S, i -> (i + d) % L);
+    }
 
     @Override
     public void unary(UnaryFn fn, float[] x, float[] out, int n) {
@@ -72,12 +99,12 @@ final class VectorFloatKernels implements FloatKernels {
             }
             case EXP -> {
                 for (int i = 0; i < bound; i += L) {
-                    FloatVector.fromArray(S, x, i).lanewise(EXP).intoArray(out, i);
+                    VectorMath.exp(FloatVector.fromArray(S, x, i)).intoArray(out, i);
                 }
             }
             case LOG -> {
                 for (int i = 0; i < bound; i += L) {
-                    FloatVector.fromArray(S, x, i).lanewise(LOG).intoArray(out, i);
+                    VectorMath.log(FloatVector.fromArray(S, x, i)).intoArray(out, i);
                 }
             }
             case SQRT -> {
@@ -92,13 +119,13 @@ final class VectorFloatKernels implements FloatKernels {
             }
             case TANH -> {
                 for (int i = 0; i < bound; i += L) {
-                    FloatVector.fromArray(S, x, i).lanewise(TANH).intoArray(out, i);
+                    VectorMath.tanh(FloatVector.fromArray(S, x, i)).intoArray(out, i);
                 }
             }
             case SIGMOID -> {
                 for (int i = 0; i < bound; i += L) {
                     FloatVector v = FloatVector.fromArray(S, x, i);
-                    one.div(one.add(v.neg().lanewise(EXP))).intoArray(out, i);
+                    one.div(one.add(VectorMath.exp(v.neg()))).intoArray(out, i);
                 }
             }
             case RELU -> {
@@ -117,13 +144,13 @@ final class VectorFloatKernels implements FloatKernels {
                 for (int i = 0; i < bound; i += L) {
                     FloatVector v = FloatVector.fromArray(S, x, i);
                     FloatVector z = v.mul(v).mul(v).mul(0.044715f).add(v).mul(SQRT_TWO_OVER_PI);
-                    v.div(one.add(z.mul(-2f).lanewise(EXP))).intoArray(out, i);
+                    v.div(one.add(VectorMath.exp(z.mul(-2f)))).intoArray(out, i);
                 }
             }
             case SILU -> {
                 for (int i = 0; i < bound; i += L) {
                     FloatVector v = FloatVector.fromArray(S, x, i);
-                    v.div(one.add(v.neg().lanewise(EXP))).intoArray(out, i);
+                    v.div(one.add(VectorMath.exp(v.neg()))).intoArray(out, i);
                 }
             }
         }
@@ -139,7 +166,7 @@ final class VectorFloatKernels implements FloatKernels {
     private static FloatVector onePlusErf(FloatVector x) {
         FloatVector ax = x.lanewise(ABS);
         FloatVector t = erfcT(ax);
-        return onePlusErf(x, t, erfcExponent(ax, t).lanewise(EXP));
+        return onePlusErf(x, t, VectorMath.exp(erfcExponent(ax, t)));
     }
 
     /** erfc's {@code t = 1 / (1 + |x| / 2)}, from {@code |x|}. */
@@ -191,11 +218,9 @@ final class VectorFloatKernels implements FloatKernels {
                     FloatVector.fromArray(S, a, i).div(FloatVector.fromArray(S, b, i)).intoArray(out, i);
                 }
             }
-            case POW -> {
-                for (int i = 0; i < bound; i += L) {
-                    pow(FloatVector.fromArray(S, a, i), FloatVector.fromArray(S, b, i)).intoArray(out, i);
-                }
-            }
+            // Lane by lane in double, C99's special cases included: the Vector API's POW gives other bits once
+            // C2 compiles it than before, and Java's NaN for 1^NaN in the interpreter.
+            case POW -> ScalarFloatKernels.binary(fn, a, b, out, 0, bound);
             case MAXIMUM -> {
                 for (int i = 0; i < bound; i += L) {
                     FloatVector.fromArray(S, a, i).lanewise(MAX, FloatVector.fromArray(S, b, i)).intoArray(out, i);
@@ -480,15 +505,6 @@ final class VectorFloatKernels implements FloatKernels {
         }
     }
 
-    /**
-     * {@code a^b} with C99's special cases ({@code 1^b = 1}, {@code (-1)^(+-Inf) = 1}) set explicitly:
-     * the Vector API's POW gives Java's NaN for them in the interpreter and C's 1 once compiled.
-     */
-    private static FloatVector pow(FloatVector a, FloatVector b) {
-        VectorMask<Float> one = a.eq(1).or(a.eq(-1).and(b.lanewise(ABS).eq(Float.POSITIVE_INFINITY)));
-        return a.lanewise(POW, b).blend(FloatVector.broadcast(S, 1), one);
-    }
-
     private static void compare(VectorOperators.Comparison test, float[] a, float[] b, float[] out, int bound) {
         FloatVector one = FloatVector.broadcast(S, 1);
         FloatVector zero = FloatVector.zero(S);
@@ -525,7 +541,7 @@ final class VectorFloatKernels implements FloatKernels {
         for (; i < bound; i += L) {
             acc0 = acc0.add(FloatVector.fromArray(S, x, off + i));
         }
-        float s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(ADD);
+        float s = sumOfLanes(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) {
             s += x[off + i];
         }
@@ -552,12 +568,36 @@ final class VectorFloatKernels implements FloatKernels {
             FloatVector d = FloatVector.fromArray(S, x, off + i).sub(m);
             acc0 = d.fma(d, acc0);
         }
-        float s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(ADD);
+        float s = sumOfLanes(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) {
             float d = x[off + i] - mean;
             s += d * d;
         }
         return s;
+    }
+
+    @Override
+    public float squaredDeviations(float[] x, int off, int n, float mean, float[] linear) {
+        int bound = S.loopBound(n);
+        FloatVector squares0 = FloatVector.zero(S), squares1 = squares0, sum0 = squares0, sum1 = squares0;
+        FloatVector m = FloatVector.broadcast(S, mean);
+        int i = 0;
+        for (; i + 2 * L <= bound; i += 2 * L) {
+            FloatVector d0 = FloatVector.fromArray(S, x, off + i).sub(m);
+            FloatVector d1 = FloatVector.fromArray(S, x, off + i + L).sub(m);
+            squares0 = d0.fma(d0, squares0);
+            squares1 = d1.fma(d1, squares1);
+            sum0 = sum0.add(d0);
+            sum1 = sum1.add(d1);
+        }
+        for (; i < bound; i += L) {
+            FloatVector d = FloatVector.fromArray(S, x, off + i).sub(m);
+            squares0 = d.fma(d, squares0);
+            sum0 = sum0.add(d);
+        }
+        float squares = sumOfLanes(squares0.add(squares1)) + SCALAR.squaredDeviations(x, off + i, n - i, mean, linear);
+        linear[0] += sumOfLanes(sum0.add(sum1));
+        return squares;
     }
 
     @Override
@@ -642,7 +682,12 @@ final class VectorFloatKernels implements FloatKernels {
         }
     }
 
-    /** Four rows of q against two keys at a time: each run of a key is loaded once for the four rows. */
+    /**
+     * Four rows of q against two keys at a time: each run of a key is loaded once for the four rows.
+     * Its eight horizontal sums a pair of keys are the Vector API's {@code reduceLanes}, the one place
+     * left whose order differs before and after C2 compiles it (see {@link #sumOfLanes}): decode
+     * attention's scores may move in their last bit while the kernel is being compiled.
+     */
     @Override
     public void dots(float[] q, int rows, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out) {
         int width = dtype.byteSize(), runs = d - d % RUN, shift = shift(dtype), mask = mask(dtype);
@@ -932,11 +977,11 @@ final class VectorFloatKernels implements FloatKernels {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i < bound; i += L) {
-            FloatVector e = FloatVector.fromArray(S, x, off + i).sub(shift).lanewise(EXP);
+            FloatVector e = VectorMath.expOfNonPositive(FloatVector.fromArray(S, x, off + i).sub(shift));
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
-        float s = acc.reduceLanes(ADD);
+        float s = sumOfLanes(acc);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[off + i] - shift);
             x[off + i] = e;
@@ -975,7 +1020,7 @@ final class VectorFloatKernels implements FloatKernels {
         for (; i < bound; i += L) {
             acc0 = acc0.add(load(x, at, i));
         }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(ADD) + SCALAR.sum(x, at + 4L * i, n - i);
+        return sumOfLanes(acc0.add(acc1).add(acc2.add(acc3))) + SCALAR.sum(x, at + 4L * i, n - i);
     }
 
     @Override
@@ -996,7 +1041,30 @@ final class VectorFloatKernels implements FloatKernels {
             FloatVector d = load(x, at, i).sub(m);
             acc0 = d.fma(d, acc0);
         }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(ADD) + SCALAR.squaredDeviations(x, at + 4L * i, n - i, mean);
+        return sumOfLanes(acc0.add(acc1).add(acc2.add(acc3))) + SCALAR.squaredDeviations(x, at + 4L * i, n - i, mean);
+    }
+
+    @Override
+    public float squaredDeviations(MemorySegment x, long at, int n, float mean, float[] linear) {
+        int bound = S.loopBound(n);
+        FloatVector squares0 = FloatVector.zero(S), squares1 = squares0, sum0 = squares0, sum1 = squares0;
+        FloatVector m = FloatVector.broadcast(S, mean);
+        int i = 0;
+        for (; i + 2 * L <= bound; i += 2 * L) {
+            FloatVector d0 = load(x, at, i).sub(m), d1 = load(x, at, i + L).sub(m);
+            squares0 = d0.fma(d0, squares0);
+            squares1 = d1.fma(d1, squares1);
+            sum0 = sum0.add(d0);
+            sum1 = sum1.add(d1);
+        }
+        for (; i < bound; i += L) {
+            FloatVector d = load(x, at, i).sub(m);
+            squares0 = d.fma(d, squares0);
+            sum0 = sum0.add(d);
+        }
+        float squares = sumOfLanes(squares0.add(squares1)) + SCALAR.squaredDeviations(x, at + 4L * i, n - i, mean, linear);
+        linear[0] += sumOfLanes(sum0.add(sum1));
+        return squares;
     }
 
     @Override
@@ -1031,7 +1099,7 @@ final class VectorFloatKernels implements FloatKernels {
             acc = acc.add(e);
         }
         nextMax[0] = Math.max(max.reduceLanes(MAX), SCALAR.max(x, next + 4L * bound, n - bound));
-        return acc.reduceLanes(ADD) + ScalarFloatKernels.expShifted(x, at, out, outAt, bound, n, shift);
+        return sumOfLanes(acc) + ScalarFloatKernels.expShifted(x, at, out, outAt, bound, n, shift);
     }
 
     @Override
@@ -1047,7 +1115,7 @@ final class VectorFloatKernels implements FloatKernels {
             acc = acc.add(VectorMath.expOfNonPositive(d));
         }
         nextMax[0] = Math.max(max.reduceLanes(MAX), SCALAR.max(x, next + 4L * bound, n - bound));
-        return acc.reduceLanes(ADD) + ScalarFloatKernels.shiftExpSum(x, at, out, outAt, bound, n, shift);
+        return sumOfLanes(acc) + ScalarFloatKernels.shiftExpSum(x, at, out, outAt, bound, n, shift);
     }
 
     @Override

@@ -1,11 +1,17 @@
 package dev.colossus.cpu;
 
+import static jdk.incubator.vector.VectorOperators.ABS;
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.IS_NAN;
 import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.SUB;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * Elementary functions on float vectors, in straight-line vector arithmetic: about 2.3x the
@@ -18,7 +24,12 @@ import jdk.incubator.vector.IntVector;
  * crossing the call are boxed. Even inlined, the arithmetic is some 20 vector operations, and in a
  * large compilation C2 reached its node limit and left some of them unintrinsified: GELU with its
  * erfc polynomial in the same loop ran 3x slower (so it takes its exponentials in a loop of their
- * own), the attention kernels 30% slower (so they keep the library's {@code EXP}).
+ * own).
+ *
+ * <p>They also give the same bits whether or not C2 has compiled the caller: the Vector API's own
+ * {@code EXP}, {@code LOG} and {@code TANH} are the JDK's Java code lane by lane until C2 replaces them
+ * with its vector math library, whose results differ in the last bit, so an op would give different
+ * results before and after its loop was compiled.
  */
 final class VectorMath {
     private static final float LOG2_E = 1.44269504f;
@@ -28,6 +39,10 @@ final class VectorMath {
     /** ln 2 = LN2_HIGH + LN2_LOW, LN2_HIGH with few enough bits that n * LN2_HIGH is exact for |n| <= 2^8. */
     private static final float LN2_HIGH = 0.693359375f;
     private static final float LN2_LOW = -2.12194440e-4f;
+    /** sqrt(1/2): log's reduced argument m lies in [sqrt(1/2), sqrt(2)). */
+    private static final float SQRT_HALF = 0.707106781f;
+    /** Below this, tanh is its odd polynomial; above, {@code 1 - 2 / (exp(2|x|) + 1)}. */
+    private static final float TANH_SWITCH = 0.625f;
     /** Where exp's argument is clamped: exp(-104) is 0 in F32, exp(89) +Inf. */
     private static final float LOWEST = -104f;
     private static final float HIGHEST = 89f;
@@ -55,6 +70,50 @@ final class VectorMath {
      */
     static FloatVector expOfNonPositive(FloatVector x) {
         return expWithinRange(atLeast(x, LOWEST));
+    }
+
+    /**
+     * {@code log(x)} lanewise (Cephes' logf): {@code x = m 2^e}, {@code m} in [sqrt(1/2), sqrt(2)),
+     * {@code log(x) = f - f^2/2 + f^3 p(f) + e ln 2} with {@code f = m - 1}, p of degree 8 (subnormal x
+     * scaled by 2^23 first). NaN for NaN and x < 0, -Inf for ±0, +Inf for +Inf.
+     */
+    static FloatVector log(FloatVector x) {
+        VectorMask<Float> subnormal = x.lt(Float.MIN_NORMAL);
+        IntVector bits = x.blend(x.mul(8388608f), subnormal).reinterpretAsInts();
+        FloatVector e = (FloatVector) bits.lanewise(LSHR, 23).and(0xFF).sub(126).convert(I2F, 0);
+        e = e.lanewise(SUB, 23f, subnormal);
+        FloatVector m = bits.and(0x007FFFFF).or(0x3F000000).reinterpretAsFloats();
+        VectorMask<Float> small = m.lt(SQRT_HALF);
+        FloatVector f = m.blend(m.add(m), small).sub(1f);
+        e = e.lanewise(SUB, 1f, small);
+        FloatVector z = f.mul(f);
+        FloatVector y = logPolynomial(f).mul(f).mul(z);
+        y = e.fma(x.broadcast(LN2_LOW), y).sub(z.mul(0.5f));
+        FloatVector result = e.fma(x.broadcast(LN2_HIGH), f.add(y));
+        result = result.blend(Float.NEGATIVE_INFINITY, x.eq(0f));
+        result = result.blend(Float.NaN, x.lt(0f).or(x.test(IS_NAN)));
+        return result.blend(Float.POSITIVE_INFINITY, x.eq(Float.POSITIVE_INFINITY));
+    }
+
+    private static FloatVector logPolynomial(FloatVector f) {
+        FloatVector p = f.fma(f.broadcast(7.0376836292e-2f), f.broadcast(-1.1514610310e-1f));
+        p = p.fma(f, f.broadcast(1.1676998740e-1f)).fma(f, f.broadcast(-1.2420140846e-1f));
+        p = p.fma(f, f.broadcast(1.4249322787e-1f)).fma(f, f.broadcast(-1.6668057665e-1f));
+        return p.fma(f, f.broadcast(2.0000714765e-1f)).fma(f, f.broadcast(-2.4999993993e-1f)).fma(f, f.broadcast(3.3333331174e-1f));
+    }
+
+    /**
+     * {@code tanh(x)} lanewise (Cephes' tanhf): {@code x + x^3 p(x^2)} for {@code |x| <= 0.625}, p of
+     * degree 4, else {@code sign(x) (1 - 2 / (exp(2|x|) + 1))}. NaN for NaN, ±1 for ±Inf, ±0 for ±0.
+     */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector ax = x.lanewise(ABS);
+        FloatVector z = x.mul(x);
+        FloatVector p = z.fma(z.broadcast(-5.70498872745e-3f), z.broadcast(2.06390887954e-2f));
+        p = p.fma(z, z.broadcast(-5.37397155531e-2f)).fma(z, z.broadcast(1.33314422036e-1f)).fma(z, z.broadcast(-3.33332819422e-1f));
+        FloatVector near = p.mul(z).fma(x, x).blend(x, x.eq(0f));
+        FloatVector far = x.broadcast(1f).sub(x.broadcast(2f).div(exp(ax.add(ax)).add(1f)));
+        return near.blend(far.blend(far.neg(), x.lt(0f)), ax.compare(GT, TANH_SWITCH));
     }
 
     /** {@code exp(x)} for {@code -104 <= x <= 89} or NaN. */

@@ -70,4 +70,38 @@ final class WideSums {
         }
         return sum;
     }
+
+    /** {@code sum_i (x[off + i] - mean)^2}, i < n, adding {@code sum_i (x[off + i] - mean)} to {@code linear[0]}. */
+    static double squaredDeviations(float[] x, int off, int n, float mean, double[] linear) {
+        float[] fastLinear = new float[1];
+        float fast = K.squaredDeviations(x, off, n, mean, fastLinear);
+        if (Float.isFinite(fast) && Float.isFinite(fastLinear[0])) {
+            linear[0] += fastLinear[0];
+            return fast;
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double d = (double) x[off + i] - mean;
+            sum += d * d;
+            linear[0] += d;
+        }
+        return sum;
+    }
+
+    /** As above over the n floats at byte {@code at}. */
+    static double squaredDeviations(MemorySegment x, long at, int n, float mean, double[] linear) {
+        float[] fastLinear = new float[1];
+        float fast = K.squaredDeviations(x, at, n, mean, fastLinear);
+        if (Float.isFinite(fast) && Float.isFinite(fastLinear[0])) {
+            linear[0] += fastLinear[0];
+            return fast;
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double d = (double) x.get(F32, at + 4L * i) - mean;
+            sum += d * d;
+            linear[0] += d;
+        }
+        return sum;
+    }
 }

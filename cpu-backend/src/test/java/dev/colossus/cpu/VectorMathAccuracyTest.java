@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * definition in double over 2^20 evenly spaced inputs across the range where the function varies
  * (and past it). Errors are in ulps of the rounded true value, where the true value is at least
  * {@code floor}; below it, absolutely (relative error means little where the function crosses 0, or
- * in the subnormals). Measured worst: EXP and TANH the Vector API's own; softmax's exponentials
+ * in the subnormals). Measured worst: EXP, LOG and TANH on {@link VectorMath} (see its tests below);
+ * softmax's exponentials
  * ({@link VectorMath#expOfNonPositive}) and the direct exp ({@link VectorMath#exp}) 1.005 ulp at
  * -59.94; GELU 233 ulp at -11.76, in its tail down to the subnormals, where erfc(z) = t exp(-z^2 +
  * p(t)) takes z^2 = 69 rounded to F32 (an absolute error of 4e-6 in the exponent; with Abramowitz
@@ -32,7 +33,8 @@ class VectorMathAccuracyTest {
 
     @ParameterizedTest(name = "{0} over [{1}, {2}]: within {3} ulp, or {4} absolute below {5}")
     @CsvSource({
-        "EXP,       -103.9, 88.7, 1,   0,      0",
+        "EXP,       -103.9, 88.7, 1.01, 0,     0",
+        "LOG,       0.001,  1000, 2,   1e-7,   1e-6",
         "TANH,      -12,    12,   2,   1e-7,   1e-6",
         "SIGMOID,   -100,   100,  3,   1e-38,  1.2e-38",
         "SILU,      -100,   100,  3,   1e-7,   1e-6",
@@ -105,6 +107,45 @@ class VectorMathAccuracyTest {
         float[] y = new float[x.length];
         FloatKernels.instance().expShiftedNextMax(MemorySegment.ofArray(x), 0, MemorySegment.ofArray(y), 0, x.length, 0, 0, new float[1]);
         assertWithinOneUlpOfExp(x, y);
+    }
+
+    /** {@link VectorMath#log} from the subnormals to the largest float, every power of two and between, and its corners. */
+    @Test
+    void logWithinTwoUlpFromTheSubnormalsUp() {
+        int n = 1 << 20;
+        float[] x = new float[n + 16];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) Math.exp(Math.log(Float.MIN_VALUE) + (Math.log(Float.MAX_VALUE) - Math.log(Float.MIN_VALUE)) * i / (n - 1));
+        }
+        float[] corners = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -0f, 0f, -1f, 1f, Float.MIN_VALUE,
+            Float.MIN_NORMAL, Float.MAX_VALUE, 0.70710677f, 0.7071068f, Math.nextDown(1f), Math.nextUp(1f)};
+        System.arraycopy(corners, 0, x, n, corners.length);
+        float[] y = new float[x.length];
+        FloatKernels.instance().unary(UnaryFn.LOG, x, y, x.length);
+        for (int i = 0; i < x.length; i++) {
+            double truth = Math.log(x[i]);
+            float rounded = (float) truth;
+            boolean exact = Float.isNaN(rounded) || Float.isInfinite(rounded);
+            double error = exact ? (Float.compare(y[i], rounded) == 0 ? 0 : Double.POSITIVE_INFINITY)
+                    : Math.abs(y[i] - truth) / Math.max(Math.ulp(rounded), Float.MIN_VALUE);
+            assertTrue(error <= 2, "log(" + x[i] + ") = " + y[i] + ", " + error + " ulp from " + truth);
+        }
+    }
+
+    /** {@link VectorMath#tanh} at its corners and either side of where it switches formula. */
+    @Test
+    void tanhAtItsCorners() {
+        float[] x = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -0f, 0f, 0.625f, Math.nextUp(0.625f),
+            -0.625f, 1e-30f, Float.MIN_VALUE, 50f, -50f, 100f, 9.01f, Math.nextDown(0.625f), 3f};
+        float[] y = new float[x.length];
+        FloatKernels.instance().unary(UnaryFn.TANH, x, y, x.length);
+        for (int i = 0; i < x.length; i++) {
+            double truth = Math.tanh(x[i]);
+            float rounded = (float) truth;
+            double error = Float.isNaN(rounded) ? (Float.isNaN(y[i]) ? 0 : 99) : Math.abs(y[i] - truth) / Math.max(Math.ulp(rounded), Float.MIN_VALUE);
+            assertTrue(error <= 2 && (Float.floatToRawIntBits(y[i]) >>> 31) == (Float.floatToRawIntBits(rounded) >>> 31) | Float.isNaN(rounded),
+                    "tanh(" + x[i] + ") = " + y[i] + ", " + error + " ulp from " + truth);
+        }
     }
 
     /** 2^20 evenly spaced floats over [from, to], then the corners in whole vectors, not the scalar tail. */
