@@ -2,6 +2,7 @@ package dev.colossus.cpu;
 
 import static jdk.incubator.vector.VectorOperators.ABS;
 import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.MIN;
 import static jdk.incubator.vector.VectorOperators.NEG;
@@ -30,7 +31,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>{@code exp}, {@code log} and {@code tanh} are {@link VectorMath}'s (about 1 ulp), not the Vector
  * API's, and sums over lanes fold in one fixed order ({@link #sumOfLanes}), not {@code reduceLanes}:
  * the Vector API's own give other bits once C2 has compiled a loop than before, and a result must not
- * depend on when the JIT got to it. {@code pow} is taken lane by lane in double. {@code erfc} (for
+ * depend on when the JIT got to it. Attention alone keeps them, for speed: its exponentials
+ * ({@link #expShifted}: VectorMath's made causal prefill 1.55x slower, its compilation growing past
+ * C2's limits) and decode's dot products ({@link #dots}). {@code pow} is taken lane by lane in double. {@code erfc} (for
  * GELU) is Numerical Recipes' erfcc fit, relative error below 1.2e-7.
  */
 final class VectorFloatKernels implements FloatKernels {
@@ -971,13 +974,19 @@ final class VectorFloatKernels implements FloatKernels {
         }
     }
 
+    /**
+     * The online softmax's exponentials in attention: the Vector API's {@code EXP}, whose bits differ
+     * before and after C2 compiles it, since {@link VectorMath#expOfNonPositive} inlined into the
+     * attention kernels' compilation made causal prefill 1.55x slower (164 against 106 ms, B1 H16
+     * L2048 D128): attention's results may move in their last bit while it is being compiled.
+     */
     @Override
     public float expShifted(float[] x, int off, int n, float shift) {
         int bound = S.loopBound(n);
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i < bound; i += L) {
-            FloatVector e = VectorMath.expOfNonPositive(FloatVector.fromArray(S, x, off + i).sub(shift));
+            FloatVector e = FloatVector.fromArray(S, x, off + i).sub(shift).lanewise(EXP);
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }

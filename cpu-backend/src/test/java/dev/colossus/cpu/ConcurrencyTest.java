@@ -28,13 +28,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Many threads on one CPU backend: ops on shared read-only inputs from platform and virtual threads
- * give the single-threaded results bit for bit; a tensor closed by one thread while another uses it
+ * give the single-threaded results bit for bit (attention within 1e-5); a tensor closed by one thread while another uses it
  * gives that thread a clear exception; packing buffers are per running product, not per thread.
  * {@code -Dcolossus.test.long=true} runs each for longer.
  */
 @Tag("suite")
 class ConcurrencyTest {
     private static final int THREADS = 8;
+    /**
+     * Attention's index in {@link #OPS}: compared within 1e-5, since its exponentials may move in their
+     * last bit while the kernel is being compiled (see {@code VectorFloatKernels.expShifted}).
+     */
+    private static final int ATTENTION = 6;
 
     /** The ops each thread mixes, over inputs every thread shares. */
     private static final List<Function<Tensor[], Tensor>> OPS = List.of(
@@ -68,8 +73,12 @@ class ConcurrencyTest {
                             for (int round = 0; round < rounds; round++) {
                                 int which = (first + round) % OPS.size();
                                 try (Scope s = Scope.open()) {
-                                    assertArrayEquals(expected.get(which), OPS.get(which).apply(inputs).toFloatArray(),
-                                            "op " + which + " in round " + round);
+                                    float[] result = OPS.get(which).apply(inputs).toFloatArray();
+                                    if (which == ATTENTION) {
+                                        assertArrayEquals(expected.get(which), result, 1e-5f, "attention in round " + round);
+                                    } else {
+                                        assertArrayEquals(expected.get(which), result, "op " + which + " in round " + round);
+                                    }
                                 }
                             }
                             return null;
