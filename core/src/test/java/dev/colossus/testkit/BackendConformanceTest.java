@@ -407,7 +407,8 @@ public abstract class BackendConformanceTest {
         }
     }
 
-    static Tensor unary(UnaryFn fn, Tensor x) {
+    /** The public API's function for {@code fn}: {@code Ops.exp} for EXP, and so on. */
+    public static Tensor unary(UnaryFn fn, Tensor x) {
         return switch (fn) {
             case NEG -> Ops.neg(x);
             case ABS -> Ops.abs(x);

@@ -10,6 +10,7 @@ import dev.colossus.Scope;
 import dev.colossus.Tensor;
 import dev.colossus.op.UnaryFn;
 import dev.colossus.spi.Backend;
+import dev.colossus.testkit.BackendConformanceTest;
 import dev.colossus.testkit.Generators;
 import dev.colossus.testkit.Generators.Values;
 import dev.colossus.testkit.RecordingBackend;
@@ -136,24 +137,7 @@ class ApiFuzzTest {
         if (bad && fn.isIntegral()) {
             x.close();
         }
-        return new Case(fn.apiName(), fn.apiName() + " of " + describe(x), t -> unaryOp(fn, t[0]), new Tensor[] {x}, Check.CLOSE, bad, null);
-    }
-
-    private static Tensor unaryOp(UnaryFn fn, Tensor x) {
-        return switch (fn) {
-            case NEG -> Ops.neg(x);
-            case ABS -> Ops.abs(x);
-            case EXP -> Ops.exp(x);
-            case LOG -> Ops.log(x);
-            case SQRT -> Ops.sqrt(x);
-            case RSQRT -> Ops.rsqrt(x);
-            case TANH -> Ops.tanh(x);
-            case SIGMOID -> Ops.sigmoid(x);
-            case RELU -> Ops.relu(x);
-            case GELU -> Ops.gelu(x);
-            case GELU_TANH -> Ops.geluTanh(x);
-            case SILU -> Ops.silu(x);
-        };
+        return new Case(fn.apiName(), fn.apiName() + " of " + describe(x), t -> BackendConformanceTest.unary(fn, t[0]), new Tensor[] {x}, Check.CLOSE, bad, null);
     }
 
     private static final String[] BINARY = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "lt", "ge"};

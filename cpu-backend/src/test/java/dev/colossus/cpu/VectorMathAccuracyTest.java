@@ -7,6 +7,7 @@ import dev.colossus.DType;
 import dev.colossus.op.UnaryFn;
 import dev.colossus.reference.ReferenceMath;
 import java.lang.foreign.MemorySegment;
+import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -122,14 +123,7 @@ class VectorMathAccuracyTest {
         System.arraycopy(corners, 0, x, n, corners.length);
         float[] y = new float[x.length];
         FloatKernels.instance().unary(UnaryFn.LOG, x, y, x.length);
-        for (int i = 0; i < x.length; i++) {
-            double truth = Math.log(x[i]);
-            float rounded = (float) truth;
-            boolean exact = Float.isNaN(rounded) || Float.isInfinite(rounded);
-            double error = exact ? (Float.compare(y[i], rounded) == 0 ? 0 : Double.POSITIVE_INFINITY)
-                    : Math.abs(y[i] - truth) / Math.max(Math.ulp(rounded), Float.MIN_VALUE);
-            assertTrue(error <= 2, "log(" + x[i] + ") = " + y[i] + ", " + error + " ulp from " + truth);
-        }
+        assertWithinUlps("log", Math::log, x, y, 2);
     }
 
     /** {@link VectorMath#tanh} at its corners and either side of where it switches formula. */
@@ -160,13 +154,18 @@ class VectorMathAccuracyTest {
     }
 
     private static void assertWithinOneUlpOfExp(float[] x, float[] y) {
+        assertWithinUlps("exp", Math::exp, x, y, 1.01);
+    }
+
+    /** Each {@code y[i]} within {@code ulps} of {@code f(x[i])} in double; NaN and infinities exactly. */
+    private static void assertWithinUlps(String name, DoubleUnaryOperator f, float[] x, float[] y, double ulps) {
         for (int i = 0; i < x.length; i++) {
-            double truth = Math.exp(x[i]);
+            double truth = f.applyAsDouble(x[i]);
             float rounded = (float) truth;
             boolean exact = Float.isNaN(rounded) || Float.isInfinite(rounded);
             double error = exact ? (Float.compare(y[i], rounded) == 0 ? 0 : Double.POSITIVE_INFINITY)
                     : Math.abs(y[i] - truth) / Math.max(Math.ulp(rounded), Float.MIN_VALUE);
-            assertTrue(error <= 1.01, "exp(" + x[i] + ") = " + y[i] + ", " + error + " ulp from " + truth);
+            assertTrue(error <= ulps, name + "(" + x[i] + ") = " + y[i] + ", " + error + " ulp from " + truth);
         }
     }
 }
