@@ -1,6 +1,16 @@
 package dev.colossus.cpu;
 
 import dev.colossus.DType;
+import dev.colossus.cpu.attention.CpuAttention;
+import dev.colossus.cpu.elementwise.CpuElementwise;
+import dev.colossus.cpu.matmul.CpuMatMul;
+import dev.colossus.cpu.matmul.MicroKernel;
+import dev.colossus.cpu.matmul.VectorMatMulF64;
+import dev.colossus.cpu.norm.CpuNormalization;
+import dev.colossus.cpu.parallel.CpuParallel;
+import dev.colossus.cpu.reduce.CpuReduce;
+import dev.colossus.cpu.simd.FloatIO;
+import dev.colossus.cpu.simd.Simd;
 import dev.colossus.op.AddRmsNorm;
 import dev.colossus.op.Attention;
 import dev.colossus.op.Binary;
@@ -83,7 +93,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     /** What the provider reports: kernels, threads and GEMM blocking. */
-    static String describe() {
+    public static String describe() {
         return Simd.describe() + ", " + CpuParallel.THREADS + " threads, GEMM tile " + MicroKernel.instance().mr() + "x"
                 + MicroKernel.instance().nr() + ", " + CpuMatMul.BLOCKING;
     }

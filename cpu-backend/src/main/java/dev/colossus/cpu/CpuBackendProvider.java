@@ -1,5 +1,6 @@
 package dev.colossus.cpu;
 
+import dev.colossus.cpu.simd.Simd;
 import dev.colossus.spi.Availability;
 import dev.colossus.spi.Backend;
 import dev.colossus.spi.BackendProvider;

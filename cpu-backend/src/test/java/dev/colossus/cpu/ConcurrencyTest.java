@@ -12,6 +12,8 @@ import dev.colossus.DType;
 import dev.colossus.Ops;
 import dev.colossus.Scope;
 import dev.colossus.Tensor;
+import dev.colossus.cpu.matmul.PackingBuffers;
+import dev.colossus.cpu.parallel.CpuParallel;
 import dev.colossus.testkit.Generators;
 import dev.colossus.testkit.RecordingBackend;
 import dev.colossus.testkit.SuiteLength;

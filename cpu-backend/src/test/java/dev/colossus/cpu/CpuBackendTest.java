@@ -10,6 +10,7 @@ import dev.colossus.Device;
 import dev.colossus.Ops;
 import dev.colossus.Scope;
 import dev.colossus.Tensor;
+import dev.colossus.cpu.simd.Simd;
 import dev.colossus.testkit.RecordingBackend;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -6,6 +6,8 @@ import dev.colossus.DType;
 import dev.colossus.Ops;
 import dev.colossus.Scope;
 import dev.colossus.Tensor;
+import dev.colossus.cpu.parallel.CpuParallel;
+import dev.colossus.cpu.simd.Simd;
 import dev.colossus.op.UnaryFn;
 import dev.colossus.testkit.Generators;
 import dev.colossus.testkit.TensorAssert;

@@ -1,0 +1,222 @@
+package dev.colossus.cpu.attention;
+
+import dev.colossus.cpu.matmul.MicroKernel;
+import dev.colossus.cpu.parallel.CpuParallel;
+import dev.colossus.cpu.simd.FloatIO;
+import dev.colossus.cpu.simd.RowKernels;
+import dev.colossus.op.Attention;
+import dev.colossus.spi.Operand;
+import java.util.Arrays;
+
+/**
+ * Scaled dot-product attention for many queries at once, both products on the GEMM micro-kernel,
+ * in the order of FlashAttention: no more than a (TQ, KB) tile of the (Lq, Lk) scores ever exists.
+ * <pre>
+ *   for each (b, h, group of QG queries), in parallel; g = h / (Hq / Hkv):
+ *     Q' = scale Q_group                                  packed once, MR-high panels, depth D
+ *     m = -Inf, l = 0, O = 0                              per query row
+ *     for each block of KB keys (causal: up to the last key the group's last query sees):
+ *       pack K_blk^T (D x KB) and V_blk (KB x Dv) as NR-wide panels
+ *       for each tile of TQ queries (causal: skipped where the block lies above its diagonal):
+ *         S = Q'_t K_blk^T                                micro-kernel, depth D
+ *         S masked; m' = max(m, rowmax S); P = exp(S - m'); c = exp(m - m')
+ *         l = c l + rowsum P;  O_t = c O_t + P V_blk;  m = m'   micro-kernel, depth KB
+ *     out = O / l;  logSumExp = m + log l                 (where asked for)
+ * </pre>
+ * Memory per task: the group's packed queries and outputs, one key block and one tile of scores,
+ * whatever Lk is. Grouped heads read their key/value head in place. A tile of {@code P V} that comes
+ * out non-finite is summed again over the keys each row sees, so that NaN in a value row a query does
+ * not see stays out of its output.
+ */
+final class PrefillAttention {
+    private static final RowKernels ROWS = RowKernels.instance();
+    private static final MicroKernel KERNEL = MicroKernel.forAttention();
+    private static final int MR = KERNEL.mr(), NR = KERNEL.nr();
+    /** Query rows per tile: a few MR-high panels. */
+    private static final int TQ = 4 * MR;
+    /** Keys per block: whole NR-wide panels, about 384 (192 and 576 measured alike or slower). */
+    private static final int KB = NR * Math.max(1, 384 / NR);
+    /** Queries per task at most: the key blocks are packed once per group, so groups are large. */
+    private static final int QG = 1024;
+    /** Fewer queries than this take {@link DecodeAttention}'s row-by-row path: a tile would be mostly padding. */
+    static final int MIN_QUERIES = 2 * MR;
+
+    private PrefillAttention() {
+    }
+
+    static void attention(Attention op) {
+        long batches = op.q().dim(0), heads = op.q().dim(1), lq = op.q().dim(2);
+        int group = QG;
+        while (group > TQ && batches * heads * ((lq + group - 1) / group) < 2L * CpuParallel.THREADS) {
+            group /= 2;
+        }
+        int queries = group;
+        long groups = (lq + queries - 1) / queries;
+        long units = batches * heads * groups;
+        int tasks = (int) Math.min(units, CpuParallel.THREADS * 4L);
+        CpuParallel.forEach(tasks, t -> {
+            Group g = new Group(op, queries);
+            for (long u = units * t / tasks; u < units * (t + 1) / tasks; u++) {
+                long i0 = u % groups * queries;
+                g.run(u / (heads * groups), u / groups % heads, i0, (int) Math.min(queries, lq - i0));
+            }
+        });
+    }
+
+    /** One task's buffers, reused across its (b, h, query group) units. */
+    private static final class Group {
+        private final Attention op;
+        private final int d, dv, depth, vPanels, maxRows;
+        private final long lq, lk, groupSize;
+        private final float scale;
+        private final float[] packedQ, packedK, packedV, packedP, scores, outputs, row, maskRow, tile, max, sum;
+
+        Group(Attention op, int maxRows) {
+            this.op = op;
+            this.maxRows = maxRows;
+            d = (int) op.q().dim(3);
+            dv = (int) op.v().dim(3);
+            depth = (d + 1) & ~1;
+            vPanels = (dv + NR - 1) / NR;
+            lq = op.q().dim(2);
+            lk = op.k().dim(2);
+            groupSize = op.groupSize();
+            scale = (float) op.scale();
+            int rows = (maxRows + TQ - 1) / TQ * TQ;
+            packedQ = Scratch.floats(rows * depth);
+            packedK = Scratch.floats(KB * depth);
+            packedV = Scratch.floats(vPanels * KB * NR);
+            packedP = Scratch.floats(TQ * KB);
+            scores = Scratch.floats(TQ * KB);
+            outputs = Scratch.floats(rows * vPanels * NR);
+            row = Scratch.floats(Math.max(d, vPanels * NR));
+            maskRow = Scratch.floats(KB);
+            tile = Scratch.floats(MR * NR);
+            max = Scratch.floats(rows);
+            sum = Scratch.floats(rows);
+        }
+
+        /** Queries {@code [i0, i0 + rows)} of head {@code h} in batch {@code b}. */
+        void run(long b, long h, long i0, int rows) {
+            Operand q = op.q(), out = op.out();
+            int padded = (rows + TQ - 1) / TQ * TQ;
+            Arrays.fill(packedQ, 0, padded * depth, 0);
+            for (int r = 0; r < rows; r++) {
+                FloatIO.load(q, OnlineSoftmax.offset(q, b, h, i0 + r), q.strides()[3], row, 0, d);
+                for (int k = 0, at = r / MR * MR * depth + r % MR; k < d; k++, at += MR) {
+                    packedQ[at] = scale * row[k];
+                }
+            }
+            int width = vPanels * NR;
+            Arrays.fill(outputs, 0, padded * width, 0);
+            Arrays.fill(max, 0, padded, Float.NEGATIVE_INFINITY);
+            Arrays.fill(sum, 0, padded, 0);
+            long shift = lk - lq;
+            long keyEnd = op.causal() ? Math.clamp(i0 + rows + shift, 0, lk) : lk;
+            long g = h / groupSize;
+            for (long j0 = 0; j0 < keyEnd; j0 += KB) {
+                int keys = (int) Math.min(KB, keyEnd - j0);
+                packKeys(b, g, j0, keys);
+                for (int t0 = 0; t0 < rows; t0 += TQ) {
+                    if (op.causal() && j0 > i0 + t0 + Math.min(TQ, rows - t0) - 1 + shift) {
+                        continue;
+                    }
+                    tile(b, h, i0, t0, Math.min(TQ, rows - t0), j0, keys);
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                ROWS.scale(outputs, r * width, dv, 1 / sum[r]);
+                FloatIO.store(outputs, r * width, dv, out, OnlineSoftmax.offset(out, b, h, i0 + r), out.strides()[3]);
+                OnlineSoftmax.storeLogSumExp(op, b, h, i0 + r, max[r], sum[r]);
+            }
+        }
+
+        /**
+         * The tile of {@code P V} again, each row summing only the keys it gives a weight other than 0:
+         * where the micro-kernel's tile holds a NaN or an infinity, which may be {@code 0 * NaN} from a
+         * value row the row does not see (see {@link Attention}). Rows that do see a non-finite value
+         * keep it.
+         */
+        private void productsOfSeenKeys(int kDepth, int pAt, int vAt) {
+            Arrays.fill(tile, 0, MR * NR, 0);
+            for (int i = 0; i < MR; i++) {
+                for (int j = 0; j < kDepth; j++) {
+                    float weight = packedP[pAt + j * MR + i];
+                    if (weight != 0) {
+                        ROWS.axpy(weight, packedV, vAt + j * NR, tile, i * NR, NR);
+                    }
+                }
+            }
+        }
+
+        /** Packs keys {@code [j0, j0 + keys)} of head {@code g}: K^T as B panels of depth D, V as B panels of depth KB. */
+        private void packKeys(long b, long g, long j0, int keys) {
+            Operand k = op.k(), v = op.v();
+            int kDepth = (keys + 1) & ~1;
+            Arrays.fill(packedK, 0, (keys + NR - 1) / NR * NR * depth, 0);
+            Arrays.fill(packedV, 0, vPanels * kDepth * NR, 0);
+            for (int j = 0; j < keys; j++) {
+                FloatIO.load(k, OnlineSoftmax.offset(k, b, g, j0 + j), k.strides()[3], row, 0, d);
+                for (int kk = 0, at = j / NR * NR * depth + j % NR; kk < d; kk++, at += NR) {
+                    packedK[at] = row[kk];
+                }
+                FloatIO.load(v, OnlineSoftmax.offset(v, b, g, j0 + j), v.strides()[3], row, 0, dv);
+                Arrays.fill(row, dv, vPanels * NR, 0);
+                for (int p = 0; p < vPanels; p++) {
+                    System.arraycopy(row, p * NR, packedV, (p * kDepth + j) * NR, NR);
+                }
+            }
+        }
+
+        /**
+         * Rows {@code [t0, t0 + rows)} of the group against the packed key block at {@code j0}, causal: only
+         * as far into the block as the tile's last row sees (rounded up to an even count of keys).
+         */
+        private void tile(long b, long h, long i0, int t0, int rows, long j0, int blockKeys) {
+            int blockDepth = (blockKeys + 1) & ~1;
+            int keys = op.causal() ? Math.min(blockKeys, (Math.clamp(i0 + t0 + rows + lk - lq - j0, 0, blockKeys) + 1) & ~1)
+                    : blockKeys;
+            int keyPanels = (keys + NR - 1) / NR;
+            int kDepth = (keys + 1) & ~1;
+            int rowPanels = (rows + MR - 1) / MR;
+            for (int rp = 0; rp < rowPanels; rp++) {
+                for (int kp = 0; kp < keyPanels; kp++) {
+                    KERNEL.multiply(depth, packedQ, (t0 + rp * MR) * depth, packedK, kp * NR * depth, tile);
+                    for (int i = 0; i < MR; i++) {
+                        System.arraycopy(tile, i * NR, scores, (rp * MR + i) * KB + kp * NR, NR);
+                    }
+                }
+            }
+            Arrays.fill(packedP, 0, rowPanels * MR * kDepth, 0);
+            Operand mask = op.mask();
+            int width = vPanels * NR;
+            for (int r = 0; r < rows; r++) {
+                long i = i0 + t0 + r;
+                int s = r * KB;
+                if (mask != null) {
+                    OnlineSoftmax.applyMask(mask, OnlineSoftmax.offset(mask, b, h, i) + j0 * mask.strides()[3], maskRow, scores, s, keys);
+                }
+                int seen = op.causal() ? (int) Math.clamp(i + lk - lq + 1 - j0, 0, keys) : keys;
+                Arrays.fill(scores, s + seen, s + keys, Float.NEGATIVE_INFINITY);
+                int at = t0 + r;
+                if (!OnlineSoftmax.step(scores, s, keys, max, sum, at, outputs, at * width, width)) {
+                    continue;
+                }
+                for (int j = 0, p = r / MR * MR * kDepth + r % MR; j < keys; j++, p += MR) {
+                    packedP[p] = scores[s + j];
+                }
+            }
+            for (int rp = 0; rp < rowPanels; rp++) {
+                for (int vp = 0; vp < vPanels; vp++) {
+                    KERNEL.multiply(kDepth, packedP, rp * MR * kDepth, packedV, vp * blockDepth * NR, tile);
+                    if (!Float.isFinite(ROWS.sum(tile, 0, MR * NR))) {
+                        productsOfSeenKeys(kDepth, rp * MR * kDepth, vp * blockDepth * NR);
+                    }
+                    for (int i = 0; i < MR && rp * MR + i < rows; i++) {
+                        ROWS.axpy(1, tile, i * NR, outputs, (t0 + rp * MR + i) * width + vp * NR, NR);
+                    }
+                }
+            }
+        }
+    }
+}

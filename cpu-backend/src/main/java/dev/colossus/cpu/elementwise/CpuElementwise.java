@@ -1,0 +1,220 @@
+package dev.colossus.cpu.elementwise;
+
+import static dev.colossus.cpu.simd.FloatIO.BLOCK;
+
+import dev.colossus.DType;
+import dev.colossus.cpu.parallel.CpuParallel;
+import dev.colossus.cpu.simd.FloatIO;
+import dev.colossus.cpu.simd.StridedWalk;
+import dev.colossus.op.Binary;
+import dev.colossus.op.Copy;
+import dev.colossus.op.Fill;
+import dev.colossus.op.Unary;
+import dev.colossus.op.Where;
+import dev.colossus.spi.Operand;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * Copies, casts, fills and the elementwise functions: {@code out[i] = f(x[i], ...)} over any strides.
+ *
+ * <p>The output's elements are walked as runs ({@link StridedWalk}); each run, at most {@link FloatIO#BLOCK}
+ * elements, is loaded into F32 buffers, computed by {@link ElementwiseKernels} and stored back, so one
+ * kernel serves every layout and every 16-bit format. Tasks take contiguous ranges of the output.
+ */
+public final class CpuElementwise {
+    private static final ElementwiseKernels ELEMENTWISE = ElementwiseKernels.instance();
+    /** Elements per buffer: four buffers of 16 KiB stay in L1/L2. */
+    /** Elements per task: below it, threads cost more than they save. */
+    private static final long GRAIN = 1 << 15;
+
+
+    private CpuElementwise() {
+    }
+
+    /** What to compute for one run: {@code in[o]} holds input o's values, {@code out} receives the results. */
+    private interface Block {
+        void compute(float[][] in, float[] out, int n);
+    }
+
+    /** {@code out[i] = block(inputs[0][i], ...)} over every index of out's shape, in parallel. */
+    private static void map(Operand out, Operand[] inputs, Block block) {
+        Operand[] operands = new Operand[inputs.length + 1];
+        operands[0] = out;
+        System.arraycopy(inputs, 0, operands, 1, inputs.length);
+        StridedWalk walk = new StridedWalk(out.shape(), operands);
+        long numel = walk.numel();
+        int tasks = CpuParallel.tasksFor(numel, GRAIN);
+        CpuParallel.forEach(tasks, t -> {
+            float[][] in = new float[inputs.length][BLOCK];
+            float[] result = new float[BLOCK];
+            walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, BLOCK, (offsets, n) -> {
+                for (int i = 0; i < inputs.length; i++) {
+                    FloatIO.load(inputs[i], offsets[i + 1], walk.innerStride(i + 1), in[i], 0, n);
+                }
+                block.compute(in, result, n);
+                FloatIO.store(result, 0, n, out, offsets[0], walk.innerStride(0));
+            });
+        });
+    }
+
+    /** {@code out[i] = cast(src[i])} between F32, F16, BF16 and BOOL. */
+    public static void cast(Copy op) {
+        map(op.out(), new Operand[] {op.src()}, (in, out, n) -> System.arraycopy(in[0], 0, out, 0, n));
+    }
+
+    /** {@code out[i] = src[i]} for one dtype, any: bytes moved, no conversion. */
+    public static void copy(Copy op) {
+        Operand src = op.src(), out = op.out();
+        int size = src.dtype().byteSize();
+        StridedWalk walk = new StridedWalk(out.shape(), out, src);
+        long numel = walk.numel();
+        long outStride = walk.innerStride(0), srcStride = walk.innerStride(1);
+        MemorySegment from = src.segment(), to = out.segment();
+        int tasks = CpuParallel.tasksFor(numel * size, GRAIN * 4);
+        CpuParallel.forEach(tasks, t -> walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, Integer.MAX_VALUE,
+                (offsets, n) -> {
+                    if (outStride == 1 && srcStride == 1) {
+                        MemorySegment.copy(from, offsets[1] * size, to, offsets[0] * size, (long) n * size);
+                        return;
+                    }
+                    for (long i = 0; i < n; i++) {
+                        long s = (offsets[1] + i * srcStride) * size, d = (offsets[0] + i * outStride) * size;
+                        switch (size) {
+                            case 1 -> to.set(ValueLayout.JAVA_BYTE, d, from.get(ValueLayout.JAVA_BYTE, s));
+                            case 2 -> to.set(ValueLayout.JAVA_SHORT_UNALIGNED, d, from.get(ValueLayout.JAVA_SHORT_UNALIGNED, s));
+                            case 4 -> to.set(ValueLayout.JAVA_INT_UNALIGNED, d, from.get(ValueLayout.JAVA_INT_UNALIGNED, s));
+                            default -> to.set(ValueLayout.JAVA_LONG_UNALIGNED, d, from.get(ValueLayout.JAVA_LONG_UNALIGNED, s));
+                        }
+                    }
+                }));
+    }
+
+    public static void fill(Fill op) {
+        float value = (float) op.value();
+        map(op.out(), new Operand[0], (in, out, n) -> Arrays.fill(out, 0, n, value));
+    }
+
+    public static void unary(Unary op) {
+        if (!contiguousDirectUnary(op)) {
+            map(op.out(), new Operand[] {op.x()}, (in, out, n) -> ELEMENTWISE.unary(op.fn(), in[0], out, n));
+        }
+    }
+
+    /**
+     * {@link ElementwiseKernels#directUnary} straight between memory, for an F32 or BF16 operand and output of
+     * one dtype whose runs are contiguous: for its functions the buffered path's copies cost more than
+     * the function. False, and nothing done, for anything else.
+     */
+    private static boolean contiguousDirectUnary(Unary op) {
+        Operand out = op.out(), x = op.x();
+        DType dtype = out.dtype();
+        if (dtype != DType.F32 && dtype != DType.BF16 || x.dtype() != dtype || !ElementwiseKernels.isDirect(op.fn(), dtype)) {
+            return false;
+        }
+        StridedWalk walk = new StridedWalk(out.shape(), out, x);
+        if (walk.innerStride(0) != 1 || walk.innerStride(1) != 1) {
+            return false;
+        }
+        long numel = walk.numel();
+        int size = dtype.byteSize();
+        MemorySegment to = out.segment(), from = x.segment();
+        int tasks = CpuParallel.tasksFor(numel, GRAIN);
+        CpuParallel.forEach(tasks, t -> walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, Integer.MAX_VALUE,
+                (offsets, n) -> ELEMENTWISE.directUnary(op.fn(), dtype, from, size * offsets[1], to, size * offsets[0], n)));
+        return true;
+    }
+
+    public static void binary(Binary op) {
+        if (!contiguousArithmetic(op)) {
+            map(op.out(), new Operand[] {op.a(), op.b()}, (in, out, n) -> ELEMENTWISE.binary(op.fn(), in[0], in[1], out, n));
+        }
+    }
+
+    /**
+     * {@link ElementwiseKernels#arithmetic} straight between the operands' memory, for F32 or BF16 operands
+     * of one dtype whose runs are contiguous, or for one of the two a single value along each run (a
+     * scalar, or a column broadcast along rows), which is repeated into a small native buffer that
+     * stays in L1: the buffered path's three extra copies through L1 cost a third of the rate. False,
+     * and nothing done, for anything else.
+     */
+    private static boolean contiguousArithmetic(Binary op) {
+        Operand out = op.out(), a = op.a(), b = op.b();
+        DType dtype = out.dtype();
+        if (dtype != DType.F32 && dtype != DType.BF16 || a.dtype() != dtype || b.dtype() != dtype
+                || !ElementwiseKernels.isArithmetic(op.fn())) {
+            return false;
+        }
+        StridedWalk walk = new StridedWalk(out.shape(), out, a, b);
+        long strideA = walk.innerStride(1), strideB = walk.innerStride(2);
+        if (walk.innerStride(0) != 1 || strideA != 1 && strideA != 0 || strideB != 1 && strideB != 0 || strideA + strideB == 0) {
+            return false;
+        }
+        int size = dtype.byteSize();
+        long numel = walk.numel();
+        MemorySegment to = out.segment(), x = a.segment(), y = b.segment();
+        int tasks = CpuParallel.tasksFor(numel, GRAIN);
+        int longestRun = strideA + strideB == 2 ? Integer.MAX_VALUE : BLOCK;
+        CpuParallel.forEach(tasks, t -> {
+            try (RepeatedValue repeated = strideA + strideB == 2 ? null : new RepeatedValue(size)) {
+                walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, longestRun, (offsets, n) -> {
+                    if (strideA == 0) {
+                        ELEMENTWISE.arithmetic(op.fn(), dtype, repeated.of(x, size * offsets[1], n), 0, y, size * offsets[2], to,
+                                size * offsets[0], n);
+                    } else if (strideB == 0) {
+                        ELEMENTWISE.arithmetic(op.fn(), dtype, x, size * offsets[1], repeated.of(y, size * offsets[2], n), 0, to,
+                                size * offsets[0], n);
+                    } else {
+                        ELEMENTWISE.arithmetic(op.fn(), dtype, x, size * offsets[1], y, size * offsets[2], to, size * offsets[0], n);
+                    }
+                });
+            }
+        });
+        return true;
+    }
+
+    /** One element (4 or 2 bytes) repeated {@link FloatIO#BLOCK} times in native memory, refilled only when it changes. */
+    private static final class RepeatedValue implements AutoCloseable {
+        private final Arena arena = Arena.ofConfined();
+        private final int size;
+        private final MemorySegment values;
+        private int filled;
+        private int bits;
+
+        RepeatedValue(int size) {
+            this.size = size;
+            values = arena.allocate((long) size * BLOCK, 64);
+        }
+
+        /** The buffer holding the element at byte {@code at} of {@code from} in its first n (at most BLOCK) places. */
+        MemorySegment of(MemorySegment from, long at, int n) {
+            int valueBits = size == 4 ? from.get(ValueLayout.JAVA_INT_UNALIGNED, at) : from.get(ValueLayout.JAVA_SHORT_UNALIGNED, at);
+            if (filled == 0 || valueBits != bits) {
+                if (size == 4) {
+                    values.set(ValueLayout.JAVA_INT, 0, valueBits);
+                } else {
+                    values.set(ValueLayout.JAVA_SHORT, 0, (short) valueBits);
+                }
+                filled = 1;
+                bits = valueBits;
+            }
+            // Doubling copies: log2(n) memcpy calls rather than n stores.
+            for (; filled < n; filled = Math.min(2 * filled, BLOCK)) {
+                MemorySegment.copy(values, 0, values, (long) size * filled, (long) size * Math.min(filled, BLOCK - filled));
+            }
+            return values;
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
+    }
+
+    public static void where(Where op) {
+        map(op.out(), new Operand[] {op.condition(), op.a(), op.b()},
+                (in, out, n) -> ELEMENTWISE.select(in[0], in[1], in[2], out, n));
+    }
+}

@@ -1,0 +1,473 @@
+package dev.colossus.cpu.matmul;
+
+import dev.colossus.cpu.elementwise.ElementwiseKernels;
+import dev.colossus.cpu.parallel.CpuParallel;
+import dev.colossus.cpu.simd.FloatIO;
+import dev.colossus.cpu.simd.RowKernels;
+import static dev.colossus.cpu.matmul.PackingBuffers.Kind.A;
+import static dev.colossus.cpu.matmul.PackingBuffers.Kind.ADDEND;
+import static dev.colossus.cpu.matmul.PackingBuffers.Kind.B;
+import static dev.colossus.cpu.matmul.PackingBuffers.Kind.ROW;
+import static dev.colossus.cpu.matmul.PackingBuffers.Kind.SCRATCH;
+import static dev.colossus.cpu.matmul.PackingBuffers.Kind.TILE;
+
+import dev.colossus.DType;
+import dev.colossus.op.MatMul;
+import dev.colossus.op.UnaryFn;
+import dev.colossus.spi.Operand;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * {@code C[..., m, n] = sum_k A[..., m, k] * B[..., k, n]}; {@code (..., M, K) x (..., K, N) -> (..., M, N)}
+ * for F32, F16 and BF16 operands, accumulated in F32, with the epilogue {@code alpha} and
+ * {@code beta * addend} fused (see {@link MatMul}), and the activation applied in one pass over each
+ * product.
+ *
+ * <p>A packed GEMM in the BLIS style (the loop nest is at {@link #multiply}): operands are read
+ * through any strides and converted to F32 while they are packed, so transposed views and 16-bit
+ * inputs cost nothing extra; the {@link MicroKernel} computes each MR x NR tile into a buffer that
+ * its store adds into C, edges included. Decode shapes (one row, or a few) skip packing and stream
+ * B once: row by row where B's rows are contiguous, as a dot product per output where its columns
+ * are (a linear layer's weight, {@code x wᵀ}). Batches run one after another with all threads each,
+ * or, when each product is small, one per task.
+ */
+public final class CpuMatMul {
+    private static final ElementwiseKernels ELEMENTWISE = ElementwiseKernels.instance();
+    private static final RowProducts PRODUCTS = RowProducts.instance();
+    private static final RowKernels ROWS = RowKernels.instance();
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final MicroKernel KERNEL = MicroKernel.instance();
+    public static final GemmBlocking BLOCKING = GemmBlocking.forKernel(KERNEL);
+
+    /** Below this many multiply-adds per product, a batch runs one product per task. */
+    private static final long SMALL_PRODUCT = 1 << 21;
+
+    /**
+     * Multiply-adds a thread must have before a product is split across threads. Splitting costs
+     * little: workers poll for a microsecond-scale handoff for a while after each job, and the caller
+     * runs any task no worker has claimed yet, so a worker that is slow to wake costs no more than
+     * running on one thread. In one driver, 2 threads: 64^3 55 -> 73-123 GFLOP/s and 128^3 92-170
+     * -> 280 with this grain instead of 4M (at which both ran on one thread).
+     */
+    private static final long PARALLEL_GRAIN = 1 << 17;
+
+    /** Outputs a thread must activate before the activation pass is split across threads. */
+    private static final long ACTIVATION_GRAIN = 1 << 16;
+
+    /** Elements of B a thread must stream before a decode-shaped product is split across threads. */
+    private static final long SKINNY_GRAIN = 1 << 20;
+
+    /** Decode-shaped products split their columns at multiples of this (of every vector length's 4 vectors). */
+    private static final int SKINNY_COLUMNS = 256;
+
+    /** Columns of B that lie along k are packed this many at a time. */
+    private static final int COLUMN_GROUP = 8;
+
+    /** Most rows of A that take a dot product per output against columns of B contiguous along k. */
+    private static final int DOT_ROWS = 16;
+
+    /** Columns of B each call of the dot-product kernel takes: 16 x 4096 F32 is 256 KiB, in L2. */
+    private static final int DOT_COLUMNS = 16;
+
+    private CpuMatMul() {
+    }
+
+    /**
+     * One product {@code C = alpha A B + beta D}: element (m, k) of A at element
+     * {@code a0 + m * am + k * ak} of operand {@code a}, likewise B and the addend D ({@code d}, or
+     * null for none), and C row-major F32 at byte {@code c0} of {@code c}, {@code ldc} elements per row.
+     * The epilogue is fused: alpha scales A as it is packed, and beta D is the value C starts from.
+     */
+    private record Product(Operand a, long a0, long am, long ak, Operand b, long b0, long bk, long bn,
+            long m, long n, long k, MemorySegment c, long c0, long ldc, float alpha, Operand d, long d0, long dm,
+            long dn, float beta) {
+
+        /** {@code dst[dstOff + j] += beta * D[i, j0 + j]} for {@code j < cols}; nothing without an addend. */
+        void addTo(long i, long j0, int cols, float[] dst, int dstOff) {
+            if (d == null) {
+                return;
+            }
+            float[] row = PackingBuffers.floats(ADDEND, cols);
+            FloatIO.load(d, d0 + i * dm + j0 * dn, dn, row, 0, cols);
+            ROWS.axpy(beta, row, 0, dst, dstOff, cols);
+        }
+    }
+
+    public static void matmul(MatMul op) {
+        try (PackingBuffers.Lease lease = PackingBuffers.lease()) {
+            multiplyBatches(op);
+        }
+    }
+
+    private static void multiplyBatches(MatMul op) {
+        Operand a = op.a(), b = op.b(), out = op.out(), d = op.addend();
+        int r = out.rank();
+        long m = out.dim(r - 2), n = out.dim(r - 1), k = a.dim(r - 1);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        long batches = out.numel() / (m * n);
+        boolean direct = out.dtype() == DType.F32;
+        long[] as = a.strides(), bs = b.strides();
+        BatchOffsets aBatch = new BatchOffsets(a), bBatch = new BatchOffsets(b), outBatch = new BatchOffsets(out);
+        BatchOffsets dBatch = d == null ? null : new BatchOffsets(d);
+        long dm = d == null ? 0 : d.strides()[r - 2], dn = d == null ? 0 : d.strides()[r - 1];
+        boolean perTask = batches > 1 && m * n * k <= SMALL_PRODUCT;
+        int tasks = perTask ? CpuParallel.tasksFor(batches, 1) : 1;
+        CpuParallel.forEach(tasks, task -> {
+            long from = batches * task / tasks;
+            long to = batches * (task + 1) / tasks;
+            float[] scratch = direct ? null : PackingBuffers.floats(SCRATCH, Math.toIntExact(m * n));
+            for (long batch = from; batch < to; batch++) {
+                long o0 = outBatch.offset(batch);
+                MemorySegment c = direct ? out.segment() : MemorySegment.ofArray(scratch);
+                long c0 = direct ? o0 * 4 : 0;
+                Product p = new Product(a, aBatch.offset(batch), as[r - 2], as[r - 1],
+                        b, bBatch.offset(batch), bs[r - 2], bs[r - 1], m, n, k, c, c0, n,
+                        (float) op.alpha(), d, d == null ? 0 : dBatch.offset(batch), dm, dn, (float) op.beta());
+                multiply(p, !perTask);
+                if (op.activation() != null) {
+                    activate(op.activation(), c, c0, m, n, !perTask);
+                }
+                if (!direct) {
+                    FloatIO.store(scratch, 0, (int) (m * n), out, o0, 1);
+                }
+            }
+        });
+    }
+
+    /**
+     * {@code C[i, j] = act(C[i, j])} over the m x n product just written (row-major F32 at byte
+     * {@code c0}), a row at a time, the rows split across the threads when {@code parallel}: one pass
+     * over C inside the op, before F16/BF16 are rounded.
+     */
+    private static void activate(UnaryFn act, MemorySegment c, long c0, long m, long n, boolean parallel) {
+        int tasks = parallel ? CpuParallel.tasksFor(m * n, ACTIVATION_GRAIN) : 1;
+        CpuParallel.forEach(tasks, t -> {
+            float[] row = PackingBuffers.floats(ROW, Math.toIntExact(n));
+            for (long i = m * t / tasks; i < m * (t + 1) / tasks; i++) {
+                long at = c0 + i * n * 4;
+                MemorySegment.copy(c, F32, at, row, 0, (int) n);
+                ELEMENTWISE.unary(act, row, row, (int) n);
+                MemorySegment.copy(row, 0, c, F32, at, (int) n);
+            }
+        });
+    }
+
+    /** Element offsets of each batch's matrix, for the batch dimensions of an operand (all but the last two). */
+    private static final class BatchOffsets {
+        private final long[] dims;
+        private final long[] strides;
+        private final long base;
+
+        BatchOffsets(Operand x) {
+            int batchRank = x.rank() - 2;
+            dims = x.shape().prefix(batchRank).dims();
+            strides = Arrays.copyOf(x.strides(), batchRank);
+            base = x.offset();
+        }
+
+        long offset(long batch) {
+            long offset = base;
+            for (int d = dims.length - 1; d >= 0; d--) {
+                offset += (batch % dims[d]) * strides[d];
+                batch /= dims[d];
+            }
+            return offset;
+        }
+    }
+
+    /*
+     * The loop nest (MB rows of A packed once per KC step and shared by all threads; each thread
+     * packs NC-column blocks of B into its own buffer, which stays in L2, and runs the micro-kernel
+     * with one A panel in L1 against each B panel):
+     *
+     *   for ib in M by MB:                      packed A block: MB x KC, shared (L3)
+     *     for pc in K by KC:                    pack A (in parallel over panels)
+     *       per thread, its columns jb by NC:   packed B block: KC x NC, private (L2)
+     *         for ir in MB by MR, jr in NC by NR: micro-kernel on the (MR x NR) tile of C
+     *
+     * Threads split the tiles once per KC step, one equal range each, counted down the columns of
+     * tiles (so a thread has whole column panels but for the first and the last): splitting whole
+     * column panels left 512 x 512 with 5 against 6 panels. Narrow products split the rows instead.
+     * Four ranges per thread, claimed as threads came free, measured slower beside OpenBLAS.
+     */
+    private static void multiply(Product p, boolean parallel) {
+        if (p.k() == 0) {
+            float[] row = new float[Math.toIntExact(p.n())];
+            for (long i = 0; i < p.m(); i++) {
+                Arrays.fill(row, 0f);
+                p.addTo(i, 0, row.length, row, 0);
+                MemorySegment.copy(row, 0, p.c(), F32, p.c0() + i * p.ldc() * 4, row.length);
+            }
+            return;
+        }
+        if (skinny(p)) {
+            unpacked(p, parallel);
+            return;
+        }
+        if (dotted(p)) {
+            dots(p, parallel);
+            return;
+        }
+        int mr = KERNEL.mr(), nr = KERNEL.nr();
+        int kcMax = BLOCKING.kc(), mbMax = BLOCKING.mb();
+        long work = p.m() * p.n() * p.k();
+        int threads = parallel ? (int) Math.max(1, Math.min(CpuParallel.THREADS, work / PARALLEL_GRAIN)) : 1;
+        long columnPanels = (p.n() + nr - 1) / nr;
+        boolean splitColumns = columnPanels >= 2L * threads;
+        for (long ib = 0; ib < p.m(); ib += mbMax) {
+            int mb = (int) Math.min(mbMax, p.m() - ib);
+            int rowPanels = (mb + mr - 1) / mr;
+            for (long pc = 0; pc < p.k(); pc += kcMax) {
+                int kc = (int) Math.min(kcMax, p.k() - pc);
+                int depth = (kc + 1) & ~1;
+                float[] packedA = PackingBuffers.floats(A, rowPanels * mr * depth);
+                long ib0 = ib, pc0 = pc;
+                int packTasks = Math.min(rowPanels, threads);
+                CpuParallel.forEach(packTasks, t -> {
+                    for (int panel = rowPanels * t / packTasks; panel < rowPanels * (t + 1) / packTasks; panel++) {
+                        packA(p, ib0 + (long) panel * mr, Math.min(mr, mb - panel * mr), pc0, kc, depth, packedA,
+                                panel * mr * depth);
+                    }
+                });
+                boolean accumulate = pc > 0;
+                int tasks = splitColumns ? threads : (int) Math.min(threads, rowPanels);
+                CpuParallel.forEach(tasks, t -> {
+                    long[] parts = splitColumns ? tileParts(rowPanels, columnPanels * rowPanels * t / tasks,
+                            columnPanels * rowPanels * (t + 1) / tasks, p.n())
+                            : new long[] {rowPanels * t / tasks, rowPanels * (t + 1) / tasks, 0, p.n()};
+                    for (int part = 0; part < parts.length; part += 4) {
+                        block(p, packedA, ib0, mb, (int) parts[part], (int) parts[part + 1], pc0, kc, depth, parts[part + 2],
+                                parts[part + 3], accumulate);
+                    }
+                });
+            }
+        }
+    }
+
+    /**
+     * Whether the product is decode-shaped enough to skip packing: B's columns contiguous, and one
+     * row of F32 or BF16, or up to {@link MicroKernel#skinnyRows()} of F32 (the kernel's several-row
+     * form reads BF16 slowly; measured: 64^3 unpacked ran at a quarter of the packed rate, BF16 far
+     * worse, so small square products stay packed).
+     */
+    private static boolean skinny(Product p) {
+        boolean f32 = p.b().dtype() == DType.F32, bf16 = p.b().dtype() == DType.BF16;
+        return p.bn() == 1 && KERNEL.skinnyRows() > 0 && (p.m() == 1 && (f32 || bf16) || p.m() <= KERNEL.skinnyRows() && f32);
+    }
+
+    /**
+     * Whether the product is a few rows against columns of B that each lie contiguous along k ({@code
+     * x wᵀ}, a linear layer's weight w, F32 or BF16): up to {@link #DOT_ROWS} rows, where a dot
+     * product per output reads w in place once (packing would transpose all of w for a few rows).
+     */
+    private static boolean dotted(Product p) {
+        DType dtype = p.b().dtype();
+        return p.bk() == 1 && p.m() <= DOT_ROWS && (dtype == DType.F32 || dtype == DType.BF16);
+    }
+
+    /*
+     * C[i, j] = a_i . w_j, w_j = column j of B read where it lies: the threads split the columns,
+     * and each takes them DOT_COLUMNS at a time, so the rows of a pass over those columns while they
+     * are in L2.
+     */
+    private static void dots(Product p, boolean parallel) {
+        int k = Math.toIntExact(p.k());
+        int rows = (int) p.m();
+        DType dtype = p.b().dtype();
+        float[] a = PackingBuffers.floats(A, rows * k);
+        for (int i = 0; i < rows; i++) {
+            FloatIO.load(p.a(), p.a0() + i * p.am(), p.ak(), a, i * k, k);
+            if (dtype == DType.BF16) {
+                PRODUCTS.toPairOrder(a, i * k, k);
+            }
+        }
+        if (p.alpha() != 1) {
+            ROWS.scale(a, 0, rows * k, p.alpha());
+        }
+        long size = dtype.byteSize();
+        int tasks = parallel ? (int) Math.max(1, Math.min(CpuParallel.THREADS, p.m() * p.n() * p.k() / SKINNY_GRAIN)) : 1;
+        CpuParallel.forEach(tasks, t -> {
+            long from = p.n() * t / tasks, to = p.n() * (t + 1) / tasks;
+            float[] out = PackingBuffers.floats(TILE, rows * DOT_COLUMNS);
+            float[] row = PackingBuffers.floats(ROW, DOT_COLUMNS);
+            for (long j = from; j < to; j += DOT_COLUMNS) {
+                int columns = (int) Math.min(DOT_COLUMNS, to - j);
+                PRODUCTS.dots(a, rows, k, p.b().segment(), (p.b0() + j * p.bn()) * size, p.bn() * size, dtype, columns, out);
+                for (int i = 0; i < rows; i++) {
+                    System.arraycopy(out, i * columns, row, 0, columns);
+                    p.addTo(i, j, columns, row, 0);
+                    MemorySegment.copy(row, 0, p.c(), F32, p.c0() + (i * p.ldc() + j) * 4, columns);
+                }
+            }
+        });
+    }
+
+    /*
+     * The decode shape: no packing, B read once from where it lies, the threads splitting its columns.
+     */
+    private static void unpacked(Product p, boolean parallel) {
+        int k = Math.toIntExact(p.k());
+        int rows = (int) p.m();
+        float[] a = PackingBuffers.floats(A, KERNEL.skinnyRows() * k);
+        Arrays.fill(a, 0, KERNEL.skinnyRows() * k, 0f);
+        for (int i = 0; i < rows; i++) {
+            FloatIO.load(p.a(), p.a0() + i * p.am(), p.ak(), a, i * k, k);
+        }
+        if (p.alpha() != 1) {
+            ROWS.scale(a, 0, rows * k, p.alpha());
+        }
+        boolean bf16 = p.b().dtype() == DType.BF16;
+        long size = p.b().dtype().byteSize();
+        long chunks = (p.n() + SKINNY_COLUMNS - 1) / SKINNY_COLUMNS;
+        int tasks = parallel ? (int) Math.max(1, Math.min(Math.min(CpuParallel.THREADS, chunks), p.n() * p.k() / SKINNY_GRAIN)) : 1;
+        CpuParallel.forEach(tasks, t -> {
+            long from = Math.min(p.n(), chunks * t / tasks * SKINNY_COLUMNS);
+            long to = Math.min(p.n(), chunks * (t + 1) / tasks * SKINNY_COLUMNS);
+            KERNEL.multiplyRows(rows, k, (int) (to - from), a, p.b().segment(), (p.b0() + from) * size, p.bk() * size, bf16,
+                    p.c(), p.c0() + from * 4, p.ldc());
+            if (p.d() != null) {
+                float[] row = PackingBuffers.floats(ROW, (int) (to - from));
+                for (int i = 0; i < rows; i++) {
+                    long at = p.c0() + (i * p.ldc() + from) * 4;
+                    MemorySegment.copy(p.c(), F32, at, row, 0, (int) (to - from));
+                    p.addTo(i, from, (int) (to - from), row, 0);
+                    MemorySegment.copy(row, 0, p.c(), F32, at, (int) (to - from));
+                }
+            }
+        });
+    }
+
+    /**
+     * Tiles {@code [first, last)} of the block, numbered down each column panel ({@code tile = columnPanel
+     * * rowPanels + rowPanel}), as up to three parts {@code (firstRowPanel, lastRowPanel, fromColumn,
+     * toColumn)}: the rest of the first column panel, whole panels, the start of the last.
+     */
+    private static long[] tileParts(int rowPanels, long first, long last, long n) {
+        int nr = KERNEL.nr();
+        long column = first / rowPanels, endColumn = last / rowPanels;
+        long row = first % rowPanels, endRow = last % rowPanels;
+        if (column == endColumn) {
+            return new long[] {row, endRow, column * nr, Math.min(n, (column + 1) * nr)};
+        }
+        long[] parts = new long[12];
+        int count = 0;
+        if (row > 0) {
+            parts[count++] = row;
+            parts[count++] = rowPanels;
+            parts[count++] = column * nr;
+            parts[count++] = Math.min(n, ++column * nr);
+        }
+        if (column < endColumn) {
+            parts[count++] = 0;
+            parts[count++] = rowPanels;
+            parts[count++] = column * nr;
+            parts[count++] = Math.min(n, endColumn * nr);
+        }
+        if (endRow > 0) {
+            parts[count++] = 0;
+            parts[count++] = endRow;
+            parts[count++] = endColumn * nr;
+            parts[count++] = Math.min(n, (endColumn + 1) * nr);
+        }
+        return Arrays.copyOf(parts, count);
+    }
+
+    /** Columns {@code [from, to)} against A panels {@code [firstPanel, lastPanel)} of the packed A block, one B block at a time. */
+    private static void block(Product p, float[] packedA, long ib, int mb, int firstPanel, int lastPanel, long pc, int kc,
+            int depth, long from, long to, boolean accumulate) {
+        int nr = KERNEL.nr();
+        int ncMax = BLOCKING.nc();
+        for (long jb = from; jb < to; jb += ncMax) {
+            int nc = (int) Math.min(ncMax, to - jb);
+            int panels = (nc + nr - 1) / nr;
+            float[] packedB = PackingBuffers.floats(B, panels * depth * nr);
+            for (int panel = 0; panel < panels; panel++) {
+                packB(p, pc, kc, depth, jb + (long) panel * nr, Math.min(nr, nc - panel * nr), packedB, panel * depth * nr);
+            }
+            tiles(p, packedA, ib, mb, firstPanel, lastPanel, packedB, jb, nc, depth, accumulate);
+        }
+    }
+
+    /** The micro-kernel over A panels {@code [firstPanel, lastPanel)} (rows from {@code ib}) and every panel of the B block at column {@code jb}. */
+    private static void tiles(Product p, float[] packedA, long ib, int mb, int firstPanel, int lastPanel, float[] packedB,
+            long jb, int nc, int depth, boolean accumulate) {
+        int mr = KERNEL.mr(), nr = KERNEL.nr();
+        float[] tile = PackingBuffers.floats(TILE, mr * nr);
+        for (int rowPanel = firstPanel; rowPanel < lastPanel; rowPanel++) {
+            int ir = rowPanel * mr;
+            int rows = Math.min(mr, mb - ir);
+            for (int jr = 0, panel = 0; jr < nc; jr += nr, panel++) {
+                long cOff = p.c0() + ((ib + ir) * p.ldc() + jb + jr) * 4;
+                KERNEL.multiply(depth, packedA, ir * depth, packedB, panel * depth * nr, tile);
+                int cols = Math.min(nr, nc - jr);
+                if (!accumulate) {
+                    for (int i = 0; i < rows; i++) {
+                        p.addTo(ib + ir + i, jb + jr, cols, tile, i * nr);
+                    }
+                }
+                KERNEL.store(tile, rows, cols, p.c(), cOff, p.ldc(), accumulate);
+            }
+        }
+    }
+
+    /**
+     * Packs {@code rows} rows from {@code i0} and k {@code [pc, pc + kc)} of A as one MR-high panel,
+     * {@code dst[dstOff + k * MR + i]}; rows beyond {@code rows} and steps beyond {@code kc} (up to
+     * {@code depth}) are zero.
+     */
+    private static void packA(Product p, long i0, int rows, long pc, int kc, int depth, float[] dst, int dstOff) {
+        int mr = KERNEL.mr();
+        if (rows < mr || depth > kc) {
+            Arrays.fill(dst, dstOff, dstOff + mr * depth, 0f);
+        }
+        if (p.ak() == 1) {
+            float[] panelRows = PackingBuffers.floats(ROW, mr * kc);
+            for (int i = 0; i < rows; i++) {
+                FloatIO.load(p.a(), p.a0() + (i0 + i) * p.am() + pc, 1, panelRows, i * kc, kc);
+            }
+            Arrays.fill(panelRows, rows * kc, mr * kc, 0f);
+            KERNEL.interleave(panelRows, kc, mr, kc, dst, dstOff, mr);
+        } else {
+            for (int k = 0; k < kc; k++) {
+                FloatIO.load(p.a(), p.a0() + i0 * p.am() + (pc + k) * p.ak(), p.am(), dst, dstOff + k * mr, rows);
+            }
+        }
+        if (p.alpha() != 1) {
+            ROWS.scale(dst, dstOff, mr * depth, p.alpha());
+        }
+    }
+
+    /**
+     * Packs k {@code [pc, pc + kc)} of columns {@code [j0, j0 + cols)} of B as one NR-wide panel,
+     * {@code dst[dstOff + k * NR + j]}; columns beyond {@code cols} and steps beyond {@code kc} are zero.
+     */
+    private static void packB(Product p, long pc, int kc, int depth, long j0, int cols, float[] dst, int dstOff) {
+        int nr = KERNEL.nr();
+        if (cols < nr || depth > kc) {
+            Arrays.fill(dst, dstOff, dstOff + nr * depth, 0f);
+        }
+        if (p.bk() == 1 && p.bn() != 1) {
+            float[] columns = PackingBuffers.floats(ROW, COLUMN_GROUP * kc);
+            for (int j = 0; j < cols; j += COLUMN_GROUP) {
+                int count = Math.min(COLUMN_GROUP, cols - j), group = Math.min(COLUMN_GROUP, nr - j);
+                for (int c = 0; c < count; c++) {
+                    FloatIO.load(p.b(), p.b0() + pc + (j0 + j + c) * p.bn(), 1, columns, c * kc, kc);
+                }
+                Arrays.fill(columns, count * kc, group * kc, 0f);
+                KERNEL.interleave(columns, kc, group, kc, dst, dstOff + j, nr);
+            }
+        } else if (p.bn() == 1 && cols == nr && (p.b().dtype() == DType.F32 || p.b().dtype() == DType.BF16)) {
+            long size = p.b().dtype().byteSize();
+            KERNEL.packB(p.b().segment(), (p.b0() + pc * p.bk() + j0) * size, p.bk() * size, p.b().dtype() == DType.BF16, kc,
+                    dst, dstOff);
+        } else {
+            for (int k = 0; k < kc; k++) {
+                FloatIO.load(p.b(), p.b0() + (pc + k) * p.bk() + j0 * p.bn(), p.bn(), dst, dstOff + k * nr, cols);
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.colossus.cpu.matmul;
+
+import dev.colossus.cpu.simd.Simd;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A register-blocked GEMM micro-kernel over packed panels:
+ * {@code tile[i * NR + j] = sum_k A[k][i] * B[k][j]} for {@code i < MR, j < NR, k < kc}, where the A
+ * panel is at {@code a[aOff + k * MR + i]} and the B panel at {@code b[bOff + k * NR + j]};
+ * {@link #store} then writes (or adds) the tile's top-left {@code rows x cols} into C, row-major F32
+ * in a segment at byte {@code cOff} with {@code ldc} elements per row. {@code kc} is even: packing
+ * pads an odd depth with a step of zeros.
+ */
+public interface MicroKernel {
+    static MicroKernel instance() {
+        return Holder.INSTANCE;
+    }
+
+    /**
+     * The kernel for attention's products: with 32 vector registers, the 6 x 3L tile rather than
+     * {@link #instance()}'s 8 x 3L. C2 compiles the 8-row kernel with two of its 24 accumulators kept
+     * on the stack, loaded and stored every k step, and a JVM then runs it at one of two speeds for its
+     * whole life (prefill, B=1 H=16 L=2048 D=128, JMH forks of one jar: 105 ms in one of four, 134-139
+     * in the others); the 6-row kernel has 18 and ran 107-108 ms in all four. The GEMM keeps 8 rows,
+     * 41-42.5 ms at 2048^3 against 46.4-48.2 with 6 in the same minutes.
+     */
+    static MicroKernel forAttention() {
+        return Holder.ATTENTION;
+    }
+
+    /** Rows of the tile, as packed in an A panel. */
+    int mr();
+
+    /** Columns of the tile, as packed in a B panel. */
+    int nr();
+
+    /** {@code tile = A B} over {@code kc} steps: the whole MR x NR tile. */
+    void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile);
+
+    /**
+     * Interleaves rows, column by column: {@code dst[dstOff + k * stride + i] = rows[i * ld + k]} for
+     * {@code i < count, k < kc}. An A panel is its MR rows interleaved ({@code stride} MR); a B panel
+     * from columns that lie along k takes them a few at a time into its rows of NR.
+     */
+    default void interleave(float[] rows, int ld, int count, int kc, float[] dst, int dstOff, int stride) {
+        for (int k = 0; k < kc; k++) {
+            for (int i = 0; i < count; i++) {
+                dst[dstOff + k * stride + i] = rows[i * ld + k];
+            }
+        }
+    }
+
+    /**
+     * Packs a whole B panel from rows of F32 (or BF16, widened, when {@code bf16}): {@code dst[dstOff
+     * + k * NR + j]} = the element at byte {@code at + k * rowBytes} + j elements of {@code b}, for
+     * {@code k < kc, j < NR}.
+     */
+    default void packB(MemorySegment b, long at, long rowBytes, boolean bf16, int kc, float[] dst, int dstOff) {
+        int nr = nr();
+        for (int k = 0; k < kc; k++) {
+            long row = at + k * rowBytes;
+            for (int j = 0; j < nr; j++) {
+                dst[dstOff + k * nr + j] = bf16 ? Float.intBitsToFloat(b.get(ValueLayout.JAVA_SHORT_UNALIGNED, row + 2L * j) << 16)
+                        : b.get(ValueLayout.JAVA_FLOAT_UNALIGNED, row + 4L * j);
+            }
+        }
+    }
+
+    /** {@code C = tile} ({@code accumulate} false) or {@code C += tile}, for the first {@code rows x cols} of it. */
+    void store(float[] tile, int rows, int cols, MemorySegment c, long cOff, long ldc, boolean accumulate);
+
+    /** How many rows {@link #multiplyRows} takes: 0 where only the packed kernel exists. */
+    int skinnyRows();
+
+    /**
+     * The decode shape without packing: {@code C[i, j] = sum_k a[i * k + kk] * B[kk, j]} for
+     * {@code i < rows <= skinnyRows()}, {@code j < n}, {@code kk < k}. B is read once, in place: row
+     * {@code kk} is F32 (or BF16 when {@code bf16}) at byte {@code bOff + kk * bRowBytes} of {@code b};
+     * {@code a} holds {@link #skinnyRows()} rows of {@code k} (zeros past {@code rows}); C is row-major
+     * F32 at byte {@code cOff} of {@code c}, {@code ldc} elements per row.
+     */
+    void multiplyRows(int rows, int k, int n, float[] a, MemorySegment b, long bOff, long bRowBytes, boolean bf16,
+            MemorySegment c, long cOff, long ldc);
+
+    /** Loads the implementation on first use, so the scalar path never touches the Vector API. */
+    final class Holder {
+        private static final MicroKernel INSTANCE = Simd.BITS == 0 ? new ScalarMicroKernel() : new VectorMicroKernel(8);
+        private static final MicroKernel ATTENTION = Simd.BITS == 0 ? INSTANCE : new VectorMicroKernel(6);
+
+        private Holder() {
+        }
+    }
+}

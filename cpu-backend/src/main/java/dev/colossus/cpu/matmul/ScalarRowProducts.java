@@ -1,0 +1,56 @@
+package dev.colossus.cpu.matmul;
+
+import dev.colossus.DType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * {@link RowProducts} in plain Java: the path when the Vector API is absent or {@code
+ * colossus.cpu.vectorBits=0}, and the tails of the vector loops.
+ */
+final class ScalarRowProducts implements RowProducts {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfShort BF16_BITS = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    @Override
+    public void dots(float[] q, int rows, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < keys; j++) {
+                float s0 = 0, s1 = 0;
+                int i = 0;
+                for (; i + 2 <= d; i += 2) {
+                    s0 += q[r * d + i] * element(k, at + j * rowBytes, i, dtype);
+                    s1 += q[r * d + i + 1] * element(k, at + j * rowBytes, i + 1, dtype);
+                }
+                for (; i < d; i++) {
+                    s0 += q[r * d + i] * element(k, at + j * rowBytes, i, dtype);
+                }
+                out[r * keys + j] = s0 + s1;
+            }
+        }
+    }
+
+    @Override
+    public void addProducts(float[] p, int rows, int keys, MemorySegment v, long at, long rowBytes, DType dtype, int d, float[] out) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < keys; j++) {
+                for (int c = 0; c < d; c++) {
+                    out[r * d + c] += p[r * keys + j] * element(v, at + j * rowBytes, c, dtype);
+                }
+            }
+        }
+    }
+
+    /** Element i of the F32 or BF16 row at byte {@code row} of m. */
+    static float element(MemorySegment m, long row, int i, DType dtype) {
+        return dtype == DType.BF16 ? Float.intBitsToFloat(m.get(BF16_BITS, row + 2L * i) << 16) : m.get(F32, row + 4L * i);
+    }
+
+    @Override
+    public void toPairOrder(float[] x, int off, int n) {
+    }
+
+    @Override
+    public void fromPairOrder(float[] x, int off, int n) {
+    }
+}

@@ -1,0 +1,292 @@
+package dev.colossus.cpu.matmul;
+
+import static dev.colossus.cpu.simd.VectorLanes.INTS;
+import static dev.colossus.cpu.simd.VectorLanes.L;
+import static dev.colossus.cpu.simd.VectorLanes.NATIVE;
+import static dev.colossus.cpu.simd.VectorLanes.S;
+import static dev.colossus.cpu.simd.VectorLanes.sumOfLanes;
+import static jdk.incubator.vector.VectorOperators.ADD;
+
+import dev.colossus.DType;
+import dev.colossus.cpu.simd.Simd;
+import dev.colossus.reference.Elements;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * {@link RowProducts} on the Vector API at {@link Simd#BITS}. Loops run whole vectors and hand the
+ * remainder to {@link ScalarRowProducts}.
+ */
+final class VectorRowProducts implements RowProducts {
+    /** Elements of a row that {@link #dots} and {@link #addProducts} take at a time: two vectors, L 32-bit words of BF16. */
+    private static final int RUN = 2 * L;
+    /** Which element of a BF16 pair lies in the low half of its 32-bit word: the first on little-endian machines. */
+    private static final int LOW_HALF = NATIVE == ByteOrder.LITTLE_ENDIAN ? 0 : 1;
+
+    /**
+     * Four rows of q against two keys at a time: each run of a key is loaded once for the four rows.
+     * Its eight horizontal sums a pair of keys are the Vector API's {@code reduceLanes}, the one place
+     * left whose order differs before and after C2 compiles it (see {@link #sumOfLanes}): decode
+     * attention's scores may move in their last bit while the kernel is being compiled.
+     */
+    @Override
+    public void dots(float[] q, int rows, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out) {
+        int width = dtype.byteSize(), runs = d - d % RUN, shift = shift(dtype), mask = mask(dtype);
+        long offset = offset(dtype);
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int q0 = r * d, q1 = q0 + d, q2 = q1 + d, q3 = q2 + d;
+            int j = 0;
+            // Eight independent chains of fused multiply-adds: rows r..r+3 against keys j and j+1.
+            for (; j + 2 <= keys; j += 2) {
+                long kj = at + j * rowBytes, kl = kj + rowBytes;
+                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, u0 = s0, u1 = s0, u2 = s0, u3 = s0;
+                for (int i = 0; i < runs; i += RUN) {
+                    long x = kj + (long) width * i, y = kl + (long) width * i;
+                    FloatVector x0 = first(k, x, shift), x1 = second(k, x + offset, mask);
+                    FloatVector y0 = first(k, y, shift), y1 = second(k, y + offset, mask);
+                    FloatVector a0 = FloatVector.fromArray(S, q, q0 + i), b0 = FloatVector.fromArray(S, q, q0 + i + L);
+                    FloatVector a1 = FloatVector.fromArray(S, q, q1 + i), b1 = FloatVector.fromArray(S, q, q1 + i + L);
+                    FloatVector a2 = FloatVector.fromArray(S, q, q2 + i), b2 = FloatVector.fromArray(S, q, q2 + i + L);
+                    FloatVector a3 = FloatVector.fromArray(S, q, q3 + i), b3 = FloatVector.fromArray(S, q, q3 + i + L);
+                    s0 = b0.fma(x1, a0.fma(x0, s0));
+                    s1 = b1.fma(x1, a1.fma(x0, s1));
+                    s2 = b2.fma(x1, a2.fma(x0, s2));
+                    s3 = b3.fma(x1, a3.fma(x0, s3));
+                    u0 = b0.fma(y1, a0.fma(y0, u0));
+                    u1 = b1.fma(y1, a1.fma(y0, u1));
+                    u2 = b2.fma(y1, a2.fma(y0, u2));
+                    u3 = b3.fma(y1, a3.fma(y0, u3));
+                }
+                out[r * keys + j] = s0.reduceLanes(ADD);
+                out[(r + 1) * keys + j] = s1.reduceLanes(ADD);
+                out[(r + 2) * keys + j] = s2.reduceLanes(ADD);
+                out[(r + 3) * keys + j] = s3.reduceLanes(ADD);
+                out[r * keys + j + 1] = u0.reduceLanes(ADD);
+                out[(r + 1) * keys + j + 1] = u1.reduceLanes(ADD);
+                out[(r + 2) * keys + j + 1] = u2.reduceLanes(ADD);
+                out[(r + 3) * keys + j + 1] = u3.reduceLanes(ADD);
+            }
+            for (int row = r; row < r + 4 && runs < d; row++) {
+                for (int key = 0; key < j; key++) {
+                    out[row * keys + key] += tail(q, row * d, d, runs, k, at + key * rowBytes, dtype);
+                }
+            }
+            for (; j < keys; j++) {
+                for (int row = r; row < r + 4; row++) {
+                    out[row * keys + j] = dot(q, row * d, d, k, at + j * rowBytes, dtype);
+                }
+            }
+        }
+        for (; r < rows; r++) {
+            for (int j = 0; j < keys; j++) {
+                out[r * keys + j] = dot(q, r * d, d, k, at + j * rowBytes, dtype);
+            }
+        }
+    }
+
+    /** {@code sum_i q[off + i] * k[i]}, k the row at byte {@code row}. */
+    private static float dot(float[] q, int off, int d, MemorySegment k, long row, DType dtype) {
+        int width = dtype.byteSize(), runs = d - d % RUN, shift = shift(dtype), mask = mask(dtype);
+        long offset = offset(dtype);
+        FloatVector s = FloatVector.zero(S);
+        for (int i = 0; i < runs; i += RUN) {
+            long x = row + (long) width * i;
+            s = FloatVector.fromArray(S, q, off + i + L).fma(second(k, x + offset, mask), FloatVector.fromArray(S, q, off + i).fma(first(k, x, shift), s));
+        }
+        return s.reduceLanes(ADD) + tail(q, off, d, runs, k, row, dtype);
+    }
+
+    /** {@code sum_{from <= i < d} q[off + i] * k[i]}: the elements after the last whole run, in natural order. */
+    private static float tail(float[] q, int off, int d, int from, MemorySegment k, long row, DType dtype) {
+        float s = 0;
+        for (int i = from; i < d; i++) {
+            s += q[off + i] * ScalarRowProducts.element(k, row, i, dtype);
+        }
+        return s;
+    }
+
+    /**
+     * Four rows at a time (then two), four vectors of columns at a time, keys innermost: the 16
+     * accumulators stay in registers across the keys, each key's columns are read in order, and each
+     * value row is loaded and widened once for the four rows of a GQA group of 4 (decode, BF16, Hq 32,
+     * Hkv 8: 53 GB/s at 1024 keys, in cache, against 48.6 two rows at a time; 41-43 against 33-36 at 8192).
+     */
+    @Override
+    public void addProducts(float[] p, int rows, int keys, MemorySegment v, long at, long rowBytes, DType dtype, int d, float[] out) {
+        int width = dtype.byteSize(), runs = d - d % RUN, shift = shift(dtype), mask = mask(dtype);
+        long offset = offset(dtype);
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int p0 = r * keys, p1 = p0 + keys, p2 = p1 + keys, p3 = p2 + keys, o0 = r * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
+            int c = 0;
+            for (; c + 2 * RUN <= runs; c += 2 * RUN) {
+                FloatVector a0 = FloatVector.fromArray(S, out, o0 + c), a1 = FloatVector.fromArray(S, out, o0 + c + L);
+                FloatVector a2 = FloatVector.fromArray(S, out, o0 + c + 2 * L), a3 = FloatVector.fromArray(S, out, o0 + c + 3 * L);
+                FloatVector b0 = FloatVector.fromArray(S, out, o1 + c), b1 = FloatVector.fromArray(S, out, o1 + c + L);
+                FloatVector b2 = FloatVector.fromArray(S, out, o1 + c + 2 * L), b3 = FloatVector.fromArray(S, out, o1 + c + 3 * L);
+                FloatVector e0 = FloatVector.fromArray(S, out, o2 + c), e1 = FloatVector.fromArray(S, out, o2 + c + L);
+                FloatVector e2 = FloatVector.fromArray(S, out, o2 + c + 2 * L), e3 = FloatVector.fromArray(S, out, o2 + c + 3 * L);
+                FloatVector f0 = FloatVector.fromArray(S, out, o3 + c), f1 = FloatVector.fromArray(S, out, o3 + c + L);
+                FloatVector f2 = FloatVector.fromArray(S, out, o3 + c + 2 * L), f3 = FloatVector.fromArray(S, out, o3 + c + 3 * L);
+                for (int j = 0; j < keys; j++) {
+                    long x = at + j * rowBytes + (long) width * c, y = x + (long) width * RUN;
+                    FloatVector x0 = first(v, x, shift), x1 = second(v, x + offset, mask);
+                    FloatVector y0 = first(v, y, shift), y1 = second(v, y + offset, mask);
+                    FloatVector w0 = FloatVector.broadcast(S, p[p0 + j]), w1 = FloatVector.broadcast(S, p[p1 + j]);
+                    FloatVector w2 = FloatVector.broadcast(S, p[p2 + j]), w3 = FloatVector.broadcast(S, p[p3 + j]);
+                    a0 = x0.fma(w0, a0);
+                    a1 = x1.fma(w0, a1);
+                    a2 = y0.fma(w0, a2);
+                    a3 = y1.fma(w0, a3);
+                    b0 = x0.fma(w1, b0);
+                    b1 = x1.fma(w1, b1);
+                    b2 = y0.fma(w1, b2);
+                    b3 = y1.fma(w1, b3);
+                    e0 = x0.fma(w2, e0);
+                    e1 = x1.fma(w2, e1);
+                    e2 = y0.fma(w2, e2);
+                    e3 = y1.fma(w2, e3);
+                    f0 = x0.fma(w3, f0);
+                    f1 = x1.fma(w3, f1);
+                    f2 = y0.fma(w3, f2);
+                    f3 = y1.fma(w3, f3);
+                }
+                a0.intoArray(out, o0 + c);
+                a1.intoArray(out, o0 + c + L);
+                a2.intoArray(out, o0 + c + 2 * L);
+                a3.intoArray(out, o0 + c + 3 * L);
+                b0.intoArray(out, o1 + c);
+                b1.intoArray(out, o1 + c + L);
+                b2.intoArray(out, o1 + c + 2 * L);
+                b3.intoArray(out, o1 + c + 3 * L);
+                e0.intoArray(out, o2 + c);
+                e1.intoArray(out, o2 + c + L);
+                e2.intoArray(out, o2 + c + 2 * L);
+                e3.intoArray(out, o2 + c + 3 * L);
+                f0.intoArray(out, o3 + c);
+                f1.intoArray(out, o3 + c + L);
+                f2.intoArray(out, o3 + c + 2 * L);
+                f3.intoArray(out, o3 + c + 3 * L);
+            }
+            addProducts(p, r, 4, keys, v, at, rowBytes, dtype, d, c, out);
+        }
+        for (; r + 2 <= rows; r += 2) {
+            int p0 = r * keys, p1 = p0 + keys, o0 = r * d, o1 = o0 + d;
+            int c = 0;
+            for (; c + 2 * RUN <= runs; c += 2 * RUN) {
+                FloatVector a0 = FloatVector.fromArray(S, out, o0 + c), a1 = FloatVector.fromArray(S, out, o0 + c + L);
+                FloatVector a2 = FloatVector.fromArray(S, out, o0 + c + 2 * L), a3 = FloatVector.fromArray(S, out, o0 + c + 3 * L);
+                FloatVector b0 = FloatVector.fromArray(S, out, o1 + c), b1 = FloatVector.fromArray(S, out, o1 + c + L);
+                FloatVector b2 = FloatVector.fromArray(S, out, o1 + c + 2 * L), b3 = FloatVector.fromArray(S, out, o1 + c + 3 * L);
+                for (int j = 0; j < keys; j++) {
+                    long x = at + j * rowBytes + (long) width * c, y = x + (long) width * RUN;
+                    FloatVector x0 = first(v, x, shift), x1 = second(v, x + offset, mask);
+                    FloatVector y0 = first(v, y, shift), y1 = second(v, y + offset, mask);
+                    FloatVector w0 = FloatVector.broadcast(S, p[p0 + j]), w1 = FloatVector.broadcast(S, p[p1 + j]);
+                    a0 = x0.fma(w0, a0);
+                    a1 = x1.fma(w0, a1);
+                    a2 = y0.fma(w0, a2);
+                    a3 = y1.fma(w0, a3);
+                    b0 = x0.fma(w1, b0);
+                    b1 = x1.fma(w1, b1);
+                    b2 = y0.fma(w1, b2);
+                    b3 = y1.fma(w1, b3);
+                }
+                a0.intoArray(out, o0 + c);
+                a1.intoArray(out, o0 + c + L);
+                a2.intoArray(out, o0 + c + 2 * L);
+                a3.intoArray(out, o0 + c + 3 * L);
+                b0.intoArray(out, o1 + c);
+                b1.intoArray(out, o1 + c + L);
+                b2.intoArray(out, o1 + c + 2 * L);
+                b3.intoArray(out, o1 + c + 3 * L);
+            }
+            addProducts(p, r, 2, keys, v, at, rowBytes, dtype, d, c, out);
+        }
+        addProducts(p, r, rows - r, keys, v, at, rowBytes, dtype, d, 0, out);
+    }
+
+    /** {@link #addProducts} for rows {@code [r0, r0 + n)} and the columns from {@code from}: a run at a time, then one at a time. */
+    private static void addProducts(float[] p, int r0, int n, int keys, MemorySegment v, long at, long rowBytes, DType dtype, int d,
+            int from, float[] out) {
+        int width = dtype.byteSize(), runs = d - d % RUN, shift = shift(dtype), mask = mask(dtype);
+        long offset = offset(dtype);
+        for (int r = r0; r < r0 + n; r++) {
+            int o = r * d;
+            for (int c = from; c < runs; c += RUN) {
+                FloatVector a0 = FloatVector.fromArray(S, out, o + c), a1 = FloatVector.fromArray(S, out, o + c + L);
+                for (int j = 0; j < keys; j++) {
+                    long x = at + j * rowBytes + (long) width * c;
+                    FloatVector w = FloatVector.broadcast(S, p[r * keys + j]);
+                    a0 = first(v, x, shift).fma(w, a0);
+                    a1 = second(v, x + offset, mask).fma(w, a1);
+                }
+                a0.intoArray(out, o + c);
+                a1.intoArray(out, o + c + L);
+            }
+            for (int c = Math.max(from, runs); c < d; c++) {
+                float s = out[o + c];
+                for (int j = 0; j < keys; j++) {
+                    s += p[r * keys + j] * ScalarRowProducts.element(v, at + j * rowBytes, c, dtype);
+                }
+                out[o + c] = s;
+            }
+        }
+    }
+
+    /*
+     * A run of a row is two vectors, both read as 32-bit words: first = words(at) << shift, second =
+     * words(at + offset) & mask. F32 (shift 0, offset L words, mask all ones): its first and last L
+     * elements. BF16 (shift 16, offset 0, mask 0xFFFF0000): the low and the high halves of its L words,
+     * widened. One loop serves both without a branch, whose profile could keep C2 from inlining the
+     * other format's loads (a call that is not inlined boxes its vector).
+     */
+    private static int shift(DType dtype) {
+        return dtype == DType.BF16 ? 16 : 0;
+    }
+
+    private static long offset(DType dtype) {
+        return dtype == DType.BF16 ? 0 : 4L * L;
+    }
+
+    private static int mask(DType dtype) {
+        return dtype == DType.BF16 ? 0xFFFF0000 : -1;
+    }
+
+    private static FloatVector first(MemorySegment m, long at, int shift) {
+        return IntVector.fromMemorySegment(INTS, m, at, NATIVE).lanewise(VectorOperators.LSHL, shift).reinterpretAsFloats();
+    }
+
+    private static FloatVector second(MemorySegment m, long at, int mask) {
+        return IntVector.fromMemorySegment(INTS, m, at, NATIVE).and(mask).reinterpretAsFloats();
+    }
+
+    /** Within each run, the elements in the low halves of the words first (the even ones where the low half comes first in memory). */
+    @Override
+    public void toPairOrder(float[] x, int off, int n) {
+        float[] run = new float[RUN];
+        for (int i = off; i + RUN <= off + n; i += RUN) {
+            System.arraycopy(x, i, run, 0, RUN);
+            for (int t = 0; t < L; t++) {
+                x[i + t] = run[2 * t + LOW_HALF];
+                x[i + L + t] = run[2 * t + 1 - LOW_HALF];
+            }
+        }
+    }
+
+    @Override
+    public void fromPairOrder(float[] x, int off, int n) {
+        float[] run = new float[RUN];
+        for (int i = off; i + RUN <= off + n; i += RUN) {
+            System.arraycopy(x, i, run, 0, RUN);
+            for (int t = 0; t < L; t++) {
+                x[i + 2 * t + LOW_HALF] = run[t];
+                x[i + 2 * t + 1 - LOW_HALF] = run[L + t];
+            }
+        }
+    }
+}

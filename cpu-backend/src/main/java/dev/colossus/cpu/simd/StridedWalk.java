@@ -1,0 +1,101 @@
+package dev.colossus.cpu.simd;
+
+import dev.colossus.Shape;
+import dev.colossus.spi.Operand;
+
+/**
+ * The elements of a shape, visited in row-major order as runs along the innermost dimension, for
+ * several operands of that shape at once (inputs broadcast with stride 0, outputs).
+ *
+ * <p>Size-1 dimensions are dropped and dimensions that are contiguous with the next one in every
+ * operand are merged first, so dense operands are one long run, however many dimensions they have.
+ */
+public final class StridedWalk {
+    /** What to do with one run: {@code offsets[o]} is operand {@code o}'s element offset of its first element. */
+    public interface Run {
+        void accept(long[] offsets, int length);
+    }
+
+    private final long[] dims;
+    private final long[][] strides;
+    private final long[] bases;
+    private final long inner;
+    private final long numel;
+
+    public StridedWalk(Shape shape, Operand... operands) {
+        int k = operands.length;
+        long[] ds = new long[shape.rank() + 1];
+        long[][] ss = new long[k][shape.rank() + 1];
+        int rank = 0;
+        for (int d = shape.rank() - 1; d >= 0; d--) {
+            long size = shape.dim(d);
+            if (size == 1) {
+                continue;
+            }
+            boolean merge = rank > 0;
+            for (int o = 0; o < k && merge; o++) {
+                merge = operands[o].strides()[d] == ss[o][rank - 1] * ds[rank - 1];
+            }
+            if (merge) {
+                ds[rank - 1] *= size;
+            } else {
+                ds[rank] = size;
+                for (int o = 0; o < k; o++) {
+                    ss[o][rank] = operands[o].strides()[d];
+                }
+                rank++;
+            }
+        }
+        if (rank == 0) {
+            ds[0] = shape.numel();
+            rank = 1;
+        }
+        // collected innermost first; store outermost first
+        dims = new long[rank];
+        strides = new long[k][rank];
+        for (int d = 0; d < rank; d++) {
+            dims[d] = ds[rank - 1 - d];
+            for (int o = 0; o < k; o++) {
+                strides[o][d] = ss[o][rank - 1 - d];
+            }
+        }
+        bases = new long[k];
+        for (int o = 0; o < k; o++) {
+            bases[o] = operands[o].offset();
+        }
+        inner = dims[rank - 1];
+        numel = shape.numel();
+    }
+
+    public long numel() {
+        return numel;
+    }
+
+    /** The stride of operand {@code o} along the runs. */
+    public long innerStride(int o) {
+        return strides[o][dims.length - 1];
+    }
+
+    /** Visits elements {@code [from, to)} in runs of at most {@code maxRun}. */
+    public void forRuns(long from, long to, int maxRun, Run body) {
+        int k = bases.length;
+        long[] offsets = new long[k];
+        int last = dims.length - 1;
+        for (long p = from; p < to; ) {
+            long outer = p / inner;
+            long within = p - outer * inner;
+            for (int o = 0; o < k; o++) {
+                long offset = bases[o] + within * strides[o][last];
+                long rest = outer;
+                for (int d = last - 1; d >= 0; d--) {
+                    offset += (rest % dims[d]) * strides[o][d];
+                    rest /= dims[d];
+                }
+                offsets[o] = offset;
+            }
+            int n = (int) Math.min(Math.min(inner - within, to - p), maxRun);
+            body.accept(offsets, n);
+            p += n;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.colossus.cpu.simd;
+
+import static jdk.incubator.vector.VectorOperators.ADD;
+
+import dev.colossus.reference.Elements;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector species at {@link Simd#BITS} and the lane operations every vector kernel shares: a sum
+ * of lanes in one fixed order, loads of F32 and BF16 runs from native memory, the BF16 store.
+ */
+public final class VectorLanes {
+    public static final VectorSpecies<Float> S = switch (Simd.BITS) {
+        case 128 -> FloatVector.SPECIES_128;
+        case 256 -> FloatVector.SPECIES_256;
+        default -> FloatVector.SPECIES_512;
+    };
+    public static final int L = S.length();
+    public static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** L shorts (BF16 inputs) and L ints of S's shape, to widen them. */
+    public static final VectorSpecies<Short> HALVES = ShortVector.SPECIES_PREFERRED.withShape(
+            VectorShape.forBitSize(S.vectorBitSize() / 2)).check(short.class);
+    public static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED.withShape(S.vectorShape()).check(int.class);
+
+    /** Lane i takes lane i + d (mod L): the folds of {@link #sumOfLanes}, constants that C2 folds into its permutes. */
+    public static final VectorShuffle<Float> BY_8 = shuffleBy(8), BY_4 = shuffleBy(4), BY_2 = shuffleBy(2);
+
+    /**
+     * The sum of v's lanes, halves folded onto each other (lane i plus lane i + 8, then i + 4, then i +
+     * 2, then lanes 0 and 1): one order whether or not C2 has compiled the caller. {@code
+     * reduceLanes(ADD)} leaves the order to the implementation, and the Vector API's Java code (lane by
+     * lane) and C2's intrinsic differ in 676 of 1000 random 16-lane sums on this machine: a result
+     * changed in its last bits once its loop was compiled, and the same op twice gave different bits.
+     * Only decode attention's dot products ({@link #dots}) keep {@code reduceLanes}: eight of these
+     * folds a pair of keys made decode 1.7x slower.
+     */
+    public static float sumOfLanes(FloatVector v) {
+        if (L > 8) {
+            v = v.add(v.rearrange(BY_8));
+        }
+        if (L > 4) {
+            v = v.add(v.rearrange(BY_4));
+        }
+        v = v.add(v.rearrange(BY_2));
+        return v.lane(0) + v.lane(1);
+    }
+
+    public static VectorShuffle<Float> shuffleBy(int d) {
+        return VectorShuffle.fromOp(S, i -> (i + d) % L);
+    }
+
+    /**
+     * {@code max(max, v)} lanewise by a compare and a blend, where Java's max (NaN and signed-zero
+     * rules) takes six instructions: for softmax's next-row max, which a NaN need not enter, since the
+     * NaN's own exponential makes the row's sum NaN.
+     */
+    public static FloatVector runningMax(FloatVector max, FloatVector v) {
+        return max.blend(v, v.compare(VectorOperators.GT, max));
+    }
+
+    /** The L F32 values from element i of the row at byte at. */
+    public static FloatVector load(MemorySegment x, long at, int i) {
+        return FloatVector.fromMemorySegment(S, x, at + 4L * i, NATIVE);
+    }
+
+    /** The L BF16 values at byte {@code at}, widened to F32 (exact: BF16 is F32's upper half). */
+    public static FloatVector loadBf16(MemorySegment m, long at) {
+        ShortVector halves = ShortVector.fromMemorySegment(HALVES, m, at, NATIVE);
+        return ((IntVector) halves.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0)).lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats();
+    }
+
+    /**
+     * v rounded to BF16 at byte {@code at}, as {@code Elements.floatToBf16} rounds: to nearest even
+     * (add 0x7FFF plus the lowest kept bit, keep the upper half), NaN quietened.
+     */
+    public static void storeBf16(FloatVector v, MemorySegment m, long at) {
+        IntVector bits = v.reinterpretAsInts();
+        IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF)
+                .lanewise(VectorOperators.LSHR, 16);
+        IntVector quiet = bits.lanewise(VectorOperators.LSHR, 16).or(0x0040);
+        IntVector result = rounded.blend(quiet, v.test(VectorOperators.IS_NAN).cast(INTS));
+        ((ShortVector) result.convertShape(VectorOperators.I2S, HALVES, 0)).intoMemorySegment(m, at, NATIVE);
+    }
+}

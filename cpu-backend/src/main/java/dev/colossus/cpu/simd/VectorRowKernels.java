@@ -1,0 +1,313 @@
+package dev.colossus.cpu.simd;
+
+import static dev.colossus.cpu.simd.VectorLanes.S;
+import static dev.colossus.cpu.simd.VectorLanes.L;
+import static dev.colossus.cpu.simd.VectorLanes.sumOfLanes;
+import static dev.colossus.cpu.simd.VectorLanes.load;
+import static dev.colossus.cpu.simd.VectorLanes.loadBf16;
+import static dev.colossus.cpu.simd.VectorLanes.storeBf16;
+import static jdk.incubator.vector.VectorOperators.EXP;
+import static jdk.incubator.vector.VectorOperators.MAX;
+import static jdk.incubator.vector.VectorOperators.MIN;
+
+import dev.colossus.reference.Elements;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * {@link RowKernels} on the Vector API at {@link Simd#BITS}. Loops run whole vectors and hand the
+ * remainder to {@link ScalarRowKernels}.
+ */
+final class VectorRowKernels implements RowKernels {
+    private static final ScalarRowKernels SCALAR = new ScalarRowKernels();
+
+    @Override
+    public float sum(float[] x, int off, int n) {
+        int bound = S.loopBound(n);
+        // Four accumulators: one would wait on the add's latency every vector.
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int i = 0;
+        for (; i + 4 * L <= bound; i += 4 * L) {
+            acc0 = acc0.add(FloatVector.fromArray(S, x, off + i));
+            acc1 = acc1.add(FloatVector.fromArray(S, x, off + i + L));
+            acc2 = acc2.add(FloatVector.fromArray(S, x, off + i + 2 * L));
+            acc3 = acc3.add(FloatVector.fromArray(S, x, off + i + 3 * L));
+        }
+        for (; i < bound; i += L) {
+            acc0 = acc0.add(FloatVector.fromArray(S, x, off + i));
+        }
+        float s = sumOfLanes(acc0.add(acc1).add(acc2.add(acc3)));
+        for (; i < n; i++) {
+            s += x[off + i];
+        }
+        return s;
+    }
+
+    @Override
+    public float squaredDeviations(float[] x, int off, int n, float mean) {
+        int bound = S.loopBound(n);
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        FloatVector m = FloatVector.broadcast(S, mean);
+        int i = 0;
+        for (; i + 4 * L <= bound; i += 4 * L) {
+            FloatVector d0 = FloatVector.fromArray(S, x, off + i).sub(m);
+            FloatVector d1 = FloatVector.fromArray(S, x, off + i + L).sub(m);
+            FloatVector d2 = FloatVector.fromArray(S, x, off + i + 2 * L).sub(m);
+            FloatVector d3 = FloatVector.fromArray(S, x, off + i + 3 * L).sub(m);
+            acc0 = d0.fma(d0, acc0);
+            acc1 = d1.fma(d1, acc1);
+            acc2 = d2.fma(d2, acc2);
+            acc3 = d3.fma(d3, acc3);
+        }
+        for (; i < bound; i += L) {
+            FloatVector d = FloatVector.fromArray(S, x, off + i).sub(m);
+            acc0 = d.fma(d, acc0);
+        }
+        float s = sumOfLanes(acc0.add(acc1).add(acc2.add(acc3)));
+        for (; i < n; i++) {
+            float d = x[off + i] - mean;
+            s += d * d;
+        }
+        return s;
+    }
+
+    @Override
+    public float squaredDeviations(float[] x, int off, int n, float mean, float[] linear) {
+        int bound = S.loopBound(n);
+        FloatVector squares0 = FloatVector.zero(S), squares1 = squares0, sum0 = squares0, sum1 = squares0;
+        FloatVector m = FloatVector.broadcast(S, mean);
+        int i = 0;
+        for (; i + 2 * L <= bound; i += 2 * L) {
+            FloatVector d0 = FloatVector.fromArray(S, x, off + i).sub(m);
+            FloatVector d1 = FloatVector.fromArray(S, x, off + i + L).sub(m);
+            squares0 = d0.fma(d0, squares0);
+            squares1 = d1.fma(d1, squares1);
+            sum0 = sum0.add(d0);
+            sum1 = sum1.add(d1);
+        }
+        for (; i < bound; i += L) {
+            FloatVector d = FloatVector.fromArray(S, x, off + i).sub(m);
+            squares0 = d.fma(d, squares0);
+            sum0 = sum0.add(d);
+        }
+        float squares = sumOfLanes(squares0.add(squares1)) + SCALAR.squaredDeviations(x, off + i, n - i, mean, linear);
+        linear[0] += sumOfLanes(sum0.add(sum1));
+        return squares;
+    }
+
+    @Override
+    public float max(float[] x, int off, int n) {
+        int bound = S.loopBound(n);
+        // Four accumulators: Java's max on lanes (NaN and -0 rules) is a chain of several instructions.
+        FloatVector acc0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int i = 0;
+        for (; i + 4 * L <= bound; i += 4 * L) {
+            acc0 = acc0.lanewise(MAX, FloatVector.fromArray(S, x, off + i));
+            acc1 = acc1.lanewise(MAX, FloatVector.fromArray(S, x, off + i + L));
+            acc2 = acc2.lanewise(MAX, FloatVector.fromArray(S, x, off + i + 2 * L));
+            acc3 = acc3.lanewise(MAX, FloatVector.fromArray(S, x, off + i + 3 * L));
+        }
+        for (; i < bound; i += L) {
+            acc0 = acc0.lanewise(MAX, FloatVector.fromArray(S, x, off + i));
+        }
+        float m = acc0.lanewise(MAX, acc1).lanewise(MAX, acc2.lanewise(MAX, acc3)).reduceLanes(MAX);
+        for (; i < n; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public float min(float[] x, int off, int n) {
+        int bound = S.loopBound(n);
+        // Four accumulators: Java's min on lanes (NaN and -0 rules) is a chain of several instructions.
+        FloatVector acc0 = FloatVector.broadcast(S, Float.POSITIVE_INFINITY), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int i = 0;
+        for (; i + 4 * L <= bound; i += 4 * L) {
+            acc0 = acc0.lanewise(MIN, FloatVector.fromArray(S, x, off + i));
+            acc1 = acc1.lanewise(MIN, FloatVector.fromArray(S, x, off + i + L));
+            acc2 = acc2.lanewise(MIN, FloatVector.fromArray(S, x, off + i + 2 * L));
+            acc3 = acc3.lanewise(MIN, FloatVector.fromArray(S, x, off + i + 3 * L));
+        }
+        for (; i < bound; i += L) {
+            acc0 = acc0.lanewise(MIN, FloatVector.fromArray(S, x, off + i));
+        }
+        float m = acc0.lanewise(MIN, acc1).lanewise(MIN, acc2.lanewise(MIN, acc3)).reduceLanes(MIN);
+        for (; i < n; i++) {
+            m = Math.min(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public void addInto(float[] x, int xOff, float[] acc, int accOff, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, acc, accOff + i).add(FloatVector.fromArray(S, x, xOff + i)).intoArray(acc, accOff + i);
+        }
+        for (; i < n; i++) {
+            acc[accOff + i] += x[xOff + i];
+        }
+    }
+
+    @Override
+    public void maxInto(float[] x, int xOff, float[] acc, int accOff, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, acc, accOff + i).lanewise(MAX, FloatVector.fromArray(S, x, xOff + i))
+                    .intoArray(acc, accOff + i);
+        }
+        for (; i < n; i++) {
+            acc[accOff + i] = Math.max(acc[accOff + i], x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void minInto(float[] x, int xOff, float[] acc, int accOff, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, acc, accOff + i).lanewise(MIN, FloatVector.fromArray(S, x, xOff + i))
+                    .intoArray(acc, accOff + i);
+        }
+        for (; i < n; i++) {
+            acc[accOff + i] = Math.min(acc[accOff + i], x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        int bound = S.loopBound(n);
+        FloatVector a = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (; i < bound; i += L) {
+            a.fma(FloatVector.fromArray(S, x, xOff + i), FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    @Override
+    public void scale(float[] x, int off, int n, float alpha) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, x, off + i).mul(alpha).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] *= alpha;
+        }
+    }
+
+    /**
+     * The online softmax's exponentials in attention: the Vector API's {@code EXP}, whose bits differ
+     * before and after C2 compiles it, since {@link VectorMath#expOfNonPositive} inlined into the
+     * attention kernels' compilation made causal prefill 1.55x slower (164 against 106 ms, B1 H16
+     * L2048 D128): attention's results may move in their last bit while it is being compiled.
+     */
+    @Override
+    public float expShifted(float[] x, int off, int n, float shift) {
+        int bound = S.loopBound(n);
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector e = FloatVector.fromArray(S, x, off + i).sub(shift).lanewise(EXP);
+            e.intoArray(x, off + i);
+            acc = acc.add(e);
+        }
+        float s = sumOfLanes(acc);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[off + i] - shift);
+            x[off + i] = e;
+            s += e;
+        }
+        return s;
+    }
+
+    @Override
+    public float sum(MemorySegment x, long at, int n) {
+        int bound = S.loopBound(n);
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int i = 0;
+        for (; i + 4 * L <= bound; i += 4 * L) {
+            acc0 = acc0.add(load(x, at, i));
+            acc1 = acc1.add(load(x, at, i + L));
+            acc2 = acc2.add(load(x, at, i + 2 * L));
+            acc3 = acc3.add(load(x, at, i + 3 * L));
+        }
+        for (; i < bound; i += L) {
+            acc0 = acc0.add(load(x, at, i));
+        }
+        return sumOfLanes(acc0.add(acc1).add(acc2.add(acc3))) + SCALAR.sum(x, at + 4L * i, n - i);
+    }
+
+    @Override
+    public float squaredDeviations(MemorySegment x, long at, int n, float mean) {
+        int bound = S.loopBound(n);
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        FloatVector m = FloatVector.broadcast(S, mean);
+        int i = 0;
+        for (; i + 4 * L <= bound; i += 4 * L) {
+            FloatVector d0 = load(x, at, i).sub(m), d1 = load(x, at, i + L).sub(m);
+            FloatVector d2 = load(x, at, i + 2 * L).sub(m), d3 = load(x, at, i + 3 * L).sub(m);
+            acc0 = d0.fma(d0, acc0);
+            acc1 = d1.fma(d1, acc1);
+            acc2 = d2.fma(d2, acc2);
+            acc3 = d3.fma(d3, acc3);
+        }
+        for (; i < bound; i += L) {
+            FloatVector d = load(x, at, i).sub(m);
+            acc0 = d.fma(d, acc0);
+        }
+        return sumOfLanes(acc0.add(acc1).add(acc2.add(acc3))) + SCALAR.squaredDeviations(x, at + 4L * i, n - i, mean);
+    }
+
+    @Override
+    public float squaredDeviations(MemorySegment x, long at, int n, float mean, float[] linear) {
+        int bound = S.loopBound(n);
+        FloatVector squares0 = FloatVector.zero(S), squares1 = squares0, sum0 = squares0, sum1 = squares0;
+        FloatVector m = FloatVector.broadcast(S, mean);
+        int i = 0;
+        for (; i + 2 * L <= bound; i += 2 * L) {
+            FloatVector d0 = load(x, at, i).sub(m), d1 = load(x, at, i + L).sub(m);
+            squares0 = d0.fma(d0, squares0);
+            squares1 = d1.fma(d1, squares1);
+            sum0 = sum0.add(d0);
+            sum1 = sum1.add(d1);
+        }
+        for (; i < bound; i += L) {
+            FloatVector d = load(x, at, i).sub(m);
+            squares0 = d.fma(d, squares0);
+            sum0 = sum0.add(d);
+        }
+        float squares = sumOfLanes(squares0.add(squares1)) + SCALAR.squaredDeviations(x, at + 4L * i, n - i, mean, linear);
+        linear[0] += sumOfLanes(sum0.add(sum1));
+        return squares;
+    }
+
+    @Override
+    public void widenBf16(MemorySegment src, long at, float[] dst, int dstOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            loadBf16(src, at + 2L * i).intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = Float.intBitsToFloat(src.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i) << 16);
+        }
+    }
+
+    @Override
+    public void narrowBf16(float[] src, int srcOff, MemorySegment dst, long at, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            storeBf16(FloatVector.fromArray(S, src, srcOff + i), dst, at + 2L * i);
+        }
+        for (; i < n; i++) {
+            dst.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i, Elements.floatToBf16(src[srcOff + i]));
+        }
+    }
+}
