@@ -18,7 +18,7 @@ import java.util.List;
  */
 final class BlockCache {
     static final long MAX_BYTES = 1L << 20;
-    static final long CAPACITY = Long.getLong("colossus.cuda.blockCacheBytes", 256L << 20);
+    static final long CAPACITY = CudaOptions.AT_START.blockCacheBytes();
     private static final int MIN_SHIFT = 8;
 
     @SuppressWarnings("unchecked")

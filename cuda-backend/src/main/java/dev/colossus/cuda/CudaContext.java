@@ -26,7 +26,7 @@ import jcuda.driver.JCudaDriver;
  */
 final class CudaContext {
     /** Memory the pool keeps cached after synchronisation; {@code -Dcolossus.cuda.poolCacheBytes}. */
-    static final long POOL_CACHE_BYTES = Long.getLong("colossus.cuda.poolCacheBytes", 1L << 32);
+    static final long POOL_CACHE_BYTES = CudaOptions.AT_START.poolCacheBytes();
 
     final Device device;
     final String name;

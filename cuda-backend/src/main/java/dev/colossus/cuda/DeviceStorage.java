@@ -1,6 +1,7 @@
 package dev.colossus.cuda;
 
 import dev.colossus.spi.Collector;
+import dev.colossus.spi.Operand;
 import dev.colossus.spi.Storage;
 import jcuda.driver.CUresult;
 
@@ -10,7 +11,7 @@ import jcuda.driver.CUresult;
  * {@code -Dcolossus.cuda.blockCache=false}), larger ones from the driver's stream-ordered pool.
  */
 final class DeviceStorage extends Storage {
-    private static final boolean CACHE_BLOCKS = !"false".equals(System.getProperty("colossus.cuda.blockCache"));
+    private static final boolean CACHE_BLOCKS = CudaOptions.AT_START.blockCache();
     /** Attempts after a collection when the device is out of memory, sleeping 1, 2, 4 ... ms between. */
     private static final int RETRIES = 6;
 
@@ -74,6 +75,16 @@ final class DeviceStorage extends Storage {
     /** The device address of byte {@code offset}. */
     long address(long offset) {
         return pointer.address() + offset;
+    }
+
+    /** The device address of {@code x}'s storage (a {@link KernelLayout} adds the offset); 0 for an absent operand. */
+    static long base(Operand x) {
+        return x == null ? 0 : ((DeviceStorage) x.storage()).address(0);
+    }
+
+    /** The device address of {@code x}'s first element. */
+    static long address(Operand x) {
+        return base(x) + x.offset() * x.dtype().byteSize();
     }
 
     DevicePointer pointer(long offset) {

@@ -1,9 +1,19 @@
 package dev.colossus.cuda;
 
+import static dev.colossus.cuda.DeviceStorage.address;
+import static dev.colossus.cuda.KernelSpec.Param.ADDRESS;
+import static dev.colossus.cuda.KernelSpec.Param.F32;
+import static dev.colossus.cuda.KernelSpec.Param.I32;
+import static dev.colossus.cuda.KernelSpec.Param.I64;
+import static dev.colossus.cuda.KernelSpec.Param.TENSOR_MAP;
+
 import dev.colossus.DType;
 import dev.colossus.op.Attention;
 import dev.colossus.spi.Operand;
 import dev.colossus.spi.Storage;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Scaled-dot-product attention in one kernel, {@code src/main/cuda/attention/attention.cu}:
@@ -32,8 +42,57 @@ final class FusedAttention {
      */
     private static final int HOPPER_ROWS = 128, HOPPER_THREADS = 384, HOPPER_SHARED_BYTES = 5 * 32768 + 9 * 8 + 1024;
     private static final int MAX_GRID_Y = 65535;
+    private static final String[] TYPES = {"bf16", "f16"};
+    static final List<KernelSpec> SPECS = specs();
 
     private FusedAttention() {
+    }
+
+    /**
+     * The mma.sync kernel for head dimension d in {@code module}: B, Hq, Hkv, Lq, Lk; q, k and v (address,
+     * batch, head and row strides); the mask (address, dtype, four strides); causal, scale, keys per
+     * split; out; the partial outputs and log-sum-exps of the key splits; the unvalidated build's
+     * log-sum-exps (address, three strides).
+     */
+    private static KernelSpec mma(String module, String type, int d) {
+        return KernelSpec.of(module, "attention_" + type + "_d" + d, THREADS, (ROWS + 4 * KEYS) * d * 2, withLogSumExp(module,
+                I32, I32, I32, I32, I32, ADDRESS, I64, I64, I64, ADDRESS, I64, I64, I64, ADDRESS, I64, I64, I64,
+                ADDRESS, I32, I64, I64, I64, I64, I32, F32, I32, ADDRESS, I64, I64, I64, ADDRESS, ADDRESS));
+    }
+
+    /** The merge of the key splits, a block of d threads a row: Hq, Lq, d, splits, rows, the partial states, out. */
+    private static KernelSpec merge(String module, String type) {
+        return KernelSpec.of(module, "attention_merge_" + type, 128, 0, withLogSumExp(module,
+                I32, I32, I32, I32, I64, ADDRESS, ADDRESS, ADDRESS, I64, I64, I64));
+    }
+
+    /** The Hopper kernel: the tensor maps of q, k and v; Hq, Hkv, Lq, Lk, causal, scale; out (address, three strides). */
+    private static KernelSpec hopper(String module, String type) {
+        return KernelSpec.of(module, "attention_" + type + "_d128_sm90a", HOPPER_THREADS, HOPPER_SHARED_BYTES, withLogSumExp(module,
+                TENSOR_MAP, TENSOR_MAP, TENSOR_MAP, I32, I32, I32, I32, I32, F32, ADDRESS, I64, I64, I64));
+    }
+
+    private static KernelSpec.Param[] withLogSumExp(String module, KernelSpec.Param... params) {
+        if (!module.endsWith(".unvalidated")) {
+            return params;
+        }
+        KernelSpec.Param[] more = Arrays.copyOf(params, params.length + 4);
+        more[params.length] = ADDRESS;
+        Arrays.fill(more, params.length + 1, more.length, I64);
+        return more;
+    }
+
+    private static List<KernelSpec> specs() {
+        List<KernelSpec> specs = new ArrayList<>();
+        for (String suffix : new String[] {"", ".unvalidated"}) {
+            for (String type : TYPES) {
+                specs.add(mma("attention" + suffix, type, 64));
+                specs.add(mma("attention" + suffix, type, 128));
+                specs.add(merge("attention" + suffix, type));
+                specs.add(hopper("attention_sm90a" + suffix, type));
+            }
+        }
+        return List.copyOf(specs);
     }
 
     /**
@@ -41,7 +100,7 @@ final class FusedAttention {
      * write ({@link GpuRuns}): without them, attention asked for its log-sum-exps is composed.
      */
     static boolean accepts(Attention a) {
-        if (a.logSumExp() != null && !GpuRuns.UNVALIDATED) {
+        if (a.logSumExp() != null && !CudaOptions.AT_START.unvalidatedKernels()) {
             return false;
         }
         DType dtype = a.q().dtype();
@@ -96,25 +155,22 @@ final class FusedAttention {
                 arguments.address(0).i32(0).i64(0).i64(0).i64(0).i64(0);
             } else {
                 long[] s = mask.strides();
-                arguments.address(base(mask) + mask.offset() * mask.dtype().byteSize()).i32(mask.dtype().ordinal())
+                arguments.address(address(mask)).i32(mask.dtype().ordinal())
                         .i64(s[0]).i64(s[1]).i64(s[2]).i64(s[3]);
             }
             arguments.i32(a.causal() ? 1 : 0).f32((float) a.scale()).i32(keysPerSplit);
             operand(arguments, out);
             arguments.address(partialOut).address(partialLse);
             logSumExp(arguments, a);
-            int shared = (ROWS + 4 * KEYS) * d * 2;
             String module = GpuRuns.module("attention");
-            kernels.launch(a.name(), module, "attention_" + type + "_d" + d, rowBlocks, b * hkv, splits, THREADS, shared,
-                    arguments);
+            kernels.launch(mma(module, type, d), a.name(), rowBlocks, b * hkv, splits, THREADS, arguments);
             if (splits > 1) {
                 long[] s = out.strides();
                 Kernels.Arguments merge = new Kernels.Arguments().i32(hq).i32(lq).i32(d).i32(splits).i64(rows)
                         .address(partialOut).address(partialLse)
-                        .address(base(out) + out.offset() * out.dtype().byteSize()).i64(s[0]).i64(s[1]).i64(s[2]);
+                        .address(address(out)).i64(s[0]).i64(s[1]).i64(s[2]);
                 logSumExp(merge, a);
-                kernels.launch(a.name(), module, "attention_merge_" + type, (int) Math.min(rows, context.multiprocessors * 32L),
-                        1, 1, d, 0, merge);
+                kernels.launch(merge(module, type), a.name(), (int) Math.min(rows, context.multiprocessors * 32L), 1, 1, d, merge);
             }
         } finally {
             if (workspace != null) {
@@ -132,16 +188,13 @@ final class FusedAttention {
      * always; {@code mma}: never.
      */
     private static boolean onHopper(Attention a, CudaContext context) {
-        String choice = System.getProperty("colossus.cuda.attentionKernel", "auto");
-        if (!choice.equals("auto") && !choice.equals("wgmma") && !choice.equals("mma")) {
-            throw new IllegalArgumentException(a.name() + ": -Dcolossus.cuda.attentionKernel=" + choice
-                    + " is none of auto, wgmma, mma");
-        }
+        CudaOptions.AttentionKernel choice = CudaOptions.routing().attentionKernel();
         Operand q = a.q();
         boolean fits = context.computeMajor == 9 && context.computeMinor == 0 && q.dim(3) == 128 && a.mask() == null
                 && a.scale() > 0 && q.dim(1) <= MAX_GRID_Y && q.dim(0) <= MAX_GRID_Y;
         long blocks = (q.dim(2) + HOPPER_ROWS - 1) / HOPPER_ROWS * q.dim(1) * q.dim(0);
-        return fits && (choice.equals("wgmma") || choice.equals("auto") && blocks >= context.multiprocessors);
+        return fits && (choice == CudaOptions.AttentionKernel.WGMMA
+                || choice == CudaOptions.AttentionKernel.AUTO && blocks >= context.multiprocessors);
     }
 
     /**
@@ -158,18 +211,18 @@ final class FusedAttention {
         Kernels.Arguments arguments = new Kernels.Arguments().tensorMap(qMap).tensorMap(kMap).tensorMap(vMap)
                 .i32((int) q.dim(1)).i32((int) a.k().dim(1)).i32((int) q.dim(2)).i32((int) a.k().dim(2))
                 .i32(a.causal() ? 1 : 0).f32((float) a.scale())
-                .address(base(out) + out.offset() * out.dtype().byteSize()).i64(s[0]).i64(s[1]).i64(s[2]);
+                .address(address(out)).i64(s[0]).i64(s[1]).i64(s[2]);
         logSumExp(arguments, a);
         int queryBlocks = (int) ((q.dim(2) + HOPPER_ROWS - 1) / HOPPER_ROWS);
-        kernels.launch(a.name(), GpuRuns.module("attention_sm90a"), "attention_" + type + "_d128_sm90a", queryBlocks,
-                (int) q.dim(1), (int) q.dim(0), HOPPER_THREADS, HOPPER_SHARED_BYTES, arguments);
+        kernels.launch(hopper(GpuRuns.module("attention_sm90a"), type), a.name(), queryBlocks, (int) q.dim(1), (int) q.dim(0),
+                HOPPER_THREADS, arguments);
         return true;
     }
 
     /** The tensor map of a (B, H, L, 128) operand, boxes of 128 rows (queries or keys) by 64, or null where the driver refuses it. */
     private static byte[] map(Operand x) {
         long[] s = x.strides();
-        return TensorMap.tiled(x.dtype(), base(x) + x.offset() * x.dtype().byteSize(),
+        return TensorMap.tiled(x.dtype(), address(x),
                 new long[] {x.dim(3), x.dim(2), x.dim(1), x.dim(0)}, new long[] {s[2], s[1], s[0]},
                 new int[] {TensorMap.BOX_K, HOPPER_ROWS, 1, 1});
     }
@@ -189,7 +242,7 @@ final class FusedAttention {
      * parameters.
      */
     private static void logSumExp(Kernels.Arguments arguments, Attention a) {
-        if (!GpuRuns.UNVALIDATED) {
+        if (!CudaOptions.AT_START.unvalidatedKernels()) {
             return;
         }
         Operand lse = a.logSumExp();
@@ -197,24 +250,21 @@ final class FusedAttention {
             arguments.address(0).i64(0).i64(0).i64(0);
         } else {
             long[] s = lse.strides();
-            arguments.address(base(lse) + lse.offset() * Float.BYTES).i64(s[0]).i64(s[1]).i64(s[2]);
+            arguments.address(address(lse)).i64(s[0]).i64(s[1]).i64(s[2]);
         }
     }
 
     /** The address of x's first element, then its batch, head and row strides (D's is 1). */
     private static void operand(Kernels.Arguments arguments, Operand x) {
         long[] s = x.strides();
-        arguments.address(base(x) + x.offset() * x.dtype().byteSize()).i64(s[0]).i64(s[1]).i64(s[2]);
+        arguments.address(address(x)).i64(s[0]).i64(s[1]).i64(s[2]);
     }
 
     /** Unit stride along D, the other strides and the start at 16-byte multiples (8 elements). */
     private static boolean rowsAligned(Operand x) {
         long[] s = x.strides();
         return s[3] == 1 && s[0] % 8 == 0 && s[1] % 8 == 0 && s[2] % 8 == 0
-                && (base(x) + x.offset() * x.dtype().byteSize()) % 16 == 0;
+                && (address(x)) % 16 == 0;
     }
 
-    private static long base(Operand x) {
-        return ((DeviceStorage) x.storage()).address(0);
-    }
 }

@@ -21,8 +21,6 @@ import java.util.TreeMap;
  * (the ping-pong GEMM, the Hopper GEMM with b N-major, the fused kernels' log-sum-exps).
  */
 final class GpuRuns {
-    /** Whether code that has not yet passed on a GPU may run: {@code -Dcolossus.cuda.unvalidatedKernels=true}. */
-    static final boolean UNVALIDATED = Boolean.getBoolean("colossus.cuda.unvalidatedKernels");
     static final String TABLE = "/dev/colossus/cuda/ptx/gpu-runs.md";
     private static final String NEVER = "never";
 
@@ -40,7 +38,7 @@ final class GpuRuns {
      * has not yet run is asked for and there is one, else {@code base}.
      */
     static String module(String base) {
-        return UNVALIDATED && ROWS.containsKey(base + ".unvalidated.ptx") ? base + ".unvalidated" : base;
+        return CudaOptions.AT_START.unvalidatedKernels() && ROWS.containsKey(base + ".unvalidated.ptx") ? base + ".unvalidated" : base;
     }
 
     /** The run {@code module.ptx}, with exactly these bytes, passed on a GPU; null if none did. */
@@ -55,9 +53,9 @@ final class GpuRuns {
         return row != null && row.sha256().equals(sha256(ptx));
     }
 
-    /** Throws unless {@code module.ptx} passed on a GPU or {@link #UNVALIDATED} allows it. */
+    /** Throws unless {@code module.ptx} passed on a GPU or {@code -Dcolossus.cuda.unvalidatedKernels=true} allows it. */
     static void checkMayLoad(String module, byte[] ptx) {
-        if (!UNVALIDATED && passed(module, ptx) == null) {
+        if (!CudaOptions.AT_START.unvalidatedKernels() && passed(module, ptx) == null) {
             throw new IllegalStateException(module + ".ptx has not passed on a GPU (see " + TABLE
                     + " in colossus-cuda); -Dcolossus.cuda.unvalidatedKernels=true runs it anyway");
         }

@@ -69,4 +69,23 @@ record KernelLayout(long offset, long[] shape, long[] strides, int dtype) {
         }
         b.putInt(rank()).putInt(dtype);
     }
+
+    /** The dimensions of {@code x} where {@code select[d] == wanted}, as one layout starting at {@code offset}. */
+    static KernelLayout part(Operand x, boolean[] select, boolean wanted, long offset) {
+        long[] dims = new long[x.rank()];
+        long[] strides = new long[x.rank()];
+        int n = 0;
+        for (int d = 0; d < x.rank(); d++) {
+            if (select[d] == wanted) {
+                dims[n] = x.dim(d);
+                strides[n++] = x.strides()[d];
+            }
+        }
+        return of(Arrays.copyOf(dims, n), Arrays.copyOf(strides, n), offset, x.dtype().ordinal());
+    }
+
+    /** {@code x}'s layout, or an empty one for an absent operand. */
+    static KernelLayout optional(Operand x) {
+        return x == null ? of(new long[0], new long[0], 0, 0) : of(x);
+    }
 }

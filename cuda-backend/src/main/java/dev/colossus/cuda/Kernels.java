@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import jcuda.Pointer;
@@ -35,26 +37,34 @@ final class Kernels {
         this.context = context;
     }
 
-    /** Launches {@code module/kernel} over {@code blocks} blocks of {@code threads}; {@code op} names it in errors. */
-    void launch(String op, String module, String kernel, long blocks, int threads, Arguments arguments) {
-        launch(op, module, kernel, (int) Math.max(1, Math.min(blocks, Integer.MAX_VALUE)), 1, 1, threads, 0, arguments);
+    /** Launches {@code spec} over {@code blocks} blocks of its threads (at most as many blocks as a grid's x may have); {@code op} names it in errors. */
+    void launch(KernelSpec spec, String op, long blocks, Arguments arguments) {
+        launch(spec, op, (int) Math.max(1, Math.min(blocks, Integer.MAX_VALUE)), 1, 1, spec.threads(), arguments);
     }
 
     /**
-     * Launches {@code module/kernel} over a {@code gridX x gridY x gridZ} grid of blocks of {@code threads},
-     * each with {@code sharedBytes} of dynamic shared memory (above 48 KiB the kernel is opted in first).
+     * Launches {@code spec} over a {@code gridX x gridY x gridZ} grid of blocks of {@code threads} (at
+     * most the spec's), each with the spec's dynamic shared memory (above 48 KiB the kernel is opted in
+     * first). Arguments that do not follow the spec's parameters are refused before anything is launched.
      */
-    void launch(String op, String module, String kernel, int gridX, int gridY, int gridZ, int threads, int sharedBytes,
-                Arguments arguments) {
-        Function function = functions.computeIfAbsent(module + "/" + kernel, key -> function(module, kernel));
+    void launch(KernelSpec spec, String op, int gridX, int gridY, int gridZ, int threads, Arguments arguments) {
+        if (!arguments.params.equals(spec.params())) {
+            throw new IllegalStateException(op + ": " + spec + " takes " + spec.params() + ", given " + arguments.params);
+        }
+        if (threads < 1 || threads > spec.threads()) {
+            throw new IllegalStateException(op + ": " + spec + " takes up to " + spec.threads() + " threads a block, given " + threads);
+        }
+        String module = spec.module(), kernel = spec.entry();
+        int sharedBytes = spec.sharedBytes();
+        Function function = functions.computeIfAbsent(spec.toString(), key -> function(module, kernel));
         if (sharedBytes > function.sharedLimit) {
             CudaException.check(cuFuncSetAttribute(function, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                    sharedBytes), op + ": allowing " + module + "/" + kernel + " " + sharedBytes + " bytes of shared memory");
+                    sharedBytes), op + ": allowing " + spec + " " + sharedBytes + " bytes of shared memory");
             function.sharedLimit = sharedBytes;
         }
         int result = DriverCalls.launchKernel(function.handle(), gridX, gridY, gridZ, threads, sharedBytes,
                 context.stream.handle(), arguments.bytes, arguments.size, arguments.offsets, arguments.count);
-        CudaException.check(result, op + ": launching " + module + "/" + kernel + " (" + gridX + "x" + gridY + "x" + gridZ
+        CudaException.check(result, op + ": launching " + spec + " (" + gridX + "x" + gridY + "x" + gridZ
                 + " blocks of " + threads + ", " + sharedBytes + " bytes shared)");
     }
 
@@ -108,38 +118,39 @@ final class Kernels {
 
     /**
      * A kernel's parameters, in declaration order, packed as the kernel sees them: each at an offset
-     * aligned to its size (8 for a {@link KernelLayout}, 64 for a {@link TensorMap}), little-endian.
+     * aligned to its size (8 for a {@link KernelLayout}, 64 for a {@link TensorMap}), little-endian;
+     * {@link #params} records what was packed, for {@link #launch} to hold against the kernel's spec.
      */
     static final class Arguments {
+        final List<KernelSpec.Param> params = new ArrayList<>();
         byte[] bytes = new byte[1024];
         int[] offsets = new int[16];
         int size;
         int count;
 
         Arguments i32(int v) {
-            put(4, v);
-            return this;
+            return put(KernelSpec.Param.I32, 4, v);
         }
 
         Arguments i64(long v) {
-            put(8, v);
-            return this;
+            return put(KernelSpec.Param.I64, 8, v);
         }
 
         Arguments f32(float v) {
-            return i32(Float.floatToRawIntBits(v));
+            return put(KernelSpec.Param.F32, 4, Float.floatToRawIntBits(v));
         }
 
         Arguments f64(double v) {
-            return i64(Double.doubleToRawLongBits(v));
+            return put(KernelSpec.Param.F64, 8, Double.doubleToRawLongBits(v));
         }
 
         /** A device address ({@code const void*}); 0 for null. */
         Arguments address(long v) {
-            return i64(v);
+            return put(KernelSpec.Param.ADDRESS, 8, v);
         }
 
         Arguments layout(KernelLayout layout) {
+            params.add(KernelSpec.Param.LAYOUT);
             int at = next(8, KernelLayout.BYTES);
             layout.writeTo(bytes, at);
             return this;
@@ -147,16 +158,19 @@ final class Kernels {
 
         /** A {@link TensorMap}'s 128 bytes, passed by value ({@code const __grid_constant__ CUtensorMap}). */
         Arguments tensorMap(byte[] map) {
+            params.add(KernelSpec.Param.TENSOR_MAP);
             int at = next(64, TensorMap.BYTES);
             System.arraycopy(map, 0, bytes, at, TensorMap.BYTES);
             return this;
         }
 
-        private void put(int width, long v) {
+        private Arguments put(KernelSpec.Param param, int width, long v) {
+            params.add(param);
             int at = next(width, width);
             for (int i = 0; i < width; i++) {
                 bytes[at + i] = (byte) (v >>> 8 * i);
             }
+            return this;
         }
 
         /** Reserves {@code width} bytes at the next multiple of {@code alignment}; returns their offset. */

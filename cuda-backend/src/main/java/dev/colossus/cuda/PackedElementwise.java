@@ -1,10 +1,18 @@
 package dev.colossus.cuda;
 
+import static dev.colossus.cuda.DeviceStorage.address;
+import static dev.colossus.cuda.KernelSpec.Param.ADDRESS;
+import static dev.colossus.cuda.KernelSpec.Param.F32;
+import static dev.colossus.cuda.KernelSpec.Param.I32;
+import static dev.colossus.cuda.KernelSpec.Param.I64;
+
 import dev.colossus.DType;
 import dev.colossus.op.Binary;
 import dev.colossus.op.MatMul;
 import dev.colossus.op.Unary;
 import dev.colossus.spi.Operand;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The packed elementwise kernels ({@code src/main/cuda/elementwise/packed.cu}): a group of outputs a
@@ -20,7 +28,25 @@ final class PackedElementwise {
     /** The outputs a thread computes, as packed.cu's kernels take them: 8, or 32 bytes of them for a binary function. */
     private static final int SWITCHED_GROUP = 8, BINARY_GROUP_BYTES = 32;
 
+    static final List<KernelSpec> SPECS = Stream.of("f32", "f16", "bf16")
+            .flatMap(type -> Stream.of(unary(type), binary(type), epilogue(type))).toList();
+
     private PackedElementwise() {
+    }
+
+    /** {@code unary_packed_<type>}: the function, n, x (address, period), out. */
+    private static KernelSpec unary(String type) {
+        return KernelSpec.of("packed", "unary_packed_" + type, THREADS, 0, I32, I64, ADDRESS, I64, ADDRESS);
+    }
+
+    /** {@code binary_packed_<type>}: the function, n, a and b (address, period), out. */
+    private static KernelSpec binary(String type) {
+        return KernelSpec.of("packed", "binary_packed_" + type, THREADS, 0, I32, I64, ADDRESS, I64, ADDRESS, I64, ADDRESS);
+    }
+
+    /** {@code epilogue_packed_<type>}: the activation, n, the F32 product, alpha, beta, c (address, period), out. */
+    private static KernelSpec epilogue(String type) {
+        return KernelSpec.of("packed", "epilogue_packed_" + type, THREADS, 0, I32, I64, ADDRESS, F32, F32, ADDRESS, I64, ADDRESS);
     }
 
     /** Whether the packed kernels take {@code out} and {@code inputs} (see the class comment). */
@@ -39,14 +65,14 @@ final class PackedElementwise {
     /** {@code out[i] = fn(x[i % px])} */
     static void unary(Unary u, Kernels kernels, CudaContext context) {
         long n = u.out().numel();
-        launch(u.name(), "unary_packed_", u.out(), n, SWITCHED_GROUP, kernels, context, new Kernels.Arguments()
+        launch(u.name(), unary(suffix(u.out().dtype())), n, SWITCHED_GROUP, kernels, context, new Kernels.Arguments()
                 .i32(u.fn().ordinal()).i64(n).address(address(u.x())).i64(period(u.x())).address(address(u.out())));
     }
 
     /** {@code out[i] = fn(a[i % pa], b[i % pb])} */
     static void binary(Binary b, Kernels kernels, CudaContext context) {
         long n = b.out().numel();
-        launch(b.name(), "binary_packed_", b.out(), n, BINARY_GROUP_BYTES / b.out().dtype().byteSize(), kernels, context, new Kernels.Arguments()
+        launch(b.name(), binary(suffix(b.out().dtype())), n, BINARY_GROUP_BYTES / b.out().dtype().byteSize(), kernels, context, new Kernels.Arguments()
                 .i32(b.fn().ordinal()).i64(n)
                 .address(address(b.a())).i64(period(b.a()))
                 .address(address(b.b())).i64(period(b.b()))
@@ -60,7 +86,7 @@ final class PackedElementwise {
     static void epilogue(MatMul m, Operand product, Kernels kernels, CudaContext context) {
         Operand c = m.addend();
         long n = m.out().numel();
-        launch(m.name(), "epilogue_packed_", m.out(), n, SWITCHED_GROUP, kernels, context, new Kernels.Arguments()
+        launch(m.name(), epilogue(suffix(m.out().dtype())), n, SWITCHED_GROUP, kernels, context, new Kernels.Arguments()
                 .i32(m.activation() == null ? -1 : m.activation().ordinal()).i64(n)
                 .address(address(product)).f32((float) m.alpha()).f32((float) m.beta())
                 .address(c == null ? 0 : address(c)).i64(c == null ? 0 : period(c))
@@ -87,14 +113,14 @@ final class PackedElementwise {
         return period(KernelLayout.of(x));
     }
 
-    private static void launch(String op, String kernel, Operand out, long n, int group, Kernels kernels,
+    private static void launch(String op, KernelSpec spec, long n, int group, Kernels kernels,
                                CudaContext context, Kernels.Arguments arguments) {
         if (n == 0) {
             return;
         }
         long groups = (n + group - 1) / group;
         long blocks = Math.min((groups + THREADS - 1) / THREADS, context.multiprocessors * 16L);
-        kernels.launch(op, "packed", kernel + suffix(out.dtype()), blocks, THREADS, arguments);
+        kernels.launch(spec, op, blocks, arguments);
     }
 
     private static String suffix(DType dtype) {
@@ -104,10 +130,5 @@ final class PackedElementwise {
             case BF16 -> "bf16";
             default -> null;
         };
-    }
-
-    /** The device address of x's first element. */
-    private static long address(Operand x) {
-        return ((DeviceStorage) x.storage()).address(x.offset() * x.dtype().byteSize());
     }
 }

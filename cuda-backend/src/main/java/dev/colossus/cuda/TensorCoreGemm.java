@@ -1,8 +1,18 @@
 package dev.colossus.cuda;
 
+import static dev.colossus.cuda.DeviceStorage.address;
+import static dev.colossus.cuda.KernelSpec.Param.ADDRESS;
+import static dev.colossus.cuda.KernelSpec.Param.F32;
+import static dev.colossus.cuda.KernelSpec.Param.I32;
+import static dev.colossus.cuda.KernelSpec.Param.I64;
+import static dev.colossus.cuda.KernelSpec.Param.TENSOR_MAP;
+
 import dev.colossus.DType;
 import dev.colossus.op.MatMul;
 import dev.colossus.spi.Operand;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Colossus's own GEMM, {@code src/main/cuda/gemm/gemm.cu}: {@code out = act(alpha a b + beta c)} for
@@ -37,8 +47,48 @@ final class TensorCoreGemm {
     private static final int HOPPER_SHARED_BYTES = 4 * (128 + 256) * 64 * 2 + 8 * 8 + 1024;
     /** The ping-pong kernels' 128 x 128 tiles, and their 6 stages of 128 x 64 and 128 x 64, 12 barriers and 1 KB of alignment. */
     private static final int PINGPONG_TILE_N = 128, PINGPONG_SHARED_BYTES = 6 * (128 + 128) * 64 * 2 + 12 * 8 + 1024;
+    /** The parameters every GEMM kernel ends with: c, its row and column strides and batch stride, beta, out, its leading and batch strides, alpha, the activation. */
+    private static final KernelSpec.Param[] EPILOGUE = {ADDRESS, I64, I64, I64, F32, ADDRESS, I64, I64, F32, I32};
+    private static final String[] TYPES = {"bf16", "f16"};
+    static final List<KernelSpec> SPECS = specs();
 
     private TensorCoreGemm() {
+    }
+
+    /** The mma.sync kernel {@code gemm_<type>_<nn|nt>[_any]}: rows, cols, depth, batch, then a and b (address, leading, batch stride). */
+    private static KernelSpec mma(String type, boolean kMajorB, boolean aligned) {
+        return KernelSpec.of("gemm", "gemm_" + type + (kMajorB ? "_nt" : "_nn") + (aligned ? "" : "_any"), THREADS, SHARED_BYTES,
+                params(new KernelSpec.Param[] {I32, I32, I32, I32, ADDRESS, I64, I64, ADDRESS, I64, I64}));
+    }
+
+    /** The wgmma kernel in {@code module}: the tensor maps of a and b, whether each is batched, rows, cols, depth, the first batch. */
+    private static KernelSpec hopper(String module, String type, boolean kMajorB) {
+        return KernelSpec.of(module, "gemm_" + type + (kMajorB ? "_nt" : "_nn") + "_sm90a", HOPPER_THREADS, HOPPER_SHARED_BYTES,
+                params(new KernelSpec.Param[] {TENSOR_MAP, TENSOR_MAP, I32, I32, I32, I32, I32, I32}));
+    }
+
+    /** The ping-pong kernel: as {@link #hopper}, then the count of batches its persistent blocks cover. */
+    private static KernelSpec pingPong(String type, boolean kMajorB) {
+        return KernelSpec.of("gemm_pingpong_sm90a", "gemm_" + type + (kMajorB ? "_nt" : "_nn") + "_pingpong_sm90a", HOPPER_THREADS,
+                PINGPONG_SHARED_BYTES, params(new KernelSpec.Param[] {TENSOR_MAP, TENSOR_MAP, I32, I32, I32, I32, I32, I32, I32}));
+    }
+
+    private static KernelSpec.Param[] params(KernelSpec.Param[] head) {
+        return Stream.concat(Stream.of(head), Stream.of(EPILOGUE)).toArray(KernelSpec.Param[]::new);
+    }
+
+    private static List<KernelSpec> specs() {
+        List<KernelSpec> specs = new ArrayList<>();
+        for (String type : TYPES) {
+            for (boolean kMajorB : new boolean[] {false, true}) {
+                specs.add(mma(type, kMajorB, true));
+                specs.add(mma(type, kMajorB, false));
+                specs.add(hopper("gemm_sm90a.unvalidated", type, kMajorB));
+                specs.add(pingPong(type, kMajorB));
+            }
+            specs.add(hopper("gemm_sm90a", type, true));
+        }
+        return List.copyOf(specs);
     }
 
     /**
@@ -62,8 +112,22 @@ final class TensorCoreGemm {
                 && tiles <= Integer.MAX_VALUE;
     }
 
+    /** Launches {@code m}, which {@link #accepts} when copying, a and b first copied to contiguous temporaries where the kernels cannot read them. */
+    static void run(MatMul m, Kernels kernels, CudaContext context, CudaElementwise elementwise) {
+        try (ContiguousCopies copies = new ContiguousCopies(context, elementwise)) {
+            MatMul op = m;
+            if (!accepts(op, false)) {
+                op = new MatMul(copies.of(m.a()), m.b(), m.c(), m.alpha(), m.beta(), m.activation(), m.out());
+            }
+            if (!accepts(op, false)) {
+                op = new MatMul(op.a(), copies.of(m.b()), m.c(), m.alpha(), m.beta(), m.activation(), m.out());
+            }
+            launch(op, kernels, context);
+        }
+    }
+
     /** Launches {@code m}, which {@link #accepts} without copying, on {@code context}'s stream. */
-    static void run(MatMul m, Kernels kernels, CudaContext context) {
+    private static void launch(MatMul m, Kernels kernels, CudaContext context) {
         Operand out = m.out(), c = m.addend();
         Layout l = Layout.of(m);
         int r = out.rank();
@@ -73,7 +137,7 @@ final class TensorCoreGemm {
         if (onTensorMaps(l, context)) {
             // With an activation, the ping-pong kernels: their consumers take turns, one in its
             // epilogue while the other multiplies (unvalidated: not yet run on a GPU).
-            boolean pingPong = m.activation() != null && GpuRuns.UNVALIDATED;
+            boolean pingPong = m.activation() != null && CudaOptions.AT_START.unvalidatedKernels();
             int tileN = pingPong ? PINGPONG_TILE_N : HOPPER_TILE_N;
             long batchesA = l.batchA[1] == 0 ? 1 : batch, batchesB = l.batchB[1] == 0 ? 1 : batch;
             byte[] mapA = TensorMap.rowMajor(out.dtype(), l.addressA, rows, depth, l.lda, batchesA, l.batchA[1], TILE);
@@ -84,7 +148,6 @@ final class TensorCoreGemm {
                     : TensorMap.rowMajor(out.dtype(), l.addressB, depth, cols, l.ldb, batchesB, l.batchB[1], TensorMap.BOX_K);
             if (mapA != null && mapB != null) {
                 long tiles = ((long) rows + TILE - 1) / TILE * ((cols + tileN - 1) / tileN);
-                String kernel = "gemm_" + type + (l.kMajorB ? "_nt" : "_nn") + (pingPong ? "_pingpong" : "") + "_sm90a";
                 // gemm_sm90a: a block computes one tile of batch p0 + blockIdx.y; ping-pong: a persistent
                 // block for each multiprocessor, over the tiles of batches p0 .. p0 + count - 1.
                 for (int p0 = 0; p0 < batch; p0 += MAX_GRID_Y) {
@@ -93,12 +156,12 @@ final class TensorCoreGemm {
                             .i32(l.batchA[1] == 0 ? 0 : 1).i32(l.batchB[1] == 0 ? 0 : 1).i32(rows).i32(cols).i32(depth).i32(p0);
                     if (pingPong) {
                         epilogue(arguments.i32(count), m, l);
-                        kernels.launch(m.name(), "gemm_pingpong_sm90a", kernel, (int) Math.min(context.multiprocessors, tiles * count),
-                                1, 1, HOPPER_THREADS, PINGPONG_SHARED_BYTES, arguments);
+                        kernels.launch(pingPong(type, l.kMajorB), m.name(), (int) Math.min(context.multiprocessors, tiles * count),
+                                1, 1, HOPPER_THREADS, arguments);
                     } else {
                         epilogue(arguments, m, l);
-                        kernels.launch(m.name(), GpuRuns.module("gemm_sm90a"), kernel, (int) tiles, count, 1, HOPPER_THREADS,
-                                HOPPER_SHARED_BYTES, arguments);
+                        kernels.launch(hopper(GpuRuns.module("gemm_sm90a"), type, l.kMajorB), m.name(), (int) tiles, count, 1,
+                                HOPPER_THREADS, arguments);
                     }
                 }
                 return;
@@ -108,9 +171,8 @@ final class TensorCoreGemm {
                 .address(l.addressA).i64(l.lda).i64(l.batchA[1])
                 .address(l.addressB).i64(l.ldb).i64(l.batchB[1]);
         epilogue(arguments, m, l);
-        String kernel = "gemm_" + type + (l.kMajorB ? "_nt" : "_nn") + (l.aligned() ? "" : "_any");
         int tiles = (int) (((long) rows + TILE - 1) / TILE * ((cols + TILE - 1) / TILE));
-        kernels.launch(m.name(), "gemm", kernel, tiles, Math.min(batch, MAX_GRID_Y), 1, THREADS, SHARED_BYTES, arguments);
+        kernels.launch(mma(type, l.kMajorB, l.aligned()), m.name(), tiles, Math.min(batch, MAX_GRID_Y), 1, THREADS, arguments);
     }
 
     /** The parameters both kernel families end with: the addend c, beta, out, alpha and the activation. */
@@ -131,8 +193,8 @@ final class TensorCoreGemm {
      * {@code -Dcolossus.cuda.gemmKernel=mma} not set.
      */
     private static boolean onTensorMaps(Layout l, CudaContext context) {
-        return l.aligned() && (l.kMajorB() || GpuRuns.UNVALIDATED) && context.computeMajor == 9 && context.computeMinor == 0
-                && !"mma".equals(System.getProperty("colossus.cuda.gemmKernel"));
+        return l.aligned() && (l.kMajorB() || CudaOptions.AT_START.unvalidatedKernels()) && context.computeMajor == 9 && context.computeMinor == 0
+                && !CudaOptions.routing().mmaGemmOnly();
     }
 
     /**
@@ -170,10 +232,5 @@ final class TensorCoreGemm {
      */
     private static long leading(Operand x, int d, long rowLength) {
         return x.dim(d) == 1 ? Math.max(8, rowLength + 7 & ~7L) : x.strides()[d];
-    }
-
-    /** The device address of x's first element. */
-    private static long address(Operand x) {
-        return ((DeviceStorage) x.storage()).address(0) + x.offset() * x.dtype().byteSize();
     }
 }

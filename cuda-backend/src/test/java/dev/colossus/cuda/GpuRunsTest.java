@@ -24,7 +24,7 @@ class GpuRunsTest {
 
     @Test
     void aModuleLoadsOnlyWithTheBytesThatPassed() throws IOException {
-        assertFalse(GpuRuns.UNVALIDATED);
+        assertFalse(CudaOptions.AT_START.unvalidatedKernels());
         byte[] attention = Files.readAllBytes(COMMITTED.resolve("attention.ptx"));
         assertNotNull(GpuRuns.passed("attention", attention));
         GpuRuns.checkMayLoad("attention", attention);

@@ -1,0 +1,38 @@
+package dev.colossus.cuda;
+
+import dev.colossus.op.Copy;
+import dev.colossus.spi.Operand;
+import dev.colossus.spi.Storage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Contiguous copies of operands that a kernel or cuBLAS cannot read where they lie, made on the
+ * stream before the kernel and released when closed (stream order keeps them alive for it).
+ */
+final class ContiguousCopies implements AutoCloseable {
+    private final CudaContext context;
+    private final CudaElementwise elementwise;
+    private final List<Storage> storages = new ArrayList<>();
+
+    ContiguousCopies(CudaContext context, CudaElementwise elementwise) {
+        this.context = context;
+        this.elementwise = elementwise;
+    }
+
+    /** A row-major copy of {@code x}, of its dtype and shape. */
+    Operand of(Operand x) {
+        Storage storage = DeviceStorage.allocate(context, x.numel() * x.dtype().byteSize());
+        storages.add(storage);
+        Operand copy = Operand.contiguous(storage, x.dtype(), x.shape());
+        elementwise.copy(new Copy(x, copy));
+        return copy;
+    }
+
+    @Override
+    public void close() {
+        for (Storage s : storages) {
+            s.release();
+        }
+    }
+}
