@@ -22,10 +22,8 @@ import jcuda.driver.CUevent_flags;
  *   to host:    device --DMA--> pinned[i % 2] --memcpy--> host    (chunk i drained while i + 1 moves)
  * </pre>
  *
- * <p>Measured on H100 machines (benchmarks/results/gpu): 34 and 43 GB/s from pageable memory in two
- * calls, against 55 and 50 for PyTorch's copy from pinned memory and 8 and 7 for its copy from
- * pageable memory. Page-locking the source in place for the copy instead ({@code cuMemHostRegister},
- * one DMA, unlock) reached 11 GB/s there.
+ * <p>Staging beat page-locking the source in place for the copy ({@code cuMemHostRegister}, one DMA,
+ * unlock); the figures, against PyTorch's copies: {@code benchmarks/results/gpu/README.md}.
  */
 final class PinnedStaging {
     static final long CHUNK_BYTES = 32L << 20;

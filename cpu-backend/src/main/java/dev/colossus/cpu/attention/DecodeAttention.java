@@ -34,13 +34,12 @@ import java.util.Arrays;
  * output non-finite is summed again over the keys each row sees, so that NaN in a value row a query
  * does not see stays out of its output.
  */
-final class DecodeAttention {    private static final RowProducts PRODUCTS = RowProducts.instance();
+final class DecodeAttention {
+    private static final RowProducts PRODUCTS = RowProducts.instance();
     private static final RowKernels ROWS = RowKernels.instance();
     /**
      * Keys per tile: each tile reads TK rows of K, then TK rows of V, and longer runs of each stream from
-     * memory faster (decode, BF16, Hq 32, Hkv 8, 8192 keys, 2 threads: 32.4-35.1 GB/s with 64, 34.5-36.8
-     * with 256 in the same minutes; F32 32.2-33.0 against 35.1-36.4; 1024 keys in cache 53.3-53.9
-     * against 56.0-57.1). 512 measured no better.
+     * memory faster; 256 beat 64 and matched 512 (measured: {@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
      */
     private static final int TK = 256;
     /** Keys a split has at least: fewer, and the merge costs more than the split saves. */
@@ -110,10 +109,8 @@ final class DecodeAttention {    private static final RowProducts PRODUCTS = Row
     /**
      * Where the kernels read a tile of key or value rows: in place when they are BF16 with unit stride
      * along the row; F32 rows with unit stride copied into a native buffer first; any other rows
-     * widened into it. Measured (Hkv 8, D 128, 2 threads): BF16 in place 43 GB/s at 8192 keys (the
-     * copy: 33), 24 at 32768 (the copy: 24); F32 copied 33 GB/s at 8192 keys, from memory (in place:
-     * 25), 54 at 2048, in cache (in place: 87) — one sequential copy streams from memory faster than
-     * the kernels' own reads, and an F32 cache too large for the processor's caches is the usual one.
+     * widened into it: one sequential copy streams F32 from memory faster than the kernels' own reads,
+     * and an F32 cache too large for the processor's caches is the usual one (measured: {@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
      */
     private static final class Tile implements AutoCloseable {
         private final Operand x;

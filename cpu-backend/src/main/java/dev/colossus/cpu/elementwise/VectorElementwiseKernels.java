@@ -197,7 +197,7 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
 
     /*
      * A method per function and dtype: with the loops in one method, C2 left the third one's vectors
-     * unintrinsified and boxed (ABS 7.9 ms per 16M floats against NEG's 1.7, whichever form it took).
+     * unintrinsified and boxed, several times slower ({@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
      */
     @Override
     public void directUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int n) {
@@ -406,7 +406,7 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
     /**
      * {@link #arithmetic} on BF16: L values at a time widened to F32, computed, rounded back to nearest
      * even. A method per function, as for {@link #directUnary}: with the loops in one method, C2 compiled
-     * whichever ran second with boxed vectors (a BF16 add 1.2 ms per 16M values alone, 4.2 after a mul).
+     * whichever ran second with boxed vectors, several times slower ({@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
      */
     private static void arithmeticBf16(BinaryFn fn, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out,
             long outAt, int n) {

@@ -48,8 +48,7 @@ public final class CpuMatMul {
      * Multiply-adds a thread must have before a product is split across threads. Splitting costs
      * little: workers poll for a microsecond-scale handoff for a while after each job, and the caller
      * runs any task no worker has claimed yet, so a worker that is slow to wake costs no more than
-     * running on one thread. In one driver, 2 threads: 64^3 55 -> 73-123 GFLOP/s and 128^3 92-170
-     * -> 280 with this grain instead of 4M (at which both ran on one thread).
+     * running on one thread; small products gained from this grain over 4M (measured: {@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
      */
     private static final long PARALLEL_GRAIN = 1 << 17;
 
@@ -192,7 +191,7 @@ public final class CpuMatMul {
      * Threads split the tiles once per KC step, one equal range each, counted down the columns of
      * tiles (so a thread has whole column panels but for the first and the last): splitting whole
      * column panels left 512 x 512 with 5 against 6 panels. Narrow products split the rows instead.
-     * Four ranges per thread, claimed as threads came free, measured slower beside OpenBLAS.
+     * Four ranges per thread, claimed as threads came free, were slower ({@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
      */
     private static void multiply(Product p, boolean parallel) {
         if (p.k() == 0) {
@@ -251,8 +250,7 @@ public final class CpuMatMul {
     /**
      * Whether the product is decode-shaped enough to skip packing: B's columns contiguous, and one
      * row of F32 or BF16, or up to {@link MicroKernel#skinnyRows()} of F32 (the kernel's several-row
-     * form reads BF16 slowly; measured: 64^3 unpacked ran at a quarter of the packed rate, BF16 far
-     * worse, so small square products stay packed).
+     * form reads BF16 slowly, and small square products run faster packed: {@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
      */
     private static boolean skinny(Product p) {
         boolean f32 = p.b().dtype() == DType.F32, bf16 = p.b().dtype() == DType.BF16;

@@ -9,8 +9,7 @@ import java.nio.file.Path;
  *
  * <p>The loop nest keeps one packed A panel (MR x KC) in L1 while it walks a packed B block
  * (KC x NC) that stays in L2: KC is 512 ({@code -Dcolossus.cpu.kc}), so an A panel is 12-16 KiB
- * and C is read and written once per 512 steps of k (measured against 256 beside OpenBLAS on Zen 5:
- * 0.86 instead of 0.78 of its rate at N = 1024, 0.85 instead of 0.79 at 4096); NC is the largest
+ * and C is read and written once per 512 steps of k (512 beat 256: {@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so"); NC is the largest
  * multiple of NR whose B block fills half of L2; MB (rows of the packed A block all threads share)
  * makes that block 4 MiB, which the last-level cache holds on any part with AVX-512 or AVX2. L2 is
  * read from Linux's sysfs, else assumed to be 1 MiB; {@code -Dcolossus.cpu.l2Bytes=N} overrides it.

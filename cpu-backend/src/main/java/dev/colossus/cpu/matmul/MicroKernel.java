@@ -21,9 +21,8 @@ public interface MicroKernel {
      * The kernel for attention's products: with 32 vector registers, the 6 x 3L tile rather than
      * {@link #instance()}'s 8 x 3L. C2 compiles the 8-row kernel with two of its 24 accumulators kept
      * on the stack, loaded and stored every k step, and a JVM then runs it at one of two speeds for its
-     * whole life (prefill, B=1 H=16 L=2048 D=128, JMH forks of one jar: 105 ms in one of four, 134-139
-     * in the others); the 6-row kernel has 18 and ran 107-108 ms in all four. The GEMM keeps 8 rows,
-     * 41-42.5 ms at 2048^3 against 46.4-48.2 with 6 in the same minutes.
+     * whole life; the 6-row kernel keeps its 18 in registers and runs at one speed. The GEMM keeps 8
+     * rows, which are faster there (measured: {@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
      */
     static MicroKernel forAttention() {
         return Holder.ATTENTION;

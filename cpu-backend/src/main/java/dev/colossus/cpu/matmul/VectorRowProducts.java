@@ -112,8 +112,8 @@ final class VectorRowProducts implements RowProducts {
     /**
      * Four rows at a time (then two), four vectors of columns at a time, keys innermost: the 16
      * accumulators stay in registers across the keys, each key's columns are read in order, and each
-     * value row is loaded and widened once for the four rows of a GQA group of 4 (decode, BF16, Hq 32,
-     * Hkv 8: 53 GB/s at 1024 keys, in cache, against 48.6 two rows at a time; 41-43 against 33-36 at 8192).
+     * value row is loaded and widened once for the four rows of a GQA group of 4 (faster than two rows
+     * at a time: {@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
      */
     @Override
     public void addProducts(float[] p, int rows, int keys, MemorySegment v, long at, long rowBytes, DType dtype, int d, float[] out) {

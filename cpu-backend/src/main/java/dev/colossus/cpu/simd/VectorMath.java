@@ -65,8 +65,7 @@ public final class VectorMath {
 
     /**
      * {@link #exp} for {@code x <= 0} (NaN and -Inf included), where it cannot overflow: softmax's
-     * {@code x - max} and GELU's erfc exponent. One clamp fewer: softmax's loop over a row in L1, 2.33
-     * ms for 16M floats against 2.44 with both.
+     * {@code x - max} and GELU's erfc exponent; one clamp fewer.
      */
     public static FloatVector expOfNonPositive(FloatVector x) {
         return expWithinRange(atLeast(x, LOWEST));
@@ -124,9 +123,7 @@ public final class VectorMath {
 
     /**
      * {@code max(x, low)} by a compare and a blend, where {@code max} with Java's NaN and signed-zero
-     * rules takes six instructions; NaN stays NaN. Measured in softmax's loop over a row in L1 (its
-     * running max by a blend too): 3.16 ms for 16M floats clamped by max and min, 2.44 by this and
-     * {@link #atMost}.
+     * rules takes six instructions; NaN stays NaN (measured: {@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
      */
     private static FloatVector atLeast(FloatVector x, float low) {
         return x.blend(low, x.lt(low));

@@ -206,8 +206,8 @@ final class VectorRowKernels implements RowKernels {
     /**
      * The online softmax's exponentials in attention: the Vector API's {@code EXP}, whose bits differ
      * before and after C2 compiles it, since {@link VectorMath#expOfNonPositive} inlined into the
-     * attention kernels' compilation made causal prefill 1.55x slower (164 against 106 ms, B1 H16
-     * L2048 D128): attention's results may move in their last bit while it is being compiled.
+     * attention kernels' compilation made causal prefill 1.55x slower ({@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so"): attention's
+     * results may move in their last bit while it is being compiled.
      */
     @Override
     public float expShifted(float[] x, int off, int n, float shift) {
