@@ -6,8 +6,6 @@ import dev.colossus.op.Binary;
 import dev.colossus.op.BinaryFn;
 import dev.colossus.op.Fill;
 import dev.colossus.op.LayerNorm;
-import dev.colossus.op.MatMul;
-import dev.colossus.op.Reduce;
 import dev.colossus.op.ReduceFn;
 import dev.colossus.op.RmsNorm;
 import dev.colossus.op.Softmax;
@@ -15,7 +13,6 @@ import dev.colossus.op.Unary;
 import dev.colossus.op.UnaryFn;
 import dev.colossus.op.Where;
 import dev.colossus.spi.Operand;
-import java.util.Arrays;
 import java.util.stream.LongStream;
 
 /**
@@ -40,7 +37,7 @@ public final class Ops {
      * Transposed and strided views are read in place. F16/BF16 accumulate in F32.
      */
     public static Tensor matmul(Tensor a, Tensor b) {
-        return product("matmul", a, b, null, 1, 0, null);
+        return Products.product("matmul", a, b, null, 1, 0, null);
     }
 
     /**
@@ -52,7 +49,7 @@ public final class Ops {
         if (c == null) {
             throw new IllegalArgumentException("addmm: c is null (use matmul for a product without addend)");
         }
-        return product("addmm", a, b, c, alpha, beta, null);
+        return Products.product("addmm", a, b, c, alpha, beta, null);
     }
 
     /**
@@ -72,85 +69,24 @@ public final class Ops {
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias, UnaryFn activation) {
         String op = activation == null ? "linear" : "linear+" + activation.apiName();
-        Operand w = open(op, weight);
+        Operand w = OpChecks.open(op, weight);
         if (w.rank() != 2) {
             throw new IllegalArgumentException(op + ": weight " + w.shape() + " must be (out, in)");
         }
-        Operand xs = open(op, x);
+        Operand xs = OpChecks.open(op, x);
         if (xs.rank() == 0 || xs.dim(-1) != w.dim(1)) {
             throw new IllegalArgumentException(op + ": x " + xs.shape() + " and weight " + w.shape()
                     + ": x's last dimension must be weight's in = " + w.dim(1));
         }
         if (bias != null) {
-            Operand bs = open(op, bias);
+            Operand bs = OpChecks.open(op, bias);
             if (bs.rank() != 1 || bs.dim(0) != w.dim(0)) {
                 throw new IllegalArgumentException(op + ": bias " + bs.shape() + " must be (" + w.dim(0) + ")");
             }
         }
         try (Tensor wt = weight.transpose(0, 1)) {
-            return product(op, x, wt, bias, 1, bias == null ? 0 : 1, activation);
+            return Products.product(op, x, wt, bias, 1, bias == null ? 0 : 1, activation);
         }
-    }
-
-    /** {@code act(alpha * (a @ b) + beta * c)} with matmul's shape rules; {@code c} and {@code act} may be null. */
-    private static Tensor product(String op, Tensor a, Tensor b, Tensor c, double alpha, double beta, UnaryFn act) {
-        Operand x = open(op, a);
-        Operand y = open(op, b);
-        Operand z = c == null ? null : open(op, c);
-        Device device = z == null ? sameDevice(op, x, y) : sameDevice(op, x, y, z);
-        DType dtype = sameDType(op, x, y);
-        if (z != null) {
-            sameDType(op, x, z);
-        }
-        requireFloating(op, x);
-        if (x.rank() == 0 || y.rank() == 0) {
-            throw new IllegalArgumentException(op + ": " + x.shape() + " x " + y.shape()
-                    + ": both operands need at least one dimension");
-        }
-        Operand x2 = x.rank() == 1 ? x.unsqueeze(0) : x;
-        Operand y2 = y.rank() == 1 ? y.unsqueeze(1) : y;
-        long m = x2.dim(-2), k = x2.dim(-1), n = y2.dim(-1);
-        if (k != y2.dim(-2)) {
-            throw new IllegalArgumentException(op + ": " + x.shape() + " x " + y.shape() + ": inner dimensions "
-                    + k + " and " + y2.dim(-2) + " differ");
-        }
-        Shape batchA = x2.shape().prefix(x2.rank() - 2);
-        Shape batchB = y2.shape().prefix(y2.rank() - 2);
-        Shape batch;
-        try {
-            batch = Shape.broadcast(op, batchA, batchB);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(op + ": " + x.shape() + " x " + y.shape() + ": batch dimensions "
-                    + batchA + " and " + batchB + " do not broadcast");
-        }
-        Shape outShape = batch.append(m, n);
-        Operand lhs = x2.broadcastTo(batch.append(m, k));
-        Operand rhs = y2.broadcastTo(batch.append(k, n));
-        Operand addend = null;
-        if (z != null) {
-            Operand z2 = z;
-            if (y.rank() == 1 && z2.rank() >= 1) {
-                z2 = z2.unsqueeze(z2.rank());
-            }
-            if (x.rank() == 1 && z2.rank() >= 2) {
-                z2 = z2.unsqueeze(z2.rank() - 2);
-            }
-            if (!z2.shape().broadcastsTo(outShape)) {
-                throw new IllegalArgumentException(op + ": c " + z.shape() + " does not broadcast to the product's shape "
-                        + (x.rank() == 1 || y.rank() == 1 ? "" : outShape.toString()) + " of " + x.shape() + " x " + y.shape());
-            }
-            addend = z2.broadcastTo(outShape);
-        }
-        Operand c3 = addend;
-        Operand out = Dispatcher.compute(op, device, dtype, outShape, o -> new MatMul(lhs, rhs, c3, alpha, beta, act, o),
-                a, b, c);
-        if (y.rank() == 1) {
-            out = out.squeeze(out.rank() - 1);
-        }
-        if (x.rank() == 1) {
-            out = out.squeeze(out.rank() - (y.rank() == 1 ? 1 : 2));
-        }
-        return Tensor.adopt(out);
     }
 
     /** Attention with the {@linkplain AttentionOptions#defaults() defaults}: not causal, no mask, scale {@code 1/sqrt(D)}. */
@@ -164,8 +100,8 @@ public final class Ops {
      * {@code h} reads key/value head {@code h / (Hq / Hkv)} (grouped-query attention).
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, AttentionOptions options) {
-        AttentionInputs a = attentionInputs(q, k, v, options);
-        return Tensor.adopt(Dispatcher.compute(ATTENTION, a.device(), a.q().dtype(), a.outShape(), out -> a.op(out, null),
+        AttentionInputs a = AttentionInputs.of(q, k, v, options);
+        return Tensor.adopt(Dispatcher.compute(AttentionInputs.ATTENTION, a.device(), a.q().dtype(), a.outShape(), out -> a.op(out, null),
                 q, k, v, options.mask()));
     }
 
@@ -176,77 +112,18 @@ public final class Ops {
      * separate blocks of keys merges exactly, and a backward pass needs no second softmax.
      */
     public static AttentionResult scaledDotProductAttentionWithLogSumExp(Tensor q, Tensor k, Tensor v, AttentionOptions options) {
-        AttentionInputs a = attentionInputs(q, k, v, options);
+        AttentionInputs a = AttentionInputs.of(q, k, v, options);
         DType dtype = a.q().dtype();
-        Operand logSumExp = Dispatcher.allocate(ATTENTION, a.device(), dtype == DType.F64 ? DType.F64 : DType.F32,
+        Operand logSumExp = Dispatcher.allocate(AttentionInputs.ATTENTION, a.device(), dtype == DType.F64 ? DType.F64 : DType.F32,
                 Shape.of(a.q().dim(0), a.q().dim(1), a.q().dim(2)));
         try {
-            Operand out = Dispatcher.compute(ATTENTION, a.device(), dtype, a.outShape(), o -> a.op(o, logSumExp),
+            Operand out = Dispatcher.compute(AttentionInputs.ATTENTION, a.device(), dtype, a.outShape(), o -> a.op(o, logSumExp),
                     q, k, v, options.mask());
             return new AttentionResult(Tensor.adopt(out), Tensor.adopt(logSumExp));
         } catch (RuntimeException | Error e) {
             Dispatcher.releaseAfterFailure(logSumExp.storage(), e);
             throw e;
         }
-    }
-
-    private static final String ATTENTION = "scaledDotProductAttention";
-
-    /** Attention's validated operands: q, k and v, the mask broadcast to (B, Hq, Lq, Lk) or null, and the scale. */
-    private record AttentionInputs(Device device, Operand q, Operand k, Operand v, Operand mask, boolean causal, double scale) {
-        Shape outShape() {
-            return Shape.of(q.dim(0), q.dim(1), q.dim(2), v.dim(3));
-        }
-
-        Attention op(Operand out, Operand logSumExp) {
-            return new Attention(q, k, v, mask, causal, scale, out, logSumExp);
-        }
-    }
-
-    private static AttentionInputs attentionInputs(Tensor q, Tensor k, Tensor v, AttentionOptions options) {
-        String op = ATTENTION;
-        Operand query = open(op, q);
-        Operand key = open(op, k);
-        Operand value = open(op, v);
-        Device device = sameDevice(op, query, key, value);
-        DType dtype = sameDType(op, query, key);
-        sameDType(op, query, value);
-        requireFloating(op, query);
-        for (Operand o : new Operand[] {query, key, value}) {
-            if (o.rank() != 4) {
-                throw new IllegalArgumentException(op + ": q " + query.shape() + ", k " + key.shape() + ", v "
-                        + value.shape() + ": each must be 4-D, (B, H, L, D)");
-            }
-        }
-        String shapes = op + ": q " + query.shape() + ", k " + key.shape() + ", v " + value.shape() + ": ";
-        if (query.dim(0) != key.dim(0) || key.dim(0) != value.dim(0)) {
-            throw new IllegalArgumentException(shapes + "batch sizes differ");
-        }
-        if (query.dim(3) != key.dim(3)) {
-            throw new IllegalArgumentException(shapes + "q and k head dims " + query.dim(3) + " and " + key.dim(3) + " differ");
-        }
-        if (key.dim(1) != value.dim(1) || key.dim(2) != value.dim(2)) {
-            throw new IllegalArgumentException(shapes + "k and v differ in heads or length");
-        }
-        long hq = query.dim(1), hkv = key.dim(1);
-        if (hkv == 0 || hq % hkv != 0) {
-            throw new IllegalArgumentException(shapes + "query heads " + hq + " are not a multiple of key/value heads " + hkv);
-        }
-        Shape scores = Shape.of(query.dim(0), hq, query.dim(2), key.dim(2));
-        Operand mask = null;
-        if (options.mask() != null) {
-            Operand m = open(op, options.mask());
-            sameDevice(op, query, m);
-            if (m.dtype() != DType.BOOL && m.dtype() != dtype) {
-                throw new IllegalArgumentException(op + ": mask " + m.describe() + " must be BOOL or " + dtype + " like q");
-            }
-            if (!m.shape().broadcastsTo(scores)) {
-                throw new IllegalArgumentException(op + ": mask " + m.shape() + " does not broadcast to (B, Hq, Lq, Lk) = " + scores);
-            }
-            mask = m.broadcastTo(scores);
-        }
-        double scale = Double.isNaN(options.scale()) ? 1 / Math.sqrt(query.dim(3)) : options.scale();
-        return new AttentionInputs(device, query, key, value, mask, options.causal(), scale);
     }
 
     // ---- elementwise, one argument ----
@@ -307,7 +184,7 @@ public final class Ops {
 
     private static Tensor unary(UnaryFn fn, Tensor x) {
         String op = fn.apiName();
-        Operand in = open(op, x);
+        Operand in = OpChecks.open(op, x);
         boolean integral = !in.dtype().isFloatingPoint() && in.dtype() != DType.BOOL;
         if (!in.dtype().isFloatingPoint() && !(integral && fn.isIntegral())) {
             throw new IllegalArgumentException(op + ": " + in.describe() + ": dtype " + in.dtype()
@@ -418,7 +295,7 @@ public final class Ops {
     }
 
     private static Tensor binary(BinaryFn fn, Tensor a, double b) {
-        Operand x = open(fn.apiName(), a);
+        Operand x = OpChecks.open(fn.apiName(), a);
         try (Tensor scalar = scalarLike(fn.apiName(), x, b)) {
             return binary(fn, a, scalar);
         }
@@ -426,10 +303,10 @@ public final class Ops {
 
     private static Tensor binary(BinaryFn fn, Tensor a, Tensor b) {
         String op = fn.apiName();
-        Operand x = open(op, a);
-        Operand y = open(op, b);
-        Device device = sameDevice(op, x, y);
-        DType dtype = sameDType(op, x, y);
+        Operand x = OpChecks.open(op, a);
+        Operand y = OpChecks.open(op, b);
+        Device device = OpChecks.sameDevice(op, x, y);
+        DType dtype = OpChecks.sameDType(op, x, y);
         boolean allowed = dtype.isFloatingPoint()
                 || dtype == DType.BOOL && (fn == BinaryFn.EQ || fn == BinaryFn.NE)
                 || dtype != DType.BOOL && fn.isIntegral();
@@ -447,14 +324,14 @@ public final class Ops {
     /** {@code condition ? a : b}, elementwise, the three broadcast together; condition is BOOL. */
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
         String op = "where";
-        Operand c = open(op, condition);
-        Operand x = open(op, a);
-        Operand y = open(op, b);
-        Device device = sameDevice(op, c, x, y);
+        Operand c = OpChecks.open(op, condition);
+        Operand x = OpChecks.open(op, a);
+        Operand y = OpChecks.open(op, b);
+        Device device = OpChecks.sameDevice(op, c, x, y);
         if (c.dtype() != DType.BOOL) {
             throw new IllegalArgumentException(op + ": condition " + c.describe() + " must be BOOL");
         }
-        DType dtype = sameDType(op, x, y);
+        DType dtype = OpChecks.sameDType(op, x, y);
         Shape shape = Shape.broadcast(op, Shape.broadcast(op, c.shape(), x.shape()), y.shape());
         Operand cond = c.broadcastTo(shape);
         Operand lhs = x.broadcastTo(shape);
@@ -464,7 +341,7 @@ public final class Ops {
 
     /** {@code condition ? a : b} with a scalar {@code b} in a's dtype. */
     public static Tensor where(Tensor condition, Tensor a, double b) {
-        try (Tensor scalar = scalarLike("where", open("where", a), b)) {
+        try (Tensor scalar = scalarLike("where", OpChecks.open("where", a), b)) {
             return where(condition, a, scalar);
         }
     }
@@ -473,125 +350,72 @@ public final class Ops {
 
     /** The sum of every element, as a 0-D tensor (I64 for integer and BOOL inputs). */
     public static Tensor sum(Tensor x) {
-        return reduce(ReduceFn.SUM, x, null, false, 0);
+        return Reductions.reduce(ReduceFn.SUM, x, null, false, 0);
     }
 
     public static Tensor sum(Tensor x, int dim) {
-        return reduce(ReduceFn.SUM, x, new int[] {dim}, false, 0);
+        return Reductions.reduce(ReduceFn.SUM, x, new int[] {dim}, false, 0);
     }
 
     /** The sum along {@code dims} (all when empty); {@code keepdim} keeps them with size 1. */
     public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
-        return reduce(ReduceFn.SUM, x, dims, keepdim, 0);
+        return Reductions.reduce(ReduceFn.SUM, x, dims, keepdim, 0);
     }
 
     public static Tensor mean(Tensor x) {
-        return reduce(ReduceFn.MEAN, x, null, false, 0);
+        return Reductions.reduce(ReduceFn.MEAN, x, null, false, 0);
     }
 
     public static Tensor mean(Tensor x, int dim) {
-        return reduce(ReduceFn.MEAN, x, new int[] {dim}, false, 0);
+        return Reductions.reduce(ReduceFn.MEAN, x, new int[] {dim}, false, 0);
     }
 
     public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
-        return reduce(ReduceFn.MEAN, x, dims, keepdim, 0);
+        return Reductions.reduce(ReduceFn.MEAN, x, dims, keepdim, 0);
     }
 
     public static Tensor max(Tensor x) {
-        return reduce(ReduceFn.MAX, x, null, false, 0);
+        return Reductions.reduce(ReduceFn.MAX, x, null, false, 0);
     }
 
     public static Tensor max(Tensor x, int dim) {
-        return reduce(ReduceFn.MAX, x, new int[] {dim}, false, 0);
+        return Reductions.reduce(ReduceFn.MAX, x, new int[] {dim}, false, 0);
     }
 
     public static Tensor max(Tensor x, int[] dims, boolean keepdim) {
-        return reduce(ReduceFn.MAX, x, dims, keepdim, 0);
+        return Reductions.reduce(ReduceFn.MAX, x, dims, keepdim, 0);
     }
 
     public static Tensor min(Tensor x) {
-        return reduce(ReduceFn.MIN, x, null, false, 0);
+        return Reductions.reduce(ReduceFn.MIN, x, null, false, 0);
     }
 
     public static Tensor min(Tensor x, int dim) {
-        return reduce(ReduceFn.MIN, x, new int[] {dim}, false, 0);
+        return Reductions.reduce(ReduceFn.MIN, x, new int[] {dim}, false, 0);
     }
 
     public static Tensor min(Tensor x, int[] dims, boolean keepdim) {
-        return reduce(ReduceFn.MIN, x, dims, keepdim, 0);
+        return Reductions.reduce(ReduceFn.MIN, x, dims, keepdim, 0);
     }
 
     /** The flat index of the first maximum over all elements, as a 0-D I64 tensor. */
     public static Tensor argmax(Tensor x) {
-        return reduce(ReduceFn.ARGMAX, x, null, false, 0);
+        return Reductions.reduce(ReduceFn.ARGMAX, x, null, false, 0);
     }
 
     /** The index of the first maximum along {@code dim}, as I64. */
     public static Tensor argmax(Tensor x, int dim, boolean keepdim) {
-        return reduce(ReduceFn.ARGMAX, x, new int[] {dim}, keepdim, 0);
+        return Reductions.reduce(ReduceFn.ARGMAX, x, new int[] {dim}, keepdim, 0);
     }
 
     /** The unbiased variance (divisor n - 1) of every element. */
     public static Tensor var(Tensor x) {
-        return reduce(ReduceFn.VAR, x, null, false, 1);
+        return Reductions.reduce(ReduceFn.VAR, x, null, false, 1);
     }
 
     /** The variance along {@code dims} with divisor {@code n - correction} (1: unbiased, 0: biased). */
     public static Tensor var(Tensor x, int[] dims, int correction, boolean keepdim) {
-        return reduce(ReduceFn.VAR, x, dims, keepdim, correction);
-    }
-
-    private static Tensor reduce(ReduceFn fn, Tensor x, int[] dims, boolean keepdim, int correction) {
-        String op = fn.apiName();
-        Operand in = open(op, x);
-        int[] axes = reducedAxes(op, in.shape(), dims);
-        DType dtype = in.dtype();
-        if ((fn == ReduceFn.MEAN || fn == ReduceFn.VAR) && !dtype.isFloatingPoint()) {
-            throw new IllegalArgumentException(op + ": " + in.describe() + ": dtype " + dtype
-                    + " is not floating point; cast with to(DType.F32)");
-        }
-        DType outType = switch (fn) {
-            case ARGMAX -> DType.I64;
-            case SUM -> dtype.isFloatingPoint() ? dtype : DType.I64;
-            default -> dtype;
-        };
-        Shape kept = in.shape();
-        long count = 1;
-        for (int axis : axes) {
-            kept = kept.with(axis, 1);
-            count *= in.dim(axis);
-        }
-        if (count == 0 && (fn == ReduceFn.MAX || fn == ReduceFn.MIN || fn == ReduceFn.ARGMAX)) {
-            throw new IllegalArgumentException(op + ": " + in.describe() + ": cannot reduce zero elements along dims "
-                    + Arrays.toString(axes));
-        }
-        Operand out = Dispatcher.compute(op, in.storage().device(), outType, kept,
-                o -> new Reduce(fn, in, axes, correction, o), x);
-        if (!keepdim) {
-            for (int i = axes.length - 1; i >= 0; i--) {
-                out = out.squeeze(axes[i]);
-            }
-        }
-        return Tensor.adopt(out);
-    }
-
-    private static int[] reducedAxes(String op, Shape shape, int[] dims) {
-        if (dims == null || dims.length == 0) {
-            int[] all = new int[shape.rank()];
-            Arrays.setAll(all, i -> i);
-            return all;
-        }
-        int[] axes = new int[dims.length];
-        for (int i = 0; i < dims.length; i++) {
-            axes[i] = shape.axis(op, dims[i]);
-        }
-        Arrays.sort(axes);
-        for (int i = 1; i < axes.length; i++) {
-            if (axes[i] == axes[i - 1]) {
-                throw new IllegalArgumentException(op + ": dim " + axes[i] + " repeated in " + Arrays.toString(dims));
-            }
-        }
-        return axes;
+        return Reductions.reduce(ReduceFn.VAR, x, dims, keepdim, correction);
     }
 
     // ---- normalisation ----
@@ -608,8 +432,8 @@ public final class Ops {
 
     private static Tensor softmax(Tensor x, int dim, boolean log) {
         String op = log ? "logSoftmax" : "softmax";
-        Operand in = open(op, x);
-        requireFloating(op, in);
+        Operand in = OpChecks.open(op, x);
+        OpChecks.requireFloating(op, in);
         int axis = in.shape().axis(op, dim);
         return Tensor.adopt(Dispatcher.compute(op, in.storage().device(), in.dtype(), in.shape(),
                 out -> new Softmax(in, axis, log, out), x));
@@ -617,7 +441,7 @@ public final class Ops {
 
     /** Layer normalisation over the trailing dimensions of {@code weight}'s shape. */
     public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
-        return layerNorm(x, open("layerNorm", weight).shape().dims(), weight, bias, eps);
+        return layerNorm(x, OpChecks.open("layerNorm", weight).shape().dims(), weight, bias, eps);
     }
 
     /**
@@ -627,7 +451,7 @@ public final class Ops {
      */
     public static Tensor layerNorm(Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps) {
         String op = "layerNorm";
-        Operand in = open(op, x);
+        Operand in = OpChecks.open(op, x);
         int axes = normalizedAxes(op, in, normalizedShape, eps);
         Operand w = affine(op, "weight", in, weight, normalizedShape);
         Operand b = affine(op, "bias", in, bias, normalizedShape);
@@ -637,7 +461,7 @@ public final class Ops {
 
     /** RMS normalisation over the trailing dimensions of {@code weight}'s shape. */
     public static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
-        return rmsNorm(x, open("rmsNorm", weight).shape().dims(), weight, eps);
+        return rmsNorm(x, OpChecks.open("rmsNorm", weight).shape().dims(), weight, eps);
     }
 
     /**
@@ -646,7 +470,7 @@ public final class Ops {
      */
     public static Tensor rmsNorm(Tensor x, long[] normalizedShape, Tensor weight, double eps) {
         String op = "rmsNorm";
-        Operand in = open(op, x);
+        Operand in = OpChecks.open(op, x);
         int axes = normalizedAxes(op, in, normalizedShape, eps);
         Operand w = affine(op, "weight", in, weight, normalizedShape);
         return Tensor.adopt(Dispatcher.compute(op, in.storage().device(), in.dtype(), in.shape(),
@@ -659,7 +483,7 @@ public final class Ops {
      * shape. x and residual have one shape and dtype; so do both results.
      */
     public static SumAndNorm addRmsNorm(Tensor x, Tensor residual, Tensor weight, double eps) {
-        return addRmsNorm(x, residual, open("addRmsNorm", weight).shape().dims(), weight, eps);
+        return addRmsNorm(x, residual, OpChecks.open("addRmsNorm", weight).shape().dims(), weight, eps);
     }
 
     /**
@@ -669,10 +493,10 @@ public final class Ops {
      */
     public static SumAndNorm addRmsNorm(Tensor x, Tensor residual, long[] normalizedShape, Tensor weight, double eps) {
         String op = "addRmsNorm";
-        Operand in = open(op, x);
-        Operand r = open(op, residual);
-        sameDevice(op, in, r);
-        sameDType(op, in, r);
+        Operand in = OpChecks.open(op, x);
+        Operand r = OpChecks.open(op, residual);
+        OpChecks.sameDevice(op, in, r);
+        OpChecks.sameDType(op, in, r);
         if (!in.shape().equals(r.shape())) {
             throw new IllegalArgumentException(op + ": x " + in.describe() + " and residual " + r.describe()
                     + " must have the same shape");
@@ -687,7 +511,7 @@ public final class Ops {
     }
 
     private static int normalizedAxes(String op, Operand x, long[] normalizedShape, double eps) {
-        requireFloating(op, x);
+        OpChecks.requireFloating(op, x);
         Shape normalized = Shape.checked(op, normalizedShape);
         if (normalized.rank() == 0 || normalized.rank() > x.rank()
                 || !x.shape().suffix(x.rank() - normalized.rank()).equals(normalized)) {
@@ -704,49 +528,14 @@ public final class Ops {
         if (parameter == null) {
             return null;
         }
-        Operand p = open(op, parameter);
-        sameDevice(op, x, p);
-        sameDType(op, x, p);
+        Operand p = OpChecks.open(op, parameter);
+        OpChecks.sameDevice(op, x, p);
+        OpChecks.sameDType(op, x, p);
         if (!p.shape().equals(Shape.of(normalizedShape))) {
             throw new IllegalArgumentException(op + ": " + role + " " + p.shape() + " must have the normalized shape "
                     + Shape.of(normalizedShape));
         }
         return p;
-    }
-
-    // ---- checks ----
-
-    private static Operand open(String op, Tensor t) {
-        if (t == null) {
-            throw new NullPointerException(op + ": tensor argument is null");
-        }
-        return t.operand(op);
-    }
-
-    private static Device sameDevice(String op, Operand first, Operand... rest) {
-        Device device = first.storage().device();
-        for (Operand o : rest) {
-            if (!o.storage().device().equals(device)) {
-                throw new IllegalArgumentException(op + ": operands on different devices: " + first.describe() + " and "
-                        + o.describe() + "; move one with to(Device)");
-            }
-        }
-        return device;
-    }
-
-    private static DType sameDType(String op, Operand a, Operand b) {
-        if (a.dtype() != b.dtype()) {
-            throw new IllegalArgumentException(op + ": dtypes differ: " + a.describe() + " and " + b.describe()
-                    + "; cast one with to(DType)");
-        }
-        return a.dtype();
-    }
-
-    private static void requireFloating(String op, Operand x) {
-        if (!x.dtype().isFloatingPoint()) {
-            throw new IllegalArgumentException(op + ": " + x.describe() + ": dtype " + x.dtype()
-                    + " is not floating point; cast with to(DType.F32)");
-        }
     }
 
     /** A 0-D tensor holding {@code value} in {@code like}'s dtype, on its device. */

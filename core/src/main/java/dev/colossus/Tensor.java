@@ -95,9 +95,6 @@ public final class Tensor implements AutoCloseable {
 
     // ---- creation, on the host ----
 
-    /** Values drawn per cast by {@link #rand} and {@link #randn}. */
-    private static final int GENERATED_BLOCK = 1 << 20;
-
     /** Uninitialised memory of the given shape: every element must be written before it is read. */
     static Tensor empty(String op, DType dtype, Shape shape) {
         return adopt(Dispatcher.allocate(op, Device.CPU, dtype, shape));
@@ -145,57 +142,33 @@ public final class Tensor implements AutoCloseable {
     /** Uniform in [0, 1), from a generator seeded with {@code seed}: the same seed gives the same tensor. */
     public static Tensor rand(long seed, DType dtype, long... shape) {
         SplittableRandom random = new SplittableRandom(seed);
-        return generated("rand", dtype, shape, random::nextDouble);
+        return HostTensors.generated("rand", dtype, shape, random::nextDouble);
     }
 
     /** Standard normal, from a generator seeded with {@code seed}: the same seed gives the same tensor. */
     public static Tensor randn(long seed, DType dtype, long... shape) {
         SplittableRandom random = new SplittableRandom(seed);
-        return generated("randn", dtype, shape, random::nextGaussian);
-    }
-
-    /**
-     * {@code values} drawn in row-major order, a block of {@link #GENERATED_BLOCK} at a time, each cast
-     * into its place: no F64 copy of the whole tensor (a 268M-element BF16 tensor took 4 GB of doubles
-     * and seconds), and no limit at a Java array's length.
-     */
-    private static Tensor generated(String op, DType dtype, long[] shape, java.util.function.DoubleSupplier values) {
-        Shape s = Shape.checked(op, shape);
-        Tensor out = empty(op, dtype, s);
-        long n = s.numel();
-        double[] block = new double[(int) Math.min(n, GENERATED_BLOCK)];
-        for (long at = 0; at < n; at += block.length) {
-            int length = (int) Math.min(block.length, n - at);
-            for (int i = 0; i < length; i++) {
-                block[i] = values.getAsDouble();
-            }
-            try (Tensor part = fromHeap(op, MemorySegment.ofArray(block).asSlice(0, 8L * length), length, DType.F64,
-                    new long[] {length})) {
-                Dispatcher.execute(new Copy(part.operand, out.operand.withLayout(Shape.of(length), new long[] {1},
-                        out.operand.offset() + at)));
-            }
-        }
-        return out;
+        return HostTensors.generated("randn", dtype, shape, random::nextGaussian);
     }
 
     /** A copy of {@code data}, row-major, as F32 of the given shape. */
     public static Tensor of(float[] data, long... shape) {
-        return fromHeap("of", MemorySegment.ofArray(data), data.length, DType.F32, shape);
+        return HostTensors.fromHeap("of", MemorySegment.ofArray(data), data.length, DType.F32, shape);
     }
 
     /** A copy of {@code data}, row-major, as F64 of the given shape. */
     public static Tensor of(double[] data, long... shape) {
-        return fromHeap("of", MemorySegment.ofArray(data), data.length, DType.F64, shape);
+        return HostTensors.fromHeap("of", MemorySegment.ofArray(data), data.length, DType.F64, shape);
     }
 
     /** A copy of {@code data}, row-major, as I32 of the given shape. */
     public static Tensor of(int[] data, long... shape) {
-        return fromHeap("of", MemorySegment.ofArray(data), data.length, DType.I32, shape);
+        return HostTensors.fromHeap("of", MemorySegment.ofArray(data), data.length, DType.I32, shape);
     }
 
     /** A copy of {@code data}, row-major, as I64 of the given shape. */
     public static Tensor of(long[] data, long... shape) {
-        return fromHeap("of", MemorySegment.ofArray(data), data.length, DType.I64, shape);
+        return HostTensors.fromHeap("of", MemorySegment.ofArray(data), data.length, DType.I64, shape);
     }
 
     /** A copy of {@code data}, row-major, as BOOL of the given shape. */
@@ -204,18 +177,7 @@ public final class Tensor implements AutoCloseable {
         for (int i = 0; i < data.length; i++) {
             bytes[i] = (byte) (data[i] ? 1 : 0);
         }
-        return fromHeap("of", MemorySegment.ofArray(bytes), data.length, DType.BOOL, shape);
-    }
-
-    private static Tensor fromHeap(String op, MemorySegment data, long length, DType dtype, long[] shape) {
-        Shape s = Shape.checked(op, shape);
-        if (s.numel() != length) {
-            throw new IllegalArgumentException(op + ": " + length + " values do not fill shape " + s
-                    + " (" + s.numel() + " elements)");
-        }
-        Tensor t = empty(op, dtype, s);
-        MemorySegment.copy(data, 0, t.operand.segment(), 0, data.byteSize());
-        return t;
+        return HostTensors.fromHeap("of", MemorySegment.ofArray(bytes), data.length, DType.BOOL, shape);
     }
 
     /**
@@ -231,32 +193,7 @@ public final class Tensor implements AutoCloseable {
      * non-negative). Throws if the layout reaches past the end of the segment.
      */
     public static Tensor wrap(MemorySegment segment, DType dtype, long[] shape, long[] strides) {
-        Shape s = Shape.checked("wrap", shape);
-        if (strides.length != shape.length) {
-            throw new IllegalArgumentException("wrap: " + strides.length + " strides for shape " + s);
-        }
-        long lastByte = 0;
-        for (int d = 0; d < shape.length; d++) {
-            if (strides[d] < 0) {
-                throw new IllegalArgumentException("wrap: negative stride " + strides[d] + " in " + Arrays.toString(strides));
-            }
-        }
-        try {
-            if (s.numel() > 0) {
-                long lastElement = 0;
-                for (int d = 0; d < shape.length; d++) {
-                    lastElement = Math.addExact(lastElement, Math.multiplyExact(shape[d] - 1, strides[d]));
-                }
-                lastByte = Math.multiplyExact(lastElement + 1, (long) dtype.byteSize());
-            }
-        } catch (ArithmeticException overflow) {
-            lastByte = Long.MAX_VALUE;
-        }
-        if (lastByte > segment.byteSize()) {
-            throw new IllegalArgumentException("wrap: shape " + s + " " + dtype + " with strides " + Arrays.toString(strides)
-                    + " needs " + lastByte + " bytes, the segment has " + segment.byteSize());
-        }
-        return adopt(new Operand(HostStorage.wrap(segment), dtype, s, strides.clone(), 0));
+        return HostTensors.wrap(segment, dtype, shape, strides);
     }
 
     // ---- metadata ----

@@ -1,0 +1,81 @@
+package dev.colossus;
+
+import dev.colossus.op.Copy;
+import dev.colossus.spi.HostStorage;
+import dev.colossus.spi.Operand;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/** Tensors made on the host from Java arrays, the caller's memory, and seeded generators: {@link Tensor}'s factories. */
+final class HostTensors {
+    /** Values drawn per cast by {@link Tensor#rand} and {@link Tensor#randn}. */
+    private static final int GENERATED_BLOCK = 1 << 20;
+
+    private HostTensors() {
+    }
+
+    /**
+     * {@code values} drawn in row-major order, a block of {@link #GENERATED_BLOCK} at a time, each cast
+     * into its place: no F64 copy of the whole tensor (a 268M-element BF16 tensor took 4 GB of doubles
+     * and seconds), and no limit at a Java array's length.
+     */
+    static Tensor generated(String op, DType dtype, long[] shape, java.util.function.DoubleSupplier values) {
+        Shape s = Shape.checked(op, shape);
+        Tensor out = Tensor.empty(op, dtype, s);
+        long n = s.numel();
+        double[] block = new double[(int) Math.min(n, GENERATED_BLOCK)];
+        for (long at = 0; at < n; at += block.length) {
+            int length = (int) Math.min(block.length, n - at);
+            for (int i = 0; i < length; i++) {
+                block[i] = values.getAsDouble();
+            }
+            try (Tensor part = fromHeap(op, MemorySegment.ofArray(block).asSlice(0, 8L * length), length, DType.F64,
+                    new long[] {length})) {
+                Dispatcher.execute(new Copy(part.operand(), out.operand().withLayout(Shape.of(length), new long[] {1},
+                        out.operand().offset() + at)));
+            }
+        }
+        return out;
+    }
+
+    static Tensor fromHeap(String op, MemorySegment data, long length, DType dtype, long[] shape) {
+        Shape s = Shape.checked(op, shape);
+        if (s.numel() != length) {
+            throw new IllegalArgumentException(op + ": " + length + " values do not fill shape " + s
+                    + " (" + s.numel() + " elements)");
+        }
+        Tensor t = Tensor.empty(op, dtype, s);
+        MemorySegment.copy(data, 0, t.operand().segment(), 0, data.byteSize());
+        return t;
+    }
+
+    /** {@link Tensor#wrap(MemorySegment, DType, long[], long[])}: checks the layout against the segment. */
+    static Tensor wrap(MemorySegment segment, DType dtype, long[] shape, long[] strides) {
+        Shape s = Shape.checked("wrap", shape);
+        if (strides.length != shape.length) {
+            throw new IllegalArgumentException("wrap: " + strides.length + " strides for shape " + s);
+        }
+        long lastByte = 0;
+        for (int d = 0; d < shape.length; d++) {
+            if (strides[d] < 0) {
+                throw new IllegalArgumentException("wrap: negative stride " + strides[d] + " in " + Arrays.toString(strides));
+            }
+        }
+        try {
+            if (s.numel() > 0) {
+                long lastElement = 0;
+                for (int d = 0; d < shape.length; d++) {
+                    lastElement = Math.addExact(lastElement, Math.multiplyExact(shape[d] - 1, strides[d]));
+                }
+                lastByte = Math.multiplyExact(lastElement + 1, (long) dtype.byteSize());
+            }
+        } catch (ArithmeticException overflow) {
+            lastByte = Long.MAX_VALUE;
+        }
+        if (lastByte > segment.byteSize()) {
+            throw new IllegalArgumentException("wrap: shape " + s + " " + dtype + " with strides " + Arrays.toString(strides)
+                    + " needs " + lastByte + " bytes, the segment has " + segment.byteSize());
+        }
+        return Tensor.adopt(new Operand(HostStorage.wrap(segment), dtype, s, strides.clone(), 0));
+    }
+}

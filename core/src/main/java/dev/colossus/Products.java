@@ -1,0 +1,72 @@
+package dev.colossus;
+
+import dev.colossus.op.MatMul;
+import dev.colossus.op.UnaryFn;
+import dev.colossus.spi.Operand;
+
+/** Matmul, addmm and linear as one product: shapes checked and broadcast, the op dispatched, vector operands squeezed back. */
+final class Products {
+    private Products() {
+    }
+
+    /** {@code act(alpha * (a @ b) + beta * c)} with matmul's shape rules; {@code c} and {@code act} may be null. */
+    static Tensor product(String op, Tensor a, Tensor b, Tensor c, double alpha, double beta, UnaryFn act) {
+        Operand x = OpChecks.open(op, a);
+        Operand y = OpChecks.open(op, b);
+        Operand z = c == null ? null : OpChecks.open(op, c);
+        Device device = z == null ? OpChecks.sameDevice(op, x, y) : OpChecks.sameDevice(op, x, y, z);
+        DType dtype = OpChecks.sameDType(op, x, y);
+        if (z != null) {
+            OpChecks.sameDType(op, x, z);
+        }
+        OpChecks.requireFloating(op, x);
+        if (x.rank() == 0 || y.rank() == 0) {
+            throw new IllegalArgumentException(op + ": " + x.shape() + " x " + y.shape()
+                    + ": both operands need at least one dimension");
+        }
+        Operand x2 = x.rank() == 1 ? x.unsqueeze(0) : x;
+        Operand y2 = y.rank() == 1 ? y.unsqueeze(1) : y;
+        long m = x2.dim(-2), k = x2.dim(-1), n = y2.dim(-1);
+        if (k != y2.dim(-2)) {
+            throw new IllegalArgumentException(op + ": " + x.shape() + " x " + y.shape() + ": inner dimensions "
+                    + k + " and " + y2.dim(-2) + " differ");
+        }
+        Shape batchA = x2.shape().prefix(x2.rank() - 2);
+        Shape batchB = y2.shape().prefix(y2.rank() - 2);
+        Shape batch;
+        try {
+            batch = Shape.broadcast(op, batchA, batchB);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": " + x.shape() + " x " + y.shape() + ": batch dimensions "
+                    + batchA + " and " + batchB + " do not broadcast");
+        }
+        Shape outShape = batch.append(m, n);
+        Operand lhs = x2.broadcastTo(batch.append(m, k));
+        Operand rhs = y2.broadcastTo(batch.append(k, n));
+        Operand addend = null;
+        if (z != null) {
+            Operand z2 = z;
+            if (y.rank() == 1 && z2.rank() >= 1) {
+                z2 = z2.unsqueeze(z2.rank());
+            }
+            if (x.rank() == 1 && z2.rank() >= 2) {
+                z2 = z2.unsqueeze(z2.rank() - 2);
+            }
+            if (!z2.shape().broadcastsTo(outShape)) {
+                throw new IllegalArgumentException(op + ": c " + z.shape() + " does not broadcast to the product's shape "
+                        + (x.rank() == 1 || y.rank() == 1 ? "" : outShape.toString()) + " of " + x.shape() + " x " + y.shape());
+            }
+            addend = z2.broadcastTo(outShape);
+        }
+        Operand c3 = addend;
+        Operand out = Dispatcher.compute(op, device, dtype, outShape, o -> new MatMul(lhs, rhs, c3, alpha, beta, act, o),
+                a, b, c);
+        if (y.rank() == 1) {
+            out = out.squeeze(out.rank() - 1);
+        }
+        if (x.rank() == 1) {
+            out = out.squeeze(out.rank() - (y.rank() == 1 ? 1 : 2));
+        }
+        return Tensor.adopt(out);
+    }
+}
