@@ -7,7 +7,7 @@
 # as two ops, logSoftmax, layerNorm, exp, gelu, a cast to BF16, a row sum, over 16M floats beside a
 # plain copy of as many). Prefill and the GEMM in 3 forks, the report taking the median fork: a fork runs the
 # GEMM micro-kernel at one of two speeds for its whole life (about 100 or 135 ms here). About 10
-# minutes on 2 cores. benchmarks/attention-report.py writes attention.md and attention.svg.
+# minutes on 2 cores. AttentionReport writes attention.md and attention.svg.
 #   benchmarks/run-attention.sh [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,9 +26,8 @@ jmh 2-decode.json AttentionBench -p variant=fused -p shape=decode -p dtype=F32,B
 jmh 3-gemm.json MatMulBench -f 3 -p impl=colossus -p shape=2048
 jmh 4-copy.json MatMulBench -p impl=copy -p shape=1x4096x2048
 jmh 5-elementwise.json ElementwiseBench
-python3 - "$tmp" "$out" <<'PY'
-import glob, json, sys
-tmp, out = sys.argv[1], sys.argv[2]
-json.dump([r for f in sorted(glob.glob(tmp + "/*.json")) for r in json.load(open(f))], open(out + "/attention.json", "w"), indent=1)
-PY
-python3 benchmarks/attention-report.py "$out"
+report() {
+    "$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar "dev.colossus.bench.$@"
+}
+report JmhResults "$out/attention.json" "$tmp"/*.json
+report AttentionReport "$out"

@@ -34,13 +34,7 @@ else
     jmh 2 "$tmp/t2-f64.json" -p impl=colossus-f64,openblas-f64 -p shape=256,1024
     jmh 1 "$tmp/t1.json" -p impl=colossus,openblas -p shape=512,1024,2048
 fi
-python3 - "$tmp" "$out" <<'PY'
-import json, sys, glob
-merged = []
-for f in sorted(glob.glob(sys.argv[1] + "/t2-*.json")):
-    merged += json.load(open(f))
-json.dump(merged, open(sys.argv[2] + "/matmul-2threads.json", "w"), indent=1)
-json.dump(json.load(open(sys.argv[1] + "/t1.json")), open(sys.argv[2] + "/matmul-1thread.json", "w"), indent=1)
-PY
+"$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar dev.colossus.bench.JmhResults "$out/matmul-2threads.json" "$tmp"/t2-*.json
+cp "$tmp/t1.json" "$out/matmul-1thread.json"
 "$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar dev.colossus.bench.MatMulReport "$out/matmul" \
     "2 threads=$out/matmul-2threads.json" "1 thread=$out/matmul-1thread.json"

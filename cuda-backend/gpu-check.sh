@@ -27,13 +27,8 @@ pack() {
     mvn -q -B -DskipTests install
     ../shared/device/make-jre.sh .device
     # The shaded jar without OpenBLAS's natives (20 MB the GPU check never loads): the carry limit is 64 MiB.
-    python3 - benchmarks/target/benchmarks.jar .device/benchmarks.jar <<'PY'
-import sys, zipfile
-with zipfile.ZipFile(sys.argv[1]) as src, zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as dst:
-    for item in src.infolist():
-        if not item.filename.startswith("org/bytedeco/openblas/linux-x86_64/"):
-            dst.writestr(item, src.read(item.filename))
-PY
+    cp benchmarks/target/benchmarks.jar .device/benchmarks.jar
+    zip -q -d .device/benchmarks.jar 'org/bytedeco/openblas/linux-x86_64/*'
     cp core/target/colossus-core-*-tests.jar .device/core-tests.jar
     "$JAVA_HOME/bin/jar" cf .device/cuda-tests.jar -C cuda-backend/target/test-classes .
     mvn -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$junit_version \
@@ -106,7 +101,7 @@ run() {
         echo "conformance (JUnit): exit $junit; $(grep -E 'tests (successful|failed|skipped)' "$out/junit.txt" | tr -s ' ' | tr '\n' ';')"
         echo "tour: exit $tour; benchmark: exit $bench"
         echo
-        python3 cuda-backend/gpu-check/table.py "$out/colossus.csv" "$out/torch.csv" 2>/dev/null
+        "${java[@]}" -cp "$jars" dev.colossus.bench.GpuReport "$out/colossus.csv" "$out/torch.csv" 2>/dev/null
     } > "$out/table.md"
     grep -E "✘|MethodSource|Exception|expected" "$out/junit.txt" 2>/dev/null | head -40
     tail -15 "$out/junit.txt" 2>/dev/null

@@ -56,39 +56,19 @@ public final class MatMulReport {
         System.out.print(markdown(results));
     }
 
-    @SuppressWarnings("unchecked")
     static List<Result> read(String run, Path file) throws IOException {
         List<Result> results = new ArrayList<>();
-        for (Object entry : (List<Object>) Json.parse(Files.readString(file))) {
-            Map<String, Object> e = (Map<String, Object>) entry;
-            if (!((String) e.get("benchmark")).endsWith("MatMulBench.matmul")) {
+        for (JmhResults.Result r : JmhResults.read(file)) {
+            if (!r.name().equals("MatMulBench.matmul")) {
                 continue;
             }
-            Map<String, Object> params = (Map<String, Object>) e.get("params");
-            Map<String, Object> metric = (Map<String, Object>) e.get("primaryMetric");
-            if (!"ms/op".equals(metric.get("scoreUnit"))) {
-                throw new IllegalArgumentException(file + ": expected ms/op, got " + metric.get("scoreUnit"));
+            if (!r.unit().equals("ms/op")) {
+                throw new IllegalArgumentException(file + ": expected ms/op, got " + r.unit());
             }
-            String shape = (String) params.get("shape");
-            results.add(new Result(run, (String) params.get("impl"), MatMulShape.parse(shape), shape, medianFork(metric)));
+            String shape = r.param("shape");
+            results.add(new Result(run, r.param("impl"), MatMulShape.parse(shape), shape, r.median()));
         }
         return results;
-    }
-
-    /**
-     * The median of the forks' mean times: with several forks, one that fell in a slow period of a
-     * shared machine does not move it (with one fork it is JMH's score, the mean of its iterations).
-     */
-    @SuppressWarnings("unchecked")
-    static double medianFork(Map<String, Object> metric) {
-        List<List<Double>> forks = (List<List<Double>>) metric.get("rawData");
-        if (forks == null || forks.isEmpty()) {
-            return (Double) metric.get("score");
-        }
-        double[] means = forks.stream().mapToDouble(f -> f.stream().mapToDouble(Double::doubleValue).average().orElseThrow())
-                .sorted().toArray();
-        int n = means.length;
-        return n % 2 == 1 ? means[n / 2] : (means[n / 2 - 1] + means[n / 2]) / 2;
     }
 
     static String markdown(List<Result> results) {

@@ -1,0 +1,185 @@
+package dev.colossus.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The report of one sitting of {@code run-attention.sh}: {@code DIR/attention.json} (JMH's results)
+ * into {@code DIR/attention.md} (times, rates and ratios to the yardsticks measured in the same
+ * sitting) and {@code DIR/attention.svg} (each ratio of the CPU attention issue as a bar beside its
+ * target). Times are the median fork's mean ({@link JmhResults.Result#median}).
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.colossus.bench.AttentionReport DIR
+ * </pre>
+ */
+public final class AttentionReport {
+    /** B, Hq, Hkv, Lq, Lk, D of AttentionBench's shapes. */
+    private static final Map<String, long[]> DIMS = Map.of("prefill", new long[] {1, 16, 16, 2048, 2048, 128},
+            "decode", new long[] {1, 32, 8, 1, 8192, 128});
+    /** The memory-bound ops of ElementwiseBench, and the tensors of 16M floats each moves (read + written). */
+    private static final Object[][] MOVED = {{"copy", 2.0}, {"add", 3.0}, {"scale", 2.0}, {"relu", 2.0}, {"softmax", 2.0},
+            {"rmsNorm", 2.0}, {"addRmsNorm", 4.0}, {"add+rmsNorm", 4.0}, {"logSoftmax", 2.0}, {"layerNorm", 2.0}, {"exp", 2.0},
+            {"gelu", 2.0}, {"toBf16", 1.5}, {"rowSum", 1.0}, {"addBf16", 1.5}, {"biasAddBf16", 1.0}};
+
+    /** One bar of the plot: a measured ratio, its target (null for none), and its axis. */
+    private record Bar(String label, double value, Double target, boolean speedup) {
+    }
+
+    private AttentionReport() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Locale.setDefault(Locale.ROOT);
+        if (args.length != 1) {
+            System.err.println("usage: AttentionReport DIR");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[0]);
+        List<JmhResults.Result> results = JmhResults.read(dir.resolve("attention.json"));
+        List<Bar> bars = new ArrayList<>();
+        String md = markdown(results, bars);
+        Files.writeString(dir.resolve("attention.md"), md);
+        Files.writeString(dir.resolve("attention.svg"), svg(bars));
+        System.out.print(md);
+    }
+
+    static String markdown(List<JmhResults.Result> results, List<Bar> bars) {
+        Map<String, Double> elementwise = new HashMap<>();
+        JmhResults.Result gemm = null, copy = null;
+        List<JmhResults.Result> attention = new ArrayList<>();
+        for (JmhResults.Result r : results) {
+            switch (r.name()) {
+                case "ElementwiseBench.run" -> elementwise.put(r.param("op"), r.median());
+                case "AttentionBench.attention" -> attention.add(r);
+                case "MatMulBench.matmul" -> {
+                    if (r.param("impl").equals("colossus")) {
+                        gemm = r;
+                    } else if (r.param("impl").equals("copy")) {
+                        copy = r;
+                    }
+                }
+                default -> { }
+            }
+        }
+        if (gemm == null || copy == null) {
+            throw new IllegalArgumentException("attention.json needs MatMulBench's colossus 2048 and copy 1x4096x2048");
+        }
+        double gemmRate = 2.0 * 2048 * 2048 * 2048 / (gemm.median() * 1e-3) / 1e9;
+        double copyRate = 2.0 * 4096 * 2048 * 4 / (copy.median() * 1e-3) / 1e9;
+        List<String> lines = new ArrayList<>(List.of("# CPU attention", "",
+                "One sitting of `benchmarks/run-attention.sh` on this 2-core Zen 5 VM (2 threads). Prefill: GFLOP/s = "
+                        + "4 B Hq Lq Lk D / time, halved when causal. Decode: GB/s over the bytes of K and V. Where a benchmark "
+                        + "ran in several forks, ms is the median fork's mean and the forks' means are listed. "
+                        + "`attention.svg` plots the ratios against the issue's targets.", "",
+                String.format("Yardsticks from the same sitting: the CPU backend's F32 GEMM at 2048^3, %.1f GFLOP/s; "
+                        + "a plain copy of 32 MiB, %.1f GB/s (read + written).", gemmRate, copyRate), "",
+                "| variant | shape | dtype | causal | ms | forks (ms) | GFLOP/s | GB/s | vs GEMM 2048 | vs copy |",
+                "|---|---|---|---|---:|---|---:|---:|---:|---:|"));
+        Map<String, Double> times = new HashMap<>();
+        for (JmhResults.Result r : attention) {
+            long[] d = DIMS.get(r.param("shape"));
+            boolean causal = r.param("causal").equals("true"), decode = r.param("shape").equals("decode");
+            double seconds = r.median() * 1e-3;
+            double gflops = 4.0 * d[0] * d[1] * d[3] * d[4] * d[5] * (causal ? 0.5 : 1) / seconds / 1e9;
+            int size = r.param("dtype").equals("BF16") || r.param("dtype").equals("F16") ? 2 : 4;
+            double gbs = 2.0 * d[0] * d[2] * d[4] * d[5] * size / seconds / 1e9;
+            times.put(r.param("variant") + " " + r.param("shape") + " " + r.param("dtype") + " " + causal, r.median());
+            String forks = r.forkMeans().length > 1 ? java.util.Arrays.stream(r.forkMeans()).mapToObj(m -> String.format("%.1f", m))
+                    .collect(Collectors.joining(" / ")) : "-";
+            lines.add(String.format("| %s | %s | %s | %s | %.2f | %s | %.1f | %s | %.2f | %s |", r.param("variant"), r.param("shape"),
+                    r.param("dtype"), causal, r.median(), forks, gflops, decode ? String.format("%.1f", gbs) : "-",
+                    gflops / gemmRate, decode ? String.format("%.2f", gbs / copyRate) : "-"));
+            if (r.param("variant").equals("fused") && !decode && !causal) {
+                bars.add(new Bar("prefill F32 / GEMM 2048", gflops / gemmRate, 0.70, false));
+            }
+            if (r.param("variant").equals("fused") && decode) {
+                bars.add(new Bar("decode " + r.param("dtype") + " / copy", gbs / copyRate, r.param("dtype").equals("BF16") ? 0.70 : null,
+                        false));
+            }
+        }
+        lines.add("");
+        for (boolean causal : new boolean[] {false, true}) {
+            Double fused = times.get("fused prefill F32 " + causal), composed = times.get("composed prefill F32 " + causal);
+            if (fused != null && composed != null) {
+                String which = causal ? " causal" : "";
+                lines.add(String.format("- Prefill%s: fused %.2fx faster than composed.", which, composed / fused));
+                bars.add(new Bar("prefill" + which + ": composed / fused", composed / fused, causal ? null : 3.0, true));
+            }
+        }
+        Double plain = times.get("fused prefill F32 false"), causal = times.get("fused prefill F32 true");
+        if (plain != null && causal != null) {
+            lines.add(String.format("- Fused prefill, causal %.2fx faster than plain.", plain / causal));
+            bars.add(new Bar("prefill: plain / causal", plain / causal, 1.7, true));
+        }
+        double floatsBytes = 4096.0 * 4096 * 4;
+        lines.addAll(List.of("", "## Memory-bound ops over 16M floats (F32, 4096 rows of 4096), each writing a new tensor", "",
+                "GB/s = bytes read + written / time (add reads two tensors; addRmsNorm reads two and writes two, "
+                        + "and add+rmsNorm, the same as two ops, is counted the same; toBf16 writes half as many bytes as it reads; "
+                        + "rowSum writes one value per row; addBf16 and biasAddBf16 move BF16, half the bytes a float does).", "",
+                "| op | ms | GB/s | vs copy |", "|---|---:|---:|---:|"));
+        double copy16 = 2 * floatsBytes / (elementwise.get("copy") * 1e-3) / 1e9;
+        for (Object[] op : MOVED) {
+            String name = (String) op[0];
+            double rate = (Double) op[1] * floatsBytes / (elementwise.get(name) * 1e-3) / 1e9;
+            lines.add(String.format("| %s | %.2f | %.1f | %.2f |", name, elementwise.get(name), rate, rate / copy16));
+            if (!name.equals("copy")) {
+                boolean targeted = name.equals("softmax") || name.equals("rmsNorm") || name.equals("add");
+                bars.add(new Bar(name + " / copy", rate / copy16, targeted ? 0.80 : null, false));
+            }
+        }
+        return String.join("\n", lines) + "\n";
+    }
+
+    /** Horizontal bars, ratios on one axis and speedups on another, each target a red tick. */
+    static String svg(List<Bar> bars) {
+        int left = 230, barHeight = 16, gap = 6, plotWidth = 460, top = 40;
+        List<List<Bar>> groups = List.of(bars.stream().filter(b -> !b.speedup()).toList(), bars.stream().filter(Bar::speedup).toList());
+        List<String> titles = List.of("ratio to its yardstick (the same sitting)", "speedup (x)");
+        int height = top + groups.stream().mapToInt(g -> 40 + g.size() * (barHeight + gap)).sum() + 20;
+        StringBuilder s = new StringBuilder();
+        s.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+                + "font-size=\"12\">%n", left + plotWidth + 60, height));
+        s.append(String.format("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", left + plotWidth + 60, height));
+        s.append("<text x=\"10\" y=\"20\" font-size=\"14\">CPU attention and memory-bound ops: bars measured, red ticks the targets</text>\n");
+        int y = top;
+        for (int g = 0; g < groups.size(); g++) {
+            List<Bar> group = groups.get(g);
+            if (group.isEmpty()) {
+                continue;
+            }
+            double max = Math.max(group.stream().mapToDouble(Bar::value).max().orElse(0),
+                    group.stream().filter(b -> b.target() != null).mapToDouble(Bar::target).max().orElse(0)) * 1.1;
+            s.append(String.format("<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>%n", left, y + 12, titles.get(g)));
+            y += 20;
+            int bottom = y + group.size() * (barHeight + gap);
+            for (int k = 0; k <= (int) (max * 2); k++) {
+                double x = left + plotWidth * (k / 2.0) / max;
+                s.append(String.format("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>%n", x, y, x, bottom));
+                s.append(String.format("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\">%s</text>%n", x, bottom + 12,
+                        k % 2 == 0 ? String.valueOf(k / 2) : String.valueOf(k / 2.0)));
+            }
+            for (Bar bar : group) {
+                double w = plotWidth * bar.value() / max;
+                String colour = bar.target() == null || bar.value() >= bar.target() ? "#4a7ab5" : "#d08c3c";
+                s.append(String.format("<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n", left - 6, y + barHeight - 4, bar.label()));
+                s.append(String.format("<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n", left, y, w, barHeight, colour));
+                s.append(String.format("<text x=\"%.1f\" y=\"%d\" font-size=\"10\">%.2f</text>%n", left + w + 4, y + barHeight - 4, bar.value()));
+                if (bar.target() != null) {
+                    double x = left + plotWidth * bar.target() / max;
+                    s.append(String.format("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#c00\" stroke-width=\"2\"/>%n",
+                            x, y - 2, x, y + barHeight + 2));
+                }
+                y += barHeight + gap;
+            }
+            y += 20;
+        }
+        return s.append("</svg>\n").toString();
+    }
+}
