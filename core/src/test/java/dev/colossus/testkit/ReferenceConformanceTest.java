@@ -18,12 +18,12 @@ class ReferenceConformanceTest extends BackendConformanceTest {
     private static final Backend DECOMPOSING = new DecomposingBackend();
 
     @Override
-    protected Backend backend() {
+    public Backend backend() {
         return Backends.get("reference");
     }
 
     @Override
-    protected Backend oracle() {
+    public Backend oracle() {
         return DECOMPOSING;
     }
 
@@ -35,7 +35,7 @@ class ReferenceConformanceTest extends BackendConformanceTest {
     @ParameterizedTest
     @EnumSource(names = {"F32", "BF16"})
     @Disabled("the decomposing oracle's norms square in F32 and overflow; the reference sums in double")
-    protected void normsOfValuesWhoseSquaresOverflowF32(DType dtype) {
+    public void normsOfValuesWhoseSquaresOverflowF32(DType dtype) {
     }
 
     /** Not comparable: the composed oracle, {@code softmax(s) @ v}, reads every value row (see {@code Attention}). */
@@ -43,6 +43,6 @@ class ReferenceConformanceTest extends BackendConformanceTest {
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16"})
     @Disabled("the decomposing oracle multiplies the probabilities by every value row: 0 * NaN is NaN")
-    protected void keysAQueryDoesNotSeeContributeNothingEvenWithNaNValues(DType dtype) {
+    public void keysAQueryDoesNotSeeContributeNothingEvenWithNaNValues(DType dtype) {
     }
 }

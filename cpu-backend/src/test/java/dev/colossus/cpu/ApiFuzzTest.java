@@ -10,7 +10,7 @@ import dev.colossus.Scope;
 import dev.colossus.Tensor;
 import dev.colossus.op.UnaryFn;
 import dev.colossus.spi.Backend;
-import dev.colossus.testkit.BackendConformanceTest;
+import dev.colossus.testkit.ElementwiseConformance;
 import dev.colossus.testkit.Generators;
 import dev.colossus.testkit.Generators.Values;
 import dev.colossus.testkit.RecordingBackend;
@@ -137,7 +137,7 @@ class ApiFuzzTest {
         if (bad && fn.isIntegral()) {
             x.close();
         }
-        return new Case(fn.apiName(), fn.apiName() + " of " + describe(x), t -> BackendConformanceTest.unary(fn, t[0]), new Tensor[] {x}, Check.CLOSE, bad, null);
+        return new Case(fn.apiName(), fn.apiName() + " of " + describe(x), t -> ElementwiseConformance.unary(fn, t[0]), new Tensor[] {x}, Check.CLOSE, bad, null);
     }
 
     private static final String[] BINARY = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "lt", "ge"};

@@ -7,7 +7,7 @@ import dev.colossus.testkit.BackendConformanceTest;
 /** The CPU backend against the reference, at the SIMD width this JVM was started with (0, 256 or 512 in CI). */
 class CpuConformanceTest extends BackendConformanceTest {
     @Override
-    protected Backend backend() {
+    public Backend backend() {
         return Backends.get("cpu");
     }
 }

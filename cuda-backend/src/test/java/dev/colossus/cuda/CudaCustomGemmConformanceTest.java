@@ -25,7 +25,7 @@ class CudaCustomGemmConformanceTest extends BackendConformanceTest {
     }
 
     @Override
-    protected Backend backend() {
+    public Backend backend() {
         return Backends.get("cuda");
     }
 }

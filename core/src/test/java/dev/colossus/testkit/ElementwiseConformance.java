@@ -1,0 +1,204 @@
+package dev.colossus.testkit;
+
+import static dev.colossus.testkit.Conformance.tensor;
+
+import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
+import static dev.colossus.testkit.Generators.Layout.OFFSET;
+import static dev.colossus.testkit.Generators.Layout.STRIDED;
+import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
+import static dev.colossus.testkit.Generators.Values.EXTREMES;
+import static dev.colossus.testkit.Generators.Values.PLAIN;
+import static dev.colossus.testkit.Generators.Values.SPECIALS;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.colossus.Backends;
+import dev.colossus.DType;
+import dev.colossus.Ops;
+import dev.colossus.Scope;
+import dev.colossus.Tensor;
+import dev.colossus.op.BinaryFn;
+import dev.colossus.op.UnaryFn;
+import dev.colossus.testkit.Generators.Layout;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Unary and binary functions and where: every length from 1 to 33 with corner values, views, broadcasting, scalars, integers. */
+public interface ElementwiseConformance extends Conformance {
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    default void unaryEveryLengthFrom1To33WithCornerValues(DType dtype) {
+        for (UnaryFn fn : UnaryFn.values()) {
+            for (int n = 1; n <= 33; n++) {
+                check(fn.apiName(), Comparison.CLOSE, t -> unary(fn, t[0]), tensor(n, dtype, EXTREMES, CONTIGUOUS, n));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    default void unaryOnViewsAndLargeTensors(DType dtype) {
+        for (UnaryFn fn : UnaryFn.values()) {
+            for (Layout layout : Layout.values()) {
+                check(fn.apiName(), Comparison.CLOSE, t -> unary(fn, t[0]), tensor(7, dtype, SPECIALS, layout, 5, 7, 9));
+            }
+            check(fn.apiName(), Comparison.CLOSE, t -> unary(fn, t[0]), tensor(8, dtype, PLAIN, TRANSPOSED, 301, 257));
+        }
+    }
+
+    /**
+     * GELU's negative tail, x in [-7, -2], where its value is small: within 1e-4 of the reference
+     * relatively, not only within the absolute tolerance (1 + erf and 1 + tanh cancel there).
+     */
+    @Test
+    default void geluTailIsRelativelyAccurate() {
+        float[] values = new float[1001];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = -7f + 5f * i / (values.length - 1);
+        }
+        try (Scope scope = Scope.open()) {
+            Tensor x = Tensor.of(values, values.length);
+            Tensor moved = x.to(backend().device());
+            for (UnaryFn fn : List.of(UnaryFn.GELU, UnaryFn.GELU_TANH)) {
+                double[] expected = Backends.using(oracle(), () -> unary(fn, x)).toDoubleArray();
+                double[] actual = Backends.using(backend(), () -> unary(fn, moved)).toDoubleArray();
+                for (int i = 0; i < values.length; i++) {
+                    double error = Math.abs(actual[i] - expected[i]) / Math.abs(expected[i]);
+                    int at = i;
+                    assertTrue(error <= 1e-4, () -> backend().name() + " " + fn.apiName() + "(" + values[at] + ") = " + actual[at]
+                            + ", reference " + expected[at] + ": relative error " + error);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"I32", "I64"})
+    default void unaryOnIntegers(DType dtype) {
+        for (UnaryFn fn : List.of(UnaryFn.NEG, UnaryFn.ABS, UnaryFn.RELU)) {
+            check(fn.apiName(), Comparison.EXACT, t -> unary(fn, t[0]), tensor(3, dtype, PLAIN, STRIDED, 4, 33));
+        }
+    }
+
+    /** The public API's function for {@code fn}: {@code Ops.exp} for EXP, and so on. */
+    static Tensor unary(UnaryFn fn, Tensor x) {
+        return switch (fn) {
+            case NEG -> Ops.neg(x);
+            case ABS -> Ops.abs(x);
+            case EXP -> Ops.exp(x);
+            case LOG -> Ops.log(x);
+            case SQRT -> Ops.sqrt(x);
+            case RSQRT -> Ops.rsqrt(x);
+            case TANH -> Ops.tanh(x);
+            case SIGMOID -> Ops.sigmoid(x);
+            case RELU -> Ops.relu(x);
+            case GELU -> Ops.gelu(x);
+            case GELU_TANH -> Ops.geluTanh(x);
+            case SILU -> Ops.silu(x);
+        };
+    }
+
+    static Tensor binary(BinaryFn fn, Tensor a, Tensor b) {
+        return switch (fn) {
+            case ADD -> Ops.add(a, b);
+            case SUB -> Ops.sub(a, b);
+            case MUL -> Ops.mul(a, b);
+            case DIV -> Ops.div(a, b);
+            case POW -> Ops.pow(a, b);
+            case MAXIMUM -> Ops.maximum(a, b);
+            case MINIMUM -> Ops.minimum(a, b);
+            case EQ -> Ops.eq(a, b);
+            case NE -> Ops.ne(a, b);
+            case LT -> Ops.lt(a, b);
+            case LE -> Ops.le(a, b);
+            case GT -> Ops.gt(a, b);
+            case GE -> Ops.ge(a, b);
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    default void binaryEveryLengthFrom1To33WithCornerValues(DType dtype) {
+        for (BinaryFn fn : BinaryFn.values()) {
+            Comparison comparison = fn.isComparison() ? Comparison.EXACT : Comparison.CLOSE;
+            for (int n = 1; n <= 33; n++) {
+                check(fn.apiName(), comparison, t -> binary(fn, t[0], t[1]),
+                        tensor(n, dtype, EXTREMES, CONTIGUOUS, n), tensor(n + 100, dtype, EXTREMES, CONTIGUOUS, n));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    default void binaryBroadcastingAndViews(DType dtype) {
+        long[][][] pairs = {
+            {{4, 1, 5}, {3, 1}},
+            {{}, {2, 3}},
+            {{6, 7}, {}},
+            {{1, 33}, {17, 1}},
+            {{3, 4, 5}, {3, 4, 5}},
+            {{300, 257}, {257}},
+            {{37, 64}, {64}},
+            {{3, 1000}, {1000}},
+            {{2051}, {2051}},
+            {{9, 24}, {}},
+        };
+        long seed = 5;
+        for (BinaryFn fn : BinaryFn.values()) {
+            Comparison comparison = fn.isComparison() ? Comparison.EXACT : Comparison.CLOSE;
+            for (long[][] pair : pairs) {
+                for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, OFFSET)) {
+                    check(fn.apiName(), comparison, t -> binary(fn, t[0], t[1]),
+                            tensor(seed++, dtype, SPECIALS, layout, pair[0]), tensor(seed++, dtype, SPECIALS, CONTIGUOUS, pair[1]));
+                }
+                check(fn.apiName(), comparison, t -> binary(fn, t[0], t[1]),
+                        tensor(seed++, dtype, SPECIALS, CONTIGUOUS, pair[0]), tensor(seed++, dtype, SPECIALS, OFFSET, pair[1]));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16"})
+    default void binaryWithScalars(DType dtype) {
+        Tensor x = tensor(9, dtype, SPECIALS, STRIDED, 3, 29);
+        check("add scalar", Comparison.CLOSE, t -> Ops.add(t[0], 0.5), x);
+        check("mul scalar", Comparison.CLOSE, t -> Ops.mul(t[0], -3), x);
+        check("pow scalar", Comparison.CLOSE, t -> Ops.pow(t[0], 2), x);
+        check("maximum scalar", Comparison.CLOSE, t -> Ops.maximum(t[0], 0), x);
+        check("gt scalar", Comparison.EXACT, t -> Ops.gt(t[0], 0.25), x);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"I32", "I64"})
+    default void binaryOnIntegers(DType dtype) {
+        for (BinaryFn fn : BinaryFn.values()) {
+            if (fn.isIntegral()) {
+                check(fn.apiName(), Comparison.EXACT, t -> binary(fn, t[0], t[1]),
+                        tensor(1, dtype, PLAIN, TRANSPOSED, 5, 9), tensor(2, dtype, PLAIN, CONTIGUOUS, 9));
+            }
+        }
+    }
+
+    @Test
+    default void booleanEquality() {
+        Tensor a = tensor(1, DType.BOOL, PLAIN, CONTIGUOUS, 4, 9);
+        Tensor b = tensor(2, DType.BOOL, PLAIN, STRIDED, 4, 9);
+        check("eq", Comparison.EXACT, t -> Ops.eq(t[0], t[1]), a, b);
+        check("ne", Comparison.EXACT, t -> Ops.ne(t[0], t[1]), a, b);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64", "I32"})
+    default void where(DType dtype) {
+        long[][][] shapes = {{{5, 7}, {5, 7}, {5, 7}}, {{5, 1}, {1, 7}, {}}, {{33}, {4, 33}, {4, 1}}};
+        long seed = 1;
+        for (long[][] s : shapes) {
+            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+                check("where", Comparison.EXACT, t -> Ops.where(t[0], t[1], t[2]),
+                        tensor(seed++, DType.BOOL, PLAIN, layout, s[0]), tensor(seed++, dtype, SPECIALS, layout, s[1]),
+                        tensor(seed++, dtype, SPECIALS, CONTIGUOUS, s[2]));
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.colossus.testkit;
+
+import static dev.colossus.testkit.Conformance.tensor;
+
+import static dev.colossus.testkit.Generators.Layout.BROADCAST;
+import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
+import static dev.colossus.testkit.Generators.Layout.STRIDED;
+import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
+import static dev.colossus.testkit.Generators.Values.PLAIN;
+import static dev.colossus.testkit.Generators.Values.SPECIALS;
+
+import dev.colossus.DType;
+import dev.colossus.Ops;
+import dev.colossus.Scope;
+import dev.colossus.Tensor;
+import dev.colossus.op.UnaryFn;
+import dev.colossus.testkit.Generators.Layout;
+import dev.colossus.testkit.Generators.Values;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Matmul, linear and addmm: every edge from 1 to 33, transposed, strided, batched and broadcast operands, corner values. */
+public interface MatMulConformance extends Conformance {
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    default void matmulEveryEdgeFrom1To33(DType dtype) {
+        for (int s = 1; s <= 33; s++) {
+            matmul(dtype, s, 17, 19, CONTIGUOUS, CONTIGUOUS, PLAIN);
+            matmul(dtype, 7, s, 13, CONTIGUOUS, CONTIGUOUS, PLAIN);
+            matmul(dtype, 9, 11, s, CONTIGUOUS, CONTIGUOUS, PLAIN);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    default void matmulTransposedAndStridedOperands(DType dtype) {
+        for (Layout a : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+            for (Layout b : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+                matmul(dtype, 21, 35, 30, a, b, PLAIN);
+                matmul(dtype, 1, 40, 33, a, b, PLAIN);
+                matmul(dtype, 6, 37, 70, a, b, PLAIN);
+                matmul(dtype, 16, 9, 45, a, b, PLAIN);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16"})
+    default void matmulLarge(DType dtype) {
+        matmul(dtype, 127, 300, 259, CONTIGUOUS, CONTIGUOUS, PLAIN);
+        matmul(dtype, 200, 64, 513, TRANSPOSED, CONTIGUOUS, PLAIN);
+        matmul(dtype, 3, 1000, 700, CONTIGUOUS, TRANSPOSED, PLAIN);
+        for (int m = 1; m <= 5; m++) {
+            matmul(dtype, m, 333, 129, CONTIGUOUS, CONTIGUOUS, PLAIN);
+        }
+        matmul(dtype, 1, 256, 65, STRIDED, CONTIGUOUS, PLAIN);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16"})
+    default void matmulPropagatesNaNAndInfinities(DType dtype) {
+        matmul(dtype, 13, 29, 31, CONTIGUOUS, CONTIGUOUS, SPECIALS);
+        matmul(dtype, 33, 5, 64, TRANSPOSED, STRIDED, SPECIALS);
+        matmul(dtype, 1, 300, 40, CONTIGUOUS, CONTIGUOUS, SPECIALS);
+        matmul(dtype, 3, 130, 17, CONTIGUOUS, CONTIGUOUS, SPECIALS);
+        matmul(dtype, 7, 41, 90, CONTIGUOUS, TRANSPOSED, SPECIALS);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    default void linearWithAndWithoutBias(DType dtype) {
+        check("linear", Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], t[2]),
+                tensor(31, dtype, PLAIN, CONTIGUOUS, 2, 3, 37), tensor(32, dtype, PLAIN, CONTIGUOUS, 19, 37),
+                tensor(33, dtype, PLAIN, CONTIGUOUS, 19));
+        check("linear, decode shape", Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], t[2]),
+                tensor(34, dtype, PLAIN, CONTIGUOUS, 1, 129), tensor(35, dtype, PLAIN, CONTIGUOUS, 300, 129),
+                tensor(36, dtype, PLAIN, STRIDED, 300));
+        check("linear without bias", Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], null),
+                tensor(37, dtype, PLAIN, STRIDED, 5, 64), tensor(38, dtype, PLAIN, TRANSPOSED, 70, 64));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    default void linearWithActivation(DType dtype) {
+        long seed = 60;
+        for (UnaryFn act : List.of(UnaryFn.GELU, UnaryFn.GELU_TANH, UnaryFn.SILU, UnaryFn.RELU)) {
+            check("linear+" + act.apiName(), Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], t[2], act),
+                    tensor(seed++, dtype, PLAIN, CONTIGUOUS, 3, 33, 40), tensor(seed++, dtype, PLAIN, CONTIGUOUS, 264, 40),
+                    tensor(seed++, dtype, PLAIN, CONTIGUOUS, 264));
+            check("linear+" + act.apiName() + " without bias", Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], null, act),
+                    tensor(seed++, dtype, PLAIN, STRIDED, 130, 24), tensor(seed++, dtype, PLAIN, CONTIGUOUS, 17, 24));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    default void addmmScalesAndAddsBroadcastAddends(DType dtype) {
+        check("addmm", Comparison.RELATIVE_L2, t -> Ops.addmm(t[2], t[0], t[1], 0.5, -2),
+                tensor(41, dtype, PLAIN, TRANSPOSED, 21, 33), tensor(42, dtype, PLAIN, CONTIGUOUS, 33, 40),
+                tensor(43, dtype, PLAIN, STRIDED, 21, 40));
+        check("addmm, row addend", Comparison.RELATIVE_L2, t -> Ops.addmm(t[2], t[0], t[1], 1, 1),
+                tensor(44, dtype, PLAIN, CONTIGUOUS, 3, 300), tensor(45, dtype, PLAIN, CONTIGUOUS, 300, 260),
+                tensor(46, dtype, PLAIN, CONTIGUOUS, 1, 260));
+        check("addmm, batched, column addend, K = 300", Comparison.RELATIVE_L2, t -> Ops.addmm(t[2], t[0], t[1], -1, 0.25),
+                tensor(47, dtype, PLAIN, CONTIGUOUS, 2, 70, 300), tensor(48, dtype, PLAIN, CONTIGUOUS, 2, 300, 50),
+                tensor(49, dtype, PLAIN, CONTIGUOUS, 70, 1));
+        check("addmm, K = 0", Comparison.CLOSE, t -> Ops.addmm(t[2], t[0], t[1], 3, 1),
+                tensor(50, dtype, PLAIN, CONTIGUOUS, 4, 0), tensor(51, dtype, PLAIN, CONTIGUOUS, 0, 5),
+                tensor(52, dtype, PLAIN, CONTIGUOUS, 4, 5));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16"})
+    default void addmmWithBetaZeroNeverReadsTheAddend(DType dtype) {
+        try (Scope scope = Scope.open()) {
+            Tensor nan = Tensor.full(Double.NaN, dtype, 9, 50);
+            check("addmm, beta 0, NaN addend", Comparison.RELATIVE_L2, t -> Ops.addmm(t[2], t[0], t[1], 0, 1),
+                    tensor(53, dtype, PLAIN, CONTIGUOUS, 9, 20), tensor(54, dtype, PLAIN, CONTIGUOUS, 20, 50), nan);
+        }
+    }
+
+    private void matmul(DType dtype, long m, long n, long k, Layout la, Layout lb, Values values) {
+        long seed = m * 1_000_003 + n * 1009 + k;
+        check("matmul " + m + "x" + n + "x" + k, Comparison.RELATIVE_L2, t -> Ops.matmul(t[0], t[1]),
+                tensor(seed, dtype, values, la, m, k), tensor(seed + 1, dtype, values, lb, k, n));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16", "F64"})
+    default void matmulBatchedBroadcastAndVectors(DType dtype) {
+        long[][][] pairs = {
+            {{2, 3, 5, 7}, {7, 4}},
+            {{5, 7}, {2, 3, 7, 4}},
+            {{2, 1, 5, 7}, {3, 7, 4}},
+            {{4, 1, 6}, {4, 6, 9}},
+            {{7}, {7, 4}},
+            {{5, 7}, {7}},
+            {{7}, {7}},
+            {{3, 7}, {2, 3, 7, 1}},
+            {{2, 4, 7}, {7}},
+        };
+        long seed = 11;
+        for (long[][] pair : pairs) {
+            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, BROADCAST)) {
+                check("matmul", Comparison.RELATIVE_L2, t -> Ops.matmul(t[0], t[1]),
+                        tensor(seed++, dtype, PLAIN, layout, pair[0]), tensor(seed++, dtype, PLAIN, CONTIGUOUS, pair[1]));
+            }
+        }
+    }
+}
