@@ -69,6 +69,22 @@ final class CudaContext {
         pool.setReleaseThreshold(POOL_CACHE_BYTES);
     }
 
+    /**
+     * A context that holds no GPU and calls no driver: the traits of a device of {@code computeMajor}.
+     * {@code computeMinor} with {@code multiprocessors}, for host-side tests of what the op families
+     * launch ({@code KernelLaunchTest}); it has no stream, no pool, and nothing may run on it.
+     */
+    CudaContext(String name, int computeMajor, int computeMinor, int multiprocessors) {
+        device = Device.cuda(0);
+        health = new ContextHealth(device);
+        this.name = name;
+        this.computeMajor = computeMajor;
+        this.computeMinor = computeMinor;
+        this.multiprocessors = multiprocessors;
+        totalBytes = 0;
+        pool = null;
+    }
+
     private static int attribute(CUdevice handle, int attribute) {
         int[] value = new int[1];
         CudaException.check(cuDeviceGetAttribute(value, attribute, handle), "cuDeviceGetAttribute(" + attribute + ")");

@@ -28,6 +28,14 @@ final class DeviceStorage extends Storage {
     }
 
     /**
+     * The {@code bytes} at device address {@code address}, owned by no one: for host-side tests of the
+     * launch code on a context that holds no GPU, where nothing is read, written or freed.
+     */
+    static DeviceStorage unowned(CudaContext context, long address, long bytes) {
+        return new DeviceStorage(context, DevicePointer.at(address), bytes, 0);
+    }
+
+    /**
      * {@code bytes} of uninitialised device memory. When the pool cannot grow, the cached blocks and the
      * pool's free memory go back to the driver and the allocation is tried again; then the collector
      * runs so that the cleaners of unreachable tensors free theirs, and it is tried a few more times

@@ -24,9 +24,11 @@ import jcuda.driver.JITOptions;
 /**
  * The committed PTX modules ({@code /dev/colossus/cuda/ptx/<module>.ptx}), JIT-compiled by the driver
  * for this GPU on first use, and launches of their kernels on the context's stream. A module that has
- * not passed on a GPU is loaded only where {@link GpuRuns} allows it.
+ * not passed on a GPU is loaded only where {@link GpuRuns} allows it. Every launch is {@linkplain #check
+ * checked} against its kernel's {@link KernelSpec} first; host-side tests subclass this to record the
+ * launches instead of making them.
  */
-final class Kernels {
+class Kernels {
     private static final int LOG_BYTES = 16384;
 
     private final CudaContext context;
@@ -48,12 +50,7 @@ final class Kernels {
      * first). Arguments that do not follow the spec's parameters are refused before anything is launched.
      */
     void launch(KernelSpec spec, String op, int gridX, int gridY, int gridZ, int threads, Arguments arguments) {
-        if (!arguments.params.equals(spec.params())) {
-            throw new IllegalStateException(op + ": " + spec + " takes " + spec.params() + ", given " + arguments.params);
-        }
-        if (threads < 1 || threads > spec.threads()) {
-            throw new IllegalStateException(op + ": " + spec + " takes up to " + spec.threads() + " threads a block, given " + threads);
-        }
+        check(spec, op, gridX, gridY, gridZ, threads, arguments);
         String module = spec.module(), kernel = spec.entry();
         int sharedBytes = spec.sharedBytes();
         Function function = functions.computeIfAbsent(spec.toString(), key -> function(module, kernel));
@@ -66,6 +63,22 @@ final class Kernels {
                 context.stream.handle(), arguments.bytes, arguments.size, arguments.offsets, arguments.count);
         CudaException.check(result, op + ": launching " + spec + " (" + gridX + "x" + gridY + "x" + gridZ
                 + " blocks of " + threads + ", " + sharedBytes + " bytes shared)");
+    }
+
+    /**
+     * Refuses a launch of {@code spec} whose arguments do not follow its parameters, or whose block or
+     * grid it cannot take: what a wrong call would otherwise leave to the GPU to find.
+     */
+    static void check(KernelSpec spec, String op, int gridX, int gridY, int gridZ, int threads, Arguments arguments) {
+        if (!arguments.params.equals(spec.params())) {
+            throw new IllegalStateException(op + ": " + spec + " takes " + spec.params() + ", given " + arguments.params);
+        }
+        if (threads < 1 || threads > spec.threads()) {
+            throw new IllegalStateException(op + ": " + spec + " takes up to " + spec.threads() + " threads a block, given " + threads);
+        }
+        if (gridX < 1 || gridY < 1 || gridY > 65535 || gridZ < 1 || gridZ > 65535) {
+            throw new IllegalStateException(op + ": " + spec + " launched over " + gridX + "x" + gridY + "x" + gridZ + " blocks");
+        }
     }
 
     private Function function(String module, String kernel) {
