@@ -5,9 +5,10 @@ import java.util.List;
 /**
  * One kernel as the launcher and the tests know it, declared once: the PTX module and entry, its
  * parameters in order, the most threads a block may have, and the dynamic shared memory a block takes.
- * {@link Kernels#launch} refuses arguments that do not follow {@link #params}, and {@code
- * KernelSpecTest} checks every spec against the {@code .entry} signature in the committed PTX, so a
- * wrong parameter list fails on a machine without a GPU.
+ * {@link Kernels#launch} refuses arguments that do not follow {@link #params}; {@code KernelSpecTest}
+ * checks every spec against the {@code .entry} signature in the committed PTX, and {@code
+ * KernelLaunchTest} every family's launches against their specs, so a wrong parameter list fails on
+ * a machine without a GPU.
  */
 record KernelSpec(String module, String entry, int threads, int sharedBytes, List<Param> params) {
     /** A kernel parameter, as {@link Kernels.Arguments} packs it and as it reads in a PTX signature. */

@@ -12,7 +12,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * {@link ElementwiseKernels} in plain Java: the path when the Vector API is absent or {@code
- * colossus.cpu.vectorBits=0}, and the tails of the vector loops.
+ * colossus.cpu.vectorBits=0}, and the tails of the vector loops. Functions are evaluated in double by {@link ReferenceMath} and
+ * rounded once.
  */
 final class ScalarElementwiseKernels implements ElementwiseKernels {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;

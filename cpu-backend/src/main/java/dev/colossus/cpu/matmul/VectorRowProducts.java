@@ -18,7 +18,9 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * {@link RowProducts} on the Vector API at {@link Simd#BITS}. Loops run whole vectors and hand the
- * remainder to {@link ScalarRowProducts}.
+ * remainder to {@link ScalarRowProducts}. BF16 rows are widened in registers, two vectors of a row at
+ * a time ({@link #toPairOrder}). The dot products of {@link #dots} alone keep the Vector API's {@code
+ * reduceLanes}, for speed: their last bits may move while decode attention is being compiled.
  */
 final class VectorRowProducts implements RowProducts {
     /** Elements of a row that {@link #dots} and {@link #addProducts} take at a time: two vectors, L 32-bit words of BF16. */

@@ -6,7 +6,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * {@link RowKernels} in plain Java: the path when the Vector API is absent or {@code
- * colossus.cpu.vectorBits=0}, and the tails of the vector loops.
+ * colossus.cpu.vectorBits=0}, and the tails of the vector loops. The sums over arrays use interleaved accumulators, those over
+ * native memory (the vector kernels' tails, the scalar path's row kernels) one.
  */
 final class ScalarRowKernels implements RowKernels {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;

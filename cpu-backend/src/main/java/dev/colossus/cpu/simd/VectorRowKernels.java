@@ -17,7 +17,10 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * {@link RowKernels} on the Vector API at {@link Simd#BITS}. Loops run whole vectors and hand the
- * remainder to {@link ScalarRowKernels}.
+ * remainder to {@link ScalarRowKernels}; reductions keep one partial result per lane and fold the
+ * lanes in one fixed order ({@link VectorLanes#sumOfLanes}), so that a sum has the same bits whether
+ * or not C2 has compiled its loop. Attention's exponentials alone ({@link #expShifted}) are the
+ * Vector API's, for speed.
  */
 final class VectorRowKernels implements RowKernels {
     private static final ScalarRowKernels SCALAR = new ScalarRowKernels();
