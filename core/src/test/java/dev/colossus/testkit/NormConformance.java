@@ -11,7 +11,6 @@ import dev.colossus.DType;
 import dev.colossus.Ops;
 import dev.colossus.Tensor;
 import dev.colossus.testkit.Generators.Layout;
-import dev.colossus.testkit.Generators.Values;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,16 +1,10 @@
 package dev.colossus.cpu.attention;
 
 import dev.colossus.DType;
-import dev.colossus.cpu.matmul.RowProducts;
-import dev.colossus.cpu.parallel.CpuParallel;
 import dev.colossus.cpu.simd.FloatIO;
 import dev.colossus.cpu.simd.RowKernels;
 import dev.colossus.op.Attention;
 import dev.colossus.spi.Operand;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 
 /**
  * The steps prefill and decode attention share: a score row masked, FlashAttention's online softmax

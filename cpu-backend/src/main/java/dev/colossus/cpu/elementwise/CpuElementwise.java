@@ -30,7 +30,6 @@ public final class CpuElementwise {
     /** Elements per task: below it, threads cost more than they save. */
     private static final long GRAIN = 1 << 15;
 
-
     private CpuElementwise() {
     }
 

@@ -23,7 +23,6 @@ public interface ElementwiseKernels {
         return Holder.INSTANCE;
     }
 
-
     /** {@code out[i] = fn(x[i])} */
     void unary(UnaryFn fn, float[] x, float[] out, int n);
 

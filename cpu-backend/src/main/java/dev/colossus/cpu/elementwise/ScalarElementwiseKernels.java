@@ -19,7 +19,6 @@ final class ScalarElementwiseKernels implements ElementwiseKernels {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfShort BF16_BITS = ValueLayout.JAVA_SHORT_UNALIGNED;
 
-
     @Override
     public void unary(UnaryFn fn, float[] x, float[] out, int n) {
         unary(fn, x, out, 0, n);

@@ -16,7 +16,6 @@ public interface RowProducts {
         return Holder.INSTANCE;
     }
 
-
     /**
      * {@code out[r * keys + j] = sum_i q[r * d + i] * k_j[i]} for {@code r < rows, j < keys}: every
      * row of q against every key. Key j is the row of d elements at byte {@code at + j * rowBytes} of

@@ -9,7 +9,6 @@ import static jdk.incubator.vector.VectorOperators.ADD;
 
 import dev.colossus.DType;
 import dev.colossus.cpu.simd.Simd;
-import dev.colossus.reference.Elements;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;

@@ -6,15 +6,14 @@ import java.lang.foreign.MemorySegment;
 /**
  * The row kernels of softmax, log-softmax, layer norm and RMS norm: for rows in buffers, {@link
  * #normalize}; for F32 rows that lie contiguous in native memory (x at byte at, out at byte outAt), the
- * max, the shifted exponentials and the normalisation, with nothing between memory and the registers. Two implementations: {@link VectorNormKernels} on the Vector API and {@link
- * ScalarNormKernels}.
+ * max, the shifted exponentials and the normalisation, with nothing between memory and the registers.
+ * Two implementations: {@link VectorNormKernels} on the Vector API and {@link ScalarNormKernels}.
  */
 public interface NormKernels {
     /** The implementation for this process's {@link Simd#BITS}. */
     static NormKernels instance() {
         return Holder.INSTANCE;
     }
-
 
     /**
      * {@code x[i] = (x[i] - shift) * factor * weight[i] + bias[i]} for {@code i < n}, weight and bias

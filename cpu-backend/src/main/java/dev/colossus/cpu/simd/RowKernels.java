@@ -1,6 +1,5 @@
 package dev.colossus.cpu.simd;
 
-import dev.colossus.reference.Elements;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -15,7 +14,6 @@ public interface RowKernels {
     static RowKernels instance() {
         return Holder.INSTANCE;
     }
-
 
     /** {@code sum_i x[off + i]} */
     float sum(float[] x, int off, int n);

@@ -1,8 +1,6 @@
 package dev.colossus.cpu.simd;
 
-import static jdk.incubator.vector.VectorOperators.ADD;
 
-import dev.colossus.reference.Elements;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
