@@ -30,7 +30,7 @@ final class VectorRowProducts implements RowProducts {
     /**
      * Four rows of q against two keys at a time: each run of a key is loaded once for the four rows.
      * Its eight horizontal sums a pair of keys are the Vector API's {@code reduceLanes}, the one place
-     * left whose order differs before and after C2 compiles it (see {@link #sumOfLanes}): decode
+     * left whose order differs before and after C2 compiles it (see {@link dev.colossus.cpu.simd.VectorLanes#sumOfLanes}): decode
      * attention's scores may move in their last bit while the kernel is being compiled.
      */
     @Override

@@ -37,8 +37,8 @@ public final class VectorLanes {
      * reduceLanes(ADD)} leaves the order to the implementation, and the Vector API's Java code (lane by
      * lane) and C2's intrinsic differ in 676 of 1000 random 16-lane sums on this machine: a result
      * changed in its last bits once its loop was compiled, and the same op twice gave different bits.
-     * Only decode attention's dot products ({@link #dots}) keep {@code reduceLanes}: eight of these
-     * folds a pair of keys made decode 1.7x slower.
+     * Only decode attention's dot products ({@link dev.colossus.cpu.matmul.RowProducts#dots}) keep
+     * {@code reduceLanes}: these folds made decode 1.7x slower ({@code benchmarks/results/cpu/README.md}).
      */
     public static float sumOfLanes(FloatVector v) {
         if (L > 8) {
