@@ -39,7 +39,7 @@ class ConcurrencyTest {
     private static final int THREADS = 8;
     /**
      * Attention's index in {@link #OPS}: compared within 1e-5, since its exponentials may move in their
-     * last bit while the kernel is being compiled (see {@code VectorFloatKernels.expShifted}).
+     * last bit while the kernel is being compiled (see {@code VectorRowKernels.expShifted}).
      */
     private static final int ATTENTION = 6;
 

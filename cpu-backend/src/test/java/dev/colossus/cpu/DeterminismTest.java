@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * on whether the JIT has compiled a kernel yet ({@link #main}), with one exception left out here:
  * attention, whose exponentials and decode dot products keep the Vector API's {@code EXP} and
  * {@code reduceLanes} (their bits differ before and after C2 compiles them), for speed (see
- * {@code VectorFloatKernels}).
+ * {@code VectorRowKernels.expShifted}, {@code VectorRowProducts.dots}).
  */
 @Tag("suite")
 class DeterminismTest {

@@ -18,7 +18,7 @@ import java.util.Properties;
 record CudaOptions(Gemm gemm, boolean mmaGemmOnly, AttentionPath attention, AttentionKernel attentionKernel, boolean tf32,
         boolean syncEachOp, boolean unvalidatedKernels, boolean blockCache, long blockCacheBytes, long poolCacheBytes) {
     /** The settings as they were when the backend was first used. */
-    static final CudaOptions AT_START = read();
+    static final CudaOptions AT_START = read(null);
 
     /** Which GEMM takes a product: {@code auto} is cuBLAS for every product (see {@link CudaBackend}). */
     enum Gemm { CUBLAS, CUSTOM, AUTO }
@@ -31,17 +31,21 @@ record CudaOptions(Gemm gemm, boolean mmaGemmOnly, AttentionPath attention, Atte
 
     /** The settings now, the routing choices as they are set at this moment and the rest as {@link #AT_START}. */
     static CudaOptions routing() {
-        Properties p = System.getProperties();
-        CudaOptions start = AT_START;
-        return new CudaOptions(choice(p, "colossus.cuda.gemm", Gemm.AUTO), "mma".equals(p.getProperty("colossus.cuda.gemmKernel")),
-                choice(p, "colossus.cuda.attention", AttentionPath.FUSED), choice(p, "colossus.cuda.attentionKernel", AttentionKernel.AUTO),
-                start.tf32, start.syncEachOp, start.unvalidatedKernels, start.blockCache, start.blockCacheBytes, start.poolCacheBytes);
+        return read(AT_START);
     }
 
-    private static CudaOptions read() {
+    /** The routing choices as set now; the other settings from {@code start}, or as set now where it is null. */
+    private static CudaOptions read(CudaOptions start) {
         Properties p = System.getProperties();
-        return new CudaOptions(choice(p, "colossus.cuda.gemm", Gemm.AUTO), "mma".equals(p.getProperty("colossus.cuda.gemmKernel")),
-                choice(p, "colossus.cuda.attention", AttentionPath.FUSED), choice(p, "colossus.cuda.attentionKernel", AttentionKernel.AUTO),
+        Gemm gemm = choice(p, "colossus.cuda.gemm", Gemm.AUTO);
+        boolean mmaGemmOnly = "mma".equals(p.getProperty("colossus.cuda.gemmKernel"));
+        AttentionPath attention = choice(p, "colossus.cuda.attention", AttentionPath.FUSED);
+        AttentionKernel attentionKernel = choice(p, "colossus.cuda.attentionKernel", AttentionKernel.AUTO);
+        if (start != null) {
+            return new CudaOptions(gemm, mmaGemmOnly, attention, attentionKernel, start.tf32, start.syncEachOp,
+                    start.unvalidatedKernels, start.blockCache, start.blockCacheBytes, start.poolCacheBytes);
+        }
+        return new CudaOptions(gemm, mmaGemmOnly, attention, attentionKernel,
                 Boolean.parseBoolean(p.getProperty("colossus.cuda.tf32")) || "true".equalsIgnoreCase(System.getenv("COLOSSUS_CUDA_TF32")),
                 Boolean.parseBoolean(p.getProperty("colossus.cuda.syncEachOp")),
                 Boolean.parseBoolean(p.getProperty("colossus.cuda.unvalidatedKernels")),
