@@ -28,16 +28,17 @@ final class Dispatcher {
      * op, not during it.
      */
     static Operand compute(String op, Device device, DType dtype, Shape shape, Function<Operand, Op> build, Tensor... reads) {
-        List<Storage> held = new ArrayList<>(reads.length);
+        return computeAll(op, device, dtype, shape, out -> List.of(build.apply(out)), reads);
+    }
+
+    /** As {@link #compute}, for an output that several ops write in turn (each part of a concatenation). */
+    static Operand computeAll(String op, Device device, DType dtype, Shape shape, Function<Operand, List<Op>> build,
+            Tensor... reads) {
+        List<Storage> held = hold(op, reads);
         try {
-            for (Tensor t : reads) {
-                if (t != null) {
-                    held.add(t.hold(op).storage());
-                }
-            }
             Operand out = allocate(op, device, dtype, shape);
             try {
-                execute(build.apply(out));
+                build.apply(out).forEach(Dispatcher::execute);
                 return out;
             } catch (RuntimeException | Error e) {
                 releaseAfterFailure(out.storage(), e);
@@ -46,6 +47,41 @@ final class Dispatcher {
         } finally {
             held.forEach(Storage::release);
             Reference.reachabilityFence(reads);
+        }
+    }
+
+    /**
+     * Runs the ops that write into {@code dest}'s memory in place (a view's elements only), holding
+     * {@code dest} and {@code reads} until they return; the ops are built around dest's operand.
+     */
+    static void writeInto(String op, Tensor dest, Function<Operand, List<Op>> build, Tensor... reads) {
+        List<Storage> held = hold(op, reads);
+        try {
+            Operand out = dest.hold(op);
+            try {
+                build.apply(out).forEach(Dispatcher::execute);
+            } finally {
+                out.storage().release();
+            }
+        } finally {
+            held.forEach(Storage::release);
+            Reference.reachabilityFence(reads);
+            Reference.reachabilityFence(dest);
+        }
+    }
+
+    private static List<Storage> hold(String op, Tensor... reads) {
+        List<Storage> held = new ArrayList<>(reads.length);
+        try {
+            for (Tensor t : reads) {
+                if (t != null) {
+                    held.add(t.hold(op).storage());
+                }
+            }
+            return held;
+        } catch (RuntimeException | Error e) {
+            held.forEach(Storage::release);
+            throw e;
         }
     }
 

@@ -182,6 +182,72 @@ public final class Ops {
         return unary(UnaryFn.SILU, x);
     }
 
+    public static Tensor sin(Tensor x) {
+        return unary(UnaryFn.SIN, x);
+    }
+
+    public static Tensor cos(Tensor x) {
+        return unary(UnaryFn.COS, x);
+    }
+
+    /** The error function, {@code 2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt}. */
+    public static Tensor erf(Tensor x) {
+        return unary(UnaryFn.ERF, x);
+    }
+
+    /** The largest integer not above x (integers unchanged). */
+    public static Tensor floor(Tensor x) {
+        return unary(UnaryFn.FLOOR, x);
+    }
+
+    /** The smallest integer not below x (integers unchanged). */
+    public static Tensor ceil(Tensor x) {
+        return unary(UnaryFn.CEIL, x);
+    }
+
+    /** The nearest integer, halves to even: {@code round(0.5) = 0}, {@code round(1.5) = 2} (integers unchanged). */
+    public static Tensor round(Tensor x) {
+        return unary(UnaryFn.ROUND, x);
+    }
+
+    /** -1, 0 or 1 by x's sign; ±0 and NaN stay as they are. */
+    public static Tensor sign(Tensor x) {
+        return unary(UnaryFn.SIGN, x);
+    }
+
+    /** {@code 1 / x} */
+    public static Tensor reciprocal(Tensor x) {
+        return unary(UnaryFn.RECIPROCAL, x);
+    }
+
+    /** {@code x * x} */
+    public static Tensor square(Tensor x) {
+        return unary(UnaryFn.SQUARE, x);
+    }
+
+    /** {@code log(1 + x)}, accurate for small x. */
+    public static Tensor log1p(Tensor x) {
+        return unary(UnaryFn.LOG1P, x);
+    }
+
+    /** {@code exp(x) - 1}, accurate for small x. */
+    public static Tensor expm1(Tensor x) {
+        return unary(UnaryFn.EXPM1, x);
+    }
+
+    /**
+     * x limited to {@code [min, max]}: {@code minimum(maximum(x, min), max)}; an infinite bound is none
+     * (so {@code clamp(x, 0, Double.POSITIVE_INFINITY)} has no upper one). NaN stays NaN.
+     */
+    public static Tensor clamp(Tensor x, double min, double max) {
+        if (!(min <= max)) {
+            throw new IllegalArgumentException("clamp: min " + min + " must not exceed max " + max);
+        }
+        try (Tensor low = min == Double.NEGATIVE_INFINITY ? x.to(x.dtype()) : maximum(x, min)) {
+            return max == Double.POSITIVE_INFINITY ? low.to(low.dtype()) : minimum(low, max);
+        }
+    }
+
     private static Tensor unary(UnaryFn fn, Tensor x) {
         String op = fn.apiName();
         Operand in = OpChecks.open(op, x);
@@ -252,6 +318,24 @@ public final class Ops {
 
     public static Tensor minimum(Tensor a, double b) {
         return binary(BinaryFn.MINIMUM, a, b);
+    }
+
+    /** {@code a - floor(a / b) * b} with b's sign, as Python's {@code %}; on integers {@code remainder(a, 0) = a}. */
+    public static Tensor remainder(Tensor a, Tensor b) {
+        return binary(BinaryFn.REMAINDER, a, b);
+    }
+
+    public static Tensor remainder(Tensor a, double b) {
+        return binary(BinaryFn.REMAINDER, a, b);
+    }
+
+    /** {@code floor(a / b)}, as Python's {@code //}; on integers {@code floorDivide(a, 0) = 0}. */
+    public static Tensor floorDivide(Tensor a, Tensor b) {
+        return binary(BinaryFn.FLOOR_DIVIDE, a, b);
+    }
+
+    public static Tensor floorDivide(Tensor a, double b) {
+        return binary(BinaryFn.FLOOR_DIVIDE, a, b);
     }
 
     /** {@code a == b} as BOOL. */
@@ -344,6 +428,156 @@ public final class Ops {
         try (Tensor scalar = scalarLike("where", OpChecks.open("where", a), b)) {
             return where(condition, a, scalar);
         }
+    }
+
+    /** {@code condition ? a : b} with a scalar {@code a} in b's dtype. */
+    public static Tensor where(Tensor condition, double a, Tensor b) {
+        try (Tensor scalar = scalarLike("where", OpChecks.open("where", b), a)) {
+            return where(condition, scalar, b);
+        }
+    }
+
+    // ---- indexing ----
+
+    /**
+     * The slices of x at {@code indices} along {@code dim}, in their order: {@code out[.., j, ..] =
+     * x[.., indices[j], ..]}; indices I32 or I64, 1-D (or 0-D: the dimension removed).
+     *
+     * @throws IndexOutOfBoundsException naming the index, its position and the size, before anything
+     *         is written, when an index lies outside {@code [0, x.size(dim))}
+     */
+    public static Tensor indexSelect(Tensor x, int dim, Tensor indices) {
+        return Indexing.indexSelect("indexSelect", x, dim, indices);
+    }
+
+    /**
+     * An embedding lookup: row {@code ids[i]} of weight (V, D) for every index i of ids (any shape, I32
+     * or I64), giving (ids..., D); {@code indexSelect(weight, 0, ids)} reshaped.
+     *
+     * @throws IndexOutOfBoundsException for an id outside {@code [0, V)}, before anything is written
+     */
+    public static Tensor embedding(Tensor weight, Tensor ids) {
+        return Indexing.embedding(weight, ids);
+    }
+
+    /**
+     * {@code out[i] = x[i with i_dim replaced by index[i]]}, as {@code torch.gather}: index (I32/I64) has
+     * x's rank and sizes no larger outside dim; out has index's shape.
+     *
+     * @throws IndexOutOfBoundsException for an index outside {@code [0, x.size(dim))}
+     */
+    public static Tensor gather(Tensor x, int dim, Tensor index) {
+        return Indexing.gather(x, dim, index);
+    }
+
+    /**
+     * x with {@code src[i]} added at {@code i with i_dim replaced by index[i]} for every i of index's
+     * shape, as {@code torch.scatter_add}: repeated indices add up (none is lost to a race).
+     *
+     * @throws IndexOutOfBoundsException for an index outside {@code [0, x.size(dim))}
+     */
+    public static Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
+        return Indexing.scatterAdd(x, dim, index, src);
+    }
+
+    /**
+     * A copy of x with {@code x.select(dim, index[j])} replaced by {@code src.select(dim, j)}: index 1-D
+     * without repeats, src x's shape with dim of index's length. {@link Tensor#indexCopy} writes in place.
+     */
+    public static Tensor indexCopy(Tensor x, int dim, Tensor index, Tensor src) {
+        OpChecks.open("indexCopy", x);
+        Tensor copy = x.copy();
+        try {
+            Indexing.indexCopy("indexCopy", copy, dim, index, src);
+            return copy;
+        } catch (RuntimeException | Error e) {
+            copy.close();
+            throw e;
+        }
+    }
+
+    // ---- joining ----
+
+    /** The tensors end to end along {@code dim}: one dtype and device, equal sizes in the other dimensions. */
+    public static Tensor cat(int dim, Tensor... tensors) {
+        return Joins.cat(dim, tensors);
+    }
+
+    /** The tensors, of one shape, stacked along a new dimension {@code dim}. */
+    public static Tensor stack(int dim, Tensor... tensors) {
+        return Joins.stack(dim, tensors);
+    }
+
+    // ---- positions ----
+
+    /** x's upper triangle over its last two dimensions: elements with {@code col - row >= k} kept, others 0. */
+    public static Tensor triu(Tensor x, long k) {
+        return Positions.triangle("triu", x, k, true);
+    }
+
+    /** x's lower triangle over its last two dimensions: elements with {@code col - row <= k} kept, others 0. */
+    public static Tensor tril(Tensor x, long k) {
+        return Positions.triangle("tril", x, k, false);
+    }
+
+    /**
+     * Running sums along dim: floating x in its own dtype, integers and BOOL in I64. The reference sums
+     * in double; the CPU backend sums F32, F16 and BF16 in double too, so each result is the exact
+     * running sum rounded once (within half an ulp of it, for fewer than 2^20 terms).
+     */
+    public static Tensor cumsum(Tensor x, int dim) {
+        return Positions.cumsum(x, dim);
+    }
+
+    /**
+     * Rotary position embeddings, fused: x (..., L, D) with each pair (a, b) turned to
+     * {@code (a cos - b sin, b cos + a sin)} by cos and sin (L, D/2), which broadcast over the leading
+     * dims (a decode step passes its positions' rows). {@code interleaved = false} pairs {@code x[p]}
+     * and {@code x[p + D/2]} (GPT-NeoX and Llama's "rotate half"); {@code true} pairs {@code x[2p]} and
+     * {@code x[2p + 1]} (GPT-J). cos and sin have x's dtype.
+     */
+    public static Tensor rotaryEmbedding(Tensor x, Tensor cos, Tensor sin, boolean interleaved) {
+        return Positions.rotary(x, cos, sin, interleaved);
+    }
+
+    // ---- ordering and sampling ----
+
+    /**
+     * The k largest (or smallest) elements along dim and their positions (I64), in order. Equal values
+     * come lowest position first; NaN counts above +Inf; -0 equals +0.
+     */
+    public static ValuesAndIndices topk(Tensor x, int k, int dim, boolean largest) {
+        return Selections.topk("topk", x, k, dim, largest);
+    }
+
+    /** x sorted along dim, stably (equal values keep their order), with the positions; NaN sorts above +Inf. */
+    public static ValuesAndIndices sort(Tensor x, int dim, boolean descending) {
+        return Selections.topk("sort", x, Selections.length("sort", x, dim), dim, descending);
+    }
+
+    /** The positions (I64) that sort x along dim, stably, as {@link #sort}'s indices. */
+    public static Tensor argsort(Tensor x, int dim, boolean descending) {
+        return Selections.indices("argsort", x, Selections.length("argsort", x, dim), dim, descending);
+    }
+
+    /** The flat index of the first minimum over all elements, as a 0-D I64 tensor; NaN counts as the minimum. */
+    public static Tensor argmin(Tensor x) {
+        return Selections.argmin(x, null, false);
+    }
+
+    /** The index of the first minimum along {@code dim}, as I64; NaN counts as the minimum. */
+    public static Tensor argmin(Tensor x, int dim, boolean keepdim) {
+        return Selections.argmin(x, dim, keepdim);
+    }
+
+    /**
+     * One sample per row of probs (..., V), I64 (...): position j with probability {@code probs[j] /
+     * sum(probs)}, unnormalised weights allowed. The same seed gives the same samples on every backend.
+     *
+     * @throws IllegalArgumentException when a value is negative or NaN, or a row sums to 0 or infinity
+     */
+    public static Tensor multinomial(Tensor probs, long seed) {
+        return Selections.multinomial(probs, seed);
     }
 
     // ---- reductions ----

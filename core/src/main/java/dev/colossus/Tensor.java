@@ -12,6 +12,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -458,6 +459,46 @@ public final class Tensor implements AutoCloseable {
     }
 
     // ---- copies and conversions ----
+
+    /** Consecutive views along {@code dim} of the given sizes, which add up to its size. */
+    public List<Tensor> split(int dim, long... sizes) {
+        return Joins.split(this, dim, sizes);
+    }
+
+    /** At most n views along {@code dim} of {@code ceil(size / n)} elements each, the last smaller (as torch.chunk). */
+    public List<Tensor> chunk(int n, int dim) {
+        return Joins.chunk(this, n, dim);
+    }
+
+    // ---- writes in place ----
+
+    /**
+     * Writes src's values into this tensor's elements (a view's only): src broadcast to this shape, cast
+     * to this dtype, moved from its device if elsewhere. As if src were read whole before anything is
+     * written: a src that overlaps this view is copied first. A KV cache step is
+     * {@code cache.narrow(2, pos, n).copyFrom(k)}.
+     *
+     * @throws UnsupportedOperationException when this tensor wraps read-only memory (a mapped file)
+     */
+    public void copyFrom(Tensor src) {
+        Writes.copyFrom(this, src);
+    }
+
+    /** Sets every element of this tensor (a view's only) to {@code value}, cast to its dtype. */
+    public void fill(double value) {
+        Writes.fill(this, value);
+    }
+
+    /**
+     * Writes {@code src.select(dim, j)} into {@code select(dim, index[j])} for each j, in place: index
+     * I32/I64, 1-D, without repeats; src this shape with dim of index's length. {@link Ops#indexCopy}
+     * makes a new tensor instead.
+     *
+     * @throws IndexOutOfBoundsException for an index outside {@code [0, size(dim))}, before anything is written
+     */
+    public void indexCopy(int dim, Tensor index, Tensor src) {
+        Indexing.indexCopy("indexCopy", this, dim, index, src);
+    }
 
     /** The same values, row-major and contiguous: a view when already so, else a copy. */
     public Tensor contiguous() {

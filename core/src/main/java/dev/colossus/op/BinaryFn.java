@@ -17,7 +17,14 @@ public enum BinaryFn {
     LT("lt"),
     LE("le"),
     GT("gt"),
-    GE("ge");
+    GE("ge"),
+    /**
+     * {@code a - floor(a / b) * b}, as Python's {@code %}: the sign of b (computed as the C {@code fmod}
+     * plus b when the signs differ, so it is exact). On integers, {@code remainder(a, 0) = a}.
+     */
+    REMAINDER("remainder"),
+    /** {@code floor(a / b)}, as Python's {@code //}. On integers, {@code floorDivide(a, 0) = 0} (no exception, no trap). */
+    FLOOR_DIVIDE("floorDivide");
 
     private final String apiName;
 
@@ -30,7 +37,10 @@ public enum BinaryFn {
     }
 
     public boolean isComparison() {
-        return ordinal() >= EQ.ordinal();
+        return switch (this) {
+            case EQ, NE, LT, LE, GT, GE -> true;
+            default -> false;
+        };
     }
 
     /** True for the functions also defined on integer dtypes (as exact integer arithmetic). */

@@ -33,6 +33,9 @@ public final class Decompositions {
         }
         Operand out = op.out();
         Operand wideOut = out.dtype().isHalf() ? exec.temporary(DType.F32, out.shape()) : out;
+        if (wideOut != out && op instanceof Scatter) {
+            exec.execute(new Copy(out, wideOut)); // a scatter writes into what is there
+        }
         exec.execute(op.map(o -> o == out ? wideOut : wide.getOrDefault(o, o)));
         if (wideOut != out) {
             exec.execute(new Copy(wideOut, out));
@@ -48,6 +51,7 @@ public final class Decompositions {
             case RmsNorm n -> rmsNorm(n, exec);
             case AddRmsNorm n -> addRmsNorm(n, exec);
             case Attention a -> attention(a, exec);
+            case Rotary r -> rotary(r, exec);
             case MatMul m when m.hasEpilogue() -> matmulEpilogue(m, exec);
             default -> {
                 return false;
@@ -103,6 +107,34 @@ public final class Decompositions {
         if (act != null) {
             exec.execute(new Unary(act, affine, out));
         }
+    }
+
+    /**
+     * The pairs' halves as strided views, {@code a = x[.., first]} and {@code b = x[.., second]}; then
+     * {@code a cos - b sin} and {@code b cos + a sin} as four products and two sums into temporaries,
+     * each copied into its half of out.
+     */
+    private static void rotary(Rotary op, OpExecutor exec) {
+        Operand x = op.x();
+        int last = x.rank() - 1;
+        long d = x.dim(last), pairs = op.pairs();
+        Operand a = op.interleaved() ? x.slice(last, 0, d, 2) : x.slice(last, 0, pairs, 1);
+        Operand b = op.interleaved() ? x.slice(last, 1, d, 2) : x.slice(last, pairs, d, 1);
+        Operand outA = op.interleaved() ? op.out().slice(last, 0, d, 2) : op.out().slice(last, 0, pairs, 1);
+        Operand outB = op.interleaved() ? op.out().slice(last, 1, d, 2) : op.out().slice(last, pairs, d, 1);
+        Shape half = a.shape();
+        Operand cos = op.cos().broadcastTo(half), sin = op.sin().broadcastTo(half);
+        Operand[] products = new Operand[4];
+        Operand[][] factors = {{a, cos}, {b, sin}, {b, cos}, {a, sin}};
+        for (int i = 0; i < 4; i++) {
+            products[i] = exec.temporary(x.dtype(), half);
+            exec.execute(new Binary(BinaryFn.MUL, factors[i][0], factors[i][1], products[i]));
+        }
+        Operand sum = exec.temporary(x.dtype(), half);
+        exec.execute(new Binary(BinaryFn.SUB, products[0], products[1], sum));
+        exec.execute(new Copy(sum, outA));
+        exec.execute(new Binary(BinaryFn.ADD, products[2], products[3], sum));
+        exec.execute(new Copy(sum, outB));
     }
 
     /** {@code (x - mean) * rsqrt(var + eps) * weight + bias} over the trailing axes. */

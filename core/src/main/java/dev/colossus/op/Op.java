@@ -8,16 +8,18 @@ import java.util.function.UnaryOperator;
  * One operation, with its operands already validated, broadcast and allocated.
  *
  * <p>The set is small on purpose: primitives every backend implements ({@link Copy}, {@link Fill},
- * {@link Arange}, {@link Unary}, {@link Binary}, {@link Where}, {@link Reduce}, {@link MatMul}) and
+ * {@link Arange}, {@link Unary}, {@link Binary}, {@link Where}, {@link Reduce}, {@link MatMul},
+ * {@link Gather}, {@link Scatter}, {@link CumSum}, {@link TopK}) and
  * composites that a backend may fuse or leave to {@link Decompositions} ({@link MatMul}'s epilogue, {@link Softmax},
- * {@link LayerNorm}, {@link RmsNorm}, {@link AddRmsNorm}, {@link Attention}).
+ * {@link LayerNorm}, {@link RmsNorm}, {@link AddRmsNorm}, {@link Attention}, {@link Rotary}).
  *
- * <p>The output of every op but {@link Copy} is contiguous and aliases none of its inputs. Each op
+ * <p>The output of every op but {@link Copy}, {@link Fill} and {@link Scatter} (which write into views) is
+ * contiguous, and no op's output aliases its inputs. Each op
  * has one output; {@link AddRmsNorm}'s two results are stacked in it.
  */
 public sealed interface Op
-        permits Copy, Fill, Arange, Unary, Binary, Where, Reduce, MatMul, Softmax, LayerNorm, RmsNorm, AddRmsNorm,
-        Attention {
+        permits Copy, Fill, Arange, Unary, Binary, Where, Reduce, MatMul, Gather, Scatter, CumSum, TopK, Softmax, LayerNorm,
+        RmsNorm, AddRmsNorm, Attention, Rotary {
 
     /** The op's name in the public API, as error messages use it. */
     String name();

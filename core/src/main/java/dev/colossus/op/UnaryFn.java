@@ -19,7 +19,27 @@ public enum UnaryFn {
     /** {@code x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))} */
     GELU_TANH("geluTanh"),
     /** {@code x / (1 + exp(-x))} */
-    SILU("silu");
+    SILU("silu"),
+    SIN("sin"),
+    COS("cos"),
+    /** {@code 2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt} */
+    ERF("erf"),
+    /** The largest integer not above x; integers unchanged. */
+    FLOOR("floor"),
+    /** The smallest integer not below x; integers unchanged. */
+    CEIL("ceil"),
+    /** The nearest integer, halves to even ({@code round(2.5) = 2}, {@code round(-0.5) = -0}); integers unchanged. */
+    ROUND("round"),
+    /** -1, 0 or 1 by the sign of x; ±0 stays ±0 and NaN stays NaN */
+    SIGN("sign"),
+    /** {@code 1 / x} */
+    RECIPROCAL("reciprocal"),
+    /** {@code x * x} (integers wrap) */
+    SQUARE("square"),
+    /** {@code log(1 + x)}, without the cancellation of {@code 1 + x} for small x */
+    LOG1P("log1p"),
+    /** {@code exp(x) - 1}, without the cancellation for small x */
+    EXPM1("expm1");
 
     private final String apiName;
 
@@ -33,6 +53,9 @@ public enum UnaryFn {
 
     /** True for the functions also defined on integer dtypes (as exact integer arithmetic). */
     public boolean isIntegral() {
-        return this == NEG || this == ABS || this == RELU;
+        return switch (this) {
+            case NEG, ABS, RELU, SIGN, SQUARE, FLOOR, CEIL, ROUND -> true;
+            default -> false;
+        };
     }
 }

@@ -27,6 +27,17 @@ public final class ReferenceMath {
             case GELU -> 0.5 * x * Erf.erfc(-x * SQRT_HALF);
             case GELU_TANH -> x / (1 + Math.exp(-2 * SQRT_TWO_OVER_PI * (x + 0.044715 * x * x * x)));
             case SILU -> x / (1 + Math.exp(-x));
+            case SIN -> Math.sin(x);
+            case COS -> Math.cos(x);
+            case ERF -> Erf.erf(x);
+            case FLOOR -> Math.floor(x);
+            case CEIL -> Math.ceil(x);
+            case ROUND -> Math.rint(x);
+            case SIGN -> Math.signum(x);
+            case RECIPROCAL -> 1 / x;
+            case SQUARE -> x * x;
+            case LOG1P -> Math.log1p(x);
+            case EXPM1 -> Math.expm1(x);
         };
     }
 
@@ -36,6 +47,9 @@ public final class ReferenceMath {
             case NEG -> -x;
             case ABS -> Math.abs(x);
             case RELU -> Math.max(x, 0);
+            case SIGN -> Long.signum(x);
+            case SQUARE -> x * x;
+            case FLOOR, CEIL, ROUND -> x;
             default -> throw new IllegalArgumentException(fn.apiName() + " is not defined on integers");
         };
     }
@@ -55,7 +69,15 @@ public final class ReferenceMath {
             case LE -> a <= b ? 1 : 0;
             case GT -> a > b ? 1 : 0;
             case GE -> a >= b ? 1 : 0;
+            case REMAINDER -> remainder(a, b);
+            case FLOOR_DIVIDE -> Math.floor(a / b);
         };
+    }
+
+    /** {@code a - floor(a / b) * b} with b's sign, exactly: {@code fmod(a, b)}, plus b when the signs differ. */
+    private static double remainder(double a, double b) {
+        double r = a % b;
+        return r != 0 && (r < 0) != (b < 0) ? r + b : r;
     }
 
     /**
@@ -83,6 +105,8 @@ public final class ReferenceMath {
             case LE -> a <= b ? 1 : 0;
             case GT -> a > b ? 1 : 0;
             case GE -> a >= b ? 1 : 0;
+            case REMAINDER -> b == 0 ? a : Math.floorMod(a, b);
+            case FLOOR_DIVIDE -> b == 0 ? 0 : Math.floorDiv(a, b);
             case DIV, POW -> throw new IllegalArgumentException(fn.apiName() + " is not defined on integers");
         };
     }

@@ -5,6 +5,7 @@ import dev.colossus.op.Copy;
 import dev.colossus.op.LayerNorm;
 import dev.colossus.op.Op;
 import dev.colossus.op.RmsNorm;
+import dev.colossus.op.Rotary;
 import dev.colossus.op.Softmax;
 import dev.colossus.reference.ReferenceKernels;
 import dev.colossus.spi.HostBackend;
@@ -25,7 +26,8 @@ public final class DecomposingBackend extends HostBackend {
         if (op instanceof Copy) {
             return true;
         }
-        if (op instanceof Softmax || op instanceof LayerNorm || op instanceof RmsNorm || op instanceof Attention) {
+        if (op instanceof Softmax || op instanceof LayerNorm || op instanceof RmsNorm || op instanceof Attention
+                || op instanceof Rotary) {
             return false;
         }
         return op.inputs().stream().noneMatch(o -> o.dtype().isHalf()) && !op.out().dtype().isHalf();

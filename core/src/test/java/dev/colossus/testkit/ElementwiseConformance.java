@@ -19,6 +19,7 @@ import dev.colossus.Tensor;
 import dev.colossus.op.BinaryFn;
 import dev.colossus.op.UnaryFn;
 import dev.colossus.testkit.Generators.Layout;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,7 +77,7 @@ public interface ElementwiseConformance extends Conformance {
     @ParameterizedTest
     @EnumSource(names = {"I32", "I64"})
     default void unaryOnIntegers(DType dtype) {
-        for (UnaryFn fn : List.of(UnaryFn.NEG, UnaryFn.ABS, UnaryFn.RELU)) {
+        for (UnaryFn fn : Arrays.stream(UnaryFn.values()).filter(UnaryFn::isIntegral).toList()) {
             check(fn.apiName(), Comparison.EXACT, t -> unary(fn, t[0]), tensor(3, dtype, PLAIN, STRIDED, 4, 33));
         }
     }
@@ -96,6 +97,17 @@ public interface ElementwiseConformance extends Conformance {
             case GELU -> Ops.gelu(x);
             case GELU_TANH -> Ops.geluTanh(x);
             case SILU -> Ops.silu(x);
+            case SIN -> Ops.sin(x);
+            case COS -> Ops.cos(x);
+            case ERF -> Ops.erf(x);
+            case FLOOR -> Ops.floor(x);
+            case CEIL -> Ops.ceil(x);
+            case ROUND -> Ops.round(x);
+            case SIGN -> Ops.sign(x);
+            case RECIPROCAL -> Ops.reciprocal(x);
+            case SQUARE -> Ops.square(x);
+            case LOG1P -> Ops.log1p(x);
+            case EXPM1 -> Ops.expm1(x);
         };
     }
 
@@ -114,6 +126,8 @@ public interface ElementwiseConformance extends Conformance {
             case LE -> Ops.le(a, b);
             case GT -> Ops.gt(a, b);
             case GE -> Ops.ge(a, b);
+            case REMAINDER -> Ops.remainder(a, b);
+            case FLOOR_DIVIDE -> Ops.floorDivide(a, b);
         };
     }
 

@@ -5,15 +5,22 @@ import dev.colossus.op.AddRmsNorm;
 import dev.colossus.op.Arange;
 import dev.colossus.op.Attention;
 import dev.colossus.op.Binary;
+import dev.colossus.op.BinaryFn;
 import dev.colossus.op.Copy;
+import dev.colossus.op.CumSum;
 import dev.colossus.op.Fill;
+import dev.colossus.op.Gather;
 import dev.colossus.op.LayerNorm;
 import dev.colossus.op.MatMul;
 import dev.colossus.op.Op;
 import dev.colossus.op.Reduce;
 import dev.colossus.op.RmsNorm;
+import dev.colossus.op.Rotary;
+import dev.colossus.op.Scatter;
 import dev.colossus.op.Softmax;
+import dev.colossus.op.TopK;
 import dev.colossus.op.Unary;
+import dev.colossus.op.UnaryFn;
 import dev.colossus.op.Where;
 import dev.colossus.spi.Backend;
 import dev.colossus.spi.Operand;
@@ -35,6 +42,11 @@ import java.util.stream.Stream;
  * FusedAttention} where it applies (F16/BF16, head dimension 64 or 128), else composed by {@code
  * Decompositions} from batched matmuls, elementwise ops and the softmax kernel; {@code
  * colossus.cuda.attention=fused|composed} forces either.
+ *
+ * <p>Not on the GPU yet (supports says no, so they fail with the op named): {@code Gather}, {@code Scatter},
+ * {@code CumSum}, {@code TopK}, the unary functions after {@code SILU} in {@code UnaryFn} (sin, cos,
+ * erf, floor, ...) and the binary ones after {@code GE} (remainder, floorDivide); {@code Rotary} runs
+ * decomposed into products and copies.
  *
  * <p>F32, F16 and BF16 compute in F32, F64 in F64, integers in 64-bit integers. GEMM accumulates in
  * F32 (F64 for F64).
@@ -135,6 +147,9 @@ public final class CudaBackend implements Backend {
 
     @Override
     public boolean supports(Op op) {
+        if (!kernelsExist(op)) {
+            return false;
+        }
         if (op instanceof Attention a) {
             return CudaOptions.routing().attention() == CudaOptions.AttentionPath.FUSED && FusedAttention.accepts(a);
         }
@@ -189,7 +204,16 @@ public final class CudaBackend implements Backend {
             case AddRmsNorm n -> throw new UnsupportedOperationException(n.name() + " runs as an add and an rmsNorm on "
                     + device() + " (supports says no)");
             case Attention a -> FusedAttention.run(a, kernels, context);
+            case Gather g -> throw unsupported(g);
+            case Scatter sc -> throw unsupported(sc);
+            case CumSum c -> throw unsupported(c);
+            case TopK t -> throw unsupported(t);
+            case Rotary r -> throw unsupported(r);
         }
+    }
+
+    private UnsupportedOperationException unsupported(Op op) {
+        return new UnsupportedOperationException(op.name() + " has no kernel on " + device() + " yet (supports says no)");
     }
 
     @Override
@@ -201,6 +225,24 @@ public final class CudaBackend implements Backend {
         } catch (CudaException e) {
             throw context.health.failed(op, e);
         }
+    }
+
+    /**
+     * False for the ops and functions the committed kernels do not have: the kernels' switch tables
+     * end at SILU and GE, and would give another function's value for a later one.
+     */
+    private static boolean kernelsExist(Op op) {
+        return switch (op) {
+            case Gather g -> false;
+            case Scatter s -> false;
+            case CumSum c -> false;
+            case TopK t -> false;
+            case Rotary r -> false;
+            case Unary u -> u.fn().ordinal() <= UnaryFn.SILU.ordinal();
+            case Binary b -> b.fn().ordinal() <= BinaryFn.GE.ordinal();
+            case MatMul m -> m.activation() == null || m.activation().ordinal() <= UnaryFn.SILU.ordinal();
+            default -> true;
+        };
     }
 
     /** Whether {@code m} goes to {@link TensorCoreGemm}, by {@code colossus.cuda.gemm} (see the class comment). */

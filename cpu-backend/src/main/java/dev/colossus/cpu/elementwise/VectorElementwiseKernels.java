@@ -112,8 +112,59 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
                     v.div(one.add(VectorMath.exp(v.neg()))).intoArray(out, i);
                 }
             }
+            case SIN, COS -> trigonometric(fn, x, out, bound);
+            case FLOOR -> {
+                for (int i = 0; i < bound; i += L) {
+                    VectorMath.floor(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+                }
+            }
+            case CEIL -> {
+                for (int i = 0; i < bound; i += L) {
+                    VectorMath.ceil(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+                }
+            }
+            case ROUND -> {
+                for (int i = 0; i < bound; i += L) {
+                    VectorMath.round(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+                }
+            }
+            case SIGN -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    v.blend(one, v.compare(VectorOperators.GT, 0f)).blend(one.neg(), v.lt(0f)).intoArray(out, i);
+                }
+            }
+            case RECIPROCAL -> {
+                for (int i = 0; i < bound; i += L) {
+                    one.div(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+                }
+            }
+            case SQUARE -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    v.mul(v).intoArray(out, i);
+                }
+            }
+            // Off the hot paths: lane by lane in double, as the reference.
+            case ERF, LOG1P, EXPM1 -> ScalarElementwiseKernels.unary(fn, x, out, 0, bound);
         }
         ScalarElementwiseKernels.unary(fn, x, out, bound, n);
+    }
+
+    /**
+     * sin or cos: {@link VectorMath}'s where every lane is within {@link VectorMath#TRIG_REACH}, lane by
+     * lane in double for a vector with a lane beyond (or ±Inf, NaN), whose argument float reduction
+     * would lose.
+     */
+    private static void trigonometric(UnaryFn fn, float[] x, float[] out, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            if (v.lanewise(ABS).compare(VectorOperators.LE, VectorMath.TRIG_REACH).allTrue()) {
+                (fn == UnaryFn.SIN ? VectorMath.sin(v) : VectorMath.cos(v)).intoArray(out, i);
+            } else {
+                ScalarElementwiseKernels.unary(fn, x, out, i, i + L);
+            }
+        }
     }
 
     /**
@@ -196,6 +247,7 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
             case LE -> compare(VectorOperators.LE, a, b, out, bound);
             case GT -> compare(VectorOperators.GT, a, b, out, bound);
             case GE -> compare(VectorOperators.GE, a, b, out, bound);
+            case REMAINDER, FLOOR_DIVIDE -> ScalarElementwiseKernels.binary(fn, a, b, out, 0, bound);
         }
         ScalarElementwiseKernels.binary(fn, a, b, out, bound, n);
     }

@@ -12,6 +12,7 @@ import static jdk.incubator.vector.VectorOperators.SUB;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Elementary functions on float vectors, in straight-line vector arithmetic: about 2.3x the
@@ -43,6 +44,15 @@ public final class VectorMath {
     private static final float SQRT_HALF = 0.707106781f;
     /** Below this, tanh is its odd polynomial; above, {@code 1 - 2 / (exp(2|x|) + 1)}. */
     private static final float TANH_SWITCH = 0.625f;
+    /** 2/pi, and pi/2 = PIO2_HIGH + PIO2_MID + PIO2_LOW, PIO2_HIGH with 8 significant bits (j * PIO2_HIGH exact for j < 2^16). */
+    private static final float TWO_OVER_PI = 0.636619772f;
+    private static final float PIO2_HIGH = 1.5703125f;
+    private static final float PIO2_MID = 4.83751296997e-4f;
+    private static final float PIO2_LOW = 7.54978995489e-8f;
+    /** Up to here sin and cos reduce their argument in float within 2^-20 absolute; beyond it they are not used. */
+    public static final float TRIG_REACH = 8192f;
+    /** 2^23: at and beyond it every float is an integer. */
+    private static final float INTEGRAL = 8388608f;
     /** Where exp's argument is clamped: exp(-104) is 0 in F32, exp(89) +Inf. */
     private static final float LOWEST = -104f;
     private static final float HIGHEST = 89f;
@@ -113,6 +123,73 @@ public final class VectorMath {
         FloatVector near = p.mul(z).fma(x, x).blend(x, x.eq(0f));
         FloatVector far = x.broadcast(1f).sub(x.broadcast(2f).div(exp(ax.add(ax)).add(1f)));
         return near.blend(far.blend(far.neg(), x.lt(0f)), ax.compare(GT, TANH_SWITCH));
+    }
+
+    /**
+     * {@code sin(x)} lanewise for {@code |x| <= TRIG_REACH} (callers take larger and non-finite lanes
+     * elsewhere): {@code x = j pi/2 + r}, {@code |r| <= pi/4}, by Cody and Waite's three-part pi/2 with
+     * FMA; then Cephes' sinf or cosf polynomial of r by the quadrant {@code j mod 4}. ±0 stays ±0.
+     */
+    public static FloatVector sin(FloatVector x) {
+        FloatVector shifted = x.fma(x.broadcast(TWO_OVER_PI), x.broadcast(ROUNDING_SHIFT));
+        return quadrant(reducedByHalfPi(x, shifted), shifted.reinterpretAsInts()).blend(x, x.eq(0f));
+    }
+
+    /** {@code cos(x)} lanewise for {@code |x| <= TRIG_REACH}: {@link #sin} one quadrant on. */
+    public static FloatVector cos(FloatVector x) {
+        FloatVector shifted = x.fma(x.broadcast(TWO_OVER_PI), x.broadcast(ROUNDING_SHIFT));
+        return quadrant(reducedByHalfPi(x, shifted), shifted.reinterpretAsInts().add(1));
+    }
+
+    /** {@code r = x - j pi/2} with j from the rounding-shifted {@code x 2/pi}: the first step exact. */
+    private static FloatVector reducedByHalfPi(FloatVector x, FloatVector shifted) {
+        FloatVector j = shifted.sub(ROUNDING_SHIFT);
+        return j.fma(x.broadcast(-PIO2_LOW), j.fma(x.broadcast(-PIO2_MID), j.fma(x.broadcast(-PIO2_HIGH), x)));
+    }
+
+    /** {@code sin(r + q pi/2)}: sin r, cos r, -sin r, -cos r by the low two bits of q. */
+    private static FloatVector quadrant(FloatVector r, IntVector q) {
+        FloatVector z = r.mul(r);
+        FloatVector value = sinOfReduced(r, z).blend(cosOfReduced(z), q.and(1).compare(VectorOperators.NE, 0).cast(r.species()));
+        return value.blend(value.neg(), q.and(2).compare(VectorOperators.NE, 0).cast(r.species()));
+    }
+
+    /** Cephes' sinf on {@code |r| <= pi/4}: {@code r + r^3 p(r^2)}. */
+    private static FloatVector sinOfReduced(FloatVector r, FloatVector z) {
+        FloatVector p = z.fma(z.broadcast(-1.9515295891e-4f), z.broadcast(8.3321608736e-3f)).fma(z, z.broadcast(-1.6666654611e-1f));
+        return p.mul(z).fma(r, r);
+    }
+
+    /** Cephes' cosf on {@code |r| <= pi/4}: {@code 1 - z/2 + z^2 p(z)}, {@code z = r^2}. */
+    private static FloatVector cosOfReduced(FloatVector z) {
+        FloatVector p = z.fma(z.broadcast(2.443315711809948e-5f), z.broadcast(-1.388731625493765e-3f)).fma(z, z.broadcast(4.166664568298827e-2f));
+        return p.mul(z).mul(z).add(z.mul(-0.5f).add(1f));
+    }
+
+    /**
+     * {@code rint(x)} lanewise, halves to even: {@code (|x| + 2^23) - 2^23} rounds |x| by the addition's
+     * own rounding, the sign put back (so -0.4 gives -0); |x| at or past 2^23, ±Inf and NaN as they are.
+     */
+    public static FloatVector round(FloatVector x) {
+        FloatVector ax = x.lanewise(ABS);
+        return withSignOf(ax.add(INTEGRAL).sub(INTEGRAL), x).blend(x, ax.compare(GT, INTEGRAL).or(ax.eq(INTEGRAL)).or(x.test(IS_NAN)));
+    }
+
+    /** {@code floor(x)}: {@link #round}, less 1 where it rounded up; the sign of a zero kept from x. */
+    public static FloatVector floor(FloatVector x) {
+        FloatVector r = round(x);
+        return withSignOf(r.lanewise(SUB, 1f, r.compare(GT, x)), x);
+    }
+
+    /** {@code ceil(x)}: {@link #round}, plus 1 where it rounded down; the sign of a zero kept from x. */
+    public static FloatVector ceil(FloatVector x) {
+        FloatVector r = round(x);
+        return withSignOf(r.lanewise(VectorOperators.ADD, 1f, r.lt(x)), x);
+    }
+
+    /** |magnitude| with sign's sign bit. */
+    private static FloatVector withSignOf(FloatVector magnitude, FloatVector sign) {
+        return magnitude.reinterpretAsInts().and(0x7FFFFFFF).or(sign.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
     }
 
     /** {@code exp(x)} for {@code -104 <= x <= 89} or NaN. */

@@ -1,0 +1,70 @@
+package dev.colossus;
+
+import dev.colossus.op.Arange;
+import dev.colossus.op.CumSum;
+import dev.colossus.op.Rotary;
+import dev.colossus.spi.Operand;
+
+/** {@link Ops#triu}, {@link Ops#tril}, {@link Ops#cumsum} and {@link Ops#rotaryEmbedding}: ops by position. */
+final class Positions {
+    private Positions() {
+    }
+
+    /**
+     * x where the column minus the row is at least k (upper) or at most k (lower), 0 elsewhere, over the
+     * last two dimensions: a mask {@code col - row >= k} from two ranges, and a {@link Ops#where}.
+     */
+    static Tensor triangle(String op, Tensor x, long k, boolean upper) {
+        Operand in = OpChecks.open(op, x);
+        if (in.rank() < 2) {
+            throw new IllegalArgumentException(op + ": " + in.describe() + " must have at least 2 dimensions (..., M, N)");
+        }
+        Device device = in.storage().device();
+        long m = in.dim(in.rank() - 2), n = in.dim(in.rank() - 1);
+        // offsets[i, j] = j - i - k: kept where >= 0 (upper) or <= 0 (lower).
+        try (Tensor rows = range(op, device, m, -1, -k); Tensor cols = range(op, device, n, 1, 0);
+                Tensor rowsDown = rows.unsqueeze(1); Tensor offsets = Ops.add(cols, rowsDown);
+                Tensor keep = upper ? Ops.gt(offsets, -1) : Ops.lt(offsets, 1)) {
+            return Ops.where(keep, x, 0);
+        }
+    }
+
+    /** {@code start + step * i} for i below n, as I64 on {@code device}. */
+    private static Tensor range(String op, Device device, long n, long step, long start) {
+        return Tensor.adopt(Dispatcher.compute(op, device, DType.I64, Shape.of(n), out -> new Arange(out, start, step)));
+    }
+
+    /** Running sums along dim: x's dtype if floating, else I64. */
+    static Tensor cumsum(Tensor x, int dim) {
+        String op = "cumsum";
+        Operand in = OpChecks.open(op, x);
+        int axis = in.shape().axis(op, dim);
+        DType dtype = in.dtype().isFloatingPoint() ? in.dtype() : DType.I64;
+        return Tensor.adopt(Dispatcher.compute(op, in.storage().device(), dtype, in.shape(), out -> new CumSum(in, axis, out), x));
+    }
+
+    /** x (..., L, D) with each pair turned by the angles whose cos and sin, (L, D/2), broadcast over the leading dims. */
+    static Tensor rotary(Tensor x, Tensor cos, Tensor sin, boolean interleaved) {
+        String op = "rotaryEmbedding";
+        Operand in = OpChecks.open(op, x);
+        Operand c = OpChecks.open(op, cos);
+        Operand s = OpChecks.open(op, sin);
+        OpChecks.requireFloating(op, in);
+        OpChecks.sameDevice(op, in, c, s);
+        OpChecks.sameDType(op, in, c);
+        OpChecks.sameDType(op, in, s);
+        if (in.rank() < 2 || in.dim(in.rank() - 1) % 2 != 0) {
+            throw new IllegalArgumentException(op + ": x " + in.describe() + " must be (..., L, D) with D even");
+        }
+        Shape half = in.shape().with(in.rank() - 1, in.dim(in.rank() - 1) / 2);
+        for (Operand angle : new Operand[] {c, s}) {
+            if (!angle.shape().broadcastsTo(half)) {
+                throw new IllegalArgumentException(op + ": cos " + c.describe() + " and sin " + s.describe()
+                        + " must broadcast to " + half + " (L, D/2) for x " + in.describe());
+            }
+        }
+        Operand cosine = c.broadcastTo(half), sine = s.broadcastTo(half);
+        return Tensor.adopt(Dispatcher.compute(op, in.storage().device(), in.dtype(), in.shape(),
+                out -> new Rotary(in, cosine, sine, interleaved, out), x, cos, sin));
+    }
+}

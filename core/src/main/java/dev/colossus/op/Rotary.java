@@ -1,0 +1,33 @@
+package dev.colossus.op;
+
+import dev.colossus.spi.Operand;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * Rotary position embedding: each pair {@code (a, b)} of a row of x turned by its angle,
+ * {@code (a cos - b sin, b cos + a sin)}. x and out (..., D) of one shape, D even; cos and sin broadcast
+ * to (..., D/2), pair p's values. The pairs: {@code interleaved} (GPT-J) pairs {@code x[2p], x[2p+1]};
+ * otherwise (GPT-NeoX, Llama: "rotate half") {@code x[p], x[p + D/2]}.
+ */
+public record Rotary(Operand x, Operand cos, Operand sin, boolean interleaved, Operand out) implements Op {
+    @Override
+    public String name() {
+        return "rotaryEmbedding";
+    }
+
+    @Override
+    public List<Operand> inputs() {
+        return List.of(x, cos, sin);
+    }
+
+    @Override
+    public Op map(UnaryOperator<Operand> f) {
+        return new Rotary(f.apply(x), f.apply(cos), f.apply(sin), interleaved, f.apply(out));
+    }
+
+    /** D/2, the number of pairs in a row. */
+    public long pairs() {
+        return x.dim(x.rank() - 1) / 2;
+    }
+}
