@@ -1,0 +1,132 @@
+package dev.colossus.cpu.elementwise;
+
+import static dev.colossus.cpu.simd.FloatIO.BLOCK;
+
+import dev.colossus.DType;
+import dev.colossus.cpu.parallel.CpuParallel;
+import dev.colossus.cpu.simd.FloatIO;
+import dev.colossus.cpu.simd.StridedWalk;
+import dev.colossus.op.Rotary;
+import dev.colossus.spi.Operand;
+
+/**
+ * Rotary position embeddings, fused: each pair {@code (a, b)} of a row to {@code (a cos - b sin, b cos
+ * + a sin)} in one pass. Rows of F32 or BF16 whose values lie contiguous go straight between memory
+ * and registers ({@link RotaryKernels#rotateRows}), the angles of a block of positions loaded as F32
+ * once for every head. Any other layout or dtype walks the pairs' halves as views ({@code x[.., :D/2]} and {@code x[.., D/2:]},
+ * or {@code x[.., 0::2]} and {@code x[.., 1::2]}) with cos and sin, as runs ({@link StridedWalk}) loaded
+ * into F32 buffers.
+ */
+public final class CpuRotary {
+    private static final RotaryKernels ROTARY = RotaryKernels.instance();
+    /** Elements per task. */
+    private static final long GRAIN = 1 << 15;
+    /** Positions whose angles are loaded together: 32 rows of 64 pairs, 16 KiB of F32 cos and sin. */
+    private static final int POSITIONS = 32;
+
+    private CpuRotary() {
+    }
+
+    public static void rotary(Rotary op) {
+        if (rowsContiguous(op)) {
+            rows(op);
+        } else {
+            buffered(op);
+        }
+    }
+
+    private static boolean rowsContiguous(Rotary op) {
+        DType dtype = op.x().dtype();
+        int last = op.x().rank() - 1;
+        return (dtype == DType.F32 || dtype == DType.BF16) && (op.x().strides()[last] == 1 || op.pairs() == 0)
+                && op.out().strides()[last] == 1 && op.pairs() <= Integer.MAX_VALUE / POSITIONS;
+    }
+
+    /**
+     * Blocks of {@link #POSITIONS} positions (rows along the second-to-last dimension): a block's cos
+     * and sin rows are loaded as F32 once, then every head's rows of the block are turned by them (the
+     * angles reloaded per head only where they are not broadcast over the heads). A task takes a run of
+     * (block, head) items, finding each item's offsets from its first row's index.
+     */
+    private static void rows(Rotary op) {
+        Operand x = op.x(), out = op.out(), cos = op.cos(), sin = op.sin();
+        int last = x.rank() - 1, pairs = (int) op.pairs();
+        long positions = x.dim(last - 1);
+        long heads = positions == 0 || pairs == 0 ? 0 : x.numel() / (2L * pairs * positions);
+        long blocks = (positions + POSITIONS - 1) / POSITIONS, items = blocks * heads, size = x.dtype().byteSize();
+        boolean shared = broadcastOverHeads(cos) && broadcastOverHeads(sin);
+        Operand[] operands = {x, out, cos, sin};
+        int tasks = CpuParallel.tasksFor(items * POSITIONS * 2 * pairs, GRAIN);
+        CpuParallel.forEach(tasks, t -> {
+            float[] cosines = new float[POSITIONS * pairs], sines = new float[POSITIONS * pairs];
+            long[] at = new long[4];
+            long loaded = -1;
+            for (long item = items * t / tasks, end = items * (t + 1) / tasks; item < end; item++) {
+                long block = item / heads, head = item % heads, first = block * POSITIONS;
+                int n = (int) Math.min(POSITIONS, positions - first);
+                rowOffsets(operands, head * positions + first, at);
+                if (!shared || block != loaded) {
+                    for (int p = 0; p < n; p++) {
+                        FloatIO.load(cos, at[2] + p * cos.strides()[last - 1], cos.strides()[last], cosines, p * pairs, pairs);
+                        FloatIO.load(sin, at[3] + p * sin.strides()[last - 1], sin.strides()[last], sines, p * pairs, pairs);
+                    }
+                    loaded = block;
+                }
+                ROTARY.rotateRows(x.dtype(), op.interleaved(), rows(x, at[0], last, size), rows(out, at[1], last, size), cosines, sines,
+                        n, pairs);
+            }
+        });
+    }
+
+    /** Whether the angles are the same for every head: stride 0 over every dimension before the positions. */
+    private static boolean broadcastOverHeads(Operand angles) {
+        for (int d = 0; d < angles.rank() - 2; d++) {
+            if (angles.strides()[d] != 0 && angles.dim(d) != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static RotaryKernels.Rows rows(Operand o, long element, int last, long size) {
+        return new RotaryKernels.Rows(o.segment(), element * size, o.strides()[last - 1] * size);
+    }
+
+    /** Each operand's element offset of row r (r row-major over every dimension but the last). */
+    private static void rowOffsets(Operand[] operands, long r, long[] at) {
+        long[] dims = operands[0].shape().dims();
+        for (int o = 0; o < operands.length; o++) {
+            long offset = operands[o].offset(), rest = r;
+            for (int d = dims.length - 2; d >= 0; d--) {
+                offset += (rest % dims[d]) * operands[o].strides()[d];
+                rest /= dims[d];
+            }
+            at[o] = offset;
+        }
+    }
+
+    private static void buffered(Rotary op) {
+        Operand x = op.x(), out = op.out();
+        int last = x.rank() - 1;
+        long d = x.dim(last), pairs = op.pairs();
+        Operand a = op.interleaved() ? x.slice(last, 0, d, 2) : x.slice(last, 0, pairs, 1);
+        Operand b = op.interleaved() ? x.slice(last, 1, d, 2) : x.slice(last, pairs, d, 1);
+        Operand outA = op.interleaved() ? out.slice(last, 0, d, 2) : out.slice(last, 0, pairs, 1);
+        Operand outB = op.interleaved() ? out.slice(last, 1, d, 2) : out.slice(last, pairs, d, 1);
+        Operand[] operands = {outA, outB, a, b, op.cos(), op.sin()};
+        StridedWalk walk = new StridedWalk(a.shape(), operands);
+        long numel = walk.numel();
+        int tasks = CpuParallel.tasksFor(numel, GRAIN);
+        CpuParallel.forEach(tasks, t -> {
+            float[][] buffers = new float[4][BLOCK];
+            walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, BLOCK, (offsets, n) -> {
+                for (int i = 0; i < 4; i++) {
+                    FloatIO.load(operands[i + 2], offsets[i + 2], walk.innerStride(i + 2), buffers[i], 0, n);
+                }
+                ROTARY.rotate(buffers[0], buffers[1], buffers[2], buffers[3], n);
+                FloatIO.store(buffers[0], 0, n, outA, offsets[0], walk.innerStride(0));
+                FloatIO.store(buffers[1], 0, n, outB, offsets[1], walk.innerStride(1));
+            });
+        });
+    }
+}

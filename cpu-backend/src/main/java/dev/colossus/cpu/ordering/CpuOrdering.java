@@ -1,0 +1,113 @@
+package dev.colossus.cpu.ordering;
+
+import dev.colossus.DType;
+import dev.colossus.cpu.parallel.CpuParallel;
+import dev.colossus.cpu.simd.FloatIO;
+import dev.colossus.op.TopK;
+import dev.colossus.spi.Operand;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.PriorityQueue;
+
+/**
+ * {@link TopK} for F32, F16, BF16, I32 and BOOL lines: each element becomes one {@code long} whose
+ * signed order is TopK's order, {@code key << 32 | position} with the key a 32-bit image of the value
+ * that orders as the value does (NaN above +Inf, -0 as +0; complemented for largest-first), so equal
+ * values fall in position order and the sort is stable for free. k of n: a whole line sorted with
+ * {@link Arrays#sort(long[])} when k is a large part of n, else one pass keeping the k best in a heap.
+ * Lines are split across the workers.
+ */
+public final class CpuOrdering {
+    private CpuOrdering() {
+    }
+
+    /** Whether {@link #topk} computes {@code op}: 32-bit or narrower values, lines under 2^31. */
+    public static boolean handles(TopK op) {
+        DType dtype = op.x().dtype();
+        return (FloatIO.handles(dtype) || dtype == DType.I32) && op.x().dim(op.axis()) < Integer.MAX_VALUE;
+    }
+
+    public static void topk(TopK op) {
+        Operand x = op.x(), out = op.out();
+        int axis = op.axis();
+        int n = (int) x.dim(axis), k = op.k();
+        long lines = n == 0 ? 0 : x.numel() / n;
+        long[] dims = x.shape().dims();
+        int tasks = CpuParallel.tasksFor(lines * Math.max(n, 1), 1 << 15);
+        CpuParallel.forEach(tasks, t -> {
+            float[] values = new float[n];
+            long[] keys = new long[n];
+            for (long line = lines * t / tasks, end = lines * (t + 1) / tasks; line < end; line++) {
+                long from = x.offset() + offset(line, axis, dims, x.strides());
+                long to = out.offset() + offset(line, axis, out.shape().dims(), out.strides());
+                read(x, from, x.strides()[axis], values, keys, n);
+                for (int j = 0; j < n; j++) {
+                    keys[j] = (long) (op.largest() ? ~(int) keys[j] : (int) keys[j]) << 32 | j;
+                }
+                long[] best = best(keys, n, k);
+                MemorySegment m = out.segment();
+                for (int j = 0; j < k; j++) {
+                    m.set(ValueLayout.JAVA_LONG_UNALIGNED, (to + j * out.strides()[axis]) * 8, best[j] & 0xFFFFFFFFL);
+                }
+            }
+        });
+    }
+
+    /**
+     * Each value's order key in the low 32 bits of {@code keys}, as a signed int: floats by their bits
+     * (negatives complemented, the sign bit flipped), NaN made one NaN, -0 made +0; I32 and BOOL as they are.
+     */
+    private static void read(Operand x, long from, long stride, float[] values, long[] keys, int n) {
+        if (x.dtype() == DType.I32) {
+            MemorySegment m = x.segment();
+            for (int j = 0; j < n; j++) {
+                keys[j] = m.get(ValueLayout.JAVA_INT_UNALIGNED, (from + j * stride) * 4);
+            }
+            return;
+        }
+        FloatIO.load(x, from, stride, values, 0, n);
+        for (int j = 0; j < n; j++) {
+            float v = values[j];
+            int bits = Float.isNaN(v) ? 0x7FC00000 : Float.floatToRawIntBits(v + 0f);
+            keys[j] = bits >= 0 ? bits : bits ^ 0x7FFFFFFF;
+        }
+    }
+
+    /** The k smallest keys in ascending order. */
+    private static long[] best(long[] keys, int n, int k) {
+        if (k == 0) {
+            return keys;
+        }
+        if ((long) k * 8 >= n) {
+            Arrays.sort(keys, 0, n);
+            return keys;
+        }
+        PriorityQueue<Long> kept = new PriorityQueue<>(k, (p, q) -> Long.compare(q, p));
+        for (int j = 0; j < n; j++) {
+            if (kept.size() < k) {
+                kept.add(keys[j]);
+            } else if (keys[j] < kept.peek()) {
+                kept.poll();
+                kept.add(keys[j]);
+            }
+        }
+        long[] best = new long[k];
+        for (int j = k - 1; j >= 0; j--) {
+            best[j] = kept.poll();
+        }
+        return best;
+    }
+
+    /** The storage offset of line {@code line}'s first element: the line index row-major over every dimension but the axis. */
+    private static long offset(long line, int axis, long[] dims, long[] strides) {
+        long offset = 0;
+        for (int d = dims.length - 1; d >= 0; d--) {
+            if (d != axis) {
+                offset += (line % dims[d]) * strides[d];
+                line /= dims[d];
+            }
+        }
+        return offset;
+    }
+}
