@@ -1,8 +1,10 @@
 // The binary functions, by the ordinals of dev.colossus.op.BinaryFn: the elementwise kernels, strided
-// and packed, apply them.
+// and packed, apply them. REMAINDER and FLOOR_DIVIDE exist only in the COLOSSUS_UNVALIDATED_BINARY
+// build, elementwise.unvalidated (never run on a GPU yet); not in the packed kernels, where fmod made
+// ptxas spill within their 64 registers.
 #pragma once
 
-enum BinaryCode { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE };
+enum BinaryCode { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE, REMAINDER, FLOOR_DIVIDE };
 
 // a^b as C99 defines it: 1^b = 1 and (-1)^(+-Inf) = 1, even for NaN b.
 template <typename T> __device__ __forceinline__ T c99_pow(T a, T b) {
@@ -40,6 +42,13 @@ template <typename T> __device__ __forceinline__ T apply_binary(int fn, T a, T b
         case POW: return c99_pow(a, b);
         case MAXIMUM: return nan_max(a, b);
         case MINIMUM: return nan_min(a, b);
+#ifdef COLOSSUS_UNVALIDATED_BINARY
+        case REMAINDER: {  // Python's %: fmod, plus b where the signs differ (exact)
+            T r = fmod(a, b);
+            return r != (T) 0 && ((r < (T) 0) != (b < (T) 0)) ? r + b : r;
+        }
+        case FLOOR_DIVIDE: return floor(a / b);
+#endif
         default: return compare(fn, a, b);
     }
 }
@@ -52,6 +61,23 @@ template <> __device__ __forceinline__ long long apply_binary<long long>(int fn,
         case MUL: return (long long) ((unsigned long long) a * (unsigned long long) b);
         case MAXIMUM: return a > b ? a : b;
         case MINIMUM: return a < b ? a : b;
+#ifdef COLOSSUS_UNVALIDATED_BINARY
+        // Java's floorMod and floorDiv; by 0: remainder a, quotient 0; by -1: no overflow trap.
+        case REMAINDER: {
+            if (b == 0 || b == -1) {
+                return b == 0 ? a : 0;
+            }
+            long long r = a % b;
+            return r != 0 && ((r < 0) != (b < 0)) ? r + b : r;
+        }
+        case FLOOR_DIVIDE: {
+            if (b == 0 || b == -1) {
+                return b == 0 ? 0 : (long long) (0ULL - (unsigned long long) a);
+            }
+            long long q = a / b;
+            return a % b != 0 && ((a < 0) != (b < 0)) ? q - 1 : q;
+        }
+#endif
         default: return compare(fn, a, b);
     }
 }

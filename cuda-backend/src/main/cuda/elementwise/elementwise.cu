@@ -3,6 +3,8 @@
 //
 // Function codes are the ordinals of dev.colossus.op.UnaryFn and BinaryFn. The arithmetic type is in
 // the kernel's name: f32 (F32, F16, BF16), f64 (F64), i64 (I32, I64, BOOL).
+// ptx-variant: unvalidated -DCOLOSSUS_UNVALIDATED_FUNCTIONS -DCOLOSSUS_UNVALIDATED_BINARY
+// (the unvalidated build adds the unary functions after SILU and the binary ones after GE)
 #include "../common/strided.cuh"
 #include "../common/unary.cuh"
 #include "../common/binary.cuh"

@@ -15,6 +15,8 @@
 // (elementwise.cu) give the same values. Measured on an H100, BF16 (8192, 16384), GB/s: 8 elements a
 // thread everywhere, x + y 2421, x + bias 2158, gelu 1552, relu 2476; 16 everywhere, 2871, 2599, 1261,
 // 1797.
+// ptx-variant: unvalidated -DCOLOSSUS_UNVALIDATED_FUNCTIONS
+// (the unvalidated build adds the unary functions after SILU)
 #include <cuda_fp16.h>
 #include <cuda_bf16.h>
 #include <stdint.h>

@@ -43,10 +43,11 @@ import java.util.stream.Stream;
  * Decompositions} from batched matmuls, elementwise ops and the softmax kernel; {@code
  * colossus.cuda.attention=fused|composed} forces either.
  *
- * <p>Not on the GPU yet (supports says no, so they fail with the op named): {@code Gather}, {@code Scatter},
- * {@code CumSum}, {@code TopK}, the unary functions after {@code SILU} in {@code UnaryFn} (sin, cos,
- * erf, floor, ...) and the binary ones after {@code GE} (remainder, floorDivide); {@code Rotary} runs
- * decomposed into products and copies.
+ * <p>Never run on a GPU, so only with {@code -Dcolossus.cuda.unvalidatedKernels=true} (else supports
+ * says no and they fail with the op named; {@code Rotary} then runs composed of products and copies):
+ * {@link CudaIndexing}'s gathers, scatters, running sums and rotary embeddings, and the unary
+ * functions after {@code SILU} (sin, cos, erf, floor, ...) and binary ones after {@code GE} (remainder,
+ * floorDivide). {@code TopK} has no kernel.
  *
  * <p>F32, F16 and BF16 compute in F32, F64 in F64, integers in 64-bit integers. GEMM accumulates in
  * F32 (F64 for F64).
@@ -60,7 +61,8 @@ import java.util.stream.Stream;
 public final class CudaBackend implements Backend {
     /** Every kernel the families launch, declared once each. */
     static final List<KernelSpec> KERNELS = Stream.of(CudaElementwise.SPECS, PackedElementwise.SPECS, CudaReduce.SPECS,
-            CudaSoftmax.SPECS, CudaNorms.SPECS, TensorCoreGemm.SPECS, FusedAttention.SPECS).flatMap(List::stream).toList();
+            CudaSoftmax.SPECS, CudaNorms.SPECS, TensorCoreGemm.SPECS, FusedAttention.SPECS, CudaIndexing.SPECS).flatMap(List::stream)
+            .toList();
 
     private final CudaContext context;
     private final PinnedStaging staging;
@@ -70,6 +72,7 @@ public final class CudaBackend implements Backend {
     private final CudaReduce reduce;
     private final CudaSoftmax softmax;
     private final CudaNorms norms;
+    private final CudaIndexing indexing;
     private final CublasMatMul cublasMatMul;
     /** The op this thread issued last: an error that surfaces later names it (the stream is shared by every thread). */
     private final ThreadLocal<String> lastOp = ThreadLocal.withInitial(() -> "nothing yet");
@@ -83,6 +86,7 @@ public final class CudaBackend implements Backend {
         reduce = new CudaReduce(kernels, context);
         softmax = new CudaSoftmax(kernels, context);
         norms = new CudaNorms(kernels, context);
+        indexing = new CudaIndexing(kernels, context);
         cublasMatMul = new CublasMatMul(cublas, kernels, context, elementwise);
     }
 
@@ -204,16 +208,12 @@ public final class CudaBackend implements Backend {
             case AddRmsNorm n -> throw new UnsupportedOperationException(n.name() + " runs as an add and an rmsNorm on "
                     + device() + " (supports says no)");
             case Attention a -> FusedAttention.run(a, kernels, context);
-            case Gather g -> throw unsupported(g);
-            case Scatter sc -> throw unsupported(sc);
-            case CumSum c -> throw unsupported(c);
-            case TopK t -> throw unsupported(t);
-            case Rotary r -> throw unsupported(r);
+            case Gather g -> indexing.gather(g);
+            case Scatter sc -> indexing.scatter(sc);
+            case CumSum c -> indexing.cumsum(c);
+            case TopK t -> throw new UnsupportedOperationException(t.name() + " has no kernel on " + device() + " yet (supports says no)");
+            case Rotary r -> indexing.rotary(r);
         }
-    }
-
-    private UnsupportedOperationException unsupported(Op op) {
-        return new UnsupportedOperationException(op.name() + " has no kernel on " + device() + " yet (supports says no)");
     }
 
     @Override
@@ -228,18 +228,23 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * False for the ops and functions the committed kernels do not have: the kernels' switch tables
-     * end at SILU and GE, and would give another function's value for a later one.
+     * False for the ops and functions without a kernel that may run: TopK has none; Gather, Scatter,
+     * CumSum, Rotary ({@link CudaIndexing}) and the unary functions after SILU and binary ones after GE
+     * (the elementwise modules' {@code .unvalidated} builds) have kernels that never ran on a GPU, taken
+     * only with {@code -Dcolossus.cuda.unvalidatedKernels=true}; the plain builds' function tables end at
+     * SILU and GE, and would give another function's value for a later one. GEMM epilogues take the
+     * activations up to SILU.
      */
     private static boolean kernelsExist(Op op) {
+        boolean unvalidated = CudaOptions.AT_START.unvalidatedKernels();
         return switch (op) {
-            case Gather g -> false;
-            case Scatter s -> false;
-            case CumSum c -> false;
             case TopK t -> false;
-            case Rotary r -> false;
-            case Unary u -> u.fn().ordinal() <= UnaryFn.SILU.ordinal();
-            case Binary b -> b.fn().ordinal() <= BinaryFn.GE.ordinal();
+            case Gather g -> unvalidated;
+            case Scatter s -> unvalidated && CudaIndexing.accepts(s);
+            case CumSum c -> unvalidated;
+            case Rotary r -> unvalidated;
+            case Unary u -> unvalidated || u.fn().ordinal() <= UnaryFn.SILU.ordinal();
+            case Binary b -> unvalidated || b.fn().ordinal() <= BinaryFn.GE.ordinal();
             case MatMul m -> m.activation() == null || m.activation().ordinal() <= UnaryFn.SILU.ordinal();
             default -> true;
         };

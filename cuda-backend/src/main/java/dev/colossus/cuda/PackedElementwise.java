@@ -28,25 +28,29 @@ final class PackedElementwise {
     /** The outputs a thread computes, as packed.cu's kernels take them: 8, or 32 bytes of them for a binary function. */
     private static final int SWITCHED_GROUP = 8, BINARY_GROUP_BYTES = 32;
 
-    static final List<KernelSpec> SPECS = Stream.of("f32", "f16", "bf16")
+    private static final String MODULE = "packed";
+    /** The build launched: packed.unvalidated (with the unary functions after SILU) under the unvalidated setting. */
+    private static final String BUILD = GpuRuns.module(MODULE);
+    private static final List<KernelSpec> PLAIN = Stream.of("f32", "f16", "bf16")
             .flatMap(type -> Stream.of(unary(type), binary(type), epilogue(type))).toList();
+    static final List<KernelSpec> SPECS = Stream.concat(PLAIN.stream(), PLAIN.stream().map(s -> s.in(MODULE + ".unvalidated"))).toList();
 
     private PackedElementwise() {
     }
 
     /** {@code unary_packed_<type>}: the function, n, x (address, period), out. */
     private static KernelSpec unary(String type) {
-        return KernelSpec.of("packed", "unary_packed_" + type, THREADS, 0, I32, I64, ADDRESS, I64, ADDRESS);
+        return KernelSpec.of(MODULE, "unary_packed_" + type, THREADS, 0, I32, I64, ADDRESS, I64, ADDRESS);
     }
 
     /** {@code binary_packed_<type>}: the function, n, a and b (address, period), out. */
     private static KernelSpec binary(String type) {
-        return KernelSpec.of("packed", "binary_packed_" + type, THREADS, 0, I32, I64, ADDRESS, I64, ADDRESS, I64, ADDRESS);
+        return KernelSpec.of(MODULE, "binary_packed_" + type, THREADS, 0, I32, I64, ADDRESS, I64, ADDRESS, I64, ADDRESS);
     }
 
     /** {@code epilogue_packed_<type>}: the activation, n, the F32 product, alpha, beta, c (address, period), out. */
     private static KernelSpec epilogue(String type) {
-        return KernelSpec.of("packed", "epilogue_packed_" + type, THREADS, 0, I32, I64, ADDRESS, F32, F32, ADDRESS, I64, ADDRESS);
+        return KernelSpec.of(MODULE, "epilogue_packed_" + type, THREADS, 0, I32, I64, ADDRESS, F32, F32, ADDRESS, I64, ADDRESS);
     }
 
     /** Whether the packed kernels take {@code out} and {@code inputs} (see the class comment). */
@@ -120,7 +124,7 @@ final class PackedElementwise {
         }
         long groups = (n + group - 1) / group;
         long blocks = Math.min((groups + THREADS - 1) / THREADS, context.multiprocessors * 16L);
-        kernels.launch(spec, op, blocks, arguments);
+        kernels.launch(spec.in(BUILD), op, blocks, arguments);
     }
 
     private static String suffix(DType dtype) {

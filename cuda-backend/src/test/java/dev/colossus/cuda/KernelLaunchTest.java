@@ -10,12 +10,16 @@ import dev.colossus.op.Attention;
 import dev.colossus.op.Binary;
 import dev.colossus.op.BinaryFn;
 import dev.colossus.op.Copy;
+import dev.colossus.op.CumSum;
 import dev.colossus.op.Fill;
+import dev.colossus.op.Gather;
 import dev.colossus.op.LayerNorm;
 import dev.colossus.op.MatMul;
 import dev.colossus.op.Reduce;
 import dev.colossus.op.ReduceFn;
 import dev.colossus.op.RmsNorm;
+import dev.colossus.op.Rotary;
+import dev.colossus.op.Scatter;
 import dev.colossus.op.Softmax;
 import dev.colossus.op.Unary;
 import dev.colossus.op.UnaryFn;
@@ -54,6 +58,26 @@ class KernelLaunchTest {
         Operand x = Operand.contiguous(DeviceStorage.unowned(context, nextAddress, bytes), dtype, s);
         nextAddress += bytes + 255 & ~255L;
         return x;
+    }
+
+    @Test
+    void indexingLaunchesFollowTheirSpecs() {
+        CudaIndexing indexing = new CudaIndexing(kernels, context);
+        Operand table = dense(DType.BF16, 50, 64), ids = dense(DType.I32, 7);
+        Operand spread = ids.withLayout(Shape.of(7, 64), new long[] {1, 0}, 0);
+        indexing.gather(new Gather(table, 0, spread, dense(DType.BF16, 7, 64)));
+        Operand x = dense(DType.F32, 5, 9), index = dense(DType.I64, 5, 4);
+        indexing.gather(new Gather(x.transpose(0, 1).transpose(0, 1), 1, index, dense(DType.F32, 5, 4)));
+        indexing.scatter(new Scatter(dense(DType.F32, 5, 4), 1, index, true, x));
+        indexing.scatter(new Scatter(dense(DType.I64, 5, 4), 1, index, false, dense(DType.I64, 5, 9).transpose(0, 1).transpose(0, 1)));
+        indexing.cumsum(new CumSum(x, 0, dense(DType.F32, 5, 9)));
+        indexing.cumsum(new CumSum(dense(DType.I32, 3, 4, 5), 2, dense(DType.I64, 3, 4, 5)));
+        Operand q = dense(DType.BF16, 2, 4, 7, 64), angles = dense(DType.BF16, 7, 32).withLayout(Shape.of(2, 4, 7, 32),
+                new long[] {0, 0, 32, 1}, 0);
+        indexing.rotary(new Rotary(q, angles, angles, false, dense(DType.BF16, 2, 4, 7, 64)));
+        indexing.rotary(new Rotary(dense(DType.F64, 3, 8), dense(DType.F64, 3, 4), dense(DType.F64, 3, 4), true, dense(DType.F64, 3, 8)));
+        assertLaunched("indexing/gather", "indexing/gather", "indexing/scatter", "indexing/scatter", "indexing/cumsum", "indexing/cumsum",
+                "indexing/rotary_f32", "indexing/rotary_f64");
     }
 
     @Test
