@@ -5,7 +5,8 @@ package dev.colossus;
  *
  * <p>Floating types compute in at least F32 on every backend: F16 and BF16 are storage formats whose
  * arithmetic accumulates in F32, and F64 computes in F64. {@link #BOOL} holds masks and comparison
- * results as one byte, 0 or 1.
+ * results as one byte, 0 or 1. I8, I16 and U8 hold integers in memory and compute as I64 does, each
+ * result wrapped to the dtype's width.
  */
 public enum DType {
     F32(4, true),
@@ -16,7 +17,13 @@ public enum DType {
     BF16(2, true),
     I32(4, false),
     I64(8, false),
-    BOOL(1, false);
+    BOOL(1, false),
+    /** Signed 8-bit integers (quantized weights, token types). */
+    I8(1, false),
+    /** Signed 16-bit integers. */
+    I16(2, false),
+    /** Unsigned 8-bit integers, 0 to 255 (images, quantized weights). */
+    U8(1, false);
 
     private final int byteSize;
     private final boolean floatingPoint;

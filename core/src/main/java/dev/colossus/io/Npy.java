@@ -23,7 +23,7 @@ import java.util.Map;
  *
  * <p>{@link #read} maps a little-endian file and wraps its elements without a copy (Fortran order as
  * column-major strides); a big-endian file is copied into host memory with its bytes swapped. Dtypes:
- * {@code f8 f4 f2 i8 i4 b1}. A file that is truncated, has another magic or version, a header that is
+ * {@code f8 f4 f2 i8 i4 i2 i1 u1 b1}. A file that is truncated, has another magic or version, a header that is
  * not such a dict, a dtype Colossus does not hold, or a shape whose size overflows, is refused with an
  * {@link IOException} naming the file and the problem. {@link #write} writes version 1.0 (2.0 where the
  * header needs it), little-endian, C order, the header padded so the data starts at a multiple of 64.
@@ -32,7 +32,7 @@ public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** NumPy's type codes, without their byte order, for the dtypes Colossus holds. */
     private static final Map<String, DType> DTYPES = Map.of("f8", DType.F64, "f4", DType.F32, "f2", DType.F16,
-            "i8", DType.I64, "i4", DType.I32, "b1", DType.BOOL);
+            "i8", DType.I64, "i4", DType.I32, "i2", DType.I16, "i1", DType.I8, "u1", DType.U8, "b1", DType.BOOL);
     private static final long MAX_HEADER_BYTES = 1 << 20;
 
     private Npy() {
@@ -110,7 +110,7 @@ public final class Npy {
             shape.append(d > 0 ? ", " : "").append(dims[d]);
         }
         shape.append(dims.length == 1 ? ",)" : ")");
-        String dict = "{'descr': '" + (x.dtype() == DType.BOOL ? "|" : "<") + code + "', 'fortran_order': False, 'shape': "
+        String dict = "{'descr': '" + (x.dtype().byteSize() == 1 ? "|" : "<") + code + "', 'fortran_order': False, 'shape': "
                 + shape + ", }";
         int lengthBytes = dict.length() + 11 > 65535 ? 4 : 2;
         int prefix = 8 + lengthBytes;

@@ -43,7 +43,7 @@ public final class SafeTensors {
     private static final String METADATA = "__metadata__";
     /** The format's dtype names for the dtypes Colossus holds. */
     private static final Map<String, DType> DTYPES = Map.of("F64", DType.F64, "F32", DType.F32, "F16", DType.F16,
-            "BF16", DType.BF16, "I64", DType.I64, "I32", DType.I32, "BOOL", DType.BOOL);
+            "BF16", DType.BF16, "I64", DType.I64, "I32", DType.I32, "I16", DType.I16, "I8", DType.I8, "U8", DType.U8, "BOOL", DType.BOOL);
 
     private final Map<String, Tensor> tensors;
     private final Map<String, String> metadata;

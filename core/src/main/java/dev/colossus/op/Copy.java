@@ -8,7 +8,8 @@ import java.util.function.UnaryOperator;
  * {@code out[i] = cast(src[i])} for every index {@code i} of the common shape. Casts round to nearest
  * even into floating types and truncate toward zero into integer types, as {@code (int) (long) x}
  * does in Java and {@code (int) (long long) x} on a GPU: NaN becomes 0, values past I64's range
- * saturate, and I32 keeps the low 32 bits of the I64 value (3e9 becomes -1294967296). Any non-zero
+ * saturate, and I32, I16, I8 and U8 keep the low bits of the I64 value (3e9 becomes -1294967296 in
+ * I32, 300 becomes 44 in U8 and I8). Any non-zero
  * becomes {@code true} in BOOL. {@code out} may be strided but does not overlap {@code src}.
  */
 public record Copy(Operand src, Operand out) implements Op {

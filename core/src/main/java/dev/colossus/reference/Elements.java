@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Writes round as {@link dev.colossus.op.Copy} defines: to nearest even into F32/F16/BF16 (F16 and
  * BF16 through F32), toward zero into integers (NaN becomes 0, out-of-range values saturate for I64
- * and wrap from I64 for I32), and any non-zero into BOOL {@code true}.
+ * and wrap from I64 for I32, I16, I8 and U8: the low bits kept), and any non-zero into BOOL {@code true}.
  */
 public final class Elements {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -33,6 +33,9 @@ public final class Elements {
             case I32 -> s.get(I32, element * 4);
             case I64 -> s.get(I64, element * 8);
             case BOOL -> s.get(ValueLayout.JAVA_BYTE, element) != 0 ? 1 : 0;
+            case I8 -> s.get(ValueLayout.JAVA_BYTE, element);
+            case I16 -> s.get(I16, element * 2);
+            case U8 -> s.get(ValueLayout.JAVA_BYTE, element) & 0xFF;
         };
     }
 
@@ -43,6 +46,9 @@ public final class Elements {
             case I32 -> s.get(I32, element * 4);
             case I64 -> s.get(I64, element * 8);
             case BOOL -> s.get(ValueLayout.JAVA_BYTE, element) != 0 ? 1 : 0;
+            case I8 -> s.get(ValueLayout.JAVA_BYTE, element);
+            case I16 -> s.get(I16, element * 2);
+            case U8 -> s.get(ValueLayout.JAVA_BYTE, element) & 0xFF;
             default -> (long) get(x, element);
         };
     }
@@ -55,7 +61,7 @@ public final class Elements {
             case F64 -> s.set(F64, element * 8, value);
             case F16 -> s.set(I16, element * 2, Float.floatToFloat16((float) value));
             case BF16 -> s.set(I16, element * 2, floatToBf16((float) value));
-            case I32, I64 -> setLong(x, element, (long) value);
+            case I32, I64, I8, I16, U8 -> setLong(x, element, (long) value);
             case BOOL -> s.set(ValueLayout.JAVA_BYTE, element, (byte) (value != 0 ? 1 : 0));
         }
     }
@@ -67,6 +73,8 @@ public final class Elements {
             case I32 -> s.set(I32, element * 4, (int) value);
             case I64 -> s.set(I64, element * 8, value);
             case BOOL -> s.set(ValueLayout.JAVA_BYTE, element, (byte) (value != 0 ? 1 : 0));
+            case I8, U8 -> s.set(ValueLayout.JAVA_BYTE, element, (byte) value);
+            case I16 -> s.set(I16, element * 2, (short) value);
             default -> set(x, element, (double) value);
         }
     }

@@ -69,13 +69,22 @@ class FixturesTest {
         assertEquals(Shape.scalar(), scalar.shape());
         assertEquals(-123456, scalar.item());
         assertArrayEquals(new double[] {0, 1, 2, 3, 4}, Npy.read(fixture("f4_v2.npy")).toDoubleArray());
+        Tensor i1 = Npy.read(fixture("i1.npy"));
+        assertEquals(DType.I8, i1.dtype());
+        assertArrayEquals(new long[] {-128, -1, 0, 1, 127}, i1.toLongArray());
+        Tensor u1 = Npy.read(fixture("u1.npy"));
+        assertEquals(DType.U8, u1.dtype());
+        assertArrayEquals(new long[] {0, 1, 128, 200, 254, 255}, u1.toLongArray());
+        Tensor i2 = Npy.read(fixture("i2_big.npy"));
+        assertEquals(DType.I16, i2.dtype());
+        assertArrayEquals(new long[] {-32768, -2, 0, 300, 32767}, i2.toLongArray(), "big-endian I16 swapped");
     }
 
     @Test
     void aSafetensorsFileWrittenByJsonAndStructReadsBackBitForBit() throws IOException {
         SafeTensors file = SafeTensors.read(fixture("python.safetensors"));
         assertEquals(Map.of("format", "pt", "note", "written by json + struct"), file.metadata());
-        assertEquals(java.util.List.of("a", "b", "c", "d", "e", "empty"), java.util.List.copyOf(file.names()));
+        assertEquals(java.util.List.of("a", "b", "c", "d", "e", "empty", "f", "g", "h"), java.util.List.copyOf(file.names()));
         assertEquals(DType.F32, file.get("a").dtype());
         assertEquals(Shape.of(2, 3), file.get("a").shape());
         ByteBuffer a = little(24);
@@ -91,9 +100,15 @@ class FixturesTest {
         assertArrayEquals(little(8).putShort((short) 0x3C00).putShort((short) 0xBC00).putShort((short) 0x7BFF)
                 .putShort((short) 0x0001).array(), bytes(file.get("e")));
         assertEquals(Shape.of(0, 3), file.get("empty").shape());
-        // The header is not padded: the data starts at byte 470, so only the 1- and 2-byte tensors lie aligned.
-        assertTrue(file.get("b").segment().isMapped(), "an aligned tensor is a view of the mapping");
-        assertTrue(!file.get("a").segment().isMapped() && !file.get("c").segment().isMapped(),
+        assertEquals(DType.I8, file.get("f").dtype());
+        assertArrayEquals(new long[] {-128, 0, 127}, file.get("f").toLongArray());
+        assertEquals(DType.U8, file.get("g").dtype());
+        assertArrayEquals(new long[] {0, 255}, file.get("g").toLongArray());
+        assertEquals(DType.I16, file.get("h").dtype());
+        assertArrayEquals(new long[] {-32768, 12345}, file.get("h").toLongArray());
+        // The header is not padded: the data starts at byte 657, so only the 1-byte tensors lie aligned.
+        assertTrue(file.get("d").segment().isMapped() && file.get("f").segment().isMapped(), "an aligned tensor is a view of the mapping");
+        assertTrue(!file.get("a").segment().isMapped() && !file.get("b").segment().isMapped() && !file.get("h").segment().isMapped(),
                 "a tensor whose bytes start off its element size is copied to aligned memory");
     }
 }

@@ -30,7 +30,8 @@ public interface Conformance {
 
     /**
      * Whether the backend under test is expected to compute these ops: {@code "gather"} (gathers and
-     * scatters), {@code "cumsum"}, {@code "topk"}, or a {@code UnaryFn}/{@code BinaryFn}'s API name.
+     * scatters), {@code "cumsum"}, {@code "topk"}, a {@code UnaryFn}/{@code BinaryFn}'s API name, or a
+     * dtype's name (ops on that dtype).
      * True unless the backend's test says otherwise (a GPU backend whose kernels for them have not run
      * on a GPU yet and are off its default path); tests of ops it does not compute are skipped.
      */

@@ -98,7 +98,8 @@ public final class Generators {
         double[] data = new double[Math.toIntExact(count)];
         for (int i = 0; i < data.length; i++) {
             data[i] = switch (dtype) {
-                case I32, I64 -> random.nextInt(-50, 50);
+                case I32, I64, I8, I16 -> random.nextInt(-50, 50);
+                case U8 -> random.nextInt(0, 100);
                 case BOOL -> random.nextBoolean() ? 1 : 0;
                 default -> values != Values.PLAIN && random.nextInt(6) == 0
                         ? corner(dtype, values, random)

@@ -23,7 +23,7 @@ public record Tolerance(double atol, double rtol, double relativeL2, double sumU
             case F32 -> new Tolerance(1e-5, 1e-5, 1e-5, 64, 0x1p-23);
             case F16 -> new Tolerance(1e-3, 2e-3, 2e-3, 64, 0x1p-23);
             case BF16 -> new Tolerance(1e-2, 1.6e-2, 1e-2, 64, 0x1p-23);
-            case I32, I64, BOOL -> new Tolerance(0, 0, 0, 0, 0);
+            case I32, I64, BOOL, I8, I16, U8 -> new Tolerance(0, 0, 0, 0, 0);
         };
     }
 

@@ -13,6 +13,9 @@ np.save("i8_fortran.npy", np.asfortranarray(np.arange(6, dtype="<i8").reshape(2,
 np.save("b1.npy", np.array([True, False, True, True, False]))
 np.save("f2.npy", np.array([[0.5, -1.0], [65504.0, 6e-8]], dtype="<f2"))
 np.save("i4_scalar.npy", np.array(-123456, dtype="<i4"))
+np.save("i1.npy", np.array([-128, -1, 0, 1, 127], dtype="i1"))
+np.save("u1.npy", np.array([[0, 1, 128], [200, 254, 255]], dtype="u1"))
+np.save("i2_big.npy", np.array([-32768, -2, 0, 300, 32767], dtype=">i2"))
 with open("f4_v2.npy", "wb") as f:
     np.lib.format.write_array(f, np.arange(5, dtype="<f4"), version=(2, 0))
 
@@ -23,6 +26,9 @@ tensors = {
     "d": ("BOOL", [3], bytes([1, 0, 1])),
     "e": ("F16", [2, 2], struct.pack("<4H", 0x3C00, 0xBC00, 0x7BFF, 0x0001)),
     "empty": ("F32", [0, 3], b""),
+    "f": ("I8", [3], struct.pack("<3b", -128, 0, 127)),
+    "g": ("U8", [2], bytes([0, 255])),
+    "h": ("I16", [2], struct.pack("<2h", -32768, 12345)),
 }
 header, data = {"__metadata__": {"format": "pt", "note": "written by json + struct"}}, b""
 for name, (dtype, shape, raw) in tensors.items():

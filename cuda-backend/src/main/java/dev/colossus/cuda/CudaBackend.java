@@ -1,5 +1,6 @@
 package dev.colossus.cuda;
 
+import dev.colossus.DType;
 import dev.colossus.Device;
 import dev.colossus.op.AddRmsNorm;
 import dev.colossus.op.Arange;
@@ -47,7 +48,8 @@ import java.util.stream.Stream;
  * says no and they fail with the op named; {@code Rotary} then runs composed of products and copies):
  * {@link CudaIndexing}'s gathers, scatters, running sums and rotary embeddings, and the unary
  * functions after {@code SILU} (sin, cos, erf, floor, ...) and binary ones after {@code GE} (remainder,
- * floorDivide). {@code TopK} has no kernel.
+ * floorDivide). {@code TopK} has no kernel, and no kernel reads or writes I8, I16 or U8 (a tensor of them
+ * moves to and from the GPU; cast it on the host).
  *
  * <p>F32, F16 and BF16 compute in F32, F64 in F64, integers in 64-bit integers. GEMM accumulates in
  * F32 (F64 for F64).
@@ -236,6 +238,9 @@ public final class CudaBackend implements Backend {
      * activations up to SILU.
      */
     private static boolean kernelsExist(Op op) {
+        if (op.inputs().stream().anyMatch(o -> narrowInteger(o.dtype())) || narrowInteger(op.out().dtype())) {
+            return false;
+        }
         boolean unvalidated = CudaOptions.AT_START.unvalidatedKernels();
         return switch (op) {
             case TopK t -> false;
@@ -248,6 +253,11 @@ public final class CudaBackend implements Backend {
             case MatMul m -> m.activation() == null || m.activation().ordinal() <= UnaryFn.SILU.ordinal();
             default -> true;
         };
+    }
+
+    /** I8, I16 and U8: held and moved on the GPU, computed on by no kernel (their dtype codes are past the kernels' tables). */
+    private static boolean narrowInteger(DType dtype) {
+        return dtype == DType.I8 || dtype == DType.I16 || dtype == DType.U8;
     }
 
     /** Whether {@code m} goes to {@link TensorCoreGemm}, by {@code colossus.cuda.gemm} (see the class comment). */
