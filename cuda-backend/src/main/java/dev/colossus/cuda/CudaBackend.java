@@ -48,8 +48,8 @@ import java.util.stream.Stream;
  * says no and they fail with the op named; {@code Rotary} then runs composed of products and copies):
  * {@link CudaIndexing}'s gathers, scatters, running sums and rotary embeddings, and the unary
  * functions after {@code SILU} (sin, cos, erf, floor, ...) and binary ones after {@code GE} (remainder,
- * floorDivide). {@code TopK} has no kernel, and no kernel reads or writes I8, I16 or U8 (a tensor of them
- * moves to and from the GPU; cast it on the host).
+ * floorDivide), and {@link CudaOrdering}'s topk. No kernel reads or writes I8, I16 or U8 (a tensor
+ * of them moves to and from the GPU; cast it on the host).
  *
  * <p>F32, F16 and BF16 compute in F32, F64 in F64, integers in 64-bit integers. GEMM accumulates in
  * F32 (F64 for F64).
@@ -63,7 +63,8 @@ import java.util.stream.Stream;
 public final class CudaBackend implements Backend {
     /** Every kernel the families launch, declared once each. */
     static final List<KernelSpec> KERNELS = Stream.of(CudaElementwise.SPECS, PackedElementwise.SPECS, CudaReduce.SPECS,
-            CudaSoftmax.SPECS, CudaNorms.SPECS, TensorCoreGemm.SPECS, FusedAttention.SPECS, CudaIndexing.SPECS).flatMap(List::stream)
+            CudaSoftmax.SPECS, CudaNorms.SPECS, TensorCoreGemm.SPECS, FusedAttention.SPECS, CudaIndexing.SPECS,
+            CudaOrdering.SPECS).flatMap(List::stream)
             .toList();
 
     private final CudaContext context;
@@ -75,6 +76,7 @@ public final class CudaBackend implements Backend {
     private final CudaSoftmax softmax;
     private final CudaNorms norms;
     private final CudaIndexing indexing;
+    private final CudaOrdering ordering;
     private final CublasMatMul cublasMatMul;
     /** The op this thread issued last: an error that surfaces later names it (the stream is shared by every thread). */
     private final ThreadLocal<String> lastOp = ThreadLocal.withInitial(() -> "nothing yet");
@@ -89,6 +91,7 @@ public final class CudaBackend implements Backend {
         softmax = new CudaSoftmax(kernels, context);
         norms = new CudaNorms(kernels, context);
         indexing = new CudaIndexing(kernels, context);
+        ordering = new CudaOrdering(kernels, context);
         cublasMatMul = new CublasMatMul(cublas, kernels, context, elementwise);
     }
 
@@ -213,7 +216,7 @@ public final class CudaBackend implements Backend {
             case Gather g -> indexing.gather(g);
             case Scatter sc -> indexing.scatter(sc);
             case CumSum c -> indexing.cumsum(c);
-            case TopK t -> throw new UnsupportedOperationException(t.name() + " has no kernel on " + device() + " yet (supports says no)");
+            case TopK t -> ordering.topk(t);
             case Rotary r -> indexing.rotary(r);
         }
     }
@@ -230,12 +233,13 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * False for the ops and functions without a kernel that may run: TopK has none; Gather, Scatter,
-     * CumSum, Rotary ({@link CudaIndexing}) and the unary functions after SILU and binary ones after GE
-     * (the elementwise modules' {@code .unvalidated} builds) have kernels that never ran on a GPU, taken
-     * only with {@code -Dcolossus.cuda.unvalidatedKernels=true}; the plain builds' function tables end at
-     * SILU and GE, and would give another function's value for a later one. GEMM epilogues take the
-     * activations up to SILU.
+     * False for the ops and functions without a kernel that may run. Gather, Scatter, CumSum, Rotary
+     * ({@link CudaIndexing}), TopK ({@link CudaOrdering}: lines to 4096, or k to 256), and the unary
+     * functions after SILU and binary ones after GE (the elementwise modules' {@code .unvalidated}
+     * builds) have kernels that never ran on a GPU, taken only with {@code
+     * -Dcolossus.cuda.unvalidatedKernels=true}; the plain builds' function tables end at SILU and GE,
+     * and would give another function's value for a later one. GEMM epilogues take the activations up
+     * to SILU. No kernel takes I8, I16 or U8.
      */
     private static boolean kernelsExist(Op op) {
         if (op.inputs().stream().anyMatch(o -> narrowInteger(o.dtype())) || narrowInteger(op.out().dtype())) {
@@ -243,7 +247,7 @@ public final class CudaBackend implements Backend {
         }
         boolean unvalidated = CudaOptions.AT_START.unvalidatedKernels();
         return switch (op) {
-            case TopK t -> false;
+            case TopK t -> unvalidated && CudaOrdering.accepts(t);
             case Gather g -> unvalidated;
             case Scatter s -> unvalidated && CudaIndexing.accepts(s);
             case CumSum c -> unvalidated;

@@ -21,6 +21,7 @@ import dev.colossus.op.RmsNorm;
 import dev.colossus.op.Rotary;
 import dev.colossus.op.Scatter;
 import dev.colossus.op.Softmax;
+import dev.colossus.op.TopK;
 import dev.colossus.op.Unary;
 import dev.colossus.op.UnaryFn;
 import dev.colossus.op.Where;
@@ -78,6 +79,18 @@ class KernelLaunchTest {
         indexing.rotary(new Rotary(dense(DType.F64, 3, 8), dense(DType.F64, 3, 4), dense(DType.F64, 3, 4), true, dense(DType.F64, 3, 8)));
         assertLaunched("indexing/gather", "indexing/gather", "indexing/scatter", "indexing/scatter", "indexing/cumsum", "indexing/cumsum",
                 "indexing/rotary_f32", "indexing/rotary_f64");
+    }
+
+    @Test
+    void topkLaunchesFollowItsSpec() {
+        CudaOrdering ordering = new CudaOrdering(kernels, context);
+        ordering.topk(new TopK(dense(DType.BF16, 4, 33), 1, 5, true, dense(DType.I64, 4, 5)));
+        ordering.topk(new TopK(dense(DType.F32, 9000, 3).transpose(0, 1), 0, 7, false, dense(DType.I64, 3, 7).transpose(0, 1)
+                .transpose(0, 1)));
+        assertLaunched("topk/topk");
+        assertTrue(CudaOrdering.accepts(new TopK(dense(DType.F32, 2, 5000), 1, 256, true, dense(DType.I64, 2, 256))));
+        assertTrue(!CudaOrdering.accepts(new TopK(dense(DType.F32, 2, 5000), 1, 257, true, dense(DType.I64, 2, 257))));
+        assertTrue(!CudaOrdering.accepts(new TopK(dense(DType.F64, 2, 5), 1, 2, true, dense(DType.I64, 2, 2))));
     }
 
     @Test

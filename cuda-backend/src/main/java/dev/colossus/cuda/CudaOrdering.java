@@ -1,0 +1,58 @@
+package dev.colossus.cuda;
+
+import static dev.colossus.cuda.DeviceStorage.base;
+import static dev.colossus.cuda.KernelSpec.Param.ADDRESS;
+import static dev.colossus.cuda.KernelSpec.Param.I32;
+import static dev.colossus.cuda.KernelSpec.Param.I64;
+import static dev.colossus.cuda.KernelSpec.Param.LAYOUT;
+
+import dev.colossus.DType;
+import dev.colossus.op.TopK;
+import dev.colossus.spi.Operand;
+import java.util.List;
+
+/**
+ * {@link TopK} ({@code src/main/cuda/ordering/topk.cu}), a block per line: a bitonic sort in shared
+ * memory for lines of at most {@value #SORTED}, else k rounds of a block minimum for k at most
+ * {@value #SELECTED}. <b>Never run on a GPU</b>: taken only with {@code
+ * -Dcolossus.cuda.unvalidatedKernels=true}.
+ */
+final class CudaOrdering {
+    private static final int THREADS = 256;
+    /** As topk.cu's SORTED and SELECTED. */
+    static final int SORTED = 4096, SELECTED = 256;
+    static final KernelSpec TOPK = KernelSpec.of("topk", "topk", THREADS, 0, I64, I64, I32, I32, ADDRESS, LAYOUT, I64, ADDRESS, LAYOUT,
+            I64);
+    static final List<KernelSpec> SPECS = List.of(TOPK);
+
+    private final Kernels kernels;
+    private final CudaContext context;
+
+    CudaOrdering(Kernels kernels, CudaContext context) {
+        this.kernels = kernels;
+        this.context = context;
+    }
+
+    /** Whether the kernel computes {@code t}: values of 32 bits or fewer, and a line it sorts whole or a k it selects. */
+    static boolean accepts(TopK t) {
+        DType dtype = t.x().dtype();
+        boolean keyed = dtype == DType.F32 || dtype.isHalf() || dtype == DType.I32 || dtype == DType.BOOL;
+        return keyed && (t.x().dim(t.axis()) <= SORTED || t.k() <= SELECTED);
+    }
+
+    void topk(TopK t) {
+        Operand x = t.x(), out = t.out();
+        int axis = t.axis();
+        long n = x.dim(axis), lines = n == 0 ? 0 : x.numel() / n;
+        if (lines == 0 || t.k() == 0) {
+            return;
+        }
+        kernels.launch(TOPK, t.name(), (int) Math.min(lines, context.multiprocessors * 8L), 1, 1, THREADS, new Kernels.Arguments()
+                .i64(lines).i64(n).i32(t.k()).i32(t.largest() ? 1 : 0).address(base(x)).layout(KernelLayout.of(lineStarts(x, axis)))
+                .i64(x.strides()[axis]).address(base(out)).layout(KernelLayout.of(lineStarts(out, axis))).i64(out.strides()[axis]));
+    }
+
+    private static Operand lineStarts(Operand x, int axis) {
+        return x.withLayout(x.shape().with(axis, 1), x.strides(), x.offset());
+    }
+}
