@@ -116,12 +116,7 @@ public final class Decompositions {
      */
     private static void rotary(Rotary op, OpExecutor exec) {
         Operand x = op.x();
-        int last = x.rank() - 1;
-        long d = x.dim(last), pairs = op.pairs();
-        Operand a = op.interleaved() ? x.slice(last, 0, d, 2) : x.slice(last, 0, pairs, 1);
-        Operand b = op.interleaved() ? x.slice(last, 1, d, 2) : x.slice(last, pairs, d, 1);
-        Operand outA = op.interleaved() ? op.out().slice(last, 0, d, 2) : op.out().slice(last, 0, pairs, 1);
-        Operand outB = op.interleaved() ? op.out().slice(last, 1, d, 2) : op.out().slice(last, pairs, d, 1);
+        Operand a = op.firsts(x), b = op.seconds(x), outA = op.firsts(op.out()), outB = op.seconds(op.out());
         Shape half = a.shape();
         Operand cos = op.cos().broadcastTo(half), sin = op.sin().broadcastTo(half);
         Operand[] products = new Operand[4];

@@ -26,6 +26,18 @@ public record Rotary(Operand x, Operand cos, Operand sin, boolean interleaved, O
         return new Rotary(f.apply(x), f.apply(cos), f.apply(sin), interleaved, f.apply(out));
     }
 
+    /** The pairs' first members in {@code t} (x or out), a view of (..., D/2): {@code t[.., :D/2]}, or {@code t[.., 0::2]} interleaved. */
+    public Operand firsts(Operand t) {
+        int last = t.rank() - 1;
+        return interleaved ? t.slice(last, 0, t.dim(last), 2) : t.slice(last, 0, pairs(), 1);
+    }
+
+    /** The pairs' second members in {@code t}: {@code t[.., D/2:]}, or {@code t[.., 1::2]} interleaved. */
+    public Operand seconds(Operand t) {
+        int last = t.rank() - 1;
+        return interleaved ? t.slice(last, 1, t.dim(last), 2) : t.slice(last, pairs(), t.dim(last), 1);
+    }
+
     /** D/2, the number of pairs in a row. */
     public long pairs() {
         return x.dim(x.rank() - 1) / 2;

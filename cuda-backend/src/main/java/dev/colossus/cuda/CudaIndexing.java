@@ -83,12 +83,7 @@ final class CudaIndexing {
     /** Each pair turned, a thread per pair; the halves as views, as the CPU's buffered path takes them. */
     void rotary(Rotary r) {
         Operand x = r.x(), out = r.out();
-        int last = x.rank() - 1;
-        long d = x.dim(last), pairs = r.pairs();
-        Operand a = r.interleaved() ? x.slice(last, 0, d, 2) : x.slice(last, 0, pairs, 1);
-        Operand b = r.interleaved() ? x.slice(last, 1, d, 2) : x.slice(last, pairs, d, 1);
-        Operand outA = r.interleaved() ? out.slice(last, 0, d, 2) : out.slice(last, 0, pairs, 1);
-        Operand outB = r.interleaved() ? out.slice(last, 1, d, 2) : out.slice(last, pairs, d, 1);
+        Operand a = r.firsts(x), b = r.seconds(x), outA = r.firsts(out), outB = r.seconds(out);
         long n = a.numel();
         launch(x.dtype() == DType.F64 ? ROTARY_F64 : ROTARY_F32, r, n, new Kernels.Arguments().i64(n).address(base(x))
                 .layout(KernelLayout.of(a)).layout(KernelLayout.of(b)).address(base(r.cos())).layout(KernelLayout.of(r.cos()))
@@ -104,7 +99,7 @@ final class CudaIndexing {
     }
 
     /** Each line's first element: x with the axis at size 1. */
-    private static Operand lineStarts(Operand x, int axis) {
+    static Operand lineStarts(Operand x, int axis) {
         return x.withLayout(x.shape().with(axis, 1), x.strides(), x.offset());
     }
 

@@ -48,11 +48,7 @@ final class CudaOrdering {
             return;
         }
         kernels.launch(TOPK, t.name(), (int) Math.min(lines, context.multiprocessors * 8L), 1, 1, THREADS, new Kernels.Arguments()
-                .i64(lines).i64(n).i32(t.k()).i32(t.largest() ? 1 : 0).address(base(x)).layout(KernelLayout.of(lineStarts(x, axis)))
-                .i64(x.strides()[axis]).address(base(out)).layout(KernelLayout.of(lineStarts(out, axis))).i64(out.strides()[axis]));
-    }
-
-    private static Operand lineStarts(Operand x, int axis) {
-        return x.withLayout(x.shape().with(axis, 1), x.strides(), x.offset());
+                .i64(lines).i64(n).i32(t.k()).i32(t.largest() ? 1 : 0).address(base(x)).layout(KernelLayout.of(CudaIndexing.lineStarts(x, axis)))
+                .i64(x.strides()[axis]).address(base(out)).layout(KernelLayout.of(CudaIndexing.lineStarts(out, axis))).i64(out.strides()[axis]));
     }
 }

@@ -106,13 +106,7 @@ public final class CpuRotary {
     }
 
     private static void buffered(Rotary op) {
-        Operand x = op.x(), out = op.out();
-        int last = x.rank() - 1;
-        long d = x.dim(last), pairs = op.pairs();
-        Operand a = op.interleaved() ? x.slice(last, 0, d, 2) : x.slice(last, 0, pairs, 1);
-        Operand b = op.interleaved() ? x.slice(last, 1, d, 2) : x.slice(last, pairs, d, 1);
-        Operand outA = op.interleaved() ? out.slice(last, 0, d, 2) : out.slice(last, 0, pairs, 1);
-        Operand outB = op.interleaved() ? out.slice(last, 1, d, 2) : out.slice(last, pairs, d, 1);
+        Operand a = op.firsts(op.x()), b = op.seconds(op.x()), outA = op.firsts(op.out()), outB = op.seconds(op.out());
         Operand[] operands = {outA, outB, a, b, op.cos(), op.sin()};
         StridedWalk walk = new StridedWalk(a.shape(), operands);
         long numel = walk.numel();
