@@ -13,9 +13,9 @@ import dev.colossus.spi.Operand;
  * Rotary position embeddings, fused: each pair {@code (a, b)} of a row to {@code (a cos - b sin, b cos
  * + a sin)} in one pass. Rows of F32 or BF16 whose values lie contiguous go straight between memory
  * and registers ({@link RotaryKernels#rotateRows}), the angles of a block of positions loaded as F32
- * once for every head. Any other layout or dtype walks the pairs' halves as views ({@code x[.., :D/2]} and {@code x[.., D/2:]},
- * or {@code x[.., 0::2]} and {@code x[.., 1::2]}) with cos and sin, as runs ({@link StridedWalk}) loaded
- * into F32 buffers.
+ * once for every head. Any other layout or dtype walks the pairs' halves as views ({@link
+ * Rotary#firsts}, {@link Rotary#seconds}) with cos and sin, as runs ({@link StridedWalk}) loaded into
+ * F32 buffers.
  */
 public final class CpuRotary {
     private static final RotaryKernels ROTARY = RotaryKernels.instance();
