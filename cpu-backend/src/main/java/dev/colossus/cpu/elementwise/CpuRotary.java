@@ -21,7 +21,7 @@ public final class CpuRotary {
     private static final RotaryKernels ROTARY = RotaryKernels.instance();
     /** Elements per task. */
     private static final long GRAIN = 1 << 15;
-    /** Positions whose angles are loaded together: 32 rows of 64 pairs, 16 KiB of F32 cos and sin. */
+    /** Positions whose angles are loaded together: 32 rows of 64 pairs, 16 KiB of F32 cos and sin (32 spread for interleaved). */
     private static final int POSITIONS = 32;
 
     private CpuRotary() {
@@ -39,12 +39,13 @@ public final class CpuRotary {
         DType dtype = op.x().dtype();
         int last = op.x().rank() - 1;
         return (dtype == DType.F32 || dtype == DType.BF16) && (op.x().strides()[last] == 1 || op.pairs() == 0)
-                && op.out().strides()[last] == 1 && op.pairs() <= Integer.MAX_VALUE / POSITIONS;
+                && op.out().strides()[last] == 1 && op.pairs() <= Integer.MAX_VALUE / (2 * POSITIONS);
     }
 
     /**
      * Blocks of {@link #POSITIONS} positions (rows along the second-to-last dimension): a block's cos
-     * and sin rows are loaded as F32 once, then every head's rows of the block are turned by them (the
+     * and sin rows are loaded as F32 and laid out for the kernel once ({@link RotaryKernels#spread}),
+     * then every head's rows of the block are turned by them (the
      * angles reloaded per head only where they are not broadcast over the heads). A task takes a run of
      * (block, head) items, finding each item's offsets from its first row's index.
      */
@@ -58,7 +59,9 @@ public final class CpuRotary {
         Operand[] operands = {x, out, cos, sin};
         int tasks = CpuParallel.tasksFor(items * POSITIONS * 2 * pairs, GRAIN);
         CpuParallel.forEach(tasks, t -> {
-            float[] cosines = new float[POSITIONS * pairs], sines = new float[POSITIONS * pairs];
+            float[] rowCos = new float[pairs], rowSin = new float[pairs];
+            int width = RotaryKernels.angleWidth(op.interleaved(), pairs);
+            float[] cosines = new float[POSITIONS * width], sines = new float[POSITIONS * width];
             long[] at = new long[4];
             long loaded = -1;
             for (long item = items * t / tasks, end = items * (t + 1) / tasks; item < end; item++) {
@@ -67,8 +70,9 @@ public final class CpuRotary {
                 rowOffsets(operands, head * positions + first, at);
                 if (!shared || block != loaded) {
                     for (int p = 0; p < n; p++) {
-                        FloatIO.load(cos, at[2] + p * cos.strides()[last - 1], cos.strides()[last], cosines, p * pairs, pairs);
-                        FloatIO.load(sin, at[3] + p * sin.strides()[last - 1], sin.strides()[last], sines, p * pairs, pairs);
+                        FloatIO.load(cos, at[2] + p * cos.strides()[last - 1], cos.strides()[last], rowCos, 0, pairs);
+                        FloatIO.load(sin, at[3] + p * sin.strides()[last - 1], sin.strides()[last], rowSin, 0, pairs);
+                        RotaryKernels.spread(op.interleaved(), rowCos, rowSin, cosines, sines, p * width, pairs);
                     }
                     loaded = block;
                 }
