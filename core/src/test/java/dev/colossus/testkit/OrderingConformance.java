@@ -50,6 +50,20 @@ public interface OrderingConformance extends Conformance {
         }
     }
 
+    /** Long rows with many equal values (I32 in [-50, 50), BF16's few values): a few of many, as sampling takes them. */
+    @ParameterizedTest
+    @EnumSource(names = {"I32", "BF16", "F32"})
+    default void topkOfLongRowsWithTies(DType dtype) {
+        assumeTrue(computes("topk"), "topk: no kernels on this backend's default path");
+        assumeTrue(computes(dtype.name()), dtype + ": no kernels on this backend");
+        Tensor x = tensor(97, dtype, dtype == DType.F32 ? EXTREMES : PLAIN, CONTIGUOUS, 3, 5000);
+        for (int k : new int[] {1, 17, 50, 700}) {
+            for (boolean largest : new boolean[] {true, false}) {
+                check("topk k " + k, Comparison.EXACT, t -> Ops.topk(t[0], k, -1, largest).indices(), x);
+            }
+        }
+    }
+
     @Test
     default void orderIsStableWithNaNAboveInfinity() {
         assumeTrue(computes("topk"), "topk: no kernels on this backend's default path");

@@ -8,14 +8,14 @@ import dev.colossus.spi.Operand;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
-import java.util.PriorityQueue;
 
 /**
  * {@link TopK} for F32, F16, BF16, I32 and BOOL lines: each element becomes one {@code long} whose
  * signed order is TopK's order, {@code key << 32 | position} with the key a 32-bit image of the value
  * that orders as the value does (NaN above +Inf, -0 as +0; complemented for largest-first), so equal
  * values fall in position order and the sort is stable for free. k of n: a whole line sorted with
- * {@link Arrays#sort(long[])} when k is a large part of n, else one pass keeping the k best in a heap.
+ * {@link Arrays#sort(long[])} when k is a large part of n, else one pass keeping the k best in a heap
+ * of longs.
  * Lines are split across the workers.
  */
 public final class CpuOrdering {
@@ -74,7 +74,11 @@ public final class CpuOrdering {
         }
     }
 
-    /** The k smallest keys in ascending order. */
+    /**
+     * The k smallest keys in ascending order: the whole line sorted when k is a large part of it, else
+     * one pass keeping the k smallest in a max-heap at the front of {@code keys} (a key enters only
+     * when it is below the heap's top), the heap sorted at the end.
+     */
     private static long[] best(long[] keys, int n, int k) {
         if (k == 0) {
             return keys;
@@ -83,20 +87,33 @@ public final class CpuOrdering {
             Arrays.sort(keys, 0, n);
             return keys;
         }
-        PriorityQueue<Long> kept = new PriorityQueue<>(k, (p, q) -> Long.compare(q, p));
-        for (int j = 0; j < n; j++) {
-            if (kept.size() < k) {
-                kept.add(keys[j]);
-            } else if (keys[j] < kept.peek()) {
-                kept.poll();
-                kept.add(keys[j]);
+        for (int j = k / 2 - 1; j >= 0; j--) {
+            siftDown(keys, j, k);
+        }
+        for (int j = k; j < n; j++) {
+            if (keys[j] < keys[0]) {
+                keys[0] = keys[j];
+                siftDown(keys, 0, k);
             }
         }
-        long[] best = new long[k];
-        for (int j = k - 1; j >= 0; j--) {
-            best[j] = kept.poll();
+        Arrays.sort(keys, 0, k);
+        return keys;
+    }
+
+    /** Restores the max-heap order of {@code heap[0, size)} below position j. */
+    private static void siftDown(long[] heap, int j, int size) {
+        long key = heap[j];
+        for (int child = 2 * j + 1; child < size; child = 2 * j + 1) {
+            if (child + 1 < size && heap[child + 1] > heap[child]) {
+                child++;
+            }
+            if (heap[child] <= key) {
+                break;
+            }
+            heap[j] = heap[child];
+            j = child;
         }
-        return best;
+        heap[j] = key;
     }
 
     /** The storage offset of line {@code line}'s first element: the line index row-major over every dimension but the axis. */
