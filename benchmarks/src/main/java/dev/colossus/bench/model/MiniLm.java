@@ -1,0 +1,137 @@
+package dev.colossus.bench.model;
+
+import dev.colossus.AttentionOptions;
+import dev.colossus.DType;
+import dev.colossus.Ops;
+import dev.colossus.Scope;
+import dev.colossus.Tensor;
+import dev.colossus.op.UnaryFn;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * all-MiniLM-L6-v2, a BERT encoder (6 layers, hidden 384, 12 heads of 32, intermediate 1536, exact
+ * GELU, LayerNorm after each block with eps 1e-12), on Colossus's public API: token ids in, one
+ * unit-length sentence embedding (384) out, mean-pooled over the tokens that are not padding.
+ *
+ * <p>The weights are the ONNX file's ({@link #fromOnnx}), renamed as Hugging Face names them
+ * ({@code encoder.layer.0.attention.self.query.weight}, ...) and laid out as {@code Ops.linear} takes
+ * them, (out, in). A product's weight has no name in the ONNX file; the Add that follows it names its
+ * bias, which names the weight.
+ */
+public final class MiniLm implements AutoCloseable {
+    public static final int LAYERS = 6, HIDDEN = 384, HEADS = 12, HEAD_DIM = 32;
+    private static final double EPS = 1e-12;
+
+    /** name -> weight, (out, in) for the products. */
+    private final Map<String, Tensor> weights;
+
+    private MiniLm(Map<String, Tensor> weights) {
+        this.weights = weights;
+    }
+
+    /** The weights, by Hugging Face's names, as {@link #embed} reads them: to write to safetensors. */
+    public Map<String, Tensor> weights() {
+        return weights;
+    }
+
+    /** The model from its weights by name (as {@link #weights} gives them). */
+    public static MiniLm of(Map<String, Tensor> weights) {
+        return new MiniLm(new LinkedHashMap<>(weights));
+    }
+
+    /** The model from the ONNX graph: named initializers as they are, each MatMul's weight named by its bias and transposed to (out, in). */
+    public static MiniLm fromOnnx(OnnxModel model) {
+        Map<String, String> consumerOf = new HashMap<>();
+        Map<String, OnnxModel.Node> addOf = new HashMap<>();
+        for (OnnxModel.Node node : model.nodes()) {
+            if (node.opType().equals("Add")) {
+                for (String input : node.inputs()) {
+                    addOf.put(input, node);
+                }
+            }
+        }
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        for (OnnxModel.Node node : model.nodes()) {
+            if (!node.opType().equals("MatMul")) {
+                continue;
+            }
+            for (String input : node.inputs()) {
+                Tensor w = model.initializers().get(input);
+                if (w == null) {
+                    continue;
+                }
+                OnnxModel.Node add = addOf.get(node.outputs().get(0));
+                String bias = add == null ? null : add.inputs().stream().filter(name -> name.endsWith(".bias")).findFirst().orElse(null);
+                if (bias == null) {
+                    throw new IllegalArgumentException("MiniLm: the product " + node.name() + " of " + input + " is not followed by a bias add");
+                }
+                try (Tensor transposed = w.transpose(0, 1)) {
+                    weights.put(bias.substring(0, bias.length() - ".bias".length()) + ".weight", transposed.contiguous());
+                }
+                consumerOf.put(input, node.name());
+            }
+        }
+        for (Map.Entry<String, Tensor> e : model.initializers().entrySet()) {
+            if (!consumerOf.containsKey(e.getKey()) && !e.getKey().startsWith("onnx::")) {
+                weights.put(e.getKey(), e.getValue().to(e.getValue().dtype()));
+            }
+        }
+        return new MiniLm(weights);
+    }
+
+    private Tensor w(String name) {
+        Tensor t = weights.get(name);
+        if (t == null) {
+            throw new IllegalStateException("MiniLm: no weight " + name);
+        }
+        return t;
+    }
+
+    /**
+     * The sentence embeddings of a batch of token ids, (B, L) I64, padded with 0 ([PAD]) after each
+     * sentence's tokens: (B, 384) F32, each of unit length.
+     */
+    public Tensor embed(Tensor ids) {
+        long batch = ids.size(0), length = ids.size(1);
+        try (Scope scope = Scope.open()) {
+            Tensor keep = Ops.ne(ids, Tensor.zeros(DType.I64));                                    // (B, L) BOOL, true for tokens
+            // embeddings: words + positions + token type 0, normalised
+            Tensor h = Ops.add(Ops.add(Ops.embedding(w("embeddings.word_embeddings.weight"), ids),
+                    w("embeddings.position_embeddings.weight").narrow(0, 0, length)),
+                    w("embeddings.token_type_embeddings.weight").select(0, 0));                     // (B, L, 384)
+            h = Ops.layerNorm(h, w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"), EPS);
+            AttentionOptions padding = AttentionOptions.defaults().mask(keep.view(batch, 1, 1, length)); // keys that are tokens
+            for (int i = 0; i < LAYERS; i++) {
+                String p = "encoder.layer." + i + ".";
+                Tensor q = heads(Ops.linear(h, w(p + "attention.self.query.weight"), w(p + "attention.self.query.bias")), batch, length);
+                Tensor k = heads(Ops.linear(h, w(p + "attention.self.key.weight"), w(p + "attention.self.key.bias")), batch, length);
+                Tensor v = heads(Ops.linear(h, w(p + "attention.self.value.weight"), w(p + "attention.self.value.bias")), batch, length);
+                Tensor context = Ops.scaledDotProductAttention(q, k, v, padding)                    // (B, 12, L, 32)
+                        .transpose(1, 2).reshape(batch, length, HIDDEN);
+                Tensor attended = Ops.linear(context, w(p + "attention.output.dense.weight"), w(p + "attention.output.dense.bias"));
+                h = Ops.layerNorm(Ops.add(attended, h), w(p + "attention.output.LayerNorm.weight"),
+                        w(p + "attention.output.LayerNorm.bias"), EPS);
+                Tensor inner = Ops.linear(h, w(p + "intermediate.dense.weight"), w(p + "intermediate.dense.bias"), UnaryFn.GELU); // (B, L, 1536)
+                Tensor out = Ops.linear(inner, w(p + "output.dense.weight"), w(p + "output.dense.bias"));
+                h = Ops.layerNorm(Ops.add(out, h), w(p + "output.LayerNorm.weight"), w(p + "output.LayerNorm.bias"), EPS);
+            }
+            // mean over the tokens, then unit length
+            Tensor weightsOfTokens = keep.to(DType.F32).unsqueeze(-1);                              // (B, L, 1)
+            Tensor mean = Ops.div(Ops.sum(Ops.mul(h, weightsOfTokens), 1), Ops.sum(weightsOfTokens, 1)); // (B, 384)
+            Tensor norm = Ops.sqrt(Ops.sum(Ops.square(mean), new int[] {1}, true));                 // (B, 1)
+            return scope.keep(Ops.div(mean, norm));
+        }
+    }
+
+    /** (B, L, 384) to (B, 12, L, 32): the heads as a dimension, a view. */
+    private static Tensor heads(Tensor x, long batch, long length) {
+        return x.view(batch, length, HEADS, HEAD_DIM).transpose(1, 2);
+    }
+
+    @Override
+    public void close() {
+        weights.values().forEach(Tensor::close);
+    }
+}
