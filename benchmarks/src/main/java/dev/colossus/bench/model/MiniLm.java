@@ -81,6 +81,13 @@ public final class MiniLm implements AutoCloseable {
         return new MiniLm(weights);
     }
 
+    /** The same model with its weights cast to {@code dtype} (BF16: the whole forward pass in BF16, computed in F32 per op). */
+    public MiniLm to(DType dtype) {
+        Map<String, Tensor> cast = new LinkedHashMap<>();
+        weights.forEach((name, t) -> cast.put(name, t.dtype().isFloatingPoint() ? t.to(dtype) : t.to(t.dtype())));
+        return new MiniLm(cast);
+    }
+
     private Tensor w(String name) {
         Tensor t = weights.get(name);
         if (t == null) {
@@ -91,7 +98,8 @@ public final class MiniLm implements AutoCloseable {
 
     /**
      * The sentence embeddings of a batch of token ids, (B, L) I64, padded with 0 ([PAD]) after each
-     * sentence's tokens: (B, 384) F32, each of unit length.
+     * sentence's tokens: (B, 384) F32, each of unit length; the encoder computes in the weights' dtype,
+     * the pooling in F32.
      */
     public Tensor embed(Tensor ids) {
         long batch = ids.size(0), length = ids.size(1);
@@ -117,9 +125,10 @@ public final class MiniLm implements AutoCloseable {
                 Tensor out = Ops.linear(inner, w(p + "output.dense.weight"), w(p + "output.dense.bias"));
                 h = Ops.layerNorm(Ops.add(out, h), w(p + "output.LayerNorm.weight"), w(p + "output.LayerNorm.bias"), EPS);
             }
-            // mean over the tokens, then unit length
+            // mean over the tokens, then unit length, in F32 whatever the weights' dtype
+            Tensor tokens = h.to(DType.F32);
             Tensor weightsOfTokens = keep.to(DType.F32).unsqueeze(-1);                              // (B, L, 1)
-            Tensor mean = Ops.div(Ops.sum(Ops.mul(h, weightsOfTokens), 1), Ops.sum(weightsOfTokens, 1)); // (B, 384)
+            Tensor mean = Ops.div(Ops.sum(Ops.mul(tokens, weightsOfTokens), 1), Ops.sum(weightsOfTokens, 1)); // (B, 384)
             Tensor norm = Ops.sqrt(Ops.sum(Ops.square(mean), new int[] {1}, true));                 // (B, 1)
             return scope.keep(Ops.div(mean, norm));
         }
