@@ -1,0 +1,203 @@
+package dev.colossus.bench.model;
+
+import dev.colossus.AttentionOptions;
+import dev.colossus.DType;
+import dev.colossus.Ops;
+import dev.colossus.Scope;
+import dev.colossus.Tensor;
+import dev.colossus.io.SafeTensors;
+import dev.colossus.op.UnaryFn;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The Llama decoder on Colossus's public API: pre-norm blocks of grouped-query attention with rotary
+ * position embeddings (rotate-half) and a SwiGLU MLP, RMSNorm, tied input and output embeddings, and a
+ * KV cache written in place a step at a time. Weights by Hugging Face's names, (out, in).
+ *
+ * <pre>
+ *   x = embed[ids]                                   (1, n, H)
+ *   per layer:  h = rmsNorm(x)
+ *               q, k, v = h Wqᵀ, h Wkᵀ, h Wvᵀ         (1, Hq|Hkv, n, D), q and k turned by their positions
+ *               cache[pos, pos + n) = k, v
+ *               x += softmax(q Kᵀ / √D + causal) V Woᵀ  over the cache's first pos + n positions
+ *               x += (silu(h' Wgᵀ) ⊙ h' Wuᵀ) Wdᵀ      h' = rmsNorm(x)
+ *   logits = rmsNorm(x) embedᵀ                       (V) for the last position
+ * </pre>
+ */
+public final class Llama implements AutoCloseable {
+    /** A Llama configuration: Llama 3.2 1B is {@link #LLAMA_3_2_1B}. */
+    public record Config(int hidden, int layers, int heads, int kvHeads, int headDim, int intermediate, int vocab, double ropeTheta,
+            double eps, int maxPositions) {
+        public static final Config LLAMA_3_2_1B = new Config(2048, 16, 32, 8, 64, 8192, 128256, 500_000, 1e-5, 4096);
+        /** For tests: 2 layers, vocab 4096. */
+        public static final Config TINY = new Config(64, 2, 4, 2, 16, 128, 4096, 10_000, 1e-5, 256);
+    }
+
+    private final Config config;
+    private final Map<String, Tensor> weights;
+    private final Tensor cos, sin;            // (maxPositions, D/2) in the weights' dtype
+    private final Tensor[] keys, values;      // per layer (1, Hkv, maxPositions, D)
+    private int position;
+
+    private Llama(Config config, Map<String, Tensor> weights) {
+        this.config = config;
+        this.weights = weights;
+        DType dtype = weights.get("model.embed_tokens.weight").dtype();
+        int half = config.headDim() / 2;
+        double[] c = new double[config.maxPositions() * half], s = new double[c.length];
+        for (int p = 0; p < config.maxPositions(); p++) {
+            for (int i = 0; i < half; i++) {
+                double angle = p * Math.pow(config.ropeTheta(), -2.0 * i / config.headDim());
+                c[p * half + i] = Math.cos(angle);
+                s[p * half + i] = Math.sin(angle);
+            }
+        }
+        try (Tensor c64 = Tensor.of(c, config.maxPositions(), half); Tensor s64 = Tensor.of(s, config.maxPositions(), half)) {
+            cos = c64.to(dtype);
+            sin = s64.to(dtype);
+        }
+        keys = new Tensor[config.layers()];
+        values = new Tensor[config.layers()];
+        for (int i = 0; i < config.layers(); i++) {
+            keys[i] = Tensor.zeros(dtype, 1, config.kvHeads(), config.maxPositions(), config.headDim());
+            values[i] = Tensor.zeros(dtype, 1, config.kvHeads(), config.maxPositions(), config.headDim());
+        }
+    }
+
+    /** The model from weights by name (a safetensors file's, mapped). */
+    public static Llama of(Config config, Map<String, Tensor> weights) {
+        return new Llama(config, new LinkedHashMap<>(weights));
+    }
+
+    /** The model from a safetensors file, memory-mapped. */
+    public static Llama load(Config config, Path safetensors) throws IOException {
+        SafeTensors file = SafeTensors.read(safetensors);
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        for (String name : file.names()) {
+            weights.put(name, file.get(name));
+        }
+        return of(config, weights);
+    }
+
+    /** Seeded random weights of {@code config} in {@code dtype} (normal, scaled 1/√in; norms 1), written to {@code file}. */
+    public static void writeRandom(Config config, DType dtype, long seed, Path file) throws IOException {
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        Random seeds = new Random(seed);
+        int h = config.hidden(), q = config.heads() * config.headDim(), kv = config.kvHeads() * config.headDim();
+        try (Scope scope = Scope.open()) {
+            weights.put("model.embed_tokens.weight", random(seeds.nextLong(), dtype, config.vocab(), h));
+            for (int i = 0; i < config.layers(); i++) {
+                String p = "model.layers." + i + ".";
+                weights.put(p + "input_layernorm.weight", Tensor.ones(dtype, h));
+                weights.put(p + "self_attn.q_proj.weight", random(seeds.nextLong(), dtype, q, h));
+                weights.put(p + "self_attn.k_proj.weight", random(seeds.nextLong(), dtype, kv, h));
+                weights.put(p + "self_attn.v_proj.weight", random(seeds.nextLong(), dtype, kv, h));
+                weights.put(p + "self_attn.o_proj.weight", random(seeds.nextLong(), dtype, h, q));
+                weights.put(p + "post_attention_layernorm.weight", Tensor.ones(dtype, h));
+                weights.put(p + "mlp.gate_proj.weight", random(seeds.nextLong(), dtype, config.intermediate(), h));
+                weights.put(p + "mlp.up_proj.weight", random(seeds.nextLong(), dtype, config.intermediate(), h));
+                weights.put(p + "mlp.down_proj.weight", random(seeds.nextLong(), dtype, h, config.intermediate()));
+            }
+            weights.put("model.norm.weight", Tensor.ones(dtype, h));
+            SafeTensors.write(file, weights, Map.of("format", "pt", "config", config.toString()));
+        }
+    }
+
+    private static Tensor random(long seed, DType dtype, long out, long in) {
+        try (Tensor normal = Tensor.randn(seed, DType.F32, out, in); Tensor scaled = Ops.mul(normal, 1 / Math.sqrt(in))) {
+            return scaled.to(dtype);
+        }
+    }
+
+    private Tensor w(String name) {
+        Tensor t = weights.get(name);
+        if (t == null) {
+            throw new IllegalStateException("Llama: no weight " + name);
+        }
+        return t;
+    }
+
+    /** Forgets the cached positions: the next {@link #forward} starts at position 0. */
+    public void reset() {
+        position = 0;
+    }
+
+    /** The positions the cache holds. */
+    public int position() {
+        return position;
+    }
+
+    /**
+     * Runs {@code ids} (n tokens) at the next positions, writing their keys and values into the cache,
+     * and returns the logits of the last one, (V) F32.
+     */
+    public Tensor forward(long[] ids) {
+        int n = ids.length, pos = position, seen = pos + n;
+        if (seen > config.maxPositions()) {
+            throw new IllegalArgumentException("Llama: " + seen + " positions exceed the cache's " + config.maxPositions());
+        }
+        int hq = config.heads(), hkv = config.kvHeads(), d = config.headDim();
+        try (Scope scope = Scope.open()) {
+            Tensor x = Ops.embedding(w("model.embed_tokens.weight"), Tensor.of(ids, 1, n));             // (1, n, H)
+            Tensor cosines = cos.narrow(0, pos, n), sines = sin.narrow(0, pos, n);                     // (n, D/2)
+            AttentionOptions causal = AttentionOptions.defaults().causal(true);
+            for (int i = 0; i < config.layers(); i++) {
+                String p = "model.layers." + i + ".";
+                Tensor h = Ops.rmsNorm(x, w(p + "input_layernorm.weight"), config.eps());
+                Tensor q = Ops.rotaryEmbedding(heads(Ops.linear(h, w(p + "self_attn.q_proj.weight"), null), n, hq, d), cosines, sines, false);
+                Tensor k = Ops.rotaryEmbedding(heads(Ops.linear(h, w(p + "self_attn.k_proj.weight"), null), n, hkv, d), cosines, sines, false);
+                Tensor v = heads(Ops.linear(h, w(p + "self_attn.v_proj.weight"), null), n, hkv, d);
+                keys[i].narrow(2, pos, n).copyFrom(k);
+                values[i].narrow(2, pos, n).copyFrom(v);
+                Tensor attended = Ops.scaledDotProductAttention(q, keys[i].narrow(2, 0, seen), values[i].narrow(2, 0, seen), causal)
+                        .transpose(1, 2).reshape(1, n, (long) hq * d);                                // (1, n, Hq D)
+                x = Ops.add(x, Ops.linear(attended, w(p + "self_attn.o_proj.weight"), null));
+                Tensor g = Ops.rmsNorm(x, w(p + "post_attention_layernorm.weight"), config.eps());
+                Tensor gate = Ops.linear(g, w(p + "mlp.gate_proj.weight"), null, UnaryFn.SILU);        // (1, n, I)
+                Tensor up = Ops.linear(g, w(p + "mlp.up_proj.weight"), null);
+                x = Ops.add(x, Ops.linear(Ops.mul(gate, up), w(p + "mlp.down_proj.weight"), null));
+            }
+            Tensor last = Ops.rmsNorm(x.narrow(1, n - 1, 1), w("model.norm.weight"), config.eps());    // (1, 1, H)
+            Tensor logits = Ops.linear(last, w("model.embed_tokens.weight"), null).reshape(config.vocab());
+            position = seen;
+            return scope.keep(logits.to(DType.F32));
+        }
+    }
+
+    /** (1, n, heads D) to (1, heads, n, D). */
+    private static Tensor heads(Tensor x, int n, int heads, int d) {
+        return x.view(1, n, heads, d).transpose(1, 2);
+    }
+
+    /** Greedy decoding: the prompt, then {@code steps} tokens each the argmax of the last logits. */
+    public int[] generate(int[] prompt, int steps) {
+        reset();
+        int[] tokens = new int[steps];
+        long[] ids = new long[prompt.length];
+        for (int i = 0; i < prompt.length; i++) {
+            ids[i] = prompt[i];
+        }
+        for (int t = 0; t < steps; t++) {
+            try (Tensor logits = forward(ids); Tensor best = Ops.argmax(logits)) {
+                tokens[t] = (int) best.item();
+                ids = new long[] {tokens[t]};
+            }
+        }
+        return tokens;
+    }
+
+    @Override
+    public void close() {
+        weights.values().forEach(Tensor::close);
+        cos.close();
+        sin.close();
+        for (int i = 0; i < keys.length; i++) {
+            keys[i].close();
+            values[i].close();
+        }
+    }
+}
