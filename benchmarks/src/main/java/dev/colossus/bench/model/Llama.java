@@ -35,6 +35,33 @@ public final class Llama implements AutoCloseable {
         public static final Config LLAMA_3_2_1B = new Config(2048, 16, 32, 8, 64, 8192, 128256, 500_000, 1e-5, 4096);
         /** For tests: 2 layers, vocab 4096. */
         public static final Config TINY = new Config(64, 2, 4, 2, 16, 128, 4096, 10_000, 1e-5, 256);
+
+        /** The configuration as safetensors metadata, one entry a field. */
+        Map<String, String> metadata() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("hidden", "" + hidden);
+            m.put("layers", "" + layers);
+            m.put("heads", "" + heads);
+            m.put("kvHeads", "" + kvHeads);
+            m.put("headDim", "" + headDim);
+            m.put("intermediate", "" + intermediate);
+            m.put("vocab", "" + vocab);
+            m.put("ropeTheta", "" + ropeTheta);
+            m.put("eps", "" + eps);
+            m.put("maxPositions", "" + maxPositions);
+            return m;
+        }
+
+        static Config of(Path file, Map<String, String> m) throws IOException {
+            try {
+                return new Config(Integer.parseInt(m.get("hidden")), Integer.parseInt(m.get("layers")), Integer.parseInt(m.get("heads")),
+                        Integer.parseInt(m.get("kvHeads")), Integer.parseInt(m.get("headDim")), Integer.parseInt(m.get("intermediate")),
+                        Integer.parseInt(m.get("vocab")), Double.parseDouble(m.get("ropeTheta")), Double.parseDouble(m.get("eps")),
+                        Integer.parseInt(m.get("maxPositions")));
+            } catch (RuntimeException e) {
+                throw new IOException(file + ": its metadata " + m + " is not a Llama configuration (" + e.getMessage() + ")", e);
+            }
+        }
     }
 
     private final Config config;
@@ -73,9 +100,10 @@ public final class Llama implements AutoCloseable {
         return new Llama(config, new LinkedHashMap<>(weights));
     }
 
-    /** The model from a safetensors file, memory-mapped. */
-    public static Llama load(Config config, Path safetensors) throws IOException {
+    /** The model from a safetensors file, memory-mapped, its configuration in the file's metadata (as {@link #writeRandom} writes it). */
+    public static Llama load(Path safetensors) throws IOException {
         SafeTensors file = SafeTensors.read(safetensors);
+        Config config = Config.of(safetensors, file.metadata());
         Map<String, Tensor> weights = new LinkedHashMap<>();
         for (String name : file.names()) {
             weights.put(name, file.get(name));
@@ -83,7 +111,10 @@ public final class Llama implements AutoCloseable {
         return of(config, weights);
     }
 
-    /** Seeded random weights of {@code config} in {@code dtype} (normal, scaled 1/√in; norms 1), written to {@code file}. */
+    /**
+     * Seeded random weights of {@code config} in {@code dtype} (normal, scaled 1/√in; norms 1), written to
+     * {@code file} with the configuration in its metadata.
+     */
     public static void writeRandom(Config config, DType dtype, long seed, Path file) throws IOException {
         Map<String, Tensor> weights = new LinkedHashMap<>();
         Random seeds = new Random(seed);
@@ -103,7 +134,9 @@ public final class Llama implements AutoCloseable {
                 weights.put(p + "mlp.down_proj.weight", random(seeds.nextLong(), dtype, h, config.intermediate()));
             }
             weights.put("model.norm.weight", Tensor.ones(dtype, h));
-            SafeTensors.write(file, weights, Map.of("format", "pt", "config", config.toString()));
+            Map<String, String> metadata = config.metadata();
+            metadata.put("format", "pt");
+            SafeTensors.write(file, weights, metadata);
         }
     }
 

@@ -46,7 +46,7 @@ class LlamaTest {
         Path file = dir.resolve("tiny.safetensors");
         Llama.writeRandom(TINY, DType.F32, 5, file);
         float[] cpu;
-        try (Llama model = Llama.load(TINY, file); Tensor logits = model.forward(ids(PROMPT))) {
+        try (Llama model = Llama.load(file); Tensor logits = model.forward(ids(PROMPT))) {
             cpu = logits.toFloatArray();
         }
         SafeTensors weights = SafeTensors.read(file);
@@ -68,7 +68,7 @@ class LlamaTest {
     void decodeStepsWithTheCacheEqualPrefillingEverything(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("tiny.safetensors");
         Llama.writeRandom(TINY, DType.F32, 6, file);
-        try (Llama model = Llama.load(TINY, file)) {
+        try (Llama model = Llama.load(file)) {
             int steps = 8;
             int[] generated = model.generate(PROMPT, steps);
             assertEquals(PROMPT.length + steps - 1, model.position());
