@@ -5,6 +5,7 @@ import dev.colossus.DType;
 import dev.colossus.Ops;
 import dev.colossus.Scope;
 import dev.colossus.Tensor;
+import dev.colossus.ValuesAndIndices;
 import dev.colossus.io.SafeTensors;
 import dev.colossus.op.UnaryFn;
 import java.io.IOException;
@@ -217,6 +218,33 @@ public final class Llama implements AutoCloseable {
         for (int t = 0; t < steps; t++) {
             try (Tensor logits = forward(ids); Tensor best = Ops.argmax(logits)) {
                 tokens[t] = (int) best.item();
+                ids = new long[] {tokens[t]};
+            }
+        }
+        return tokens;
+    }
+
+    /**
+     * Top-k sampling: the prompt, then {@code steps} tokens each drawn from the softmax of the k largest
+     * logits divided by {@code temperature}, seeded ({@code seed + t} for step t): the same seed gives
+     * the same tokens on every backend ({@link Ops#multinomial}). k = 1 is greedy.
+     */
+    public int[] generate(int[] prompt, int steps, int k, double temperature, long seed) {
+        if (k < 1 || !(temperature > 0)) {
+            throw new IllegalArgumentException("Llama.generate: k = " + k + " and temperature " + temperature + " must be positive");
+        }
+        reset();
+        int[] tokens = new int[steps];
+        long[] ids = new long[prompt.length];
+        for (int i = 0; i < prompt.length; i++) {
+            ids[i] = prompt[i];
+        }
+        for (int t = 0; t < steps; t++) {
+            try (Scope scope = Scope.open()) {
+                ValuesAndIndices best = Ops.topk(forward(ids), k, 0, true);                              // the k largest logits
+                Tensor probabilities = Ops.softmax(Ops.div(best.values(), temperature), 0);
+                long drawn = (long) Ops.multinomial(probabilities, seed + t).item();                    // a position among the k
+                tokens[t] = (int) best.indices().toLongArray()[(int) drawn];
                 ids = new long[] {tokens[t]};
             }
         }

@@ -64,6 +64,26 @@ class LlamaTest {
         assertTrue(error <= 1e-5, "relative L2 " + error + " against the reference in F64");
     }
 
+    /**
+     * Sampling is a function of the seed: k = 1 is greedy, a seed gives its tokens again, and on the
+     * reference backend too (its logits agree to about 1e-7, and no draw of these seeds falls that close
+     * to a boundary between two tokens' probabilities).
+     */
+    @Test
+    void topKSamplingIsSeededAndGreedyAtK1(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("tiny.safetensors");
+        Llama.writeRandom(TINY, DType.F32, 7, file);
+        try (Llama model = Llama.load(file)) {
+            int[] greedy = model.generate(PROMPT, 6);
+            assertArrayEquals(greedy, model.generate(PROMPT, 6, 1, 0.7, 1), "k = 1 is greedy");
+            int[] sampled = model.generate(PROMPT, 12, 40, 1.5, 3);
+            assertArrayEquals(sampled, model.generate(PROMPT, 12, 40, 1.5, 3), "the same seed, the same tokens");
+            int[] reference = Backends.using(Backends.get("reference"), () -> model.generate(PROMPT, 12, 40, 1.5, 3));
+            assertArrayEquals(sampled, reference, "the same tokens on the reference backend");
+            assertTrue(!java.util.Arrays.equals(sampled, model.generate(PROMPT, 12, 40, 1.5, 4)), "another seed, other tokens");
+        }
+    }
+
     @Test
     void decodeStepsWithTheCacheEqualPrefillingEverything(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("tiny.safetensors");
