@@ -75,7 +75,7 @@ public final class MiniLm implements AutoCloseable {
             weights.put(name, file.get(name));
         }
         try (InputStream json = resource(TOKENIZER)) {
-            return new MiniLm(weights, HuggingFaceTokenizer.newInstance(json, Map.of("truncation", "true", "maxLength", "512")), true);
+            return new MiniLm(weights, HuggingFaceTokenizer.newInstance(json, Map.of("truncation", "true", "maxLength", "128", "padding", "false")), true);
         }
     }
 
@@ -94,8 +94,9 @@ public final class MiniLm implements AutoCloseable {
     }
 
     /**
-     * Unit-length embeddings of the sentences, as langchain4j's model gives them (its tokenizer.json,
-     * [CLS] and [SEP] added, at most 512 tokens): one batch padded to its longest sentence.
+     * Unit-length embeddings of the sentences, as langchain4j's model gives them for sentences of up to
+     * 128 tokens (its tokenizer.json, [CLS] and [SEP] added; longer ones are cut at 128, the json's own
+     * limit, where langchain4j embeds them in parts): one batch padded to its longest sentence.
      */
     public float[][] embed(List<String> sentences) {
         if (tokenizer == null) {
