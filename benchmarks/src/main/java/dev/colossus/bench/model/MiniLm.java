@@ -19,9 +19,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * all-MiniLM-L6-v2, a BERT encoder (6 layers, hidden 384, 12 heads of 32, intermediate 1536, exact
@@ -134,7 +136,7 @@ public final class MiniLm implements AutoCloseable {
 
     /** The model from the ONNX graph: named initializers as they are, each MatMul's weight named by its bias and transposed to (out, in). */
     public static MiniLm fromOnnx(OnnxModel model) {
-        Map<String, String> consumerOf = new HashMap<>();
+        Set<String> productWeights = new HashSet<>();
         Map<String, OnnxModel.Node> addOf = new HashMap<>();
         for (OnnxModel.Node node : model.nodes()) {
             if (node.opType().equals("Add")) {
@@ -161,11 +163,11 @@ public final class MiniLm implements AutoCloseable {
                 try (Tensor transposed = w.transpose(0, 1)) {
                     weights.put(bias.substring(0, bias.length() - ".bias".length()) + ".weight", transposed.contiguous());
                 }
-                consumerOf.put(input, node.name());
+                productWeights.add(input);
             }
         }
         for (Map.Entry<String, Tensor> e : model.initializers().entrySet()) {
-            if (!consumerOf.containsKey(e.getKey()) && !e.getKey().startsWith("onnx::")) {
+            if (!productWeights.contains(e.getKey()) && !e.getKey().startsWith("onnx::")) {
                 weights.put(e.getKey(), e.getValue().to(e.getValue().dtype()));
             }
         }

@@ -78,14 +78,7 @@ class MiniLmCorpusTest {
             List<String> batch = sentences.subList(from, Math.min(sentences.size(), from + BATCH));
             float[][] ours = model.embed(batch);
             for (int i = 0; i < ours.length; i++) {
-                float[] theirs = peer.get(from + i);
-                double dot = 0, a = 0, b = 0;
-                for (int j = 0; j < MiniLm.HIDDEN; j++) {
-                    dot += (double) ours[i][j] * theirs[j];
-                    a += (double) ours[i][j] * ours[i][j];
-                    b += (double) theirs[j] * theirs[j];
-                }
-                double cosine = dot / Math.sqrt(a * b);
+                double cosine = MiniLmTest.cosine(ours[i], peer.get(from + i));
                 if (cosine < least) {
                     least = cosine;
                     worst = from + i;
