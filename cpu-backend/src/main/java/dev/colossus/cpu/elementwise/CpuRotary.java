@@ -21,7 +21,7 @@ public final class CpuRotary {
     private static final RotaryKernels ROTARY = RotaryKernels.instance();
     /** Elements per task. */
     private static final long GRAIN = 1 << 15;
-    /** Positions whose angles are loaded together: 32 rows of 64 pairs, 16 KiB of F32 cos and sin (32 spread for interleaved). */
+    /** Positions whose angles are loaded together: 32 rows of 64 pairs, 16 KiB of F32 cos and sin (32 spread for F32 interleaved). */
     private static final int POSITIONS = 32;
 
     private CpuRotary() {
@@ -44,7 +44,7 @@ public final class CpuRotary {
 
     /**
      * Blocks of {@link #POSITIONS} positions (rows along the second-to-last dimension): a block's cos
-     * and sin rows are loaded as F32 and laid out for the kernel once ({@link RotaryKernels#spread}),
+     * and sin rows are loaded as F32 and laid out for the kernel once ({@link RotaryKernels#layAngles}),
      * then every head's rows of the block are turned by them (the
      * angles reloaded per head only where they are not broadcast over the heads). A task takes a run of
      * (block, head) items, finding each item's offsets from its first row's index.
@@ -60,7 +60,7 @@ public final class CpuRotary {
         int tasks = CpuParallel.tasksFor(items * POSITIONS * 2 * pairs, GRAIN);
         CpuParallel.forEach(tasks, t -> {
             float[] rowCos = new float[pairs], rowSin = new float[pairs];
-            int width = RotaryKernels.angleWidth(op.interleaved(), pairs);
+            int width = ROTARY.angleWidth(x.dtype(), op.interleaved(), pairs);
             float[] cosines = new float[POSITIONS * width], sines = new float[POSITIONS * width];
             long[] at = new long[4];
             long loaded = -1;
@@ -72,7 +72,7 @@ public final class CpuRotary {
                     for (int p = 0; p < n; p++) {
                         FloatIO.load(cos, at[2] + p * cos.strides()[last - 1], cos.strides()[last], rowCos, 0, pairs);
                         FloatIO.load(sin, at[3] + p * sin.strides()[last - 1], sin.strides()[last], rowSin, 0, pairs);
-                        RotaryKernels.spread(op.interleaved(), rowCos, rowSin, cosines, sines, p * width, pairs);
+                        ROTARY.layAngles(x.dtype(), op.interleaved(), rowCos, rowSin, cosines, sines, p * width, pairs);
                     }
                     loaded = block;
                 }

@@ -28,23 +28,28 @@ final class ScalarRotaryKernels implements RotaryKernels {
         }
     }
 
-    /** Row r's values from {@code from} on (pairs from it for rotate-half): the vector loops' tail. */
+    /** A row's angles as they are, {@code pairs} values. */
+    @Override
+    public int angleWidth(DType dtype, boolean interleaved, int pairs) {
+        return pairs;
+    }
+
+    @Override
+    public void layAngles(DType dtype, boolean interleaved, float[] cos, float[] sin, float[] rowCos, float[] rowSin, int at, int pairs) {
+        System.arraycopy(cos, 0, rowCos, at, pairs);
+        System.arraycopy(sin, 0, rowSin, at, pairs);
+    }
+
+    /** Row r's pairs from {@code from} on, its angles at {@code cos[r pairs..]} as they are: the vector loops' tail. */
     static void rotateRow(DType dtype, boolean interleaved, Rows x, Rows out, float[] cos, float[] sin, int r, int pairs, int from) {
         long xAt = x.row(r), outAt = out.row(r);
         MemorySegment xs = x.memory(), os = out.memory();
-        if (interleaved) {
-            int width = 2 * pairs;
-            for (int j = from; j < width; j++) {
-                float v = get(dtype, xs, xAt, j), w = get(dtype, xs, xAt, j ^ 1);
-                set(dtype, os, outAt, j, v * cos[r * width + j] + w * sin[r * width + j]);
-            }
-            return;
-        }
         for (int p = from; p < pairs; p++) {
-            float a = get(dtype, xs, xAt, p), b = get(dtype, xs, xAt, p + pairs);
+            int first = interleaved ? 2 * p : p, second = interleaved ? 2 * p + 1 : p + pairs;
+            float a = get(dtype, xs, xAt, first), b = get(dtype, xs, xAt, second);
             float c = cos[r * pairs + p], s = sin[r * pairs + p];
-            set(dtype, os, outAt, p, a * c - b * s);
-            set(dtype, os, outAt, p + pairs, b * c + a * s);
+            set(dtype, os, outAt, first, a * c - b * s);
+            set(dtype, os, outAt, second, b * c + a * s);
         }
     }
 

@@ -3,19 +3,27 @@ package dev.colossus.cpu.elementwise;
 import static dev.colossus.cpu.simd.VectorLanes.L;
 import static dev.colossus.cpu.simd.VectorLanes.NATIVE;
 import static dev.colossus.cpu.simd.VectorLanes.S;
+import static dev.colossus.cpu.simd.VectorLanes.highBf16;
 import static dev.colossus.cpu.simd.VectorLanes.loadBf16;
+import static dev.colossus.cpu.simd.VectorLanes.loadBf16Pairs;
+import static dev.colossus.cpu.simd.VectorLanes.lowBf16;
 import static dev.colossus.cpu.simd.VectorLanes.storeBf16;
+import static dev.colossus.cpu.simd.VectorLanes.storeBf16Pairs;
 
 import dev.colossus.DType;
+import dev.colossus.cpu.simd.VectorLanes;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorShuffle;
 
 /**
  * {@link RotaryKernels} on the Vector API. Rotate-half: a vector of first members a and the vector of
- * their partners b, half a row on, give {@code a cos - b sin} and {@code b cos + a sin}. Interleaved:
- * {@code v cos + swap(v) sin} with the angles spread over the row ({@link RotaryKernels#spread}), the
- * partners by swapping neighbouring lanes.
+ * their partners b, half a row on, give {@code a cos - b sin} and {@code b cos + a sin}. Interleaved
+ * F32: {@code v cos + swap(v) sin} with the angles spread over the row, {@code c c} and {@code -s s} a
+ * pair, the partners by swapping neighbouring lanes. Interleaved BF16: a pair is one int lane ({@link
+ * VectorLanes#loadBf16Pairs}), a and b its halves, widened by a shift and a mask, rounded back into
+ * one lane: no vector changes shape, and the angles stay one a pair.
  */
 final class VectorRotaryKernels implements RotaryKernels {
     private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(S, i -> i ^ 1);
@@ -32,42 +40,63 @@ final class VectorRotaryKernels implements RotaryKernels {
         ScalarRotaryKernels.rotate(a, b, cos, sin, bound, n);
     }
 
+    @Override
+    public int angleWidth(DType dtype, boolean interleaved, int pairs) {
+        return spread(dtype, interleaved, pairs) ? 2 * pairs : pairs;
+    }
+
+    /** F32 interleaved rows a whole number of vectors wide: their angles spread, {@code c c} and {@code -s s} a pair. */
+    private static boolean spread(DType dtype, boolean interleaved, int pairs) {
+        return dtype == DType.F32 && interleaved && 2 * pairs % L == 0;
+    }
+
+    @Override
+    public void layAngles(DType dtype, boolean interleaved, float[] cos, float[] sin, float[] rowCos, float[] rowSin, int at, int pairs) {
+        if (spread(dtype, interleaved, pairs)) {
+            for (int p = 0; p < pairs; p++) {
+                rowCos[at + 2 * p] = cos[p];
+                rowCos[at + 2 * p + 1] = cos[p];
+                rowSin[at + 2 * p] = -sin[p];
+                rowSin[at + 2 * p + 1] = sin[p];
+            }
+            return;
+        }
+        System.arraycopy(cos, 0, rowCos, at, pairs);
+        System.arraycopy(sin, 0, rowSin, at, pairs);
+    }
+
     /*
-     * Rotate-half: a row at a time, both members of a vector's pairs from one load of each (a loop over
-     * all the rows' vectors, the partner a computed offset away, ran no faster). Interleaved: rows that
-     * lie back to back go through one loop over all their vectors, the partner a lane swap: a loop per
-     * row of 64 pairs (8 vectors) ran in C2's pre- and post-loops, a range check on every access, at
-     * 0.46 of the copy's rate against 0.6 in one loop. A method per dtype and pairing: C2 compiles
-     * each on its own.
+     * Rows that lie back to back go through one loop over all their vectors where the pairing allows
+     * (interleaved): a loop per row of 64 pairs ran in C2's pre- and post-loops, a range check on every
+     * access, at 0.46 of the copy's rate against 0.6 in one loop. Rotate-half has no such run. A method
+     * per dtype and pairing: C2 compiles each on its own.
      */
     @Override
     public void rotateRows(DType dtype, boolean interleaved, Rows x, Rows out, float[] cos, float[] sin, int rows, int pairs) {
-        int width = 2 * pairs;
+        int bound;
         if (!interleaved) {
-            int bound = S.loopBound(pairs);
+            bound = S.loopBound(pairs);
             if (dtype == DType.BF16) {
                 halvesBf16(x, out, cos, sin, rows, pairs, bound);
             } else {
                 halvesF32(x, out, cos, sin, rows, pairs, bound);
             }
-            for (int r = 0; bound < pairs && r < rows; r++) {
-                ScalarRotaryKernels.rotateRow(dtype, false, x, out, cos, sin, r, pairs, bound);
+        } else {
+            int lanes = dtype == DType.BF16 ? L : L / 2;
+            bound = dtype == DType.BF16 || spread(dtype, true, pairs) ? pairs - pairs % lanes : 0;
+            long rowBytes = 2L * pairs * dtype.byteSize();
+            boolean backToBack = bound == pairs && x.step() == rowBytes && out.step() == rowBytes;
+            for (int r = 0; bound > 0 && r < (backToBack ? 1 : rows); r++) {
+                int count = backToBack ? rows * pairs : bound;
+                if (dtype == DType.BF16) {
+                    pairsBf16(x.memory(), x.row(r), out.memory(), out.row(r), cos, sin, r * pairs, count);
+                } else {
+                    pairsF32(x.memory(), x.row(r), out.memory(), out.row(r), cos, sin, 2 * r * pairs, 2 * count);
+                }
             }
-            return;
         }
-        long rowBytes = (long) width * dtype.byteSize();
-        boolean backToBack = x.step() == rowBytes && out.step() == rowBytes && width % L == 0;
-        int bound = S.loopBound(width);
-        for (int r = 0; r < (backToBack ? 1 : rows); r++) {
-            int count = backToBack ? rows * width : bound;
-            if (dtype == DType.BF16) {
-                pairsBf16(x.memory(), x.row(r), out.memory(), out.row(r), cos, sin, r * width, count);
-            } else {
-                pairsF32(x.memory(), x.row(r), out.memory(), out.row(r), cos, sin, r * width, count);
-            }
-            if (bound < width) {
-                ScalarRotaryKernels.rotateRow(dtype, true, x, out, cos, sin, r, pairs, bound);
-            }
+        for (int r = 0; bound < pairs && r < rows; r++) {
+            ScalarRotaryKernels.rotateRow(dtype, interleaved, x, out, cos, sin, r, pairs, bound);
         }
     }
 
@@ -88,6 +117,7 @@ final class VectorRotaryKernels implements RotaryKernels {
         }
     }
 
+    /** As {@link #halvesF32}, each value widened to F32 and rounded back. */
     private static void halvesBf16(Rows x, Rows out, float[] cos, float[] sin, int rows, int pairs, int bound) {
         long half = 2L * pairs;
         MemorySegment xs = x.memory(), os = out.memory();
@@ -103,6 +133,7 @@ final class VectorRotaryKernels implements RotaryKernels {
         }
     }
 
+    /** {@code out[j] = x[j] cos[j] + x[j ^ 1] sin[j]} over {@code count} values, the angles spread. */
     private static void pairsF32(MemorySegment xs, long xAt, MemorySegment os, long outAt, float[] cos, float[] sin, int angles,
             int count) {
         for (int e = 0; e < count; e += L) {
@@ -112,12 +143,14 @@ final class VectorRotaryKernels implements RotaryKernels {
         }
     }
 
+    /** {@code count} pairs, L a step, a pair an int lane: {@code (a cos - b sin, b cos + a sin)}. */
     private static void pairsBf16(MemorySegment xs, long xAt, MemorySegment os, long outAt, float[] cos, float[] sin, int angles,
             int count) {
-        for (int e = 0; e < count; e += L) {
-            FloatVector v = loadBf16(xs, xAt + 2L * e);
-            FloatVector c = FloatVector.fromArray(S, cos, angles + e), s = FloatVector.fromArray(S, sin, angles + e);
-            storeBf16(v.mul(c).add(v.rearrange(SWAP).mul(s)), os, outAt + 2L * e);
+        for (int p = 0; p < count; p += L) {
+            IntVector v = loadBf16Pairs(xs, xAt + 4L * p);
+            FloatVector a = lowBf16(v), b = highBf16(v);
+            FloatVector c = FloatVector.fromArray(S, cos, angles + p), s = FloatVector.fromArray(S, sin, angles + p);
+            storeBf16Pairs(a.mul(c).sub(b.mul(s)), b.mul(c).add(a.mul(s)), os, outAt + 4L * p);
         }
     }
 }

@@ -13,7 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The vector species at {@link Simd#BITS} and the lane operations every vector kernel shares: a sum
- * of lanes in one fixed order, loads of F32 and BF16 runs from native memory, the BF16 store.
+ * of lanes in one fixed order, loads of F32 and BF16 runs from native memory, the BF16 store, and BF16
+ * pairs read and written as int lanes.
  */
 public final class VectorLanes {
     public static final VectorSpecies<Float> S = switch (Simd.BITS) {
@@ -27,6 +28,8 @@ public final class VectorLanes {
     public static final VectorSpecies<Short> HALVES = ShortVector.SPECIES_PREFERRED.withShape(
             VectorShape.forBitSize(S.vectorBitSize() / 2)).check(short.class);
     public static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED.withShape(S.vectorShape()).check(int.class);
+    /** An int lane's upper 16 bits. */
+    private static final int HIGH_HALF = 0xFFFF_0000;
 
     /** Lane i takes lane i + d (mod L): the folds of {@link #sumOfLanes}, constants that C2 folds into its permutes. */
     public static final VectorShuffle<Float> BY_8 = shuffleBy(8), BY_4 = shuffleBy(4), BY_2 = shuffleBy(2);
@@ -81,11 +84,39 @@ public final class VectorLanes {
      * (add 0x7FFF plus the lowest kept bit, keep the upper half), NaN quietened.
      */
     public static void storeBf16(FloatVector v, MemorySegment m, long at) {
-        IntVector bits = v.reinterpretAsInts();
-        IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF)
-                .lanewise(VectorOperators.LSHR, 16);
-        IntVector quiet = bits.lanewise(VectorOperators.LSHR, 16).or(0x0040);
-        IntVector result = rounded.blend(quiet, v.test(VectorOperators.IS_NAN).cast(INTS));
+        IntVector result = roundedBf16(v).lanewise(VectorOperators.LSHR, 16);
         ((ShortVector) result.convertShape(VectorOperators.I2S, HALVES, 0)).intoMemorySegment(m, at, NATIVE);
+    }
+
+    /**
+     * Pairs of BF16 values, the L pairs at byte {@code at} as L ints: the first of each pair in a lane's
+     * low half ({@link #lowBf16}), the second in its high half ({@link #highBf16}). Read so, 2L BF16
+     * values widen by a shift or a mask, no conversion between shapes.
+     */
+    public static IntVector loadBf16Pairs(MemorySegment m, long at) {
+        return IntVector.fromMemorySegment(INTS, m, at, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** The first value of each BF16 pair, as F32 (exact). */
+    public static FloatVector lowBf16(IntVector pairs) {
+        return pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /** The second value of each BF16 pair, as F32 (exact). */
+    public static FloatVector highBf16(IntVector pairs) {
+        return pairs.and(HIGH_HALF).reinterpretAsFloats();
+    }
+
+    /** {@code lows} and {@code highs} rounded to BF16 as {@link #storeBf16} rounds, stored as the pairs {@link #loadBf16Pairs} reads. */
+    public static void storeBf16Pairs(FloatVector lows, FloatVector highs, MemorySegment m, long at) {
+        roundedBf16(lows).lanewise(VectorOperators.LSHR, 16).or(roundedBf16(highs).and(HIGH_HALF))
+                .intoMemorySegment(m, at, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** v's bits with the BF16 they round to (to nearest even; NaN quietened) in each lane's upper half. */
+    private static IntVector roundedBf16(FloatVector v) {
+        IntVector bits = v.reinterpretAsInts();
+        IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF);
+        return rounded.blend(bits.or(0x0040_0000), v.test(VectorOperators.IS_NAN).cast(INTS));
     }
 }
