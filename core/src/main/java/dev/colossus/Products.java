@@ -59,8 +59,7 @@ final class Products {
             addend = z2.broadcastTo(outShape);
         }
         Operand c3 = addend;
-        Operand out = Dispatcher.compute(op, device, dtype, outShape, o -> new MatMul(lhs, rhs, c3, alpha, beta, act, o),
-                a, b, c);
+        Operand out = Dispatcher.compute(op, device, dtype, outShape, o -> folded(new MatMul(lhs, rhs, c3, alpha, beta, act, o)), a, b, c);
         if (y.rank() == 1) {
             out = out.squeeze(out.rank() - 1);
         }
@@ -68,5 +67,35 @@ final class Products {
             out = out.squeeze(out.rank() - (y.rank() == 1 ? 1 : 2));
         }
         return Tensor.adopt(out);
+    }
+
+    /**
+     * A batch of products whose right operand is one matrix for every member (a weight under inputs
+     * (..., M, K), as {@code linear} makes) as one product of (batch M, K) by (K, N), where the left
+     * operand's and the addend's layouts fold their batch dimensions into the rows without a copy: one
+     * GEMM, the weight packed once, in place of a small one per batch member. Otherwise {@code product}
+     * as it is.
+     */
+    private static MatMul folded(MatMul product) {
+        Operand a = product.a(), b = product.b(), c = product.c(), out = product.out();
+        int batchRank = out.rank() - 2;
+        if (batchRank == 0 || out.numel() == 0 || out.numel() == out.dim(-2) * out.dim(-1)) {
+            return product;
+        }
+        long rows = out.numel() / out.dim(-1);
+        for (int d = 0; d < batchRank; d++) {
+            if (b.strides()[d] != 0 && b.dim(d) != 1) {
+                return product;
+            }
+        }
+        Shape flatA = Shape.of(rows, a.dim(-1)), flatOut = Shape.of(rows, out.dim(-1));
+        Operand a2 = a.reshapeView(flatA);
+        Operand c2 = c == null ? null : c.reshapeView(flatOut);
+        if (a2 == null || (c != null && c2 == null)) {
+            return product;
+        }
+        Operand b2 = b.withLayout(Shape.of(b.dim(-2), b.dim(-1)), new long[] {b.strides()[batchRank], b.strides()[batchRank + 1]},
+                b.offset());
+        return new MatMul(a2, b2, c2, product.alpha(), product.beta(), product.activation(), out.reshapeView(flatOut));
     }
 }
