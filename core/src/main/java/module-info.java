@@ -4,6 +4,8 @@
  * weight files ({@code dev.colossus.io}: safetensors and .npy).
  */
 module dev.colossus.core {
+    requires jdk.jfr;
+
     exports dev.colossus;
     exports dev.colossus.op;
     exports dev.colossus.spi;

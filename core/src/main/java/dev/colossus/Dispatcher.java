@@ -107,7 +107,10 @@ final class Dispatcher {
         return Operand.contiguous(storage, dtype, shape);
     }
 
-    /** Runs {@code op} on its device's backend, holding every storage it touches until it returns. */
+    /**
+     * Runs {@code op} on its device's backend, holding every storage it touches until it returns; a
+     * {@link OpEvent} for a recording that asks for one.
+     */
     static void execute(Op op) {
         Backend backend = Backends.forDevice(op.out().storage().device());
         List<Storage> held = new ArrayList<>(4);
@@ -116,7 +119,10 @@ final class Dispatcher {
                 in.storage().retain();
                 held.add(in.storage());
             }
+            OpEvent event = new OpEvent();
+            event.begin();
             run(backend, op);
+            event.commit(op, backend.name());
         } finally {
             held.forEach(Storage::release);
         }
