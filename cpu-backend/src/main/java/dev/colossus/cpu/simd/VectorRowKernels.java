@@ -14,6 +14,7 @@ import dev.colossus.reference.Elements;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * {@link RowKernels} on the Vector API at {@link Simd#BITS}. Loops run whole vectors and hand the
@@ -222,13 +223,13 @@ final class VectorRowKernels implements RowKernels {
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
-        float s = sumOfLanes(acc);
-        for (; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - shift);
-            x[off + i] = e;
-            s += e;
+        if (i < n) {
+            VectorMask<Float> tail = S.indexInRange(i, n);
+            FloatVector e = FloatVector.fromArray(S, x, off + i, tail).sub(shift).lanewise(EXP);
+            e.intoArray(x, off + i, tail);
+            acc = acc.add(e, tail);
         }
-        return s;
+        return sumOfLanes(acc);
     }
 
     @Override
