@@ -7,7 +7,9 @@ import dev.colossus.Device;
 import dev.colossus.Ops;
 import dev.colossus.Scope;
 import dev.colossus.Tensor;
+import dev.colossus.bench.model.MiniLm;
 import dev.colossus.spi.Backend;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,9 +17,9 @@ import java.util.function.Supplier;
 
 /**
  * The tour: lists the backends, runs matmul (N = 1024, 2048) and attention (B = 1, H = 16, L = 1024,
- * D = 64, plain and causal) in F32 on every available backend, checks each result against the
- * reference backend on sampled rows, and prints a table of time and GFLOP/s. Exits with status 1 if
- * any check fails.
+ * D = 64, plain and causal) and a real model (all-MiniLM-L6-v2's embeddings of four sentences) in F32
+ * on every available backend, checks each result against the reference backend (on sampled rows for
+ * the large ones), and prints a table of time and GFLOP/s. Exits with status 1 if any check fails.
  *
  * <p>The reference backend is plain loops (seconds per product), so it runs on a 16-row sample and
  * its GFLOP/s is that sample's.
@@ -48,6 +50,7 @@ public final class Tour {
             for (boolean causal : new boolean[] {false, true}) {
                 tour.attention(backend, 1, 16, 1024, 64, causal);
             }
+            tour.miniLm(backend);
         }
         if (!tour.failures.isEmpty()) {
             System.out.println("\nFAILED: " + String.join("; ", tour.failures));
@@ -103,6 +106,32 @@ public final class Tour {
         }
     }
 
+    /**
+     * all-MiniLM-L6-v2 ({@link MiniLm}) on four sentences, the embeddings checked against the reference
+     * backend's; GFLOP/s counts the products and attention. On the host's backends only (its weights
+     * are mapped from a file on the host), and only where its ONNX file is on the class path.
+     */
+    private void miniLm(Backend backend) {
+        String op = "MiniLM-L6 embeddings, 4 sentences";
+        if (!backend.device().equals(Device.CPU)) {
+            System.out.printf("%-40s %-10s %s%n", op, backend.name(), "skipped: the model's weights are on the host");
+            return;
+        }
+        List<String> sentences = List.of("Colossus runs tensors on the JVM.", "The tour checks every backend against the reference.",
+                "A sentence embedding is the mean of its tokens' last hidden states, made unit length.", "Short one.");
+        try (MiniLm model = MiniLm.load(); Scope scope = Scope.open()) {
+            Tensor ids = model.tokens(sentences);
+            long tokens = ids.size(1);
+            double flops = 2.0 * sentences.size() * tokens * MiniLm.LAYERS * (4 * MiniLm.HIDDEN + 2 * 1536) * MiniLm.HIDDEN
+                    + 4.0 * sentences.size() * MiniLm.LAYERS * MiniLm.HEADS * tokens * tokens * MiniLm.HEAD_DIM;
+            Timed result = time(backend, () -> model.embed(ids));
+            double error = relativeL2(reference(() -> model.embed(ids)), result.value());
+            report(op, backend, result.seconds(), flops, error, "over the 4 embeddings");
+        } catch (IOException e) {
+            System.out.printf("%-40s %-10s %s%n", op, backend.name(), "skipped: " + e.getMessage());
+        }
+    }
+
     private record Timed(Tensor value, double seconds) {
     }
 
@@ -150,9 +179,13 @@ public final class Tour {
     }
 
     private void report(String op, Backend backend, double seconds, double flops, double error) {
+        report(op, backend, seconds, flops, error, "over " + SAMPLE + " sampled rows");
+    }
+
+    private void report(String op, Backend backend, double seconds, double flops, double error, String checked) {
         boolean ok = error <= TOLERANCE;
         String check = backend.name().equals("reference") ? "(is the reference)"
-                : String.format("%s (worst relative L2 %.1e over %d sampled rows)", ok ? "ok" : "FAILED", error, SAMPLE);
+                : String.format("%s (worst relative L2 %.1e %s)", ok ? "ok" : "FAILED", error, checked);
         System.out.printf("%-40s %-10s %10.2f %9.1f  %s%n", op, backend.name(), seconds * 1e3, flops / seconds / 1e9, check);
         if (!ok) {
             failures.add(op + " on " + backend.name() + ": relative L2 " + error);

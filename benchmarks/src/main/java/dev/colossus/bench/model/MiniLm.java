@@ -101,6 +101,18 @@ public final class MiniLm implements AutoCloseable {
      * limit, where langchain4j embeds them in parts): one batch padded to its longest sentence.
      */
     public float[][] embed(List<String> sentences) {
+        float[][] out = new float[sentences.size()][];
+        try (Tensor batch = tokens(sentences); Tensor embeddings = embed(batch)) {
+            float[] flat = embeddings.toFloatArray();
+            for (int i = 0; i < out.length; i++) {
+                out[i] = Arrays.copyOfRange(flat, i * HIDDEN, (i + 1) * HIDDEN);
+            }
+        }
+        return out;
+    }
+
+    /** The sentences' token ids as {@link #embed(Tensor)} takes them: (B, L) I64, each padded with 0 to the longest. */
+    public Tensor tokens(List<String> sentences) {
         if (tokenizer == null) {
             throw new IllegalStateException("MiniLm: this model was made from weights alone; load() gives one with its tokenizer");
         }
@@ -114,14 +126,7 @@ public final class MiniLm implements AutoCloseable {
         for (int i = 0; i < ids.length; i++) {
             System.arraycopy(ids[i], 0, padded, i * longest, ids[i].length);
         }
-        float[][] out = new float[ids.length][];
-        try (Tensor batch = Tensor.of(padded, ids.length, longest); Tensor embeddings = embed(batch)) {
-            float[] flat = embeddings.toFloatArray();
-            for (int i = 0; i < ids.length; i++) {
-                out[i] = Arrays.copyOfRange(flat, i * HIDDEN, (i + 1) * HIDDEN);
-            }
-        }
-        return out;
+        return Tensor.of(padded, ids.length, longest);
     }
 
     /** The weights, by Hugging Face's names, as {@link #embed} reads them: to write to safetensors. */

@@ -1,8 +1,8 @@
-"""Writes sentences.txt, MiniLmTest's corpus: every distinct sentence of perldiag.pod, the Perl
-diagnostics as Debian's perl-modules-5.36 ships them (/usr/share/perl/5.36/pod/perldiag.pod; Perl's
+"""Writes sentences.txt, the corpus of MiniLmCorpusTest and ModelBench: every distinct sentence of
+perldiag.pod, the Perl diagnostics as Debian's perl-modules-5.36 ships them (/usr/share/perl/5.36/pod/perldiag.pod; Perl's
 documentation, under Perl's own terms: the Artistic License or the GPL). Explanatory paragraphs only
 (not the =item message templates, not indented code), POD markup removed, split at sentence ends.
-    cd benchmarks/src/test/resources/dev/colossus/bench/model && python3 make_sentences.py"""
+    cd benchmarks/src/main/resources/dev/colossus/bench/model && python3 make_sentences.py"""
 import re
 
 SOURCE = "/usr/share/perl/5.36/pod/perldiag.pod"
