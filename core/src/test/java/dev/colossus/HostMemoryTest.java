@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colossus.spi.HostStorage;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 
@@ -27,6 +29,25 @@ class HostMemoryTest {
             peak = Math.max(peak, HostStorage.liveBytes() - base);
         }
         assertTrue(peak < 1024 * MIB, "peak live bytes " + peak);
+    }
+
+    /**
+     * Ten steps that each hold 320 MiB (more than the 256 MiB floor) and then close it all, as a model's
+     * forward pass in one scope does: the first collection finds it all reachable, the threshold stays
+     * above the steps' peak, and the later steps collect nothing (one collection a step before).
+     */
+    @Test
+    void stepsThatHoldMoreThanTheFloorOnPurposeAreCollectedOnceNotEveryStep() {
+        long before = HostStorage.collections();
+        for (int step = 0; step < 10; step++) {
+            List<Tensor> held = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                held.add(Tensor.empty("test", DType.F32, Shape.of(16 * MIB)));
+            }
+            held.forEach(Tensor::close);
+        }
+        long collections = HostStorage.collections() - before;
+        assertTrue(collections <= 2, collections + " collections in 10 steps");
     }
 
     @Test

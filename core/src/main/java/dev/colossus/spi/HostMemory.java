@@ -12,9 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * time while native memory fills. So when the live bytes pass a threshold, the allocating thread asks
  * for a collection and waits while the cleaners free what it found ({@link Collector}); the
  * threshold then moves to twice the live bytes, and as blocks are freed it follows them down to twice
- * what is left, never below {@code -Dcolossus.host.gcThresholdBytes} (256 MiB by default). A program
- * that forgets its tensors stays near that floor; one that holds gigabytes on purpose pays a
- * collection each time its holdings double. (Direct buffers have the same problem; java.nio's
+ * what is left, never below twice what the last collection left live, nor below {@code
+ * -Dcolossus.host.gcThresholdBytes} (256 MiB by default). A program that forgets its tensors stays
+ * near the floor; one that holds gigabytes on purpose pays a collection each time its holdings
+ * double, and one whose every step holds more than the floor for a moment (a model's forward pass
+ * in one scope) pays one collection, not one a step: MiniLM's batch of 32 held 270 MiB in its scope
+ * and ran a full collection every pass, a tenth of its time (issue 22). (Direct buffers have the same problem; java.nio's
  * {@code Bits.reserveMemory} collects at a hard limit instead.) Where {@code -XX:+DisableExplicitGC}
  * is set, only {@code close()} frees memory.
  *
@@ -36,6 +39,10 @@ final class HostMemory {
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
     private static final AtomicLong LIVE_BLOCKS = new AtomicLong();
     private static final AtomicLong GC_THRESHOLD = new AtomicLong(GC_THRESHOLD_FLOOR);
+    /** What the threshold falls back to as blocks are freed: twice what the last collection left live, at least the floor. */
+    private static final AtomicLong GC_THRESHOLD_BASE = new AtomicLong(GC_THRESHOLD_FLOOR);
+    /** How many collections the threshold has asked for. */
+    private static final AtomicLong COLLECTIONS = new AtomicLong();
     /** Whether a thread is collecting for the threshold: one at a time, the others go on. */
     private static final AtomicBoolean COLLECTING = new AtomicBoolean();
 
@@ -54,8 +61,10 @@ final class HostMemory {
         LIVE_BLOCKS.incrementAndGet();
         if (LIVE_BYTES.addAndGet(bytes) > GC_THRESHOLD.get() && COLLECTING.compareAndSet(false, true)) {
             try {
+                COLLECTIONS.incrementAndGet();
                 Collector.collectAndAwaitCleaners(LIVE_BYTES::get);
-                GC_THRESHOLD.set(Math.max(GC_THRESHOLD_FLOOR, 2 * LIVE_BYTES.get()));
+                GC_THRESHOLD_BASE.set(Math.max(GC_THRESHOLD_FLOOR, 2 * LIVE_BYTES.get()));
+                GC_THRESHOLD.set(GC_THRESHOLD_BASE.get());
             } finally {
                 COLLECTING.set(false);
             }
@@ -67,7 +76,7 @@ final class HostMemory {
     static void free(MemorySegment block, long bytes) {
         LIVE_BLOCKS.decrementAndGet();
         long live = LIVE_BYTES.addAndGet(-bytes);
-        GC_THRESHOLD.accumulateAndGet(Math.max(GC_THRESHOLD_FLOOR, 2 * live), Math::min);
+        GC_THRESHOLD.accumulateAndGet(Math.max(GC_THRESHOLD_BASE.get(), 2 * live), Math::min);
         if (bytes >= LargeBlockCache.MIN_BYTES) {
             CACHE.put(block, bytes);
         } else {
@@ -104,6 +113,10 @@ final class HostMemory {
 
     static long liveBytes() {
         return LIVE_BYTES.get();
+    }
+
+    static long collections() {
+        return COLLECTIONS.get();
     }
 
     static long liveBlocks() {

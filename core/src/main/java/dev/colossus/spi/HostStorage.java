@@ -82,6 +82,11 @@ public final class HostStorage extends Storage {
         return HostMemory.liveBlocks();
     }
 
+    /** How many collections host allocation has asked for, as its live bytes passed the threshold: for tests. */
+    public static long collections() {
+        return HostMemory.collections();
+    }
+
     /** Bytes in the host blocks Colossus has allocated and not yet freed. */
     public static long liveBytes() {
         return HostMemory.liveBytes();
