@@ -46,7 +46,7 @@ final class PrefillAttention {
 
     static void attention(Attention op) {
         long batches = op.q().dim(0), heads = op.q().dim(1), lq = op.q().dim(2);
-        int group = QG;
+        int group = (int) Math.min(QG, (lq + TQ - 1) / TQ * TQ);
         while (group > TQ && batches * heads * ((lq + group - 1) / group) < 2L * CpuParallel.THREADS) {
             group /= 2;
         }
@@ -67,6 +67,8 @@ final class PrefillAttention {
     private static final class Group {
         private final Attention op;
         private final int d, dv, depth, vPanels, maxRows;
+        /** Keys per block here: {@link #KB}, or Lk in whole panels where that is less (its buffers sized so). */
+        private final int kb;
         private final long lq, lk, groupSize;
         private final float scale;
         private final float[] packedQ, packedK, packedV, packedP, scores, outputs, row, maskRow, tile, max, sum;
@@ -82,15 +84,16 @@ final class PrefillAttention {
             lk = op.k().dim(2);
             groupSize = op.groupSize();
             scale = (float) op.scale();
+            kb = (int) Math.min(KB, (lk + NR - 1) / NR * NR);
             int rows = (maxRows + TQ - 1) / TQ * TQ;
             packedQ = Scratch.floats(rows * depth);
-            packedK = Scratch.floats(KB * depth);
-            packedV = Scratch.floats(vPanels * KB * NR);
-            packedP = Scratch.floats(TQ * KB);
-            scores = Scratch.floats(TQ * KB);
+            packedK = Scratch.floats(kb * depth);
+            packedV = Scratch.floats(vPanels * kb * NR);
+            packedP = Scratch.floats(TQ * kb);
+            scores = Scratch.floats(TQ * kb);
             outputs = Scratch.floats(rows * vPanels * NR);
             row = Scratch.floats(Math.max(d, vPanels * NR));
-            maskRow = Scratch.floats(KB);
+            maskRow = Scratch.floats(kb);
             tile = Scratch.floats(MR * NR);
             max = Scratch.floats(rows);
             sum = Scratch.floats(rows);
@@ -114,8 +117,8 @@ final class PrefillAttention {
             long shift = lk - lq;
             long keyEnd = op.causal() ? Math.clamp(i0 + rows + shift, 0, lk) : lk;
             long g = h / groupSize;
-            for (long j0 = 0; j0 < keyEnd; j0 += KB) {
-                int keys = (int) Math.min(KB, keyEnd - j0);
+            for (long j0 = 0; j0 < keyEnd; j0 += kb) {
+                int keys = (int) Math.min(kb, keyEnd - j0);
                 packKeys(b, g, j0, keys);
                 for (int t0 = 0; t0 < rows; t0 += TQ) {
                     if (op.causal() && j0 > i0 + t0 + Math.min(TQ, rows - t0) - 1 + shift) {
@@ -183,7 +186,7 @@ final class PrefillAttention {
                 for (int kp = 0; kp < keyPanels; kp++) {
                     KERNEL.multiply(depth, packedQ, (t0 + rp * MR) * depth, packedK, kp * NR * depth, tile);
                     for (int i = 0; i < MR; i++) {
-                        System.arraycopy(tile, i * NR, scores, (rp * MR + i) * KB + kp * NR, NR);
+                        System.arraycopy(tile, i * NR, scores, (rp * MR + i) * kb + kp * NR, NR);
                     }
                 }
             }
@@ -192,7 +195,7 @@ final class PrefillAttention {
             int width = vPanels * NR;
             for (int r = 0; r < rows; r++) {
                 long i = i0 + t0 + r;
-                int s = r * KB;
+                int s = r * kb;
                 if (mask != null) {
                     OnlineSoftmax.applyMask(mask, OnlineSoftmax.offset(mask, b, h, i) + j0 * mask.strides()[3], maskRow, scores, s, keys);
                 }
