@@ -37,6 +37,12 @@ public final class Llama implements AutoCloseable {
         /** For tests: 2 layers, vocab 4096. */
         public static final Config TINY = new Config(64, 2, 4, 2, 16, 128, 4096, 10_000, 1e-5, 256);
 
+        /** The weights' count: the embedding (tied to the output), and per layer two norms, the four attention and three MLP products; the final norm. */
+        public long parameters() {
+            long h = hidden, q = (long) heads * headDim, kv = (long) kvHeads * headDim;
+            return h * vocab + layers * (2 * h + 2 * q * h + 2 * kv * h + 3L * intermediate * h) + h;
+        }
+
         /** The configuration as safetensors metadata, one entry a field. */
         Map<String, String> metadata() {
             Map<String, String> m = new LinkedHashMap<>();
@@ -158,6 +164,19 @@ public final class Llama implements AutoCloseable {
     /** Forgets the cached positions: the next {@link #forward} starts at position 0. */
     public void reset() {
         position = 0;
+    }
+
+    /** Forgets the cached positions from {@code to} on: the next {@link #forward} writes there, the earlier ones kept. */
+    public void rewind(int to) {
+        if (to < 0 || to > position) {
+            throw new IllegalArgumentException("Llama.rewind: position " + to + " is not in [0, " + position + "]");
+        }
+        position = to;
+    }
+
+    /** The bytes of the weights, each once (the embedding, tied, serves the logits too): what a decode step reads. */
+    public long weightBytes() {
+        return weights.values().stream().mapToLong(t -> t.numel() * t.dtype().byteSize()).sum();
     }
 
     /** The positions the cache holds. */

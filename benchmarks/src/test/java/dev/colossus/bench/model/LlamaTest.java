@@ -2,6 +2,7 @@ package dev.colossus.bench.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colossus.Backends;
@@ -34,6 +35,14 @@ class LlamaTest {
         return Math.sqrt(diff / norm);
     }
 
+    private static double[] toDoubles(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            d[i] = x[i];
+        }
+        return d;
+    }
+
     private static long[] ids(int[] tokens) {
         long[] ids = new long[tokens.length];
         for (int i = 0; i < tokens.length; i++) {
@@ -63,6 +72,26 @@ class LlamaTest {
         assertEquals(TINY.vocab(), cpu.length);
         double error = relativeL2(cpu, reference);
         assertTrue(error <= 1e-5, "relative L2 " + error + " against the reference in F64");
+    }
+
+    /** The weights' count and bytes, by the configuration and by the file, and the cache's rewind. */
+    @Test
+    void weightsAreCountedAndTheCacheRewinds(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("tiny.safetensors");
+        Llama.writeRandom(TINY, DType.F32, 5, file);
+        try (Llama model = Llama.load(file)) {
+            assertEquals(4 * TINY.parameters(), model.weightBytes());
+            float[] first;
+            try (Tensor logits = model.forward(ids(PROMPT))) {
+                first = logits.toFloatArray();
+            }
+            model.forward(new long[] {5}).close();
+            model.rewind(PROMPT.length - 1);
+            try (Tensor again = model.forward(new long[] {PROMPT[PROMPT.length - 1]})) {
+                assertTrue(relativeL2(again.toFloatArray(), toDoubles(first)) <= 1e-6, "the last prompt token again, from the cache");
+            }
+            assertThrows(IllegalArgumentException.class, () -> model.rewind(PROMPT.length + 1));
+        }
     }
 
     /**
