@@ -83,7 +83,7 @@ public class ModelBench {
                         model = f32.to(DType.BF16);
                     }
                 }
-                idTensor = Tensor.of(Arrays.stream(ids).flatMapToLong(Arrays::stream).toArray(), ids.length, ids[0].length);
+                idTensor = tensor(ids);
             }
             case "ort" -> {
                 environment = OrtEnvironment.getEnvironment();
@@ -132,9 +132,7 @@ public class ModelBench {
                 }
             }
         }
-        try (InputStream json = resource("/all-minilm-l6-v2-tokenizer.json");
-                HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(json,
-                        Map.of("truncation", "true", "maxLength", String.valueOf(MAX_TOKENS), "padding", "false"))) {
+        try (HuggingFaceTokenizer tokenizer = MiniLm.tokenizer()) {
             return switch (input) {
                 case "batch32" -> {
                     long[][] batch = new long[32][];
@@ -178,6 +176,11 @@ public class ModelBench {
             }));
         }
         return feeds;
+    }
+
+    /** Padded rows of token ids as the (B, L) I64 tensor {@link MiniLm#embed(Tensor)} takes. */
+    static Tensor tensor(long[][] ids) {
+        return Tensor.of(Arrays.stream(ids).flatMapToLong(Arrays::stream).toArray(), ids.length, ids[0].length);
     }
 
     /** Rows padded with 0 to the longest. */

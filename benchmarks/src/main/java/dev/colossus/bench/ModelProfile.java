@@ -56,7 +56,7 @@ public final class ModelProfile {
         Path file = Files.createTempFile("colossus-minilm", ".jfr");
         long wall;
         try (MiniLm model = MiniLm.load();
-                Tensor batch = Tensor.of(Arrays.stream(ids).flatMapToLong(Arrays::stream).toArray(), ids.length, ids[0].length)) {
+                Tensor batch = ModelBench.tensor(ids)) {
             for (int i = 0; i < runs; i++) {
                 model.embed(batch).close();
             }

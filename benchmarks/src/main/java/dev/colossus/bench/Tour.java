@@ -122,7 +122,7 @@ public final class Tour {
         try (MiniLm model = MiniLm.load(); Scope scope = Scope.open()) {
             Tensor ids = model.tokens(sentences);
             long tokens = ids.size(1);
-            double flops = 2.0 * sentences.size() * tokens * MiniLm.LAYERS * (4 * MiniLm.HIDDEN + 2 * 1536) * MiniLm.HIDDEN
+            double flops = 2.0 * sentences.size() * tokens * MiniLm.LAYERS * (4 * MiniLm.HIDDEN + 2 * MiniLm.INTERMEDIATE) * MiniLm.HIDDEN
                     + 4.0 * sentences.size() * MiniLm.LAYERS * MiniLm.HEADS * tokens * tokens * MiniLm.HEAD_DIM;
             Timed result = time(backend, () -> model.embed(ids));
             double error = relativeL2(reference(() -> model.embed(ids)), result.value());

@@ -10,6 +10,7 @@ import dev.colossus.io.SafeTensors;
 import dev.colossus.op.UnaryFn;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -230,10 +231,7 @@ public final class Llama implements AutoCloseable {
     public int[] generate(int[] prompt, int steps) {
         reset();
         int[] tokens = new int[steps];
-        long[] ids = new long[prompt.length];
-        for (int i = 0; i < prompt.length; i++) {
-            ids[i] = prompt[i];
-        }
+        long[] ids = Arrays.stream(prompt).asLongStream().toArray();
         for (int t = 0; t < steps; t++) {
             try (Tensor logits = forward(ids); Tensor best = Ops.argmax(logits)) {
                 tokens[t] = (int) best.item();
@@ -254,10 +252,7 @@ public final class Llama implements AutoCloseable {
         }
         reset();
         int[] tokens = new int[steps];
-        long[] ids = new long[prompt.length];
-        for (int i = 0; i < prompt.length; i++) {
-            ids[i] = prompt[i];
-        }
+        long[] ids = Arrays.stream(prompt).asLongStream().toArray();
         for (int t = 0; t < steps; t++) {
             try (Scope scope = Scope.open()) {
                 ValuesAndIndices best = Ops.topk(forward(ids), k, 0, true);                              // the k largest logits

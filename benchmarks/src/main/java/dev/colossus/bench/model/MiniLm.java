@@ -36,7 +36,7 @@ import java.util.Set;
  * bias, which names the weight.
  */
 public final class MiniLm implements AutoCloseable {
-    public static final int LAYERS = 6, HIDDEN = 384, HEADS = 12, HEAD_DIM = 32;
+    public static final int LAYERS = 6, HIDDEN = 384, HEADS = 12, HEAD_DIM = 32, INTERMEDIATE = 1536;
     private static final String ONNX = "all-minilm-l6-v2.onnx", TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
     private static final double EPS = 1e-12;
 
@@ -76,8 +76,13 @@ public final class MiniLm implements AutoCloseable {
         for (String name : file.names()) {
             weights.put(name, file.get(name));
         }
+        return new MiniLm(weights, tokenizer(), true);
+    }
+
+    /** The model's tokenizer (its tokenizer.json from the class path): [CLS] and [SEP] added, cut at 128 tokens, unpadded. */
+    public static HuggingFaceTokenizer tokenizer() throws IOException {
         try (InputStream json = resource(TOKENIZER)) {
-            return new MiniLm(weights, HuggingFaceTokenizer.newInstance(json, Map.of("truncation", "true", "maxLength", "128", "padding", "false")), true);
+            return HuggingFaceTokenizer.newInstance(json, Map.of("truncation", "true", "maxLength", "128", "padding", "false"));
         }
     }
 
