@@ -56,8 +56,12 @@ public final class CpuMatMul {
     /** Outputs a thread must activate before the activation pass is split across threads. */
     private static final long ACTIVATION_GRAIN = 1 << 16;
 
-    /** Elements of B a thread must stream before a decode-shaped product is split across threads. */
-    private static final long SKINNY_GRAIN = 1 << 20;
+    /**
+     * Elements of B a thread must stream before a decode-shaped product is split across threads: 2^18,
+     * 512 KB of BF16 (at 2^20 a Llama 1B step's 512 x 2048 key and value projections ran on one
+     * thread: 6.9 ms of the step, 3.2 on two).
+     */
+    private static final long SKINNY_GRAIN = 1 << 18;
 
     /** Decode-shaped products split their columns at multiples of this (of every vector length's 4 vectors). */
     private static final int SKINNY_COLUMNS = 256;
