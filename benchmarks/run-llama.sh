@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# LlamaBench (a Llama 3.2 1B decode step, BF16, beside a copy of 1 GiB by as many threads), 3 forks,
-# and its report: benchmarks/results/cpu/llama.{json,md}. About 5 minutes on 2 cores, and 2.5 GB in
+# LlamaBench (Llama 3.2 1B, BF16: a decode step and a 512-token prefill on Colossus and on PyTorch 2.10,
+# beside a copy of 1 GiB by as many threads), 3 forks,
+# and its report: benchmarks/results/cpu/llama.{json,md}. About 10 minutes on 2 cores, and 2.5 GB in
 # java.io.tmpdir for the weights (written once, about 30 s).
 #   benchmarks/run-llama.sh [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/java-home.sh
+# PyTorch's library links OpenBLAS, which this variable would slow to Haswell's kernels.
+unset OPENBLAS_CORETYPE
 out="${1:-benchmarks/results/cpu}"
 mkdir -p "$out"
 mvn -q -B -DskipTests install

@@ -27,10 +27,11 @@ pack() {
     mvn -q -B -DskipTests install
     ../shared/device/make-jre.sh .device
     # The shaded jar without what the GPU check never loads: OpenBLAS's natives (20 MB), MiniLM's ONNX
-    # file (90 MB), the tokenizers' natives (DJL, 19 MB) and ONNX Runtime's library (17 MB): the carry
-    # limit is 64 MiB.
+    # file (90 MB), the tokenizers' natives (DJL, 19 MB), ONNX Runtime's library (17 MB) and PyTorch's
+    # CPU library (90 MB): the carry limit is 64 MiB.
     cp benchmarks/target/benchmarks.jar .device/benchmarks.jar
-    zip -q -d .device/benchmarks.jar 'org/bytedeco/openblas/linux-x86_64/*' 'all-minilm-l6-v2.onnx' 'native/lib/*' 'ai/onnxruntime/native/*'
+    zip -q -d .device/benchmarks.jar 'org/bytedeco/openblas/linux-x86_64/*' 'all-minilm-l6-v2.onnx' 'native/lib/*' 'ai/onnxruntime/native/*' \
+        'org/bytedeco/pytorch/linux-x86_64/*'
     cp core/target/colossus-core-*-tests.jar .device/core-tests.jar
     "$JAVA_HOME/bin/jar" cf .device/cuda-tests.jar -C cuda-backend/target/test-classes .
     mvn -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$junit_version \

@@ -3,13 +3,18 @@ package dev.colossus.bench;
 import dev.colossus.DType;
 import dev.colossus.Tensor;
 import dev.colossus.bench.model.Llama;
+import dev.colossus.bench.model.TorchLlama;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,13 +30,21 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A Llama 3.2 1B decode step on the CPU backend ({@link Llama}, seeded random BF16 weights written
- * once to {@code java.io.tmpdir} and memory-mapped), batch 1, after a prompt of {@link #CONTEXT}
- * tokens: each iteration starts again at that position ({@link Llama#rewind}), so every step sees 512
- * to about 530 cached positions. Beside it the yardstick, {@code copy}: {@link #COPY_BYTES} copied
- * between two native buffers by as many threads as the CPU backend uses (a bulk copy each of an equal
- * part), the rate that bounds a step, which reads every weight once: the bound is the weights' bytes
- * over the copy's rate, counted as bytes read plus bytes written ({@link LlamaReport}).
+ * Llama 3.2 1B on the CPU backend ({@link Llama}, seeded random BF16 weights written once to {@code
+ * java.io.tmpdir} and memory-mapped) and on PyTorch 2.10 ({@link TorchLlama}, the same weights, as
+ * many intra-op threads as the CPU backend has), batch 1:
+ * <ul>
+ *   <li>{@code decode}, {@code torchDecode}: a step after a prompt of {@link #CONTEXT} tokens; each
+ *       iteration starts again at that position ({@code rewind}), so every step sees 512 to a few
+ *       hundred more cached positions;</li>
+ *   <li>{@code prefill}, {@code torchPrefill}: the {@link #CONTEXT}-token prompt from position 0;</li>
+ *   <li>{@code copy}, the yardstick: {@link #COPY_BYTES} copied between two native buffers by as many
+ *       threads as the CPU backend uses (a bulk copy each of an equal part), the rate that bounds a
+ *       decode step, which reads every weight once: the bound is the weights' bytes over the copy's
+ *       rate, counted as bytes read plus bytes written ({@link LlamaReport});</li>
+ *   <li>{@code read}: the same bytes only read, summed as floats by as many threads (four vectors
+ *       an iteration): what memory gives a reader, the bound the weights' bytes can reach at best.</li>
+ * </ul>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,17 +59,19 @@ public class LlamaBench {
     static final long COPY_BYTES = 1L << 30;
     private static final int PARTS = Runtime.getRuntime().availableProcessors();
 
-    @Param({"copy", "decode"})
+    @Param({"copy", "read", "decode", "torchDecode", "prefill", "torchPrefill"})
     public String op;
 
     private Llama llama;
+    private TorchLlama torch;
+    private long[] prompt;
     private Arena arena;
     private MemorySegment from;
     private MemorySegment to;
 
     @Setup
     public void setUp() throws IOException {
-        if (op.equals("copy")) {
+        if (op.equals("copy") || op.equals("read")) {
             arena = Arena.ofShared();
             from = arena.allocate(COPY_BYTES, 64).fill((byte) 1);
             to = arena.allocate(COPY_BYTES, 64).fill((byte) 0);
@@ -68,13 +83,18 @@ public class LlamaBench {
             Llama.writeRandom(Llama.Config.LLAMA_3_2_1B, DType.BF16, 1, partial);
             Files.move(partial, file);
         }
-        llama = Llama.load(file);
-        long[] prompt = new long[CONTEXT];
+        prompt = new long[CONTEXT];
         for (int i = 0; i < CONTEXT; i++) {
             prompt[i] = (7919L * i) % Llama.Config.LLAMA_3_2_1B.vocab();
         }
-        llama.forward(prompt).close();
-        System.out.printf("%nweights: %d bytes%n", llama.weightBytes());
+        if (op.startsWith("torch")) {
+            torch = TorchLlama.load(file, PARTS);
+            torch.forward(prompt);
+        } else {
+            llama = Llama.load(file);
+            llama.forward(prompt).close();
+            System.out.printf("%nweights: %d bytes%n", llama.weightBytes());
+        }
     }
 
     @Setup(Level.Iteration)
@@ -82,24 +102,66 @@ public class LlamaBench {
         if (llama != null) {
             llama.rewind(CONTEXT);
         }
+        if (torch != null) {
+            torch.rewind(CONTEXT);
+        }
     }
 
     @Benchmark
     public long run() {
-        if (llama == null) {
-            long part = COPY_BYTES / PARTS;
-            IntStream.range(0, PARTS).parallel().forEach(p -> MemorySegment.copy(from, p * part, to, p * part, part));
-            return COPY_BYTES;
+        switch (op) {
+            case "copy" -> {
+                long part = COPY_BYTES / PARTS;
+                IntStream.range(0, PARTS).parallel().forEach(p -> MemorySegment.copy(from, p * part, to, p * part, part));
+                return COPY_BYTES;
+            }
+            case "read" -> {
+                long part = COPY_BYTES / PARTS;
+                return (long) IntStream.range(0, PARTS).parallel().mapToDouble(p -> sum(from, p * part, (p + 1) * part)).sum();
+            }
+            case "decode" -> {
+                try (Tensor logits = llama.forward(new long[] {42})) {
+                    return logits.numel();
+                }
+            }
+            case "prefill" -> {
+                llama.reset();
+                try (Tensor logits = llama.forward(prompt)) {
+                    return logits.numel();
+                }
+            }
+            case "torchDecode" -> {
+                return torch.forward(new long[] {42}).length;
+            }
+            case "torchPrefill" -> {
+                torch.reset();
+                return torch.forward(prompt).length;
+            }
+            default -> throw new IllegalArgumentException("LlamaBench: no op " + op);
         }
-        try (Tensor logits = llama.forward(new long[] {42})) {
-            return logits.numel();
+    }
+
+    /** The floats of {@code [from, to)} bytes of m summed, four vectors of accumulators. */
+    private static float sum(MemorySegment m, long from, long to) {
+        VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
+        int step = s.vectorByteSize();
+        FloatVector a = FloatVector.zero(s), b = a, c = a, d = a;
+        for (long i = from; i < to; i += 4L * step) {
+            a = a.add(FloatVector.fromMemorySegment(s, m, i, ByteOrder.nativeOrder()));
+            b = b.add(FloatVector.fromMemorySegment(s, m, i + step, ByteOrder.nativeOrder()));
+            c = c.add(FloatVector.fromMemorySegment(s, m, i + 2L * step, ByteOrder.nativeOrder()));
+            d = d.add(FloatVector.fromMemorySegment(s, m, i + 3L * step, ByteOrder.nativeOrder()));
         }
+        return a.add(b).add(c).add(d).reduceLanes(VectorOperators.ADD);
     }
 
     @TearDown
     public void tearDown() {
         if (llama != null) {
             llama.close();
+        }
+        if (torch != null) {
+            torch.close();
         }
         if (arena != null) {
             arena.close();
