@@ -80,7 +80,7 @@ public final class TorchLlama implements AutoCloseable {
         }
         keys = new Tensor[config.layers()];
         values = new Tensor[config.layers()];
-        try (PointerScope scope = new PointerScope()) {
+        try (PointerScope _ = new PointerScope()) {
             ScalarType dtype = ScalarType.Float;
             for (Map.Entry<String, dev.colossus.Tensor> e : from.entrySet()) {
                 Tensor t = kept(copied(e.getKey(), e.getValue()));
@@ -147,7 +147,7 @@ public final class TorchLlama implements AutoCloseable {
         int hq = config.heads(), hkv = config.kvHeads(), d = config.headDim();
         long[] hidden = {config.hidden()};
         DoubleOptional eps = new DoubleOptional(config.eps());
-        try (PointerScope scope = new PointerScope()) {
+        try (PointerScope _ = new PointerScope()) {
             Tensor x = torch.embedding(w("model.embed_tokens.weight"), Tensor.create(ids, 1, n));          // (1, n, H)
             Tensor cosines = cos.narrow(0, pos, n), sines = sin.narrow(0, pos, n);                      // (n, D)
             Tensor mask = mask(pos, n);
