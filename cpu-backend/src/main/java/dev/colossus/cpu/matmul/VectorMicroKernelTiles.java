@@ -26,8 +26,9 @@ final class VectorMicroKernelTiles {
         FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S);
         FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S), c6_2 = FloatVector.zero(S);
         FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S), c7_2 = FloatVector.zero(S);
-        for (int k = 0, ak0 = aOff, bk0 = bOff; k < kc; k += 2, ak0 += 16, bk0 += 6*L) {
-          for (int u = 0, ak = ak0, bk = bk0; u < 2; u++, ak += 8, bk += 3*L) {
+        for (int k = 0; k < kc; k += 2) {
+          for (int u = 0; u < 2; u++) {
+            int ak = aOff + (k + u) * 8, bk = bOff + (k + u) * 3*L;
             FloatVector b0_0 = FloatVector.fromArray(S, b, bk + 0*L);
             FloatVector b0_1 = FloatVector.fromArray(S, b, bk + 1*L);
             FloatVector b0_2 = FloatVector.fromArray(S, b, bk + 2*L);
@@ -83,8 +84,9 @@ final class VectorMicroKernelTiles {
         FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S);
         FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S), c4_2 = FloatVector.zero(S);
         FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S);
-        for (int k = 0, ak0 = aOff, bk0 = bOff; k < kc; k += 2, ak0 += 12, bk0 += 6*L) {
-          for (int u = 0, ak = ak0, bk = bk0; u < 2; u++, ak += 6, bk += 3*L) {
+        for (int k = 0; k < kc; k += 2) {
+          for (int u = 0; u < 2; u++) {
+            int ak = aOff + (k + u) * 6, bk = bOff + (k + u) * 3*L;
             FloatVector b0_0 = FloatVector.fromArray(S, b, bk + 0*L);
             FloatVector b0_1 = FloatVector.fromArray(S, b, bk + 1*L);
             FloatVector b0_2 = FloatVector.fromArray(S, b, bk + 2*L);
@@ -130,8 +132,9 @@ final class VectorMicroKernelTiles {
         FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S);
         FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
         FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
-        for (int k = 0, ak0 = aOff, bk0 = bOff; k < kc; k += 2, ak0 += 12, bk0 += 4*L) {
-          for (int u = 0, ak = ak0, bk = bk0; u < 2; u++, ak += 6, bk += 2*L) {
+        for (int k = 0; k < kc; k += 2) {
+          for (int u = 0; u < 2; u++) {
+            int ak = aOff + (k + u) * 6, bk = bOff + (k + u) * 2*L;
             FloatVector b0_0 = FloatVector.fromArray(S, b, bk + 0*L);
             FloatVector b0_1 = FloatVector.fromArray(S, b, bk + 1*L);
             FloatVector a0_0 = FloatVector.broadcast(S, a[ak + 0]);

@@ -65,10 +65,9 @@ final class MicroKernelTilesGenerator {
             }
             out.append(";\n");
         }
-        out.append("        for (int k = 0, ak0 = aOff, bk0 = bOff; k < kc; k += 2, ak0 += ").append(2 * rows)
-                .append(", bk0 += ").append(2 * vectors).append("*L) {\n");
-        out.append("          for (int u = 0, ak = ak0, bk = bk0; u < 2; u++, ak += ").append(rows).append(", bk += ")
-                .append(vectors).append("*L) {\n");
+        out.append("        for (int k = 0; k < kc; k += 2) {\n");
+        out.append("          for (int u = 0; u < 2; u++) {\n");
+        out.append("            int ak = aOff + (k + u) * ").append(rows).append(", bk = bOff + (k + u) * ").append(vectors).append("*L;\n");
         for (int v = 0; v < vectors; v++) {
             out.append("            FloatVector b0_").append(v).append(" = FloatVector.fromArray(S, b, bk + ").append(v).append("*L);\n");
         }
