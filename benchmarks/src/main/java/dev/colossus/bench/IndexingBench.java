@@ -3,10 +3,7 @@ package dev.colossus.bench;
 import dev.colossus.DType;
 import dev.colossus.Ops;
 import dev.colossus.Tensor;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -45,15 +42,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class IndexingBench {
     /** The bytes every case reads, and writes. */
     public static final long BYTES = 32L << 20;
-    /** The yardstick's threads: the CPU backend's default, one per processor. */
-    private static final int PARTS = Runtime.getRuntime().availableProcessors();
 
     @Param({"copy", "embedding", "cat", "catLast", "copyFrom", "rotary", "rotaryInterleaved"})
     public String op;
 
-    private Arena arena;
-    private MemorySegment from;
-    private MemorySegment to;
+    private Yardstick yardstick;
     private Tensor table;
     private Tensor ids;
     private Tensor top;
@@ -69,9 +62,7 @@ public class IndexingBench {
     public void setUp() {
         switch (op) {
             case "copy" -> {
-                arena = Arena.ofShared();
-                from = arena.allocate(BYTES, 64).fill((byte) 1);
-                to = arena.allocate(BYTES, 64).fill((byte) 0);
+                yardstick = new Yardstick(BYTES);
             }
             case "embedding" -> {
                 try (Tensor f32 = Tensor.rand(1, DType.F32, 32000, 4096)) {
@@ -108,9 +99,7 @@ public class IndexingBench {
     public long run() {
         switch (op) {
             case "copy" -> {
-                long part = BYTES / PARTS;
-                IntStream.range(0, PARTS).parallel().forEach(p -> MemorySegment.copy(from, p * part, to, p * part, part));
-                return BYTES;
+                return yardstick.copy();
             }
             case "copyFrom" -> {
                 try (Tensor window = cache.narrow(1, 0, 4096)) {
@@ -140,8 +129,8 @@ public class IndexingBench {
                 t.close();
             }
         }
-        if (arena != null) {
-            arena.close();
+        if (yardstick != null) {
+            yardstick.close();
         }
     }
 }

@@ -5,16 +5,9 @@ import dev.colossus.Tensor;
 import dev.colossus.bench.model.Llama;
 import dev.colossus.bench.model.TorchLlama;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -57,7 +50,6 @@ public class LlamaBench {
     static final int CONTEXT = 512;
     /** The copy yardstick's bytes: far past every cache, as a step's 2.5 GB of weights are. */
     static final long COPY_BYTES = 1L << 30;
-    private static final int PARTS = Runtime.getRuntime().availableProcessors();
 
     @Param({"copy", "read", "decode", "torchDecode", "prefill", "torchPrefill"})
     public String op;
@@ -65,16 +57,12 @@ public class LlamaBench {
     private Llama llama;
     private TorchLlama torch;
     private long[] prompt;
-    private Arena arena;
-    private MemorySegment from;
-    private MemorySegment to;
+    private Yardstick yardstick;
 
     @Setup
     public void setUp() throws IOException {
         if (op.equals("copy") || op.equals("read")) {
-            arena = Arena.ofShared();
-            from = arena.allocate(COPY_BYTES, 64).fill((byte) 1);
-            to = arena.allocate(COPY_BYTES, 64).fill((byte) 0);
+            yardstick = new Yardstick(COPY_BYTES);
             return;
         }
         Path file = Path.of(System.getProperty("java.io.tmpdir"), "colossus-llama-3.2-1b-random-bf16.safetensors");
@@ -88,7 +76,7 @@ public class LlamaBench {
             prompt[i] = (7919L * i) % Llama.Config.LLAMA_3_2_1B.vocab();
         }
         if (op.startsWith("torch")) {
-            torch = TorchLlama.load(file, PARTS);
+            torch = TorchLlama.load(file, Runtime.getRuntime().availableProcessors());
             torch.forward(prompt);
         } else {
             llama = Llama.load(file);
@@ -111,13 +99,10 @@ public class LlamaBench {
     public long run() {
         switch (op) {
             case "copy" -> {
-                long part = COPY_BYTES / PARTS;
-                IntStream.range(0, PARTS).parallel().forEach(p -> MemorySegment.copy(from, p * part, to, p * part, part));
-                return COPY_BYTES;
+                return yardstick.copy();
             }
             case "read" -> {
-                long part = COPY_BYTES / PARTS;
-                return (long) IntStream.range(0, PARTS).parallel().mapToDouble(p -> sum(from, p * part, (p + 1) * part)).sum();
+                return (long) yardstick.read();
             }
             case "decode" -> {
                 try (Tensor logits = llama.forward(new long[] {42})) {
@@ -141,20 +126,6 @@ public class LlamaBench {
         }
     }
 
-    /** The floats of {@code [from, to)} bytes of m summed, four vectors of accumulators. */
-    private static float sum(MemorySegment m, long from, long to) {
-        VectorSpecies<Float> s = FloatVector.SPECIES_PREFERRED;
-        int step = s.vectorByteSize();
-        FloatVector a = FloatVector.zero(s), b = a, c = a, d = a;
-        for (long i = from; i < to; i += 4L * step) {
-            a = a.add(FloatVector.fromMemorySegment(s, m, i, ByteOrder.nativeOrder()));
-            b = b.add(FloatVector.fromMemorySegment(s, m, i + step, ByteOrder.nativeOrder()));
-            c = c.add(FloatVector.fromMemorySegment(s, m, i + 2L * step, ByteOrder.nativeOrder()));
-            d = d.add(FloatVector.fromMemorySegment(s, m, i + 3L * step, ByteOrder.nativeOrder()));
-        }
-        return a.add(b).add(c).add(d).reduceLanes(VectorOperators.ADD);
-    }
-
     @TearDown
     public void tearDown() {
         if (llama != null) {
@@ -163,8 +134,8 @@ public class LlamaBench {
         if (torch != null) {
             torch.close();
         }
-        if (arena != null) {
-            arena.close();
+        if (yardstick != null) {
+            yardstick.close();
         }
     }
 }

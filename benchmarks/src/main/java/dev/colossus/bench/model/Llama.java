@@ -44,6 +44,11 @@ public final class Llama implements AutoCloseable {
             return h * vocab + layers * (2 * h + 2 * q * h + 2 * kv * h + 3L * intermediate * h) + h;
         }
 
+        /** The rotary angle of pair i of a head at position p: {@code p theta^(-2i / D)}. */
+        double angle(int p, int i) {
+            return p * Math.pow(ropeTheta, -2.0 * i / headDim);
+        }
+
         /** The configuration as safetensors metadata, one entry a field. */
         Map<String, String> metadata() {
             Map<String, String> m = new LinkedHashMap<>();
@@ -86,9 +91,8 @@ public final class Llama implements AutoCloseable {
         double[] c = new double[config.maxPositions() * half], s = new double[c.length];
         for (int p = 0; p < config.maxPositions(); p++) {
             for (int i = 0; i < half; i++) {
-                double angle = p * Math.pow(config.ropeTheta(), -2.0 * i / config.headDim());
-                c[p * half + i] = Math.cos(angle);
-                s[p * half + i] = Math.sin(angle);
+                c[p * half + i] = Math.cos(config.angle(p, i));
+                s[p * half + i] = Math.sin(config.angle(p, i));
             }
         }
         try (Tensor c64 = Tensor.of(c, config.maxPositions(), half); Tensor s64 = Tensor.of(s, config.maxPositions(), half)) {

@@ -1,6 +1,5 @@
 package dev.colossus.bench.model;
 
-import dev.colossus.DType;
 import dev.colossus.io.SafeTensors;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -73,9 +72,8 @@ public final class TorchLlama implements AutoCloseable {
         float[] c = new float[config.maxPositions() * d], s = new float[c.length];
         for (int p = 0; p < config.maxPositions(); p++) {
             for (int i = 0; i < half; i++) {
-                double angle = p * Math.pow(config.ropeTheta(), -2.0 * i / d);
-                c[p * d + i] = c[p * d + half + i] = (float) Math.cos(angle);
-                s[p * d + i] = s[p * d + half + i] = (float) Math.sin(angle);
+                c[p * d + i] = c[p * d + half + i] = (float) Math.cos(config.angle(p, i));
+                s[p * d + i] = s[p * d + half + i] = (float) Math.sin(config.angle(p, i));
             }
         }
         keys = new Tensor[config.layers()];
@@ -220,11 +218,6 @@ public final class TorchLlama implements AutoCloseable {
             ids = new long[] {best};
         }
         return tokens;
-    }
-
-    /** The dtype of the weights, as Colossus names it. */
-    public DType dtype() {
-        return cos.scalar_type() == ScalarType.BFloat16 ? DType.BF16 : DType.F32;
     }
 
     @Override
