@@ -2,6 +2,7 @@
 package dev.colossus.cpu.matmul;
 
 import dev.colossus.cpu.simd.VectorLanes;
+import java.lang.invoke.VarHandle;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -27,28 +28,47 @@ final class VectorMicroKernelTiles {
         FloatVector c6_0 = FloatVector.zero(S), c6_1 = FloatVector.zero(S), c6_2 = FloatVector.zero(S);
         FloatVector c7_0 = FloatVector.zero(S), c7_1 = FloatVector.zero(S), c7_2 = FloatVector.zero(S);
         for (int k = 0; k < kc; k += 2) {
-          for (int u = 0; u < 2; u++) {
-            int ak = aOff + (k + u) * 8, bk = bOff + (k + u) * 3*L;
-            FloatVector b0_0 = FloatVector.fromArray(S, b, bk + 0*L);
-            FloatVector b0_1 = FloatVector.fromArray(S, b, bk + 1*L);
-            FloatVector b0_2 = FloatVector.fromArray(S, b, bk + 2*L);
-            FloatVector a0_0 = FloatVector.broadcast(S, a[ak + 0]);
+            int ak0 = aOff + (k + 0) * 8, bk0 = bOff + (k + 0) * 3*L;
+            FloatVector b0_0 = FloatVector.fromArray(S, b, bk0 + 0*L);
+            FloatVector b0_1 = FloatVector.fromArray(S, b, bk0 + 1*L);
+            FloatVector b0_2 = FloatVector.fromArray(S, b, bk0 + 2*L);
+            FloatVector a0_0 = FloatVector.broadcast(S, a[ak0 + 0]);
             c0_0 = a0_0.fma(b0_0, c0_0); c0_1 = a0_0.fma(b0_1, c0_1); c0_2 = a0_0.fma(b0_2, c0_2);
-            FloatVector a0_1 = FloatVector.broadcast(S, a[ak + 1]);
+            FloatVector a0_1 = FloatVector.broadcast(S, a[ak0 + 1]);
             c1_0 = a0_1.fma(b0_0, c1_0); c1_1 = a0_1.fma(b0_1, c1_1); c1_2 = a0_1.fma(b0_2, c1_2);
-            FloatVector a0_2 = FloatVector.broadcast(S, a[ak + 2]);
+            FloatVector a0_2 = FloatVector.broadcast(S, a[ak0 + 2]);
             c2_0 = a0_2.fma(b0_0, c2_0); c2_1 = a0_2.fma(b0_1, c2_1); c2_2 = a0_2.fma(b0_2, c2_2);
-            FloatVector a0_3 = FloatVector.broadcast(S, a[ak + 3]);
+            FloatVector a0_3 = FloatVector.broadcast(S, a[ak0 + 3]);
             c3_0 = a0_3.fma(b0_0, c3_0); c3_1 = a0_3.fma(b0_1, c3_1); c3_2 = a0_3.fma(b0_2, c3_2);
-            FloatVector a0_4 = FloatVector.broadcast(S, a[ak + 4]);
+            FloatVector a0_4 = FloatVector.broadcast(S, a[ak0 + 4]);
             c4_0 = a0_4.fma(b0_0, c4_0); c4_1 = a0_4.fma(b0_1, c4_1); c4_2 = a0_4.fma(b0_2, c4_2);
-            FloatVector a0_5 = FloatVector.broadcast(S, a[ak + 5]);
+            FloatVector a0_5 = FloatVector.broadcast(S, a[ak0 + 5]);
             c5_0 = a0_5.fma(b0_0, c5_0); c5_1 = a0_5.fma(b0_1, c5_1); c5_2 = a0_5.fma(b0_2, c5_2);
-            FloatVector a0_6 = FloatVector.broadcast(S, a[ak + 6]);
+            FloatVector a0_6 = FloatVector.broadcast(S, a[ak0 + 6]);
             c6_0 = a0_6.fma(b0_0, c6_0); c6_1 = a0_6.fma(b0_1, c6_1); c6_2 = a0_6.fma(b0_2, c6_2);
-            FloatVector a0_7 = FloatVector.broadcast(S, a[ak + 7]);
+            FloatVector a0_7 = FloatVector.broadcast(S, a[ak0 + 7]);
             c7_0 = a0_7.fma(b0_0, c7_0); c7_1 = a0_7.fma(b0_1, c7_1); c7_2 = a0_7.fma(b0_2, c7_2);
-        }
+            VarHandle.loadLoadFence();
+            int ak1 = aOff + (k + 1) * 8, bk1 = bOff + (k + 1) * 3*L;
+            FloatVector b1_0 = FloatVector.fromArray(S, b, bk1 + 0*L);
+            FloatVector b1_1 = FloatVector.fromArray(S, b, bk1 + 1*L);
+            FloatVector b1_2 = FloatVector.fromArray(S, b, bk1 + 2*L);
+            FloatVector a1_0 = FloatVector.broadcast(S, a[ak1 + 0]);
+            c0_0 = a1_0.fma(b1_0, c0_0); c0_1 = a1_0.fma(b1_1, c0_1); c0_2 = a1_0.fma(b1_2, c0_2);
+            FloatVector a1_1 = FloatVector.broadcast(S, a[ak1 + 1]);
+            c1_0 = a1_1.fma(b1_0, c1_0); c1_1 = a1_1.fma(b1_1, c1_1); c1_2 = a1_1.fma(b1_2, c1_2);
+            FloatVector a1_2 = FloatVector.broadcast(S, a[ak1 + 2]);
+            c2_0 = a1_2.fma(b1_0, c2_0); c2_1 = a1_2.fma(b1_1, c2_1); c2_2 = a1_2.fma(b1_2, c2_2);
+            FloatVector a1_3 = FloatVector.broadcast(S, a[ak1 + 3]);
+            c3_0 = a1_3.fma(b1_0, c3_0); c3_1 = a1_3.fma(b1_1, c3_1); c3_2 = a1_3.fma(b1_2, c3_2);
+            FloatVector a1_4 = FloatVector.broadcast(S, a[ak1 + 4]);
+            c4_0 = a1_4.fma(b1_0, c4_0); c4_1 = a1_4.fma(b1_1, c4_1); c4_2 = a1_4.fma(b1_2, c4_2);
+            FloatVector a1_5 = FloatVector.broadcast(S, a[ak1 + 5]);
+            c5_0 = a1_5.fma(b1_0, c5_0); c5_1 = a1_5.fma(b1_1, c5_1); c5_2 = a1_5.fma(b1_2, c5_2);
+            FloatVector a1_6 = FloatVector.broadcast(S, a[ak1 + 6]);
+            c6_0 = a1_6.fma(b1_0, c6_0); c6_1 = a1_6.fma(b1_1, c6_1); c6_2 = a1_6.fma(b1_2, c6_2);
+            FloatVector a1_7 = FloatVector.broadcast(S, a[ak1 + 7]);
+            c7_0 = a1_7.fma(b1_0, c7_0); c7_1 = a1_7.fma(b1_1, c7_1); c7_2 = a1_7.fma(b1_2, c7_2);
         }
         c0_0.intoArray(tile, 0*L);
         c0_1.intoArray(tile, 1*L);
@@ -85,24 +105,39 @@ final class VectorMicroKernelTiles {
         FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S), c4_2 = FloatVector.zero(S);
         FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S);
         for (int k = 0; k < kc; k += 2) {
-          for (int u = 0; u < 2; u++) {
-            int ak = aOff + (k + u) * 6, bk = bOff + (k + u) * 3*L;
-            FloatVector b0_0 = FloatVector.fromArray(S, b, bk + 0*L);
-            FloatVector b0_1 = FloatVector.fromArray(S, b, bk + 1*L);
-            FloatVector b0_2 = FloatVector.fromArray(S, b, bk + 2*L);
-            FloatVector a0_0 = FloatVector.broadcast(S, a[ak + 0]);
+            int ak0 = aOff + (k + 0) * 6, bk0 = bOff + (k + 0) * 3*L;
+            FloatVector b0_0 = FloatVector.fromArray(S, b, bk0 + 0*L);
+            FloatVector b0_1 = FloatVector.fromArray(S, b, bk0 + 1*L);
+            FloatVector b0_2 = FloatVector.fromArray(S, b, bk0 + 2*L);
+            FloatVector a0_0 = FloatVector.broadcast(S, a[ak0 + 0]);
             c0_0 = a0_0.fma(b0_0, c0_0); c0_1 = a0_0.fma(b0_1, c0_1); c0_2 = a0_0.fma(b0_2, c0_2);
-            FloatVector a0_1 = FloatVector.broadcast(S, a[ak + 1]);
+            FloatVector a0_1 = FloatVector.broadcast(S, a[ak0 + 1]);
             c1_0 = a0_1.fma(b0_0, c1_0); c1_1 = a0_1.fma(b0_1, c1_1); c1_2 = a0_1.fma(b0_2, c1_2);
-            FloatVector a0_2 = FloatVector.broadcast(S, a[ak + 2]);
+            FloatVector a0_2 = FloatVector.broadcast(S, a[ak0 + 2]);
             c2_0 = a0_2.fma(b0_0, c2_0); c2_1 = a0_2.fma(b0_1, c2_1); c2_2 = a0_2.fma(b0_2, c2_2);
-            FloatVector a0_3 = FloatVector.broadcast(S, a[ak + 3]);
+            FloatVector a0_3 = FloatVector.broadcast(S, a[ak0 + 3]);
             c3_0 = a0_3.fma(b0_0, c3_0); c3_1 = a0_3.fma(b0_1, c3_1); c3_2 = a0_3.fma(b0_2, c3_2);
-            FloatVector a0_4 = FloatVector.broadcast(S, a[ak + 4]);
+            FloatVector a0_4 = FloatVector.broadcast(S, a[ak0 + 4]);
             c4_0 = a0_4.fma(b0_0, c4_0); c4_1 = a0_4.fma(b0_1, c4_1); c4_2 = a0_4.fma(b0_2, c4_2);
-            FloatVector a0_5 = FloatVector.broadcast(S, a[ak + 5]);
+            FloatVector a0_5 = FloatVector.broadcast(S, a[ak0 + 5]);
             c5_0 = a0_5.fma(b0_0, c5_0); c5_1 = a0_5.fma(b0_1, c5_1); c5_2 = a0_5.fma(b0_2, c5_2);
-        }
+            VarHandle.loadLoadFence();
+            int ak1 = aOff + (k + 1) * 6, bk1 = bOff + (k + 1) * 3*L;
+            FloatVector b1_0 = FloatVector.fromArray(S, b, bk1 + 0*L);
+            FloatVector b1_1 = FloatVector.fromArray(S, b, bk1 + 1*L);
+            FloatVector b1_2 = FloatVector.fromArray(S, b, bk1 + 2*L);
+            FloatVector a1_0 = FloatVector.broadcast(S, a[ak1 + 0]);
+            c0_0 = a1_0.fma(b1_0, c0_0); c0_1 = a1_0.fma(b1_1, c0_1); c0_2 = a1_0.fma(b1_2, c0_2);
+            FloatVector a1_1 = FloatVector.broadcast(S, a[ak1 + 1]);
+            c1_0 = a1_1.fma(b1_0, c1_0); c1_1 = a1_1.fma(b1_1, c1_1); c1_2 = a1_1.fma(b1_2, c1_2);
+            FloatVector a1_2 = FloatVector.broadcast(S, a[ak1 + 2]);
+            c2_0 = a1_2.fma(b1_0, c2_0); c2_1 = a1_2.fma(b1_1, c2_1); c2_2 = a1_2.fma(b1_2, c2_2);
+            FloatVector a1_3 = FloatVector.broadcast(S, a[ak1 + 3]);
+            c3_0 = a1_3.fma(b1_0, c3_0); c3_1 = a1_3.fma(b1_1, c3_1); c3_2 = a1_3.fma(b1_2, c3_2);
+            FloatVector a1_4 = FloatVector.broadcast(S, a[ak1 + 4]);
+            c4_0 = a1_4.fma(b1_0, c4_0); c4_1 = a1_4.fma(b1_1, c4_1); c4_2 = a1_4.fma(b1_2, c4_2);
+            FloatVector a1_5 = FloatVector.broadcast(S, a[ak1 + 5]);
+            c5_0 = a1_5.fma(b1_0, c5_0); c5_1 = a1_5.fma(b1_1, c5_1); c5_2 = a1_5.fma(b1_2, c5_2);
         }
         c0_0.intoArray(tile, 0*L);
         c0_1.intoArray(tile, 1*L);
@@ -133,23 +168,37 @@ final class VectorMicroKernelTiles {
         FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S);
         FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S);
         for (int k = 0; k < kc; k += 2) {
-          for (int u = 0; u < 2; u++) {
-            int ak = aOff + (k + u) * 6, bk = bOff + (k + u) * 2*L;
-            FloatVector b0_0 = FloatVector.fromArray(S, b, bk + 0*L);
-            FloatVector b0_1 = FloatVector.fromArray(S, b, bk + 1*L);
-            FloatVector a0_0 = FloatVector.broadcast(S, a[ak + 0]);
+            int ak0 = aOff + (k + 0) * 6, bk0 = bOff + (k + 0) * 2*L;
+            FloatVector b0_0 = FloatVector.fromArray(S, b, bk0 + 0*L);
+            FloatVector b0_1 = FloatVector.fromArray(S, b, bk0 + 1*L);
+            FloatVector a0_0 = FloatVector.broadcast(S, a[ak0 + 0]);
             c0_0 = a0_0.fma(b0_0, c0_0); c0_1 = a0_0.fma(b0_1, c0_1);
-            FloatVector a0_1 = FloatVector.broadcast(S, a[ak + 1]);
+            FloatVector a0_1 = FloatVector.broadcast(S, a[ak0 + 1]);
             c1_0 = a0_1.fma(b0_0, c1_0); c1_1 = a0_1.fma(b0_1, c1_1);
-            FloatVector a0_2 = FloatVector.broadcast(S, a[ak + 2]);
+            FloatVector a0_2 = FloatVector.broadcast(S, a[ak0 + 2]);
             c2_0 = a0_2.fma(b0_0, c2_0); c2_1 = a0_2.fma(b0_1, c2_1);
-            FloatVector a0_3 = FloatVector.broadcast(S, a[ak + 3]);
+            FloatVector a0_3 = FloatVector.broadcast(S, a[ak0 + 3]);
             c3_0 = a0_3.fma(b0_0, c3_0); c3_1 = a0_3.fma(b0_1, c3_1);
-            FloatVector a0_4 = FloatVector.broadcast(S, a[ak + 4]);
+            FloatVector a0_4 = FloatVector.broadcast(S, a[ak0 + 4]);
             c4_0 = a0_4.fma(b0_0, c4_0); c4_1 = a0_4.fma(b0_1, c4_1);
-            FloatVector a0_5 = FloatVector.broadcast(S, a[ak + 5]);
+            FloatVector a0_5 = FloatVector.broadcast(S, a[ak0 + 5]);
             c5_0 = a0_5.fma(b0_0, c5_0); c5_1 = a0_5.fma(b0_1, c5_1);
-        }
+            VarHandle.loadLoadFence();
+            int ak1 = aOff + (k + 1) * 6, bk1 = bOff + (k + 1) * 2*L;
+            FloatVector b1_0 = FloatVector.fromArray(S, b, bk1 + 0*L);
+            FloatVector b1_1 = FloatVector.fromArray(S, b, bk1 + 1*L);
+            FloatVector a1_0 = FloatVector.broadcast(S, a[ak1 + 0]);
+            c0_0 = a1_0.fma(b1_0, c0_0); c0_1 = a1_0.fma(b1_1, c0_1);
+            FloatVector a1_1 = FloatVector.broadcast(S, a[ak1 + 1]);
+            c1_0 = a1_1.fma(b1_0, c1_0); c1_1 = a1_1.fma(b1_1, c1_1);
+            FloatVector a1_2 = FloatVector.broadcast(S, a[ak1 + 2]);
+            c2_0 = a1_2.fma(b1_0, c2_0); c2_1 = a1_2.fma(b1_1, c2_1);
+            FloatVector a1_3 = FloatVector.broadcast(S, a[ak1 + 3]);
+            c3_0 = a1_3.fma(b1_0, c3_0); c3_1 = a1_3.fma(b1_1, c3_1);
+            FloatVector a1_4 = FloatVector.broadcast(S, a[ak1 + 4]);
+            c4_0 = a1_4.fma(b1_0, c4_0); c4_1 = a1_4.fma(b1_1, c4_1);
+            FloatVector a1_5 = FloatVector.broadcast(S, a[ak1 + 5]);
+            c5_0 = a1_5.fma(b1_0, c5_0); c5_1 = a1_5.fma(b1_1, c5_1);
         }
         c0_0.intoArray(tile, 0*L);
         c0_1.intoArray(tile, 1*L);

@@ -8,8 +8,10 @@ import java.nio.file.Path;
  * Writes {@code VectorMicroKernelTiles.java}: the register-tiled loops of {@link VectorMicroKernel}, one
  * method per tile of R rows by V vectors, {@code tile[r][v] = sum_k a[k][r] * b[k][v]} over packed A
  * (R values a k step) and packed B (V vectors a k step). Every accumulator is a local of its own, the k
- * loop takes two steps an iteration (a fixed inner loop C2 unrolls), and the tile leaves through
- * {@code float[]} in row-major order. {@link MicroKernelTilesTest} regenerates it and compares. Run from
+ * loop takes two steps an iteration, written out with a load fence between them, and the tile leaves
+ * through {@code float[]} in row-major order. The fence emits no instruction on x86; it only keeps C2
+ * from hoisting the second step's loads above the first step's FMAs, where they would hold 11 more
+ * registers and push accumulators onto the stack. {@link MicroKernelTilesTest} regenerates it and compares. Run from
  * cpu-backend: {@code java src/test/java/dev/colossus/cpu/matmul/MicroKernelTilesGenerator.java}.
  */
 final class MicroKernelTilesGenerator {
@@ -31,6 +33,7 @@ final class MicroKernelTilesGenerator {
                 package dev.colossus.cpu.matmul;
 
                 import dev.colossus.cpu.simd.VectorLanes;
+                import java.lang.invoke.VarHandle;
                 import jdk.incubator.vector.FloatVector;
                 import jdk.incubator.vector.VectorSpecies;
 
@@ -66,21 +69,27 @@ final class MicroKernelTilesGenerator {
             out.append(";\n");
         }
         out.append("        for (int k = 0; k < kc; k += 2) {\n");
-        out.append("          for (int u = 0; u < 2; u++) {\n");
-        out.append("            int ak = aOff + (k + u) * ").append(rows).append(", bk = bOff + (k + u) * ").append(vectors).append("*L;\n");
-        for (int v = 0; v < vectors; v++) {
-            out.append("            FloatVector b0_").append(v).append(" = FloatVector.fromArray(S, b, bk + ").append(v).append("*L);\n");
-        }
-        for (int r = 0; r < rows; r++) {
-            out.append("            FloatVector a0_").append(r).append(" = FloatVector.broadcast(S, a[ak + ").append(r).append("]);\n");
-            out.append("           ");
-            for (int v = 0; v < vectors; v++) {
-                out.append(" c").append(r).append('_').append(v).append(" = a0_").append(r).append(".fma(b0_").append(v)
-                        .append(", c").append(r).append('_').append(v).append(");");
+        for (int u = 0; u < 2; u++) {
+            if (u > 0) {
+                out.append("            VarHandle.loadLoadFence();\n");
             }
-            out.append('\n');
+            out.append("            int ak").append(u).append(" = aOff + (k + ").append(u).append(") * ").append(rows).append(", bk").append(u)
+                    .append(" = bOff + (k + ").append(u).append(") * ").append(vectors).append("*L;\n");
+            for (int v = 0; v < vectors; v++) {
+                out.append("            FloatVector b").append(u).append('_').append(v).append(" = FloatVector.fromArray(S, b, bk").append(u)
+                        .append(" + ").append(v).append("*L);\n");
+            }
+            for (int r = 0; r < rows; r++) {
+                out.append("            FloatVector a").append(u).append('_').append(r).append(" = FloatVector.broadcast(S, a[ak").append(u)
+                        .append(" + ").append(r).append("]);\n");
+                out.append("           ");
+                for (int v = 0; v < vectors; v++) {
+                    out.append(" c").append(r).append('_').append(v).append(" = a").append(u).append('_').append(r).append(".fma(b")
+                            .append(u).append('_').append(v).append(", c").append(r).append('_').append(v).append(");");
+                }
+                out.append('\n');
+            }
         }
-        out.append("        }\n");
         out.append("        }\n");
         for (int r = 0; r < rows; r++) {
             for (int v = 0; v < vectors; v++) {
