@@ -55,6 +55,11 @@ public interface MatMulConformance extends Conformance {
             matmul(dtype, m, 333, 129, CONTIGUOUS, CONTIGUOUS, PLAIN);
         }
         matmul(dtype, 1, 256, 65, STRIDED, CONTIGUOUS, PLAIN);
+        // several steps of k (a CPU block is 512 deep), threads splitting rows, then columns
+        matmul(dtype, 130, 150, 1100, CONTIGUOUS, CONTIGUOUS, PLAIN);
+        matmul(dtype, 24, 700, 600, TRANSPOSED, CONTIGUOUS, PLAIN);
+        // more rows than a thread's packed A block holds (2048 on the CPU)
+        matmul(dtype, 4200, 30, 10, CONTIGUOUS, CONTIGUOUS, PLAIN);
     }
 
     @ParameterizedTest

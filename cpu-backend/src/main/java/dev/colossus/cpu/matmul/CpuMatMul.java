@@ -197,19 +197,17 @@ public final class CpuMatMul {
     }
 
     /*
-     * The loop nest (MB rows of A packed once per KC step and shared by all threads; each thread
-     * packs NC-column blocks of B into its own buffer, which stays in L2, and runs the micro-kernel
-     * with one A panel in L1 against each B panel):
+     * Each thread takes one rectangle of C, a grid of whole tiles (RectangleGrid), and runs the loop
+     * nest on it alone, packing the A rows and B columns it needs into its own buffers:
      *
-     *   for ib in M by MB:                      packed A block: MB x KC, shared (L3)
-     *     for pc in K by KC:                    pack A (in parallel over panels)
-     *       per thread, its columns jb by NC:   packed B block: KC x NC, private (L2)
+     *   for ib in its rows by MB:               packed A block: MB x KC, private
+     *     for pc in K by KC:                    pack its A rows
+     *       for jb in its columns by NC:        packed B block: KC x NC, private (L2)
      *         for ir in MB by MR, jr in NC by NR: micro-kernel on the (MR x NR) tile of C
      *
-     * Threads split the tiles once per KC step, one equal range each, counted down the columns of
-     * tiles (so a thread has whole column panels but for the first and the last): splitting whole
-     * column panels left 512 x 512 with 5 against 6 panels. Narrow products split the rows instead.
-     * Four ranges per thread, claimed as threads came free, were slower ({@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
+     * So the threads meet once a product. Sharing one packed A block between them, packed in parallel,
+     * cost a join per KC step and had each core read half its A panels from the other's cache: at
+     * 1024^3 on two cores each thread ran its tiles at 0.85 of one thread's rate.
      */
     private static void multiply(Product p, boolean parallel) {
         if (p.k() == 0) {
@@ -230,37 +228,34 @@ public final class CpuMatMul {
             return;
         }
         int mr = KERNEL.mr(), nr = KERNEL.nr();
-        int kcMax = BLOCKING.kc(), mbMax = BLOCKING.mb();
         long work = p.m() * p.n() * p.k();
         int threads = parallel ? (int) Math.max(1, Math.min(CpuParallel.THREADS, work / PARALLEL_GRAIN)) : 1;
-        long columnPanels = (p.n() + nr - 1) / nr;
-        boolean splitColumns = columnPanels >= 2L * threads;
-        for (long ib = 0; ib < p.m(); ib += mbMax) {
-            int mb = (int) Math.min(mbMax, p.m() - ib);
+        long rowPanels = (p.m() + mr - 1) / mr, columnPanels = (p.n() + nr - 1) / nr;
+        RectangleGrid grid = RectangleGrid.best(threads, rowPanels * mr, columnPanels * nr, mr, nr);
+        CpuParallel.forEach(grid.rows() * grid.columns(), t -> {
+            int row = t / grid.columns(), column = t % grid.columns();
+            long rowFrom = rowPanels * row / grid.rows() * mr, rowTo = Math.min(p.m(), rowPanels * (row + 1) / grid.rows() * mr);
+            long columnFrom = columnPanels * column / grid.columns() * nr;
+            long columnTo = Math.min(p.n(), columnPanels * (column + 1) / grid.columns() * nr);
+            rectangle(p, rowFrom, rowTo, columnFrom, columnTo);
+        });
+    }
+
+    /** C's rows {@code [rowFrom, rowTo)} and columns {@code [columnFrom, columnTo)} on the calling thread. */
+    private static void rectangle(Product p, long rowFrom, long rowTo, long columnFrom, long columnTo) {
+        int mr = KERNEL.mr();
+        int kcMax = BLOCKING.kc(), mbMax = BLOCKING.mb();
+        for (long ib = rowFrom; ib < rowTo; ib += mbMax) {
+            int mb = (int) Math.min(mbMax, rowTo - ib);
             int rowPanels = (mb + mr - 1) / mr;
             for (long pc = 0; pc < p.k(); pc += kcMax) {
                 int kc = (int) Math.min(kcMax, p.k() - pc);
                 int depth = (kc + 1) & ~1;
                 float[] packedA = PackingBuffers.floats(A, rowPanels * mr * depth);
-                long ib0 = ib, pc0 = pc;
-                int packTasks = Math.min(rowPanels, threads);
-                CpuParallel.forEach(packTasks, t -> {
-                    for (int panel = rowPanels * t / packTasks; panel < rowPanels * (t + 1) / packTasks; panel++) {
-                        packA(p, ib0 + (long) panel * mr, Math.min(mr, mb - panel * mr), pc0, kc, depth, packedA,
-                                panel * mr * depth);
-                    }
-                });
-                boolean accumulate = pc > 0;
-                int tasks = splitColumns ? threads : (int) Math.min(threads, rowPanels);
-                CpuParallel.forEach(tasks, t -> {
-                    long[] parts = splitColumns ? tileParts(rowPanels, columnPanels * rowPanels * t / tasks,
-                            columnPanels * rowPanels * (t + 1) / tasks, p.n())
-                            : new long[] {rowPanels * t / tasks, rowPanels * (t + 1) / tasks, 0, p.n()};
-                    for (int part = 0; part < parts.length; part += 4) {
-                        block(p, packedA, ib0, mb, (int) parts[part], (int) parts[part + 1], pc0, kc, depth, parts[part + 2],
-                                parts[part + 3], accumulate);
-                    }
-                });
+                for (int panel = 0; panel < rowPanels; panel++) {
+                    packA(p, ib + (long) panel * mr, Math.min(mr, mb - panel * mr), pc, kc, depth, packedA, panel * mr * depth);
+                }
+                block(p, packedA, ib, mb, pc, kc, depth, columnFrom, columnTo, pc > 0);
             }
         }
     }
@@ -358,63 +353,31 @@ public final class CpuMatMul {
     }
 
     /**
-     * Tiles {@code [first, last)} of the block, numbered down each column panel ({@code tile = columnPanel
-     * * rowPanels + rowPanel}), as up to three parts {@code (firstRowPanel, lastRowPanel, fromColumn,
-     * toColumn)}: the rest of the first column panel, whole panels, the start of the last.
+     * Columns {@code [from, to)} against the packed A block (rows {@code [ib, ib + mb)}), one B block at a time, the blocks as even as whole panels allow: a last block of one panel would
+     * stream every A panel from L3 for a single tile.
      */
-    private static long[] tileParts(int rowPanels, long first, long last, long n) {
+    private static void block(Product p, float[] packedA, long ib, int mb, long pc, int kc, int depth, long from, long to,
+            boolean accumulate) {
         int nr = KERNEL.nr();
-        long column = first / rowPanels, endColumn = last / rowPanels;
-        long row = first % rowPanels, endRow = last % rowPanels;
-        if (column == endColumn) {
-            return new long[] {row, endRow, column * nr, Math.min(n, (column + 1) * nr)};
-        }
-        long[] parts = new long[12];
-        int count = 0;
-        if (row > 0) {
-            parts[count++] = row;
-            parts[count++] = rowPanels;
-            parts[count++] = column * nr;
-            parts[count++] = Math.min(n, ++column * nr);
-        }
-        if (column < endColumn) {
-            parts[count++] = 0;
-            parts[count++] = rowPanels;
-            parts[count++] = column * nr;
-            parts[count++] = Math.min(n, endColumn * nr);
-        }
-        if (endRow > 0) {
-            parts[count++] = 0;
-            parts[count++] = endRow;
-            parts[count++] = endColumn * nr;
-            parts[count++] = Math.min(n, (endColumn + 1) * nr);
-        }
-        return Arrays.copyOf(parts, count);
-    }
-
-    /** Columns {@code [from, to)} against A panels {@code [firstPanel, lastPanel)} of the packed A block, one B block at a time. */
-    private static void block(Product p, float[] packedA, long ib, int mb, int firstPanel, int lastPanel, long pc, int kc,
-            int depth, long from, long to, boolean accumulate) {
-        int nr = KERNEL.nr();
-        int ncMax = BLOCKING.nc();
-        for (long jb = from; jb < to; jb += ncMax) {
-            int nc = (int) Math.min(ncMax, to - jb);
+        long columnPanels = (to - from + nr - 1) / nr, blocks = (columnPanels * nr + BLOCKING.nc() - 1) / BLOCKING.nc();
+        for (long block = 0; block < blocks; block++) {
+            long jb = from + columnPanels * block / blocks * nr;
+            int nc = (int) (Math.min(to, from + columnPanels * (block + 1) / blocks * nr) - jb);
             int panels = (nc + nr - 1) / nr;
             float[] packedB = PackingBuffers.floats(B, panels * depth * nr);
             for (int panel = 0; panel < panels; panel++) {
                 packB(p, pc, kc, depth, jb + (long) panel * nr, Math.min(nr, nc - panel * nr), packedB, panel * depth * nr);
             }
-            tiles(p, packedA, ib, mb, firstPanel, lastPanel, packedB, jb, nc, depth, accumulate);
+            tiles(p, packedA, ib, mb, packedB, jb, nc, depth, accumulate);
         }
     }
 
-    /** The micro-kernel over A panels {@code [firstPanel, lastPanel)} (rows from {@code ib}) and every panel of the B block at column {@code jb}. */
-    private static void tiles(Product p, float[] packedA, long ib, int mb, int firstPanel, int lastPanel, float[] packedB,
-            long jb, int nc, int depth, boolean accumulate) {
+    /** The micro-kernel over every A panel of the block (rows from {@code ib}) and every panel of the B block at column {@code jb}. */
+    private static void tiles(Product p, float[] packedA, long ib, int mb, float[] packedB, long jb, int nc, int depth,
+            boolean accumulate) {
         int mr = KERNEL.mr(), nr = KERNEL.nr();
         float[] tile = PackingBuffers.floats(TILE, mr * nr);
-        for (int rowPanel = firstPanel; rowPanel < lastPanel; rowPanel++) {
-            int ir = rowPanel * mr;
+        for (int ir = 0; ir < mb; ir += mr) {
             int rows = Math.min(mr, mb - ir);
             for (int jr = 0, panel = 0; jr < nc; jr += nr, panel++) {
                 long cOff = p.c0() + ((ib + ir) * p.ldc() + jb + jr) * 4;

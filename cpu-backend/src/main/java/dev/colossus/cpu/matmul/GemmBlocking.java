@@ -10,12 +10,13 @@ import java.nio.file.Path;
  * <p>The loop nest keeps one packed A panel (MR x KC) in L1 while it walks a packed B block
  * (KC x NC) that stays in L2: KC is 512 ({@code -Dcolossus.cpu.kc}), so an A panel is 12-16 KiB
  * and C is read and written once per 512 steps of k (512 beat 256: {@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so"); NC is the largest
- * multiple of NR whose B block fills half of L2; MB (rows of the packed A block all threads share)
- * makes that block 4 MiB, which the last-level cache holds on any part with AVX-512 or AVX2. L2 is
+ * multiple of NR whose B block fills half of L2; MB (rows of a thread's packed A block) makes that
+ * block 4 MiB, which the last-level cache holds on any part with AVX-512 or AVX2, and B is packed
+ * again for every MB rows, so a smaller block would pack it more often. L2 is
  * read from Linux's sysfs, else assumed to be 1 MiB; {@code -Dcolossus.cpu.l2Bytes=N} overrides it.
  *
  * @param kc depth of a packed panel
- * @param mb rows of the shared packed A block
+ * @param mb rows of a thread's packed A block
  * @param nc columns per packed B block
  */
 record GemmBlocking(int kc, int mb, int nc, long l2Bytes, String l2Source) {

@@ -35,6 +35,9 @@ final class VectorMicroKernel implements MicroKernel {
 
     private static final VectorMask<Float> FIRST_HALF = VectorMask.fromLong(S, (1L << L / 2) - 1);
     private static final VectorMask<Float> SECOND_HALF = FIRST_HALF.not();
+    /** {@link #interleave}'s selections: runs of 1, 2 and 4 from the first halves (LO) or the second (HI). */
+    private static final FloatVector LO_1 = merge(1, 0), HI_1 = merge(1, 1), LO_2 = merge(2, 0), HI_2 = merge(2, 1),
+            LO_4 = merge(4, 0), HI_4 = merge(4, 1);
 
     /** 32 vector registers (AVX-512): the 8 x 3L or 6 x 3L tile; else 6 x 2L. */
     private static final boolean WIDE = Simd.BITS == 512;
@@ -79,8 +82,7 @@ final class VectorMicroKernel implements MicroKernel {
             MicroKernel.super.interleave(rows, ld, count, kc, dst, dstOff, stride);
             return;
         }
-        FloatVector lo1 = merge(1, 0), hi1 = merge(1, 1), lo2 = merge(2, 0), hi2 = merge(2, 1);
-        FloatVector lo4 = merge(4, 0), hi4 = merge(4, 1);
+        FloatVector lo1 = LO_1, hi1 = HI_1, lo2 = LO_2, hi2 = HI_2, lo4 = LO_4, hi4 = HI_4;
         int k = 0;
         for (; k + L <= kc; k += L) {
             FloatVector r0 = FloatVector.fromArray(S, rows, k), r1 = FloatVector.fromArray(S, rows, ld + k);
