@@ -46,7 +46,7 @@ public interface MatMulConformance extends Conformance {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"F32", "BF16"})
+    @EnumSource(names = {"F32", "BF16", "F64"})
     default void matmulLarge(DType dtype) {
         matmul(dtype, 127, 300, 259, CONTIGUOUS, CONTIGUOUS, PLAIN);
         matmul(dtype, 200, 64, 513, TRANSPOSED, CONTIGUOUS, PLAIN);

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The GEMM's packing buffers as one thread uses them (packed A and B blocks, rows, a tile, the addend's
- * row, a product's F32 scratch), each grown as needed and reused, so that a product allocates nothing
+ * row, a product's F32 scratch; F32, and F64 for {@link VectorMatMulF64}), each grown as needed and reused, so that a product allocates nothing
  * in steady state.
  *
  * <p>The backend's worker threads keep a set each for good. Any other thread (a caller, perhaps one of
@@ -24,22 +24,39 @@ public final class PackingBuffers {
     private static final AtomicInteger POOLED = new AtomicInteger();
 
     private final float[][] arrays = new float[Kind.values().length][0];
+    private final double[][] doubleArrays = new double[Kind.values().length][0];
 
     private PackingBuffers() {
     }
 
     /** The calling thread's buffer of {@code kind}, at least {@code length} floats; inside a {@link #lease} or on a worker. */
     static float[] floats(Kind kind, int length) {
-        PackingBuffers buffers = CURRENT.get();
-        if (buffers == null) {
-            throw new IllegalStateException("packing buffers used outside a lease on " + Thread.currentThread());
-        }
+        PackingBuffers buffers = current();
         float[] array = buffers.arrays[kind.ordinal()];
         if (array.length < length) {
             array = new float[length];
             buffers.arrays[kind.ordinal()] = array;
         }
         return array;
+    }
+
+    /** As {@link #floats}, of doubles. */
+    static double[] doubles(Kind kind, int length) {
+        PackingBuffers buffers = current();
+        double[] array = buffers.doubleArrays[kind.ordinal()];
+        if (array.length < length) {
+            array = new double[length];
+            buffers.doubleArrays[kind.ordinal()] = array;
+        }
+        return array;
+    }
+
+    private static PackingBuffers current() {
+        PackingBuffers buffers = CURRENT.get();
+        if (buffers == null) {
+            throw new IllegalStateException("packing buffers used outside a lease on " + Thread.currentThread());
+        }
+        return buffers;
     }
 
     /** A set of buffers for the calling thread until the lease closes; a thread that has one keeps it. */

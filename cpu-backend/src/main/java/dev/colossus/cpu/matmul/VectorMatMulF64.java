@@ -1,34 +1,46 @@
 package dev.colossus.cpu.matmul;
 
+import static dev.colossus.cpu.matmul.PackingBuffers.Kind.A;
+import static dev.colossus.cpu.matmul.PackingBuffers.Kind.B;
+import static dev.colossus.cpu.matmul.PackingBuffers.Kind.TILE;
+
 import dev.colossus.cpu.parallel.CpuParallel;
 import dev.colossus.cpu.simd.Simd;
+import dev.colossus.cpu.simd.VectorLanes;
 import dev.colossus.op.MatMul;
 import dev.colossus.spi.Operand;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@code C[..., m, n] = alpha * sum_k A[..., m, k] * B[..., k, n] + beta * D[..., m, n]} for F64
  * operands, accumulated in F64; {@code (..., M, K) x (..., K, N) -> (..., M, N)}.
  *
- * <p>Blocked for the caches like the F32 GEMM, but simpler: B is packed per (KC x NC) block into
- * NR-wide panels (NR = 2 vectors), A is read in place (one broadcast per row and k step), and the
- * register tile is 6 x NR (12 accumulators). Threads split the rows. Only on the Vector API; the
- * scalar path leaves F64 to the reference kernels.
+ * <p>The F32 GEMM's loop nest ({@link CpuMatMul}) in F64: each thread takes one rectangle of C
+ * ({@link RectangleGrid}) and packs its A rows in MR-row panels KC deep and its B columns in
+ * NR-column panels, a KC x NC block at a time; the register tile is generated ({@link
+ * VectorMicroKernelTilesF64}): 8 x 3L with 32 vector registers, else 6 x 2L, L doubles a vector.
+ * Alpha, and beta D on the first KC step, apply as a tile is stored; beta 0 never reads D. Only on
+ * the Vector API; the scalar path leaves F64 to the reference kernels.
  */
 public final class VectorMatMulF64 {
-    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED.withShape(
-            VectorShape.forBitSize(Simd.BITS)).check(double.class);
+    private static final VectorSpecies<Double> S = VectorLanes.DOUBLES;
     private static final int L = S.length();
-    private static final int MR = 6;
-    private static final int NR = 2 * L;
+    private static final boolean WIDE = Simd.BITS == 512;
+    private static final int MR = WIDE ? 8 : 6;
+    private static final int NR = (WIDE ? 3 : 2) * L;
+    /** Depth of a packed panel: an 8-row A panel is 16 KiB, in L1. */
     private static final int KC = 256;
-    private static final int NC = 24 * NR;
-    private static final long PARALLEL_GRAIN = 1 << 21;
+    /** Columns of a packed B block: whole panels filling half of L2. */
+    private static final int NC = (int) Math.max(NR, CpuMatMul.BLOCKING.l2Bytes() / 2 / (KC * 8L) / NR * NR);
+    /** Rows of a thread's packed A block: 4 MiB, as in the F32 GEMM. */
+    private static final int MB = (4 << 20) / (KC * 8) / MR * MR;
+    /** Multiply-adds a thread must have before a product is split across threads, as in the F32 GEMM. */
+    private static final long PARALLEL_GRAIN = 1 << 17;
     private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
@@ -40,8 +52,27 @@ public final class VectorMatMulF64 {
         int r = out.rank();
         long m = out.dim(r - 2), n = out.dim(r - 1), k = a.dim(r - 1);
         long batches = m * n == 0 ? 0 : out.numel() / (m * n);
-        for (long batch = 0; batch < batches; batch++) {
-            multiply(op, offset(a, batch), offset(b, batch), offset(out, batch), d == null ? 0 : offset(d, batch), m, n, k);
+        try (PackingBuffers.Lease lease = PackingBuffers.lease()) {
+            for (long batch = 0; batch < batches; batch++) {
+                Product p = new Product(op, offset(a, batch), offset(b, batch), offset(out, batch), d == null ? 0 : offset(d, batch),
+                        m, n, k);
+                multiply(p);
+            }
+        }
+    }
+
+    /** One matrix of the batch: its element offsets in A, B, C and D, and its sizes. */
+    private record Product(MatMul op, long a0, long b0, long c0, long d0, long m, long n, long k) {
+        Operand a() {
+            return op.a();
+        }
+
+        Operand b() {
+            return op.b();
+        }
+
+        long stride(Operand x, int fromLast) {
+            return x.strides()[x.rank() - fromLast];
         }
     }
 
@@ -55,95 +86,126 @@ public final class VectorMatMulF64 {
         return at;
     }
 
-    private static void multiply(MatMul op, long a0, long b0, long c0, long d0, long m, long n, long k) {
-        Operand a = op.a(), b = op.b(), out = op.out(), d = op.addend();
-        int r = out.rank();
-        long am = a.strides()[r - 2], ak = a.strides()[r - 1], bk = b.strides()[r - 2], bn = b.strides()[r - 1];
-        long om = out.strides()[r - 2], on = out.strides()[r - 1];
-        if (k == 0) {
-            for (long i = 0; i < m; i++) {
-                for (long j = 0; j < n; j++) {
-                    double v = d == null ? 0 : op.beta() * d.segment().get(F64, (d0 + i * d.strides()[r - 2] + j * d.strides()[r - 1]) * 8);
-                    out.segment().set(F64, (c0 + i * om + j * on) * 8, v);
+    private static void multiply(Product p) {
+        if (p.k() == 0) {
+            for (long i = 0; i < p.m(); i += MR) {
+                double[] zeros = new double[MR * NR];
+                for (long j = 0; j < p.n(); j += NR) {
+                    store(p, zeros, (int) Math.min(MR, p.m() - i), (int) Math.min(NR, p.n() - j), i, j, true);
                 }
             }
             return;
         }
-        long rowTiles = (m + MR - 1) / MR;
-        int threads = (int) Math.max(1, Math.min(CpuParallel.THREADS, m * n * k / PARALLEL_GRAIN));
-        for (long jb = 0; jb < n; jb += NC) {
-            int nc = (int) Math.min(NC, n - jb);
-            int panels = (nc + NR - 1) / NR;
-            for (long pb = 0; pb < k; pb += KC) {
-                int kc = (int) Math.min(KC, k - pb);
-                double[] packed = new double[panels * kc * NR];
-                for (int panel = 0; panel < panels; panel++) {
-                    for (int kk = 0; kk < kc; kk++) {
-                        for (int j = 0; j < NR && panel * NR + j < nc; j++) {
-                            packed[(panel * kc + kk) * NR + j] = b.segment().get(F64,
-                                    (b0 + (pb + kk) * bk + (jb + panel * NR + j) * bn) * 8);
+        long rowPanels = (p.m() + MR - 1) / MR, columnPanels = (p.n() + NR - 1) / NR;
+        int threads = (int) Math.max(1, Math.min(CpuParallel.THREADS, p.m() * p.n() * p.k() / PARALLEL_GRAIN));
+        RectangleGrid grid = RectangleGrid.best(threads, rowPanels * MR, columnPanels * NR, MR, NR);
+        CpuParallel.forEach(grid.rows() * grid.columns(), t -> {
+            int row = t / grid.columns(), column = t % grid.columns();
+            rectangle(p, rowPanels * row / grid.rows() * MR, Math.min(p.m(), rowPanels * (row + 1) / grid.rows() * MR),
+                    columnPanels * column / grid.columns() * NR, Math.min(p.n(), columnPanels * (column + 1) / grid.columns() * NR));
+        });
+    }
+
+    /** C's rows {@code [rowFrom, rowTo)} and columns {@code [columnFrom, columnTo)} on the calling thread. */
+    private static void rectangle(Product p, long rowFrom, long rowTo, long columnFrom, long columnTo) {
+        double[] tile = PackingBuffers.doubles(TILE, MR * NR);
+        long columnPanels = (columnTo - columnFrom + NR - 1) / NR, blocks = (columnPanels * NR + NC - 1) / NC;
+        for (long ib = rowFrom; ib < rowTo; ib += MB) {
+            int mb = (int) Math.min(MB, rowTo - ib);
+            for (long pc = 0; pc < p.k(); pc += KC) {
+                int kc = (int) Math.min(KC, p.k() - pc), depth = (kc + 1) & ~1;
+                double[] packedA = PackingBuffers.doubles(A, (mb + MR - 1) / MR * MR * depth);
+                for (int ir = 0; ir < mb; ir += MR) {
+                    packA(p, ib + ir, Math.min(MR, mb - ir), pc, kc, depth, packedA, ir * depth);
+                }
+                for (long block = 0; block < blocks; block++) {
+                    long jb = columnFrom + columnPanels * block / blocks * NR;
+                    int nc = (int) (Math.min(columnTo, columnFrom + columnPanels * (block + 1) / blocks * NR) - jb);
+                    double[] packedB = PackingBuffers.doubles(B, (nc + NR - 1) / NR * NR * depth);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        packB(p, pc, kc, depth, jb + jr, Math.min(NR, nc - jr), packedB, jr * depth);
+                    }
+                    for (int ir = 0; ir < mb; ir += MR) {
+                        for (int jr = 0; jr < nc; jr += NR) {
+                            if (WIDE) {
+                                VectorMicroKernelTilesF64.multiply8x3(depth, packedA, ir * depth, packedB, jr * depth, tile);
+                            } else {
+                                VectorMicroKernelTilesF64.multiply6x2(depth, packedA, ir * depth, packedB, jr * depth, tile);
+                            }
+                            store(p, tile, Math.min(MR, mb - ir), Math.min(NR, nc - jr), ib + ir, jb + jr, pc == 0);
                         }
                     }
                 }
-                long jb0 = jb, pb0 = pb;
-                boolean first = pb == 0;
-                CpuParallel.forEach(threads, t -> {
-                    double[] tile = new double[MR * NR];
-                    for (long tileRow = rowTiles * t / threads; tileRow < rowTiles * (t + 1) / threads; tileRow++) {
-                        long i0 = tileRow * MR;
-                        int rows = (int) Math.min(MR, m - i0);
-                        for (int panel = 0; panel < panels; panel++) {
-                            kernel(a.segment(), a0 + i0 * am + pb0 * ak, am, ak, rows, kc, packed, panel * kc * NR, tile);
-                            int cols = Math.min(NR, nc - panel * NR);
-                            store(op, tile, rows, cols, i0, jb0 + (long) panel * NR, c0, om, on, d0, first);
-                        }
-                    }
-                });
             }
         }
     }
 
-    /** {@code tile[i * NR + j] = sum_kk A[i, kk] * panel[kk][j]}: 6 rows (absent ones repeat row 0) by 2 vectors. */
-    private static void kernel(MemorySegment a, long aAt, long am, long ak, int rows, int kc, double[] panel, int pOff,
-            double[] tile) {
-        DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S), c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
-        DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S), c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S);
-        DoubleVector c40 = DoubleVector.zero(S), c41 = DoubleVector.zero(S), c50 = DoubleVector.zero(S), c51 = DoubleVector.zero(S);
-        long r1 = rows > 1 ? am : 0, r2 = rows > 2 ? 2 * am : 0, r3 = rows > 3 ? 3 * am : 0;
-        long r4 = rows > 4 ? 4 * am : 0, r5 = rows > 5 ? 5 * am : 0;
-        for (int kk = 0; kk < kc; kk++) {
-            long at = (aAt + kk * ak) * 8;
-            DoubleVector b0 = DoubleVector.fromArray(S, panel, pOff + kk * NR);
-            DoubleVector b1 = DoubleVector.fromArray(S, panel, pOff + kk * NR + L);
-            DoubleVector x = DoubleVector.broadcast(S, a.get(F64, at));
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = DoubleVector.broadcast(S, a.get(F64, at + r1 * 8));
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = DoubleVector.broadcast(S, a.get(F64, at + r2 * 8));
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = DoubleVector.broadcast(S, a.get(F64, at + r3 * 8));
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = DoubleVector.broadcast(S, a.get(F64, at + r4 * 8));
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = DoubleVector.broadcast(S, a.get(F64, at + r5 * 8));
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+    /** {@code dst[dstOff + k * MR + i] = A[i0 + i, pc + k]}, zeros past {@code rows} and {@code kc} (to {@code depth}). */
+    private static void packA(Product p, long i0, int rows, long pc, int kc, int depth, double[] dst, int dstOff) {
+        if (rows < MR || depth > kc) {
+            Arrays.fill(dst, dstOff, dstOff + MR * depth, 0);
         }
-        c00.intoArray(tile, 0); c01.intoArray(tile, L); c10.intoArray(tile, NR); c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L); c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L); c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L);
+        MemorySegment a = p.a().segment();
+        long am = p.stride(p.a(), 2), ak = p.stride(p.a(), 1), at = p.a0() + i0 * am + pc * ak;
+        if (ak == 1) {
+            for (int i = 0; i < rows; i++) {
+                long row = (at + i * am) * 8;
+                for (int k = 0; k < kc; k++) {
+                    dst[dstOff + k * MR + i] = a.get(F64, row + 8L * k);
+                }
+            }
+        } else {
+            for (int k = 0; k < kc; k++) {
+                for (int i = 0; i < rows; i++) {
+                    dst[dstOff + k * MR + i] = a.get(F64, (at + i * am + k * ak) * 8);
+                }
+            }
+        }
     }
 
-    /** C (+)= alpha * tile, plus beta * D on the first k block; the tile's first {@code rows x cols} only. */
-    private static void store(MatMul op, double[] tile, int rows, int cols, long i0, long j0, long c0, long om, long on,
-            long d0, boolean first) {
-        Operand out = op.out(), d = op.addend();
-        int r = out.rank();
+    /** {@code dst[dstOff + k * NR + j] = B[pc + k, j0 + j]}, zeros past {@code cols} and {@code kc} (to {@code depth}). */
+    private static void packB(Product p, long pc, int kc, int depth, long j0, int cols, double[] dst, int dstOff) {
+        if (cols < NR || depth > kc) {
+            Arrays.fill(dst, dstOff, dstOff + NR * depth, 0);
+        }
+        MemorySegment b = p.b().segment();
+        long bk = p.stride(p.b(), 2), bn = p.stride(p.b(), 1), at = p.b0() + pc * bk + j0 * bn;
+        if (bn == 1 && cols == NR) {
+            for (int k = 0; k < kc; k++) {
+                for (int v = 0; v < NR; v += L) {
+                    DoubleVector.fromMemorySegment(S, b, (at + k * bk + v) * 8, ORDER).intoArray(dst, dstOff + k * NR + v);
+                }
+            }
+        } else if (bk == 1) {
+            for (int j = 0; j < cols; j++) {
+                for (int k = 0; k < kc; k++) {
+                    dst[dstOff + k * NR + j] = b.get(F64, (at + j * bn + k) * 8);
+                }
+            }
+        } else {
+            for (int k = 0; k < kc; k++) {
+                for (int j = 0; j < cols; j++) {
+                    dst[dstOff + k * NR + j] = b.get(F64, (at + k * bk + j * bn) * 8);
+                }
+            }
+        }
+    }
+
+    /**
+     * C = alpha tile + beta D ({@code first}, the first KC step; no D where beta is 0) or C += alpha
+     * tile, for the tile's first {@code rows x cols}.
+     */
+    private static void store(Product p, double[] tile, int rows, int cols, long i0, long j0, boolean first) {
+        MatMul op = p.op();
+        Operand out = op.out(), d = op.beta() == 0 ? null : op.addend();
         MemorySegment c = out.segment();
+        long om = p.stride(out, 2), on = p.stride(out, 1);
+        double alpha = op.alpha();
         if (cols == NR && on == 1 && (!first || d == null)) {
             for (int i = 0; i < rows; i++) {
-                long at = (c0 + (i0 + i) * om + j0) * 8;
+                long at = (p.c0() + (i0 + i) * om + j0) * 8;
                 for (int v = 0; v < NR; v += L) {
-                    DoubleVector sum = DoubleVector.fromArray(S, tile, i * NR + v).mul(op.alpha());
+                    DoubleVector sum = DoubleVector.fromArray(S, tile, i * NR + v).mul(alpha);
                     if (!first) {
                         sum = sum.add(DoubleVector.fromMemorySegment(S, c, at + v * 8L, ORDER));
                     }
@@ -154,12 +216,12 @@ public final class VectorMatMulF64 {
         }
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
-                long at = (c0 + (i0 + i) * om + (j0 + j) * on) * 8;
-                double v = op.alpha() * tile[i * NR + j];
+                long at = (p.c0() + (i0 + i) * om + (j0 + j) * on) * 8;
+                double v = alpha * tile[i * NR + j];
                 if (!first) {
                     v += c.get(F64, at);
                 } else if (d != null) {
-                    v += op.beta() * d.segment().get(F64, (d0 + (i0 + i) * d.strides()[r - 2] + (j0 + j) * d.strides()[r - 1]) * 8);
+                    v += op.beta() * d.segment().get(F64, (p.d0() + (i0 + i) * p.stride(d, 2) + (j0 + j) * p.stride(d, 1)) * 8);
                 }
                 c.set(F64, at, v);
             }

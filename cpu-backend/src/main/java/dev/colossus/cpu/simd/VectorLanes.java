@@ -3,6 +3,7 @@ package dev.colossus.cpu.simd;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -23,6 +24,8 @@ public final class VectorLanes {
         default -> FloatVector.SPECIES_512;
     };
     public static final int L = S.length();
+    /** Doubles in a vector of S's shape (L / 2 lanes). */
+    public static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED.withShape(S.vectorShape()).check(double.class);
     public static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** L shorts (BF16 inputs) and L ints of S's shape, to widen them. */
     public static final VectorSpecies<Short> HALVES = ShortVector.SPECIES_PREFERRED.withShape(
