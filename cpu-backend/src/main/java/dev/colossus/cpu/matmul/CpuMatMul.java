@@ -53,7 +53,7 @@ public final class CpuMatMul {
      */
     private static final long PARALLEL_GRAIN = 1 << 17;
 
-    /** Outputs a thread must activate before the activation pass is split across threads. */
+    /** Outputs a thread must activate, or narrow to a 16-bit dtype, before that pass is split across threads. */
     private static final long ACTIVATION_GRAIN = 1 << 16;
 
     /**
@@ -136,7 +136,7 @@ public final class CpuMatMul {
                     activate(op.activation(), c, c0, m, n, !perTask);
                 }
                 if (!direct) {
-                    FloatIO.store(scratch, 0, (int) (m * n), out, o0, 1);
+                    narrow(scratch, m * n, out, o0, !perTask);
                 }
             }
         });
@@ -150,6 +150,15 @@ public final class CpuMatMul {
      * GELU through float arrays (one loop past C2's node limit) ran at a tenth of the rate, and the
      * direct kernel writing into an array's segment at a thirtieth (issue 22).
      */
+    /** The F32 product in {@code scratch} into the output's dtype at element {@code o0}, split across threads when {@code parallel}. */
+    private static void narrow(float[] scratch, long count, Operand out, long o0, boolean parallel) {
+        int tasks = parallel ? CpuParallel.tasksFor(count, ACTIVATION_GRAIN) : 1;
+        CpuParallel.forEach(tasks, t -> {
+            int from = (int) (count * t / tasks), to = (int) (count * (t + 1) / tasks);
+            FloatIO.store(scratch, from, to - from, out, o0 + from, 1);
+        });
+    }
+
     private static void activate(UnaryFn act, MemorySegment c, long c0, long m, long n, boolean parallel) {
         int tasks = parallel ? CpuParallel.tasksFor(m * n, ACTIVATION_GRAIN) : 1;
         boolean direct = ElementwiseKernels.isDirect(act, DType.F32);
