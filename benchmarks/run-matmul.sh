@@ -3,9 +3,10 @@
 # ojAlgo, the reference, a plain copy) with 2 threads (the cores) and with 1, then MatMulReport.
 # OPENBLAS_CORETYPE is unset so OpenBLAS picks its best kernel for this CPU (this workplace sets it
 # to Haswell, which halves OpenBLAS on AVX-512 machines). About 16 minutes on 2 cores.
-# With "forks", only the CPU GEMM's target shapes, Colossus and OpenBLAS in 3 forks each (BF16 at
-# 2048 too), MatMulReport taking the median fork (one fork in a slow period of this VM moves a
-# one-fork run by up to 0.4); EJML, ojAlgo and the decode shapes in one fork. Also about 16 minutes.
+# With "forks" (issue 23's sitting), the CPU GEMM's targets only, each benchmark in 5 forks: F32
+# Colossus and OpenBLAS at N = 256..4096 with 2 threads and at 512..2048 with 1, BF16 beside F32 at
+# 2048, F64 beside OpenBLAS's dgemm at 1024; EJML, ojAlgo and the decode shapes in one fork.
+# MatMulReport takes the median fork and lists every fork. About 35 minutes.
 #   benchmarks/run-matmul.sh [OUT_DIR] [forks]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,11 +22,12 @@ jmh() {
 }
 tmp=$(mktemp -d)
 if [ "${2:-}" = forks ]; then
-    jmh 2 "$tmp/t2-main.json" -f 3 -p impl=colossus,openblas -p shape=256,512,1024,2048,4096
-    jmh 2 "$tmp/t2-bf16.json" -f 3 -p impl=colossus-bf16 -p shape=2048
+    jmh 2 "$tmp/t2-main.json" -f 5 -p impl=colossus,openblas -p shape=256,512,1024,2048,4096
+    jmh 2 "$tmp/t2-bf16.json" -f 5 -p impl=colossus-bf16 -p shape=2048
+    jmh 2 "$tmp/t2-f64.json" -f 5 -p impl=colossus-f64,openblas-f64 -p shape=1024
     jmh 2 "$tmp/t2-peers.json" -p impl=ejml,ojalgo -p shape=1024
     jmh 2 "$tmp/t2-decode.json" -p impl=colossus,copy -p shape=1x4096x4096,1x4096x4096t
-    jmh 1 "$tmp/t1.json" -f 3 -p impl=colossus,openblas -p shape=512,1024,2048
+    jmh 1 "$tmp/t1.json" -f 5 -p impl=colossus,openblas -p shape=512,1024,2048
 else
     jmh 2 "$tmp/t2-main.json" -p impl=colossus,colossus-bf16,openblas
     jmh 2 "$tmp/t2-peers.json" -p impl=ejml,ojalgo -p shape=64,128,256,512,1024

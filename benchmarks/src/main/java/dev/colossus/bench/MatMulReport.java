@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -13,9 +14,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns MatMulBench JSON results into a Markdown table of GFLOP/s with the ratio of Colossus to
- * OpenBLAS, the decode shapes' bandwidth beside a plain copy's, and an SVG plot of GFLOP/s against N
- * (square shapes, one line per implementation and thread count).
+ * Turns MatMulBench JSON results into a Markdown table of GFLOP/s (the median fork) with the ratio of
+ * Colossus to OpenBLAS, median to median and slowest Colossus fork to median OpenBLAS, every fork's
+ * GFLOP/s where there are several, the decode shapes' bandwidth beside a plain copy's, and an SVG plot
+ * of GFLOP/s against N (square shapes, one line per implementation and thread count, each point's
+ * forks marked by a bar from the slowest to the fastest).
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.colossus.bench.MatMulReport OUT_PREFIX LABEL=RESULT.json...
@@ -24,10 +27,23 @@ import java.util.Set;
  * names the run its file came from.
  */
 public final class MatMulReport {
-    /** One measurement: time per product in milliseconds. */
-    record Result(String run, String impl, MatMulShape shape, String shapeText, double millis) {
+    /** One measurement: time per product in milliseconds, the median fork's, and each fork's. */
+    record Result(String run, String impl, MatMulShape shape, String shapeText, double millis, double[] forkMillis) {
         double gflops() {
-            return shape.flops() / (millis * 1e6);
+            return gflops(millis);
+        }
+
+        double gflops(double ms) {
+            return shape.flops() / (ms * 1e6);
+        }
+
+        /** The slowest fork's time (the median's where JMH reported no forks). */
+        double slowestMillis() {
+            return Arrays.stream(forkMillis).max().orElse(millis);
+        }
+
+        double fastestMillis() {
+            return Arrays.stream(forkMillis).min().orElse(millis);
         }
 
         /** GB/s over the bytes that must move: B read for a product, read plus written for the copy. */
@@ -66,7 +82,7 @@ public final class MatMulReport {
                 throw new IllegalArgumentException(file + ": expected ms/op, got " + r.unit());
             }
             String shape = r.param("shape");
-            results.add(new Result(run, r.param("impl"), MatMulShape.parse(shape), shape, r.median()));
+            results.add(new Result(run, r.param("impl"), MatMulShape.parse(shape), shape, r.median(), r.forkMeans()));
         }
         return results;
     }
@@ -90,10 +106,11 @@ public final class MatMulReport {
                     .forEach(r -> shapes.add(r.shapeText()));
             md.append("### ").append(run).append(": GFLOP/s\n\n| shape (M x K x N) |");
             impls.forEach(i -> md.append(' ').append(i).append(" |"));
-            md.append(" colossus / openblas |\n|---|");
+            md.append(" colossus / openblas | slowest colossus fork / median openblas |\n|---|");
             impls.forEach(i -> md.append("---:|"));
-            md.append("---:|\n");
+            md.append("---:|---:|\n");
             List<Double> ratios = new ArrayList<>();
+            List<Double> slowestRatios = new ArrayList<>();
             for (String shape : shapes) {
                 MatMulShape s = MatMulShape.parse(shape);
                 md.append("| ").append(s.batch() > 1 ? s.batch() + " x " : "").append(s.m()).append(" x ").append(s.k())
@@ -104,21 +121,25 @@ public final class MatMulReport {
                 }
                 Result ours = find(mine, "colossus", shape), blas = find(mine, "openblas", shape);
                 if (ours != null && blas != null) {
-                    double ratio = blas.millis() / ours.millis();
-                    md.append(String.format(" %.2f |", ratio));
+                    double ratio = blas.millis() / ours.millis(), slowest = blas.millis() / ours.slowestMillis();
+                    md.append(String.format(" %.2f | %.2f |", ratio, slowest));
                     if (s.isSquare() && s.m() >= 256) {
                         ratios.add(ratio);
+                        slowestRatios.add(slowest);
                     }
                 } else {
-                    md.append(" - |");
+                    md.append(" - | - |");
                 }
                 md.append('\n');
             }
             if (!ratios.isEmpty()) {
                 double log = ratios.stream().mapToDouble(Math::log).sum() / ratios.size();
-                md.append(String.format("%nSquare N >= 256: geometric mean of colossus / openblas %.2f, lowest %.2f.%n",
-                        Math.exp(log), ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN)));
+                md.append(String.format("%nSquare N >= 256: geometric mean of colossus / openblas %.2f, lowest %.2f;"
+                        + " slowest colossus fork / median openblas, lowest %.2f.%n", Math.exp(log),
+                        ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+                        slowestRatios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN)));
             }
+            forks(md, mine, impls, shapes);
             List<Result> copies = mine.stream().filter(r -> r.impl().equals("copy")).toList();
             if (!copies.isEmpty()) {
                 md.append("\nDecode shapes are bound by streaming B once; GB/s over B's bytes, beside a plain array copy"
@@ -135,6 +156,32 @@ public final class MatMulReport {
         return md.toString();
     }
 
+    /** Every fork's GFLOP/s, where some result has more than one fork. */
+    private static void forks(StringBuilder md, List<Result> mine, Set<String> impls, Set<String> shapes) {
+        int most = mine.stream().mapToInt(r -> r.forkMillis().length).max().orElse(0);
+        if (most < 2) {
+            return;
+        }
+        md.append("\nEvery fork, GFLOP/s (JMH's order):\n\n| shape | impl |");
+        for (int f = 1; f <= most; f++) {
+            md.append(" fork ").append(f).append(" |");
+        }
+        md.append(" slowest / fastest |\n|---|---|").append("---:|".repeat(most + 1)).append('\n');
+        for (String shape : shapes) {
+            for (String impl : impls) {
+                Result r = find(mine, impl, shape);
+                if (r == null || r.forkMillis().length < 2) {
+                    continue;
+                }
+                md.append("| ").append(shape).append(" | ").append(impl).append(" |");
+                for (int f = 0; f < most; f++) {
+                    md.append(f < r.forkMillis().length ? String.format(" %.1f |", r.gflops(r.forkMillis()[f])) : " |");
+                }
+                md.append(String.format(" %.2f |%n", r.fastestMillis() / r.slowestMillis()));
+            }
+        }
+    }
+
     /** Column order: Colossus's variants, then the native peer, then the Java peers, then the reference. */
     private static int rank(String impl) {
         int at = List.of("colossus", "colossus-bf16", "colossus-f64", "openblas", "openblas-f64", "ejml", "ojalgo", "reference")
@@ -146,13 +193,13 @@ public final class MatMulReport {
         return results.stream().filter(r -> r.impl().equals(impl) && r.shapeText().equals(shape)).findFirst().orElse(null);
     }
 
-    /** GFLOP/s against N on a log2 axis, square shapes only. */
+    /** GFLOP/s against N on a log2 axis, square shapes only: the median fork, and a bar over every fork. */
     static String svg(List<Result> results) {
         int width = 720, height = 440, left = 60, right = 170, top = 30, bottom = 50;
         List<Result> square = results.stream().filter(r -> r.shape().isSquare() && !r.impl().equals("copy")).toList();
         double minN = square.stream().mapToDouble(r -> r.shape().m()).min().orElse(64);
         double maxN = square.stream().mapToDouble(r -> r.shape().m()).max().orElse(4096);
-        double maxG = square.stream().mapToDouble(Result::gflops).max().orElse(1) * 1.1;
+        double maxG = square.stream().mapToDouble(r -> r.gflops(r.fastestMillis())).max().orElse(1) * 1.1;
         Map<String, List<Result>> lines = new LinkedHashMap<>();
         for (Result r : square) {
             lines.computeIfAbsent(r.impl() + " (" + r.run() + ")", key -> new ArrayList<>()).add(r);
@@ -185,6 +232,12 @@ public final class MatMulReport {
                 double x = left + plotW * (Math.log(r.shape().m() / minN) / Math.log(Math.max(2, maxN / minN)));
                 double y = top + plotH - plotH * r.gflops() / maxG;
                 points.append(String.format("%.1f,%.1f ", x, y));
+                if (r.forkMillis().length > 1) {
+                    double low = top + plotH - plotH * r.gflops(r.slowestMillis()) / maxG;
+                    double high = top + plotH - plotH * r.gflops(r.fastestMillis()) / maxG;
+                    svg.append(String.format("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"6\""
+                            + " stroke-opacity=\"0.4\"/>%n", x, low, x, high, color));
+                }
             }
             svg.append(String.format("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n", color, points.toString().trim()));
             int ly = top + 10 + 18 * c;
