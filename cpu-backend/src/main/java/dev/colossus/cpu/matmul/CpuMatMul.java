@@ -239,14 +239,10 @@ public final class CpuMatMul {
         int mr = KERNEL.mr(), nr = KERNEL.nr();
         long work = p.m() * p.n() * p.k();
         int threads = parallel ? (int) Math.max(1, Math.min(CpuParallel.THREADS, work / PARALLEL_GRAIN)) : 1;
-        long rowPanels = (p.m() + mr - 1) / mr, columnPanels = (p.n() + nr - 1) / nr;
-        RectangleGrid grid = RectangleGrid.best(threads, rowPanels * mr, columnPanels * nr, mr, nr);
-        CpuParallel.forEach(grid.rows() * grid.columns(), t -> {
-            int row = t / grid.columns(), column = t % grid.columns();
-            long rowFrom = rowPanels * row / grid.rows() * mr, rowTo = Math.min(p.m(), rowPanels * (row + 1) / grid.rows() * mr);
-            long columnFrom = columnPanels * column / grid.columns() * nr;
-            long columnTo = Math.min(p.n(), columnPanels * (column + 1) / grid.columns() * nr);
-            rectangle(p, rowFrom, rowTo, columnFrom, columnTo);
+        RectangleGrid grid = RectangleGrid.best(threads, p.m(), p.n(), mr, nr);
+        CpuParallel.forEach(grid.count(), t -> {
+            long[] r = grid.rectangle(t, p.m(), p.n(), mr, nr);
+            rectangle(p, r[0], r[1], r[2], r[3]);
         });
     }
 

@@ -17,13 +17,13 @@ record RectangleGrid(int rows, int columns) {
     static final long PACK_COST = 40;
 
     /**
-     * The grid for up to {@code threads} threads over an {@code m x n} product of {@code mr x nr} tiles
-     * (m and n whole tiles): of every {@code r x c <= threads} with at least a tile a rectangle, the one
+     * The grid for up to {@code threads} threads over an {@code m x n} product of {@code mr x nr} tiles:
+     * of every {@code r x c <= threads} with at least a tile a rectangle, the one
      * whose largest rectangle costs least (a thread left idle shows as a larger rectangle); on a tie,
      * fewer rectangles, then fewer rows (each thread's rows of C lie together).
      */
     static RectangleGrid best(int threads, long m, long n, int mr, int nr) {
-        long rowPanels = m / mr, columnPanels = n / nr;
+        long rowPanels = (m + mr - 1) / mr, columnPanels = (n + nr - 1) / nr;
         RectangleGrid best = new RectangleGrid(1, 1);
         long bestCost = Long.MAX_VALUE;
         for (int r = 1; r <= Math.min(threads, rowPanels); r++) {
@@ -37,5 +37,21 @@ record RectangleGrid(int rows, int columns) {
             }
         }
         return best;
+    }
+
+    /** How many rectangles: one a thread. */
+    int count() {
+        return rows * columns;
+    }
+
+    /**
+     * Rectangle {@code t} (row-major over the grid) of an {@code m x n} C of {@code mr x nr} tiles, as
+     * {@code {rowFrom, rowTo, columnFrom, columnTo}}: whole tiles, as even as they allow, cut at m and n.
+     */
+    long[] rectangle(int t, long m, long n, int mr, int nr) {
+        long rowPanels = (m + mr - 1) / mr, columnPanels = (n + nr - 1) / nr;
+        int row = t / columns, column = t % columns;
+        return new long[] {rowPanels * row / rows * mr, Math.min(m, rowPanels * (row + 1) / rows * mr),
+                columnPanels * column / columns * nr, Math.min(n, columnPanels * (column + 1) / columns * nr)};
     }
 }

@@ -88,21 +88,19 @@ public final class VectorMatMulF64 {
 
     private static void multiply(Product p) {
         if (p.k() == 0) {
+            double[] zeros = new double[MR * NR];
             for (long i = 0; i < p.m(); i += MR) {
-                double[] zeros = new double[MR * NR];
                 for (long j = 0; j < p.n(); j += NR) {
                     store(p, zeros, (int) Math.min(MR, p.m() - i), (int) Math.min(NR, p.n() - j), i, j, true);
                 }
             }
             return;
         }
-        long rowPanels = (p.m() + MR - 1) / MR, columnPanels = (p.n() + NR - 1) / NR;
         int threads = (int) Math.max(1, Math.min(CpuParallel.THREADS, p.m() * p.n() * p.k() / PARALLEL_GRAIN));
-        RectangleGrid grid = RectangleGrid.best(threads, rowPanels * MR, columnPanels * NR, MR, NR);
-        CpuParallel.forEach(grid.rows() * grid.columns(), t -> {
-            int row = t / grid.columns(), column = t % grid.columns();
-            rectangle(p, rowPanels * row / grid.rows() * MR, Math.min(p.m(), rowPanels * (row + 1) / grid.rows() * MR),
-                    columnPanels * column / grid.columns() * NR, Math.min(p.n(), columnPanels * (column + 1) / grid.columns() * NR));
+        RectangleGrid grid = RectangleGrid.best(threads, p.m(), p.n(), MR, NR);
+        CpuParallel.forEach(grid.count(), t -> {
+            long[] r = grid.rectangle(t, p.m(), p.n(), MR, NR);
+            rectangle(p, r[0], r[1], r[2], r[3]);
         });
     }
 
