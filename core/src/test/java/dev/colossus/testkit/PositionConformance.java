@@ -107,6 +107,27 @@ public interface PositionConformance extends Conformance {
         check("rotary decode step", Comparison.CLOSE, t -> Ops.rotaryEmbedding(t[0], t[1], t[2], false), decode, cosRow, sinRow);
     }
 
+    /**
+     * Sequences longer than a backend's block of positions (300: blocks and a part), rows contiguous,
+     * back to back or each a part of a wider row, angles shared by the heads or one set a head.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16"})
+    default void rotaryEmbeddingLongSequences(DType dtype) {
+        Tensor x = tensor(71, dtype, SPECIALS, CONTIGUOUS, 1, 2, 300, 80);
+        Tensor cos = tensor(72, dtype, PLAIN, CONTIGUOUS, 300, 32);
+        Tensor sin = tensor(73, dtype, PLAIN, CONTIGUOUS, 300, 32);
+        Tensor cosPerHead = tensor(74, dtype, PLAIN, CONTIGUOUS, 2, 300, 32);
+        for (boolean interleaved : new boolean[] {false, true}) {
+            check("rotary back to back, interleaved " + interleaved, Comparison.CLOSE,
+                    t -> Ops.rotaryEmbedding(t[0].narrow(-1, 0, 64).contiguous(), t[1], t[2], interleaved), x, cos, sin);
+            check("rotary rows of wider rows, interleaved " + interleaved, Comparison.CLOSE,
+                    t -> Ops.rotaryEmbedding(t[0].narrow(-1, 8, 64), t[1], t[2], interleaved), x, cos, sin);
+            check("rotary angles a head, interleaved " + interleaved, Comparison.CLOSE,
+                    t -> Ops.rotaryEmbedding(t[0].narrow(-1, 0, 64).contiguous(), t[1], t[2], interleaved), x, cosPerHead, sin);
+        }
+    }
+
     /** The fused op equals its definition composed from slices, mul, sub, add and cat, on the same backend. */
     @ParameterizedTest
     @EnumSource(names = {"F32", "F64"})

