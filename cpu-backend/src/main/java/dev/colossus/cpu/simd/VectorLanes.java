@@ -144,8 +144,6 @@ public final class VectorLanes {
 
     /** v's bits with the BF16 they round to (to nearest even; NaN quietened) in each lane's upper half. */
     private static IntVector roundedBf16(FloatVector v) {
-        IntVector bits = v.reinterpretAsInts();
-        IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF);
-        return rounded.blend(bits.or(0x0040_0000), v.test(VectorOperators.IS_NAN).cast(INTS));
+        return roundedBf16Arithmetic(v).blend(v.reinterpretAsInts().or(0x0040_0000), v.test(VectorOperators.IS_NAN).cast(INTS));
     }
 }
