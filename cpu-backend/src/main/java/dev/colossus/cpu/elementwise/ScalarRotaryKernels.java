@@ -1,6 +1,5 @@
 package dev.colossus.cpu.elementwise;
 
-import dev.colossus.DType;
 import dev.colossus.reference.Elements;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -22,47 +21,58 @@ final class ScalarRotaryKernels implements RotaryKernels {
     }
 
     @Override
-    public void rotateRows(DType dtype, boolean interleaved, Rows x, Rows out, float[] cos, float[] sin, int rows, int pairs) {
+    public void rotateRows(boolean interleaved, Rows x, Rows out, float[] cos, float[] sin, int rows, int pairs) {
         for (int r = 0; r < rows; r++) {
-            rotateRow(dtype, interleaved, x, out, cos, sin, r, pairs, 0);
+            rotateRow(interleaved, x, out, cos, sin, r, pairs, 0);
         }
     }
 
     /** A row's angles as they are, {@code pairs} values. */
     @Override
-    public int angleWidth(DType dtype, boolean interleaved, int pairs) {
+    public int angleWidth(boolean interleaved, int pairs) {
         return pairs;
     }
 
     @Override
-    public void layAngles(DType dtype, boolean interleaved, float[] cos, float[] sin, float[] rowCos, float[] rowSin, int at, int pairs) {
+    public void layAngles(boolean interleaved, float[] cos, float[] sin, float[] rowCos, float[] rowSin, int at, int pairs) {
         System.arraycopy(cos, 0, rowCos, at, pairs);
         System.arraycopy(sin, 0, rowSin, at, pairs);
     }
 
-    /** Row r's pairs from {@code from} on, its angles at {@code cos[r pairs..]} as they are: the vector loops' tail. */
-    static void rotateRow(DType dtype, boolean interleaved, Rows x, Rows out, float[] cos, float[] sin, int r, int pairs, int from) {
+    @Override
+    public void rotateBf16Rows(boolean interleaved, Rows x, Rows out, Rows cos, Rows sin, int rows, int pairs) {
+        for (int r = 0; r < rows; r++) {
+            rotateBf16Row(interleaved, x, out, cos, sin, r, pairs, 0);
+        }
+    }
+
+    /** F32 row r's pairs from {@code from} on, its angles at {@code cos[r pairs..]} as they are: the vector loops' tail. */
+    static void rotateRow(boolean interleaved, Rows x, Rows out, float[] cos, float[] sin, int r, int pairs, int from) {
         long xAt = x.row(r), outAt = out.row(r);
         MemorySegment xs = x.memory(), os = out.memory();
         for (int p = from; p < pairs; p++) {
-            int first = interleaved ? 2 * p : p, second = interleaved ? 2 * p + 1 : p + pairs;
-            float a = get(dtype, xs, xAt, first), b = get(dtype, xs, xAt, second);
+            long first = 4L * (interleaved ? 2 * p : p), second = 4L * (interleaved ? 2 * p + 1 : p + pairs);
+            float a = xs.get(ValueLayout.JAVA_FLOAT_UNALIGNED, xAt + first), b = xs.get(ValueLayout.JAVA_FLOAT_UNALIGNED, xAt + second);
             float c = cos[r * pairs + p], s = sin[r * pairs + p];
-            set(dtype, os, outAt, first, a * c - b * s);
-            set(dtype, os, outAt, second, b * c + a * s);
+            os.set(ValueLayout.JAVA_FLOAT_UNALIGNED, outAt + first, a * c - b * s);
+            os.set(ValueLayout.JAVA_FLOAT_UNALIGNED, outAt + second, b * c + a * s);
         }
     }
 
-    private static float get(DType dtype, MemorySegment m, long at, int i) {
-        return dtype == DType.BF16 ? Elements.bf16ToFloat(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i))
-                : m.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at + 4L * i);
+    /** BF16 row r's pairs from {@code from} on, by row r of cos and sin: the vector loops' tail. */
+    static void rotateBf16Row(boolean interleaved, Rows x, Rows out, Rows cos, Rows sin, int r, int pairs, int from) {
+        long xAt = x.row(r), outAt = out.row(r), cosAt = cos.row(r), sinAt = sin.row(r);
+        MemorySegment xs = x.memory(), os = out.memory();
+        for (int p = from; p < pairs; p++) {
+            long first = 2L * (interleaved ? 2 * p : p), second = 2L * (interleaved ? 2 * p + 1 : p + pairs);
+            float a = bf16(xs, xAt + first), b = bf16(xs, xAt + second);
+            float c = bf16(cos.memory(), cosAt + 2L * p), s = bf16(sin.memory(), sinAt + 2L * p);
+            os.set(ValueLayout.JAVA_SHORT_UNALIGNED, outAt + first, Elements.floatToBf16(a * c - b * s));
+            os.set(ValueLayout.JAVA_SHORT_UNALIGNED, outAt + second, Elements.floatToBf16(b * c + a * s));
+        }
     }
 
-    private static void set(DType dtype, MemorySegment m, long at, int i, float value) {
-        if (dtype == DType.BF16) {
-            m.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i, Elements.floatToBf16(value));
-        } else {
-            m.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at + 4L * i, value);
-        }
+    private static float bf16(MemorySegment m, long at) {
+        return Elements.bf16ToFloat(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, at));
     }
 }
