@@ -3,12 +3,16 @@ package dev.colossus.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
- * {@link IndexingBench}'s results as a Markdown table: per op, each fork's GB/s (64 MiB moved per
- * call) and, against the copy yardstick's median fork, the slowest fork's fraction and the median's.
+ * {@link IndexingBench}'s results as Markdown tables. {@code run}: per op, each fork's GB/s (64 MiB
+ * moved per call) and, against the copy yardstick's median fork, the slowest fork's fraction and the
+ * median's. {@code besideCopy}: per op, each fork's fraction of the copy timed beside it (the copy's
+ * time over the op's, summed over the fork's measured calls), the slowest and the median.
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.colossus.bench.IndexingReport indexing.json indexing.md
  * </pre>
@@ -25,7 +29,8 @@ public final class IndexingReport {
             System.exit(2);
         }
         List<JmhResults.Result> results = JmhResults.read(Path.of(args[0]));
-        double copy = results.stream().filter(r -> r.param("op").equals("copy")).findFirst().orElseThrow().median();
+        List<JmhResults.Result> separate = results.stream().filter(r -> r.name().equals("IndexingBench.run")).toList();
+        List<JmhResults.Result> beside = results.stream().filter(r -> r.name().equals("IndexingBench.besideCopy")).toList();
         StringBuilder md = new StringBuilder("""
                 # IndexingBench: the data-movement ops against a copy
 
@@ -33,21 +38,64 @@ public final class IndexingReport {
                 as many bytes by as many threads. Made by `benchmarks/run-indexing.sh`; the targets
                 (issue 21): embedding, cat and copyFrom at 0.80 of the copy, rotary at 0.70, by the
                 slowest fork.
-
-                | op | GB/s by fork | slowest fork / copy | median / copy |
-                |---|---|---|---|
                 """);
-        for (JmhResults.Result r : results) {
-            StringBuilder forks = new StringBuilder();
-            double slowest = 0;
-            for (double ms : r.forkMeans()) {
-                forks.append(forks.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", gbPerSecond(ms)));
-                slowest = Math.max(slowest, ms);
+        if (!separate.isEmpty()) {
+            double copy = separate.stream().filter(r -> r.param("op").equals("copy")).findFirst().orElseThrow().median();
+            md.append("""
+
+                    ## Each op in its own forks (`run`), against the copy's median fork
+
+                    | op | GB/s by fork | slowest fork / copy | median / copy |
+                    |---|---|---|---|
+                    """);
+            for (JmhResults.Result r : separate) {
+                String forks = Arrays.stream(r.forkMeans()).mapToObj(ms -> String.format(Locale.ROOT, "%.1f", gbPerSecond(ms)))
+                        .collect(Collectors.joining(", "));
+                double slowest = Arrays.stream(r.forkMeans()).max().orElseThrow();
+                md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f |%n", r.param("op"), forks, copy / slowest, copy / r.median()));
             }
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f |%n", r.param("op"), forks, copy / slowest, copy / r.median()));
+        }
+        if (!beside.isEmpty()) {
+            md.append("""
+
+                    ## Each op timed beside the copy, call by call in the same fork (`besideCopy`)
+
+                    The copy's time over the op's, summed over a fork's measured calls (threads idle 1 ms
+                    before each).
+
+                    | op | op GB/s by fork | copy GB/s by fork | fraction by fork | slowest fork | median |
+                    |---|---|---|---|---|---|
+                    """);
+            for (JmhResults.Result r : beside) {
+                double[] copyNanos = r.forkTotals().get("copyNanos"), opNanos = r.forkTotals().get("opNanos");
+                double[] calls = r.forkTotals().get("calls");
+                double[] fractions = new double[copyNanos.length];
+                for (int f = 0; f < fractions.length; f++) {
+                    fractions[f] = copyNanos[f] / opNanos[f];
+                }
+                double[] sorted = fractions.clone();
+                Arrays.sort(sorted);
+                int n = sorted.length;
+                double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.2f |%n", r.param("op"), rates(opNanos, calls),
+                        rates(copyNanos, calls), join(fractions, "%.2f"), sorted[0], median));
+            }
         }
         Files.writeString(Path.of(args[1]), md);
         System.out.print(md);
+    }
+
+    /** Each fork's GB/s: its calls' bytes over their summed time. */
+    private static String rates(double[] nanos, double[] calls) {
+        double[] rates = new double[nanos.length];
+        for (int f = 0; f < rates.length; f++) {
+            rates[f] = calls[f] * MOVED / nanos[f];
+        }
+        return join(rates, "%.1f");
+    }
+
+    private static String join(double[] values, String format) {
+        return Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, format, v)).collect(Collectors.joining(", "));
     }
 
     private static double gbPerSecond(double ms) {

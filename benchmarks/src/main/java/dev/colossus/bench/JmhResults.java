@@ -25,9 +25,11 @@ public final class JmhResults {
     /**
      * One benchmark with its parameters: JMH's score, the forks' mean times, and their median (with
      * several forks, one that fell in a slow period of a shared machine does not move it; with one fork
-     * it is JMH's score, the mean of its iterations).
+     * it is JMH's score, the mean of its iterations); and each secondary metric (an {@code
+     * AuxCounters} field) summed over each fork's iterations.
      */
-    public record Result(String benchmark, Map<String, String> params, String unit, double score, double[] forkMeans) {
+    public record Result(String benchmark, Map<String, String> params, String unit, double score, double[] forkMeans,
+            Map<String, double[]> forkTotals) {
         /** The benchmark's method, {@code Class.method}: {@code MatMulBench.matmul}. */
         public String name() {
             String[] parts = benchmark.split("\\.");
@@ -71,17 +73,28 @@ public final class JmhResults {
             Map<String, String> params = new LinkedHashMap<>();
             entry.path("params").properties().forEach(p -> params.put(p.getKey(), p.getValue().asText()));
             JsonNode metric = entry.get("primaryMetric");
-            List<Double> means = new ArrayList<>();
-            for (JsonNode fork : metric.path("rawData")) {
-                double sum = 0;
-                for (JsonNode value : fork) {
-                    sum += value.asDouble();
-                }
-                means.add(sum / fork.size());
+            double[] means = forkTotals(metric);
+            for (int f = 0; f < means.length; f++) {
+                means[f] /= metric.path("rawData").get(f).size();
             }
+            Map<String, double[]> totals = new LinkedHashMap<>();
+            entry.path("secondaryMetrics").properties().forEach(m -> totals.put(m.getKey(), forkTotals(m.getValue())));
             results.add(new Result(entry.get("benchmark").asText(), params, metric.get("scoreUnit").asText(),
-                    metric.get("score").asDouble(), means.stream().mapToDouble(Double::doubleValue).toArray()));
+                    metric.get("score").asDouble(), means, totals));
         }
         return results;
+    }
+
+    /** A metric's values summed over each fork's iterations. */
+    private static double[] forkTotals(JsonNode metric) {
+        List<Double> totals = new ArrayList<>();
+        for (JsonNode fork : metric.path("rawData")) {
+            double sum = 0;
+            for (JsonNode value : fork) {
+                sum += value.asDouble();
+            }
+            totals.add(sum);
+        }
+        return totals.stream().mapToDouble(Double::doubleValue).toArray();
     }
 }
