@@ -84,7 +84,7 @@ public final class VectorMath {
     /**
      * {@code log(x)} lanewise (Cephes' logf): {@code x = m 2^e}, {@code m} in [sqrt(1/2), sqrt(2)),
      * {@code log(x) = f - f^2/2 + f^3 p(f) + e ln 2} with {@code f = m - 1}, p of degree 8 (subnormal x
-     * scaled by 2^23 first). NaN for NaN and x < 0, -Inf for ±0, +Inf for +Inf.
+     * scaled by 2^23 first). NaN for NaN and {@code x < 0}, -Inf for ±0, +Inf for +Inf.
      */
     public static FloatVector log(FloatVector x) {
         VectorMask<Float> subnormal = x.lt(Float.MIN_NORMAL);

@@ -17,7 +17,7 @@ public final class WideSums {
     private WideSums() {
     }
 
-    /** {@code sum_i x[off + i]}, i < n. */
+    /** {@code sum_i x[off + i]}, {@code i < n}. */
     public static double sum(float[] x, int off, int n) {
         float fast = ROWS.sum(x, off, n);
         if (Float.isFinite(fast)) {
@@ -43,7 +43,7 @@ public final class WideSums {
         return sum;
     }
 
-    /** {@code sum_i (x[off + i] - mean)^2}, i < n. */
+    /** {@code sum_i (x[off + i] - mean)^2}, {@code i < n}. */
     public static double squaredDeviations(float[] x, int off, int n, float mean) {
         float fast = ROWS.squaredDeviations(x, off, n, mean);
         if (Float.isFinite(fast)) {
@@ -71,7 +71,7 @@ public final class WideSums {
         return sum;
     }
 
-    /** {@code sum_i (x[off + i] - mean)^2}, i < n, adding {@code sum_i (x[off + i] - mean)} to {@code linear[0]}. */
+    /** {@code sum_i (x[off + i] - mean)^2}, {@code i < n}, adding {@code sum_i (x[off + i] - mean)} to {@code linear[0]}. */
     public static double squaredDeviations(float[] x, int off, int n, float mean, double[] linear) {
         float[] fastLinear = new float[1];
         float fast = ROWS.squaredDeviations(x, off, n, mean, fastLinear);

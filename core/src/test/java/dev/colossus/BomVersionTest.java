@@ -1,0 +1,36 @@
+package dev.colossus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The BOM has no parent (importing it must not import the build's JUnit and JMH versions), so its
+ * version and its JCuda version are written twice: the copies must equal the parent's.
+ */
+class BomVersionTest {
+    /** The repository's root: Surefire runs core's tests in {@code core/}. */
+    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+
+    @Test
+    void bomMovesWithTheParent() throws IOException {
+        String parent = Files.readString(ROOT.resolve("pom.xml")), bom = Files.readString(ROOT.resolve("bom/pom.xml"));
+        assertEquals(find(parent, "\\n  <artifactId>colossus-parent</artifactId>\\s*<version>([^<]+)</version>"),
+                find(bom, "\\n  <artifactId>colossus-bom</artifactId>\\s*<version>([^<]+)</version>"), "colossus-bom's version");
+        assertEquals(find(parent, "<jcuda.version>([^<]+)</jcuda.version>"), find(bom, "<jcuda.version>([^<]+)</jcuda.version>"),
+                "colossus-bom's jcuda.version");
+    }
+
+    private static String find(String pom, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(pom);
+        if (!m.find()) {
+            throw new AssertionError("no match for " + regex);
+        }
+        return m.group(1);
+    }
+}
