@@ -1,0 +1,70 @@
+package dev.colossus.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@link FirstCallBench}'s results as a Markdown table: per op and SIMD width, the median over forks
+ * of the first, second and third call and of the last ten (warm), and the first call over the warm.
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.colossus.bench.FirstCallReport first-call.json first-call.md
+ * </pre>
+ */
+public final class FirstCallReport {
+    private static final int WARM_CALLS = 10;
+
+    private FirstCallReport() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            System.err.println("usage: FirstCallReport RESULTS.json OUT.md");
+            System.exit(2);
+        }
+        StringBuilder md = new StringBuilder("""
+                # FirstCallBench: the first calls in a fresh JVM
+
+                F32 on the CPU backend, each fork a fresh JVM whose measured iterations are its first calls
+                of one op (JMH `SingleShotTime`, no warm-up). Milliseconds, the median over forks; warm is
+                the median of each fork's last ten calls. Made by `benchmarks/run-first-call.sh`; the
+                target (issue 25): the first 256^3 matmul within 5x its warm time.
+
+                | op | simd | forks | call 1 | call 2 | call 3 | warm | call 1 / warm |
+                |---|---|---|---|---|---|---|---|
+                """);
+        for (JsonNode entry : new ObjectMapper().readTree(Path.of(args[0]).toFile())) {
+            List<double[]> forks = new ArrayList<>();
+            for (JsonNode fork : entry.get("primaryMetric").path("rawData")) {
+                double[] calls = new double[fork.size()];
+                for (int i = 0; i < calls.length; i++) {
+                    calls[i] = fork.get(i).asDouble();
+                }
+                forks.add(calls);
+            }
+            double[] first = new double[3];
+            for (int call = 0; call < 3; call++) {
+                int at = call;
+                first[call] = median(forks.stream().mapToDouble(f -> f[at]).toArray());
+            }
+            double warm = median(forks.stream().mapToDouble(f -> median(Arrays.copyOfRange(f, f.length - WARM_CALLS, f.length))).toArray());
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.2f | %.3f | %.0f |%n", entry.at("/params/op").asText(),
+                    entry.at("/params/simd").asText(), forks.size(), first[0], first[1], first[2], warm, first[0] / warm));
+        }
+        Files.writeString(Path.of(args[1]), md);
+        System.out.print(md);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}
