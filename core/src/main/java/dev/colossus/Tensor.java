@@ -101,15 +101,36 @@ public final class Tensor implements AutoCloseable {
         return adopt(Dispatcher.allocate(op, Device.CPU, dtype, shape));
     }
 
+    /**
+     * Every element zero.
+     *
+     * @param dtype the element type
+     * @param shape the dimensions, each non-negative
+     * @return a new tensor in host memory
+     */
     public static Tensor zeros(DType dtype, long... shape) {
         return filled("zeros", 0, dtype, shape);
     }
 
+    /**
+     * Every element one.
+     *
+     * @param dtype the element type
+     * @param shape the dimensions, each non-negative
+     * @return a new tensor in host memory
+     */
     public static Tensor ones(DType dtype, long... shape) {
         return filled("ones", 1, dtype, shape);
     }
 
-    /** Every element {@code value}, rounded to {@code dtype}. */
+    /**
+     * Every element {@code value}, rounded to {@code dtype}.
+     *
+     * @param value the value of every element
+     * @param dtype the element type
+     * @param shape the dimensions, each non-negative
+     * @return a new tensor in host memory
+     */
     public static Tensor full(double value, DType dtype, long... shape) {
         return filled("full", value, dtype, shape);
     }
@@ -119,17 +140,36 @@ public final class Tensor implements AutoCloseable {
         return adopt(Dispatcher.compute(op, Device.CPU, dtype, s, out -> new Fill(out, value)));
     }
 
-    /** A 0-dimensional tensor holding {@code value}. */
+    /**
+     * A 0-dimensional tensor holding {@code value}.
+     *
+     * @param value the value, rounded to {@code dtype}
+     * @param dtype the element type
+     * @return a new tensor of shape {@code ()} in host memory
+     */
     public static Tensor scalar(double value, DType dtype) {
         return full(value, dtype);
     }
 
-    /** {@code 0, 1, ..., n-1} as I64. */
+    /**
+     * {@code 0, 1, ..., n-1} as I64.
+     *
+     * @param n how many values, non-negative
+     * @return a new 1-D I64 tensor of n elements
+     */
     public static Tensor arange(long n) {
         return arange(0, n, 1, DType.I64);
     }
 
-    /** {@code start, start + step, ...} below {@code end} (above it for a negative step). */
+    /**
+     * {@code start, start + step, ...} below {@code end} (above it for a negative step).
+     *
+     * @param start the first value
+     * @param end the bound the values stay short of
+     * @param step the difference between neighbours, non-zero
+     * @param dtype the element type the values are rounded to
+     * @return a new 1-D tensor of {@code ceil((end - start) / step)} elements, or none
+     */
     public static Tensor arange(double start, double end, double step, DType dtype) {
         if (step == 0 || !Double.isFinite(start) || !Double.isFinite(end) || !Double.isFinite(step)) {
             throw new IllegalArgumentException("arange: start " + start + ", end " + end + ", step " + step
@@ -140,39 +180,83 @@ public final class Tensor implements AutoCloseable {
                 out -> new Arange(out, start, step)));
     }
 
-    /** Uniform in [0, 1), from a generator seeded with {@code seed}: the same seed gives the same tensor. */
+    /**
+     * Uniform in [0, 1), from a generator seeded with {@code seed}: the same seed gives the same tensor.
+     *
+     * @param seed the generator's seed
+     * @param dtype the element type the values are rounded to
+     * @param shape the dimensions, each non-negative
+     * @return a new tensor in host memory
+     */
     public static Tensor rand(long seed, DType dtype, long... shape) {
         SplittableRandom random = new SplittableRandom(seed);
         return HostTensors.generated("rand", dtype, shape, random::nextDouble);
     }
 
-    /** Standard normal, from a generator seeded with {@code seed}: the same seed gives the same tensor. */
+    /**
+     * Standard normal, from a generator seeded with {@code seed}: the same seed gives the same tensor.
+     *
+     * @param seed the generator's seed
+     * @param dtype the element type the values are rounded to
+     * @param shape the dimensions, each non-negative
+     * @return a new tensor in host memory
+     */
     public static Tensor randn(long seed, DType dtype, long... shape) {
         SplittableRandom random = new SplittableRandom(seed);
         return HostTensors.generated("randn", dtype, shape, random::nextGaussian);
     }
 
-    /** A copy of {@code data}, row-major, as F32 of the given shape. */
+    /**
+     * A copy of {@code data}, row-major, as F32 of the given shape.
+     *
+     * @param data the values; their count must be the shape's
+     * @param shape the dimensions
+     * @return a new tensor in host memory
+     */
     public static Tensor of(float[] data, long... shape) {
         return HostTensors.fromHeap("of", MemorySegment.ofArray(data), data.length, DType.F32, shape);
     }
 
-    /** A copy of {@code data}, row-major, as F64 of the given shape. */
+    /**
+     * A copy of {@code data}, row-major, as F64 of the given shape.
+     *
+     * @param data the values; their count must be the shape's
+     * @param shape the dimensions
+     * @return a new tensor in host memory
+     */
     public static Tensor of(double[] data, long... shape) {
         return HostTensors.fromHeap("of", MemorySegment.ofArray(data), data.length, DType.F64, shape);
     }
 
-    /** A copy of {@code data}, row-major, as I32 of the given shape. */
+    /**
+     * A copy of {@code data}, row-major, as I32 of the given shape.
+     *
+     * @param data the values; their count must be the shape's
+     * @param shape the dimensions
+     * @return a new tensor in host memory
+     */
     public static Tensor of(int[] data, long... shape) {
         return HostTensors.fromHeap("of", MemorySegment.ofArray(data), data.length, DType.I32, shape);
     }
 
-    /** A copy of {@code data}, row-major, as I64 of the given shape. */
+    /**
+     * A copy of {@code data}, row-major, as I64 of the given shape.
+     *
+     * @param data the values; their count must be the shape's
+     * @param shape the dimensions
+     * @return a new tensor in host memory
+     */
     public static Tensor of(long[] data, long... shape) {
         return HostTensors.fromHeap("of", MemorySegment.ofArray(data), data.length, DType.I64, shape);
     }
 
-    /** A copy of {@code data}, row-major, as BOOL of the given shape. */
+    /**
+     * A copy of {@code data}, row-major, as BOOL of the given shape.
+     *
+     * @param data the values; their count must be the shape's
+     * @param shape the dimensions
+     * @return a new tensor in host memory
+     */
     public static Tensor of(boolean[] data, long... shape) {
         byte[] bytes = new byte[data.length];
         for (int i = 0; i < data.length; i++) {
@@ -184,6 +268,11 @@ public final class Tensor implements AutoCloseable {
     /**
      * The caller's memory as a tensor, without a copy: row-major (contiguous) strides.
      * The caller keeps the segment alive for as long as the tensor and its views are used.
+     *
+     * @param segment the caller's memory, the first element at its start
+     * @param dtype how its bytes are read
+     * @param shape the dimensions
+     * @return a tensor over {@code segment}
      */
     public static Tensor wrap(MemorySegment segment, DType dtype, long... shape) {
         return wrap(segment, dtype, shape, Shape.checked("wrap", shape).contiguousStrides());
@@ -192,6 +281,12 @@ public final class Tensor implements AutoCloseable {
     /**
      * The caller's memory as a tensor, without a copy, with the given strides (in elements,
      * non-negative). Throws if the layout reaches past the end of the segment.
+     *
+     * @param segment the caller's memory, the first element at its start
+     * @param dtype how its bytes are read
+     * @param shape the dimensions
+     * @param strides the step between neighbours along each dimension, in elements
+     * @return a tensor over {@code segment}
      */
     public static Tensor wrap(MemorySegment segment, DType dtype, long[] shape, long[] strides) {
         return HostTensors.wrap(segment, dtype, shape, strides);
@@ -199,45 +294,93 @@ public final class Tensor implements AutoCloseable {
 
     // ---- metadata ----
 
+    /**
+     * The dimensions.
+     *
+     * @return the shape
+     */
     public Shape shape() {
         return operand.shape();
     }
 
+    /**
+     * The element type.
+     *
+     * @return the dtype
+     */
     public DType dtype() {
         return operand.dtype();
     }
 
+    /**
+     * Where the elements live.
+     *
+     * @return the device
+     */
     public Device device() {
         return operand.storage().device();
     }
 
-    /** Strides in elements, one per dimension. */
+    /**
+     * Strides in elements, one per dimension.
+     *
+     * @return a copy of the strides
+     */
     public long[] strides() {
         return operand.strides().clone();
     }
 
-    /** Offset of the first element from the start of the storage, in elements. */
+    /**
+     * Offset of the first element from the start of the storage, in elements.
+     *
+     * @return the offset, in elements
+     */
     public long offset() {
         return operand.offset();
     }
 
+    /**
+     * The number of dimensions.
+     *
+     * @return the rank, 0 for a scalar
+     */
     public int rank() {
         return operand.rank();
     }
 
+    /**
+     * The number of elements: the product of the dimensions.
+     *
+     * @return the element count
+     */
     public long numel() {
         return operand.numel();
     }
 
-    /** The size of dimension {@code dim} (negative counts from the end). */
+    /**
+     * The size of dimension {@code dim} (negative counts from the end).
+     *
+     * @param dim the dimension
+     * @return its size
+     */
     public long size(int dim) {
         return operand.dim(shape().axis("size", dim));
     }
 
+    /**
+     * Whether the elements lie row-major and back to back in memory.
+     *
+     * @return true for a contiguous layout
+     */
     public boolean isContiguous() {
         return operand.isContiguous();
     }
 
+    /**
+     * Whether {@link #close} has been called on this handle.
+     *
+     * @return true once closed
+     */
     public boolean isClosed() {
         return closed;
     }
@@ -250,6 +393,7 @@ public final class Tensor implements AutoCloseable {
      * freed memory. A tensor made by {@link #wrap} returns the caller's segment as it was given.
      * Writes through it are seen by every view of the storage.
      *
+     * @return the storage's memory
      * @throws IllegalStateException if this handle is closed, or the tensor is not in host memory
      */
     public MemorySegment segment() {
@@ -285,6 +429,9 @@ public final class Tensor implements AutoCloseable {
     /**
      * The same elements in row-major order with a new shape: a view when the strides allow it, else
      * a copy. One dimension may be -1, inferred from the others.
+     *
+     * @param shape the new dimensions, their product the element count (one may be -1)
+     * @return a tensor of the new shape
      */
     public Tensor reshape(long... shape) {
         Shape target = inferShape("reshape", shape);
@@ -297,7 +444,12 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** As {@link #reshape} but never copies: throws when the strides cannot express the new shape. */
+    /**
+     * As {@link #reshape} but never copies: throws when the strides cannot express the new shape.
+     *
+     * @param shape the new dimensions, their product the element count (one may be -1)
+     * @return a view of the new shape
+     */
     public Tensor view(long... shape) {
         Shape target = inferShape("view", shape);
         Operand view = operand("view").reshapeView(target);
@@ -337,13 +489,24 @@ public final class Tensor implements AutoCloseable {
         return target;
     }
 
-    /** Dimensions {@code dim0} and {@code dim1} swapped. */
+    /**
+     * Dimensions {@code dim0} and {@code dim1} swapped.
+     *
+     * @param dim0 a dimension (negative counts from the end)
+     * @param dim1 the other
+     * @return a view
+     */
     public Tensor transpose(int dim0, int dim1) {
         Shape s = shape();
         return shareStorage(operand("transpose").transpose(s.axis("transpose", dim0), s.axis("transpose", dim1)));
     }
 
-    /** Dimensions reordered: result dimension {@code i} is this tensor's {@code dims[i]}. */
+    /**
+     * Dimensions reordered: result dimension {@code i} is this tensor's {@code dims[i]}.
+     *
+     * @param dims every dimension once, in the new order
+     * @return a view
+     */
     public Tensor permute(int... dims) {
         Shape s = shape();
         if (dims.length != s.rank()) {
@@ -365,6 +528,12 @@ public final class Tensor implements AutoCloseable {
     /**
      * Elements {@code start, start+step, ...} before {@code end} along {@code dim}, Python-style:
      * negative {@code start}/{@code end} count from the end and both are clamped to the size.
+     *
+     * @param dim the dimension (negative counts from the end)
+     * @param start the first index
+     * @param end the index the slice stops short of
+     * @param step the distance between taken indices, positive
+     * @return a view
      */
     public Tensor slice(int dim, long start, long end, long step) {
         int axis = shape().axis("slice", dim);
@@ -377,11 +546,26 @@ public final class Tensor implements AutoCloseable {
         return shareStorage(operand("slice").slice(axis, from, to, step));
     }
 
+    /**
+     * {@link #slice(int, long, long, long)} with step 1.
+     *
+     * @param dim the dimension (negative counts from the end)
+     * @param start the first index
+     * @param end the index the slice stops short of
+     * @return a view
+     */
     public Tensor slice(int dim, long start, long end) {
         return slice(dim, start, end, 1);
     }
 
-    /** {@code length} elements from {@code start} along {@code dim}; throws if they are not all there. */
+    /**
+     * {@code length} elements from {@code start} along {@code dim}; throws if they are not all there.
+     *
+     * @param dim the dimension (negative counts from the end)
+     * @param start the first index
+     * @param length how many
+     * @return a view
+     */
     public Tensor narrow(int dim, long start, long length) {
         int axis = shape().axis("narrow", dim);
         long size = shape().dim(axis);
@@ -392,7 +576,13 @@ public final class Tensor implements AutoCloseable {
         return shareStorage(operand("narrow").slice(axis, start, start + length, 1));
     }
 
-    /** The slice at {@code index} along {@code dim}, that dimension removed. */
+    /**
+     * The slice at {@code index} along {@code dim}, that dimension removed.
+     *
+     * @param dim the dimension (negative counts from the end)
+     * @param index the index along it (negative counts from the end)
+     * @return a view of rank one less
+     */
     public Tensor select(int dim, long index) {
         int axis = shape().axis("select", dim);
         long size = shape().dim(axis);
@@ -407,6 +597,9 @@ public final class Tensor implements AutoCloseable {
     /**
      * Broadcast to a larger shape without copying: size-1 dimensions repeat (stride 0) and new leading
      * dimensions appear. A size of -1 keeps the existing size.
+     *
+     * @param shape the target dimensions
+     * @return a view
      */
     public Tensor expand(long... shape) {
         int lead = shape.length - rank();
@@ -419,7 +612,12 @@ public final class Tensor implements AutoCloseable {
         return broadcastTo(Shape.checked("expand", dims));
     }
 
-    /** Broadcast to {@code target} without copying. */
+    /**
+     * Broadcast to {@code target} without copying.
+     *
+     * @param target a shape this one broadcasts to
+     * @return a view
+     */
     public Tensor broadcastTo(Shape target) {
         if (!shape().broadcastsTo(target)) {
             throw new IllegalArgumentException("expand: shape " + shape() + " does not broadcast to " + target);
@@ -427,7 +625,11 @@ public final class Tensor implements AutoCloseable {
         return shareStorage(operand("expand").broadcastTo(target));
     }
 
-    /** Every dimension of size 1 removed. */
+    /**
+     * Every dimension of size 1 removed.
+     *
+     * @return a view
+     */
     public Tensor squeeze() {
         Operand o = operand("squeeze");
         for (int d = o.rank() - 1; d >= 0; d--) {
@@ -438,7 +640,12 @@ public final class Tensor implements AutoCloseable {
         return shareStorage(o);
     }
 
-    /** Dimension {@code dim} removed; it must have size 1. */
+    /**
+     * Dimension {@code dim} removed; it must have size 1.
+     *
+     * @param dim the dimension (negative counts from the end)
+     * @return a view
+     */
     public Tensor squeeze(int dim) {
         int axis = shape().axis("squeeze", dim);
         if (shape().dim(axis) != 1) {
@@ -448,7 +655,12 @@ public final class Tensor implements AutoCloseable {
         return shareStorage(operand("squeeze").squeeze(axis));
     }
 
-    /** A dimension of size 1 inserted at {@code dim} (in {@code -rank-1..rank}). */
+    /**
+     * A dimension of size 1 inserted at {@code dim} (in {@code -rank-1..rank}).
+     *
+     * @param dim where the new dimension goes
+     * @return a view
+     */
     public Tensor unsqueeze(int dim) {
         int axis = dim < 0 ? dim + rank() + 1 : dim;
         if (axis < 0 || axis > rank()) {
@@ -460,12 +672,24 @@ public final class Tensor implements AutoCloseable {
 
     // ---- copies and conversions ----
 
-    /** Consecutive views along {@code dim} of the given sizes, which add up to its size. */
+    /**
+     * Consecutive views along {@code dim} of the given sizes, which add up to its size.
+     *
+     * @param dim the dimension (negative counts from the end)
+     * @param sizes the parts' sizes
+     * @return the views, in order
+     */
     public List<Tensor> split(int dim, long... sizes) {
         return Joins.split(this, dim, sizes);
     }
 
-    /** At most n views along {@code dim} of {@code ceil(size / n)} elements each, the last smaller (as torch.chunk). */
+    /**
+     * At most n views along {@code dim} of {@code ceil(size / n)} elements each, the last smaller (as torch.chunk).
+     *
+     * @param n the most parts, positive
+     * @param dim the dimension (negative counts from the end)
+     * @return the views, in order
+     */
     public List<Tensor> chunk(int n, int dim) {
         return Joins.chunk(this, n, dim);
     }
@@ -478,13 +702,18 @@ public final class Tensor implements AutoCloseable {
      * written: a src that overlaps this view is copied first. A KV cache step is
      * {@code cache.narrow(2, pos, n).copyFrom(k)}.
      *
+     * @param src the values, broadcastable to this shape
      * @throws UnsupportedOperationException when this tensor wraps read-only memory (a mapped file)
      */
     public void copyFrom(Tensor src) {
         Writes.copyFrom(this, src);
     }
 
-    /** Sets every element of this tensor (a view's only) to {@code value}, cast to its dtype. */
+    /**
+     * Sets every element of this tensor (a view's only) to {@code value}, cast to its dtype.
+     *
+     * @param value the value
+     */
     public void fill(double value) {
         Writes.fill(this, value);
     }
@@ -494,19 +723,30 @@ public final class Tensor implements AutoCloseable {
      * I32/I64, 1-D, without repeats; src this shape with dim of index's length. {@link Ops#indexCopy}
      * makes a new tensor instead.
      *
+     * @param dim the dimension indexed (negative counts from the end)
+     * @param index where each of src's slices goes
+     * @param src the slices
      * @throws IndexOutOfBoundsException for an index outside {@code [0, size(dim))}, before anything is written
      */
     public void indexCopy(int dim, Tensor index, Tensor src) {
         Indexing.indexCopy("indexCopy", this, dim, index, src);
     }
 
-    /** The same values, row-major and contiguous: a view when already so, else a copy. */
+    /**
+     * The same values, row-major and contiguous: a view when already so, else a copy.
+     *
+     * @return this tensor's values, contiguous
+     */
     public Tensor contiguous() {
         Operand o = operand("contiguous");
         return o.isContiguous() ? shareStorage(o) : copy();
     }
 
-    /** A contiguous copy in fresh storage, always. */
+    /**
+     * A contiguous copy in fresh storage, always.
+     *
+     * @return the copy
+     */
     public Tensor copy() {
         return to(dtype(), "copy");
     }
@@ -515,6 +755,9 @@ public final class Tensor implements AutoCloseable {
      * The values cast to {@code dtype} (a view when it is already that dtype): to nearest even into
      * floating types; toward zero into integers, NaN to 0, past I64's range saturating, into I32 the low
      * 32 bits of that I64 (see {@link dev.colossus.op.Copy}); non-zero to {@code true}.
+     *
+     * @param dtype the element type wanted
+     * @return the values in that dtype
      */
     public Tensor to(DType dtype) {
         if (dtype == dtype()) {
@@ -528,7 +771,12 @@ public final class Tensor implements AutoCloseable {
         return adopt(Dispatcher.compute(op, device(), dtype, shape(), out -> new Copy(src, out), this));
     }
 
-    /** The values on {@code device} (a view when already there), copied through host memory. */
+    /**
+     * The values on {@code device} (a view when already there), copied through host memory.
+     *
+     * @param device the device wanted
+     * @return the values there
+     */
     public Tensor to(Device device) {
         if (device.equals(device())) {
             return shareStorage(operand("to"));
@@ -559,28 +807,44 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** The values as F32, row-major. */
+    /**
+     * The values as F32, row-major.
+     *
+     * @return a new array of {@link #numel} values
+     */
     public float[] toFloatArray() {
         try (Tensor host = hostContiguous("toFloatArray", DType.F32)) {
             return host.operand.segment().asSlice(host.offset() * 4, numel() * 4).toArray(ValueLayout.JAVA_FLOAT);
         }
     }
 
-    /** The values as F64, row-major. */
+    /**
+     * The values as F64, row-major.
+     *
+     * @return a new array of {@link #numel} values
+     */
     public double[] toDoubleArray() {
         try (Tensor host = hostContiguous("toDoubleArray", DType.F64)) {
             return host.operand.segment().asSlice(host.offset() * 8, numel() * 8).toArray(ValueLayout.JAVA_DOUBLE);
         }
     }
 
-    /** The values as I64, row-major. */
+    /**
+     * The values as I64, row-major.
+     *
+     * @return a new array of {@link #numel} values
+     */
     public long[] toLongArray() {
         try (Tensor host = hostContiguous("toLongArray", DType.I64)) {
             return host.operand.segment().asSlice(host.offset() * 8, numel() * 8).toArray(ValueLayout.JAVA_LONG);
         }
     }
 
-    /** The single value of a one-element tensor, as a double. */
+    /**
+     * The single value of a one-element tensor, as a double.
+     *
+     * @return the value
+     */
     public double item() {
         if (numel() != 1) {
             throw new IllegalArgumentException("item: tensor " + operand("item").describe() + " has " + numel()
@@ -589,7 +853,11 @@ public final class Tensor implements AutoCloseable {
         return toDoubleArray()[0];
     }
 
-    /** Writes the values, row-major, in this tensor's dtype, to the start of {@code dst}. */
+    /**
+     * Writes the values, row-major, in this tensor's dtype, to the start of {@code dst}.
+     *
+     * @param dst memory of at least {@code numel() * dtype().byteSize()} bytes
+     */
     public void copyTo(MemorySegment dst) {
         long bytes = numel() * dtype().byteSize();
         if (dst.byteSize() < bytes) {
