@@ -35,6 +35,10 @@ public final class Ops {
      * {@code (..., M, K) x (..., K, N) -> (..., M, N)} with the batch dimensions broadcast; a 1-D left
      * operand is a row (its dimension removed from the result), a 1-D right operand a column.
      * Transposed and strided views are read in place. F16/BF16 accumulate in F32.
+     *
+     * @param a the left operand, (..., M, K) or (K)
+     * @param b the right operand, (..., K, N) or (K)
+     * @return a new tensor, (..., M, N)
      */
     public static Tensor matmul(Tensor a, Tensor b) {
         return Products.product("matmul", a, b, null, 1, 0, null);
@@ -44,6 +48,13 @@ public final class Ops {
      * {@code beta * c + alpha * (a @ b)}, as BLAS's GEMM: {@code a @ b} as {@link #matmul}, {@code c}
      * broadcast to its shape, the scaling and the sum fused into the product where the backend can.
      * When {@code beta} is 0, {@code c} is not read (NaN in it does not propagate).
+     *
+     * @param c the addend, broadcast to the product's shape
+     * @param a the left factor, (..., M, K)
+     * @param b the right factor, (..., K, N)
+     * @param beta c's scale
+     * @param alpha the product's scale
+     * @return a new tensor, (..., M, N)
      */
     public static Tensor addmm(Tensor c, Tensor a, Tensor b, double beta, double alpha) {
         if (c == null) {
@@ -56,6 +67,11 @@ public final class Ops {
      * A fully connected layer: {@code x @ weight^T + bias}; x (..., in), weight (out, in), bias (out)
      * or {@code null}, result (..., out). The transpose is a view and the bias add is fused into the
      * product.
+     *
+     * @param x the inputs, (..., in)
+     * @param weight the weights, (out, in)
+     * @param bias the biases, (out), or {@code null}
+     * @return a new tensor, (..., out)
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         return linear(x, weight, bias, null);
@@ -66,6 +82,12 @@ public final class Ops {
      * #linear(Tensor, Tensor, Tensor)} with {@code act} (e.g. {@link UnaryFn#GELU}, {@link UnaryFn#SILU})
      * applied to each element before it is rounded to x's dtype: one pass where the backend fuses it
      * (the CPU and CUDA backends do), {@code null} for none.
+     *
+     * @param x the inputs, (..., in)
+     * @param weight the weights, (out, in)
+     * @param bias the biases, (out), or {@code null}
+     * @param activation the function applied to each output, or {@code null}
+     * @return a new tensor, (..., out)
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias, UnaryFn activation) {
         String op = activation == null ? "linear" : "linear+" + activation.apiName();
@@ -89,7 +111,14 @@ public final class Ops {
         }
     }
 
-    /** Attention with the {@linkplain AttentionOptions#defaults() defaults}: not causal, no mask, scale {@code 1/sqrt(D)}. */
+    /**
+     * Attention with the {@linkplain AttentionOptions#defaults() defaults}: not causal, no mask, scale {@code 1/sqrt(D)}.
+     *
+     * @param q the queries, (B, Hq, Lq, D)
+     * @param k the keys, (B, Hkv, Lk, D), Hq a multiple of Hkv
+     * @param v the values, (B, Hkv, Lk, Dv)
+     * @return a new tensor, (B, Hq, Lq, Dv)
+     */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v) {
         return scaledDotProductAttention(q, k, v, AttentionOptions.defaults());
     }
@@ -98,6 +127,12 @@ public final class Ops {
      * {@code softmax(scale * q k^T + mask) v} per batch and head, as defined by {@link Attention}:
      * q (B, Hq, Lq, D), k (B, Hkv, Lk, D), v (B, Hkv, Lk, Dv) give (B, Hq, Lq, Dv); query head
      * {@code h} reads key/value head {@code h / (Hq / Hkv)} (grouped-query attention).
+     *
+     * @param q the queries, (B, Hq, Lq, D)
+     * @param k the keys, (B, Hkv, Lk, D), Hq a multiple of Hkv
+     * @param v the values, (B, Hkv, Lk, Dv)
+     * @param options causality, mask, scale
+     * @return a new tensor, (B, Hq, Lq, Dv)
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, AttentionOptions options) {
         AttentionInputs a = AttentionInputs.of(q, k, v, options);
@@ -110,6 +145,12 @@ public final class Ops {
      * it, each query row's {@code logSumExp = log sum_j exp(s[i, j])} over the same scaled, masked scores,
      * (B, Hq, Lq): F32, or F64 for F64 inputs; -Inf for a row that sees no key. With it, attention over
      * separate blocks of keys merges exactly, and a backward pass needs no second softmax.
+     *
+     * @param q the queries, (B, Hq, Lq, D)
+     * @param k the keys, (B, Hkv, Lk, D), Hq a multiple of Hkv
+     * @param v the values, (B, Hkv, Lk, Dv)
+     * @param options causality, mask, scale
+     * @return the output and the log-sum-exp of each query's scores
      */
     public static AttentionResult scaledDotProductAttentionWithLogSumExp(Tensor q, Tensor k, Tensor v, AttentionOptions options) {
         AttentionInputs a = AttentionInputs.of(q, k, v, options);
@@ -128,109 +169,232 @@ public final class Ops {
 
     // ---- elementwise, one argument ----
 
+    /**
+     * {@code -x}
+     *
+     * @param x the input
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor neg(Tensor x) {
         return unary(UnaryFn.NEG, x);
     }
 
+    /**
+     * {@code |x|}
+     *
+     * @param x the input
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor abs(Tensor x) {
         return unary(UnaryFn.ABS, x);
     }
 
+    /**
+     * {@code e^x}
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor exp(Tensor x) {
         return unary(UnaryFn.EXP, x);
     }
 
+    /**
+     * The natural logarithm: NaN below 0, -Inf at ±0.
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor log(Tensor x) {
         return unary(UnaryFn.LOG, x);
     }
 
+    /**
+     * The square root: NaN below 0.
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor sqrt(Tensor x) {
         return unary(UnaryFn.SQRT, x);
     }
 
-    /** {@code 1 / sqrt(x)} */
+    /**
+     * {@code 1 / sqrt(x)}
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor rsqrt(Tensor x) {
         return unary(UnaryFn.RSQRT, x);
     }
 
+    /**
+     * The hyperbolic tangent.
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor tanh(Tensor x) {
         return unary(UnaryFn.TANH, x);
     }
 
-    /** {@code 1 / (1 + exp(-x))} */
+    /**
+     * {@code 1 / (1 + exp(-x))}
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor sigmoid(Tensor x) {
         return unary(UnaryFn.SIGMOID, x);
     }
 
-    /** {@code max(x, 0)} */
+    /**
+     * {@code max(x, 0)}
+     *
+     * @param x the input
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor relu(Tensor x) {
         return unary(UnaryFn.RELU, x);
     }
 
-    /** GELU, exact form: {@code x/2 * (1 + erf(x / sqrt(2)))} */
+    /**
+     * GELU, exact form: {@code x/2 * (1 + erf(x / sqrt(2)))}
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor gelu(Tensor x) {
         return unary(UnaryFn.GELU, x);
     }
 
-    /** GELU, tanh approximation: {@code x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))} */
+    /**
+     * GELU, tanh approximation: {@code x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))}
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor geluTanh(Tensor x) {
         return unary(UnaryFn.GELU_TANH, x);
     }
 
-    /** SiLU (swish): {@code x / (1 + exp(-x))} */
+    /**
+     * SiLU (swish): {@code x / (1 + exp(-x))}
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor silu(Tensor x) {
         return unary(UnaryFn.SILU, x);
     }
 
+    /**
+     * The sine, x in radians.
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor sin(Tensor x) {
         return unary(UnaryFn.SIN, x);
     }
 
+    /**
+     * The cosine, x in radians.
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor cos(Tensor x) {
         return unary(UnaryFn.COS, x);
     }
 
-    /** The error function, {@code 2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt}. */
+    /**
+     * The error function, {@code 2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt}.
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor erf(Tensor x) {
         return unary(UnaryFn.ERF, x);
     }
 
-    /** The largest integer not above x (integers unchanged). */
+    /**
+     * The largest integer not above x (integers unchanged).
+     *
+     * @param x the input
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor floor(Tensor x) {
         return unary(UnaryFn.FLOOR, x);
     }
 
-    /** The smallest integer not below x (integers unchanged). */
+    /**
+     * The smallest integer not below x (integers unchanged).
+     *
+     * @param x the input
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor ceil(Tensor x) {
         return unary(UnaryFn.CEIL, x);
     }
 
-    /** The nearest integer, halves to even: {@code round(0.5) = 0}, {@code round(1.5) = 2} (integers unchanged). */
+    /**
+     * The nearest integer, halves to even: {@code round(0.5) = 0}, {@code round(1.5) = 2} (integers unchanged).
+     *
+     * @param x the input
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor round(Tensor x) {
         return unary(UnaryFn.ROUND, x);
     }
 
-    /** -1, 0 or 1 by x's sign; ±0 and NaN stay as they are. */
+    /**
+     * -1, 0 or 1 by x's sign; ±0 and NaN stay as they are.
+     *
+     * @param x the input
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor sign(Tensor x) {
         return unary(UnaryFn.SIGN, x);
     }
 
-    /** {@code 1 / x} */
+    /**
+     * {@code 1 / x}
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor reciprocal(Tensor x) {
         return unary(UnaryFn.RECIPROCAL, x);
     }
 
-    /** {@code x * x} */
+    /**
+     * {@code x * x}
+     *
+     * @param x the input
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor square(Tensor x) {
         return unary(UnaryFn.SQUARE, x);
     }
 
-    /** {@code log(1 + x)}, accurate for small x. */
+    /**
+     * {@code log(1 + x)}, accurate for small x.
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor log1p(Tensor x) {
         return unary(UnaryFn.LOG1P, x);
     }
 
-    /** {@code exp(x) - 1}, accurate for small x. */
+    /**
+     * {@code exp(x) - 1}, accurate for small x.
+     *
+     * @param x the input, floating point
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor expm1(Tensor x) {
         return unary(UnaryFn.EXPM1, x);
     }
@@ -238,6 +402,11 @@ public final class Ops {
     /**
      * x limited to {@code [min, max]}: {@code minimum(maximum(x, min), max)}; an infinite bound is none
      * (so {@code clamp(x, 0, Double.POSITIVE_INFINITY)} has no upper one). NaN stays NaN.
+     *
+     * @param x the input
+     * @param min the lower bound
+     * @param max the upper bound
+     * @return a new tensor of x's shape and dtype
      */
     public static Tensor clamp(Tensor x, double min, double max) {
         if (!(min <= max)) {
@@ -262,118 +431,288 @@ public final class Ops {
 
     // ---- elementwise, two arguments ----
 
+    /**
+     * {@code a + b}, elementwise.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new tensor of the broadcast shape, a's dtype
+     */
     public static Tensor add(Tensor a, Tensor b) {
         return binary(BinaryFn.ADD, a, b);
     }
 
+    /**
+     * {@code a + b} with a scalar b.
+     *
+     * @param a the tensor
+     * @param b the scalar, taken in a's dtype
+     * @return a new tensor of a's shape and dtype
+     */
     public static Tensor add(Tensor a, double b) {
         return binary(BinaryFn.ADD, a, b);
     }
 
+    /**
+     * {@code a - b}, elementwise.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new tensor of the broadcast shape, a's dtype
+     */
     public static Tensor sub(Tensor a, Tensor b) {
         return binary(BinaryFn.SUB, a, b);
     }
 
+    /**
+     * {@code a - b} with a scalar b.
+     *
+     * @param a the tensor
+     * @param b the scalar, taken in a's dtype
+     * @return a new tensor of a's shape and dtype
+     */
     public static Tensor sub(Tensor a, double b) {
         return binary(BinaryFn.SUB, a, b);
     }
 
+    /**
+     * {@code a * b}, elementwise.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new tensor of the broadcast shape, a's dtype
+     */
     public static Tensor mul(Tensor a, Tensor b) {
         return binary(BinaryFn.MUL, a, b);
     }
 
+    /**
+     * {@code a * b} with a scalar b.
+     *
+     * @param a the tensor
+     * @param b the scalar, taken in a's dtype
+     * @return a new tensor of a's shape and dtype
+     */
     public static Tensor mul(Tensor a, double b) {
         return binary(BinaryFn.MUL, a, b);
     }
 
+    /**
+     * {@code a / b}, elementwise.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new tensor of the broadcast shape, a's dtype
+     */
     public static Tensor div(Tensor a, Tensor b) {
         return binary(BinaryFn.DIV, a, b);
     }
 
+    /**
+     * {@code a / b} with a scalar b.
+     *
+     * @param a the tensor
+     * @param b the scalar, taken in a's dtype
+     * @return a new tensor of a's shape and dtype
+     */
     public static Tensor div(Tensor a, double b) {
         return binary(BinaryFn.DIV, a, b);
     }
 
+    /**
+     * {@code a^b}, elementwise.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new tensor of the broadcast shape, a's dtype
+     */
     public static Tensor pow(Tensor a, Tensor b) {
         return binary(BinaryFn.POW, a, b);
     }
 
+    /**
+     * {@code a^b} with a scalar b.
+     *
+     * @param a the tensor
+     * @param b the scalar, taken in a's dtype
+     * @return a new tensor of a's shape and dtype
+     */
     public static Tensor pow(Tensor a, double b) {
         return binary(BinaryFn.POW, a, b);
     }
 
-    /** Elementwise maximum; NaN if either is NaN. */
+    /**
+     * Elementwise maximum; NaN if either is NaN.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new tensor of the broadcast shape, a's dtype
+     */
     public static Tensor maximum(Tensor a, Tensor b) {
         return binary(BinaryFn.MAXIMUM, a, b);
     }
 
+    /**
+     * {@link #maximum(Tensor, Tensor)} with a scalar b.
+     *
+     * @param a the tensor
+     * @param b the scalar, taken in a's dtype
+     * @return a new tensor of a's shape and dtype
+     */
     public static Tensor maximum(Tensor a, double b) {
         return binary(BinaryFn.MAXIMUM, a, b);
     }
 
-    /** Elementwise minimum; NaN if either is NaN. */
+    /**
+     * Elementwise minimum; NaN if either is NaN.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new tensor of the broadcast shape, a's dtype
+     */
     public static Tensor minimum(Tensor a, Tensor b) {
         return binary(BinaryFn.MINIMUM, a, b);
     }
 
+    /**
+     * {@link #minimum(Tensor, Tensor)} with a scalar b.
+     *
+     * @param a the tensor
+     * @param b the scalar, taken in a's dtype
+     * @return a new tensor of a's shape and dtype
+     */
     public static Tensor minimum(Tensor a, double b) {
         return binary(BinaryFn.MINIMUM, a, b);
     }
 
-    /** {@code a - floor(a / b) * b} with b's sign, as Python's {@code %}; on integers {@code remainder(a, 0) = a}. */
+    /**
+     * {@code a - floor(a / b) * b} with b's sign, as Python's {@code %}; on integers {@code remainder(a, 0) = a}.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new tensor of the broadcast shape, a's dtype
+     */
     public static Tensor remainder(Tensor a, Tensor b) {
         return binary(BinaryFn.REMAINDER, a, b);
     }
 
+    /**
+     * {@link #remainder(Tensor, Tensor)} with a scalar b.
+     *
+     * @param a the tensor
+     * @param b the scalar, taken in a's dtype
+     * @return a new tensor of a's shape and dtype
+     */
     public static Tensor remainder(Tensor a, double b) {
         return binary(BinaryFn.REMAINDER, a, b);
     }
 
-    /** {@code floor(a / b)}, as Python's {@code //}; on integers {@code floorDivide(a, 0) = 0}. */
+    /**
+     * {@code floor(a / b)}, as Python's {@code //}; on integers {@code floorDivide(a, 0) = 0}.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new tensor of the broadcast shape, a's dtype
+     */
     public static Tensor floorDivide(Tensor a, Tensor b) {
         return binary(BinaryFn.FLOOR_DIVIDE, a, b);
     }
 
+    /**
+     * {@link #floorDivide(Tensor, Tensor)} with a scalar b.
+     *
+     * @param a the tensor
+     * @param b the scalar, taken in a's dtype
+     * @return a new tensor of a's shape and dtype
+     */
     public static Tensor floorDivide(Tensor a, double b) {
         return binary(BinaryFn.FLOOR_DIVIDE, a, b);
     }
 
-    /** {@code a == b} as BOOL. */
+    /**
+     * {@code a == b} as BOOL.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public static Tensor eq(Tensor a, Tensor b) {
         return binary(BinaryFn.EQ, a, b);
     }
 
-    /** {@code a != b} as BOOL. */
+    /**
+     * {@code a != b} as BOOL.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public static Tensor ne(Tensor a, Tensor b) {
         return binary(BinaryFn.NE, a, b);
     }
 
-    /** {@code a < b} as BOOL. */
+    /**
+     * {@code a < b} as BOOL.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public static Tensor lt(Tensor a, Tensor b) {
         return binary(BinaryFn.LT, a, b);
     }
 
-    /** {@code a <= b} as BOOL. */
+    /**
+     * {@code a <= b} as BOOL.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public static Tensor le(Tensor a, Tensor b) {
         return binary(BinaryFn.LE, a, b);
     }
 
-    /** {@code a > b} as BOOL. */
+    /**
+     * {@code a > b} as BOOL.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public static Tensor gt(Tensor a, Tensor b) {
         return binary(BinaryFn.GT, a, b);
     }
 
-    /** {@code a >= b} as BOOL. */
+    /**
+     * {@code a >= b} as BOOL.
+     *
+     * @param a the first operand
+     * @param b the second operand, broadcast with a
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public static Tensor ge(Tensor a, Tensor b) {
         return binary(BinaryFn.GE, a, b);
     }
 
-    /** {@code a > b} as BOOL, against a scalar. */
+    /**
+     * {@code a > b} as BOOL, against a scalar.
+     *
+     * @param a the tensor
+     * @param b the scalar, taken in a's dtype
+     * @return a new BOOL tensor of a's shape
+     */
     public static Tensor gt(Tensor a, double b) {
         return binary(BinaryFn.GT, a, b);
     }
 
-    /** {@code a < b} as BOOL, against a scalar. */
+    /**
+     * {@code a < b} as BOOL, against a scalar.
+     *
+     * @param a the tensor
+     * @param b the scalar, taken in a's dtype
+     * @return a new BOOL tensor of a's shape
+     */
     public static Tensor lt(Tensor a, double b) {
         return binary(BinaryFn.LT, a, b);
     }
@@ -405,7 +744,14 @@ public final class Ops {
         return Tensor.adopt(Dispatcher.compute(op, device, outType, shape, out -> new Binary(fn, lhs, rhs, out), a, b));
     }
 
-    /** {@code condition ? a : b}, elementwise, the three broadcast together; condition is BOOL. */
+    /**
+     * {@code condition ? a : b}, elementwise, the three broadcast together; condition is BOOL.
+     *
+     * @param condition which to take, BOOL
+     * @param a the values where condition holds
+     * @param b the values where it does not, a's dtype
+     * @return a new tensor of the broadcast shape, a's dtype
+     */
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
         String op = "where";
         Operand c = OpChecks.open(op, condition);
@@ -423,14 +769,28 @@ public final class Ops {
         return Tensor.adopt(Dispatcher.compute(op, device, dtype, shape, out -> new Where(cond, lhs, rhs, out), condition, a, b));
     }
 
-    /** {@code condition ? a : b} with a scalar {@code b} in a's dtype. */
+    /**
+     * {@code condition ? a : b} with a scalar {@code b} in a's dtype.
+     *
+     * @param condition which to take, BOOL
+     * @param a the values where condition holds
+     * @param b the value where it does not
+     * @return a new tensor of the broadcast shape, a's dtype
+     */
     public static Tensor where(Tensor condition, Tensor a, double b) {
         try (Tensor scalar = scalarLike("where", OpChecks.open("where", a), b)) {
             return where(condition, a, scalar);
         }
     }
 
-    /** {@code condition ? a : b} with a scalar {@code a} in b's dtype. */
+    /**
+     * {@code condition ? a : b} with a scalar {@code a} in b's dtype.
+     *
+     * @param condition which to take, BOOL
+     * @param a the value where condition holds
+     * @param b the values where it does not
+     * @return a new tensor of the broadcast shape, b's dtype
+     */
     public static Tensor where(Tensor condition, double a, Tensor b) {
         try (Tensor scalar = scalarLike("where", OpChecks.open("where", b), a)) {
             return where(condition, scalar, b);
@@ -443,6 +803,10 @@ public final class Ops {
      * The slices of x at {@code indices} along {@code dim}, in their order: {@code out[.., j, ..] =
      * x[.., indices[j], ..]}; indices I32 or I64, 1-D (or 0-D: the dimension removed).
      *
+     * @param x the input
+     * @param dim the dimension (negative counts from the end)
+     * @param indices the positions along dim to take, I32 or I64
+     * @return a new tensor, dim replaced by indices' shape
      * @throws IndexOutOfBoundsException naming the index, its position and the size, before anything
      *         is written, when an index lies outside {@code [0, x.size(dim))}
      */
@@ -454,6 +818,9 @@ public final class Ops {
      * An embedding lookup: row {@code ids[i]} of weight (V, D) for every index i of ids (any shape, I32
      * or I64), giving (ids..., D); {@code indexSelect(weight, 0, ids)} reshaped.
      *
+     * @param weight the table, (V, D)
+     * @param ids the rows to take, I32 or I64, any shape
+     * @return a new tensor, ids' shape + (D)
      * @throws IndexOutOfBoundsException for an id outside {@code [0, V)}, before anything is written
      */
     public static Tensor embedding(Tensor weight, Tensor ids) {
@@ -464,6 +831,10 @@ public final class Ops {
      * {@code out[i] = x[i with i_dim replaced by index[i]]}, as {@code torch.gather}: index (I32/I64) has
      * x's rank and sizes no larger outside dim; out has index's shape.
      *
+     * @param x the input
+     * @param dim the dimension (negative counts from the end)
+     * @param index where to read along dim, I32 or I64, x's rank
+     * @return a new tensor of index's shape
      * @throws IndexOutOfBoundsException for an index outside {@code [0, x.size(dim))}
      */
     public static Tensor gather(Tensor x, int dim, Tensor index) {
@@ -474,6 +845,11 @@ public final class Ops {
      * x with {@code src[i]} added at {@code i with i_dim replaced by index[i]} for every i of index's
      * shape, as {@code torch.scatter_add}: repeated indices add up (none is lost to a race).
      *
+     * @param x the values added to
+     * @param dim the dimension (negative counts from the end)
+     * @param index where each of src's values goes along dim, I32 or I64
+     * @param src the values added
+     * @return a new tensor of x's shape and dtype
      * @throws IndexOutOfBoundsException for an index outside {@code [0, x.size(dim))}
      */
     public static Tensor scatterAdd(Tensor x, int dim, Tensor index, Tensor src) {
@@ -483,6 +859,12 @@ public final class Ops {
     /**
      * A copy of x with {@code x.select(dim, index[j])} replaced by {@code src.select(dim, j)}: index 1-D
      * without repeats, src x's shape with dim of index's length. {@link Tensor#indexCopy} writes in place.
+     *
+     * @param x the values written over
+     * @param dim the dimension (negative counts from the end)
+     * @param index where each of src's slices goes, I32 or I64, 1-D
+     * @param src the slices
+     * @return a new tensor of x's shape and dtype
      */
     public static Tensor indexCopy(Tensor x, int dim, Tensor index, Tensor src) {
         OpChecks.open("indexCopy", x);
@@ -498,24 +880,48 @@ public final class Ops {
 
     // ---- joining ----
 
-    /** The tensors end to end along {@code dim}: one dtype and device, equal sizes in the other dimensions. */
+    /**
+     * The tensors end to end along {@code dim}: one dtype and device, equal sizes in the other dimensions.
+     *
+     * @param dim the dimension (negative counts from the end)
+     * @param tensors at least one
+     * @return a new tensor
+     */
     public static Tensor cat(int dim, Tensor... tensors) {
         return Joins.cat(dim, tensors);
     }
 
-    /** The tensors, of one shape, stacked along a new dimension {@code dim}. */
+    /**
+     * The tensors, of one shape, stacked along a new dimension {@code dim}.
+     *
+     * @param dim where the new dimension goes
+     * @param tensors at least one
+     * @return a new tensor of rank one more
+     */
     public static Tensor stack(int dim, Tensor... tensors) {
         return Joins.stack(dim, tensors);
     }
 
     // ---- positions ----
 
-    /** x's upper triangle over its last two dimensions: elements with {@code col - row >= k} kept, others 0. */
+    /**
+     * x's upper triangle over its last two dimensions: elements with {@code col - row >= k} kept, others 0.
+     *
+     * @param x the input, rank 2 or more
+     * @param k the diagonal: 0 the main one, positive above it
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor triu(Tensor x, long k) {
         return Positions.triangle("triu", x, k, true);
     }
 
-    /** x's lower triangle over its last two dimensions: elements with {@code col - row <= k} kept, others 0. */
+    /**
+     * x's lower triangle over its last two dimensions: elements with {@code col - row <= k} kept, others 0.
+     *
+     * @param x the input, rank 2 or more
+     * @param k the diagonal: 0 the main one, positive above it
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor tril(Tensor x, long k) {
         return Positions.triangle("tril", x, k, false);
     }
@@ -524,6 +930,10 @@ public final class Ops {
      * Running sums along dim: floating x in its own dtype, integers and BOOL in I64. The reference sums
      * in double; the CPU backend sums F32, F16 and BF16 in double too, so each result is the exact
      * running sum rounded once (within half an ulp of it, for fewer than 2^20 terms).
+     *
+     * @param x the input
+     * @param dim the dimension (negative counts from the end)
+     * @return a new tensor of x's shape
      */
     public static Tensor cumsum(Tensor x, int dim) {
         return Positions.cumsum(x, dim);
@@ -535,6 +945,12 @@ public final class Ops {
      * dims (a decode step passes its positions' rows). {@code interleaved = false} pairs {@code x[p]}
      * and {@code x[p + D/2]} (GPT-NeoX and Llama's "rotate half"); {@code true} pairs {@code x[2p]} and
      * {@code x[2p + 1]} (GPT-J). cos and sin have x's dtype.
+     *
+     * @param x the input, (..., L, D), D even
+     * @param cos the angles' cosines, broadcast to (..., L, D/2), x's dtype
+     * @param sin the angles' sines, likewise
+     * @param interleaved pairs {@code (x[2i], x[2i+1])} (GPT-J) rather than the halves (Llama)
+     * @return a new tensor of x's shape and dtype
      */
     public static Tensor rotaryEmbedding(Tensor x, Tensor cos, Tensor sin, boolean interleaved) {
         return Positions.rotary(x, cos, sin, interleaved);
@@ -545,27 +961,59 @@ public final class Ops {
     /**
      * The k largest (or smallest) elements along dim and their positions (I64), in order. Equal values
      * come lowest position first; NaN counts above +Inf; -0 equals +0.
+     *
+     * @param x the input
+     * @param k how many, at most dim's size
+     * @param dim the dimension (negative counts from the end)
+     * @param largest the largest values, or the smallest
+     * @return the values and their positions (I64), dim of size k
      */
     public static ValuesAndIndices topk(Tensor x, int k, int dim, boolean largest) {
         return Selections.topk("topk", x, k, dim, largest);
     }
 
-    /** x sorted along dim, stably (equal values keep their order), with the positions; NaN sorts above +Inf. */
+    /**
+     * x sorted along dim, stably (equal values keep their order), with the positions; NaN sorts above +Inf.
+     *
+     * @param x the input
+     * @param dim the dimension (negative counts from the end)
+     * @param descending largest first
+     * @return the values and their positions (I64)
+     */
     public static ValuesAndIndices sort(Tensor x, int dim, boolean descending) {
         return Selections.topk("sort", x, Selections.length("sort", x, dim), dim, descending);
     }
 
-    /** The positions (I64) that sort x along dim, stably, as {@link #sort}'s indices. */
+    /**
+     * The positions (I64) that sort x along dim, stably, as {@link #sort}'s indices.
+     *
+     * @param x the input
+     * @param dim the dimension (negative counts from the end)
+     * @param descending largest first
+     * @return a new I64 tensor of x's shape
+     */
     public static Tensor argsort(Tensor x, int dim, boolean descending) {
         return Selections.indices("argsort", x, Selections.length("argsort", x, dim), dim, descending);
     }
 
-    /** The flat index of the first minimum over all elements, as a 0-D I64 tensor; NaN counts as the minimum. */
+    /**
+     * The flat index of the first minimum over all elements, as a 0-D I64 tensor; NaN counts as the minimum.
+     *
+     * @param x the input
+     * @return a new 0-D tensor
+     */
     public static Tensor argmin(Tensor x) {
         return Selections.argmin(x, null, false);
     }
 
-    /** The index of the first minimum along {@code dim}, as I64; NaN counts as the minimum. */
+    /**
+     * The index of the first minimum along {@code dim}, as I64; NaN counts as the minimum.
+     *
+     * @param x the input
+     * @param dim the dimension (negative counts from the end)
+     * @param keepdim whether the reduced dimensions stay, with size 1
+     * @return a new tensor, the reduced dimensions removed (or kept with size 1)
+     */
     public static Tensor argmin(Tensor x, int dim, boolean keepdim) {
         return Selections.argmin(x, dim, keepdim);
     }
@@ -574,6 +1022,9 @@ public final class Ops {
      * One sample per row of probs (..., V), I64 (...): position j with probability {@code probs[j] /
      * sum(probs)}, unnormalised weights allowed. The same seed gives the same samples on every backend.
      *
+     * @param probs the weights, (..., V), non-negative
+     * @param seed the generator's seed
+     * @return a new I64 tensor, probs' shape without its last dimension
      * @throws IllegalArgumentException when a value is negative or NaN, or a row sums to 0 or infinity
      */
     public static Tensor multinomial(Tensor probs, long seed) {
@@ -582,84 +1033,203 @@ public final class Ops {
 
     // ---- reductions ----
 
-    /** The sum of every element, as a 0-D tensor (I64 for integer and BOOL inputs). */
+    /**
+     * The sum of every element, as a 0-D tensor (I64 for integer and BOOL inputs).
+     *
+     * @param x the input
+     * @return a new 0-D tensor
+     */
     public static Tensor sum(Tensor x) {
         return Reductions.reduce(ReduceFn.SUM, x, null, false, 0);
     }
 
+    /**
+     * The sum along {@code dim}, which is removed.
+     *
+     * @param x the input
+     * @param dim the dimension (negative counts from the end)
+     * @return a new tensor, dim removed
+     */
     public static Tensor sum(Tensor x, int dim) {
         return Reductions.reduce(ReduceFn.SUM, x, new int[] {dim}, false, 0);
     }
 
-    /** The sum along {@code dims} (all when empty); {@code keepdim} keeps them with size 1. */
+    /**
+     * The sum along {@code dims} (all when empty); {@code keepdim} keeps them with size 1.
+     *
+     * @param x the input
+     * @param dims the dimensions (negative count from the end; none: all)
+     * @param keepdim whether the reduced dimensions stay, with size 1
+     * @return a new tensor, the reduced dimensions removed (or kept with size 1)
+     */
     public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
         return Reductions.reduce(ReduceFn.SUM, x, dims, keepdim, 0);
     }
 
+    /**
+     * The mean of every element, as a 0-D tensor.
+     *
+     * @param x the input, floating point
+     * @return a new 0-D tensor
+     */
     public static Tensor mean(Tensor x) {
         return Reductions.reduce(ReduceFn.MEAN, x, null, false, 0);
     }
 
+    /**
+     * The mean along {@code dim}, which is removed.
+     *
+     * @param x the input, floating point
+     * @param dim the dimension (negative counts from the end)
+     * @return a new tensor, dim removed
+     */
     public static Tensor mean(Tensor x, int dim) {
         return Reductions.reduce(ReduceFn.MEAN, x, new int[] {dim}, false, 0);
     }
 
+    /**
+     * The mean along {@code dims} (all when empty).
+     *
+     * @param x the input, floating point
+     * @param dims the dimensions (negative count from the end; none: all)
+     * @param keepdim whether the reduced dimensions stay, with size 1
+     * @return a new tensor, the reduced dimensions removed (or kept with size 1)
+     */
     public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
         return Reductions.reduce(ReduceFn.MEAN, x, dims, keepdim, 0);
     }
 
+    /**
+     * The largest element, as a 0-D tensor; NaN if any is NaN.
+     *
+     * @param x the input
+     * @return a new 0-D tensor
+     */
     public static Tensor max(Tensor x) {
         return Reductions.reduce(ReduceFn.MAX, x, null, false, 0);
     }
 
+    /**
+     * The largest element along {@code dim}, which is removed; NaN if any is NaN.
+     *
+     * @param x the input
+     * @param dim the dimension (negative counts from the end)
+     * @return a new tensor, dim removed
+     */
     public static Tensor max(Tensor x, int dim) {
         return Reductions.reduce(ReduceFn.MAX, x, new int[] {dim}, false, 0);
     }
 
+    /**
+     * The largest element along {@code dims} (all when empty); NaN if any is NaN.
+     *
+     * @param x the input
+     * @param dims the dimensions (negative count from the end; none: all)
+     * @param keepdim whether the reduced dimensions stay, with size 1
+     * @return a new tensor, the reduced dimensions removed (or kept with size 1)
+     */
     public static Tensor max(Tensor x, int[] dims, boolean keepdim) {
         return Reductions.reduce(ReduceFn.MAX, x, dims, keepdim, 0);
     }
 
+    /**
+     * The smallest element, as a 0-D tensor; NaN if any is NaN.
+     *
+     * @param x the input
+     * @return a new 0-D tensor
+     */
     public static Tensor min(Tensor x) {
         return Reductions.reduce(ReduceFn.MIN, x, null, false, 0);
     }
 
+    /**
+     * The smallest element along {@code dim}, which is removed; NaN if any is NaN.
+     *
+     * @param x the input
+     * @param dim the dimension (negative counts from the end)
+     * @return a new tensor, dim removed
+     */
     public static Tensor min(Tensor x, int dim) {
         return Reductions.reduce(ReduceFn.MIN, x, new int[] {dim}, false, 0);
     }
 
+    /**
+     * The smallest element along {@code dims} (all when empty); NaN if any is NaN.
+     *
+     * @param x the input
+     * @param dims the dimensions (negative count from the end; none: all)
+     * @param keepdim whether the reduced dimensions stay, with size 1
+     * @return a new tensor, the reduced dimensions removed (or kept with size 1)
+     */
     public static Tensor min(Tensor x, int[] dims, boolean keepdim) {
         return Reductions.reduce(ReduceFn.MIN, x, dims, keepdim, 0);
     }
 
-    /** The flat index of the first maximum over all elements, as a 0-D I64 tensor. */
+    /**
+     * The flat index of the first maximum over all elements, as a 0-D I64 tensor.
+     *
+     * @param x the input
+     * @return a new 0-D tensor
+     */
     public static Tensor argmax(Tensor x) {
         return Reductions.reduce(ReduceFn.ARGMAX, x, null, false, 0);
     }
 
-    /** The index of the first maximum along {@code dim}, as I64. */
+    /**
+     * The index of the first maximum along {@code dim}, as I64.
+     *
+     * @param x the input
+     * @param dim the dimension (negative counts from the end)
+     * @param keepdim whether the reduced dimensions stay, with size 1
+     * @return a new tensor, the reduced dimensions removed (or kept with size 1)
+     */
     public static Tensor argmax(Tensor x, int dim, boolean keepdim) {
         return Reductions.reduce(ReduceFn.ARGMAX, x, new int[] {dim}, keepdim, 0);
     }
 
-    /** The unbiased variance (divisor n - 1) of every element. */
+    /**
+     * The unbiased variance (divisor n - 1) of every element.
+     *
+     * @param x the input, floating point
+     * @return a new 0-D tensor
+     */
     public static Tensor var(Tensor x) {
         return Reductions.reduce(ReduceFn.VAR, x, null, false, 1);
     }
 
-    /** The variance along {@code dims} with divisor {@code n - correction} (1: unbiased, 0: biased). */
+    /**
+     * The variance along {@code dims} with divisor {@code n - correction} (1: unbiased, 0: biased).
+     *
+     * @param x the input, floating point
+     * @param dims the dimensions (negative count from the end; none: all)
+     * @param correction subtracted from the count in the divisor
+     * @param keepdim whether the reduced dimensions stay, with size 1
+     * @return a new tensor, the reduced dimensions removed (or kept with size 1)
+     */
     public static Tensor var(Tensor x, int[] dims, int correction, boolean keepdim) {
         return Reductions.reduce(ReduceFn.VAR, x, dims, keepdim, correction);
     }
 
     // ---- normalisation ----
 
-    /** {@code exp(x) / sum exp(x)} along {@code dim}, computed stably (the maximum subtracted first). */
+    /**
+     * {@code exp(x) / sum exp(x)} along {@code dim}, computed stably (the maximum subtracted first).
+     *
+     * @param x the input, floating point
+     * @param dim the dimension (negative counts from the end)
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor softmax(Tensor x, int dim) {
         return softmax(x, dim, false);
     }
 
-    /** {@code x - log(sum exp(x))} along {@code dim}, computed stably. */
+    /**
+     * {@code x - log(sum exp(x))} along {@code dim}, computed stably.
+     *
+     * @param x the input, floating point
+     * @param dim the dimension (negative counts from the end)
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor logSoftmax(Tensor x, int dim) {
         return softmax(x, dim, true);
     }
@@ -673,7 +1243,15 @@ public final class Ops {
                 out -> new Softmax(in, axis, log, out), x));
     }
 
-    /** Layer normalisation over the trailing dimensions of {@code weight}'s shape. */
+    /**
+     * Layer normalisation over the trailing dimensions of {@code weight}'s shape.
+     *
+     * @param x the input, floating point
+     * @param weight the scales, the shape normalised over
+     * @param bias the shifts, weight's shape, or {@code null}
+     * @param eps added to the variance
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
         return layerNorm(x, OpChecks.open("layerNorm", weight).shape().dims(), weight, bias, eps);
     }
@@ -682,6 +1260,13 @@ public final class Ops {
      * {@code (x - mean) / sqrt(var + eps) * weight + bias} over the trailing dimensions
      * {@code normalizedShape} (biased variance); {@code weight} and {@code bias} have that shape or
      * are {@code null}.
+     *
+     * @param x the input, floating point
+     * @param normalizedShape x's trailing dimensions to normalise over
+     * @param weight the scales, normalizedShape, or {@code null}
+     * @param bias the shifts, normalizedShape, or {@code null}
+     * @param eps added to the variance
+     * @return a new tensor of x's shape and dtype
      */
     public static Tensor layerNorm(Tensor x, long[] normalizedShape, Tensor weight, Tensor bias, double eps) {
         String op = "layerNorm";
@@ -693,7 +1278,14 @@ public final class Ops {
                 out -> new LayerNorm(in, w, b, axes, eps, out), x, weight, bias));
     }
 
-    /** RMS normalisation over the trailing dimensions of {@code weight}'s shape. */
+    /**
+     * RMS normalisation over the trailing dimensions of {@code weight}'s shape.
+     *
+     * @param x the input, floating point
+     * @param weight the scales, the shape normalised over
+     * @param eps added to the mean square
+     * @return a new tensor of x's shape and dtype
+     */
     public static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
         return rmsNorm(x, OpChecks.open("rmsNorm", weight).shape().dims(), weight, eps);
     }
@@ -701,6 +1293,12 @@ public final class Ops {
     /**
      * {@code x / sqrt(mean(x^2) + eps) * weight} over the trailing dimensions {@code normalizedShape};
      * {@code weight} has that shape or is {@code null}.
+     *
+     * @param x the input, floating point
+     * @param normalizedShape x's trailing dimensions to normalise over
+     * @param weight the scales, normalizedShape, or {@code null}
+     * @param eps added to the mean square
+     * @return a new tensor of x's shape and dtype
      */
     public static Tensor rmsNorm(Tensor x, long[] normalizedShape, Tensor weight, double eps) {
         String op = "rmsNorm";
@@ -715,6 +1313,12 @@ public final class Ops {
      * A transformer block's residual add and the RMS norm after it, fused: {@code h = x + residual},
      * and {@code h / sqrt(mean(h^2) + eps) * weight} over the trailing dimensions of {@code weight}'s
      * shape. x and residual have one shape and dtype; so do both results.
+     *
+     * @param x the input, floating point
+     * @param residual added to x first, x's shape
+     * @param weight the scales, the shape normalised over
+     * @param eps added to the mean square
+     * @return the sum and its normalisation
      */
     public static SumAndNorm addRmsNorm(Tensor x, Tensor residual, Tensor weight, double eps) {
         return addRmsNorm(x, residual, OpChecks.open("addRmsNorm", weight).shape().dims(), weight, eps);
@@ -724,6 +1328,13 @@ public final class Ops {
      * {@link #addRmsNorm(Tensor, Tensor, Tensor, double)} over the trailing dimensions
      * {@code normalizedShape}; {@code weight} has that shape or is {@code null}. Both results share
      * one allocation; each is a handle of its own.
+     *
+     * @param x the input, floating point
+     * @param residual added to x first, x's shape
+     * @param normalizedShape x's trailing dimensions to normalise over
+     * @param weight the scales, normalizedShape, or {@code null}
+     * @param eps added to the mean square
+     * @return the sum and its normalisation
      */
     public static SumAndNorm addRmsNorm(Tensor x, Tensor residual, long[] normalizedShape, Tensor weight, double eps) {
         String op = "addRmsNorm";
