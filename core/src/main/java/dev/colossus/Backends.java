@@ -24,7 +24,9 @@ import java.util.function.Supplier;
  * {@link #describe()} says what was found and why each choice was made.
  */
 public final class Backends {
+    /** The system property that names the backend to choose: {@code -Dcolossus.backend=NAME}. */
     public static final String PROPERTY = "colossus.backend";
+    /** The environment variable that names it where the property is not set. */
     public static final String ENVIRONMENT = "COLOSSUS_BACKEND";
 
     private static final System.Logger LOG = System.getLogger("dev.colossus");
@@ -58,7 +60,12 @@ public final class Backends {
         return List.copyOf(found);
     }
 
-    /** The backend named {@code name}, created on first use; throws with the probe's reason if unavailable. */
+    /**
+     * The backend named {@code name}, created on first use; throws with the probe's reason if unavailable.
+     *
+     * @param name a provider's name, as {@link #names} lists them
+     * @return the backend
+     */
     public static Backend get(String name) {
         Backend created = Registry.CREATED.get(name);
         return created != null ? created : create(name);
@@ -79,12 +86,20 @@ public final class Backends {
         return backend;
     }
 
-    /** The names of the backends found, available or not, highest priority first. */
+    /**
+     * The names of the backends found, available or not, highest priority first.
+     *
+     * @return the names
+     */
     public static List<String> names() {
         return Registry.FOUND.stream().map(f -> f.provider().name()).toList();
     }
 
-    /** The names of the backends that can run here, highest priority first. */
+    /**
+     * The names of the backends that can run here, highest priority first.
+     *
+     * @return the names
+     */
     public static List<String> availableNames() {
         return Registry.FOUND.stream().filter(f -> f.availability().available()).map(f -> f.provider().name()).toList();
     }
@@ -92,6 +107,8 @@ public final class Backends {
     /**
      * The backend that runs ops on {@code device}: the one {@link #using} set, else the chosen one.
      *
+     * @param device where the ops' operands live
+     * @return the backend
      * @throws IllegalArgumentException if the backend for the device's type runs on another device of
      *         that type ({@code cuda:1} where the CUDA backend has {@code cuda:0}): never a silent fallback
      * @throws IllegalStateException    if no backend for the device's type is available
@@ -108,12 +125,24 @@ public final class Backends {
         return backend;
     }
 
-    /** Runs {@code body} with {@code backend} computing every op on its device. */
+    /**
+     * Runs {@code body} with {@code backend} computing every op on its device.
+     *
+     * @param <T> what body returns
+     * @param backend the backend
+     * @param body the code run
+     * @return what body returned
+     */
     public static <T> T using(Backend backend, Supplier<T> body) {
         return ScopedValue.where(SCOPED, backend).call(body::get);
     }
 
-    /** Runs {@code body} with {@code backend} computing every op on its device. */
+    /**
+     * Runs {@code body} with {@code backend} computing every op on its device.
+     *
+     * @param backend the backend
+     * @param body the code run
+     */
     public static void using(Backend backend, Runnable body) {
         ScopedValue.where(SCOPED, backend).run(body);
     }
@@ -173,6 +202,8 @@ public final class Backends {
     /**
      * A table of every backend found: priority, device type, availability and reason, and which one
      * each device type uses and why.
+     *
+     * @return the table, one line a backend
      */
     public static String describe() {
         StringBuilder sb = new StringBuilder("Backends (highest priority first):\n");

@@ -9,14 +9,19 @@ package dev.colossus;
  * result wrapped to the dtype's width.
  */
 public enum DType {
+    /** IEEE 754 binary32. */
     F32(4, true),
+    /** IEEE 754 binary64. */
     F64(8, true),
     /** IEEE 754 binary16: 5 exponent bits, 10 mantissa bits. */
     F16(2, true),
     /** bfloat16: the upper half of an F32, 8 exponent bits, 7 mantissa bits. */
     BF16(2, true),
+    /** Signed 32-bit integers. */
     I32(4, false),
+    /** Signed 64-bit integers (indices, token ids). */
     I64(8, false),
+    /** Booleans, one byte each, 0 or 1 (comparisons, masks). */
     BOOL(1, false),
     /** Signed 8-bit integers (quantized weights, token types). */
     I8(1, false),
@@ -33,15 +38,29 @@ public enum DType {
         this.floatingPoint = floatingPoint;
     }
 
+    /**
+     * The bytes one element takes in memory.
+     *
+     * @return 1, 2, 4 or 8
+     */
     public int byteSize() {
         return byteSize;
     }
 
+    /**
+     * Whether the dtype holds floating-point numbers (F32, F64, F16, BF16).
+     *
+     * @return true for a floating-point dtype
+     */
     public boolean isFloatingPoint() {
         return floatingPoint;
     }
 
-    /** True for the 16-bit storage formats, F16 and BF16, whose arithmetic runs in F32. */
+    /**
+     * True for the 16-bit storage formats, F16 and BF16, whose arithmetic runs in F32.
+     *
+     * @return true for F16 and BF16
+     */
     public boolean isHalf() {
         return this == F16 || this == BF16;
     }

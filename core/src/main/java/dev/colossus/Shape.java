@@ -17,12 +17,23 @@ public final class Shape {
         this.numel = numel;
     }
 
-    /** A shape from its dimension sizes; throws if a size is negative or the element count overflows. */
+    /**
+     * A shape from its dimension sizes; throws if a size is negative or the element count overflows.
+     *
+     * @param dims the sizes
+     * @return the shape
+     */
     public static Shape of(long... dims) {
         return checked("shape", dims);
     }
 
-    /** As {@link #of}, naming {@code op} in the exception: {@code "zeros: negative dimension -3 in (2,-3)"}. */
+    /**
+     * As {@link #of}, naming {@code op} in the exception: {@code "zeros: negative dimension -3 in (2,-3)"}.
+     *
+     * @param op the op to name in the exception
+     * @param dims the sizes
+     * @return the shape
+     */
     public static Shape checked(String op, long... dims) {
         if (dims.length == 0) {
             return SCALAR;
@@ -42,24 +53,48 @@ public final class Shape {
         return new Shape(dims.clone(), numel);
     }
 
+    /**
+     * The shape of a 0-dimensional tensor: no dimensions, one element.
+     *
+     * @return {@code ()}
+     */
     public static Shape scalar() {
         return SCALAR;
     }
 
+    /**
+     * The number of dimensions.
+     *
+     * @return the rank
+     */
     public int rank() {
         return dims.length;
     }
 
-    /** The size of dimension {@code dim}; negative values count from the end ({@code -1} is the last). */
+    /**
+     * The size of dimension {@code dim}; negative values count from the end ({@code -1} is the last).
+     *
+     * @param dim the dimension
+     * @return its size
+     */
     public long dim(int dim) {
         return dims[dim < 0 ? dim + dims.length : dim];
     }
 
+    /**
+     * The sizes, outermost first.
+     *
+     * @return a copy of the sizes
+     */
     public long[] dims() {
         return dims.clone();
     }
 
-    /** The number of elements: the product of the dimensions. */
+    /**
+     * The number of elements: the product of the dimensions.
+     *
+     * @return the element count
+     */
     public long numel() {
         return numel;
     }
@@ -67,6 +102,10 @@ public final class Shape {
     /**
      * The index of {@code dim} in {@code [0, rank)}, accepting {@code -rank..-1} as counted from the end.
      * Throws naming {@code op} when it is out of range.
+     *
+     * @param op the op to name in the exception
+     * @param dim the dimension, from the start or (negative) the end
+     * @return the dimension counted from the start
      */
     public int axis(String op, int dim) {
         int axis = dim < 0 ? dim + dims.length : dim;
@@ -77,7 +116,11 @@ public final class Shape {
         return axis;
     }
 
-    /** Row-major strides, in elements, of a contiguous tensor of this shape. */
+    /**
+     * Row-major strides, in elements, of a contiguous tensor of this shape.
+     *
+     * @return one stride a dimension, the last 1
+     */
     public long[] contiguousStrides() {
         long[] strides = new long[dims.length];
         long stride = 1;
@@ -91,6 +134,11 @@ public final class Shape {
     /**
      * The NumPy broadcast of two shapes: aligned at the right, each pair of sizes equal or one of them 1.
      * Throws {@code "add: shapes (3,4) and (5) do not broadcast"} otherwise.
+     *
+     * @param op the op to name in the exception
+     * @param a a shape
+     * @param b the other
+     * @return the shape both broadcast to
      */
     public static Shape broadcast(String op, Shape a, Shape b) {
         int rank = Math.max(a.rank(), b.rank());
@@ -106,7 +154,12 @@ public final class Shape {
         return of(out);
     }
 
-    /** True when this shape broadcasts to {@code target} without changing {@code target}. */
+    /**
+     * True when this shape broadcasts to {@code target} without changing {@code target}.
+     *
+     * @param target the shape to reach
+     * @return whether it is reached
+     */
     public boolean broadcastsTo(Shape target) {
         if (rank() > target.rank()) {
             return false;
@@ -120,24 +173,45 @@ public final class Shape {
         return true;
     }
 
-    /** The first {@code count} dimensions. */
+    /**
+     * The first {@code count} dimensions.
+     *
+     * @param count how many, at most the rank
+     * @return the leading dimensions
+     */
     public Shape prefix(int count) {
         return of(Arrays.copyOfRange(dims, 0, count));
     }
 
-    /** The dimensions from {@code from} to the end. */
+    /**
+     * The dimensions from {@code from} to the end.
+     *
+     * @param from the first dimension kept
+     * @return the trailing dimensions
+     */
     public Shape suffix(int from) {
         return of(Arrays.copyOfRange(dims, from, dims.length));
     }
 
-    /** This shape with dimension {@code axis} replaced by {@code size}. */
+    /**
+     * This shape with dimension {@code axis} replaced by {@code size}.
+     *
+     * @param axis the dimension, in {@code [0, rank)}
+     * @param size its new size
+     * @return the new shape
+     */
     public Shape with(int axis, long size) {
         long[] copy = dims.clone();
         copy[axis] = size;
         return of(copy);
     }
 
-    /** This shape followed by {@code more}. */
+    /**
+     * This shape followed by {@code more}.
+     *
+     * @param more the sizes added at the end
+     * @return the longer shape
+     */
     public Shape append(long... more) {
         long[] out = Arrays.copyOf(dims, dims.length + more.length);
         System.arraycopy(more, 0, out, dims.length, more.length);

@@ -38,7 +38,13 @@ public final class Npy {
     private Npy() {
     }
 
-    /** The array in {@code file}: a view of the mapped file where it is little-endian, else a swapped copy. */
+    /**
+     * The array in {@code file}: a view of the mapped file where it is little-endian, else a swapped copy.
+     *
+     * @param file a {@code .npy} file
+     * @return the array
+     * @throws IOException when the file cannot be read or is not a valid {@code .npy} file (the message names the file and the problem)
+     */
     public static Tensor read(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
@@ -92,7 +98,13 @@ public final class Npy {
         }
     }
 
-    /** Writes {@code x} (on any device: a GPU's is copied through the host) to {@code file}, little-endian, C order. */
+    /**
+     * Writes {@code x} (on any device: a GPU's is copied through the host) to {@code file}, little-endian, C order.
+     *
+     * @param file where to write; replaced if it exists
+     * @param x the tensor
+     * @throws IOException when the file cannot be written
+     */
     public static void write(Path file, Tensor x) throws IOException {
         String code = null;
         for (Map.Entry<String, DType> e : DTYPES.entrySet()) {

@@ -57,7 +57,13 @@ public final class SafeTensors {
     private record Entry(String name, DType dtype, long[] shape, long begin, long end) {
     }
 
-    /** The tensors of {@code file}, each a view of the mapped file, in the header's order, and its metadata. */
+    /**
+     * The tensors of {@code file}, each a view of the mapped file, in the header's order, and its metadata.
+     *
+     * @param file a safetensors file
+     * @return its tensors and metadata
+     * @throws IOException when the file cannot be read or is not a valid safetensors file (the message names the file and the problem)
+     */
     public static SafeTensors read(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
@@ -89,6 +95,11 @@ public final class SafeTensors {
      * Writes {@code tensors} (on any device: a GPU's are copied through the host) and {@code metadata}
      * to {@code file}: the header's JSON padded with spaces so that the data starts at a multiple of 8
      * bytes, then each tensor's elements row-major, in the map's order.
+     *
+     * @param file where to write; replaced if it exists
+     * @param tensors the tensors by name
+     * @param metadata the header's {@code __metadata__}; empty or {@code null} for none
+     * @throws IOException when the file cannot be written
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         StringBuilder json = new StringBuilder("{");
@@ -138,7 +149,12 @@ public final class SafeTensors {
         }
     }
 
-    /** The tensor named {@code name}. */
+    /**
+     * The tensor named {@code name}.
+     *
+     * @param name a name in the header
+     * @return the tensor, a view of the mapped file
+     */
     public Tensor get(String name) {
         Tensor t = tensors.get(name);
         if (t == null) {
@@ -148,17 +164,29 @@ public final class SafeTensors {
         return t;
     }
 
-    /** The tensors' names, in the header's order. */
+    /**
+     * The tensors' names, in the header's order.
+     *
+     * @return the names
+     */
     public Set<String> names() {
         return tensors.keySet();
     }
 
-    /** Every tensor by name, in the header's order. */
+    /**
+     * Every tensor by name, in the header's order.
+     *
+     * @return an unmodifiable map
+     */
     public Map<String, Tensor> tensors() {
         return tensors;
     }
 
-    /** The header's {@code __metadata__}, empty where it has none. */
+    /**
+     * The header's {@code __metadata__}, empty where it has none.
+     *
+     * @return an unmodifiable map
+     */
     public Map<String, String> metadata() {
         return metadata;
     }
