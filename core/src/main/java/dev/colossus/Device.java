@@ -9,8 +9,14 @@ import java.util.Objects;
  * @param index which device of that kind; always 0 for the host
  */
 public record Device(String type, int index) {
+    /** The host: {@code cpu:0}. */
     public static final Device CPU = new Device("cpu", 0);
 
+    /**
+     * Checks the fields.
+     *
+     * @throws IllegalArgumentException when the index is negative
+     */
     public Device {
         Objects.requireNonNull(type, "type");
         if (index < 0) {
@@ -18,6 +24,12 @@ public record Device(String type, int index) {
         }
     }
 
+    /**
+     * The CUDA device of that ordinal.
+     *
+     * @param index the ordinal, as CUDA numbers the devices
+     * @return {@code cuda:index}
+     */
     public static Device cuda(int index) {
         return new Device("cuda", index);
     }

@@ -28,7 +28,11 @@ public final class Scope implements AutoCloseable {
         this.parent = parent;
     }
 
-    /** Opens a scope on this thread, nested in the current one if any. */
+    /**
+     * Opens a scope on this thread, nested in the current one if any.
+     *
+     * @return the scope, to close (try-with-resources)
+     */
     public static Scope open() {
         Scope scope = new Scope(CURRENT.get());
         CURRENT.set(scope);
@@ -58,7 +62,12 @@ public final class Scope implements AutoCloseable {
         return tensors.size();
     }
 
-    /** Lets {@code tensor} outlive this scope: it moves to the enclosing scope, or becomes the caller's to close. */
+    /**
+     * Lets {@code tensor} outlive this scope: it moves to the enclosing scope, or becomes the caller's to close.
+     *
+     * @param tensor a tensor made in this scope
+     * @return the same tensor
+     */
     public Tensor keep(Tensor tensor) {
         synchronized (this) {
             if (!tensors.remove(tensor)) {
