@@ -8,18 +8,38 @@ package dev.colossus.spi;
  * and only when chosen.
  */
 public interface BackendProvider {
-    /** A short, unique name: {@code "cpu"}, {@code "cuda"}, {@code "reference"}. */
+    /**
+     * A short, unique name: {@code "cpu"}, {@code "cuda"}, {@code "reference"}.
+     *
+     * @return the name
+     */
     String name();
 
-    /** The kind of device the backend serves: {@code "cpu"} (host memory) or {@code "cuda"}. */
+    /**
+     * The kind of device the backend serves: {@code "cpu"} (host memory) or {@code "cuda"}.
+     *
+     * @return {@code "cpu"} or {@code "cuda"}
+     */
     String deviceType();
 
-    /** Higher wins among the available providers of one device type. */
+    /**
+     * Higher wins among the available providers of one device type.
+     *
+     * @return the priority
+     */
     int priority();
 
-    /** Whether the backend can run in this process, and why; never throws. */
+    /**
+     * Whether the backend can run in this process, and why; never throws.
+     *
+     * @return what the probe found
+     */
     Availability probe();
 
-    /** Builds the backend; called at most once per process, and only when {@link #probe()} said available. */
+    /**
+     * Builds the backend; called at most once per process, and only when {@link #probe()} said available.
+     *
+     * @return the backend
+     */
     Backend create();
 }

@@ -20,6 +20,8 @@ public final class Collector {
      * Runs the collector ({@code System.gc()}), then sleeps while the cleaners of what it found free
      * memory, as {@code heldBytes} shows: until they have freed nothing for 10 ms, a quarter of a
      * second at most. Returns at once when the thread is interrupted (its flag set again).
+     *
+     * @param heldBytes the bytes still held, read as the cleaners run
      */
     public static void collectAndAwaitCleaners(LongSupplier heldBytes) {
         System.gc();

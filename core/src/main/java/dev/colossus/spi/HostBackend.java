@@ -5,6 +5,10 @@ import java.lang.foreign.MemorySegment;
 
 /** The memory half of a backend that computes on host memory: allocation and copies are plain memory. */
 public abstract class HostBackend implements Backend {
+    /** For a backend's class. */
+    protected HostBackend() {
+    }
+
     @Override
     public final Device device() {
         return Device.CPU;

@@ -30,6 +30,8 @@ public final class HostStorage extends Storage {
     /**
      * Uninitialised host memory of {@code bytes} bytes, 64-byte aligned.
      *
+     * @param bytes the size
+     * @return the storage, holding one reference
      * @throws OutOfMemoryError when the C heap has no block of that size even after the unreachable
      *         tensors' memory was collected
      */
@@ -45,7 +47,12 @@ public final class HostStorage extends Storage {
         return new HostStorage(MemorySegment.ofAddress(aligned).reinterpret(bytes), block);
     }
 
-    /** The caller's memory, used in place. */
+    /**
+     * The caller's memory, used in place.
+     *
+     * @param segment the caller's memory
+     * @return a storage over it, never freed by Colossus
+     */
     public static HostStorage wrap(MemorySegment segment) {
         return new HostStorage(segment, null);
     }
@@ -54,6 +61,8 @@ public final class HostStorage extends Storage {
      * The memory, for kernels: a segment with no lifetime of its own, valid only while the storage
      * holds a reference (during an op, the dispatcher holds one). Never hand it to users: see
      * {@link #boundSegment()}.
+     *
+     * @return the memory, without a lifetime of its own
      */
     public MemorySegment segment() {
         return segment;
@@ -65,6 +74,8 @@ public final class HostStorage extends Storage {
      * wrapped segment is returned as it is (its own arena governs it). The first call makes a shared
      * arena, whose close costs a thread handshake when the storage is freed; storages never asked for
      * one pay nothing. The caller holds a reference while it asks.
+     *
+     * @return the memory, bound to this storage's life
      */
     public synchronized MemorySegment boundSegment() {
         if (block == null) {
@@ -77,22 +88,38 @@ public final class HostStorage extends Storage {
         return boundSegment;
     }
 
-    /** How many blocks Colossus has allocated on the host and not yet freed: for leak tests. */
+    /**
+     * How many blocks Colossus has allocated on the host and not yet freed: for leak tests.
+     *
+     * @return the count
+     */
     public static long liveAllocations() {
         return HostMemory.liveBlocks();
     }
 
-    /** How many collections host allocation has asked for, as its live bytes passed the threshold: for tests. */
+    /**
+     * How many collections host allocation has asked for, as its live bytes passed the threshold: for tests.
+     *
+     * @return the count
+     */
     public static long collections() {
         return HostMemory.collections();
     }
 
-    /** Bytes in the host blocks Colossus has allocated and not yet freed. */
+    /**
+     * Bytes in the host blocks Colossus has allocated and not yet freed.
+     *
+     * @return the bytes
+     */
     public static long liveBytes() {
         return HostMemory.liveBytes();
     }
 
-    /** Bytes in freed host blocks kept for reuse. */
+    /**
+     * Bytes in freed host blocks kept for reuse.
+     *
+     * @return the bytes
+     */
     public static long cachedBytes() {
         return HostMemory.cachedBytes();
     }

@@ -16,20 +16,40 @@ public abstract class Storage {
     private final long byteSize;
     private final AtomicInteger references = new AtomicInteger(1);
 
+    /**
+     * A storage holding one reference, its creator's.
+     *
+     * @param device where the memory lives
+     * @param byteSize its size in bytes
+     */
     protected Storage(Device device, long byteSize) {
         this.device = device;
         this.byteSize = byteSize;
     }
 
+    /**
+     * Where the memory lives.
+     *
+     * @return the device
+     */
     public final Device device() {
         return device;
     }
 
+    /**
+     * The size of the memory.
+     *
+     * @return the size in bytes
+     */
     public final long byteSize() {
         return byteSize;
     }
 
-    /** Whether the last reference was released and the memory freed. */
+    /**
+     * Whether the last reference was released and the memory freed.
+     *
+     * @return true once freed
+     */
     public final boolean isFreed() {
         return references.get() == 0;
     }
