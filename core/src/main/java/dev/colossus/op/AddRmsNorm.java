@@ -12,6 +12,11 @@ import java.util.function.UnaryOperator;
  * out is (2, that shape). A backend that fuses it reads x and the residual once and writes both
  * results once; {@link Decompositions} runs it as an add and an {@link RmsNorm}.
  *
+ * @param x              the block's output
+ * @param residual       the residual stream, x's shape and dtype
+ * @param normalizedAxes how many trailing axes one norm covers
+ * @param eps            added to the mean square
+ * @param out            (2, x's shape): the sum, then its norm
  * @param weight the trailing shape, or {@code null} for 1
  */
 public record AddRmsNorm(Operand x, Operand residual, Operand weight, int normalizedAxes, double eps, Operand out)
@@ -26,12 +31,20 @@ public record AddRmsNorm(Operand x, Operand residual, Operand weight, int normal
         return weight == null ? List.of(x, residual) : List.of(x, residual, weight);
     }
 
-    /** {@code out[0]}: the sum {@code x + residual}. */
+    /**
+     * {@code out[0]}: the sum {@code x + residual}.
+     *
+     * @return a view of out
+     */
     public Operand sum() {
         return out.slice(0, 0, 1, 1).squeeze(0);
     }
 
-    /** {@code out[1]}: the sum normalized. */
+    /**
+     * {@code out[1]}: the sum normalized.
+     *
+     * @return a view of out
+     */
     public Operand normalized() {
         return out.slice(0, 1, 2, 1).squeeze(0);
     }

@@ -28,6 +28,12 @@ import java.util.function.UnaryOperator;
  * (B, Hq, Lq). Causal alignment is bottom-right, as in PyTorch: the last query sees every key. A query
  * row with no visible key gives NaN, as softmax does, and a log-sum-exp of -Inf (the log of an empty sum).
  *
+ * @param q      the queries, (B, Hq, Lq, D)
+ * @param k      the keys, (B, Hkv, Lk, D)
+ * @param v      the values, (B, Hkv, Lk, Dv)
+ * @param causal whether query i sees only keys {@code j <= i + (Lk - Lq)}
+ * @param scale  the factor on {@code q . k}
+ * @param out    the attention, (B, Hq, Lq, Dv)
  * @param mask      {@code null}, or a view broadcast to (B, Hq, Lq, Lk): BOOL (true = attend) or additive
  *                  in q's dtype
  * @param logSumExp {@code null}, or where the log-sum-exps go: F64 for F64 inputs, else F32
@@ -54,7 +60,11 @@ public record Attention(Operand q, Operand k, Operand v, Operand mask, boolean c
                 causal, scale, f.apply(out), logSumExp == null ? null : f.apply(logSumExp));
     }
 
-    /** Query heads per key/value head: {@code Hq / Hkv}. */
+    /**
+     * Query heads per key/value head: {@code Hq / Hkv}.
+     *
+     * @return the group size
+     */
     public long groupSize() {
         return q.dim(1) / k.dim(1);
     }

@@ -7,6 +7,11 @@ import java.util.function.UnaryOperator;
 /**
  * {@code out[i] = fn(a[i], b[i])}: {@code a} and {@code b} have one dtype and are broadcast views of
  * {@code out}'s shape; {@code out} has their dtype, or BOOL for comparisons.
+ *
+ * @param fn  the function
+ * @param a   the first operand
+ * @param b   the second
+ * @param out where the result goes
  */
 public record Binary(BinaryFn fn, Operand a, Operand b, Operand out) implements Op {
     @Override

@@ -2,9 +2,13 @@ package dev.colossus.op;
 
 /** The elementwise functions of two arguments. Comparisons produce BOOL. */
 public enum BinaryFn {
+    /** {@code a + b} */
     ADD("add"),
+    /** {@code a - b} */
     SUB("sub"),
+    /** {@code a * b} */
     MUL("mul"),
+    /** {@code a / b}; on floating types only */
     DIV("div"),
     /** {@code a^b} as in C99: {@code 1^b = 1} for every b, NaN included */
     POW("pow"),
@@ -12,11 +16,17 @@ public enum BinaryFn {
     MAXIMUM("maximum"),
     /** {@code min(a, b)}, NaN if either is NaN */
     MINIMUM("minimum"),
+    /** {@code a == b} */
     EQ("eq"),
+    /** {@code a != b} */
     NE("ne"),
+    /** {@code a < b} */
     LT("lt"),
+    /** {@code a <= b} */
     LE("le"),
+    /** {@code a > b} */
     GT("gt"),
+    /** {@code a >= b} */
     GE("ge"),
     /**
      * {@code a - floor(a / b) * b}, as Python's {@code %}: the sign of b (computed as the C {@code fmod}
@@ -32,10 +42,20 @@ public enum BinaryFn {
         this.apiName = apiName;
     }
 
+    /**
+     * The function's name in {@link dev.colossus.Ops}, for messages.
+     *
+     * @return the name
+     */
     public String apiName() {
         return apiName;
     }
 
+    /**
+     * Whether the result is BOOL: EQ, NE, LT, LE, GT, GE.
+     *
+     * @return true for a comparison
+     */
     public boolean isComparison() {
         return switch (this) {
             case EQ, NE, LT, LE, GT, GE -> true;
@@ -43,7 +63,11 @@ public enum BinaryFn {
         };
     }
 
-    /** True for the functions also defined on integer dtypes (as exact integer arithmetic). */
+    /**
+     * True for the functions also defined on integer dtypes (as exact integer arithmetic).
+     *
+     * @return true when integer operands are allowed
+     */
     public boolean isIntegral() {
         return this != DIV && this != POW;
     }

@@ -11,6 +11,9 @@ import java.util.function.UnaryOperator;
  * saturate, and I32, I16, I8 and U8 keep the low bits of the I64 value (3e9 becomes -1294967296 in
  * I32, 300 becomes 44 in U8 and I8). Any non-zero
  * becomes {@code true} in BOOL. {@code out} may be strided but does not overlap {@code src}.
+ *
+ * @param src the values
+ * @param out where they go, in its own dtype
  */
 public record Copy(Operand src, Operand out) implements Op {
     @Override

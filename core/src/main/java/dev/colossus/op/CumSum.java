@@ -7,6 +7,10 @@ import java.util.function.UnaryOperator;
 /**
  * {@code out[..., j, ...] = sum_{t <= j} x[..., t, ...]} along {@code axis}: same shape; floating x gives
  * its own dtype (the reference sums in double, in order), integer and BOOL x give I64.
+ *
+ * @param x    the input
+ * @param axis the axis summed along
+ * @param out where the result goes
  */
 public record CumSum(Operand x, int axis, Operand out) implements Op {
     @Override

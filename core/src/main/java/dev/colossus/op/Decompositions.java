@@ -18,6 +18,10 @@ public final class Decompositions {
     /**
      * F16/BF16 operands cast to F32 temporaries, the op run in F32, the result cast back; false (and
      * nothing run) when the op has no 16-bit operand or is itself a cast.
+     *
+     * @param op the op
+     * @param exec runs the F32 op and the casts, and makes the temporaries
+     * @return whether it ran
      */
     public static boolean widen(Op op, OpExecutor exec) {
         if (op instanceof Copy || op.inputs().stream().noneMatch(o -> o.dtype().isHalf()) && !op.out().dtype().isHalf()) {
@@ -43,7 +47,13 @@ public final class Decompositions {
         return true;
     }
 
-    /** The composite {@code op} run as primitives; false (and nothing run) for a primitive. */
+    /**
+     * The composite {@code op} run as primitives; false (and nothing run) for a primitive.
+     *
+     * @param op the op
+     * @param exec runs the primitives and makes the temporaries
+     * @return whether it ran
+     */
     public static boolean decompose(Op op, OpExecutor exec) {
         switch (op) {
             case Softmax s -> softmax(s, exec);

@@ -4,7 +4,12 @@ import dev.colossus.spi.Operand;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-/** {@code out[i] = cast(value)} for every index {@code i}. */
+/**
+ * {@code out[i] = cast(value)} for every index {@code i}.
+ *
+ * @param out   the elements written
+ * @param value their value, before the cast
+ */
 public record Fill(Operand out, double value) implements Op {
     @Override
     public String name() {

@@ -10,6 +10,11 @@ import java.util.function.UnaryOperator;
  * agrees with x's except along {@code axis}. {@code index} is I32 or I64, each value in {@code [0,
  * x.dim(axis))} (checked before the op is built), and may be broadcast: {@code indexSelect} is a gather whose index
  * varies along {@code axis} alone (stride 0 elsewhere), so a backend can copy whole rows for it.
+ *
+ * @param x     the values read
+ * @param axis  the axis the index picks along
+ * @param index the positions, I32 or I64
+ * @param out where the result goes
  */
 public record Gather(Operand x, int axis, Operand index, Operand out) implements Op {
     @Override
@@ -30,6 +35,8 @@ public record Gather(Operand x, int axis, Operand index, Operand out) implements
     /**
      * Whether {@code index} varies along {@code axis} alone, as {@code indexSelect}'s does: then
      * {@code out}'s slab at position j along {@code axis} is x's slab at {@code index[j]}.
+     *
+     * @return true when the index varies along {@code axis} alone (an {@code indexSelect})
      */
     public boolean selectsSlabs() {
         for (int d = 0; d < index.rank(); d++) {

@@ -10,6 +10,10 @@ import java.util.function.UnaryOperator;
  * {@code out = (x - mean) / sqrt(var + eps) * weight + bias}, with the biased variance
  * {@code var = sum (x - mean)^2 / n}.
  *
+ * @param x              the input
+ * @param normalizedAxes how many trailing axes one norm covers
+ * @param eps            added to the variance
+ * @param out where the result goes
  * @param weight the trailing shape, or {@code null} for 1
  * @param bias   the trailing shape, or {@code null} for 0
  */

@@ -16,23 +16,42 @@ import java.util.function.UnaryOperator;
  * is 0, so it may then hold anything, NaN included. The activation {@code act} (a layer's GELU or
  * SiLU, say) is applied before the result is rounded to {@code out}'s dtype.
  *
+ * @param a     the left factor, (..., M, K)
+ * @param b     the right factor, (..., K, N)
+ * @param alpha the product's scale
+ * @param beta  c's scale
+ * @param out   the result, (..., M, N)
  * @param c          the addend, or {@code null} for none
  * @param activation the function applied last, or {@code null} for none
  */
 public record MatMul(Operand a, Operand b, Operand c, double alpha, double beta, UnaryFn activation, Operand out)
         implements Op {
 
-    /** The plain product: {@code alpha = 1}, no addend, no activation. */
+    /**
+     * The plain product: {@code alpha = 1}, no addend, no activation.
+     *
+     * @param a the left factor
+     * @param b the right factor
+     * @param out the product
+     */
     public MatMul(Operand a, Operand b, Operand out) {
         this(a, b, null, 1, 0, null, out);
     }
 
-    /** True when the op is more than the plain product. */
+    /**
+     * True when the op is more than the plain product.
+     *
+     * @return true when alpha is not 1, c is read, or an activation is set
+     */
     public boolean hasEpilogue() {
         return alpha != 1 || addend() != null || activation != null;
     }
 
-    /** {@code c}, or {@code null} when it is absent or multiplied by 0. */
+    /**
+     * {@code c}, or {@code null} when it is absent or multiplied by 0.
+     *
+     * @return c where it is read, else {@code null}
+     */
     public Operand addend() {
         return beta == 0 ? null : c;
     }

@@ -21,15 +21,32 @@ public sealed interface Op
         permits Copy, Fill, Arange, Unary, Binary, Where, Reduce, MatMul, Gather, Scatter, CumSum, TopK, Softmax, LayerNorm,
         RmsNorm, AddRmsNorm, Attention, Rotary {
 
-    /** The op's name in the public API, as error messages use it. */
+    /**
+     * The op's name in the public API, as error messages use it.
+     *
+     * @return the name
+     */
     String name();
 
-    /** The operands it reads, in order; optional operands that are absent are left out. */
+    /**
+     * The operands it reads, in order; optional operands that are absent are left out.
+     *
+     * @return the inputs
+     */
     List<Operand> inputs();
 
-    /** The operand it writes. */
+    /**
+     * The operand it writes.
+     *
+     * @return the output
+     */
     Operand out();
 
-    /** The same op over other operands: {@code f} applied to every operand, inputs and output. */
+    /**
+     * The same op over other operands: {@code f} applied to every operand, inputs and output.
+     *
+     * @param f the mapping
+     * @return a new op of the same kind
+     */
     Op map(UnaryOperator<Operand> f);
 }

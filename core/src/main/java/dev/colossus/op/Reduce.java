@@ -10,6 +10,9 @@ import java.util.function.UnaryOperator;
  * outside {@code axes}. {@code out} keeps {@code x}'s rank with size 1 along {@code axes} (the
  * "keepdim" shape). Sums of integers and BOOL give I64, ARGMAX gives I64, the rest keep the dtype.
  *
+ * @param fn  the reduction
+ * @param x   the input
+ * @param out the result, x's rank with size 1 along axes
  * @param axes       the reduced axes of {@code x}, ascending, without repeats
  * @param correction for {@link ReduceFn#VAR}: the divisor is {@code n - correction}
  */

@@ -2,7 +2,9 @@ package dev.colossus.op;
 
 /** The reductions: over a set of axes, producing one value per position of the remaining axes. */
 public enum ReduceFn {
+    /** the sum; I64 for integers and BOOL */
     SUM("sum"),
+    /** the mean; floating types only */
     MEAN("mean"),
     /** NaN if any element is NaN */
     MAX("max"),
@@ -19,6 +21,11 @@ public enum ReduceFn {
         this.apiName = apiName;
     }
 
+    /**
+     * The function's name in {@link dev.colossus.Ops}, for messages.
+     *
+     * @return the name
+     */
     public String apiName() {
         return apiName;
     }

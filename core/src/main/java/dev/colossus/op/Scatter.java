@@ -12,6 +12,12 @@ import java.util.function.UnaryOperator;
  * i on the reference; without it ({@code indexCopy}) no two indices name one place (checked before the
  * op is built). {@code index} is I32 or I64, each value in {@code [0, out.dim(axis))}; src does not
  * overlap out.
+ *
+ * @param src        the values sent
+ * @param axis       the axis the index picks along
+ * @param index      the positions, I32 or I64
+ * @param accumulate add to out rather than overwrite
+ * @param out        the destination
  */
 public record Scatter(Operand src, int axis, Operand index, boolean accumulate, Operand out) implements Op {
     @Override

@@ -8,6 +8,11 @@ import java.util.function.UnaryOperator;
  * Along {@code axis}: {@code out[i] = exp(x[i] - max) / sum_j exp(x[j] - max)}, or with {@code log},
  * {@code out[i] = x[i] - max - log(sum_j exp(x[j] - max))}. A slice whose every element is -Inf
  * gives NaN, as the formula does.
+ *
+ * @param x    the input
+ * @param axis the axis normalised along
+ * @param log  log-softmax rather than softmax
+ * @param out where the result goes
  */
 public record Softmax(Operand x, int axis, boolean log, Operand out) implements Op {
     @Override

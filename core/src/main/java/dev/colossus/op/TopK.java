@@ -10,6 +10,12 @@ import java.util.function.UnaryOperator;
  * element in the order. The order is total and stable: NaN above +Inf, -0 equal to +0, and equal
  * values by position, lowest first, whether largest or smallest come first. With k = x.dim(axis)
  * it is argsort.
+ *
+ * @param x       the input
+ * @param axis    the axis ordered along
+ * @param k       how many positions
+ * @param largest largest first, rather than smallest
+ * @param out     the positions, I64
  */
 public record TopK(Operand x, int axis, int k, boolean largest, Operand out) implements Op {
     @Override

@@ -4,7 +4,13 @@ import dev.colossus.spi.Operand;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-/** {@code out[i] = fn(x[i])}; same shape and dtype. */
+/**
+ * {@code out[i] = fn(x[i])}; same shape and dtype.
+ *
+ * @param fn  the function
+ * @param x   the input
+ * @param out where the result goes
+ */
 public record Unary(UnaryFn fn, Operand x, Operand out) implements Op {
     @Override
     public String name() {

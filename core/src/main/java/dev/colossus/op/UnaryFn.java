@@ -2,13 +2,19 @@ package dev.colossus.op;
 
 /** The elementwise functions of one argument. Their definitions are the reference backend's. */
 public enum UnaryFn {
+    /** {@code -x} */
     NEG("neg"),
+    /** {@code |x|} */
     ABS("abs"),
+    /** {@code e^x} */
     EXP("exp"),
+    /** the natural logarithm */
     LOG("log"),
+    /** the square root */
     SQRT("sqrt"),
     /** {@code 1 / sqrt(x)} */
     RSQRT("rsqrt"),
+    /** the hyperbolic tangent */
     TANH("tanh"),
     /** {@code 1 / (1 + exp(-x))} */
     SIGMOID("sigmoid"),
@@ -20,7 +26,9 @@ public enum UnaryFn {
     GELU_TANH("geluTanh"),
     /** {@code x / (1 + exp(-x))} */
     SILU("silu"),
+    /** the sine, x in radians */
     SIN("sin"),
+    /** the cosine, x in radians */
     COS("cos"),
     /** {@code 2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt} */
     ERF("erf"),
@@ -47,11 +55,20 @@ public enum UnaryFn {
         this.apiName = apiName;
     }
 
+    /**
+     * The function's name in {@link dev.colossus.Ops}, for messages.
+     *
+     * @return the name
+     */
     public String apiName() {
         return apiName;
     }
 
-    /** True for the functions also defined on integer dtypes (as exact integer arithmetic). */
+    /**
+     * True for the functions also defined on integer dtypes (as exact integer arithmetic).
+     *
+     * @return true when integer operands are allowed
+     */
     public boolean isIntegral() {
         return switch (this) {
             case NEG, ABS, RELU, SIGN, SQUARE, FLOOR, CEIL, ROUND -> true;
