@@ -22,7 +22,13 @@ public final class Elements {
     private Elements() {
     }
 
-    /** The element at storage element offset {@code element} of {@code x}, as a double. */
+    /**
+     * The element at storage element offset {@code element} of {@code x}, as a double.
+     *
+     * @param x the operand
+     * @param element the storage element offset
+     * @return the value
+     */
     public static double get(Operand x, long element) {
         MemorySegment s = x.segment();
         return switch (x.dtype()) {
@@ -39,7 +45,13 @@ public final class Elements {
         };
     }
 
-    /** The element at storage element offset {@code element} of {@code x}, as a long (floats truncated). */
+    /**
+     * The element at storage element offset {@code element} of {@code x}, as a long (floats truncated).
+     *
+     * @param x the operand
+     * @param element the storage element offset
+     * @return the value
+     */
     public static long getLong(Operand x, long element) {
         MemorySegment s = x.segment();
         return switch (x.dtype()) {
@@ -53,7 +65,13 @@ public final class Elements {
         };
     }
 
-    /** Writes {@code value}, rounded to {@code x}'s dtype, at storage element offset {@code element}. */
+    /**
+     * Writes {@code value}, rounded to {@code x}'s dtype, at storage element offset {@code element}.
+     *
+     * @param x the operand
+     * @param element the storage element offset
+     * @param value the value
+     */
     public static void set(Operand x, long element, double value) {
         MemorySegment s = x.segment();
         switch (x.dtype()) {
@@ -66,7 +84,13 @@ public final class Elements {
         }
     }
 
-    /** Writes {@code value}, converted to {@code x}'s dtype, at storage element offset {@code element}. */
+    /**
+     * Writes {@code value}, converted to {@code x}'s dtype, at storage element offset {@code element}.
+     *
+     * @param x the operand
+     * @param element the storage element offset
+     * @param value the value
+     */
     public static void setLong(Operand x, long element, long value) {
         MemorySegment s = x.segment();
         switch (x.dtype()) {
@@ -79,12 +103,22 @@ public final class Elements {
         }
     }
 
-    /** The F32 whose upper 16 bits are {@code bits}. */
+    /**
+     * The F32 whose upper 16 bits are {@code bits}.
+     *
+     * @param bits a BF16 value's bits
+     * @return the value, exactly
+     */
     public static float bf16ToFloat(short bits) {
         return Float.intBitsToFloat(bits << 16);
     }
 
-    /** {@code value} rounded to nearest even into bfloat16; NaN stays a (quiet) NaN. */
+    /**
+     * {@code value} rounded to nearest even into bfloat16; NaN stays a (quiet) NaN.
+     *
+     * @param value an F32 value
+     * @return the BF16 bits
+     */
     public static short floatToBf16(float value) {
         int bits = Float.floatToRawIntBits(value);
         if (Float.isNaN(value)) {

@@ -16,6 +16,12 @@ public final class Erf {
     private Erf() {
     }
 
+    /**
+     * The complementary error function, {@code 1 - erf(x)}, without its cancellation for large x.
+     *
+     * @param x the argument
+     * @return {@code erfc(x)}
+     */
     public static double erfc(double x) {
         if (!(x >= 2)) {
             return 1 - erf(x);
@@ -27,6 +33,12 @@ public final class Erf {
         return Math.exp(-x * x) / Math.sqrt(Math.PI) / fraction;
     }
 
+    /**
+     * The error function, {@code 2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt}.
+     *
+     * @param x the argument
+     * @return {@code erf(x)}
+     */
     public static double erf(double x) {
         if (Double.isNaN(x)) {
             return x;

@@ -5,6 +5,10 @@ import dev.colossus.spi.HostBackend;
 
 /** The reference backend: {@link ReferenceKernels} on host memory, every op and dtype. */
 public final class ReferenceBackend extends HostBackend {
+    /** Made by {@link ReferenceBackendProvider}. */
+    public ReferenceBackend() {
+    }
+
     @Override
     public String name() {
         return "reference";

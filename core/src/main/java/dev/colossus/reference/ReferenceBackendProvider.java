@@ -6,6 +6,10 @@ import dev.colossus.spi.BackendProvider;
 
 /** Provides the {@link ReferenceBackend}: always available, lowest priority. */
 public final class ReferenceBackendProvider implements BackendProvider {
+    /** Made by {@link java.util.ServiceLoader}. */
+    public ReferenceBackendProvider() {
+    }
+
     @Override
     public String name() {
         return "reference";

@@ -28,7 +28,11 @@ public final class ReferenceKernels {
     private ReferenceKernels() {
     }
 
-    /** Computes {@code op}, whose operands are all in host memory. */
+    /**
+     * Computes {@code op}, whose operands are all in host memory.
+     *
+     * @param op the op
+     */
     public static void execute(Op op) {
         switch (op) {
             case Copy c -> ReferenceElementwise.copy(c);

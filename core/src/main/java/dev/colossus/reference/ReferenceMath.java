@@ -11,6 +11,13 @@ public final class ReferenceMath {
     private ReferenceMath() {
     }
 
+    /**
+     * The definition of each {@link UnaryFn}, in double.
+     *
+     * @param fn the function
+     * @param x the argument
+     * @return {@code fn(x)}
+     */
     public static double unary(UnaryFn fn, double x) {
         return switch (fn) {
             case NEG -> -x;
@@ -41,7 +48,13 @@ public final class ReferenceMath {
         };
     }
 
-    /** The integer form of the {@linkplain UnaryFn#isIntegral integral} functions. */
+    /**
+     * The integer form of the {@linkplain UnaryFn#isIntegral integral} functions.
+     *
+     * @param fn the function
+     * @param x the argument
+     * @return {@code fn(x)}
+     */
     public static long unary(UnaryFn fn, long x) {
         return switch (fn) {
             case NEG -> -x;
@@ -54,6 +67,14 @@ public final class ReferenceMath {
         };
     }
 
+    /**
+     * The definition of each {@link BinaryFn}, in double; comparisons give 1 or 0.
+     *
+     * @param fn the function
+     * @param a the first argument
+     * @param b the second
+     * @return {@code fn(a, b)}
+     */
     public static double binary(BinaryFn fn, double a, double b) {
         return switch (fn) {
             case ADD -> a + b;
@@ -83,6 +104,10 @@ public final class ReferenceMath {
     /**
      * {@code a^b} as C99 and IEEE 754 define it, as NumPy and PyTorch compute it: {@code 1^b = 1} and
      * {@code (-1)^(+-Inf) = 1} even for NaN or infinite {@code b}, where Java's {@link Math#pow} says NaN.
+     *
+     * @param a the base
+     * @param b the exponent
+     * @return {@code a^b}
      */
     public static double pow(double a, double b) {
         if (a == 1 || a == -1 && Double.isInfinite(b)) {
@@ -91,7 +116,14 @@ public final class ReferenceMath {
         return Math.pow(a, b);
     }
 
-    /** The integer form of the {@linkplain BinaryFn#isIntegral integral} functions; sums wrap. */
+    /**
+     * The integer form of the {@linkplain BinaryFn#isIntegral integral} functions; sums wrap.
+     *
+     * @param fn the function
+     * @param a the first argument
+     * @param b the second
+     * @return {@code fn(a, b)}
+     */
     public static long binary(BinaryFn fn, long a, long b) {
         return switch (fn) {
             case ADD -> a + b;
