@@ -105,7 +105,11 @@ public final class CudaBackend implements Backend {
         return context.device;
     }
 
-    /** The GPU and the libraries in use, for {@code Backends.describe()} and logs. */
+    /**
+     * The GPU and the libraries in use, for {@code Backends.describe()} and logs.
+     *
+     * @return the description, one line
+     */
     public String describe() {
         return context.describe() + ", " + cublas.describe() + (CudaOptions.AT_START.tf32() ? ", TF32 on" : ", TF32 off");
     }

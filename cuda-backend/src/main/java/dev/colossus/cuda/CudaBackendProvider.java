@@ -11,6 +11,10 @@ import dev.colossus.spi.BackendProvider;
  * unaffected and tensors asked for on {@code cuda} devices get an exception that quotes this reason.
  */
 public final class CudaBackendProvider implements BackendProvider {
+    /** Made by {@link java.util.ServiceLoader}. */
+    public CudaBackendProvider() {
+    }
+
     @Override
     public String name() {
         return "cuda";

@@ -4,14 +4,25 @@ import jcuda.driver.CUresult;
 
 /** A CUDA driver or cuBLAS call that failed: what was being done, and the code the library returned. */
 public class CudaException extends RuntimeException {
+    /** The library's code. */
     private final int code;
 
+    /**
+     * A failure, in words and as the library's code.
+     *
+     * @param message what was being done, and what the code means
+     * @param code the {@code CUresult} or {@code cublasStatus_t}
+     */
     public CudaException(String message, int code) {
         super(message);
         this.code = code;
     }
 
-    /** The driver's {@code CUresult}, or cuBLAS's {@code cublasStatus_t} for cuBLAS calls. */
+    /**
+     * The driver's {@code CUresult}, or cuBLAS's {@code cublasStatus_t} for cuBLAS calls.
+     *
+     * @return the code
+     */
     public int code() {
         return code;
     }

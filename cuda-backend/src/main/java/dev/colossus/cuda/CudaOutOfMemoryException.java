@@ -8,8 +8,11 @@ import jcuda.driver.CUresult;
  * allocate again.
  */
 public final class CudaOutOfMemoryException extends CudaException {
+    /** The bytes asked for, or -1 where unknown. */
     private final long requestedBytes;
+    /** The device's free memory at the failure. */
     private final long freeBytes;
+    /** The device's memory in all. */
     private final long totalBytes;
 
     /** An allocation of {@code requestedBytes} on {@code device} that did not fit. */
@@ -33,14 +36,29 @@ public final class CudaOutOfMemoryException extends CudaException {
         return bytes + " bytes (" + String.format("%.1f MiB", bytes / 1048576.0) + ")";
     }
 
+    /**
+     * The bytes the failed allocation asked for.
+     *
+     * @return the bytes, or -1 where unknown
+     */
     public long requestedBytes() {
         return requestedBytes;
     }
 
+    /**
+     * The device's free memory when the allocation failed.
+     *
+     * @return the bytes
+     */
     public long freeBytes() {
         return freeBytes;
     }
 
+    /**
+     * The device's memory in all.
+     *
+     * @return the bytes
+     */
     public long totalBytes() {
         return totalBytes;
     }

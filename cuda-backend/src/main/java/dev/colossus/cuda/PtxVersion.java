@@ -20,7 +20,12 @@ public final class PtxVersion {
     private PtxVersion() {
     }
 
-    /** The {@code .version} of {@code ptx}, e.g. {@code "9.0"}. */
+    /**
+     * The {@code .version} of {@code ptx}, e.g. {@code "9.0"}.
+     *
+     * @param ptx a PTX module's text
+     * @return the ISA version it declares
+     */
     public static String of(String ptx) {
         Matcher m = VERSION.matcher(ptx);
         if (!m.find()) {
@@ -32,6 +37,10 @@ public final class PtxVersion {
     /**
      * {@code ptx} declaring {@code version} instead, when that is lower than what it declares;
      * unchanged otherwise. Whether the module really keeps to the lower ISA is ptxas's to check.
+     *
+     * @param ptx a PTX module's text
+     * @param version the ISA version wanted, e.g. {@code "8.0"}
+     * @return the text, declaring the lower of the two
      */
     public static String lower(String ptx, String version) {
         if (compare(version, of(ptx)) >= 0) {
@@ -47,7 +56,12 @@ public final class PtxVersion {
         return major != 0 ? major : Integer.compare(Integer.parseInt(x[1]), Integer.parseInt(y[1]));
     }
 
-    /** {@code PtxVersion VERSION FILE...}: lowers each PTX file in place. */
+    /**
+     * {@code PtxVersion VERSION FILE...}: lowers each PTX file in place.
+     *
+     * @param args the version, then the files
+     * @throws IOException when a file cannot be read or written
+     */
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
             System.err.println("usage: PtxVersion VERSION FILE...");
