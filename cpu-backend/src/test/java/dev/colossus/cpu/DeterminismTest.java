@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * on whether the JIT has compiled a kernel yet ({@link #main}), with one exception left out here:
  * attention, whose exponentials and decode dot products keep the Vector API's {@code EXP} and
  * {@code reduceLanes} (their bits differ before and after C2 compiles them), for speed (see
- * {@code VectorRowKernels.expShifted}, {@code VectorRowProducts.dots}).
+ * {@code VectorRowKernels.expShifted}, {@code VectorRowProducts.dots}). The F32 matmul has the same
+ * bits at every width and on the scalar kernels ({@link #matmulGivesTheSameBitsOnTheScalarKernels}).
  */
 @Tag("suite")
 class DeterminismTest {
@@ -67,7 +68,7 @@ class DeterminismTest {
      */
     @Test
     void theInterpreterAndC2GiveTheSameBits() throws Exception {
-        String[] lines = child("-Xbatch", "-XX:-TieredCompilation").strip().split("\n");
+        String[] lines = child(List.of("-Xbatch", "-XX:-TieredCompilation")).strip().split("\n");
         assertEquals(10, lines.length, String.join("\n", lines));
         for (String line : lines) {
             String[] words = line.split(" ");
@@ -75,8 +76,38 @@ class DeterminismTest {
         }
     }
 
-    /** The child: a few kernels on small inputs, each result's bits at the first call and after 2000. */
+    /**
+     * In a JVM on the scalar kernels ({@code -Dcolossus.cpu.vectorBits=0}), F32 products of decode rows,
+     * tails and several panels of K have the bits they have here: every kernel adds each product with
+     * one rounding in k's order.
+     */
+    @Test
+    void matmulGivesTheSameBitsOnTheScalarKernels() throws Exception {
+        assertEquals(matmulBits(), child(List.of("-Dcolossus.cpu.vectorBits=0"), "matmul").strip());
+    }
+
+    /** Each product's shape and the hash of its bits, one line. */
+    private static String matmulBits() {
+        StringBuilder bits = new StringBuilder();
+        long[][] shapes = {{1, 256, 256}, {4, 256, 256}, {16, 64, 100}, {33, 17, 29}, {256, 1000, 64}, {300, 520, 310}};
+        for (long[] s : shapes) {
+            try (Tensor a = Generators.tensor(1, DType.F32, s[0], s[1]); Tensor b = Generators.tensor(2, DType.F32, s[1], s[2])) {
+                bits.append(bits.isEmpty() ? "" : " ").append(s[0]).append('x').append(s[1]).append('x').append(s[2]).append(':')
+                        .append(bits(() -> Ops.matmul(a, b)));
+            }
+        }
+        return bits.toString();
+    }
+
+    /**
+     * The child: with {@code matmul}, {@link #matmulBits}; otherwise a few kernels on small inputs, each
+     * result's bits at the first call and after 2000.
+     */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("matmul")) {
+            System.out.println(matmulBits());
+            return;
+        }
         try (Scope scope = Scope.open()) {
             Tensor x = Generators.tensor(1, DType.F32, 4, 96), y = Generators.tensor(2, DType.BF16, 4, 96);
             Tensor magnitudes = Ops.abs(y);
@@ -106,11 +137,14 @@ class DeterminismTest {
         }
     }
 
-    private static String child(String... jvmOptions) throws Exception {
+    /** This class's {@link #main} in a JVM at this one's SIMD width, with {@code jvmOptions} after (they win). */
+    private static String child(List<String> jvmOptions, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
-        command.addAll(List.of(jvmOptions));
         command.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-Dcolossus.cpu.vectorBits=" + Simd.BITS, "-cp", System.getProperty("java.class.path"), DeterminismTest.class.getName()));
+                "-Dcolossus.cpu.vectorBits=" + Simd.BITS));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), DeterminismTest.class.getName()));
+        command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String output = new String(process.getInputStream().readAllBytes());
         assertEquals(0, process.waitFor(), String.join(" ", command) + ":\n" + output);

@@ -3,7 +3,11 @@ package dev.colossus.cpu.matmul;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** {@link MicroKernel} in plain Java: a 4 x 4 tile in 16 scalar accumulators. */
+/**
+ * {@link MicroKernel} in plain Java: a 4 x 4 tile in 16 scalar accumulators, each product added with
+ * one rounding ({@link Math#fma}) in k's order, as the vector kernels add theirs: the F32 product has
+ * the same bits with or without the Vector API ({@code DeterminismTest}).
+ */
 final class ScalarMicroKernel implements MicroKernel {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
@@ -26,13 +30,13 @@ final class ScalarMicroKernel implements MicroKernel {
         for (int k = 0, ak = aOff, bk = bOff; k < kc; k++, ak += 4, bk += 4) {
             float b0 = b[bk], b1 = b[bk + 1], b2 = b[bk + 2], b3 = b[bk + 3];
             float a0 = a[ak];
-            c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+            c00 = Math.fma(a0, b0, c00); c01 = Math.fma(a0, b1, c01); c02 = Math.fma(a0, b2, c02); c03 = Math.fma(a0, b3, c03);
             float a1 = a[ak + 1];
-            c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+            c10 = Math.fma(a1, b0, c10); c11 = Math.fma(a1, b1, c11); c12 = Math.fma(a1, b2, c12); c13 = Math.fma(a1, b3, c13);
             float a2 = a[ak + 2];
-            c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+            c20 = Math.fma(a2, b0, c20); c21 = Math.fma(a2, b1, c21); c22 = Math.fma(a2, b2, c22); c23 = Math.fma(a2, b3, c23);
             float a3 = a[ak + 3];
-            c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+            c30 = Math.fma(a3, b0, c30); c31 = Math.fma(a3, b1, c31); c32 = Math.fma(a3, b2, c32); c33 = Math.fma(a3, b3, c33);
         }
         tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
         tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
