@@ -66,6 +66,9 @@ public final class CpuRotary {
         Operand x = op.x(), out = op.out(), cos = op.cos(), sin = op.sin();
         int last = x.rank() - 1, pairs = (int) op.pairs();
         long positions = x.dim(last - 1), rows = pairs == 0 ? 0 : x.numel() / (2L * pairs);
+        if (rows == 0) {
+            return;
+        }
         long stretch = Math.max(1, VALUES_PER_CALL / (2L * pairs));
         Operand[] operands = {x, out, cos, sin};
         int tasks = CpuParallel.tasksFor(x.numel(), GRAIN);
