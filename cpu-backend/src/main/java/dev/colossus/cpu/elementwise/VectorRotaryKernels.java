@@ -1,5 +1,6 @@
 package dev.colossus.cpu.elementwise;
 
+import static dev.colossus.cpu.simd.VectorLanes.HIGH_HALF;
 import static dev.colossus.cpu.simd.VectorLanes.L;
 import static dev.colossus.cpu.simd.VectorLanes.NATIVE;
 import static dev.colossus.cpu.simd.VectorLanes.S;
@@ -28,8 +29,6 @@ import jdk.incubator.vector.VectorShuffle;
  * neighbouring pairs of each of a, b, cos and sin.
  */
 final class VectorRotaryKernels implements RotaryKernels {
-    /** An int lane's upper 16 bits: the second BF16 value of a pair, in place as F32. */
-    private static final int HIGH_HALF = 0xFFFF_0000;
     private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(S, i -> i ^ 1);
 
     @Override
@@ -148,12 +147,13 @@ final class VectorRotaryKernels implements RotaryKernels {
     /**
      * As {@link #halvesF32} over BF16, 2L pairs a step, pairs {@code (i, i + 1)} of a row's first half,
      * its second half, cos and sin each one int lane ({@link VectorLanes#loadBf16Pairs}): no vector
-     * changes shape, where a BF16 vector widened to F32 and narrowed back ran the copy at half the rate
-     * of int lanes on Zen 5. Rounded as {@link VectorLanes#storeBf16PairsArithmetic} rounds, with no
-     * test for NaN: x, cos and sin are all BF16 (the op asks one dtype), so every NaN here has its low
-     * 16 bits zero. Written out, not through VectorLanes's helpers: with them C2 left the second store
-     * not inlined ({@code NodeCountInliningCutoff} in {@code -XX:+PrintInlining}), and 32 MiB on two
-     * threads ran at 22 GB/s against 46.
+     * changes shape, where a copy of BF16 vectors widened to F32 and narrowed back ran at 0.6 of the
+     * rate of one as int lanes on Zen 5 (27.5 GB/s against 46, one thread). Rounded as {@link
+     * VectorLanes#storeBf16PairsArithmetic} rounds, with no test for NaN: x, cos and sin are all BF16
+     * (the op asks one dtype), so every NaN here has its low 16 bits zero. Written out, not through
+     * VectorLanes's helpers: with them C2 left the second store not inlined ({@code
+     * NodeCountInliningCutoff} in {@code -XX:+PrintInlining}), and 32 MiB on two threads ran at 22 GB/s
+     * against 46.
      */
     private static void halvesBf16(Rows x, Rows out, Rows cos, Rows sin, int rows, int pairs, int bound) {
         long half = 2L * pairs, xAt = x.at(), outAt = out.at(), cosAt = cos.at(), sinAt = sin.at();

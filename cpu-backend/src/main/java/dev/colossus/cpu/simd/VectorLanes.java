@@ -31,8 +31,8 @@ public final class VectorLanes {
     public static final VectorSpecies<Short> HALVES = ShortVector.SPECIES_PREFERRED.withShape(
             VectorShape.forBitSize(S.vectorBitSize() / 2)).check(short.class);
     public static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED.withShape(S.vectorShape()).check(int.class);
-    /** An int lane's upper 16 bits. */
-    private static final int HIGH_HALF = 0xFFFF_0000;
+    /** An int lane's upper 16 bits: the second BF16 value of a pair ({@link #loadBf16Pairs}), in place as F32. */
+    public static final int HIGH_HALF = 0xFFFF_0000;
 
     /** Lane i takes lane i + d (mod L): the folds of {@link #sumOfLanes}, constants that C2 folds into its permutes. */
     public static final VectorShuffle<Float> BY_8 = shuffleBy(8), BY_4 = shuffleBy(4), BY_2 = shuffleBy(2);
