@@ -1,13 +1,9 @@
 package dev.colossus.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -39,32 +35,19 @@ public final class FirstCallReport {
                 | op | simd | forks | call 1 | call 2 | call 3 | warm | call 1 / warm |
                 |---|---|---|---|---|---|---|---|
                 """);
-        for (JsonNode entry : new ObjectMapper().readTree(Path.of(args[0]).toFile())) {
-            List<double[]> forks = new ArrayList<>();
-            for (JsonNode fork : entry.get("primaryMetric").path("rawData")) {
-                double[] calls = new double[fork.size()];
-                for (int i = 0; i < calls.length; i++) {
-                    calls[i] = fork.get(i).asDouble();
-                }
-                forks.add(calls);
-            }
+        for (JmhResults.Result r : JmhResults.read(Path.of(args[0]))) {
+            double[][] forks = r.forks();
             double[] first = new double[3];
             for (int call = 0; call < 3; call++) {
                 int at = call;
-                first[call] = median(forks.stream().mapToDouble(f -> f[at]).toArray());
+                first[call] = JmhResults.median(Arrays.stream(forks).mapToDouble(f -> f[at]).toArray());
             }
-            double warm = median(forks.stream().mapToDouble(f -> median(Arrays.copyOfRange(f, f.length - WARM_CALLS, f.length))).toArray());
-            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.2f | %.3f | %.0f |%n", entry.at("/params/op").asText(),
-                    entry.at("/params/simd").asText(), forks.size(), first[0], first[1], first[2], warm, first[0] / warm));
+            double warm = JmhResults.median(Arrays.stream(forks)
+                    .mapToDouble(f -> JmhResults.median(Arrays.copyOfRange(f, f.length - WARM_CALLS, f.length))).toArray());
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.2f | %.3f | %.0f |%n", r.param("op"), r.param("simd"),
+                    forks.length, first[0], first[1], first[2], warm, first[0] / warm));
         }
         Files.writeString(Path.of(args[1]), md);
         System.out.print(md);
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -67,18 +67,14 @@ public final class IndexingReport {
                     |---|---|---|---|---|---|
                     """);
             for (JmhResults.Result r : beside) {
-                double[] copyNanos = r.forkTotals().get("copyNanos"), opNanos = r.forkTotals().get("opNanos");
-                double[] calls = r.forkTotals().get("calls");
+                double[] copyNanos = r.forkTotals("copyNanos"), opNanos = r.forkTotals("opNanos"), calls = r.forkTotals("calls");
                 double[] fractions = new double[copyNanos.length];
                 for (int f = 0; f < fractions.length; f++) {
                     fractions[f] = copyNanos[f] / opNanos[f];
                 }
-                double[] sorted = fractions.clone();
-                Arrays.sort(sorted);
-                int n = sorted.length;
-                double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
                 md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.2f |%n", r.param("op"), rates(opNanos, calls),
-                        rates(copyNanos, calls), join(fractions, "%.2f"), sorted[0], median));
+                        rates(copyNanos, calls), join(fractions, "%.2f"), Arrays.stream(fractions).min().orElseThrow(),
+                        JmhResults.median(fractions)));
             }
         }
         Files.writeString(Path.of(args[1]), md);

@@ -23,13 +23,13 @@ public final class JmhResults {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * One benchmark with its parameters: JMH's score, the forks' mean times, and their median (with
-     * several forks, one that fell in a slow period of a shared machine does not move it; with one fork
-     * it is JMH's score, the mean of its iterations); and each secondary metric (an {@code
-     * AuxCounters} field) summed over each fork's iterations.
+     * One benchmark with its parameters: JMH's score and each fork's iteration values, of the primary
+     * metric ({@code forks[f][i]}) and of each secondary one (an {@code AuxCounters} field); from them
+     * the forks' mean times and their median (with several forks, one that fell in a slow period of a
+     * shared machine does not move it; with one fork it is JMH's score, the mean of its iterations).
      */
-    public record Result(String benchmark, Map<String, String> params, String unit, double score, double[] forkMeans,
-            Map<String, double[]> forkTotals) {
+    public record Result(String benchmark, Map<String, String> params, String unit, double score, double[][] forks,
+            Map<String, double[][]> secondaryForks) {
         /** The benchmark's method, {@code Class.method}: {@code MatMulBench.matmul}. */
         public String name() {
             String[] parts = benchmark.split("\\.");
@@ -40,15 +40,27 @@ public final class JmhResults {
             return params.get(key);
         }
 
-        public double median() {
-            if (forkMeans.length == 0) {
-                return score;
-            }
-            double[] sorted = forkMeans.clone();
-            Arrays.sort(sorted);
-            int n = sorted.length;
-            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        /** Each fork's mean over its iterations. */
+        public double[] forkMeans() {
+            return Arrays.stream(forks).mapToDouble(f -> Arrays.stream(f).average().orElseThrow()).toArray();
         }
+
+        /** Each fork's sum of the secondary metric {@code name} over its iterations. */
+        public double[] forkTotals(String name) {
+            return Arrays.stream(secondaryForks.get(name)).mapToDouble(f -> Arrays.stream(f).sum()).toArray();
+        }
+
+        public double median() {
+            return forks.length == 0 ? score : JmhResults.median(forkMeans());
+        }
+    }
+
+    /** The median of {@code values}: the middle one, or the mean of the middle two. */
+    public static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private JmhResults() {
@@ -73,28 +85,24 @@ public final class JmhResults {
             Map<String, String> params = new LinkedHashMap<>();
             entry.path("params").properties().forEach(p -> params.put(p.getKey(), p.getValue().asText()));
             JsonNode metric = entry.get("primaryMetric");
-            double[] means = forkTotals(metric);
-            for (int f = 0; f < means.length; f++) {
-                means[f] /= metric.path("rawData").get(f).size();
-            }
-            Map<String, double[]> totals = new LinkedHashMap<>();
-            entry.path("secondaryMetrics").properties().forEach(m -> totals.put(m.getKey(), forkTotals(m.getValue())));
+            Map<String, double[][]> secondary = new LinkedHashMap<>();
+            entry.path("secondaryMetrics").properties().forEach(m -> secondary.put(m.getKey(), forks(m.getValue())));
             results.add(new Result(entry.get("benchmark").asText(), params, metric.get("scoreUnit").asText(),
-                    metric.get("score").asDouble(), means, totals));
+                    metric.get("score").asDouble(), forks(metric), secondary));
         }
         return results;
     }
 
-    /** A metric's values summed over each fork's iterations. */
-    private static double[] forkTotals(JsonNode metric) {
-        List<Double> totals = new ArrayList<>();
+    /** A metric's values, fork by fork, iteration by iteration. */
+    private static double[][] forks(JsonNode metric) {
+        List<double[]> forks = new ArrayList<>();
         for (JsonNode fork : metric.path("rawData")) {
-            double sum = 0;
-            for (JsonNode value : fork) {
-                sum += value.asDouble();
+            double[] values = new double[fork.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = fork.get(i).asDouble();
             }
-            totals.add(sum);
+            forks.add(values);
         }
-        return totals.stream().mapToDouble(Double::doubleValue).toArray();
+        return forks.toArray(double[][]::new);
     }
 }
