@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The BOM has no parent (importing it must not import the build's JUnit and JMH versions), so its
- * version and its JCuda version are written twice: the copies must equal the parent's.
+ * version, its JCuda version and its build timestamp are written twice: the copies must equal the
+ * parent's.
  */
 class BomVersionTest {
     /** The repository's root: Surefire runs core's tests in {@code core/}. */
@@ -24,6 +25,8 @@ class BomVersionTest {
                 find(bom, "\\n  <artifactId>colossus-bom</artifactId>\\s*<version>([^<]+)</version>"), "colossus-bom's version");
         assertEquals(find(parent, "<jcuda.version>([^<]+)</jcuda.version>"), find(bom, "<jcuda.version>([^<]+)</jcuda.version>"),
                 "colossus-bom's jcuda.version");
+        String timestamp = "<project.build.outputTimestamp>([^<]+)</project.build.outputTimestamp>";
+        assertEquals(find(parent, timestamp), find(bom, timestamp), "colossus-bom's project.build.outputTimestamp");
     }
 
     private static String find(String pom, String regex) {
