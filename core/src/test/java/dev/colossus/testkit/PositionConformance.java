@@ -89,7 +89,7 @@ public interface PositionConformance extends Conformance {
     /**
      * Rows of 0, 1, 3, 29, 32, 33 and 64 pairs, so that a vector loop's whole steps, a part step (29 pairs:
      * 2L > 29 - 2L·k ≥ L at L = 4, 8, 16) and plain-Java tails all run at every width; x contiguous,
-     * strided or at an offset, sin's rows contiguous or not.
+     * strided or at an offset, each with sin's rows contiguous and transposed.
      */
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "F64"})
@@ -99,10 +99,12 @@ public interface PositionConformance extends Conformance {
             for (Layout layout : List.of(CONTIGUOUS, STRIDED, OFFSET)) {
                 Tensor x = tensor(seed++, dtype, SPECIALS, layout, 2, 3, 5, d);
                 Tensor cos = tensor(seed++, dtype, PLAIN, CONTIGUOUS, 5, d / 2);
-                Tensor sin = tensor(seed++, dtype, PLAIN, layout == STRIDED ? TRANSPOSED : CONTIGUOUS, 5, d / 2);
-                for (boolean interleaved : new boolean[] {false, true}) {
-                    check("rotary interleaved " + interleaved, Comparison.CLOSE,
-                            t -> Ops.rotaryEmbedding(t[0], t[1], t[2], interleaved), x, cos, sin);
+                for (Layout angles : List.of(CONTIGUOUS, TRANSPOSED)) {
+                    Tensor sin = tensor(seed++, dtype, PLAIN, angles, 5, d / 2);
+                    for (boolean interleaved : new boolean[] {false, true}) {
+                        check("rotary interleaved " + interleaved, Comparison.CLOSE,
+                                t -> Ops.rotaryEmbedding(t[0], t[1], t[2], interleaved), x, cos, sin);
+                    }
                 }
             }
         }
