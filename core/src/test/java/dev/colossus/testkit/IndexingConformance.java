@@ -81,6 +81,9 @@ public interface IndexingConformance extends Conformance {
             check("embedding", Comparison.EXACT, t -> Ops.embedding(t[0], t[1]), weight, ids);
             check("embedding repeated", Comparison.EXACT, t -> Ops.embedding(t[0], t[1]), weight, Tensor.of(new long[] {7, 7, 0, 49, 7}, 5));
         }
+        // rows of odd bytes past the last vector, and enough of them for several tasks, whose bounds fall between groups of four
+        Tensor wide = tensor(2, dtype, PLAIN, CONTIGUOUS, 60, 3001);
+        check("embedding of many long rows", Comparison.EXACT, t -> Ops.embedding(t[0], t[1]), wide, indices(5, DType.I64, 60, false, 67));
         Tensor transposed = tensor(3, dtype, PLAIN, TRANSPOSED, 40, 33);
         check("embedding of a transposed table", Comparison.EXACT, t -> Ops.embedding(t[0], t[1]), transposed,
                 indices(4, DType.I64, 40, true, 2, 2, 3));

@@ -10,12 +10,13 @@ import java.lang.foreign.ValueLayout;
 /**
  * {@code indexSelect} and {@code embedding}: a {@link Gather} whose index varies along its axis alone
  * copies whole slabs, {@code out[o, j, :] = x[o, index[j], :]} with o over the dimensions before the
- * axis and {@code :} the contiguous block after it, each slab one bulk copy (an embedding row of 4096
- * BF16 is 8 KiB). Slabs are split across the workers.
+ * axis and {@code :} the contiguous block after it (an embedding row of 4096 BF16 is 8 KiB), four
+ * slabs copied together. Slabs are split across the workers.
  */
 public final class CpuIndexing {
     /** Bytes per task: below it, threads cost more than they save. */
     private static final long GRAIN = 1 << 17;
+    private static final SlabCopies COPIES = SlabCopies.instance();
 
     private CpuIndexing() {
     }
@@ -25,37 +26,63 @@ public final class CpuIndexing {
         return g.selectsSlabs() && g.out().isContiguous() && trailingContiguous(g.x(), g.axis());
     }
 
-    /** {@code out[o, j, :] = x[o, index[j], :]}, a bulk copy per slab. */
+    /**
+     * {@code out[o, j, :] = x[o, index[j], :]}: each task's slabs four at a time ({@link SlabCopies}),
+     * the last one to three alone.
+     */
     public static void selectSlabs(Gather g) {
-        Operand x = g.x(), index = g.index(), out = g.out();
-        int axis = g.axis();
-        long n = out.dim(axis), inner = x.shape().suffix(axis + 1).numel(), outer = x.shape().prefix(axis).numel();
-        long size = x.dtype().byteSize(), slabBytes = inner * size, slabs = outer * n;
-        long indexStride = index.strides()[axis];
-        MemorySegment from = x.segment(), to = out.segment(), indices = index.segment();
-        boolean wide = index.dtype() == DType.I64;
-        long[] outerStrides = x.strides();
-        long[] outerDims = x.shape().dims();
+        Operand out = g.out();
+        long slabs = out.shape().prefix(g.axis() + 1).numel();
+        long slabBytes = g.x().shape().suffix(g.axis() + 1).numel() * g.x().dtype().byteSize();
+        MemorySegment from = g.x().segment(), to = out.segment();
+        long outAt = out.offset() * out.dtype().byteSize();
+        Sources sources = new Sources(g);
         int tasks = CpuParallel.tasksFor(slabs * slabBytes, GRAIN);
         CpuParallel.forEach(tasks, t -> {
-            for (long s = slabs * t / tasks, end = slabs * (t + 1) / tasks; s < end; s++) {
-                long o = s / n, j = s % n;
-                long at = index.offset() + j * indexStride;
-                long row = wide ? indices.get(ValueLayout.JAVA_LONG_UNALIGNED, at * 8) : indices.get(ValueLayout.JAVA_INT_UNALIGNED, at * 4);
-                long source = x.offset() + outerOffset(o, axis, outerDims, outerStrides) + row * outerStrides[axis];
-                MemorySegment.copy(from, source * size, to, (out.offset() + s * inner) * size, slabBytes);
+            long s = slabs * t / tasks, end = slabs * (t + 1) / tasks;
+            for (; s + 4 <= end; s += 4) {
+                COPIES.copyFour(from, sources.at(s), sources.at(s + 1), sources.at(s + 2), sources.at(s + 3),
+                        to, outAt + s * slabBytes, slabBytes);
+            }
+            for (; s < end; s++) {
+                MemorySegment.copy(from, sources.at(s), to, outAt + s * slabBytes, slabBytes);
             }
         });
     }
 
-    /** The storage offset of outer index o (row-major over the dimensions before the axis). */
-    private static long outerOffset(long o, int axis, long[] dims, long[] strides) {
-        long offset = 0;
-        for (int d = axis - 1; d >= 0; d--) {
-            offset += (o % dims[d]) * strides[d];
-            o /= dims[d];
+    /** Where in x's segment each slab of out starts. */
+    private static final class Sources {
+        private final MemorySegment indices;
+        private final boolean wide;
+        private final long indexOffset, indexStride, n, xOffset, size;
+        private final int axis;
+        private final long[] dims, strides;
+
+        Sources(Gather g) {
+            Operand x = g.x(), index = g.index();
+            axis = g.axis();
+            indices = index.segment();
+            wide = index.dtype() == DType.I64;
+            indexOffset = index.offset();
+            indexStride = index.strides()[axis];
+            n = g.out().dim(axis);
+            xOffset = x.offset();
+            size = x.dtype().byteSize();
+            dims = x.shape().dims();
+            strides = x.strides();
         }
-        return offset;
+
+        /** The byte offset of {@code x[o, index[j], :]}, slab {@code s = o n + j} of out. */
+        long at(long s) {
+            long o = s / n, j = s % n, at = indexOffset + j * indexStride;
+            long row = wide ? indices.get(ValueLayout.JAVA_LONG_UNALIGNED, at * 8) : indices.get(ValueLayout.JAVA_INT_UNALIGNED, at * 4);
+            long offset = xOffset + row * strides[axis];
+            for (int d = axis - 1; d >= 0; d--) {
+                offset += (o % dims[d]) * strides[d];
+                o /= dims[d];
+            }
+            return offset * size;
+        }
     }
 
     /** Whether x's dimensions after {@code axis} are laid out row-major without gaps. */
