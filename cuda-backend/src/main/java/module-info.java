@@ -3,7 +3,7 @@
  * with the FFM API, and Colossus's own kernels shipped as PTX.
  */
 module dev.colossus.cuda {
-    requires dev.colossus.core;
+    requires transitive dev.colossus.core;
     requires jcuda;
 
     exports dev.colossus.cuda;

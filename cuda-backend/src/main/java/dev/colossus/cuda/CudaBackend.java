@@ -82,6 +82,7 @@ public final class CudaBackend implements Backend {
     private final ThreadLocal<String> lastOp = ThreadLocal.withInitial(() -> "nothing yet");
 
     CudaBackend(int ordinal, CublasLibrary.Found cublasLibrary) {
+        JCudaNatives.load();
         context = new CudaContext(ordinal);
         staging = new PinnedStaging(context);
         cublas = new Cublas(cublasLibrary, context);

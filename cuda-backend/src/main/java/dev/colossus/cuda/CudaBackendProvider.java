@@ -64,8 +64,7 @@ public final class CudaBackendProvider implements BackendProvider {
         try {
             return new CudaBackend(0, CublasLibrary.find(driver.cudaVersion()));
         } catch (LinkageError e) {
-            throw new IllegalStateException("cuda backend: JCuda's native driver binding did not load (" + e
-                    + "); JCuda finds its native library on the class path, not the module path", e);
+            throw new IllegalStateException("cuda backend: JCuda's native driver binding did not link (" + e + ")", e);
         }
     }
 }
