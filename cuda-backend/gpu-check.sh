@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# The GPU check: the CUDA conformance suite and a benchmark beside PyTorch, in one call on a GPU machine.
+# The GPU check: the CUDA conformance suite, the tour, the module path and a benchmark beside PyTorch,
+# in calls that each fit the device tool's 9 minutes with room to rerun.
 #
-#   cuda-backend/gpu-check.sh pack   here: builds, writes .device/ (a Java 25 runtime and the jars, ~40 MB)
-#   cuda-backend/gpu-check.sh run    there (device tool, carry [".device"], timeout ~560 s; each step has its own limit): writes
-#                                    machine.txt, junit.txt, tour.txt, colossus.csv, torch.csv and
-#                                    table.md under $OUT and prints the table last
-#   STEPS="junit bench" cuda-backend/gpu-check.sh run   only those steps (of: junit tour bench torch)
-#   TESTS="A B" cuda-backend/gpu-check.sh run           only those test classes (of dev.colossus.cuda), not all
-#   CASES=gemm,decode BENCH_S=240 cuda-backend/gpu-check.sh run
+#   cuda-backend/gpu-check.sh pack   here: builds, writes .device/ (a Java 25 runtime and the jars, ~42 MB)
+#   cuda-backend/gpu-check.sh run [STEP...]   there (device tool, carry [".device"]): the steps named, of
+#                                    junit (limit JUNIT_S, default 180 s), tour (60 s), modulepath (60 s),
+#                                    bench (BENCH_S, default 180 s, then 45 s), torch (120 s); all five
+#                                    when none is named. Three calls that each fit: `run junit`,
+#                                    `run tour modulepath torch`, `run bench`. Writes under $OUT
+#                                    machine.txt, folder.txt (where the results belong: benchmarks/results/gpu/
+#                                    <card>-<date>, the card as nvidia-smi names it), junit.txt, tour.txt,
+#                                    modulepath.txt, colossus.csv, torch.csv and table.md, and prints the table last.
+#                                    Exits 3, saying why, when the CUDA backend is unavailable there (a driver older
+#                                    than CUDA 12, no cuBLAS): every GPU test would skip and pass; else 1 when a step failed.
+#   TESTS="A B" cuda-backend/gpu-check.sh run junit     only those test classes (of dev.colossus.cuda), not all
+#   CASES=gemm,decode BENCH_S=240 cuda-backend/gpu-check.sh run bench
 #                                    only those GpuBench cases (of: gemm linear attention decode elementwise copy small),
 #                                    and the benchmark's limit in seconds (default 180; all cases need more)
-#   JUNIT_S=90 cuda-backend/gpu-check.sh run            the conformance step's limit in seconds (default 180)
-#   UNVALIDATED=1 cuda-backend/gpu-check.sh run         every step with -Dcolossus.cuda.unvalidatedKernels=true: the
+#   UNVALIDATED=1 cuda-backend/gpu-check.sh run ...     every step with -Dcolossus.cuda.unvalidatedKernels=true: the
 #                                    kernels that have not yet passed on a GPU (src/main/resources/.../ptx/gpu-runs.md),
 #                                    whose passing run is then recorded there
 #
-# Then commit $OUT's files under benchmarks/results/gpu/ with the card named.
+# Then commit $OUT's files under the folder folder.txt names.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -34,13 +40,20 @@ pack() {
         'org/bytedeco/pytorch/linux-x86_64/*'
     cp core/target/colossus-core-*-tests.jar .device/core-tests.jar
     "$JAVA_HOME/bin/jar" cf .device/cuda-tests.jar -C cuda-backend/target/test-classes .
+    # The module path of the modulepath step: core, cuda, JCuda and JCuda's natives each a jar (the natives
+    # without the PTX compiler, runtime and NVRTC bindings, which Colossus never loads: 25 of their 26 MB).
+    rm -rf .device/modules && mkdir -p .device/modules
+    cp core/target/colossus-core-*[0-9T].jar cuda-backend/target/colossus-cuda-*[0-9T].jar .device/modules/
+    mvn -q -B dependency:copy-dependencies -pl cuda-backend -DincludeGroupIds=org.jcuda -DincludeScope=runtime \
+        -DoutputDirectory="$root/.device/modules"
+    zip -q -d .device/modules/jcuda-natives-*.jar 'lib/libJCudaRuntime*' 'lib/libJNvPTXCompiler*' 'lib/libJNvrtc*'
     mvn -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$junit_version \
         -DoutputDirectory=.device -Dmdep.stripVersion=true
     du -sh .device
 }
 
 run() {
-    steps=" ${STEPS:-junit tour bench torch} "
+    steps=" ${*:-junit tour modulepath bench torch} "
     out="${OUT:-/tmp/gpu-check}"
     mkdir -p "$out"
     tar xzf .device/jre.tgz -C /tmp
@@ -51,7 +64,7 @@ run() {
         nvidia-smi
         nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
         echo "--- libraries"; ldconfig -p | grep -E "libcuda\.so|libcublas|libnvrtc" || true
-        find / \( -name 'libcublas.so*' -o -name 'libnvrtc.so*' \) -not -path '/proc/*' 2>/dev/null
+        timeout 20 find / \( -name 'libcublas.so*' -o -name 'libnvrtc.so*' \) -not -path '/proc/*' 2>/dev/null
         echo "--- python"; python3 -c 'import torch, site; print("torch", torch.__version__, "CUDA", torch.version.cuda); print(site.getsitepackages())'
         echo "--- tools"; which nvcc ptxas python3 || true
         "${java[0]}" -version 2>&1
@@ -62,16 +75,25 @@ run() {
             ptxas -arch=sm_90a -o /tmp/$module.cubin "$ptx" && cuobjdump --dump-sass /tmp/$module.cubin | grep -c HGMMA || true
         done
     } > "$out/machine.txt" 2>&1
+    card=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | tr 'A-Z' 'a-z' \
+        | sed -e 's/nvidia//' -e 's/[^a-z0-9]\{1,\}/-/g' -e 's/^-//' -e 's/-$//')
+    echo "benchmarks/results/gpu/${card:-no-gpu}-$(date -u +%Y-%m-%d)" > "$out/folder.txt"
     probe=$("${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench --probe 2>&1 | head -20)
     if ! grep -q "cuda ops run on: cuda" <<<"$probe"; then
         # cuBLAS not where the search looks: fall back to Python's own site-packages, and say so.
-        export PYTHONPATH="$(python3 -c 'import site; print(":".join(site.getsitepackages()))')${PYTHONPATH:+:$PYTHONPATH}"
+        export PYTHONPATH="$(python3 -c 'import site; print(":".join(site.getsitepackages()))' 2>/dev/null)${PYTHONPATH:+:$PYTHONPATH}"
         echo "cuda unavailable with the plain search; retrying with PYTHONPATH=$PYTHONPATH" | tee -a "$out/machine.txt"
+        probe=$("${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench --probe 2>&1 | head -20)
+    fi
+    if ! grep -q "cuda ops run on: cuda" <<<"$probe"; then
+        { echo "GPU CHECK NOT RUN: the CUDA backend is unavailable on this machine, so every GPU test would skip"
+          echo "and pass. What the backends said:"; echo "$probe"; } | tee "$out/table.md" >&2
+        return 3
     fi
     # The small runtime has no zip file system, so JUnit scans the test classes as a folder.
     rm -rf /tmp/cuda-tests && mkdir -p /tmp/cuda-tests && (cd /tmp/cuda-tests && "${java[0]%/java}/jar" xf "$root/.device/cuda-tests.jar" 2>/dev/null \
         || python3 -m zipfile -e "$root/.device/cuda-tests.jar" .)
-    junit=skipped; tour=skipped; bench=skipped
+    junit=skipped; tour=skipped; modulepath=skipped; bench=skipped; torch=skipped
     selection="--scan-classpath /tmp/cuda-tests"
     [[ -n "${TESTS:-}" ]] && selection="$(printf -- '--select-class dev.colossus.cuda.%s ' $TESTS)"
     [[ $steps == *" junit "* ]] && { (cd cuda-backend && timeout ${JUNIT_S:-180} "${java[@]}" -Dcolossus.cuda.syncEachOp=true \
@@ -79,6 +101,15 @@ run() {
         -cp "/tmp/cuda-tests:$jars:$root/.device/core-tests.jar" $selection \
         --reports-dir /tmp/junit-xml) > "$out/junit.txt" 2>&1; junit=$?; }
     [[ $steps == *" tour "* ]] && { timeout 60 "${java[@]}" -cp "$jars" dev.colossus.bench.Tour > "$out/tour.txt" 2>&1; tour=$?; }
+    if [[ $steps == *" modulepath "* ]]; then
+        # The backend on the module path: JCuda's driver binding handed over by JCudaNatives (ModulePathMain
+        # says "loaded" or why not).
+        modules=$(ls "$root"/.device/modules/*.jar | tr '\n' ':')
+        timeout 60 "${java[0]}" --enable-native-access=dev.colossus.core,dev.colossus.cuda,jcuda --module-path "$modules" \
+            --patch-module dev.colossus.cuda=/tmp/cuda-tests -m dev.colossus.cuda/dev.colossus.cuda.ModulePathMain \
+            > "$out/modulepath.txt" 2>&1
+        if grep -qx loaded "$out/modulepath.txt"; then modulepath=0; else modulepath=1; fi
+    fi
     if [[ $steps == *" bench "* ]]; then
         timeout "${BENCH_S:-180}" "${java[@]}" -cp "$jars" dev.colossus.bench.GpuBench ${CASES:+--cases=$CASES} \
             > "$out/colossus.csv" 2> "$out/colossus.log"
@@ -87,7 +118,8 @@ run() {
         timeout 45 "${java[@]}" -Dcolossus.cuda.blockCache=false -cp "$jars" dev.colossus.bench.GpuBench \
             --cases=small --suffix=_no_block_cache >> "$out/colossus.csv" 2>> "$out/colossus.log"
     fi
-    [[ $steps == *" torch "* ]] && PYTHONUNBUFFERED=1 timeout 120 python3 cuda-backend/gpu-check/torch_bench.py > "$out/torch.csv" 2> "$out/torch.log"
+    [[ $steps == *" torch "* ]] && { PYTHONUNBUFFERED=1 timeout 120 python3 cuda-backend/gpu-check/torch_bench.py \
+        > "$out/torch.csv" 2> "$out/torch.log"; torch=$?; }
     {
         echo "# GPU check, $(date -u +%Y-%m-%d)"
         echo
@@ -102,7 +134,8 @@ run() {
             echo "kernels: those that passed on a GPU (gpu-runs.md)"
         fi
         echo "conformance (JUnit): exit $junit; $(grep -E 'tests (successful|failed|skipped)' "$out/junit.txt" | tr -s ' ' | tr '\n' ';')"
-        echo "tour: exit $tour; benchmark: exit $bench"
+        echo "tour: exit $tour; module path: exit $modulepath ($(grep -m1 -E '^(loaded|failed)' "$out/modulepath.txt" 2>/dev/null | cut -c1-200)); benchmark: exit $bench; torch: exit $torch"
+        echo "results belong in $(cat "$out/folder.txt")"
         echo
         "${java[@]}" -cp "$jars" dev.colossus.bench.GpuReport "$out/colossus.csv" "$out/torch.csv" 2>/dev/null
     } > "$out/table.md"
@@ -111,10 +144,13 @@ run() {
     tail -6 "$out/tour.txt" 2>/dev/null
     tail -5 "$out/colossus.log" 2>/dev/null
     cat "$out/table.md"
+    for status in "$junit" "$tour" "$modulepath" "$bench" "$torch"; do
+        [[ $status == skipped || $status == 0 ]] || return 1
+    done
 }
 
 case "${1:-}" in
     pack) pack ;;
-    run) run ;;
-    *) echo "usage: $0 pack|run" >&2; exit 2 ;;
+    run) shift; run "$@" ;;
+    *) echo "usage: $0 pack | run [junit] [tour] [modulepath] [bench] [torch]" >&2; exit 2 ;;
 esac
