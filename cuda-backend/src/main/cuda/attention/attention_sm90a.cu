@@ -27,8 +27,8 @@
 //
 // Built twice (build-ptx.sh): attention_sm90a.ptx, the kernels as they last passed on a GPU, and, with
 // -DCOLOSSUS_UNVALIDATED, attention_sm90a.unvalidated.ptx, which adds what has not yet run on one: the
-// log-sum-exps, and the softmax on one fused multiply-add and one flushing ex2 an element
-// (cuda-backend/README.md lists what ran where).
+// log-sum-exps, the softmax on one fused multiply-add and one flushing ex2 an element, and no Q copy
+// for a block with no key tile (cuda-backend/README.md lists what ran where).
 // ptx-variant: unvalidated -DCOLOSSUS_UNVALIDATED
 #include "../common/hopper.cuh"
 #ifdef COLOSSUS_UNVALIDATED
@@ -85,6 +85,13 @@ struct Ring {
 __device__ __forceinline__ void produce(const TensorMap& q_map, const TensorMap& k_map, const TensorMap& v_map, int b, int h,
                                         int g, int i0, int blocks, unsigned char* q_tile, unsigned char* k_tiles,
                                         unsigned char* v_tiles, const Ring& ring) {
+#ifdef COLOSSUS_UNVALIDATED
+    // No key tile (causal, Lq > Lk: these queries see no key): the consumers never wait for Q, so no
+    // copy of it may be issued, or the block could exit with the bulk copy still in flight.
+    if (blocks == 0) {
+        return;
+    }
+#endif
     barrier_arrive_expecting(ring.q_full, TILE_BYTES);
     for (int half = 0; half < 2; ++half) {
         copy_tile(q_tile + half * HALF_BYTES, q_map, half * HALF, i0, h, b, ring.q_full);

@@ -141,6 +141,29 @@ class TensorCoreGemmTest {
         }
     }
 
+    /**
+     * A linear layer with GELU over 2048 tokens into 4096 features, K = 1000: 512 tiles, several to each
+     * persistent block of the ping-pong kernels (with {@code -Dcolossus.cuda.unvalidatedKernels=true};
+     * otherwise the one-tile-a-block kernel), so both consumers and their turns at the named barriers
+     * run; the weight stored (out, in) (b K-major) and stored (in, out) and transposed (b N-major).
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F16", "BF16"})
+    void linearWithSeveralTilesPerBlockMatchesCublasThenTheEpilogueKernel(DType dtype) {
+        try (Scope scope = Scope.open()) {
+            Tensor x = gpu(Generators.tensor(70, dtype, Values.PLAIN, Layout.CONTIGUOUS, 2, 1024, 1000));
+            Tensor stored = gpu(Generators.tensor(71, dtype, Values.PLAIN, Layout.CONTIGUOUS, 4096, 1000));
+            Tensor bias = gpu(Generators.tensor(72, dtype, Values.PLAIN, Layout.CONTIGUOUS, 4096));
+            for (boolean kMajor : new boolean[] {true, false}) {
+                Tensor w = kMajor ? stored : stored.transpose(0, 1).contiguous().transpose(0, 1);
+                Tensor composed = onGpu("cublas", () -> Ops.linear(x, w, bias, UnaryFn.GELU));
+                Tensor fused = onGpu("custom", () -> Ops.linear(x, w, bias, UnaryFn.GELU));
+                TensorAssert.assertRelativeL2("linear+gelu (2, 1024, 1000) x (4096, 1000), " + (kMajor ? "K" : "N")
+                        + "-major weight, fused vs cuBLAS and gelu", composed, fused, Tolerance.of(dtype));
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(names = {"F16", "BF16"})
     void fusedLinearActivationsMatchCublasThenTheEpilogueKernel(DType dtype) {
