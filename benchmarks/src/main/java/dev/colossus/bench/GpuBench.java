@@ -5,6 +5,7 @@ import dev.colossus.Backends;
 import dev.colossus.DType;
 import dev.colossus.Device;
 import dev.colossus.Ops;
+import dev.colossus.Scope;
 import dev.colossus.Shape;
 import dev.colossus.Tensor;
 import dev.colossus.op.Binary;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
@@ -49,10 +51,15 @@ import java.util.stream.IntStream;
  * those groups, and {@code --suffix=S} appends S to each case's name (for a second run with other settings).
  *
  * <p>Each case runs until warm, then in five trials of enough iterations to take about 0.3 s;
- * the median trial's time per iteration is reported. Inputs are random, never zeros.
+ * the median trial's time per iteration is reported. Inputs are random, never zeros. Each case's
+ * result is then checked against the same values computed another way ({@link GpuChecks}: products
+ * against the CPU backend on their first and last rows, custom kernels against cuBLAS, fused attention
+ * against the composed path, elementwise ops against the CPU on four rows, copies exactly); the exit
+ * status is 1 when a check failed.
  */
 public final class GpuBench {
     private static final double TRIAL_SECONDS = 0.3;
+    private static final GpuChecks CHECKS = new GpuChecks();
     /** Appended to each case's name: the settings a second run was made with. */
     private static String suffix = "";
 
@@ -101,6 +108,9 @@ public final class GpuBench {
         if (cases.contains("small")) {
             small(cuda);
         }
+        if (CHECKS.summarize() > 0) {
+            System.exit(1);
+        }
     }
 
     private static void gemm(Backend cuda) {
@@ -113,7 +123,7 @@ public final class GpuBench {
                 String shape = m == n && n == k ? String.valueOf(n) : m + "x" + n + "x" + k;
                 try (Tensor a = random(1, dtype, cuda.device(), m, k); Tensor b = random(2, dtype, cuda.device(), k, n)) {
                     String[] variants = dtype == DType.F32 ? new String[] {""} : new String[] {"", "_custom"};
-                    gemmVariants(cuda, "gemm_" + type + "_" + shape, variants, 2.0 * m * n * k, () -> Ops.matmul(a, b).close());
+                    gemmVariants(cuda, "gemm_" + type + "_" + shape, variants, 2.0 * m * n * k, a, b);
                 }
             }
         }
@@ -121,22 +131,38 @@ public final class GpuBench {
         for (int n : new int[] {4096, 8192}) {
             try (Tensor a = random(1, DType.BF16, cuda.device(), n, n); Tensor w = random(2, DType.BF16, cuda.device(), n, n);
                  Tensor b = w.transpose(0, 1)) {
-                gemmVariants(cuda, "gemm_bf16_" + n + "_tn", new String[] {"", "_custom", "_custom_mma"}, 2.0 * n * n * n,
-                        () -> Ops.matmul(a, b).close());
+                gemmVariants(cuda, "gemm_bf16_" + n + "_tn", new String[] {"", "_custom", "_custom_mma"}, 2.0 * n * n * n, a, b);
             }
         }
     }
 
     /**
-     * {@code product} on each of {@code variants}: "" cuBLAS; {@code _custom} the custom kernel (wgmma
-     * where it applies); {@code _custom_mma} the mma.sync kernel forced.
+     * {@code a b} on each of {@code variants}: "" cuBLAS; {@code _custom} the custom kernel (wgmma
+     * where it applies); {@code _custom_mma} the mma.sync kernel forced. Each checked on its first and
+     * last rows against the CPU backend.
      */
-    private static void gemmVariants(Backend cuda, String name, String[] variants, double flops, Runnable product) {
+    private static void gemmVariants(Backend cuda, String name, String[] variants, double flops, Tensor a, Tensor b) {
         for (String variant : variants) {
             String mode = variant.isEmpty() ? "cublas" : "custom";
-            java.util.function.DoubleSupplier timed = () -> with("colossus.cuda.gemm", mode, () -> time(cuda, product));
-            double seconds = variant.equals("_custom_mma") ? with("colossus.cuda.gemmKernel", "mma", timed) : timed.getAsDouble();
+            String kernel = variant.equals("_custom_mma") ? "mma" : null;
+            double seconds = with("colossus.cuda.gemmKernel", kernel,
+                    () -> with("colossus.cuda.gemm", mode, () -> time(cuda, () -> Ops.matmul(a, b).close())));
             report(name + variant, seconds, flops / seconds / 1e12, "TFLOP/s");
+            CHECKS.compare(name + variant + ", rows 0 and m-1 against the CPU", () -> kept(() -> Ops.matmul(endRows(a).to(Device.CPU), b.to(Device.CPU))),
+                    () -> with("colossus.cuda.gemmKernel", kernel, () -> with("colossus.cuda.gemm", mode, () -> kept(() -> endRows(Ops.matmul(a, b))))),
+                    GpuChecks.tolerance(a.dtype()));
+        }
+    }
+
+    /** The first and the last row of a matrix (the same row twice when it has one). */
+    private static Tensor endRows(Tensor t) {
+        return Ops.cat(0, t.narrow(0, 0, 1), t.narrow(0, t.size(0) - 1, 1));
+    }
+
+    /** {@code body}'s result, every other tensor it made closed. */
+    private static Tensor kept(Supplier<Tensor> body) {
+        try (Scope scope = Scope.open()) {
+            return scope.keep(body.get());
         }
     }
 
@@ -148,14 +174,20 @@ public final class GpuBench {
     private static void linear(Backend cuda) {
         int in = 4096, out = 16384;
         Device gpu = cuda.device();
-        try (Tensor w = random(11, DType.BF16, gpu, out, in); Tensor bias = random(12, DType.BF16, gpu, out)) {
+        try (Tensor w = random(11, DType.BF16, gpu, out, in); Tensor bias = random(12, DType.BF16, gpu, out);
+             Tensor wHost = w.to(Device.CPU); Tensor biasHost = bias.to(Device.CPU)) {
             for (int tokens : new int[] {8192, 1, 64, 1024}) {
                 try (Tensor x = random(10, DType.BF16, gpu, tokens, in)) {
                     for (UnaryFn activation : tokens == 8192 ? new UnaryFn[] {UnaryFn.GELU, null} : new UnaryFn[] {null}) {
                         for (String mode : new String[] {"cublas", "custom"}) {
                             double s = with("colossus.cuda.gemm", mode, () -> time(cuda, () -> Ops.linear(x, w, bias, activation).close()));
-                            report("linear" + (activation == null ? "" : "_gelu") + "_bf16_" + tokens + "x16384x4096"
-                                    + (mode.equals("custom") ? "_custom" : ""), s, 2.0 * tokens * in * out / s / 1e12, "TFLOP/s");
+                            String name = "linear" + (activation == null ? "" : "_gelu") + "_bf16_" + tokens + "x16384x4096"
+                                    + (mode.equals("custom") ? "_custom" : "");
+                            report(name, s, 2.0 * tokens * in * out / s / 1e12, "TFLOP/s");
+                            CHECKS.compare(name + ", rows 0 and m-1 against the CPU",
+                                    () -> kept(() -> Ops.linear(endRows(x).to(Device.CPU), wHost, biasHost, activation)),
+                                    () -> with("colossus.cuda.gemm", mode, () -> kept(() -> endRows(Ops.linear(x, w, bias, activation)))),
+                                    GpuChecks.tolerance(DType.BF16));
                         }
                     }
                 }
@@ -172,22 +204,29 @@ public final class GpuBench {
                  Tensor v = random(5, DType.BF16, gpu, batch, heads, length, headDim)) {
                 for (boolean causal : new boolean[] {false, true}) {
                     AttentionOptions options = AttentionOptions.defaults().causal(causal);
+                    String name = "attention_bf16_b4h16l" + length + "d128" + (causal ? "_causal" : "");
+                    Supplier<Tensor> composed = () -> with("colossus.cuda.attention", "composed",
+                            () -> Ops.scaledDotProductAttention(q, k, v, options));
                     double flops = 4.0 * batch * heads * length * length * headDim * (causal ? 0.5 : 1);
                     for (String mode : length == 2048 ? new String[] {"fused", "composed"} : new String[] {"fused"}) {
                         double s = with("colossus.cuda.attention", mode,
                                 () -> time(cuda, () -> Ops.scaledDotProductAttention(q, k, v, options).close()));
-                        report("attention_bf16_b4h16l" + length + "d128" + (causal ? "_causal" : "")
-                                + (mode.equals("composed") ? "_composed" : ""), s, flops / s / 1e12, "TFLOP/s");
+                        report(name + (mode.equals("composed") ? "_composed" : ""), s, flops / s / 1e12, "TFLOP/s");
                     }
+                    CHECKS.compare(name + ", fused against composed", composed,
+                            () -> with("colossus.cuda.attention", "fused", () -> Ops.scaledDotProductAttention(q, k, v, options)),
+                            GpuChecks.tolerance(DType.BF16));
                     // The mma.sync kernel, which Hopper GPUs leave for attention_sm90a.cu (elsewhere the same kernel again).
                     double s = with("colossus.cuda.attentionKernel", "mma",
                             () -> time(cuda, () -> Ops.scaledDotProductAttention(q, k, v, options).close()));
-                    report("attention_bf16_b4h16l" + length + "d128" + (causal ? "_causal" : "") + "_mma_sync", s, flops / s / 1e12,
-                            "TFLOP/s");
+                    report(name + "_mma_sync", s, flops / s / 1e12, "TFLOP/s");
+                    CHECKS.compare(name + "_mma_sync, against composed", composed, () -> with("colossus.cuda.attentionKernel", "mma",
+                            () -> Ops.scaledDotProductAttention(q, k, v, options)), GpuChecks.tolerance(DType.BF16));
                     if (length == 4096) {
                         double t = time(cuda, () -> Ops.scaledDotProductAttentionWithLogSumExp(q, k, v, options).close());
-                        report("attention_bf16_b4h16l" + length + "d128" + (causal ? "_causal" : "") + "_lse", t, flops / t / 1e12,
-                                "TFLOP/s");
+                        report(name + "_lse", t, flops / t / 1e12, "TFLOP/s");
+                        CHECKS.compare(name + "_lse, its output against composed", composed,
+                                () -> Ops.scaledDotProductAttentionWithLogSumExp(q, k, v, options).out(), GpuChecks.tolerance(DType.BF16));
                     }
                 }
             }
@@ -205,21 +244,29 @@ public final class GpuBench {
                 double s = time(cuda, () -> Ops.scaledDotProductAttention(q, k, v, AttentionOptions.defaults()).close());
                 double bytes = 2.0 * batch * kvHeads * keys * headDim * 2;
                 report("decode_bf16_b4h32kv8_lk" + keys, s, bytes / s / 1e9, "GB/s");
+                CHECKS.compare("decode_bf16_b4h32kv8_lk" + keys + ", against composed",
+                        () -> with("colossus.cuda.attention", "composed", () -> Ops.scaledDotProductAttention(q, k, v, AttentionOptions.defaults())),
+                        () -> Ops.scaledDotProductAttention(q, k, v, AttentionOptions.defaults()), GpuChecks.tolerance(DType.BF16));
             }
         }
         long bytes = 1L << 30;
         try (Tensor ones = Tensor.full(1.0, DType.F32, bytes / 4); Tensor x = ones.to(gpu)) {
             double s = time(cuda, () -> x.copy().close());
             report("copy_d2d_1gib", s, 2.0 * bytes / s / 1e9, "GB/s");
+            CHECKS.compare("copy_d2d_1gib, the last 1M values", () -> ones.narrow(0, bytes / 4 - (1 << 20), 1 << 20).copy(),
+                    () -> kept(() -> x.copy().narrow(0, bytes / 4 - (1 << 20), 1 << 20).to(Device.CPU)), 0);
         }
     }
 
-    /** {@code body}'s result with the system property {@code key} set to {@code value}, then restored. */
-    private static double with(String key, String value, java.util.function.DoubleSupplier body) {
+    /** {@code body}'s result with the system property {@code key} set to {@code value} (left as it is when null), then restored. */
+    private static <T> T with(String key, String value, Supplier<T> body) {
+        if (value == null) {
+            return body.get();
+        }
         String before = System.getProperty(key);
         System.setProperty(key, value);
         try {
-            return body.getAsDouble();
+            return body.get();
         } finally {
             if (before == null) {
                 System.clearProperty(key);
@@ -241,10 +288,15 @@ public final class GpuBench {
              Tensor bias = random(15, DType.BF16, gpu, columns)) {
             double s = time(cuda, () -> Ops.add(x, y).close());
             report("add_bf16_8192x16384", s, 3 * bytes / s / 1e9, "GB/s");
+            checkFourRows("add_bf16_8192x16384", t -> Ops.add(t[0], t[1]), x, y);
             s = time(cuda, () -> Ops.add(x, bias).close());
             report("bias_add_bf16_8192x16384", s, 2 * bytes / s / 1e9, "GB/s");
+            CHECKS.compare("bias_add_bf16_8192x16384, rows 0-3 against the CPU",
+                    () -> kept(() -> Ops.add(x.narrow(0, 0, 4).to(Device.CPU), bias.to(Device.CPU))),
+                    () -> kept(() -> Ops.add(x, bias).narrow(0, 0, 4).to(Device.CPU)), GpuChecks.tolerance(DType.BF16));
             s = time(cuda, () -> Ops.gelu(x).close());
             report("gelu_bf16_8192x16384", s, 2 * bytes / s / 1e9, "GB/s");
+            checkFourRows("gelu_bf16_8192x16384", t -> Ops.gelu(t[0]), x);
             Map<String, UnaryOperator<Tensor>> unary = new LinkedHashMap<>();
             unary.put("relu", Ops::relu);
             unary.put("exp", Ops::exp);
@@ -253,15 +305,25 @@ public final class GpuBench {
             for (Map.Entry<String, UnaryOperator<Tensor>> fn : unary.entrySet()) {
                 s = time(cuda, () -> fn.getValue().apply(x).close());
                 report(fn.getKey() + "_bf16_8192x16384", s, 2 * bytes / s / 1e9, "GB/s");
+                checkFourRows(fn.getKey() + "_bf16_8192x16384", t -> fn.getValue().apply(t[0]), x);
             }
         }
         // F32: twice the bytes for the same arithmetic, which tells a memory-bound op from a compute-bound one.
         try (Tensor x = random(16, DType.F32, gpu, rows, columns); Tensor y = random(17, DType.F32, gpu, rows, columns)) {
             double s = time(cuda, () -> Ops.add(x, y).close());
             report("add_f32_8192x16384", s, 6 * bytes / s / 1e9, "GB/s");
+            checkFourRows("add_f32_8192x16384", t -> Ops.add(t[0], t[1]), x, y);
             s = time(cuda, () -> Ops.gelu(x).close());
             report("gelu_f32_8192x16384", s, 4 * bytes / s / 1e9, "GB/s");
+            checkFourRows("gelu_f32_8192x16384", t -> Ops.gelu(t[0]), x);
         }
+    }
+
+    /** {@code op} over the GPU tensors {@code inputs} against the CPU backend's over their first four rows. */
+    private static void checkFourRows(String name, java.util.function.Function<Tensor[], Tensor> op, Tensor... inputs) {
+        CHECKS.compare(name + ", rows 0-3 against the CPU",
+                () -> kept(() -> op.apply(Arrays.stream(inputs).map(t -> t.narrow(0, 0, 4).to(Device.CPU)).toArray(Tensor[]::new))),
+                () -> kept(() -> op.apply(inputs).narrow(0, 0, 4).to(Device.CPU)), GpuChecks.tolerance(inputs[0].dtype()));
     }
 
     private static void copy(Backend cuda) {
@@ -269,6 +331,8 @@ public final class GpuBench {
         try (Tensor host = Tensor.rand(6, DType.F32, bytes / 4)) {
             double s = time(cuda, () -> host.to(cuda.device()).close());
             report("copy_h2d_1gib", s, bytes / s / 1e9, "GB/s");
+            CHECKS.compare("copy_h2d_1gib, the last 1M values", () -> host.narrow(0, bytes / 4 - (1 << 20), 1 << 20).copy(),
+                    () -> kept(() -> host.to(cuda.device()).narrow(0, bytes / 4 - (1 << 20), 1 << 20).to(Device.CPU)), 0);
         }
         hostCopy(bytes);
     }
@@ -279,6 +343,8 @@ public final class GpuBench {
         try (Tensor x = random(7, DType.F32, gpu, 1024); Tensor y = random(8, DType.F32, gpu, 1024)) {
             double s = time(cuda, () -> Ops.add(x, y).close());
             report("small_add_1024", s, s * 1e6, "us/op");
+            CHECKS.compare("small_add_1024, against the CPU", () -> kept(() -> Ops.add(x.to(Device.CPU), y.to(Device.CPU))),
+                    () -> kept(() -> Ops.add(x, y).to(Device.CPU)), 0);
             s = time(cuda, () -> cuda.allocate(4096).release());
             report("small_alloc_free_4kib", s, s * 1e6, "us/op");
         }
