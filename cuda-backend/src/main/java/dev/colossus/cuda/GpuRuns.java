@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Which committed PTX modules have passed on a GPU, and where: the table in
- * {@code /dev/colossus/cuda/ptx/gpu-runs.md}, a module's row found by the SHA-256 of its bytes.
+ * Which committed PTX modules (and their SASS, {@link Sass}) have passed on a GPU, and where: the table
+ * in {@code /dev/colossus/cuda/ptx/gpu-runs.md}, a file's row found by the SHA-256 of its bytes.
  *
  * <p>Code that has never run on a GPU stays off the default path: the ops take the modules that
  * passed, and {@link Kernels} refuses to load one that has not unless {@code
@@ -49,8 +49,13 @@ final class GpuRuns {
 
     /** Whether the table has a row for {@code module.ptx} with exactly these bytes, passed or not. */
     static boolean recorded(String module, byte[] ptx) {
-        Row row = ROWS.get(module + ".ptx");
-        return row != null && row.sha256().equals(sha256(ptx));
+        return recordedFile(module + ".ptx", ptx);
+    }
+
+    /** Whether the table has a row for the file {@code file} (a module's PTX or SASS) with exactly these bytes, passed or not. */
+    static boolean recordedFile(String file, byte[] bytes) {
+        Row row = ROWS.get(file);
+        return row != null && row.sha256().equals(sha256(bytes));
     }
 
     /** Throws unless {@code module.ptx} passed on a GPU or {@code -Dcolossus.cuda.unvalidatedKernels=true} allows it. */
@@ -78,7 +83,8 @@ final class GpuRuns {
             Map<String, Row> rows = new TreeMap<>();
             for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                 String[] cells = line.split("\\|");
-                if (cells.length >= 4 && cells[1].strip().endsWith(".ptx") && cells[2].strip().length() == 64) {
+                String file = cells.length >= 4 ? cells[1].strip() : "";
+                if ((file.endsWith(".ptx") || file.endsWith(".cubin")) && cells[2].strip().length() == 64) {
                     rows.put(cells[1].strip(), new Row(cells[2].strip(), cells[3].strip()));
                 }
             }

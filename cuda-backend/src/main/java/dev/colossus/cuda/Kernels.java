@@ -2,6 +2,7 @@ package dev.colossus.cuda;
 
 import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuModuleLoadDataJIT;
 
 import java.io.IOException;
@@ -23,7 +24,8 @@ import jcuda.driver.JITOptions;
 
 /**
  * The committed PTX modules ({@code /dev/colossus/cuda/ptx/<module>.ptx}), JIT-compiled by the driver
- * for this GPU on first use, and launches of their kernels on the context's stream. A module that has
+ * for this GPU on first use (or, with {@code -Dcolossus.cuda.unvalidatedKernels=true}, their committed
+ * SASS where it matches the GPU: {@link Sass}), and launches of their kernels on the context's stream. A module that has
  * not passed on a GPU is loaded only where {@link GpuRuns} allows it. Every launch is {@linkplain #check
  * checked} against its kernel's {@link KernelSpec} first; host-side tests subclass this to record the
  * launches instead of making them.
@@ -89,6 +91,10 @@ class Kernels {
     }
 
     private CUmodule load(String module) {
+        CUmodule machineCode = loadSass(module);
+        if (machineCode != null) {
+            return machineCode;
+        }
         String resource = "/dev/colossus/cuda/ptx/" + module + ".ptx";
         byte[] ptx;
         try (InputStream in = Kernels.class.getResourceAsStream(resource)) {
@@ -113,6 +119,30 @@ class Kernels {
             throw new CudaException("JIT compilation of " + resource + " (PTX " + PtxVersion.of(new String(ptx, 0, ptx.length - 1,
                     StandardCharsets.US_ASCII)) + ") for " + context.describe() + " failed: "
                     + CUresult.stringFor(result) + (log == null || log.isBlank() ? "" : "\n" + log.strip()), result);
+        }
+        return loaded;
+    }
+
+    /**
+     * The module's committed SASS for this GPU ({@link Sass}), only with {@code
+     * -Dcolossus.cuda.unvalidatedKernels=true} (no SASS has run on a GPU yet) and only bytes the table
+     * of runs records; null, and the PTX is JIT-compiled, when there is none or the driver refuses it.
+     */
+    private CUmodule loadSass(String module) {
+        if (!CudaOptions.AT_START.unvalidatedKernels()) {
+            return null;
+        }
+        Sass.Cubin cubin = Sass.find(module, context.computeMajor, context.computeMinor);
+        if (cubin == null || !GpuRuns.recordedFile(cubin.file(), cubin.bytes())) {
+            return null;
+        }
+        context.makeCurrent();
+        CUmodule loaded = new CUmodule();
+        int result = cuModuleLoadData(loaded, cubin.bytes());
+        if (result != CUresult.CUDA_SUCCESS) {
+            System.getLogger("dev.colossus.cuda").log(System.Logger.Level.WARNING, cubin.file() + " did not load on "
+                    + context.describe() + " (" + CUresult.stringFor(result) + "): JIT-compiling " + module + ".ptx instead");
+            return null;
         }
         return loaded;
     }

@@ -1,5 +1,6 @@
 package dev.colossus.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -110,16 +111,52 @@ class CommittedPtxTest {
         }
     }
 
+    /** The SASS each module ships: sm_90a for a module of Hopper's own instructions, else sm_80 and sm_90. */
+    private static List<String> architectures(String module) {
+        return base(module).endsWith("_sm90a") ? List.of("sm_90a") : List.of("sm_80", "sm_90");
+    }
+
+    /**
+     * Every module's SASS is committed for its architectures, nothing else is, and every cubin is in
+     * gpu-runs.md by the hash of its bytes (none has run on a GPU yet).
+     */
     @Test
-    void ptxasAssemblesEveryModuleForAmpereAndHopperWithoutSpills() throws Exception {
-        assumeTrue(onPath("ptxas"), "ptxas is not on the PATH");
+    void everyModuleShipsItsSassAndEveryCubinIsInTheGpuRunsTable() throws IOException {
+        List<String> expected = new ArrayList<>();
         for (String module : list(COMMITTED, ".ptx")) {
-            for (String arch : base(module).endsWith("_sm90a") ? List.of("sm_90a") : List.of("sm_80", "sm_90")) {
-                String report = run(List.of("ptxas", "-v", "-arch=" + arch, "-o", fresh.resolve(module + "." + arch + ".cubin").toString(),
+            for (String arch : architectures(module)) {
+                expected.add(module + "." + arch);
+            }
+        }
+        assertEquals(expected.stream().sorted().toList(), list(COMMITTED, ".cubin"), "run cuda-backend/build-ptx.sh");
+        for (String cubin : expected) {
+            byte[] bytes = Files.readAllBytes(COMMITTED.resolve(cubin + ".cubin"));
+            assertTrue(GpuRuns.recordedFile(cubin + ".cubin", bytes), cubin + ".cubin (sha256 " + GpuRuns.sha256(bytes)
+                    + ") is not in " + GpuRuns.TABLE + ": record the GPU run it passed, or 'never'");
+        }
+    }
+
+    /**
+     * ptxas assembles every module without spills, and where it is the release that made the committed
+     * SASS (ptxas-version.txt), into exactly the committed cubins.
+     */
+    @Test
+    void ptxasAssemblesEveryModuleForAmpereAndHopperWithoutSpillsIntoTheCommittedSass() throws Exception {
+        assumeTrue(onPath("ptxas"), "ptxas is not on the PATH");
+        String release = run(List.of("ptxas", "--version")).strip().lines().reduce((first, second) -> second).orElse("");
+        boolean sameRelease = release.equals(Files.readString(COMMITTED.resolve("ptxas-version.txt")).strip());
+        for (String module : list(COMMITTED, ".ptx")) {
+            for (String arch : architectures(module)) {
+                Path cubin = fresh.resolve(module + "." + arch + ".cubin");
+                String report = run(List.of("ptxas", "-v", "-O3", "-arch=" + arch, "-o", cubin.toString(),
                         COMMITTED.resolve(module + ".ptx").toString()));
                 Matcher spill = SPILL.matcher(report);
                 while (spill.find()) {
                     assertEquals("0 bytes spill stores, 0 bytes spill loads", spill.group(), module + " for " + arch + ":\n" + report);
+                }
+                if (sameRelease) {
+                    assertArrayEquals(Files.readAllBytes(COMMITTED.resolve(module + "." + arch + ".cubin")), Files.readAllBytes(cubin),
+                            module + "." + arch + ".cubin is not what " + release + " makes of " + module + ".ptx: run build-ptx.sh");
                 }
             }
         }
