@@ -2,12 +2,14 @@
 # The GPU check: the CUDA conformance suite, the tour, the module path and a benchmark beside PyTorch,
 # in calls that each fit the device tool's 9 minutes with room to rerun.
 #
-#   cuda-backend/gpu-check.sh pack   here: builds, writes .device/ (a Java 25 runtime and the jars, ~42 MB)
+#   cuda-backend/gpu-check.sh pack   here: builds, writes .device/ (a Java 25 runtime and the jars, ~58 MB)
 #   cuda-backend/gpu-check.sh run [STEP...]   there (device tool, carry [".device"]): the steps named, of
 #                                    junit (limit JUNIT_S, default 180 s), tour (60 s), modulepath (60 s),
-#                                    bench (BENCH_S, default 180 s, then 45 s), torch (120 s); all five
-#                                    when none is named. Three calls that each fit: `run junit`,
-#                                    `run tour modulepath torch`, `run bench`. Writes under $OUT
+#                                    bench (BENCH_S, default 180 s, then 45 s), torch (120 s), sanitize
+#                                    (compute-sanitizer's racecheck and synccheck over SanitizerTargetsTest,
+#                                    with the unvalidated kernels, 200 s each; skipped where there is no
+#                                    compute-sanitizer); all but sanitize when none is named. Calls that
+#                                    each fit: `run junit`, `run tour modulepath torch`, `run bench`, `run sanitize`. Writes under $OUT
 #                                    machine.txt, folder.txt (where the results belong: benchmarks/results/gpu/
 #                                    <card>-<date>, the card as nvidia-smi names it), junit.txt, tour.txt,
 #                                    modulepath.txt, colossus.csv, torch.csv and table.md, and prints the table last.
@@ -93,7 +95,7 @@ run() {
     # The small runtime has no zip file system, so JUnit scans the test classes as a folder.
     rm -rf /tmp/cuda-tests && mkdir -p /tmp/cuda-tests && (cd /tmp/cuda-tests && "${java[0]%/java}/jar" xf "$root/.device/cuda-tests.jar" 2>/dev/null \
         || python3 -m zipfile -e "$root/.device/cuda-tests.jar" .)
-    junit=skipped; tour=skipped; modulepath=skipped; bench=skipped; torch=skipped
+    junit=skipped; tour=skipped; modulepath=skipped; bench=skipped; torch=skipped; sanitize=skipped
     selection="--scan-classpath /tmp/cuda-tests"
     [[ -n "${TESTS:-}" ]] && selection="$(printf -- '--select-class dev.colossus.cuda.%s ' $TESTS)"
     [[ $steps == *" junit "* ]] && { (cd cuda-backend && timeout ${JUNIT_S:-180} "${java[@]}" -Dcolossus.cuda.syncEachOp=true \
@@ -120,6 +122,21 @@ run() {
     fi
     [[ $steps == *" torch "* ]] && { PYTHONUNBUFFERED=1 timeout 120 python3 cuda-backend/gpu-check/torch_bench.py \
         > "$out/torch.csv" 2> "$out/torch.log"; torch=$?; }
+    if [[ $steps == *" sanitize "* ]]; then
+        sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -1)
+        if [[ -z $sanitizer ]]; then
+            echo "no compute-sanitizer on this machine" > "$out/sanitize.txt"
+        else
+            sanitize=0
+            for tool in racecheck synccheck; do
+                echo "--- $tool" >> "$out/sanitize.txt"
+                (cd cuda-backend && timeout 200 "$sanitizer" --tool "$tool" --target-processes all --error-exitcode 9 \
+                    "${java[@]}" -Dcolossus.cuda.unvalidatedKernels=true -jar "$root/.device/junit-platform-console-standalone.jar" \
+                    execute --disable-banner --details=tree -cp "/tmp/cuda-tests:$jars:$root/.device/core-tests.jar" \
+                    --select-class dev.colossus.cuda.SanitizerTargetsTest) >> "$out/sanitize.txt" 2>&1 || sanitize=$?
+            done
+        fi
+    fi
     {
         echo "# GPU check, $(date -u +%Y-%m-%d)"
         echo
@@ -134,6 +151,7 @@ run() {
             echo "kernels: those that passed on a GPU (gpu-runs.md)"
         fi
         echo "conformance (JUnit): exit $junit; $(grep -E 'tests (successful|failed|skipped)' "$out/junit.txt" | tr -s ' ' | tr '\n' ';')"
+        echo "sanitize: exit $sanitize ($(grep -m1 -E 'ERROR SUMMARY|no compute-sanitizer' "$out/sanitize.txt" 2>/dev/null))"
         echo "tour: exit $tour; module path: exit $modulepath ($(grep -m1 -E '^(loaded|failed)' "$out/modulepath.txt" 2>/dev/null | cut -c1-200)); benchmark: exit $bench; torch: exit $torch"
         echo "results belong in $(cat "$out/folder.txt")"
         echo
@@ -144,7 +162,7 @@ run() {
     tail -6 "$out/tour.txt" 2>/dev/null
     tail -5 "$out/colossus.log" 2>/dev/null
     cat "$out/table.md"
-    for status in "$junit" "$tour" "$modulepath" "$bench" "$torch"; do
+    for status in "$junit" "$tour" "$modulepath" "$bench" "$torch" "$sanitize"; do
         [[ $status == skipped || $status == 0 ]] || return 1
     done
 }
@@ -152,5 +170,5 @@ run() {
 case "${1:-}" in
     pack) pack ;;
     run) shift; run "$@" ;;
-    *) echo "usage: $0 pack | run [junit] [tour] [modulepath] [bench] [torch]" >&2; exit 2 ;;
+    *) echo "usage: $0 pack | run [junit] [tour] [modulepath] [bench] [torch] [sanitize]" >&2; exit 2 ;;
 esac
