@@ -4,6 +4,7 @@ import dev.colossus.AttentionOptions;
 import dev.colossus.DType;
 import dev.colossus.Ops;
 import dev.colossus.Tensor;
+import dev.colossus.WarmUp;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,12 +48,16 @@ public class FirstCallBench {
     @Param({"vector", "scalar"})
     public String simd;
 
+    /** Milliseconds between starting {@link WarmUp#inBackground()} and the first call; 0: no warm-up. */
+    @Param({"0"})
+    public long warmUpMs;
+
     private Tensor a;
     private Tensor b;
     private Tensor c;
 
     @Setup
-    public void setUp() {
+    public void setUp() throws InterruptedException {
         if (simd.equals("scalar")) {
             System.setProperty("colossus.cpu.vectorBits", "0");
         }
@@ -68,6 +73,10 @@ public class FirstCallBench {
             }
             case "softmax" -> a = Tensor.randn(1, DType.F32, 256, 1024);
             default -> throw new IllegalArgumentException("unknown op " + op);
+        }
+        if (warmUpMs > 0) {
+            WarmUp.inBackground();
+            Thread.sleep(warmUpMs);
         }
     }
 

@@ -32,8 +32,8 @@ public final class FirstCallReport {
                 the median of each fork's last ten calls. Made by `benchmarks/run-first-call.sh`; the
                 target (issue 25): the first 256^3 matmul within 5x its warm time.
 
-                | op | simd | forks | call 1 | call 2 | call 3 | warm | call 1 / warm |
-                |---|---|---|---|---|---|---|---|
+                | op | simd | warm-up (ms before the first call) | forks | call 1 | call 2 | call 3 | warm | call 1 / warm |
+                |---|---|---|---|---|---|---|---|---|
                 """);
         for (JmhResults.Result r : JmhResults.read(Path.of(args[0]))) {
             double[][] forks = r.forks();
@@ -44,8 +44,9 @@ public final class FirstCallReport {
             }
             double warm = JmhResults.median(Arrays.stream(forks)
                     .mapToDouble(f -> JmhResults.median(Arrays.copyOfRange(f, f.length - WARM_CALLS, f.length))).toArray());
-            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f | %.2f | %.3f | %.0f |%n", r.param("op"), r.param("simd"),
-                    forks.length, first[0], first[1], first[2], warm, first[0] / warm));
+            String warmUp = r.param("warmUpMs") == null || r.param("warmUpMs").equals("0") ? "none" : r.param("warmUpMs");
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.2f | %.2f | %.2f | %.3f | %.0f |%n", r.param("op"), r.param("simd"),
+                    warmUp, forks.length, first[0], first[1], first[2], warm, first[0] / warm));
         }
         Files.writeString(Path.of(args[1]), md);
         System.out.print(md);
