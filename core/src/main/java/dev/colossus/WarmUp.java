@@ -5,8 +5,8 @@ import java.time.Duration;
 
 /**
  * Has the JIT compile the CPU kernels before a program's first real ops, while it does other work
- * (reads its weights, tokenizes): 256 x 256 products, small attention and the ops around them, run over and
- * over on the backend of CPU tensors, their results dropped.
+ * (reads its weights, tokenizes): 256 x 256 products, small attention and the ops around them, run
+ * over and over on the backend of CPU tensors, their results dropped.
  *
  * <p>Until the JIT has compiled a Vector API kernel, it runs interpreted, boxing every vector: in a
  * fresh JVM the first 256³ F32 matmul takes 300-400 ms against 0.5 ms warm. On the 2-core Zen 5
@@ -39,7 +39,7 @@ public final class WarmUp {
     }
 
     /**
-     * Runs rounds of small ops on CPU tensors in this thread until {@code duration} has passed (one
+     * Runs rounds of ops on CPU tensors in this thread until {@code duration} has passed (one
      * round at least): F32 and BF16 products, a linear layer with GELU, causal attention in F32 and
      * BF16, softmax, layer and RMS norms, adds and products of elements. Every tensor is closed.
      *

@@ -85,7 +85,7 @@ final class GpuRuns {
                 String[] cells = line.split("\\|");
                 String file = cells.length >= 4 ? cells[1].strip() : "";
                 if ((file.endsWith(".ptx") || file.endsWith(".cubin")) && cells[2].strip().length() == 64) {
-                    rows.put(cells[1].strip(), new Row(cells[2].strip(), cells[3].strip()));
+                    rows.put(file, new Row(cells[2].strip(), cells[3].strip()));
                 }
             }
             return rows;

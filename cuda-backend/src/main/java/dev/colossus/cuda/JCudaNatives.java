@@ -12,10 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.Set;
 import jcuda.JCudaVersion;
 import jcuda.LibUtils;
@@ -105,11 +102,11 @@ final class JCudaNatives {
             try (InputStream in = url.openStream()) {
                 bytes = in.readAllBytes();
             }
-            String hash = sha256(bytes);
+            String hash = GpuRuns.sha256(bytes);
             Path directory = privateDirectory(Path.of(System.getProperty("java.io.tmpdir"), "colossus-jcuda-" + hash.substring(0, 16)));
             Path library = directory.resolve(fileName());
             if (!Files.exists(library, LinkOption.NOFOLLOW_LINKS) || !Files.isRegularFile(library, LinkOption.NOFOLLOW_LINKS)
-                    || !hash.equals(sha256(Files.readAllBytes(library)))) {
+                    || !hash.equals(GpuRuns.sha256(Files.readAllBytes(library)))) {
                 Path part = Files.createTempFile(directory, "part", ".so");
                 Files.write(part, bytes);
                 try {
@@ -142,13 +139,5 @@ final class JCudaNatives {
                     + " closed to other users' writes; remove it, or set java.io.tmpdir to a directory of your own");
         }
         return directory;
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("every JDK has SHA-256", e);
-        }
     }
 }

@@ -8,12 +8,13 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link SlabCopies} on the Vector API: the four slabs walked together, a vector of each in turn, then
- * the tails shorter than a vector by bulk copies. Four streams of reads in flight at once keep the
- * memory busy where one slab after another starts each afresh. On the Zen 5 machine, IndexingBench's
- * embedding (4096 random 8 KiB rows of a 250 MiB table, two threads) went from 42 to 61 GB/s, 0.40 to
- * 0.63 of the bulk copy's rate in its own forks and 0.48 to 0.76 timed beside it; rows of 2 and 4 KiB
- * gained as much in a throwaway harness, rows of 768 bytes nothing either way.
+ * {@link SlabCopies} on the Vector API: the four slabs walked together, a vector of each in turn,
+ * then the tails shorter than a vector by bulk copies. Four streams of reads in flight at once keep
+ * the memory busy where one slab after another starts each afresh. On the Zen 5 machine,
+ * IndexingBench's embedding (4096 random 8 KiB rows of a 250 MiB table, two threads) went from 42
+ * to 61 GB/s, 0.40 to 0.63 of the bulk copy's rate in its own forks and 0.48 to 0.76 timed beside
+ * it (a full sitting an hour later, where the unchanged ops lost up to a third: 0.46 and 0.66);
+ * rows of 2 and 4 KiB gained as much in a throwaway harness, rows of 768 bytes nothing either way.
  */
 final class VectorSlabCopies implements SlabCopies {
     private static final VectorSpecies<Byte> BYTES = S.withLanes(byte.class);
