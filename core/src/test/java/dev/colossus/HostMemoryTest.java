@@ -58,6 +58,38 @@ class HostMemoryTest {
         assertTrue(e.getMessage().contains("Close tensors you no longer need"), e.getMessage());
     }
 
+    /**
+     * A step that holds 640 MiB (past the cache's 256 MiB floor) and frees it gets every block back in
+     * the next step: the cache keeps what the live bytes are short of their high-water mark. Then 300
+     * MiB of other sizes push out the oldest blocks, so that the cache holds no more than the mark
+     * leaves room for.
+     */
+    @Test
+    void aStepThatHoldsMoreThanTheFloorGetsItsBlocksBackAndTheCacheStaysWithinTheHighWaterMark() {
+        Backends.releaseCachedMemory();
+        long base = HostStorage.liveBytes();
+        List<Long> addresses = new ArrayList<>();
+        List<HostStorage> step = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            step.add(HostStorage.allocate(128 * MIB + i * 4096));
+            addresses.add(step.get(i).segment().address());
+        }
+        step.forEach(HostStorage::release);
+        assertTrue(HostStorage.cachedBytes() >= 640 * MIB, HostStorage.cachedBytes() + " bytes cached");
+        step.clear();
+        for (int i = 0; i < 5; i++) {
+            step.add(HostStorage.allocate(128 * MIB + i * 4096));
+            assertTrue(addresses.contains(step.get(i).segment().address()), "block " + i + " was not the cached one");
+        }
+        step.forEach(HostStorage::release);
+        List<HostStorage> others = List.of(HostStorage.allocate(150 * MIB), HostStorage.allocate(150 * MIB));
+        long live = HostStorage.liveBytes() - base, cached = HostStorage.cachedBytes();
+        assertTrue(cached <= 640 * MIB + 5 * 4096 + 5 * HostStorage.ALIGNMENT - live,
+                cached + " bytes cached beside " + live + " live, past the 640 MiB mark");
+        others.forEach(HostStorage::release);
+        Backends.releaseCachedMemory();
+    }
+
     @Test
     void releasingCachedMemoryEmptiesTheBlockCache() {
         Tensor.zeros(DType.F32, 2 * MIB).close();

@@ -124,7 +124,10 @@ public final class HostStorage extends Storage {
         return HostMemory.cachedBytes();
     }
 
-    /** Frees the host blocks kept for reuse and gives the C heap's free pages back to the kernel. */
+    /**
+     * Frees the host blocks kept for reuse, gives the C heap's free pages back to the kernel, and starts
+     * the high-water mark that sizes the cache again from the bytes live now.
+     */
     public static void releaseCachedMemory() {
         HostMemory.releaseCached();
     }

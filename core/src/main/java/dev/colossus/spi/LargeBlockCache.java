@@ -12,8 +12,9 @@ import java.util.List;
  * page fault for each 4 KiB page its first writer touches: an op that writes a new 64 MiB tensor on
  * every call ran at a sixth of the copy bandwidth that way.
  *
- * <p>At most {@code capacity} bytes are kept: a block that would exceed it pushes out the blocks
- * freed longest ago, so a burst of sizes never seen again does not stay cached for good.
+ * <p>The owner says how many bytes may be kept ({@link #put}, {@link #shrinkTo}): blocks past that
+ * are freed, those freed longest ago first, so a burst of sizes never seen again does not stay
+ * cached for good.
  */
 final class LargeBlockCache {
     static final long MIN_BYTES = 1L << 20;
@@ -21,14 +22,9 @@ final class LargeBlockCache {
     private record Block(MemorySegment address, long bytes) {
     }
 
-    private final long capacity;
     /** Newest first. */
     private final LinkedList<Block> blocks = new LinkedList<>();
     private long cachedBytes;
-
-    LargeBlockCache(long capacity) {
-        this.capacity = capacity;
-    }
 
     /** The most recently freed block of exactly {@code bytes}, or null. */
     synchronized MemorySegment take(long bytes) {
@@ -43,8 +39,11 @@ final class LargeBlockCache {
         return null;
     }
 
-    /** Keeps {@code block} of {@code bytes} for reuse; frees it, or the oldest blocks, where the cache would overflow. */
-    void put(MemorySegment block, long bytes) {
+    /**
+     * Keeps {@code block} of {@code bytes} for reuse, then frees the oldest blocks until at most
+     * {@code capacity} bytes are kept ({@code block} itself when it alone is larger).
+     */
+    void put(MemorySegment block, long bytes, long capacity) {
         List<Block> evicted = new ArrayList<>();
         synchronized (this) {
             if (bytes > capacity) {
@@ -52,14 +51,27 @@ final class LargeBlockCache {
             } else {
                 blocks.addFirst(new Block(block, bytes));
                 cachedBytes += bytes;
-                while (cachedBytes > capacity) {
-                    Block oldest = blocks.removeLast();
-                    cachedBytes -= oldest.bytes();
-                    evicted.add(oldest);
-                }
+                evictBeyond(capacity, evicted);
             }
         }
         evicted.forEach(b -> NativeHeap.free(b.address()));
+    }
+
+    /** Frees the oldest blocks until at most {@code capacity} bytes are kept. */
+    void shrinkTo(long capacity) {
+        List<Block> evicted = new ArrayList<>();
+        synchronized (this) {
+            evictBeyond(capacity, evicted);
+        }
+        evicted.forEach(b -> NativeHeap.free(b.address()));
+    }
+
+    private void evictBeyond(long capacity, List<Block> evicted) {
+        while (cachedBytes > capacity) {
+            Block oldest = blocks.removeLast();
+            cachedBytes -= oldest.bytes();
+            evicted.add(oldest);
+        }
     }
 
     /** Frees every cached block. */

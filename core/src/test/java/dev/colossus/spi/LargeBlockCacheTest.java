@@ -31,11 +31,11 @@ class LargeBlockCacheTest {
 
     @Test
     void aFullCacheFreesTheBlocksFreedLongestAgo() {
-        LargeBlockCache cache = new LargeBlockCache(4 * MIB);
+        LargeBlockCache cache = new LargeBlockCache();
         MemorySegment a = NativeHeap.malloc(MIB), b = NativeHeap.malloc(2 * MIB), c = NativeHeap.malloc(2 * MIB);
-        cache.put(a, MIB);
-        cache.put(b, 2 * MIB);
-        cache.put(c, 2 * MIB);
+        cache.put(a, MIB, 4 * MIB);
+        cache.put(b, 2 * MIB, 4 * MIB);
+        cache.put(c, 2 * MIB, 4 * MIB);
         assertEquals(4 * MIB, cache.cachedBytes(), "a, the oldest, pushed out");
         assertNull(cache.take(MIB));
         assertEquals(c, cache.take(2 * MIB), "the newest block of a size first");
@@ -44,11 +44,24 @@ class LargeBlockCacheTest {
     }
 
     @Test
+    void shrinkingFreesTheBlocksFreedLongestAgo() {
+        LargeBlockCache cache = new LargeBlockCache();
+        MemorySegment a = NativeHeap.malloc(MIB), b = NativeHeap.malloc(2 * MIB), c = NativeHeap.malloc(3 * MIB);
+        cache.put(a, MIB, 8 * MIB);
+        cache.put(b, 2 * MIB, 8 * MIB);
+        cache.put(c, 3 * MIB, 8 * MIB);
+        cache.shrinkTo(4 * MIB);
+        assertEquals(3 * MIB, cache.cachedBytes(), "a and b, the oldest, freed");
+        assertNull(cache.take(2 * MIB));
+        assertEquals(c, cache.take(3 * MIB));
+    }
+
+    @Test
     void aBlockLargerThanTheCacheIsFreedAndClearEmptiesIt() {
-        LargeBlockCache cache = new LargeBlockCache(2 * MIB);
-        cache.put(NativeHeap.malloc(3 * MIB), 3 * MIB);
+        LargeBlockCache cache = new LargeBlockCache();
+        cache.put(NativeHeap.malloc(3 * MIB), 3 * MIB, 2 * MIB);
         assertEquals(0, cache.cachedBytes());
-        cache.put(NativeHeap.malloc(MIB), MIB);
+        cache.put(NativeHeap.malloc(MIB), MIB, 2 * MIB);
         cache.clear();
         assertEquals(0, cache.cachedBytes());
         assertNull(cache.take(MIB));
