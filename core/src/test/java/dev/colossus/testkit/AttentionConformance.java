@@ -43,6 +43,9 @@ public interface AttentionConformance extends Conformance {
             new AttentionCase(1, 2, 1, 77, 397, 64, 48, false, "additive", Double.NaN),
             new AttentionCase(1, 2, 2, 600, 300, 16, 16, true, "none", Double.NaN),
             new AttentionCase(2, 3, 3, 530, 530, 9, 9, false, "none", Double.NaN),
+            // A padding mask, (B, 1, 1, Lk): one row of the mask for every head and query of a batch.
+            new AttentionCase(2, 12, 12, 37, 69, 32, 32, false, "padding", Double.NaN),
+            new AttentionCase(3, 4, 2, 1, 300, 16, 16, false, "padding", Double.NaN),
             // Decode against a long cache: one key/value head for several query heads, the keys split.
             new AttentionCase(1, 4, 1, 1, 2000, 32, 24, false, "none", Double.NaN),
             new AttentionCase(1, 6, 2, 3, 1500, 16, 16, true, "bool", Double.NaN),
@@ -73,6 +76,7 @@ public interface AttentionConformance extends Conformance {
                 Tensor v = tensor(seed++, dtype, PLAIN, CONTIGUOUS, c.b(), c.hkv(), c.lk(), c.dv());
                 Tensor mask = switch (c.mask()) {
                     case "bool" -> tensor(seed++, DType.BOOL, PLAIN, CONTIGUOUS, c.b(), 1, c.lq(), c.lk());
+                    case "padding" -> tensor(seed++, DType.BOOL, PLAIN, CONTIGUOUS, c.b(), 1, 1, c.lk());
                     case "additive" -> tensor(seed++, dtype, PLAIN, CONTIGUOUS, c.lq(), c.lk());
                     default -> null;
                 };

@@ -191,7 +191,8 @@ final class DecodeAttention {
         private final long lq, lk, group;
         private final float scale;
         private final Tile keys, values;
-        private final float[] queries, scores, maskRow, outputs, before, valueRow, max, sum;
+        private final float[] queries, scores, outputs, before, valueRow, max, sum;
+        private final MaskRow maskRow;
 
         Rows(Attention op, int rows) {
             this.op = op;
@@ -206,7 +207,7 @@ final class DecodeAttention {
             keys = new Tile(op.k(), TK);
             values = new Tile(op.v(), TK);
             scores = Scratch.floats(rows * TK);
-            maskRow = Scratch.floats(TK);
+            maskRow = new MaskRow(TK);
             outputs = Scratch.floats(rows * dv);
             before = Scratch.floats(rows * dv);
             valueRow = Scratch.floats(dv);
@@ -241,7 +242,7 @@ final class DecodeAttention {
                     long h = g * group + r / lq, i = r % lq;
                     int s = r * kn;
                     if (mask != null) {
-                        OnlineSoftmax.applyMask(mask, OnlineSoftmax.offset(mask, b, h, i) + j0 * mask.strides()[3], maskRow, scores, s, kn);
+                        maskRow.apply(mask, OnlineSoftmax.offset(mask, b, h, i) + j0 * mask.strides()[3], scores, s, kn);
                     }
                     if (op.causal()) {
                         Arrays.fill(scores, s + (int) Math.clamp(i + shift + 1 - j0, 0, kn), s + kn, Float.NEGATIVE_INFINITY);

@@ -1,31 +1,18 @@
 package dev.colossus.cpu.attention;
 
-import dev.colossus.DType;
 import dev.colossus.cpu.simd.FloatIO;
 import dev.colossus.cpu.simd.RowKernels;
 import dev.colossus.op.Attention;
 import dev.colossus.spi.Operand;
 
 /**
- * The steps prefill and decode attention share: a score row masked, FlashAttention's online softmax
- * over one tile of scores, the log-sum-exp stored, and where a (b, h, i) row starts.
+ * The steps prefill and decode attention share: FlashAttention's online softmax over one tile of
+ * scores, the log-sum-exp stored, and where a (b, h, i) row starts.
  */
 final class OnlineSoftmax {
     private static final RowKernels ROWS = RowKernels.instance();
 
     private OnlineSoftmax() {
-    }
-
-    /**
-     * Masks scores {@code [at, at + n)} with the mask's row from element {@code element}: -Inf where a
-     * boolean mask is false, the value added where it is additive; {@code row} holds the mask's values.
-     */
-    static void applyMask(Operand mask, long element, float[] row, float[] scores, int at, int n) {
-        FloatIO.load(mask, element, mask.strides()[3], row, 0, n);
-        boolean bool = mask.dtype() == DType.BOOL;
-        for (int j = 0; j < n; j++) {
-            scores[at + j] = bool ? (row[j] != 0 ? scores[at + j] : Float.NEGATIVE_INFINITY) : scores[at + j] + row[j];
-        }
     }
 
     /**
@@ -39,8 +26,10 @@ final class OnlineSoftmax {
         if (newMax == Float.NEGATIVE_INFINITY) {
             return false;
         }
-        // Most tiles of a long row leave its max where it was: no exponential then.
-        float correction = newMax == max[row] ? 1 : (float) Math.exp(max[row] - newMax);
+        // Most tiles of a long row leave its max where it was: no exponential then. A row's first tile
+        // finds its partial output and sum still 0: nothing to scale.
+        boolean first = max[row] == Float.NEGATIVE_INFINITY;
+        float correction = newMax == max[row] || first ? 1 : (float) Math.exp(max[row] - newMax);
         sum[row] = sum[row] * correction + ROWS.expShifted(scores, s, n, newMax);
         if (correction != 1) {
             ROWS.scale(outputs, o, width, correction);

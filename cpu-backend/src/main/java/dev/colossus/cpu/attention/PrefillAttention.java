@@ -1,11 +1,14 @@
 package dev.colossus.cpu.attention;
 
+import dev.colossus.DType;
 import dev.colossus.cpu.matmul.MicroKernel;
 import dev.colossus.cpu.parallel.CpuParallel;
 import dev.colossus.cpu.simd.FloatIO;
 import dev.colossus.cpu.simd.RowKernels;
 import dev.colossus.op.Attention;
 import dev.colossus.spi.Operand;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -30,6 +33,7 @@ import java.util.Arrays;
  */
 final class PrefillAttention {
     private static final RowKernels ROWS = RowKernels.instance();
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final MicroKernel KERNEL = MicroKernel.forAttention();
     private static final int MR = KERNEL.mr(), NR = KERNEL.nr();
     /** Query rows per tile: a few MR-high panels. */
@@ -71,7 +75,8 @@ final class PrefillAttention {
         private final int kb;
         private final long lq, lk, groupSize;
         private final float scale;
-        private final float[] packedQ, packedK, packedV, packedP, scores, outputs, row, maskRow, tile, max, sum;
+        private final float[] packedQ, packedK, packedV, packedP, scores, outputs, row, tile, max, sum;
+        private final MaskRow maskRow;
 
         Group(Attention op, int maxRows) {
             this.op = op;
@@ -93,7 +98,7 @@ final class PrefillAttention {
             scores = Scratch.floats(TQ * kb);
             outputs = Scratch.floats(rows * vPanels * NR);
             row = Scratch.floats(Math.max(d, vPanels * NR));
-            maskRow = Scratch.floats(kb);
+            maskRow = new MaskRow(kb);
             tile = Scratch.floats(MR * NR);
             max = Scratch.floats(rows);
             sum = Scratch.floats(rows);
@@ -104,10 +109,19 @@ final class PrefillAttention {
             Operand q = op.q(), out = op.out();
             int padded = (rows + TQ - 1) / TQ * TQ;
             Arrays.fill(packedQ, 0, padded * depth, 0);
+            boolean qInPlace = inPlace(q);
             for (int r = 0; r < rows; r++) {
-                FloatIO.load(q, OnlineSoftmax.offset(q, b, h, i0 + r), q.strides()[3], row, 0, d);
-                for (int k = 0, at = r / MR * MR * depth + r % MR; k < d; k++, at += MR) {
-                    packedQ[at] = scale * row[k];
+                long qAt = OnlineSoftmax.offset(q, b, h, i0 + r);
+                if (qInPlace) {
+                    MemorySegment s = q.segment();
+                    for (int k = 0, at = r / MR * MR * depth + r % MR; k < d; k++, at += MR) {
+                        packedQ[at] = scale * s.get(F32, 4 * (qAt + k));
+                    }
+                } else {
+                    FloatIO.load(q, qAt, q.strides()[3], row, 0, d);
+                    for (int k = 0, at = r / MR * MR * depth + r % MR; k < d; k++, at += MR) {
+                        packedQ[at] = scale * row[k];
+                    }
                 }
             }
             int width = vPanels * NR;
@@ -152,23 +166,47 @@ final class PrefillAttention {
             }
         }
 
-        /** Packs keys {@code [j0, j0 + keys)} of head {@code g}: K^T as B panels of depth D, V as B panels of depth KB. */
+        /**
+         * Packs keys {@code [j0, j0 + keys)} of head {@code g}: K^T as B panels of depth D, V as B panels
+         * of depth KB. F32 rows that lie contiguous are read in place, a value row copied straight into
+         * its panels.
+         */
         private void packKeys(long b, long g, long j0, int keys) {
             Operand k = op.k(), v = op.v();
             int kDepth = (keys + 1) & ~1;
             Arrays.fill(packedK, 0, (keys + NR - 1) / NR * NR * depth, 0);
             Arrays.fill(packedV, 0, vPanels * kDepth * NR, 0);
+            boolean kInPlace = inPlace(k), vInPlace = inPlace(v);
             for (int j = 0; j < keys; j++) {
-                FloatIO.load(k, OnlineSoftmax.offset(k, b, g, j0 + j), k.strides()[3], row, 0, d);
-                for (int kk = 0, at = j / NR * NR * depth + j % NR; kk < d; kk++, at += NR) {
-                    packedK[at] = row[kk];
+                long kAt = OnlineSoftmax.offset(k, b, g, j0 + j), vAt = OnlineSoftmax.offset(v, b, g, j0 + j);
+                if (kInPlace) {
+                    MemorySegment s = k.segment();
+                    for (int kk = 0, at = j / NR * NR * depth + j % NR; kk < d; kk++, at += NR) {
+                        packedK[at] = s.get(F32, 4 * (kAt + kk));
+                    }
+                } else {
+                    FloatIO.load(k, kAt, k.strides()[3], row, 0, d);
+                    for (int kk = 0, at = j / NR * NR * depth + j % NR; kk < d; kk++, at += NR) {
+                        packedK[at] = row[kk];
+                    }
                 }
-                FloatIO.load(v, OnlineSoftmax.offset(v, b, g, j0 + j), v.strides()[3], row, 0, dv);
-                Arrays.fill(row, dv, vPanels * NR, 0);
-                for (int p = 0; p < vPanels; p++) {
-                    System.arraycopy(row, p * NR, packedV, (p * kDepth + j) * NR, NR);
+                if (vInPlace) {
+                    for (int p = 0; p < vPanels; p++) {
+                        MemorySegment.copy(v.segment(), F32, 4 * (vAt + p * NR), packedV, (p * kDepth + j) * NR, Math.min(NR, dv - p * NR));
+                    }
+                } else {
+                    FloatIO.load(v, vAt, v.strides()[3], row, 0, dv);
+                    Arrays.fill(row, dv, vPanels * NR, 0);
+                    for (int p = 0; p < vPanels; p++) {
+                        System.arraycopy(row, p * NR, packedV, (p * kDepth + j) * NR, NR);
+                    }
                 }
             }
+        }
+
+        /** Whether x is F32 with its rows contiguous, to be read in place. */
+        private static boolean inPlace(Operand x) {
+            return x.dtype() == DType.F32 && x.strides()[3] == 1;
         }
 
         /**
@@ -197,7 +235,7 @@ final class PrefillAttention {
                 long i = i0 + t0 + r;
                 int s = r * kb;
                 if (mask != null) {
-                    OnlineSoftmax.applyMask(mask, OnlineSoftmax.offset(mask, b, h, i) + j0 * mask.strides()[3], maskRow, scores, s, keys);
+                    maskRow.apply(mask, OnlineSoftmax.offset(mask, b, h, i) + j0 * mask.strides()[3], scores, s, keys);
                 }
                 int seen = op.causal() ? (int) Math.clamp(i + lk - lq + 1 - j0, 0, keys) : keys;
                 Arrays.fill(scores, s + seen, s + keys, Float.NEGATIVE_INFINITY);
