@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ModelBench (all-MiniLM-L6-v2 on Colossus, F32 and BF16 weights, against ONNX Runtime on as many
 # threads), 3 forks, its report, and where a pass's time goes (ModelProfile):
-# benchmarks/results/cpu/model.{json,md}, model-profile.md. About 9 minutes on 2 cores.
+# benchmarks/results/cpu/model.{json,md}, model-profile.md. About 15 minutes on 2 cores.
 #   benchmarks/run-models.sh [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
