@@ -110,18 +110,14 @@ final class PrefillAttention {
             int padded = (rows + TQ - 1) / TQ * TQ;
             Arrays.fill(packedQ, 0, padded * depth, 0);
             boolean qInPlace = inPlace(q);
+            MemorySegment qs = q.segment();
             for (int r = 0; r < rows; r++) {
                 long qAt = OnlineSoftmax.offset(q, b, h, i0 + r);
-                if (qInPlace) {
-                    MemorySegment s = q.segment();
-                    for (int k = 0, at = r / MR * MR * depth + r % MR; k < d; k++, at += MR) {
-                        packedQ[at] = scale * s.get(F32, 4 * (qAt + k));
-                    }
-                } else {
+                if (!qInPlace) {
                     FloatIO.load(q, qAt, q.strides()[3], row, 0, d);
-                    for (int k = 0, at = r / MR * MR * depth + r % MR; k < d; k++, at += MR) {
-                        packedQ[at] = scale * row[k];
-                    }
+                }
+                for (int k = 0, at = r / MR * MR * depth + r % MR; k < d; k++, at += MR) {
+                    packedQ[at] = scale * (qInPlace ? qs.get(F32, 4 * (qAt + k)) : row[k]);
                 }
             }
             int width = vPanels * NR;
@@ -177,18 +173,14 @@ final class PrefillAttention {
             Arrays.fill(packedK, 0, (keys + NR - 1) / NR * NR * depth, 0);
             Arrays.fill(packedV, 0, vPanels * kDepth * NR, 0);
             boolean kInPlace = inPlace(k), vInPlace = inPlace(v);
+            MemorySegment ks = k.segment();
             for (int j = 0; j < keys; j++) {
                 long kAt = OnlineSoftmax.offset(k, b, g, j0 + j), vAt = OnlineSoftmax.offset(v, b, g, j0 + j);
-                if (kInPlace) {
-                    MemorySegment s = k.segment();
-                    for (int kk = 0, at = j / NR * NR * depth + j % NR; kk < d; kk++, at += NR) {
-                        packedK[at] = s.get(F32, 4 * (kAt + kk));
-                    }
-                } else {
+                if (!kInPlace) {
                     FloatIO.load(k, kAt, k.strides()[3], row, 0, d);
-                    for (int kk = 0, at = j / NR * NR * depth + j % NR; kk < d; kk++, at += NR) {
-                        packedK[at] = row[kk];
-                    }
+                }
+                for (int kk = 0, at = j / NR * NR * depth + j % NR; kk < d; kk++, at += NR) {
+                    packedK[at] = kInPlace ? ks.get(F32, 4 * (kAt + kk)) : row[kk];
                 }
                 if (vInPlace) {
                     for (int p = 0; p < vPanels; p++) {
