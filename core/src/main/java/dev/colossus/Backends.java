@@ -4,11 +4,15 @@ import dev.colossus.spi.Availability;
 import dev.colossus.spi.Backend;
 import dev.colossus.spi.BackendProvider;
 import dev.colossus.spi.HostStorage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -200,13 +204,56 @@ public final class Backends {
     }
 
     /**
-     * A table of every backend found: priority, device type, availability and reason, and which one
-     * each device type uses and why.
+     * The memory Colossus's tensors hold: host memory first, then each device whose backend has been
+     * created (a backend is not created only to report on it).
+     *
+     * @return one reading a device
+     */
+    public static List<MemoryStats> memoryStats() {
+        List<MemoryStats> stats = new ArrayList<>();
+        stats.add(HostStorage.memoryStats());
+        Registry.CREATED.values().stream().filter(b -> !b.device().equals(Device.CPU))
+                .sorted(Comparator.comparing(b -> b.device().toString()))
+                .forEach(b -> b.memoryStats().ifPresent(stats::add));
+        return List.copyOf(stats);
+    }
+
+    /**
+     * Colossus's release, as its build wrote it into core's jar.
+     *
+     * @return the version, such as {@code 0.1.0}
+     */
+    public static String version() {
+        return Version.VALUE;
+    }
+
+    /** Holder idiom: the version resource is read on first use. */
+    private static final class Version {
+        static final String VALUE = read();
+
+        private static String read() {
+            try (InputStream in = Backends.class.getResourceAsStream("version.properties")) {
+                if (in == null) {
+                    throw new IllegalStateException("core's jar has no dev/colossus/version.properties: a broken build");
+                }
+                Properties properties = new Properties();
+                properties.load(in);
+                return properties.getProperty("version");
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading dev/colossus/version.properties", e);
+            }
+        }
+    }
+
+    /**
+     * The version, then a table of every backend found: priority, device type, availability and reason,
+     * and which one each device type uses and why; then every setting, its value and where the value
+     * came from; then the memory each device holds.
      *
      * @return the table, one line a backend
      */
     public static String describe() {
-        StringBuilder sb = new StringBuilder("Backends (highest priority first):\n");
+        StringBuilder sb = new StringBuilder("Colossus " + version() + "\nBackends (highest priority first):\n");
         for (Found f : Registry.FOUND) {
             sb.append(String.format("  %-10s %-5s priority %4d  %s%n", f.provider().name(), f.provider().deviceType(),
                     f.provider().priority(), f.availability()));
@@ -224,6 +271,17 @@ public final class Backends {
             }
             sb.append('\n');
         });
+        sb.append("Settings:\n");
+        HostStorage.settings().forEach(setting -> sb.append("  ").append(setting).append('\n'));
+        for (Found f : Registry.FOUND) {
+            try {
+                f.provider().settings().forEach(setting -> sb.append("  ").append(setting).append('\n'));
+            } catch (RuntimeException e) {
+                sb.append("  ").append(f.provider().name()).append(": ").append(e.getMessage()).append('\n');
+            }
+        }
+        sb.append("Memory:\n");
+        memoryStats().forEach(m -> sb.append("  ").append(m).append('\n'));
         return sb.toString();
     }
 }

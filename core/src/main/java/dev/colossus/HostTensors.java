@@ -5,6 +5,7 @@ import dev.colossus.spi.HostStorage;
 import dev.colossus.spi.Operand;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.function.IntUnaryOperator;
 
 /** Tensors made on the host from Java arrays, the caller's memory, and seeded generators: {@link Tensor}'s factories. */
 final class HostTensors {
@@ -47,6 +48,29 @@ final class HostTensors {
         Tensor t = Tensor.empty(op, dtype, s);
         MemorySegment.copy(data, 0, t.operand().segment(), 0, data.byteSize());
         return t;
+    }
+
+    /**
+     * The common length of {@code count} rows, for a matrix made of them; a row's length is -1 when it is null.
+     * Throws naming {@code op} and the first row whose length differs from row 0's.
+     */
+    static int columns(String op, int count, IntUnaryOperator rowLength) {
+        int columns = count == 0 ? 0 : rowLength.applyAsInt(0);
+        for (int r = 0; r < count; r++) {
+            int length = rowLength.applyAsInt(r);
+            if (length < 0) {
+                throw new IllegalArgumentException(op + ": row " + r + " of " + count + " is null");
+            }
+            if (length != columns) {
+                throw new IllegalArgumentException(op + ": row " + r + " has " + length + " values, row 0 has "
+                        + columns + "; a matrix needs rows of one length");
+            }
+        }
+        if ((long) count * columns > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(op + ": " + count + " rows of " + columns
+                    + " values are more than a Java array holds");
+        }
+        return columns;
     }
 
     /** {@link Tensor#wrap(MemorySegment, DType, long[], long[])}: checks the layout against the segment. */

@@ -71,7 +71,7 @@ public final class Scope implements AutoCloseable {
     public Tensor keep(Tensor tensor) {
         synchronized (this) {
             if (!tensors.remove(tensor)) {
-                throw new IllegalArgumentException("scope: " + tensor + " was not created in this scope, or is closed");
+                throw new IllegalArgumentException("scope: " + tensor.describe() + " was not created in this scope, or is closed");
             }
         }
         tensor.movedTo(parent);

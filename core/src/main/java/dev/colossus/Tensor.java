@@ -266,6 +266,38 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * A copy of {@code rows} as an F32 matrix of shape (rows, columns); every row must have the same
+     * length. No rows give shape (0, 0).
+     *
+     * @param rows the values, one array a row
+     * @return a new tensor in host memory
+     */
+    public static Tensor of(float[][] rows) {
+        int columns = HostTensors.columns("of", rows.length, r -> rows[r] == null ? -1 : rows[r].length);
+        float[] data = new float[rows.length * columns];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, data, r * columns, columns);
+        }
+        return of(data, rows.length, columns);
+    }
+
+    /**
+     * A copy of {@code rows} as an F64 matrix of shape (rows, columns); every row must have the same
+     * length. No rows give shape (0, 0).
+     *
+     * @param rows the values, one array a row
+     * @return a new tensor in host memory
+     */
+    public static Tensor of(double[][] rows) {
+        int columns = HostTensors.columns("of", rows.length, r -> rows[r] == null ? -1 : rows[r].length);
+        double[] data = new double[rows.length * columns];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, data, r * columns, columns);
+        }
+        return of(data, rows.length, columns);
+    }
+
+    /**
      * The caller's memory as a tensor, without a copy: row-major (contiguous) strides.
      * The caller keeps the segment alive for as long as the tensor and its views are used.
      *
@@ -841,6 +873,140 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * The values as I32, row-major (cast as {@link #to(DType)} casts).
+     *
+     * @return a new array of {@link #numel} values
+     */
+    public int[] toIntArray() {
+        try (Tensor host = hostContiguous("toIntArray", DType.I32)) {
+            return host.operand.segment().asSlice(host.offset() * 4, numel() * 4).toArray(ValueLayout.JAVA_INT);
+        }
+    }
+
+    /**
+     * The values as booleans, row-major: non-zero is {@code true}.
+     *
+     * @return a new array of {@link #numel} values
+     */
+    public boolean[] toBooleanArray() {
+        try (Tensor host = hostContiguous("toBooleanArray", DType.BOOL)) {
+            byte[] bytes = host.operand.segment().asSlice(host.offset(), numel()).toArray(ValueLayout.JAVA_BYTE);
+            boolean[] values = new boolean[bytes.length];
+            for (int i = 0; i < bytes.length; i++) {
+                values[i] = bytes[i] != 0;
+            }
+            return values;
+        }
+    }
+
+    /**
+     * The values of a matrix as F32 rows.
+     *
+     * @return {@code size(0)} arrays of {@code size(1)} values
+     * @throws IllegalArgumentException unless the tensor has rank 2
+     */
+    public float[][] toFloatMatrix() {
+        int columns = matrixColumns("toFloatMatrix");
+        float[] flat = toFloatArray();
+        float[][] rows = new float[(int) size(0)][];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = Arrays.copyOfRange(flat, r * columns, (r + 1) * columns);
+        }
+        return rows;
+    }
+
+    /**
+     * The values of a matrix as F64 rows.
+     *
+     * @return {@code size(0)} arrays of {@code size(1)} values
+     * @throws IllegalArgumentException unless the tensor has rank 2
+     */
+    public double[][] toDoubleMatrix() {
+        int columns = matrixColumns("toDoubleMatrix");
+        double[] flat = toDoubleArray();
+        double[][] rows = new double[(int) size(0)][];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = Arrays.copyOfRange(flat, r * columns, (r + 1) * columns);
+        }
+        return rows;
+    }
+
+    private int matrixColumns(String op) {
+        if (rank() != 2) {
+            throw new IllegalArgumentException(op + ": tensor " + operand(op).describe() + " has rank " + rank()
+                    + ", not 2");
+        }
+        checkedLength(op, shape());
+        return (int) size(1);
+    }
+
+    /**
+     * Whether every element is close to {@code other}'s, NumPy's {@code allclose} rule:
+     * {@code |this - other| <= atol + rtol * |other|} elementwise, the two shapes broadcast together,
+     * the values compared as doubles whatever their dtypes and devices; infinities of one sign are
+     * close only to each other, NaN is close to NaN only when {@code equalNan}.
+     *
+     * @param other the values compared with
+     * @param rtol the tolerance relative to {@code |other|}
+     * @param atol the absolute tolerance
+     * @param equalNan whether NaN counts as close to NaN
+     * @return true when every element is close
+     * @throws IllegalArgumentException when the shapes do not broadcast together
+     */
+    public boolean allClose(Tensor other, double rtol, double atol, boolean equalNan) {
+        Shape both = Shape.broadcast("allClose", shape(), other.shape());
+        try (Tensor a = expand(both.dims()); Tensor b = other.expand(both.dims())) {
+            double[] x = a.toDoubleArray();
+            double[] y = b.toDoubleArray();
+            for (int i = 0; i < x.length; i++) {
+                boolean close = x[i] == y[i]
+                        || (Double.isFinite(y[i]) && Math.abs(x[i] - y[i]) <= atol + rtol * Math.abs(y[i]))
+                        || (equalNan && Double.isNaN(x[i]) && Double.isNaN(y[i]));
+                if (!close) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * {@link #allClose(Tensor, double, double, boolean)} with NumPy's defaults: rtol 1e-5, atol 1e-8,
+     * NaN never close.
+     *
+     * @param other the values compared with
+     * @return true when every element is close
+     */
+    public boolean allClose(Tensor other) {
+        return allClose(other, 1e-5, 1e-8, false);
+    }
+
+    /**
+     * Whether {@code other} has this shape and equal values, {@code torch.equal}'s rule: dtypes and
+     * devices may differ, integers are compared exactly, NaN equals nothing and {@code -0.0} equals
+     * {@code 0.0}. ({@link #equals} stays identity: a tensor is a mutable handle.)
+     *
+     * @param other the values compared with
+     * @return true when the shapes and every value are equal
+     */
+    public boolean valuesEqual(Tensor other) {
+        if (!shape().equals(other.shape())) {
+            return false;
+        }
+        if (!dtype().isFloatingPoint() && !other.dtype().isFloatingPoint()) {
+            return Arrays.equals(toLongArray(), other.toLongArray());
+        }
+        double[] x = toDoubleArray();
+        double[] y = other.toDoubleArray();
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] != y[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * The single value of a one-element tensor, as a double.
      *
      * @return the value
@@ -897,9 +1063,28 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** {@code Tensor(2,3) F32 cpu}, with {@code closed} when it is. */
+    /**
+     * The shape, dtype and device on the first line ({@code Tensor(2, 3) F32 cpu}), the values below
+     * as NumPy prints them, read from the tensor's device; beyond 1000 elements only the first and last
+     * three along each dimension are read and shown. A closed handle shows {@code closed} and no
+     * values; values that cannot be read (a lost GPU context) are replaced by the reason.
+     *
+     * @return the description and the values
+     */
     @Override
     public String toString() {
+        if (closed) {
+            return describe();
+        }
+        try {
+            return describe() + "\n" + TensorFormat.values(this);
+        } catch (RuntimeException unreadable) {
+            return describe() + " (values unreadable: " + unreadable.getMessage() + ")";
+        }
+    }
+
+    /** {@code Tensor(2,3) F32 cpu}, with {@code closed} when it is: for messages, which show no values. */
+    String describe() {
         return "Tensor" + operand.describe() + (closed ? " closed" : "");
     }
 }

@@ -1,6 +1,7 @@
 package dev.colossus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The BOM has no parent (importing it must not import the build's JUnit and JMH versions), so its
  * version, its JCuda version and its build timestamp are written twice: the copies must equal the
- * parent's.
+ * parent's. And the version the build writes into core's jar is the parent's.
  */
 class BomVersionTest {
     /** The repository's root: Surefire runs core's tests in {@code core/}. */
@@ -27,6 +28,14 @@ class BomVersionTest {
                 "colossus-bom's jcuda.version");
         String timestamp = "<project.build.outputTimestamp>([^<]+)</project.build.outputTimestamp>";
         assertEquals(find(parent, timestamp), find(bom, timestamp), "colossus-bom's project.build.outputTimestamp");
+    }
+
+    @Test
+    void theBuildWritesTheVersionThatBackendsReports() throws IOException {
+        String version = find(Files.readString(ROOT.resolve("pom.xml")),
+                "\\n  <artifactId>colossus-parent</artifactId>\\s*<version>([^<]+)</version>");
+        assertEquals(version, Backends.version());
+        assertTrue(Backends.describe().startsWith("Colossus " + version + "\n"), Backends.describe());
     }
 
     private static String find(String pom, String regex) {

@@ -91,6 +91,26 @@ class HostMemoryTest {
     }
 
     @Test
+    void memoryStatsReadLiveCachedAndPeakBytes() {
+        Backends.releaseCachedMemory();
+        MemoryStats before = Backends.memoryStats().getFirst();
+        assertEquals(Device.CPU, before.device());
+        Tensor held = Tensor.zeros(DType.F32, 16 * MIB);
+        MemoryStats holding = Backends.memoryStats().getFirst();
+        assertTrue(holding.liveBytes() >= before.liveBytes() + 64 * MIB, holding + " after " + before);
+        assertTrue(holding.peakBytes() >= holding.liveBytes(), holding.toString());
+        held.close();
+        MemoryStats freed = Backends.memoryStats().getFirst();
+        assertTrue(freed.cachedBytes() >= 64 * MIB, freed.toString());
+        assertTrue(freed.peakBytes() >= before.liveBytes() + 64 * MIB, freed.toString());
+        Backends.releaseCachedMemory();
+        MemoryStats released = Backends.memoryStats().getFirst();
+        assertEquals(0, released.cachedBytes());
+        assertTrue(released.peakBytes() < before.liveBytes() + 64 * MIB, released.toString());
+        assertTrue(Backends.describe().contains("Memory:\n  cpu: "), Backends.describe());
+    }
+
+    @Test
     void releasingCachedMemoryEmptiesTheBlockCache() {
         Tensor.zeros(DType.F32, 2 * MIB).close();
         assertTrue(HostStorage.cachedBytes() >= 8 * MIB);

@@ -120,7 +120,28 @@ class ViewsTest {
         assertEquals(-2.25, x.select(0, 1).item());
         assertArrayEquals(new double[] {1, 0, 1}, Tensor.of(new boolean[] {true, false, true}, 3).toDoubleArray());
         assertSame(Device.CPU, x.device());
-        assertEquals("Tensor(2) F64 cpu", x.toString());
+        assertEquals("Tensor(2) F64 cpu\n[ 1.5000, -2.2500]", x.toString());
+        assertArrayEquals(new int[] {1, -2}, x.toIntArray());
+        assertArrayEquals(new boolean[] {true, false, true, false},
+                Tensor.of(new float[] {0.5f, 0, Float.NaN, -0.0f}, 4).toBooleanArray());
+    }
+
+    @Test
+    void matricesInAndOut() {
+        float[][] rows = {{1, 2, 3}, {4, 5, 6}};
+        Tensor m = Tensor.of(rows);
+        assertEquals(Shape.of(2, 3), m.shape());
+        assertArrayEquals(new float[][] {{1, 4}, {2, 5}, {3, 6}}, m.transpose(0, 1).toFloatMatrix());
+        assertArrayEquals(new double[][] {{1.5}, {-2}}, Tensor.of(new double[][] {{1.5}, {-2}}).toDoubleMatrix());
+        assertEquals(Shape.of(0, 0), Tensor.of(new float[0][]).shape());
+        assertEquals(0, Tensor.zeros(DType.F32, 0, 4).toFloatMatrix().length);
+        IllegalArgumentException ragged = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.of(new float[][] {{1, 2}, {3, 4}, {5}}));
+        assertEquals("of: row 2 has 1 values, row 0 has 2; a matrix needs rows of one length", ragged.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Tensor.of(new double[][] {{1}, null}));
+        IllegalArgumentException notMatrix = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.zeros(DType.F32, 2, 2, 2).toFloatMatrix());
+        assertEquals("toFloatMatrix: tensor (2,2,2) F32 cpu has rank 3, not 2", notMatrix.getMessage());
     }
 
     @Test

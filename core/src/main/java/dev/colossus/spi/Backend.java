@@ -1,8 +1,10 @@
 package dev.colossus.spi;
 
 import dev.colossus.Device;
+import dev.colossus.MemoryStats;
 import dev.colossus.op.Op;
 import java.lang.foreign.MemorySegment;
+import java.util.Optional;
 
 /**
  * A backend: memory and kernels for one device.
@@ -78,5 +80,16 @@ public interface Backend {
      * or the operating system. Memory in live tensors is untouched. Does nothing by default.
      */
     default void releaseCachedMemory() {
+    }
+
+    /**
+     * The memory this backend's tensors hold on its device. Backends on the host share one
+     * accounting, which this default gives them; a backend on another device overrides it, or reports
+     * nothing.
+     *
+     * @return the statistics, or empty when this backend keeps none
+     */
+    default Optional<MemoryStats> memoryStats() {
+        return device().equals(Device.CPU) ? Optional.of(HostStorage.memoryStats()) : Optional.empty();
     }
 }

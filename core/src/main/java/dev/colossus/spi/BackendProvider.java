@@ -1,5 +1,7 @@
 package dev.colossus.spi;
 
+import java.util.List;
+
 /**
  * The cheap, discoverable face of a backend, found with {@link java.util.ServiceLoader}.
  *
@@ -42,4 +44,14 @@ public interface BackendProvider {
      * @return the backend
      */
     Backend create();
+
+    /**
+     * The backend's settings as read (each from a system property, else the environment, else its
+     * default), for {@link dev.colossus.Backends#describe()}; cheap, like the other methods here.
+     *
+     * @return the settings, none by default
+     */
+    default List<Setting> settings() {
+        return List.of();
+    }
 }

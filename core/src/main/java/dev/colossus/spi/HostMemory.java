@@ -36,8 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * starts the high-water mark again from the bytes live.
  */
 final class HostMemory {
-    static final long CACHE_FLOOR = Long.getLong("colossus.host.cacheBytes", 256L << 20);
-    static final long GC_THRESHOLD_FLOOR = Long.getLong("colossus.host.gcThresholdBytes", 256L << 20);
+    static final long CACHE_FLOOR = HostSettings.CURRENT.cacheFloorBytes();
+    static final long GC_THRESHOLD_FLOOR = HostSettings.CURRENT.gcThresholdFloorBytes();
     /** Sleeps, doubling from 1 ms, after a failed allocation's collection: about half a second in all. */
     private static final int RETRIES = 9;
 
@@ -145,5 +145,9 @@ final class HostMemory {
 
     static long cachedBytes() {
         return CACHE.cachedBytes();
+    }
+
+    static long peakBytes() {
+        return PEAK_LIVE_BYTES.get();
     }
 }

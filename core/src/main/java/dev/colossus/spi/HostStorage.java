@@ -1,8 +1,10 @@
 package dev.colossus.spi;
 
 import dev.colossus.Device;
+import dev.colossus.MemoryStats;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * Host memory: either allocated by Colossus (64-byte aligned, freed with the last reference; counted,
@@ -122,6 +124,24 @@ public final class HostStorage extends Storage {
      */
     public static long cachedBytes() {
         return HostMemory.cachedBytes();
+    }
+
+    /**
+     * Host memory's settings as they were read at its first use.
+     *
+     * @return the settings, in a fixed order
+     */
+    public static List<Setting> settings() {
+        return HostSettings.CURRENT.settings();
+    }
+
+    /**
+     * The host blocks' bytes live, cached and at their peak, as one reading.
+     *
+     * @return the statistics, for {@link Device#CPU}
+     */
+    public static MemoryStats memoryStats() {
+        return new MemoryStats(Device.CPU, HostMemory.liveBytes(), HostMemory.cachedBytes(), HostMemory.peakBytes());
     }
 
     /**

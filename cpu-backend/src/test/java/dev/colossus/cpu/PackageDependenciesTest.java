@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The CPU backend's packages depend on each other one way: no cycle among the op families, {@code
- * simd} and {@code parallel} depending on no family, and nothing but the module's service loader
+ * settings}, {@code simd} and {@code parallel} depending on no family, and nothing but the module's service loader
  * reaching for the router's package. Read from the sources' imports.
  */
 class PackageDependenciesTest {
@@ -32,9 +32,10 @@ class PackageDependenciesTest {
         for (Map.Entry<String, Set<String>> e : uses.entrySet()) {
             assertTrue(!e.getValue().contains("cpu"), e.getKey() + " depends on the router's package");
         }
-        for (String base : List.of("simd", "parallel")) {
+        List<String> bases = List.of("settings", "simd", "parallel");
+        for (String base : bases) {
             Set<String> families = new TreeSet<>(uses.getOrDefault(base, Set.of()));
-            families.removeAll(List.of("simd", "parallel"));
+            families.removeAll(bases);
             assertEquals(Set.of(), families, base + " depends on op families");
         }
         for (String start : uses.keySet()) {

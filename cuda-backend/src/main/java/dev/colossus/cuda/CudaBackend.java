@@ -2,6 +2,7 @@ package dev.colossus.cuda;
 
 import dev.colossus.DType;
 import dev.colossus.Device;
+import dev.colossus.MemoryStats;
 import dev.colossus.op.AddRmsNorm;
 import dev.colossus.op.Arange;
 import dev.colossus.op.Attention;
@@ -28,6 +29,7 @@ import dev.colossus.spi.Operand;
 import dev.colossus.spi.Storage;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -157,6 +159,16 @@ public final class CudaBackend implements Backend {
         } catch (CudaException e) {
             throw context.health.failed("releaseCachedMemory", e);
         }
+    }
+
+    /**
+     * Device memory in live storages, in the small blocks cached for reuse (the driver pool's free
+     * reserve for large blocks is not counted), and the peak of live.
+     */
+    @Override
+    public Optional<MemoryStats> memoryStats() {
+        return Optional.of(new MemoryStats(device(), context.liveBytes.get(), context.blocks.cachedBytes(),
+                context.peakBytes.get()));
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.colossus.cuda;
 import dev.colossus.spi.Availability;
 import dev.colossus.spi.Backend;
 import dev.colossus.spi.BackendProvider;
+import dev.colossus.spi.Setting;
+import java.util.List;
 
 /**
  * The CUDA backend's provider. Its probe reads the driver through the FFM API ({@code libcuda.so.1}:
@@ -36,6 +38,9 @@ public final class CudaBackendProvider implements BackendProvider {
             return Availability.unavailable("only Linux on x86-64 is supported, this is "
                     + System.getProperty("os.name") + " on " + System.getProperty("os.arch"));
         }
+        if (CudaOptions.problem() != null) {
+            return Availability.unavailable(CudaOptions.problem());
+        }
         try {
             CudaDriver driver = CudaDriver.read();
             if (driver.devices() == 0) {
@@ -55,6 +60,11 @@ public final class CudaBackendProvider implements BackendProvider {
         } catch (RuntimeException | LinkageError e) {
             return Availability.unavailable("probe failed: " + e);
         }
+    }
+
+    @Override
+    public List<Setting> settings() {
+        return CudaOptions.routing().settings();
     }
 
     /** The backend for device 0. */

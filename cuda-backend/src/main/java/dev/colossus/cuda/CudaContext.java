@@ -40,6 +40,8 @@ final class CudaContext {
     final ContextHealth health;
     /** Bytes of device memory in live storages (cached blocks not counted). */
     final AtomicLong liveBytes = new AtomicLong();
+    /** The most bytes live at once since the context was made or {@link #releaseCachedMemory()} last ran. */
+    final AtomicLong peakBytes = new AtomicLong();
     private final Handle context = new Handle();
 
     CudaContext(int ordinal) {
@@ -121,6 +123,7 @@ final class CudaContext {
         }
         CudaException.check(cuStreamSynchronize(stream), "cuStreamSynchronize before trimming the memory pool");
         pool.trimTo(0);
+        peakBytes.set(liveBytes.get());
     }
 
     /** {@code {free, total}} device memory, in bytes. */

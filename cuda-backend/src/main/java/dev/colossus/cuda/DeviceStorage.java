@@ -24,7 +24,7 @@ final class DeviceStorage extends Storage {
         this.context = context;
         this.pointer = pointer;
         this.blockBytes = blockBytes;
-        context.liveBytes.addAndGet(blockBytes);
+        context.peakBytes.accumulateAndGet(context.liveBytes.addAndGet(blockBytes), Math::max);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.colossus.cpu.matmul;
 
+import dev.colossus.cpu.settings.CpuSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,15 +21,15 @@ import java.nio.file.Path;
  * @param nc columns per packed B block
  */
 record GemmBlocking(int kc, int mb, int nc, long l2Bytes, String l2Source) {
-    private static final int KC = Integer.getInteger("colossus.cpu.kc", 512);
+    private static final int KC = CpuSettings.current().kc();
     private static final long DEFAULT_L2 = 1 << 20;
     private static final long A_BLOCK_BYTES = 4L << 20;
 
     static GemmBlocking forKernel(MicroKernel kernel) {
         long l2 = DEFAULT_L2;
         String source = "default";
-        Long configured = Long.getLong("colossus.cpu.l2Bytes");
-        if (configured != null && configured > 0) {
+        long configured = CpuSettings.current().l2Bytes();
+        if (configured > 0) {
             l2 = configured;
             source = "colossus.cpu.l2Bytes";
         } else {

@@ -1,5 +1,6 @@
 package dev.colossus.cpu.parallel;
 
+import dev.colossus.cpu.settings.CpuSettings;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -17,7 +18,7 @@ import java.util.function.IntConsumer;
  * caller's thread alone: the machine's cores are never oversubscribed.
  */
 public final class CpuParallel {
-    public static final int THREADS = Math.max(1, Integer.getInteger("colossus.cpu.threads", Runtime.getRuntime().availableProcessors()));
+    public static final int THREADS = CpuSettings.current().threads();
 
     /** How long a worker keeps polling after a job before it parks. */
     private static final long SPIN_NANOS = 200_000;

@@ -1,11 +1,13 @@
 package dev.colossus.cpu.simd;
 
+import dev.colossus.cpu.settings.CpuSettings;
 import java.lang.System.Logger.Level;
 
 /**
  * The SIMD width of the CPU kernels, fixed for the life of the process: the Vector API's preferred
- * width, or {@code -Dcolossus.cpu.vectorBits=0|128|256|512} (0: scalar kernels). Without the
- * {@code jdk.incubator.vector} module the kernels are scalar, said once in the log.
+ * width, or {@code -Dcolossus.cpu.vectorBits=0|128|256|512} (0: scalar kernels; see
+ * {@link CpuSettings}). Without the {@code jdk.incubator.vector} module the kernels are scalar, said
+ * once in the log.
  */
 public final class Simd {
     public static final String PROPERTY = "colossus.cpu.vectorBits";
@@ -20,22 +22,13 @@ public final class Simd {
     public static final String PROBLEM;
 
     static {
-        String requested = System.getProperty(PROPERTY);
+        int requested = CpuSettings.current().vectorBits();
         int bits = 0;
         String problem = null;
-        if (requested != null && !requested.isBlank()) {
-            try {
-                bits = Integer.parseInt(requested.trim());
-            } catch (NumberFormatException e) {
-                bits = -1;
-            }
-            if (bits != 0 && bits != 128 && bits != 256 && bits != 512) {
-                problem = PROPERTY + "=" + requested + " is not one of 0, 128, 256, 512";
-                bits = 0;
-            } else if (bits > 0 && !VECTOR_MODULE) {
-                problem = PROPERTY + "=" + requested + " needs --add-modules jdk.incubator.vector";
-                bits = 0;
-            }
+        if (requested > 0 && !VECTOR_MODULE) {
+            problem = PROPERTY + "=" + requested + " needs --add-modules jdk.incubator.vector";
+        } else if (requested != CpuSettings.PREFERRED_WIDTH) {
+            bits = requested;
         } else if (VECTOR_MODULE) {
             bits = PreferredWidth.bits();
         }

@@ -1,0 +1,86 @@
+package dev.colossus.cpu.settings;
+
+import dev.colossus.spi.Setting;
+import dev.colossus.spi.SettingsReader;
+import java.util.List;
+
+/**
+ * The CPU backend's settings, read once when the backend is first probed, each from its system
+ * property, else its environment variable ({@code COLOSSUS_CPU_THREADS}, ...), else its default. A
+ * value that does not parse makes the backend unavailable, the reason naming the setting
+ * ({@link #problem()}); the other settings then take their defaults.
+ *
+ * @param threads {@code colossus.cpu.threads}: the threads that run an op, the caller's included (default: the cores)
+ * @param vectorBits {@code colossus.cpu.vectorBits}: 0 (scalar kernels), 128, 256 or 512, or
+ *        {@link #PREFERRED_WIDTH} when unset
+ * @param kc {@code colossus.cpu.kc}: the depth of the GEMM's packed panels (default 512)
+ * @param l2Bytes {@code colossus.cpu.l2Bytes}: the L2 size the GEMM's blocks are sized for, or 0
+ *        to read it from Linux's sysfs (else 1 MiB)
+ * @param settings the settings as read, for {@code Backends.describe()}
+ */
+public record CpuSettings(int threads, int vectorBits, int kc, long l2Bytes, List<Setting> settings) {
+    /** {@link #vectorBits} when it is not set: the Vector API's preferred width for this CPU. */
+    public static final int PREFERRED_WIDTH = -1;
+
+    /** Holder idiom: read on first use, kept for the life of the process. */
+    private static final class Current {
+        static final String PROBLEM;
+        static final CpuSettings SETTINGS;
+
+        static {
+            CpuSettings settings;
+            String problem = null;
+            try {
+                settings = read(SettingsReader.system());
+            } catch (IllegalArgumentException e) {
+                problem = e.getMessage();
+                settings = read(new SettingsReader(property -> null, variable -> null));
+            }
+            SETTINGS = settings;
+            PROBLEM = problem;
+        }
+    }
+
+    /**
+     * The settings in force in this process.
+     *
+     * @return the settings
+     */
+    public static CpuSettings current() {
+        return Current.SETTINGS;
+    }
+
+    /**
+     * Why a setting's value was refused, naming it, or null when every value parsed.
+     *
+     * @return the reason, or null
+     */
+    public static String problem() {
+        return Current.PROBLEM;
+    }
+
+    /**
+     * The settings from {@code reader}'s sources.
+     *
+     * @param reader the sources
+     * @return the settings
+     * @throws IllegalArgumentException naming the first setting whose value does not parse
+     */
+    public static CpuSettings read(SettingsReader reader) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int threads = reader.read("colossus.cpu.threads", cores, "the cores (" + cores + ")",
+                "threads that run an op, the caller's included", text -> (int) SettingsReader.wholeNumber(text, 1, 4096));
+        int vectorBits = reader.read("colossus.cpu.vectorBits", PREFERRED_WIDTH, "the Vector API's preferred width",
+                "SIMD width of the kernels: 0 (scalar), 128, 256 or 512", text -> {
+                    int bits = (int) SettingsReader.wholeNumber(text, 0, 512);
+                    if (bits != 0 && bits != 128 && bits != 256 && bits != 512) {
+                        throw new IllegalArgumentException("expected one of 0, 128, 256, 512");
+                    }
+                    return bits;
+                });
+        int kc = reader.integer("colossus.cpu.kc", 512, 8, 1 << 16, "depth of the GEMM's packed panels");
+        long l2 = reader.read("colossus.cpu.l2Bytes", 0L, "read from sysfs, else 1 MiB",
+                "the L2 size the GEMM's blocks fill half of", text -> SettingsReader.wholeNumber(text, 1 << 16, 1L << 40));
+        return new CpuSettings(threads, vectorBits, kc, l2, reader.settings());
+    }
+}
