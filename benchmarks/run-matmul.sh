@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The matmul sweep committed under benchmarks/results/cpu/: MatMulBench (Colossus, OpenBLAS, EJML,
-# ojAlgo, the reference, a plain copy) with 2 threads (the cores) and with 1, then MatMulReport.
+# ojAlgo, the reference, the copy yardstick) with 2 threads (the cores) and with 1, then MatMulReport.
 # OPENBLAS_CORETYPE is unset so OpenBLAS picks its best kernel for this CPU (this workplace sets it
-# to Haswell, which halves OpenBLAS on AVX-512 machines). About 16 minutes on 2 cores.
+# to Haswell, which halves OpenBLAS on AVX-512 machines; MatMulBench refuses to measure OpenBLAS while
+# it is set), and the kernel OpenBLAS picked goes to OUT/matmul-openblas.txt. About 16 minutes on 2 cores.
 # With "forks" (issue 23's sitting), the CPU GEMM's targets only, each benchmark in 5 forks: F32
 # Colossus and OpenBLAS at N = 256..4096 with 2 threads and at 512..2048 with 1, BF16 beside F32 at
 # 2048, F64 beside OpenBLAS's dgemm at 1024; EJML, ojAlgo and the decode shapes in one fork.
@@ -36,6 +37,8 @@ else
     jmh 2 "$tmp/t2-f64.json" -p impl=colossus-f64,openblas-f64 -p shape=256,1024
     jmh 1 "$tmp/t1.json" -p impl=colossus,openblas -p shape=512,1024,2048
 fi
+env -u OPENBLAS_CORETYPE "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar \
+    dev.colossus.bench.OpenBlasPeer > "$out/matmul-openblas.txt"
 "$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar dev.colossus.bench.JmhResults "$out/matmul-2threads.json" "$tmp"/t2-*.json
 cp "$tmp/t1.json" "$out/matmul-1thread.json"
 "$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar dev.colossus.bench.MatMulReport "$out/matmul" \

@@ -27,16 +27,21 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code fused}: {@code Ops.scaledDotProductAttention} on the backend {@code -Dcolossus.backend}
  *       picks (the CPU backend by default);
  *   <li>{@code composed}: the same through Colossus's own ops, {@code softmax(scale Q K^T + mask) V}
- *       (two matmuls and a softmax, the scores materialised; Hkv = Hq only);
- *   <li>{@code reference}: the reference backend's loops (small shapes only).
+ *       (two matmuls and a softmax, the scores materialised; grouped K/V heads repeated for their
+ *       query heads first, outside the timing);
+ *   <li>{@code torch}: PyTorch 2.10's {@code scaled_dot_product_attention} on its CPU library (through
+ *       org.bytedeco, on as many threads as the CPU backend), the same values in the same dtype, grouped
+ *       heads by its {@code enable_gqa}: the peer a user would otherwise call.
  * </ul>
+ * Every value each parameter accepts is in its {@code @Param}; the default run is their cross
+ * product (about 12 minutes). {@code benchmarks/run-attention.sh} runs the sitting the report reads.
  * Shapes ({@code shape}): {@code prefill} B=1, Hq=Hkv=16, Lq=Lk=2048, D=128; {@code prefill-256}
  * the same at L=256; {@code decode} B=1, Hq=32, Hkv=8, Lq=1, Lk=8192, D=128 (the K/V cache, in
  * {@code dtype}, streamed once). GFLOP/s = 4 B Hq Lq Lk D / time, halved when causal; for decode,
  * GB/s over the bytes of K and V (the report of {@code benchmarks/run-attention.sh}).
  *
  * <pre>
- * benchmarks/run-attention.sh       # with MatMulBench at 2048 and a plain copy, in one run
+ * benchmarks/run-attention.sh       # with MatMulBench at 2048 and the copy yardstick, in one run
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -46,13 +51,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class AttentionBench {
-    @Param({"fused", "composed"})
+    @Param({"fused", "composed", "torch"})
     public String variant;
 
-    @Param({"prefill", "decode"})
+    @Param({"prefill", "prefill-256", "decode"})
     public String shape;
 
-    @Param({"F32"})
+    @Param({"F32", "BF16", "F16"})
     public String dtype;
 
     @Param({"false", "true"})
@@ -63,23 +68,29 @@ public class AttentionBench {
     private Tensor k;
     private Tensor v;
     private Tensor causalMask;
+    private TorchAttention torch;
 
     @Setup
     public void setUp() {
-        backend = variant.equals("reference") ? Backends.get("reference") : Backends.forDevice(Device.CPU);
+        backend = Backends.forDevice(Device.CPU);
         long[] dims = switch (shape) {
             case "prefill" -> new long[] {1, 16, 16, 2048, 2048, 128};
             case "prefill-256" -> new long[] {1, 16, 16, 256, 256, 128};
             case "decode" -> new long[] {1, 32, 8, 1, 8192, 128};
             default -> throw new IllegalArgumentException("unknown shape " + shape);
         };
-        if (variant.equals("composed") && dims[1] != dims[2]) {
-            throw new IllegalArgumentException("the composed path has no grouped heads: " + shape);
-        }
         DType type = DType.valueOf(dtype);
         q = Tensor.randn(1, type, dims[0], dims[1], dims[3], dims[5]);
         k = Tensor.randn(2, type, dims[0], dims[2], dims[4], dims[5]);
         v = Tensor.randn(3, type, dims[0], dims[2], dims[4], dims[5]);
+        if (variant.equals("composed") && dims[1] != dims[2]) {
+            k = repeatedHeads(k, dims[1]);
+            v = repeatedHeads(v, dims[1]);
+        }
+        if (variant.equals("torch")) {
+            OpenBlasPeer.refuseForcedKernel(); // PyTorch's CPU library links OpenBLAS
+            torch = new TorchAttention(q, k, v, causal);
+        }
         if (causal) {
             long lq = dims[3], lk = dims[4];
             // Query i sees keys j <= i + (Lk - Lq): the mask is -Inf where j > i + (Lk - Lq).
@@ -91,8 +102,19 @@ public class AttentionBench {
         }
     }
 
+    /** {@code (B, Hkv, L, D)} to {@code (B, heads, L, D)}: each K/V head copied for the query heads that share it. */
+    private static Tensor repeatedHeads(Tensor x, long heads) {
+        long b = x.size(0), hkv = x.size(1), l = x.size(2), d = x.size(3);
+        try (x; Tensor grouped = x.unsqueeze(2); Tensor expanded = grouped.expand(b, hkv, heads / hkv, l, d)) {
+            return expanded.reshape(b, heads, l, d);
+        }
+    }
+
     @Benchmark
     public long attention() {
+        if (torch != null) {
+            return torch.attention();
+        }
         try (Tensor out = Backends.using(backend, this::compute)) {
             return out.numel();
         }
@@ -122,6 +144,9 @@ public class AttentionBench {
         v.close();
         if (causalMask != null) {
             causalMask.close();
+        }
+        if (torch != null) {
+            torch.close();
         }
     }
 }

@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
 public final class AttentionReport {
     /** B, Hq, Hkv, Lq, Lk, D of AttentionBench's shapes. */
     private static final Map<String, long[]> DIMS = Map.of("prefill", new long[] {1, 16, 16, 2048, 2048, 128},
-            "decode", new long[] {1, 32, 8, 1, 8192, 128});
+            "prefill-256", new long[] {1, 16, 16, 256, 256, 128}, "decode", new long[] {1, 32, 8, 1, 8192, 128});
     /** The memory-bound ops of ElementwiseBench, and the tensors of 16M floats each moves (read + written). */
     private static final Object[][] MOVED = {{"copy", 2.0}, {"add", 3.0}, {"scale", 2.0}, {"relu", 2.0}, {"softmax", 2.0},
             {"rmsNorm", 2.0}, {"addRmsNorm", 4.0}, {"add+rmsNorm", 4.0}, {"logSoftmax", 2.0}, {"layerNorm", 2.0}, {"exp", 2.0},
@@ -80,7 +80,7 @@ public final class AttentionReport {
                         + "ran in several forks, ms is the median fork's mean and the forks' means are listed. "
                         + "`attention.svg` plots the ratios against the issue's targets.", "",
                 String.format("Yardsticks from the same sitting: the CPU backend's F32 GEMM at 2048^3, %.1f GFLOP/s; "
-                        + "a plain copy of 32 MiB, %.1f GB/s (read + written).", gemmRate, copyRate), "",
+                        + "the copy yardstick over 32 MiB, %.1f GB/s (read + written).", gemmRate, copyRate), "",
                 "| variant | shape | dtype | causal | ms | forks (ms) | GFLOP/s | GB/s | vs GEMM 2048 | vs copy |",
                 "|---|---|---|---|---:|---|---:|---:|---:|---:|"));
         Map<String, Double> times = new HashMap<>();
@@ -119,6 +119,15 @@ public final class AttentionReport {
                 bars.add(new Bar("prefill" + which + ": composed / fused", composed / fused, causal ? null : 3.0, true));
             }
         }
+        times.keySet().stream().filter(key -> key.startsWith("torch ")).sorted().forEach(key -> {
+            String rest = key.substring("torch ".length());
+            Double fused = times.get("fused " + rest);
+            if (fused != null) {
+                String label = rest.replace(" true", " causal").replace(" false", "");
+                lines.add(String.format("- %s: fused %.2fx PyTorch's scaled_dot_product_attention.", label, times.get(key) / fused));
+                bars.add(new Bar(label + ": PyTorch / fused", times.get(key) / fused, null, true));
+            }
+        });
         Double plain = times.get("fused prefill F32 false"), causal = times.get("fused prefill F32 true");
         if (plain != null && causal != null) {
             lines.add(String.format("- Fused prefill, causal %.2fx faster than plain.", plain / causal));

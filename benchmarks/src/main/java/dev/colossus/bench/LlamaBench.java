@@ -76,6 +76,7 @@ public class LlamaBench {
             prompt[i] = (7919L * i) % Llama.Config.LLAMA_3_2_1B.vocab();
         }
         if (op.startsWith("torch")) {
+            OpenBlasPeer.refuseForcedKernel(); // PyTorch's CPU library links OpenBLAS
             torch = TorchLlama.load(file, Runtime.getRuntime().availableProcessors());
             torch.forward(prompt);
         } else {

@@ -36,12 +36,12 @@ import org.ojalgo.matrix.store.R032Store;
  *       {@code colossus-f64}: F64 throughout, beside {@code openblas-f64} ({@code cblas_dgemm});
  *   <li>{@code reference}: Colossus's reference loops (small shapes only: seconds per product at 1024);
  *   <li>{@code openblas}: OpenBLAS's {@code cblas_sgemm} through org.bytedeco, the native limit, with
- *       as many threads as Colossus ({@code colossus.cpu.threads}, default the cores). Run it with
- *       {@code OPENBLAS_CORETYPE} unset or naming the CPU's best kernel: the forked JVM inherits it;
+ *       as many threads as Colossus ({@code colossus.cpu.threads}, default the cores); it refuses to run
+ *       while {@code OPENBLAS_CORETYPE} forces a kernel ({@link OpenBlasPeer});
  *   <li>{@code ejml}: EJML's multithreaded {@code CommonOps_MT_FDRM.mult}; {@code ojalgo}: ojAlgo's
  *       {@code R032Store.fillByMultiplying}, each with its own threading;
- *   <li>{@code copy}: a plain copy of an array as large as B, the memory-bandwidth yardstick for the
- *       decode shapes (M = 1..16), which must stream B once.
+ *   <li>{@code copy}: B's bytes copied by every thread ({@link Yardstick}), the memory-bandwidth
+ *       yardstick for the decode shapes (M = 1..16), which must stream B once.
  * </ul>
  * The score is time per product; {@code MatMulReport} turns a JSON result into GFLOP/s and GB/s.
  * Warm-up is 5 x 2 s: on 2 busy cores the JIT finishes the BF16 path at 2048 only after about 6 s
@@ -60,7 +60,7 @@ import org.ojalgo.matrix.store.R032Store;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MatMulBench {
-    @Param({"colossus", "colossus-bf16", "openblas", "ejml", "ojalgo", "copy"})
+    @Param({"colossus", "colossus-bf16", "colossus-f64", "openblas", "openblas-f64", "ejml", "ojalgo", "reference", "copy"})
     public String impl;
 
     @Param({"64", "128", "256", "512", "1024", "2048", "4096", "1x4096x4096", "16x4096x11008", "1x4096x4096t", "16x4096x11008t",
@@ -95,8 +95,7 @@ public class MatMulBench {
                 };
             }
             case "openblas" -> {
-                openblas_full.openblas_set_num_threads(Integer.getInteger("colossus.cpu.threads",
-                        Runtime.getRuntime().availableProcessors()));
+                OpenBlasPeer.prepare();
                 FloatPointer a = random((long) batch * m * k), b = random((long) batch * k * n);
                 FloatPointer c = new FloatPointer((long) batch * m * n);
                 int transB = s.weightB() ? openblas_full.CblasTrans : openblas_full.CblasNoTrans;
@@ -115,8 +114,7 @@ public class MatMulBench {
                 };
             }
             case "openblas-f64" -> {
-                openblas_full.openblas_set_num_threads(Integer.getInteger("colossus.cpu.threads",
-                        Runtime.getRuntime().availableProcessors()));
+                OpenBlasPeer.prepare();
                 DoublePointer a = randomDoubles((long) batch * m * k), b = randomDoubles((long) batch * k * n);
                 DoublePointer c = new DoublePointer((long) batch * m * n);
                 product = () -> {
@@ -163,10 +161,9 @@ public class MatMulBench {
                 };
             }
             case "copy" -> {
-                float[] from = new float[Math.toIntExact((long) batch * k * n)];
-                float[] to = new float[from.length];
-                java.util.Arrays.fill(from, 1.5f);
-                product = () -> System.arraycopy(from, 0, to, 0, from.length);
+                Yardstick copy = new Yardstick(4L * batch * k * n);
+                product = copy::copy;
+                resources = copy;
             }
             default -> throw new IllegalArgumentException("impl " + impl);
         }

@@ -16,7 +16,7 @@ import java.util.Set;
 /**
  * Turns MatMulBench JSON results into a Markdown table of GFLOP/s (the median fork) with the ratio of
  * Colossus to OpenBLAS, median to median and slowest Colossus fork to median OpenBLAS, every fork's
- * GFLOP/s where there are several, the decode shapes' bandwidth beside a plain copy's, and an SVG plot
+ * GFLOP/s where there are several, the decode shapes' bandwidth beside the copy yardstick's, and an SVG plot
  * of GFLOP/s against N (square shapes, one line per implementation and thread count, each point's
  * forks marked by a bar from the slowest to the fastest).
  *
