@@ -32,5 +32,6 @@ jmh 5-elementwise.json ElementwiseBench
 report() {
     "$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar "dev.colossus.bench.$@"
 }
+echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) processors" > "$out/attention-machine.txt"
 report JmhResults "$out/attention.json" "$tmp"/*.json
 report AttentionReport "$out"

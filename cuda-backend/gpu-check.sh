@@ -35,11 +35,12 @@ pack() {
     mvn -q -B -DskipTests install
     ../shared/device/make-jre.sh .device
     # The shaded jar without what the GPU check never loads: OpenBLAS's natives (20 MB), MiniLM's ONNX
-    # file (90 MB), the tokenizers' natives (DJL, 19 MB), ONNX Runtime's library (17 MB) and PyTorch's
-    # CPU library (90 MB): the carry limit is 64 MiB.
+    # file (90 MB), the tokenizers' natives (DJL, 19 MB), ONNX Runtime's library (17 MB), PyTorch's
+    # CPU library (90 MB) and the reports' charting libraries (JFreeChart, JFreeSVG: 3 MB): the carry
+    # limit is 64 MiB.
     cp benchmarks/target/benchmarks.jar .device/benchmarks.jar
     zip -q -d .device/benchmarks.jar 'org/bytedeco/openblas/linux-x86_64/*' 'all-minilm-l6-v2.onnx' 'native/lib/*' 'ai/onnxruntime/native/*' \
-        'org/bytedeco/pytorch/linux-x86_64/*'
+        'org/bytedeco/pytorch/linux-x86_64/*' 'org/jfree/*'
     cp core/target/colossus-core-*-tests.jar .device/core-tests.jar
     "$JAVA_HOME/bin/jar" cf .device/cuda-tests.jar -C cuda-backend/target/test-classes .
     # The module path of the modulepath step: core, cuda, JCuda and JCuda's natives each a jar (the natives

@@ -30,7 +30,7 @@ public final class AttentionReport {
             {"gelu", 2.0}, {"toBf16", 1.5}, {"rowSum", 1.0}, {"addBf16", 1.5}, {"biasAddBf16", 1.0}};
 
     /** One bar of the plot: a measured ratio, its target (null for none), and its axis. */
-    private record Bar(String label, double value, Double target, boolean speedup) {
+    record Bar(String label, double value, Double target, boolean speedup) {
     }
 
     private AttentionReport() {
@@ -45,13 +45,14 @@ public final class AttentionReport {
         Path dir = Path.of(args[0]);
         List<JmhResults.Result> results = JmhResults.read(dir.resolve("attention.json"));
         List<Bar> bars = new ArrayList<>();
-        String md = markdown(results, bars);
+        String md = markdown(results, Files.readString(dir.resolve("attention-machine.txt")).strip(), bars);
         Files.writeString(dir.resolve("attention.md"), md);
         Files.writeString(dir.resolve("attention.svg"), svg(bars));
         System.out.print(md);
     }
 
-    static String markdown(List<JmhResults.Result> results, List<Bar> bars) {
+    /** The report of {@code results}, measured on {@code machine} (as {@code run-attention.sh} recorded it). */
+    static String markdown(List<JmhResults.Result> results, String machine, List<Bar> bars) {
         Map<String, Double> elementwise = new HashMap<>();
         JmhResults.Result gemm = null, copy = null;
         List<JmhResults.Result> attention = new ArrayList<>();
@@ -75,7 +76,7 @@ public final class AttentionReport {
         double gemmRate = 2.0 * 2048 * 2048 * 2048 / (gemm.median() * 1e-3) / 1e9;
         double copyRate = 2.0 * 4096 * 2048 * 4 / (copy.median() * 1e-3) / 1e9;
         List<String> lines = new ArrayList<>(List.of("# CPU attention", "",
-                "One sitting of `benchmarks/run-attention.sh` on " + machine() + ". Prefill: GFLOP/s = "
+                "One sitting of `benchmarks/run-attention.sh` on " + machine + ". Prefill: GFLOP/s = "
                         + "4 B Hq Lq Lk D / time, halved when causal. Decode: GB/s over the bytes of K and V. Where a benchmark "
                         + "ran in several forks, ms is the median fork's mean and the forks' means are listed. "
                         + "`attention.svg` plots the ratios against the issue's targets.", "",
@@ -154,16 +155,6 @@ public final class AttentionReport {
     }
 
     /** The processor's name from {@code /proc/cpuinfo} and the processors the JVM sees, or what is known of them. */
-    private static String machine() {
-        int processors = Runtime.getRuntime().availableProcessors();
-        try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .map(name -> name + ", " + processors + " processors").orElse(processors + " processors");
-        } catch (IOException | RuntimeException e) {
-            return processors + " processors";
-        }
-    }
-
     private static double max(double[] values) {
         return Arrays.stream(values).max().orElseThrow();
     }
@@ -174,47 +165,10 @@ public final class AttentionReport {
 
     /** Horizontal bars, ratios on one axis and speedups on another, each target a red tick. */
     static String svg(List<Bar> bars) {
-        int left = 230, barHeight = 16, gap = 6, plotWidth = 460, top = 40;
-        List<List<Bar>> groups = List.of(bars.stream().filter(b -> !b.speedup()).toList(), bars.stream().filter(Bar::speedup).toList());
-        List<String> titles = List.of("ratio to its yardstick (the same sitting)", "speedup (x)");
-        int height = top + groups.stream().mapToInt(g -> 40 + g.size() * (barHeight + gap)).sum() + 20;
-        StringBuilder s = new StringBuilder();
-        s.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
-                + "font-size=\"12\">%n", left + plotWidth + 60, height));
-        s.append(String.format("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", left + plotWidth + 60, height));
-        s.append("<text x=\"10\" y=\"20\" font-size=\"14\">CPU attention and memory-bound ops: bars measured, red ticks the targets</text>\n");
-        int y = top;
-        for (int g = 0; g < groups.size(); g++) {
-            List<Bar> group = groups.get(g);
-            if (group.isEmpty()) {
-                continue;
-            }
-            double max = Math.max(group.stream().mapToDouble(Bar::value).max().orElse(0),
-                    group.stream().filter(b -> b.target() != null).mapToDouble(Bar::target).max().orElse(0)) * 1.1;
-            s.append(String.format("<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>%n", left, y + 12, titles.get(g)));
-            y += 20;
-            int bottom = y + group.size() * (barHeight + gap);
-            for (int k = 0; k <= (int) (max * 2); k++) {
-                double x = left + plotWidth * (k / 2.0) / max;
-                s.append(String.format("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>%n", x, y, x, bottom));
-                s.append(String.format("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\">%s</text>%n", x, bottom + 12,
-                        k % 2 == 0 ? String.valueOf(k / 2) : String.valueOf(k / 2.0)));
-            }
-            for (Bar bar : group) {
-                double w = plotWidth * bar.value() / max;
-                String colour = bar.target() == null || bar.value() >= bar.target() ? "#4a7ab5" : "#d08c3c";
-                s.append(String.format("<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n", left - 6, y + barHeight - 4, bar.label()));
-                s.append(String.format("<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n", left, y, w, barHeight, colour));
-                s.append(String.format("<text x=\"%.1f\" y=\"%d\" font-size=\"10\">%.2f</text>%n", left + w + 4, y + barHeight - 4, bar.value()));
-                if (bar.target() != null) {
-                    double x = left + plotWidth * bar.target() / max;
-                    s.append(String.format("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#c00\" stroke-width=\"2\"/>%n",
-                            x, y - 2, x, y + barHeight + 2));
-                }
-                y += barHeight + gap;
-            }
-            y += 20;
-        }
-        return s.append("</svg>\n").toString();
+        List<List<Charts.Bar>> groups = List.of(
+                bars.stream().filter(b -> !b.speedup()).map(b -> new Charts.Bar(b.label(), b.value(), b.target())).toList(),
+                bars.stream().filter(Bar::speedup).map(b -> new Charts.Bar(b.label(), b.value(), b.target())).toList());
+        return Charts.bars(List.of("CPU attention and memory-bound ops: ratio to the yardstick of the same sitting",
+                "speedup (x)"), groups, 820);
     }
 }

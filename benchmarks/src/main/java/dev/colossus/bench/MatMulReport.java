@@ -193,60 +193,23 @@ public final class MatMulReport {
         return results.stream().filter(r -> r.impl().equals(impl) && r.shapeText().equals(shape)).findFirst().orElse(null);
     }
 
-    /** GFLOP/s against N on a log2 axis, square shapes only: the median fork, and a bar over every fork. */
+    /** GFLOP/s against N on a log2 axis, square shapes only: the median fork, and a bar from the slowest fork to the fastest. */
     static String svg(List<Result> results) {
-        int width = 720, height = 440, left = 60, right = 170, top = 30, bottom = 50;
         List<Result> square = results.stream().filter(r -> r.shape().isSquare() && !r.impl().equals("copy")).toList();
-        double minN = square.stream().mapToDouble(r -> r.shape().m()).min().orElse(64);
-        double maxN = square.stream().mapToDouble(r -> r.shape().m()).max().orElse(4096);
-        double maxG = square.stream().mapToDouble(r -> r.gflops(r.fastestMillis())).max().orElse(1) * 1.1;
-        Map<String, List<Result>> lines = new LinkedHashMap<>();
-        for (Result r : square) {
-            lines.computeIfAbsent(r.impl() + " (" + r.run() + ")", key -> new ArrayList<>()).add(r);
+        String firstRun = square.isEmpty() ? "" : square.getFirst().run();
+        Map<String, List<Charts.Point>> points = new LinkedHashMap<>();
+        Map<String, Result> first = new LinkedHashMap<>();
+        for (Result r : square.stream().sorted(Comparator.comparingInt((Result r) -> rank(r.impl()))).toList()) {
+            String name = r.impl() + " (" + r.run() + ")";
+            points.computeIfAbsent(name, key -> new ArrayList<>()).add(new Charts.Point(r.shape().m(), r.gflops(),
+                    r.gflops(r.slowestMillis()), r.gflops(r.fastestMillis())));
+            first.putIfAbsent(name, r);
         }
-        String[] colors = {"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf"};
-        StringBuilder svg = new StringBuilder();
-        svg.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">%n",
-                width, height));
-        svg.append(String.format("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", width, height));
-        svg.append(String.format("<text x=\"%d\" y=\"18\" font-size=\"14\">matmul N x N x N, GFLOP/s (F32 unless named)</text>%n", left));
-        int plotW = width - left - right, plotH = height - top - bottom;
-        for (double n = minN; n <= maxN; n *= 2) {
-            double x = left + plotW * (Math.log(n / minN) / Math.log(Math.max(2, maxN / minN)));
-            svg.append(String.format("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>%n", x, top, x, top + plotH));
-            svg.append(String.format("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>%n", x, top + plotH + 16, (long) n));
-        }
-        double step = Math.pow(10, Math.floor(Math.log10(maxG / 5)));
-        step *= maxG / step > 25 ? 5 : maxG / step > 10 ? 2 : 1;
-        for (double g = 0; g <= maxG; g += step) {
-            double y = top + plotH - plotH * g / maxG;
-            svg.append(String.format("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n", left, y, left + plotW, y));
-            svg.append(String.format("<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>%n", left - 6, y + 4, g));
-        }
-        svg.append(String.format("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">N</text>%n", left + plotW / 2, height - 12));
-        int c = 0;
-        for (Map.Entry<String, List<Result>> line : lines.entrySet()) {
-            String color = colors[c % colors.length];
-            StringBuilder points = new StringBuilder();
-            for (Result r : line.getValue().stream().sorted((a, b) -> Long.compare(a.shape().m(), b.shape().m())).toList()) {
-                double x = left + plotW * (Math.log(r.shape().m() / minN) / Math.log(Math.max(2, maxN / minN)));
-                double y = top + plotH - plotH * r.gflops() / maxG;
-                points.append(String.format("%.1f,%.1f ", x, y));
-                if (r.forkMillis().length > 1) {
-                    double low = top + plotH - plotH * r.gflops(r.slowestMillis()) / maxG;
-                    double high = top + plotH - plotH * r.gflops(r.fastestMillis()) / maxG;
-                    svg.append(String.format("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"6\""
-                            + " stroke-opacity=\"0.4\"/>%n", x, low, x, high, color));
-                }
-            }
-            svg.append(String.format("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n", color, points.toString().trim()));
-            int ly = top + 10 + 18 * c;
-            svg.append(String.format("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>%n",
-                    left + plotW + 10, ly, left + plotW + 30, ly, color));
-            svg.append(String.format("<text x=\"%d\" y=\"%d\">%s</text>%n", left + plotW + 35, ly + 4, line.getKey()));
-            c++;
-        }
-        svg.append("</svg>\n");
-        return svg.toString();
+        List<Charts.Line> lines = points.entrySet().stream().map(e -> {
+            Result r = first.get(e.getKey());
+            return new Charts.Line(e.getKey(), r.impl(), e.getValue(), !r.run().equals(firstRun));
+        }).toList();
+        return Charts.lines("matmul N x N x N (F32 unless named): the median fork, bars from the slowest fork to the fastest",
+                "N", "GFLOP/s", lines, 900, 520);
     }
 }
