@@ -27,8 +27,10 @@ import java.util.function.Supplier;
 public final class Tour {
     private static final int SAMPLE = 16;
     private static final int REPEATS = 5;
-    /** Warm-up runs continue until this much time has passed, so the JIT has compiled the kernels. */
-    private static final double WARM_UP_SECONDS = 0.5;
+    /** Rounds of runs go on for at least this long, so that the JIT has begun compiling the kernels... */
+    private static final double WARM_UP_SECONDS = 3;
+    /** ... and then until a round is no faster than the one before, or this long has passed. */
+    private static final double MOST_SECONDS = 12;
     private static final double TOLERANCE = 1e-5;
 
     private final List<String> failures = new ArrayList<>();
@@ -135,22 +137,32 @@ public final class Tour {
     private record Timed(Tensor value, double seconds) {
     }
 
-    /** The best of {@link #REPEATS} runs after a warm-up; the last result is kept. */
+    /**
+     * The best run once the op is warm: rounds of {@link #REPEATS} runs, for at least {@link
+     * #WARM_UP_SECONDS} and then until a round's best is no more than 2% below the round before's (the
+     * JIT has finished with the kernels), or {@link #MOST_SECONDS} have passed. A fixed half second
+     * of warm-up timed the 2048^3 product at half of JMH's rate. The last result is kept.
+     */
     private static Timed time(Backend backend, Supplier<Tensor> op) {
         Tensor result = Backends.using(backend, op);
-        for (long start = System.nanoTime(); System.nanoTime() - start < WARM_UP_SECONDS * 1e9; ) {
-            result.close();
-            result = Backends.using(backend, op);
-        }
+        long start = System.nanoTime();
         double best = Double.MAX_VALUE;
-        for (int i = 0; i < REPEATS; i++) {
-            result.close();
-            long start = System.nanoTime();
-            result = Backends.using(backend, op);
-            backend.synchronize();
-            best = Math.min(best, (System.nanoTime() - start) / 1e9);
+        while (true) {
+            double round = Double.MAX_VALUE;
+            for (int i = 0; i < REPEATS; i++) {
+                result.close();
+                long runStart = System.nanoTime();
+                result = Backends.using(backend, op);
+                backend.synchronize();
+                round = Math.min(round, (System.nanoTime() - runStart) / 1e9);
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            boolean settled = elapsed >= WARM_UP_SECONDS && round > 0.98 * best;
+            best = Math.min(best, round);
+            if (settled || elapsed >= MOST_SECONDS) {
+                return new Timed(result, best);
+            }
         }
-        return new Timed(result, best);
     }
 
     private static Tensor reference(Supplier<Tensor> op) {
