@@ -64,6 +64,41 @@ public final class Ops {
     }
 
     /**
+     * An 8-bit float product with per-tensor scales, as Transformer Engine's and {@code
+     * torch._scaled_mm}: {@code (scaleA * scaleB) (a @ b)}, rounded to {@code outDtype}; a (..., M, K)
+     * and b (..., K, N) with {@link #matmul}'s shape rules, each F8E4M3 or F8E5M2; the scales the
+     * dequantisation scales {@link #toFp8} returns. On the CPU and reference backends a and b are
+     * widened to F32 and multiplied there: correct, not fast (each is copied first). No GPU kernel
+     * takes it yet: on a GPU the widening cast is refused.
+     *
+     * @param a the left factor, F8E4M3 or F8E5M2
+     * @param b the right factor, F8E4M3 or F8E5M2
+     * @param scaleA a's scale: one floating-point value
+     * @param scaleB b's scale: one floating-point value
+     * @param outDtype F32, BF16 or F16
+     * @return a new tensor, (..., M, N)
+     */
+    public static Tensor scaledMatmul(Tensor a, Tensor b, Tensor scaleA, Tensor scaleB, DType outDtype) {
+        return Fp8.scaledMatmul(a, b, scaleA, scaleB, outDtype);
+    }
+
+    /**
+     * {@code x} in 8 bits with a per-tensor scale, as Transformer Engine casts activations and weights:
+     * {@code scale = amax(|x|) / largest}, where largest is the format's largest finite value (448
+     * for F8E4M3, 57344 for F8E5M2), rounded to F32 (1 when x is all zeros or empty); {@code values =
+     * x / scale} cast to {@code dtype} (to nearest even, saturating). So {@code values * scale}
+     * gives x back to the format's precision, and the largest magnitude lands on the largest value.
+     *
+     * @param x the values, any floating-point dtype, all finite
+     * @param dtype F8E4M3 or F8E5M2
+     * @return the 8-bit values and their scale
+     * @throws IllegalArgumentException when x holds an infinity or NaN
+     */
+    public static ScaledTensor toFp8(Tensor x, DType dtype) {
+        return Fp8.toFp8(x, dtype);
+    }
+
+    /**
      * A fully connected layer: {@code x @ weight^T + bias}; x (..., in), weight (out, in), bias (out)
      * or {@code null}, result (..., out). The transpose is a view and the bias add is fused into the
      * product.

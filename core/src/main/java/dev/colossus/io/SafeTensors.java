@@ -42,8 +42,10 @@ public final class SafeTensors {
     public static final long MAX_HEADER_BYTES = 100_000_000;
     private static final String METADATA = "__metadata__";
     /** The format's dtype names for the dtypes Colossus holds. */
-    private static final Map<String, DType> DTYPES = Map.of("F64", DType.F64, "F32", DType.F32, "F16", DType.F16,
-            "BF16", DType.BF16, "I64", DType.I64, "I32", DType.I32, "I16", DType.I16, "I8", DType.I8, "U8", DType.U8, "BOOL", DType.BOOL);
+    private static final Map<String, DType> DTYPES = Map.ofEntries(Map.entry("F64", DType.F64), Map.entry("F32", DType.F32),
+            Map.entry("F16", DType.F16), Map.entry("BF16", DType.BF16), Map.entry("I64", DType.I64), Map.entry("I32", DType.I32),
+            Map.entry("I16", DType.I16), Map.entry("I8", DType.I8), Map.entry("U8", DType.U8), Map.entry("BOOL", DType.BOOL),
+            Map.entry("F8_E4M3", DType.F8E4M3), Map.entry("F8_E5M2", DType.F8E5M2));
 
     private final Map<String, Tensor> tensors;
     private final Map<String, String> metadata;

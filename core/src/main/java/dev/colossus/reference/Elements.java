@@ -9,7 +9,7 @@ import java.lang.foreign.ValueLayout;
  * as doubles, integer values as longs.
  *
  * <p>Writes round as {@link dev.colossus.op.Copy} defines: to nearest even into F32/F16/BF16 (F16 and
- * BF16 through F32), toward zero into integers (NaN becomes 0, out-of-range values saturate for I64
+ * BF16 through F32) and into the 8-bit floats (straight from the double, saturating: {@link Float8}), toward zero into integers (NaN becomes 0, out-of-range values saturate for I64
  * and wrap from I64 for I32, I16, I8 and U8: the low bits kept), and any non-zero into BOOL {@code true}.
  */
 public final class Elements {
@@ -42,6 +42,7 @@ public final class Elements {
             case I8 -> s.get(ValueLayout.JAVA_BYTE, element);
             case I16 -> s.get(I16, element * 2);
             case U8 -> s.get(ValueLayout.JAVA_BYTE, element) & 0xFF;
+            case F8E4M3, F8E5M2 -> Float8.decode(x.dtype(), s.get(ValueLayout.JAVA_BYTE, element));
         };
     }
 
@@ -81,6 +82,7 @@ public final class Elements {
             case BF16 -> s.set(I16, element * 2, floatToBf16((float) value));
             case I32, I64, I8, I16, U8 -> setLong(x, element, (long) value);
             case BOOL -> s.set(ValueLayout.JAVA_BYTE, element, (byte) (value != 0 ? 1 : 0));
+            case F8E4M3, F8E5M2 -> s.set(ValueLayout.JAVA_BYTE, element, Float8.encode(x.dtype(), value));
         }
     }
 

@@ -13,7 +13,9 @@ import dev.colossus.DType;
  *       {@code ulp} of the dtype the backend accumulates in, so that cancellation is allowed for.</li>
  * </ul>
  * The 16-bit formats get about two units in the last place of their own precision, since a backend
- * that computes in F32 and the reference that computes in double may round to neighbours.
+ * that computes in F32 and the reference that computes in double may round to neighbours; the 8-bit
+ * floats one unit (their ops run on the reference kernels on the host), and their smallest
+ * subnormal as the absolute floor.
  */
 public record Tolerance(double atol, double rtol, double relativeL2, double sumUlps, double accumulationEpsilon) {
 
@@ -23,6 +25,8 @@ public record Tolerance(double atol, double rtol, double relativeL2, double sumU
             case F32 -> new Tolerance(1e-5, 1e-5, 1e-5, 64, 0x1p-23);
             case F16 -> new Tolerance(1e-3, 2e-3, 2e-3, 64, 0x1p-23);
             case BF16 -> new Tolerance(1e-2, 1.6e-2, 1e-2, 64, 0x1p-23);
+            case F8E4M3 -> new Tolerance(0x1p-9, 0.125, 0.0625, 64, 0x1p-23);
+            case F8E5M2 -> new Tolerance(0x1p-16, 0.25, 0.125, 64, 0x1p-23);
             case I32, I64, BOOL, I8, I16, U8 -> new Tolerance(0, 0, 0, 0, 0);
         };
     }

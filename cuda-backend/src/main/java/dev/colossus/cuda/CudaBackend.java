@@ -50,7 +50,7 @@ import java.util.stream.Stream;
  * says no and they fail with the op named; {@code Rotary} then runs composed of products and copies):
  * {@link CudaIndexing}'s gathers, scatters, running sums and rotary embeddings, and the unary
  * functions after {@code SILU} (sin, cos, erf, floor, ...) and binary ones after {@code GE} (remainder,
- * floorDivide), and {@link CudaOrdering}'s topk. No kernel reads or writes I8, I16 or U8 (a tensor
+ * floorDivide), and {@link CudaOrdering}'s topk. No kernel reads or writes I8, I16, U8, F8E4M3 or F8E5M2 (a tensor
  * of them moves to and from the GPU; cast it on the host).
  *
  * <p>F32, F16 and BF16 compute in F32, F64 in F64, integers in 64-bit integers. GEMM accumulates in
@@ -256,10 +256,10 @@ public final class CudaBackend implements Backend {
      * builds) have kernels that never ran on a GPU, taken only with {@code
      * -Dcolossus.cuda.unvalidatedKernels=true}; the plain builds' function tables end at SILU and GE,
      * and would give another function's value for a later one. GEMM epilogues take the activations up
-     * to SILU. No kernel takes I8, I16 or U8.
+     * to SILU. No kernel takes I8, I16, U8 or the 8-bit floats.
      */
     private static boolean kernelsExist(Op op) {
-        if (op.inputs().stream().anyMatch(o -> narrowInteger(o.dtype())) || narrowInteger(op.out().dtype())) {
+        if (op.inputs().stream().anyMatch(o -> heldOnly(o.dtype())) || heldOnly(op.out().dtype())) {
             return false;
         }
         boolean unvalidated = CudaOptions.AT_START.unvalidatedKernels();
@@ -276,9 +276,12 @@ public final class CudaBackend implements Backend {
         };
     }
 
-    /** I8, I16 and U8: held and moved on the GPU, computed on by no kernel (their dtype codes are past the kernels' tables). */
-    private static boolean narrowInteger(DType dtype) {
-        return dtype == DType.I8 || dtype == DType.I16 || dtype == DType.U8;
+    /**
+     * I8, I16, U8 and the 8-bit floats: held and moved on the GPU, computed on by no kernel (their
+     * dtype codes are past the kernels' tables).
+     */
+    private static boolean heldOnly(DType dtype) {
+        return dtype == DType.I8 || dtype == DType.I16 || dtype == DType.U8 || dtype.isFp8();
     }
 
     /** Whether {@code m} goes to {@link TensorCoreGemm}, by {@code colossus.cuda.gemm} (see the class comment). */
