@@ -82,8 +82,9 @@ public final class Float8 {
         double magnitude = Math.abs(value);
         int code;
         if (magnitude >= decode(format, (byte) largest)) {
-            code = largest;
+            code = largest; // saturated: past the largest finite value, infinities included
         } else {
+            // below the largest value rounding cannot pass it (it is a value of the format): no clamp
             int exponent = Math.getExponent(magnitude);
             if (exponent < 1 - bias) {
                 // a subnormal (or zero): quanta of 2^(1-bias-m) from 0; 2^m of them is the smallest normal's code
@@ -94,7 +95,6 @@ public final class Float8 {
                 double steps = Math.rint(Math.scalb(magnitude, m - exponent));
                 code = ((exponent + bias - 1) << m) + (int) steps;
             }
-            code = Math.min(code, largest);
         }
         return (byte) (sign | code);
     }
