@@ -37,9 +37,11 @@ final class Fp8 {
         if (!x.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException(op + ": x " + x.shape() + " " + x.dtype() + " is not floating point");
         }
-        double amax;
-        try (Tensor magnitudes = Ops.abs(x); Tensor largest = Ops.max(magnitudes)) {
-            amax = x.numel() == 0 ? 0 : largest.item();
+        double amax = 0;
+        if (x.numel() > 0) {
+            try (Tensor magnitudes = Ops.abs(x); Tensor largest = Ops.max(magnitudes)) {
+                amax = largest.item();
+            }
         }
         if (!Double.isFinite(amax)) {
             throw new IllegalArgumentException(op + ": x " + x.shape() + " " + x.dtype() + " holds " + amax

@@ -996,14 +996,7 @@ public final class Tensor implements AutoCloseable {
         if (!dtype().isFloatingPoint() && !other.dtype().isFloatingPoint()) {
             return Arrays.equals(toLongArray(), other.toLongArray());
         }
-        double[] x = toDoubleArray();
-        double[] y = other.toDoubleArray();
-        for (int i = 0; i < x.length; i++) {
-            if (x[i] != y[i]) {
-                return false;
-            }
-        }
-        return true;
+        return allClose(other, 0, 0, false);
     }
 
     /**
@@ -1064,7 +1057,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * The shape, dtype and device on the first line ({@code Tensor(2, 3) F32 cpu}), the values below
+     * The shape, dtype and device on the first line ({@code Tensor(2,3) F32 cpu}), the values below
      * as NumPy prints them, read from the tensor's device; beyond 1000 elements only the first and last
      * three along each dimension are read and shown. A closed handle shows {@code closed} and no
      * values; values that cannot be read (a lost GPU context) are replaced by the reason.

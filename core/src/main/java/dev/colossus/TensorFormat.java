@@ -22,8 +22,8 @@ final class TensorFormat {
     static final int EDGE_ITEMS = 3;
     static final int LINE_WIDTH = 80;
 
-    /** The indices read along each dimension, and whether a gap follows the first EDGE_ITEMS of them. */
-    private final long[][] kept;
+    /** How many indices are shown along each dimension, and whether a gap follows the first EDGE_ITEMS of them. */
+    private final int[] shown;
     private final boolean[] elided;
     private final String[] text;
     private final int width;
@@ -31,12 +31,12 @@ final class TensorFormat {
     private TensorFormat(Tensor x) {
         int rank = x.rank();
         boolean summarise = x.numel() > SUMMARY_THRESHOLD;
-        kept = new long[rank][];
+        shown = new int[rank];
         elided = new boolean[rank];
         for (int d = 0; d < rank; d++) {
             long size = x.size(d);
             elided[d] = summarise && size > 2L * EDGE_ITEMS;
-            kept[d] = elided[d] ? edges(size) : range(size);
+            shown[d] = elided[d] ? 2 * EDGE_ITEMS : (int) size;
         }
         text = x.dtype().isFloatingPoint() ? floats(read(x, true).doubles) : integers(x.dtype(), read(x, false).longs);
         int widest = 0;
@@ -53,19 +53,19 @@ final class TensorFormat {
 
     // ---- reading ----
 
-    /** The kept values row-major, as doubles (floating types) or longs (integers and BOOL). */
+    /** The shown values row-major, as doubles (floating types) or longs (integers and BOOL). */
     private record Values(double[] doubles, long[] longs) {
     }
 
     /**
-     * Reads the kept values block by block: each block is a view taking the first or the last
+     * Reads the shown values block by block: each block is a view taking the first or the last
      * EDGE_ITEMS along every elided dimension (2^k views for k elided dimensions), copied whole.
      */
     private Values read(Tensor x, boolean asDoubles) {
-        int rank = kept.length;
+        int rank = shown.length;
         int count = 1;
-        for (long[] k : kept) {
-            count *= k.length;
+        for (int n : shown) {
+            count *= n;
         }
         double[] doubles = asDoubles ? new double[count] : null;
         long[] longs = asDoubles ? null : new long[count];
@@ -76,13 +76,13 @@ final class TensorFormat {
             }
         }
         for (int corner = 0; corner < 1 << elidedDims.size(); corner++) {
-            long[] firstKept = new long[rank];
+            long[] firstShown = new long[rank];
             Tensor block = x;
             try {
                 for (int e = 0; e < elidedDims.size(); e++) {
                     int d = elidedDims.get(e);
                     boolean last = (corner >> e & 1) == 1;
-                    firstKept[d] = last ? EDGE_ITEMS : 0;
+                    firstShown[d] = last ? EDGE_ITEMS : 0;
                     Tensor narrowed = block.narrow(d, last ? x.size(d) - EDGE_ITEMS : 0, EDGE_ITEMS);
                     if (block != x) {
                         block.close();
@@ -91,7 +91,7 @@ final class TensorFormat {
                 }
                 double[] blockDoubles = asDoubles ? block.toDoubleArray() : null;
                 long[] blockLongs = asDoubles ? null : block.toLongArray();
-                place(block.shape(), firstKept, blockDoubles, blockLongs, doubles, longs);
+                place(block.shape(), firstShown, blockDoubles, blockLongs, doubles, longs);
             } finally {
                 if (block != x) {
                     block.close();
@@ -101,16 +101,16 @@ final class TensorFormat {
         return new Values(doubles, longs);
     }
 
-    /** Copies a block's row-major values to their places among the kept values. */
-    private void place(Shape blockShape, long[] firstKept, double[] fromDoubles, long[] fromLongs,
+    /** Copies a block's row-major values to their places among the shown values. */
+    private void place(Shape blockShape, long[] firstShown, double[] fromDoubles, long[] fromLongs,
             double[] toDoubles, long[] toLongs) {
-        int rank = kept.length;
+        int rank = shown.length;
         long[] index = new long[rank];
         int n = fromDoubles != null ? fromDoubles.length : fromLongs.length;
         for (int i = 0; i < n; i++) {
             int at = 0;
             for (int d = 0; d < rank; d++) {
-                at = at * kept[d].length + (int) (firstKept[d] + index[d]);
+                at = at * shown[d] + (int) (firstShown[d] + index[d]);
             }
             if (toDoubles != null) {
                 toDoubles[at] = fromDoubles[i];
@@ -121,23 +121,6 @@ final class TensorFormat {
                 index[d] = 0;
             }
         }
-    }
-
-    private static long[] edges(long size) {
-        long[] k = new long[2 * EDGE_ITEMS];
-        for (int i = 0; i < EDGE_ITEMS; i++) {
-            k[i] = i;
-            k[EDGE_ITEMS + i] = size - EDGE_ITEMS + i;
-        }
-        return k;
-    }
-
-    private static long[] range(long size) {
-        long[] k = new long[(int) size];
-        for (int i = 0; i < size; i++) {
-            k[i] = i;
-        }
-        return k;
     }
 
     // ---- numbers ----
@@ -189,7 +172,7 @@ final class TensorFormat {
     // ---- layout ----
 
     private String render() {
-        if (kept.length == 0) {
+        if (shown.length == 0) {
             return text[0];
         }
         StringBuilder out = new StringBuilder();
@@ -197,17 +180,17 @@ final class TensorFormat {
         return out.toString();
     }
 
-    /** Dimension {@code d} of the block whose first kept value is {@code first}, its '[' at the current column. */
+    /** Dimension {@code d} of the block whose first shown value is {@code first}, its '[' at the current column. */
     private void render(StringBuilder out, int d, int first) {
-        int rank = kept.length;
+        int rank = shown.length;
         int stride = 1;
         for (int e = d + 1; e < rank; e++) {
-            stride *= kept[e].length;
+            stride *= shown[e];
         }
         out.append('[');
         if (d == rank - 1) {
             List<String> items = new ArrayList<>();
-            for (int i = 0; i < kept[d].length; i++) {
+            for (int i = 0; i < shown[d]; i++) {
                 if (elided[d] && i == EDGE_ITEMS) {
                     items.add("...");
                 }
@@ -223,7 +206,7 @@ final class TensorFormat {
             }
         } else {
             String between = ",\n" + "\n".repeat(rank - d - 2) + " ".repeat(d + 1);
-            for (int i = 0; i < kept[d].length; i++) {
+            for (int i = 0; i < shown[d]; i++) {
                 if (i > 0) {
                     out.append(between);
                 }

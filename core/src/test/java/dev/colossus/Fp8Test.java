@@ -112,8 +112,11 @@ class Fp8Test {
             assertEquals(448, largest);
             assertEquals((float) (amax / 448.0), (float) q.scale().item());
         }
-        try (ScaledTensor zeros = Ops.toFp8(Tensor.zeros(DType.BF16, 4), DType.F8E5M2)) {
+        try (ScaledTensor zeros = Ops.toFp8(Tensor.zeros(DType.BF16, 4), DType.F8E5M2);
+             ScaledTensor empty = Ops.toFp8(Tensor.zeros(DType.F32, 0, 3), DType.F8E4M3)) {
             assertEquals(1, zeros.scale().item());
+            assertEquals(1, empty.scale().item());
+            assertEquals(Shape.of(0, 3), empty.values().shape());
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Ops.toFp8(Tensor.of(new float[] {1, Float.POSITIVE_INFINITY}, 2), DType.F8E4M3));

@@ -34,11 +34,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *       heads by its {@code enable_gqa}: the peer a user would otherwise call.
  * </ul>
  * Every value each parameter accepts is in its {@code @Param}; the default run is their cross
- * product (about 12 minutes). {@code benchmarks/run-attention.sh} runs the sitting the report reads.
+ * product (72 combinations of 20 s or more: over half an hour). {@code benchmarks/run-attention.sh}
+ * runs the sitting the report reads.
  * Shapes ({@code shape}): {@code prefill} B=1, Hq=Hkv=16, Lq=Lk=2048, D=128; {@code prefill-256}
- * the same at L=256; {@code prefill-1024-d64} the tour's, L=1024, D=64; {@code decode} B=1, Hq=32, Hkv=8, Lq=1, Lk=8192, D=128 (the K/V cache, in
- * {@code dtype}, streamed once). GFLOP/s = 4 B Hq Lq Lk D / time, halved when causal; for decode,
- * GB/s over the bytes of K and V (the report of {@code benchmarks/run-attention.sh}).
+ * the same at L=256; {@code prefill-1024-d64} the tour's, L=1024, D=64; {@code decode} B=1, Hq=32,
+ * Hkv=8, Lq=1, Lk=8192, D=128 (the K/V cache, in {@code dtype}, streamed once). GFLOP/s = 4 B Hq
+ * Lq Lk D / time, halved when causal; for decode, GB/s over the bytes of K and V (the report of
+ * {@code benchmarks/run-attention.sh}).
  *
  * <pre>
  * benchmarks/run-attention.sh       # with MatMulBench at 2048 and the copy yardstick, in one run

@@ -1,6 +1,6 @@
 package dev.colossus.bench;
 
-import dev.colossus.spi.SettingsReader;
+import dev.colossus.cpu.settings.CpuSettings;
 import org.bytedeco.openblas.global.openblas_full;
 
 /**
@@ -19,8 +19,7 @@ public final class OpenBlasPeer {
     /** Refuses a forced kernel (see above), then gives OpenBLAS as many threads as the CPU backend has. */
     static void prepare() {
         refuseForcedKernel();
-        openblas_full.openblas_set_num_threads(SettingsReader.system().integer("colossus.cpu.threads",
-                Runtime.getRuntime().availableProcessors(), 1, 4096, "threads"));
+        openblas_full.openblas_set_num_threads(CpuSettings.current().threads());
     }
 
     /** Throws while {@code OPENBLAS_CORETYPE} forces a kernel, unless {@code -Dbench.openblasCoretype=keep}. */

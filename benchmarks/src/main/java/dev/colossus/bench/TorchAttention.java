@@ -1,6 +1,6 @@
 package dev.colossus.bench;
 
-import dev.colossus.spi.SettingsReader;
+import dev.colossus.cpu.settings.CpuSettings;
 import java.lang.foreign.MemorySegment;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.BytePointer;
@@ -28,8 +28,7 @@ final class TorchAttention implements AutoCloseable {
     private final boolean isCausal;
 
     TorchAttention(dev.colossus.Tensor q, dev.colossus.Tensor k, dev.colossus.Tensor v, boolean causal) {
-        torch.set_num_threads(SettingsReader.system().integer("colossus.cpu.threads",
-                Runtime.getRuntime().availableProcessors(), 1, 4096, "threads"));
+        torch.set_num_threads(CpuSettings.current().threads());
         long lq = q.size(-2), lk = k.size(-2);
         isCausal = causal && lq == lk;
         try (PointerScope _ = new PointerScope()) {

@@ -74,15 +74,14 @@ public final class Float8 {
      */
     public static byte encode(DType format, double value) {
         int e = exponentBits(format), m = 7 - e, bias = (1 << (e - 1)) - 1;
-        int largest = largestCode(format);
         if (Double.isNaN(value)) {
             return 0x7F;
         }
         int sign = value < 0 || (value == 0 && 1 / value < 0) ? 0x80 : 0;
         double magnitude = Math.abs(value);
         int code;
-        if (magnitude >= decode(format, (byte) largest)) {
-            code = largest; // saturated: past the largest finite value, infinities included
+        if (magnitude >= largest(format)) {
+            code = largestCode(format); // saturated: past the largest finite value, infinities included
         } else {
             // below the largest value rounding cannot pass it (it is a value of the format): no clamp
             int exponent = Math.getExponent(magnitude);

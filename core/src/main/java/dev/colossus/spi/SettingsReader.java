@@ -30,6 +30,32 @@ public final class SettingsReader {
     }
 
     /**
+     * Settings read once from this process, or, where a value was refused, the defaults and why.
+     *
+     * @param <T> the settings' type
+     * @param settings the settings in force
+     * @param problem why a value was refused, naming the setting; null when every value parsed
+     */
+    public record AtStart<T>(T settings, String problem) {
+    }
+
+    /**
+     * {@code read} over this process's properties and environment; where it refuses a value, over no
+     * sources at all (every default), with the refusal kept for the backend to report.
+     *
+     * @param <T> the settings' type
+     * @param read the settings from a reader
+     * @return the settings and the problem, if any
+     */
+    public static <T> AtStart<T> readAtStart(Function<SettingsReader, T> read) {
+        try {
+            return new AtStart<>(read.apply(system()), null);
+        } catch (IllegalArgumentException refused) {
+            return new AtStart<>(read.apply(new SettingsReader(property -> null, variable -> null)), refused.getMessage());
+        }
+    }
+
+    /**
      * A reader over this process's system properties and environment.
      *
      * @return the reader

@@ -24,22 +24,9 @@ import java.util.List;
 record CudaOptions(Gemm gemm, GemmKernel gemmKernel, AttentionPath attention, AttentionKernel attentionKernel,
         boolean tf32, boolean syncEachOp, boolean unvalidatedKernels, boolean blockCache, long blockCacheBytes,
         long poolCacheBytes, List<Setting> settings) {
+    private static final SettingsReader.AtStart<CudaOptions> START = SettingsReader.readAtStart(reader -> read(reader, null));
     /** The settings as they were when the backend was first used (the defaults if one was refused). */
-    static final CudaOptions AT_START;
-    private static final String PROBLEM;
-
-    static {
-        CudaOptions start;
-        String problem = null;
-        try {
-            start = read(SettingsReader.system(), null);
-        } catch (IllegalArgumentException e) {
-            problem = e.getMessage();
-            start = read(new SettingsReader(property -> null, variable -> null), null);
-        }
-        AT_START = start;
-        PROBLEM = problem;
-    }
+    static final CudaOptions AT_START = START.settings();
 
     /** Which GEMM takes a product: {@code auto} is cuBLAS for every product (see {@link CudaBackend}). */
     enum Gemm { CUBLAS, CUSTOM, AUTO }
@@ -60,7 +47,7 @@ record CudaOptions(Gemm gemm, GemmKernel gemmKernel, AttentionPath attention, At
 
     /** Why a setting read at the first use was refused, naming it; null when none was. */
     static String problem() {
-        return PROBLEM;
+        return START.problem();
     }
 
     /** Whether Colossus's GEMM keeps to the mma.sync kernel. */

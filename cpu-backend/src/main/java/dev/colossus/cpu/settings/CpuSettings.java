@@ -24,21 +24,7 @@ public record CpuSettings(int threads, int vectorBits, int kc, long l2Bytes, Lis
 
     /** Holder idiom: read on first use, kept for the life of the process. */
     private static final class Current {
-        static final String PROBLEM;
-        static final CpuSettings SETTINGS;
-
-        static {
-            CpuSettings settings;
-            String problem = null;
-            try {
-                settings = read(SettingsReader.system());
-            } catch (IllegalArgumentException e) {
-                problem = e.getMessage();
-                settings = read(new SettingsReader(property -> null, variable -> null));
-            }
-            SETTINGS = settings;
-            PROBLEM = problem;
-        }
+        static final SettingsReader.AtStart<CpuSettings> READ = SettingsReader.readAtStart(CpuSettings::read);
     }
 
     /**
@@ -47,7 +33,7 @@ public record CpuSettings(int threads, int vectorBits, int kc, long l2Bytes, Lis
      * @return the settings
      */
     public static CpuSettings current() {
-        return Current.SETTINGS;
+        return Current.READ.settings();
     }
 
     /**
@@ -56,7 +42,7 @@ public record CpuSettings(int threads, int vectorBits, int kc, long l2Bytes, Lis
      * @return the reason, or null
      */
     public static String problem() {
-        return Current.PROBLEM;
+        return Current.READ.problem();
     }
 
     /**
