@@ -4,7 +4,7 @@
 #
 #   cuda-backend/gpu-check.sh pack   here: builds, writes .device/ (a Java 25 runtime and the jars, ~58 MB)
 #   cuda-backend/gpu-check.sh run [STEP...]   there (device tool, carry [".device"]): the steps named, of
-#                                    junit (limit JUNIT_S, default 180 s), tour (60 s), modulepath (60 s),
+#                                    junit (limit JUNIT_S, default 180 s), tour (150 s), modulepath (60 s),
 #                                    bench (BENCH_S, default 180 s, then 45 s), torch (120 s), sanitize
 #                                    (compute-sanitizer's racecheck and synccheck over SanitizerTargetsTest,
 #                                    with the unvalidated kernels, 200 s each; skipped where there is no
@@ -33,14 +33,19 @@ pack() {
     set -e
     source .ci/java-home.sh
     mvn -q -B -DskipTests install
-    ../shared/device/make-jre.sh .device
-    # The shaded jar without what the GPU check never loads: OpenBLAS's natives (20 MB), MiniLM's ONNX
-    # file (90 MB), the tokenizers' natives (DJL, 19 MB), ONNX Runtime's library (17 MB), PyTorch's
-    # CPU library (90 MB) and the reports' charting libraries (JFreeChart, JFreeSVG: 3 MB): the carry
-    # limit is 64 MiB.
+    # A small Java 25 runtime (the GPU machine has no JDK): the modules the library, JUnit's console
+    # launcher and the benchmarks load, jdk.jfr for the ops' events among them.
+    rm -rf .device/jre && mkdir -p .device
+    "$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.incubator.vector,jdk.jfr,java.management,jdk.management,jdk.unsupported,java.logging,java.xml \
+        --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output .device/jre
+    tar czf .device/jre.tgz -C .device jre && rm -rf .device/jre
+    # The shaded jar without what the GPU check never loads, the peers and models of the CPU benchmarks:
+    # OpenBLAS, PyTorch, ONNX Runtime, MiniLM's files, DJL's tokenizers, ojalgo, EJML, the reports'
+    # charts and what they parse with (hundreds of MB): the working tree and the carry travel within
+    # 64 MiB together.
     cp benchmarks/target/benchmarks.jar .device/benchmarks.jar
-    zip -q -d .device/benchmarks.jar 'org/bytedeco/openblas/linux-x86_64/*' 'all-minilm-l6-v2.onnx' 'native/lib/*' 'ai/onnxruntime/native/*' \
-        'org/bytedeco/pytorch/linux-x86_64/*' 'org/jfree/*'
+    zip -q -d .device/benchmarks.jar 'org/bytedeco/*' 'ai/onnxruntime/*' 'ai/djl/*' 'native/lib/*' 'all-minilm-l6-v2*' \
+        'org/jfree/*' 'org/ojalgo/*' 'org/ejml/*' 'com/sun/jna/*' 'org/apache/commons/*' 'com/fasterxml/jackson/*' 'com/google/*'
     cp core/target/colossus-core-*-tests.jar .device/core-tests.jar
     "$JAVA_HOME/bin/jar" cf .device/cuda-tests.jar -C cuda-backend/target/test-classes .
     # The module path of the modulepath step: core, cuda, JCuda and JCuda's natives each a jar (the natives
@@ -72,7 +77,7 @@ run() {
         echo "--- tools"; which nvcc ptxas python3 || true
         "${java[0]}" -version 2>&1
         # The Hopper kernels must run on the warpgroup tensor instructions: HGMMA in their SASS.
-        for module in gemm_sm90a gemm_sm90a.unvalidated gemm_pingpong_sm90a attention_sm90a attention_sm90a.unvalidated; do
+        for module in gemm_sm90a gemm_pingpong_sm90a attention_sm90a; do
             echo "--- SASS of $module: HGMMA instructions"
             ptx=cuda-backend/src/main/resources/dev/colossus/cuda/ptx/$module.ptx
             ptxas -arch=sm_90a -o /tmp/$module.cubin "$ptx" && cuobjdump --dump-sass /tmp/$module.cubin | grep -c HGMMA || true
@@ -103,7 +108,7 @@ run() {
         -jar "$root/.device/junit-platform-console-standalone.jar" execute --disable-banner --details=tree \
         -cp "/tmp/cuda-tests:$jars:$root/.device/core-tests.jar" $selection \
         --reports-dir /tmp/junit-xml) > "$out/junit.txt" 2>&1; junit=$?; }
-    [[ $steps == *" tour "* ]] && { timeout 60 "${java[@]}" -cp "$jars" dev.colossus.bench.Tour > "$out/tour.txt" 2>&1; tour=$?; }
+    [[ $steps == *" tour "* ]] && { timeout 150 "${java[@]}" -cp "$jars" dev.colossus.bench.Tour > "$out/tour.txt" 2>&1; tour=$?; }
     if [[ $steps == *" modulepath "* ]]; then
         # The backend on the module path: JCuda's driver binding handed over by JCudaNatives (ModulePathMain
         # says "loaded" or why not).
