@@ -18,23 +18,14 @@
 // Split-KV (flash-decoding): gridDim.z splits the keys; with more than one split each block writes its
 // rows' normalised partial output and log2-sum-exp to a workspace, and attention_merge combines them.
 //
-// Built twice (build-ptx.sh): attention.ptx, the kernels as they last passed on a GPU, and, with
-// -DCOLOSSUS_UNVALIDATED, attention.unvalidated.ptx, which adds what has not yet run on one: the
-// log-sum-exps and the flushing exp2 (cuda-backend/README.md lists what ran where).
-// ptx-variant: unvalidated -DCOLOSSUS_UNVALIDATED
+// The log-sum-exps and the flushing exp2 first passed on an H200 on 2026-12-04 (gpu-runs.md).
 #include "../common/mma.cuh"
 #include "../common/strided.cuh"
-#ifdef COLOSSUS_UNVALIDATED
 #include "exp2_flushed.cuh"
 #define SOFTMAX_EXP2 exp2_flushed
 #define LSE_PARAMETERS , float *lse, long long l_b, long long l_h, long long l_i
 #define LSE_ARGUMENTS , lse, l_b, l_h, l_i
 constexpr float LN2 = 0.6931471805599453f;
-#else
-#define SOFTMAX_EXP2 exp2f
-#define LSE_PARAMETERS
-#define LSE_ARGUMENTS
-#endif
 
 namespace {
 constexpr int ROWS = 64, KEYS = 64, THREADS = 128;
@@ -264,11 +255,9 @@ __device__ void attention(Shape shape, const T* q, long long q_b, long long q_h,
             for (int j = 0; j < D / 8; ++j) {
                 *reinterpret_cast<uint32_t*>(at + j * 8) = pack2<T>(o[j][2 * h] * inverse, o[j][2 * h + 1] * inverse);
             }
-#ifdef COLOSSUS_UNVALIDATED
             if (lse != nullptr && (lane & 3) == 0) {
                 lse[b * l_b + row.head * l_h + row.i * l_i] = sum == 0.0f ? -INFINITY : (m[h] + log2f(sum)) * LN2;
             }
-#endif
         } else {
             long long row_id = ((long long) b * shape.Hq + row.head) * shape.Lq + row.i;
             long long split_rows = (long long) shape.B * shape.Hq * shape.Lq;
@@ -297,7 +286,6 @@ __device__ void merge(int Hq, int Lq, int D, int splits, long long rows, const f
         }
         long long b = row / ((long long) Hq * Lq), h = row / Lq % Hq, i = row % Lq;
         T* at = out + b * o_b + h * o_h + i * o_i;
-#ifdef COLOSSUS_UNVALIDATED
         if (lse != nullptr && threadIdx.x == 0) {
             float weights = 0.0f;
             for (int s = 0; s < splits; ++s) {
@@ -305,7 +293,6 @@ __device__ void merge(int Hq, int Lq, int D, int splits, long long rows, const f
             }
             lse[b * l_b + h * l_h + i * l_i] = top == -INFINITY ? -INFINITY : (top + log2f(weights)) * LN2;
         }
-#endif
         for (int d = threadIdx.x; d < D; d += blockDim.x) {
             float sum = 0.0f, weights = 0.0f;
             for (int s = 0; s < splits; ++s) {

@@ -25,20 +25,12 @@
 // matrix products. Barriers: q_full; per stage k_full and v_full (the copies landed), k_empty and
 // v_empty (both consumers done with the tile: K after S, V after P V).
 //
-// Built twice (build-ptx.sh): attention_sm90a.ptx, the kernels as they last passed on a GPU, and, with
-// -DCOLOSSUS_UNVALIDATED, attention_sm90a.unvalidated.ptx, which adds what has not yet run on one: the
-// log-sum-exps, the softmax on one fused multiply-add and one flushing ex2 an element, and no Q copy
-// for a block with no key tile (cuda-backend/README.md lists what ran where).
-// ptx-variant: unvalidated -DCOLOSSUS_UNVALIDATED
+// The log-sum-exps, the softmax on one fused multiply-add and one flushing ex2 an element, and no Q
+// copy for a block with no key tile first passed on an H200 on 2026-12-04 (gpu-runs.md).
 #include "../common/hopper.cuh"
-#ifdef COLOSSUS_UNVALIDATED
 #include "exp2_flushed.cuh"
 #define LSE_PARAMETERS , float *lse, long long l_b, long long l_h, long long l_i
 #define LSE_ARGUMENTS , lse, l_b, l_h, l_i
-#else
-#define LSE_PARAMETERS
-#define LSE_ARGUMENTS
-#endif
 
 namespace {
 constexpr int D = 128, QUERIES = 128, KEYS = 128, STAGES = 2, THREADS = 384;
@@ -48,9 +40,7 @@ constexpr int HALF_BYTES = TILE_BYTES / 2;         // one 64-wide half of a tile
 constexpr int PRODUCER_REGISTERS = 40, CONSUMER_REGISTERS = 232;
 constexpr int TURN_BARRIER = 1;                    // named barriers 1 and 2: consumer c's turn to issue
 constexpr float LOG2E = 1.4426950408889634f;
-#ifdef COLOSSUS_UNVALIDATED
 constexpr float LN2 = 0.6931471805599453f;
-#endif
 
 // d += A B for A 64x16 in registers (the A fragment of mma.m16n8k16 per warp: a[0] = A[g][2q..2q+1],
 // a[1] = A[g+8][2q..], a[2] = A[g][2q+8..], a[3] = A[g+8][2q+8..], g = lane / 4, q = lane % 4, rows
@@ -85,13 +75,11 @@ struct Ring {
 __device__ __forceinline__ void produce(const TensorMap& q_map, const TensorMap& k_map, const TensorMap& v_map, int b, int h,
                                         int g, int i0, int blocks, unsigned char* q_tile, unsigned char* k_tiles,
                                         unsigned char* v_tiles, const Ring& ring) {
-#ifdef COLOSSUS_UNVALIDATED
     // No key tile (causal, Lq > Lk: these queries see no key): the consumers never wait for Q, so no
     // copy of it may be issued, or the block could exit with the bulk copy still in flight.
     if (blocks == 0) {
         return;
     }
-#endif
     barrier_arrive_expecting(ring.q_full, TILE_BYTES);
     for (int half = 0; half < 2; ++half) {
         copy_tile(q_tile + half * HALF_BYTES, q_map, half * HALF, i0, h, b, ring.q_full);
@@ -149,7 +137,6 @@ template <typename T> __device__ __forceinline__ void issue_values(float (&o)[64
     fence_accumulators(o);
 }
 
-#ifdef COLOSSUS_UNVALIDATED
 // The online softmax over key block key0's raw scores q . k (scale > 0, so their max is the scaled
 // scores' max): -Inf past Lk and where causal hides the key; each row's max m (raw) and sum l
 // updated; sc replaced by 2^(s scale log2 e - m scale log2 e), one fused multiply-add and one ex2 an
@@ -194,52 +181,6 @@ __device__ __forceinline__ void online_softmax(float (&sc)[64], float (&m)[2], f
         l[h] = l[h] * rescale[h] + sum;
     }
 }
-#else
-// The scores of key block key0 in log2 units, -Inf past Lk and where causal hides the key, then the
-// online softmax: each row's max m and sum l updated, sc replaced by exp2(s - m), and the factor that
-// rescales the output rows accumulated so far. The quad of lanes sharing a row reduces with two shuffles.
-__device__ __forceinline__ void online_softmax(float (&sc)[64], float (&m)[2], float (&l)[2], float (&rescale)[2], const Problem& p,
-                                               int key0, int first, int row0, int lane) {
-    const int shift = p.Lk - p.Lq;
-    const bool edge = key0 + KEYS > p.Lk || (p.causal && key0 + KEYS - 1 > first + shift);
-#pragma unroll
-    for (int j = 0; j < 16; ++j) {
-#pragma unroll
-        for (int x = 0; x < 4; ++x) {
-            float v = sc[4 * j + x] * p.scale_log2;
-            if (edge) {
-                const int key = key0 + 8 * j + 2 * (lane % 4) + (x & 1), row = row0 + 8 * (x >> 1);
-                if (key >= p.Lk || (p.causal && key > row + shift)) {
-                    v = -INFINITY;
-                }
-            }
-            sc[4 * j + x] = v;
-        }
-    }
-#pragma unroll
-    for (int h = 0; h < 2; ++h) {
-        float block_max = -INFINITY;
-#pragma unroll
-        for (int j = 0; j < 16; ++j) {
-            block_max = fmaxf(block_max, fmaxf(sc[4 * j + 2 * h], sc[4 * j + 2 * h + 1]));
-        }
-        block_max = fmaxf(block_max, __shfl_xor_sync(0xffffffff, block_max, 1));
-        block_max = fmaxf(block_max, __shfl_xor_sync(0xffffffff, block_max, 2));
-        const float m_new = fmaxf(m[h], block_max);
-        const float base = m_new == -INFINITY ? 0.0f : m_new;  // a row with nothing visible yet stays at 0
-        rescale[h] = exp2f(m[h] - base);
-        m[h] = m_new;
-        float sum = 0.0f;
-#pragma unroll
-        for (int j = 0; j < 16; ++j) {
-            sc[4 * j + 2 * h] = exp2f(sc[4 * j + 2 * h] - base);
-            sc[4 * j + 2 * h + 1] = exp2f(sc[4 * j + 2 * h + 1] - base);
-            sum += sc[4 * j + 2 * h] + sc[4 * j + 2 * h + 1];
-        }
-        l[h] = l[h] * rescale[h] + sum;
-    }
-}
-#endif
 
 // P's accumulators as the A fragments of its 16-key steps, as they lie.
 template <typename T> __device__ __forceinline__ void pack_probabilities(uint32_t (&pf)[KEYS / 16][4], const float (&sc)[64]) {
@@ -273,9 +214,7 @@ template <typename T>
 __device__ __forceinline__ void consume(const Problem& p, int c, int i0, int blocks, const unsigned char* q_tile,
                                         const unsigned char* k_tiles, const unsigned char* v_tiles, const Ring& ring,
                                         T* out_head, long long o_i
-#ifdef COLOSSUS_UNVALIDATED
                                         , float* lse_head, long long l_i
-#endif
 ) {
     const int thread = threadIdx.x % 128, warp = thread / 32, lane = thread % 32;
     const int first = i0 + 64 * c;                        // this consumer's first query
@@ -348,11 +287,9 @@ __device__ __forceinline__ void consume(const Problem& p, int c, int i0, int blo
             for (int j = 0; j < 16; ++j) {
                 *reinterpret_cast<uint32_t*>(at + 8 * j) = pack2<T>(o[4 * j + 2 * h] * inverse, o[4 * j + 2 * h + 1] * inverse);
             }
-#ifdef COLOSSUS_UNVALIDATED
             if (lse_head != nullptr && lane % 4 == 0) {
                 lse_head[row * l_i] = sum == 0.0f ? -INFINITY : (m[h] * p.scale_log2 + log2f(sum)) * LN2;
             }
-#endif
         }
     }
 }
@@ -393,12 +330,8 @@ __device__ void attention(const TensorMap& q_map, const TensorMap& k_map, const 
         }
     } else {
         claim_registers<CONSUMER_REGISTERS>();
-#ifdef COLOSSUS_UNVALIDATED
         consume<T>(p, warpgroup - 1, i0, blocks, q_tile, k_tiles, v_tiles, ring, out + b * o_b + h * o_h, o_i,
                    lse == nullptr ? nullptr : lse + b * l_b + h * l_h, l_i);
-#else
-        consume<T>(p, warpgroup - 1, i0, blocks, q_tile, k_tiles, v_tiles, ring, out + b * o_b + h * o_h, o_i);
-#endif
     }
 }
 }  // namespace

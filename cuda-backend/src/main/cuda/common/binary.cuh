@@ -1,7 +1,7 @@
 // The binary functions, by the ordinals of dev.colossus.op.BinaryFn: the elementwise kernels, strided
-// and packed, apply them. REMAINDER and FLOOR_DIVIDE exist only in the COLOSSUS_UNVALIDATED_BINARY
-// build, elementwise.unvalidated (never run on a GPU yet); not in the packed kernels, where fmod made
-// ptxas spill within their 64 registers.
+// and packed, apply them. REMAINDER and FLOOR_DIVIDE exist only where COLOSSUS_INTEGER_DIVISION is
+// defined, in the strided kernels (elementwise.cu); not in the packed kernels, where fmod made ptxas
+// spill within their 64 registers.
 #pragma once
 
 enum BinaryCode { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE, REMAINDER, FLOOR_DIVIDE };
@@ -42,7 +42,7 @@ template <typename T> __device__ __forceinline__ T apply_binary(int fn, T a, T b
         case POW: return c99_pow(a, b);
         case MAXIMUM: return nan_max(a, b);
         case MINIMUM: return nan_min(a, b);
-#ifdef COLOSSUS_UNVALIDATED_BINARY
+#ifdef COLOSSUS_INTEGER_DIVISION
         case REMAINDER: {  // Python's %: fmod, plus b where the signs differ (exact)
             T r = fmod(a, b);
             return r != (T) 0 && ((r < (T) 0) != (b < (T) 0)) ? r + b : r;
@@ -61,7 +61,7 @@ template <> __device__ __forceinline__ long long apply_binary<long long>(int fn,
         case MUL: return (long long) ((unsigned long long) a * (unsigned long long) b);
         case MAXIMUM: return a > b ? a : b;
         case MINIMUM: return a < b ? a : b;
-#ifdef COLOSSUS_UNVALIDATED_BINARY
+#ifdef COLOSSUS_INTEGER_DIVISION
         // Java's floorMod and floorDiv; by 0: remainder a, quotient 0; by -1: no overflow trap.
         case REMAINDER: {
             if (b == 0 || b == -1) {

@@ -1,7 +1,7 @@
 // The unary functions, by the ordinals of dev.colossus.op.UnaryFn: the elementwise kernels apply
 // them, and the GEMM epilogue applies the activations among them. The functions after SILU exist
-// only in the COLOSSUS_UNVALIDATED_FUNCTIONS builds, the elementwise modules' .unvalidated variants
-// (never run on a GPU yet); the plain builds are unchanged.
+// only where COLOSSUS_ALL_UNARY_FUNCTIONS is defined, in the elementwise modules: the GEMM epilogues
+// take the activations up to SILU.
 #pragma once
 
 enum UnaryCode {
@@ -25,7 +25,7 @@ template <typename T> __device__ __forceinline__ T apply_unary(int fn, T x) {
         // values without the cancellation of 1 + (about -1) where x is negative and GELU small.
         case GELU: return (T) 0.5 * x * erfc(x * (T) -0.70710678118654752);
         case GELU_TANH: return x / ((T) 1 + exp((T) -1.5957691216057308 * (x + (T) 0.044715 * x * x * x)));
-#ifdef COLOSSUS_UNVALIDATED_FUNCTIONS
+#ifdef COLOSSUS_ALL_UNARY_FUNCTIONS
         case SIN: return sin(x);
         case COS: return cos(x);
         case ERF: return erf(x);
@@ -64,7 +64,7 @@ template <int N> __device__ __forceinline__ void apply_unary_each(int fn, float 
         case RELU: apply_each<RELU>(x); break;
         case GELU: apply_each<GELU>(x); break;
         case GELU_TANH: apply_each<GELU_TANH>(x); break;
-#ifdef COLOSSUS_UNVALIDATED_FUNCTIONS
+#ifdef COLOSSUS_ALL_UNARY_FUNCTIONS
         case SIN: apply_each<SIN>(x); break;
         case COS: apply_each<COS>(x); break;
         case ERF: apply_each<ERF>(x); break;
@@ -87,7 +87,7 @@ template <> __device__ __forceinline__ long long apply_unary<long long>(int fn, 
     switch (fn) {
         case NEG: return -x;
         case ABS: return x < 0 ? -x : x;
-#ifdef COLOSSUS_UNVALIDATED_FUNCTIONS
+#ifdef COLOSSUS_ALL_UNARY_FUNCTIONS
         case SIGN: return (x > 0) - (x < 0);
         case SQUARE: return (long long) ((unsigned long long) x * (unsigned long long) x);
         case FLOOR: case CEIL: case ROUND: return x;

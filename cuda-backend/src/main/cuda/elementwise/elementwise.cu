@@ -3,8 +3,11 @@
 //
 // Function codes are the ordinals of dev.colossus.op.UnaryFn and BinaryFn. The arithmetic type is in
 // the kernel's name: f32 (F32, F16, BF16), f64 (F64), i64 (I32, I64, BOOL).
-// ptx-variant: unvalidated -DCOLOSSUS_UNVALIDATED_FUNCTIONS -DCOLOSSUS_UNVALIDATED_BINARY
-// (the unvalidated build adds the unary functions after SILU and the binary ones after GE)
+//
+// Every unary function (the GEMM epilogues take those up to SILU) and every binary one, REMAINDER and
+// FLOOR_DIVIDE included; those after SILU and GE first passed on an H200 on 2026-12-04 (gpu-runs.md).
+#define COLOSSUS_ALL_UNARY_FUNCTIONS
+#define COLOSSUS_INTEGER_DIVISION
 #include "../common/strided.cuh"
 #include "../common/unary.cuh"
 #include "../common/binary.cuh"

@@ -24,10 +24,7 @@
 // 8192^3 with b K-major: 646 TFLOP/s, 0.949 of cuBLAS in the same call (the rung before, cp.async
 // and two warpgroups without specialisation: 388); b N-major ran on mma.sync then, at 0.34.
 //
-// Built twice (build-ptx.sh): gemm_sm90a.ptx, the kernels as they last passed on a GPU (b K-major),
-// and, with -DCOLOSSUS_UNVALIDATED, gemm_sm90a.unvalidated.ptx, which adds the N-major kernels, not
-// yet run on one (cuda-backend/README.md lists what ran where).
-// ptx-variant: unvalidated -DCOLOSSUS_UNVALIDATED
+// The N-major kernels first passed on an H200 on 2026-12-04 (gpu-runs.md).
 #include "../common/gemm_tiles.cuh"
 #include "../common/hopper.cuh"
 
@@ -61,10 +58,8 @@ template <> __device__ __forceinline__ void wgmma_64x256x16<T, B_N_MAJOR>(float 
 
 WGMMA_64x256x16(__nv_bfloat16, false, "bf16")
 WGMMA_64x256x16(__half, false, "f16")
-#ifdef COLOSSUS_UNVALIDATED
 WGMMA_64x256x16(__nv_bfloat16, true, "bf16")
 WGMMA_64x256x16(__half, true, "f16")
-#endif
 
 // The producer: one thread streams the block's K steps into the ring. A K-major b arrives as one
 // 256 x 64 box; an N-major b as four 64 (K) x 64 (N) boxes, 64 columns each, 8 KB apart.
@@ -214,7 +209,5 @@ __device__ void gemm(const TensorMap& a_map, const TensorMap& b_map, int a_batch
 
 GEMM_KERNEL(gemm_bf16_nt_sm90a, __nv_bfloat16, false)
 GEMM_KERNEL(gemm_f16_nt_sm90a, __half, false)
-#ifdef COLOSSUS_UNVALIDATED
 GEMM_KERNEL(gemm_bf16_nn_sm90a, __nv_bfloat16, true)
 GEMM_KERNEL(gemm_f16_nn_sm90a, __half, true)
-#endif

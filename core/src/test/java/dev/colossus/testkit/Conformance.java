@@ -39,6 +39,15 @@ public interface Conformance {
         return true;
     }
 
+    /**
+     * Whether the backend under test is expected to compute topk (sort and argsort being topk with k the
+     * line's length) of {@code k} values of lines of {@code length} values of {@code dtype}: as
+     * {@link #computes} says of "topk" and of the dtype, unless the backend's kernels take fewer cases.
+     */
+    default boolean computesTopk(DType dtype, long length, long k) {
+        return computes("topk") && computes(dtype.name());
+    }
+
     enum Comparison { EXACT, CLOSE, RELATIVE_L2 }
 
     /** Runs {@code op} on the oracle and on the backend over {@code inputs} and compares the results. */

@@ -7,7 +7,6 @@ import dev.colossus.op.AddRmsNorm;
 import dev.colossus.op.Arange;
 import dev.colossus.op.Attention;
 import dev.colossus.op.Binary;
-import dev.colossus.op.BinaryFn;
 import dev.colossus.op.Copy;
 import dev.colossus.op.CumSum;
 import dev.colossus.op.Fill;
@@ -46,12 +45,10 @@ import java.util.stream.Stream;
  * Decompositions} from batched matmuls, elementwise ops and the softmax kernel; {@code
  * colossus.cuda.attention=fused|composed} forces either.
  *
- * <p>Never run on a GPU, so only with {@code -Dcolossus.cuda.unvalidatedKernels=true} (else supports
- * says no and they fail with the op named; {@code Rotary} then runs composed of products and copies):
- * {@link CudaIndexing}'s gathers, scatters, running sums and rotary embeddings, and the unary
- * functions after {@code SILU} (sin, cos, erf, floor, ...) and binary ones after {@code GE} (remainder,
- * floorDivide), and {@link CudaOrdering}'s topk. No kernel reads or writes I8, I16, U8, F8E4M3 or F8E5M2 (a tensor
- * of them moves to and from the GPU; cast it on the host).
+ * <p>{@link CudaIndexing}'s gathers, scatters, running sums and rotary embeddings, and {@link
+ * CudaOrdering}'s topk (lines to 4096, or k to 256: else supports says no and topk fails with the op
+ * named). No kernel reads or writes I8, I16, U8, F8E4M3 or F8E5M2 (a tensor of them moves to and
+ * from the GPU; cast it on the host).
  *
  * <p>F32, F16 and BF16 compute in F32, F64 in F64, integers in 64-bit integers. GEMM accumulates in
  * F32 (F64 for F64).
@@ -250,27 +247,17 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * False for the ops and functions without a kernel that may run. Gather, Scatter, CumSum, Rotary
-     * ({@link CudaIndexing}), TopK ({@link CudaOrdering}: lines to 4096, or k to 256), and the unary
-     * functions after SILU and binary ones after GE (the elementwise modules' {@code .unvalidated}
-     * builds) have kernels that never ran on a GPU, taken only with {@code
-     * -Dcolossus.cuda.unvalidatedKernels=true}; the plain builds' function tables end at SILU and GE,
-     * and would give another function's value for a later one. GEMM epilogues take the activations up
-     * to SILU. No kernel takes I8, I16, U8 or the 8-bit floats.
+     * False for the ops without a kernel: any on I8, I16, U8 or the 8-bit floats, a TopK that {@link
+     * CudaOrdering} does not take, a Scatter that {@link CudaIndexing} does not, and GEMM epilogues
+     * with an activation after SILU (the GEMM modules' function tables end there).
      */
     private static boolean kernelsExist(Op op) {
         if (op.inputs().stream().anyMatch(o -> heldOnly(o.dtype())) || heldOnly(op.out().dtype())) {
             return false;
         }
-        boolean unvalidated = CudaOptions.AT_START.unvalidatedKernels();
         return switch (op) {
-            case TopK t -> unvalidated && CudaOrdering.accepts(t);
-            case Gather g -> unvalidated;
-            case Scatter s -> unvalidated && CudaIndexing.accepts(s);
-            case CumSum c -> unvalidated;
-            case Rotary r -> unvalidated;
-            case Unary u -> unvalidated || u.fn().ordinal() <= UnaryFn.SILU.ordinal();
-            case Binary b -> unvalidated || b.fn().ordinal() <= BinaryFn.GE.ordinal();
+            case TopK t -> CudaOrdering.accepts(t);
+            case Scatter s -> CudaIndexing.accepts(s);
             case MatMul m -> m.activation() == null || m.activation().ordinal() <= UnaryFn.SILU.ordinal();
             default -> true;
         };

@@ -19,7 +19,6 @@ import dev.colossus.op.Unary;
 import dev.colossus.op.Where;
 import dev.colossus.spi.Operand;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Copies, fills, ranges and the elementwise functions ({@code src/main/cuda/elementwise/elementwise.cu}):
@@ -39,11 +38,8 @@ final class CudaElementwise {
     /** By the arithmetic they compute in: F32, F64, I64. */
     static final KernelSpec UNARY_F32 = unary("f32"), UNARY_F64 = unary("f64"), UNARY_I64 = unary("i64");
     static final KernelSpec BINARY_F32 = binary("f32"), BINARY_F64 = binary("f64"), BINARY_I64 = binary("i64");
-    private static final List<KernelSpec> PLAIN = List.of(COPY, FILL, ARANGE, WHERE, UNARY_F32, UNARY_F64, UNARY_I64, BINARY_F32,
+    static final List<KernelSpec> SPECS = List.of(COPY, FILL, ARANGE, WHERE, UNARY_F32, UNARY_F64, UNARY_I64, BINARY_F32,
             BINARY_F64, BINARY_I64);
-    /** The build launched: elementwise.unvalidated (the functions after SILU and GE) under the unvalidated setting. */
-    private static final String BUILD = GpuRuns.module(MODULE);
-    static final List<KernelSpec> SPECS = Stream.concat(PLAIN.stream(), PLAIN.stream().map(s -> s.in(MODULE + ".unvalidated"))).toList();
 
     private final Kernels kernels;
     private final CudaContext context;
@@ -134,7 +130,7 @@ final class CudaElementwise {
     private void launch(KernelSpec spec, Op op, Kernels.Arguments arguments) {
         long n = op.out().numel();
         if (n > 0) {
-            kernels.launch(spec.in(BUILD), op.name(), Math.min((n + THREADS - 1) / THREADS, context.multiprocessors * 16L), arguments);
+            kernels.launch(spec, op.name(), Math.min((n + THREADS - 1) / THREADS, context.multiprocessors * 16L), arguments);
         }
     }
 

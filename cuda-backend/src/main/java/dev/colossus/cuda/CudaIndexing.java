@@ -17,10 +17,8 @@ import java.util.List;
 
 /**
  * Gathers, scatters, running sums and rotary embeddings ({@code src/main/cuda/indexing/indexing.cu}),
- * a thread per element (per line for cumsum) in a grid-stride loop. <b>Never run on a GPU</b>: the
- * module has no passing run in {@code gpu-runs.md}, so {@link CudaBackend#supports} sends these ops
- * here only with {@code -Dcolossus.cuda.unvalidatedKernels=true}; without it they fail (rotary runs
- * composed), and the kernels are checked only by ptxas and {@code KernelSpecTest}.
+ * a thread per element (per line for cumsum) in a grid-stride loop. First passed on an H200 on
+ * 2026-12-04 ({@code gpu-runs.md}).
  *
  * <p>An indexed operand travels as a layout of the other side's shape with stride 0 along the axis:
  * the kernel adds {@code index * axis stride} to it, so merged dimensions cannot hide the axis.

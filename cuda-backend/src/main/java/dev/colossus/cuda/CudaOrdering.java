@@ -14,8 +14,7 @@ import java.util.List;
 /**
  * {@link TopK} ({@code src/main/cuda/ordering/topk.cu}), a block per line: a bitonic sort in shared
  * memory for lines of at most {@value #SORTED}, else k rounds of a block minimum for k at most
- * {@value #SELECTED}. <b>Never run on a GPU</b>: taken only with {@code
- * -Dcolossus.cuda.unvalidatedKernels=true}.
+ * {@value #SELECTED}. First passed on an H200 on 2026-12-04 ({@code gpu-runs.md}).
  */
 final class CudaOrdering {
     private static final int THREADS = 256;
@@ -33,11 +32,15 @@ final class CudaOrdering {
         this.context = context;
     }
 
-    /** Whether the kernel computes {@code t}: values of 32 bits or fewer, and a line it sorts whole or a k it selects. */
+    /** Whether the kernel computes {@code t}: see {@link #accepts(DType, long, long)}. */
     static boolean accepts(TopK t) {
-        DType dtype = t.x().dtype();
+        return accepts(t.x().dtype(), t.x().dim(t.axis()), t.k());
+    }
+
+    /** Whether the kernel takes k of lines of {@code length} values of {@code dtype}: F32, F16, BF16, I32 or BOOL, and a line it sorts whole or a k it selects. */
+    static boolean accepts(DType dtype, long length, long k) {
         boolean keyed = dtype == DType.F32 || dtype.isHalf() || dtype == DType.I32 || dtype == DType.BOOL;
-        return keyed && (t.x().dim(t.axis()) <= SORTED || t.k() <= SELECTED);
+        return keyed && (length <= SORTED || k <= SELECTED);
     }
 
     void topk(TopK t) {

@@ -12,17 +12,15 @@ import dev.colossus.op.Attention;
 import dev.colossus.spi.Operand;
 import dev.colossus.spi.Storage;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * Scaled-dot-product attention in one kernel, {@code src/main/cuda/attention/attention.cu}:
  * FlashAttention-2 on mma.sync for F16 and BF16 with head dimension 64 or 128; q (B,Hq,Lq,D),
  * k and v (B,Hkv,Lk,D), out (B,Hq,Lq,D), each with unit stride along D and rows 16-byte aligned.
- * Causal, boolean or additive masks (any strides) and grouped-query heads are handled in the kernel.
- * The kernels launched are those that passed on a GPU; with {@code -Dcolossus.cuda.unvalidatedKernels=true},
- * the {@code .unvalidated} builds ({@link GpuRuns}), which also write the log-sum-exps where asked for
- * (by each kernel, or by the merge of key splits) and take their exponentials on a flushing ex2.
+ * Causal, boolean or additive masks (any strides) and grouped-query heads are handled in the kernel,
+ * which also writes the log-sum-exps where asked for (by each kernel, or by the merge of key splits)
+ * and takes its exponentials on a flushing ex2.
  *
  * <p>A block takes 64 rows of one (batch, key/value head): the group's query heads side by side, so a
  * decode step with a single query still fills a block's rows and reads each K/V tile once per group.
@@ -49,60 +47,45 @@ final class FusedAttention {
     }
 
     /**
-     * The mma.sync kernel for head dimension d in {@code module}: B, Hq, Hkv, Lq, Lk; q, k and v (address,
+     * The mma.sync kernel for head dimension d: B, Hq, Hkv, Lq, Lk; q, k and v (address,
      * batch, head and row strides); the mask (address, dtype, four strides); causal, scale, keys per
-     * split; out; the partial outputs and log-sum-exps of the key splits; the unvalidated build's
-     * log-sum-exps (address, three strides).
+     * split; out; the partial outputs and log-sum-exps of the key splits; the log-sum-exps (address,
+     * three strides).
      */
-    private static KernelSpec mma(String module, String type, int d) {
-        return KernelSpec.of(module, "attention_" + type + "_d" + d, THREADS, (ROWS + 4 * KEYS) * d * 2, withLogSumExp(module,
+    private static KernelSpec mma(String type, int d) {
+        return KernelSpec.of("attention", "attention_" + type + "_d" + d, THREADS, (ROWS + 4 * KEYS) * d * 2,
                 I32, I32, I32, I32, I32, ADDRESS, I64, I64, I64, ADDRESS, I64, I64, I64, ADDRESS, I64, I64, I64,
-                ADDRESS, I32, I64, I64, I64, I64, I32, F32, I32, ADDRESS, I64, I64, I64, ADDRESS, ADDRESS));
+                ADDRESS, I32, I64, I64, I64, I64, I32, F32, I32, ADDRESS, I64, I64, I64, ADDRESS, ADDRESS, ADDRESS, I64, I64, I64);
     }
 
-    /** The merge of the key splits, a block of d threads a row: Hq, Lq, d, splits, rows, the partial states, out. */
-    private static KernelSpec merge(String module, String type) {
-        return KernelSpec.of(module, "attention_merge_" + type, 128, 0, withLogSumExp(module,
-                I32, I32, I32, I32, I64, ADDRESS, ADDRESS, ADDRESS, I64, I64, I64));
+    /** The merge of the key splits, a block of d threads a row: Hq, Lq, d, splits, rows, the partial states, out, the log-sum-exps. */
+    private static KernelSpec merge(String type) {
+        return KernelSpec.of("attention", "attention_merge_" + type, 128, 0,
+                I32, I32, I32, I32, I64, ADDRESS, ADDRESS, ADDRESS, I64, I64, I64, ADDRESS, I64, I64, I64);
     }
 
-    /** The Hopper kernel: the tensor maps of q, k and v; Hq, Hkv, Lq, Lk, causal, scale; out (address, three strides). */
-    private static KernelSpec hopper(String module, String type) {
-        return KernelSpec.of(module, "attention_" + type + "_d128_sm90a", HOPPER_THREADS, HOPPER_SHARED_BYTES, withLogSumExp(module,
-                TENSOR_MAP, TENSOR_MAP, TENSOR_MAP, I32, I32, I32, I32, I32, F32, ADDRESS, I64, I64, I64));
-    }
-
-    private static KernelSpec.Param[] withLogSumExp(String module, KernelSpec.Param... params) {
-        if (!module.endsWith(".unvalidated")) {
-            return params;
-        }
-        KernelSpec.Param[] more = Arrays.copyOf(params, params.length + 4);
-        more[params.length] = ADDRESS;
-        Arrays.fill(more, params.length + 1, more.length, I64);
-        return more;
+    /**
+     * The Hopper kernel: the tensor maps of q, k and v; Hq, Hkv, Lq, Lk, causal, scale; out (address,
+     * three strides); the log-sum-exps (address, three strides).
+     */
+    private static KernelSpec hopper(String type) {
+        return KernelSpec.of("attention_sm90a", "attention_" + type + "_d128_sm90a", HOPPER_THREADS, HOPPER_SHARED_BYTES,
+                TENSOR_MAP, TENSOR_MAP, TENSOR_MAP, I32, I32, I32, I32, I32, F32, ADDRESS, I64, I64, I64, ADDRESS, I64, I64, I64);
     }
 
     private static List<KernelSpec> specs() {
         List<KernelSpec> specs = new ArrayList<>();
-        for (String suffix : new String[] {"", ".unvalidated"}) {
-            for (String type : TYPES) {
-                specs.add(mma("attention" + suffix, type, 64));
-                specs.add(mma("attention" + suffix, type, 128));
-                specs.add(merge("attention" + suffix, type));
-                specs.add(hopper("attention_sm90a" + suffix, type));
-            }
+        for (String type : TYPES) {
+            specs.add(mma(type, 64));
+            specs.add(mma(type, 128));
+            specs.add(merge(type));
+            specs.add(hopper(type));
         }
         return List.copyOf(specs);
     }
 
-    /**
-     * True when the kernel can compute {@code a} as it is. The log-sum-exps only the unvalidated builds
-     * write ({@link GpuRuns}): without them, attention asked for its log-sum-exps is composed.
-     */
+    /** True when the kernel can compute {@code a} as it is. */
     static boolean accepts(Attention a) {
-        if (a.logSumExp() != null && !CudaOptions.AT_START.unvalidatedKernels()) {
-            return false;
-        }
         DType dtype = a.q().dtype();
         if (dtype != DType.F16 && dtype != DType.BF16 || a.k().dtype() != dtype || a.v().dtype() != dtype
                 || a.out().dtype() != dtype) {
@@ -162,15 +145,14 @@ final class FusedAttention {
             operand(arguments, out);
             arguments.address(partialOut).address(partialLse);
             logSumExp(arguments, a);
-            String module = GpuRuns.module("attention");
-            kernels.launch(mma(module, type, d), a.name(), rowBlocks, b * hkv, splits, THREADS, arguments);
+            kernels.launch(mma(type, d), a.name(), rowBlocks, b * hkv, splits, THREADS, arguments);
             if (splits > 1) {
                 long[] s = out.strides();
                 Kernels.Arguments merge = new Kernels.Arguments().i32(hq).i32(lq).i32(d).i32(splits).i64(rows)
                         .address(partialOut).address(partialLse)
                         .address(address(out)).i64(s[0]).i64(s[1]).i64(s[2]);
                 logSumExp(merge, a);
-                kernels.launch(merge(module, type), a.name(), (int) Math.min(rows, context.multiprocessors * 32L), 1, 1, d, merge);
+                kernels.launch(merge(type), a.name(), (int) Math.min(rows, context.multiprocessors * 32L), 1, 1, d, merge);
             }
         } finally {
             if (workspace != null) {
@@ -214,7 +196,7 @@ final class FusedAttention {
                 .address(address(out)).i64(s[0]).i64(s[1]).i64(s[2]);
         logSumExp(arguments, a);
         int queryBlocks = (int) ((q.dim(2) + HOPPER_ROWS - 1) / HOPPER_ROWS);
-        kernels.launch(hopper(GpuRuns.module("attention_sm90a"), type), a.name(), queryBlocks, (int) q.dim(1), (int) q.dim(0),
+        kernels.launch(hopper(type), a.name(), queryBlocks, (int) q.dim(1), (int) q.dim(0),
                 HOPPER_THREADS, arguments);
         return true;
     }
@@ -236,15 +218,8 @@ final class FusedAttention {
         return (int) Math.max(1, Math.min(wanted, lk / 256));
     }
 
-    /**
-     * Where the unvalidated builds' kernels write the log-sum-exps (F32, (B, Hq, Lq)) and their strides,
-     * or a null address and zeros; nothing for the kernels that passed on a GPU, which take no such
-     * parameters.
-     */
+    /** Where the kernels write the log-sum-exps (F32, (B, Hq, Lq)) and their strides, or a null address and zeros. */
     private static void logSumExp(Kernels.Arguments arguments, Attention a) {
-        if (!CudaOptions.AT_START.unvalidatedKernels()) {
-            return;
-        }
         Operand lse = a.logSumExp();
         if (lse == null) {
             arguments.address(0).i64(0).i64(0).i64(0);

@@ -16,9 +16,8 @@ import java.util.TreeMap;
  *
  * <p>Code that has never run on a GPU stays off the default path: the ops take the modules that
  * passed, and {@link Kernels} refuses to load one that has not unless {@code
- * -Dcolossus.cuda.unvalidatedKernels=true} (read once) asks for it. With that setting the ops take
- * the {@code .unvalidated} builds of the modules that have them, and the kernels no GPU has run yet
- * (the ping-pong GEMM, the Hopper GEMM with b N-major, the fused kernels' log-sum-exps).
+ * -Dcolossus.cuda.unvalidatedKernels=true} (read once) asks for it: a kernel changed since its last
+ * GPU run, or SASS that has not passed ({@code sm_80}'s).
  */
 final class GpuRuns {
     static final String TABLE = "/dev/colossus/cuda/ptx/gpu-runs.md";
@@ -33,18 +32,23 @@ final class GpuRuns {
     private GpuRuns() {
     }
 
-    /**
-     * The module to launch {@code base}'s kernels from: its {@code .unvalidated} build where code that
-     * has not yet run is asked for and there is one, else {@code base}.
-     */
-    static String module(String base) {
-        return CudaOptions.AT_START.unvalidatedKernels() && ROWS.containsKey(base + ".unvalidated.ptx") ? base + ".unvalidated" : base;
-    }
-
     /** The run {@code module.ptx}, with exactly these bytes, passed on a GPU; null if none did. */
     static String passed(String module, byte[] ptx) {
-        Row row = ROWS.get(module + ".ptx");
-        return row == null || row.passed().startsWith(NEVER) || !row.sha256().equals(sha256(ptx)) ? null : row.passed();
+        return passedFile(module + ".ptx", ptx);
+    }
+
+    /** The run the file {@code file} (a module's PTX or SASS), with exactly these bytes, passed on a GPU; null if none did. */
+    static String passedFile(String file, byte[] bytes) {
+        Row row = ROWS.get(file);
+        return row == null || row.passed().startsWith(NEVER) || !row.sha256().equals(sha256(bytes)) ? null : row.passed();
+    }
+
+    /**
+     * Whether the file {@code file} (a module's PTX or SASS) may be loaded: these bytes passed on a GPU,
+     * or {@code -Dcolossus.cuda.unvalidatedKernels=true} asks for those the table records.
+     */
+    static boolean mayLoad(String file, byte[] bytes) {
+        return passedFile(file, bytes) != null || CudaOptions.AT_START.unvalidatedKernels() && recordedFile(file, bytes);
     }
 
     /** Whether the table has a row for {@code module.ptx} with exactly these bytes, passed or not. */

@@ -33,10 +33,10 @@ import jcuda.LibUtils;
  * {@code JCudaDriver} while {@code java.io.tmpdir} names that directory (under a lock, restored after),
  * so that the file JCuda loads is the one checked here.
  *
- * <p>The module-path way has never run on a GPU: on machines without a CUDA driver it reaches {@code
- * System.load}, which fails on the missing {@code libcuda.so.1} ({@code JCudaNativesTest}, {@code
- * ModulePathTest}). Once a GPU run passes it, it should serve the class path too, which would end
- * JCuda's reuse of whatever file lies in the shared temporary directory.
+ * <p>The module-path way first ran on a GPU on 2026-12-04 (an H200, {@code gpu-check.sh}'s modulepath
+ * step); on machines without a CUDA driver it reaches {@code System.load}, which fails on the missing
+ * {@code libcuda.so.1} ({@code JCudaNativesTest}, {@code ModulePathTest}). It could serve the class
+ * path too, which would end JCuda's reuse of whatever file lies in the shared temporary directory.
  */
 final class JCudaNatives {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");

@@ -23,10 +23,10 @@ import jcuda.driver.CUresult;
 import jcuda.driver.JITOptions;
 
 /**
- * The committed PTX modules ({@code /dev/colossus/cuda/ptx/<module>.ptx}), JIT-compiled by the driver
- * for this GPU on first use (or, with {@code -Dcolossus.cuda.unvalidatedKernels=true}, their committed
- * SASS where it matches the GPU: {@link Sass}), and launches of their kernels on the context's stream. A module that has
- * not passed on a GPU is loaded only where {@link GpuRuns} allows it. Every launch is {@linkplain #check
+ * The committed modules, loaded on first use from their SASS where it matches the GPU ({@link Sass})
+ * or else from their PTX ({@code /dev/colossus/cuda/ptx/<module>.ptx}), JIT-compiled by the driver,
+ * and launches of their kernels on the context's stream. A module that has not passed on a GPU is
+ * loaded only where {@link GpuRuns} allows it. Every launch is {@linkplain #check
  * checked} against its kernel's {@link KernelSpec} first; host-side tests subclass this to record the
  * launches instead of making them.
  */
@@ -124,16 +124,12 @@ class Kernels {
     }
 
     /**
-     * The module's committed SASS for this GPU ({@link Sass}), only with {@code
-     * -Dcolossus.cuda.unvalidatedKernels=true} (no SASS has run on a GPU yet) and only bytes the table
-     * of runs records; null, and the PTX is JIT-compiled, when there is none or the driver refuses it.
+     * The module's committed SASS for this GPU ({@link Sass}) where {@link GpuRuns#mayLoad} allows it;
+     * null, and the PTX is JIT-compiled, when there is none or the driver refuses it.
      */
     private CUmodule loadSass(String module) {
-        if (!CudaOptions.AT_START.unvalidatedKernels()) {
-            return null;
-        }
         Sass.Cubin cubin = Sass.find(module, context.computeMajor, context.computeMinor);
-        if (cubin == null || !GpuRuns.recordedFile(cubin.file(), cubin.bytes())) {
+        if (cubin == null || !GpuRuns.mayLoad(cubin.file(), cubin.bytes())) {
             return null;
         }
         context.makeCurrent();

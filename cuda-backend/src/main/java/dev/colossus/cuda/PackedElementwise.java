@@ -29,11 +29,8 @@ final class PackedElementwise {
     private static final int SWITCHED_GROUP = 8, BINARY_GROUP_BYTES = 32;
 
     private static final String MODULE = "packed";
-    /** The build launched: packed.unvalidated (with the unary functions after SILU) under the unvalidated setting. */
-    private static final String BUILD = GpuRuns.module(MODULE);
-    private static final List<KernelSpec> PLAIN = Stream.of("f32", "f16", "bf16")
+    static final List<KernelSpec> SPECS = Stream.of("f32", "f16", "bf16")
             .flatMap(type -> Stream.of(unary(type), binary(type), epilogue(type))).toList();
-    static final List<KernelSpec> SPECS = Stream.concat(PLAIN.stream(), PLAIN.stream().map(s -> s.in(MODULE + ".unvalidated"))).toList();
 
     private PackedElementwise() {
     }
@@ -124,7 +121,7 @@ final class PackedElementwise {
         }
         long groups = (n + group - 1) / group;
         long blocks = Math.min((groups + THREADS - 1) / THREADS, context.multiprocessors * 16L);
-        kernels.launch(spec.in(BUILD), op, blocks, arguments);
+        kernels.launch(spec, op, blocks, arguments);
     }
 
     private static String suffix(DType dtype) {

@@ -10,9 +10,9 @@ import java.io.UncheckedIOException;
  * 9.0 the {@code sm_90a} build of a module of Hopper's own instructions, else its {@code sm_90} build;
  * on 8.x the {@code sm_80} build (SASS runs on its own major version, any minor at or above its own);
  * on any other GPU none, and the driver JIT-compiles the PTX. Machine code needs no JIT at first use
- * and is what our ptxas reported spills for, whatever the user's driver. Never run on a GPU: {@link
- * Kernels} takes it only with {@code -Dcolossus.cuda.unvalidatedKernels=true}, and falls back to the
- * PTX when the driver refuses it.
+ * and is what our ptxas reported spills for, whatever the user's driver. {@link Kernels} takes it where
+ * its bytes passed on a GPU ({@link GpuRuns}: the sm_90 and sm_90a builds, on an H200; the sm_80 ones
+ * never ran) and falls back to the PTX when the driver refuses it.
  */
 final class Sass {
     private Sass() {

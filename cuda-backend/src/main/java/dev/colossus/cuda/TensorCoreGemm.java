@@ -29,11 +29,11 @@ import java.util.stream.Stream;
  * <p>mma.sync blocks are 128 x 128 (4 warps, 64 KB of shared memory, two per multiprocessor). On
  * Hopper (sm_90) an aligned product goes to {@code gemm_sm90a.cu} instead: the Tensor Memory
  * Accelerator loads a and b through {@link TensorMap}s, warpgroup MMA (wgmma) computes 128 x 256
- * blocks, 193 KB of shared memory, b K-major ("nt"). Two kernels that have not yet run on a GPU are
- * taken only with {@code -Dcolossus.cuda.unvalidatedKernels=true} ({@link GpuRuns}): b N-major ("nn",
- * read through a transposed descriptor), and {@code gemm_pingpong_sm90a.cu} for a product with an
- * activation: a persistent block a multiprocessor, whose two consumers take 128 x 128 tiles in turns,
- * one in its epilogue while the other multiplies.
+ * blocks, 193 KB of shared memory, b K-major ("nt") or N-major ("nn", read through a transposed
+ * descriptor); {@code gemm_pingpong_sm90a.cu} for a product with an activation: a persistent block a
+ * multiprocessor, whose two consumers take 128 x 128 tiles in turns, one in its epilogue while the
+ * other multiplies. The N-major and ping-pong kernels first passed on an H200 on 2026-12-04; the
+ * ping-pong kernel's speed is not yet measured.
  * Where the driver refuses a tensor map, mma.sync takes the product, and
  * {@code -Dcolossus.cuda.gemmKernel=mma} keeps every product there.
  */
@@ -61,9 +61,9 @@ final class TensorCoreGemm {
                 params(new KernelSpec.Param[] {I32, I32, I32, I32, ADDRESS, I64, I64, ADDRESS, I64, I64}));
     }
 
-    /** The wgmma kernel in {@code module}: the tensor maps of a and b, whether each is batched, rows, cols, depth, the first batch. */
-    private static KernelSpec hopper(String module, String type, boolean kMajorB) {
-        return KernelSpec.of(module, "gemm_" + type + (kMajorB ? "_nt" : "_nn") + "_sm90a", HOPPER_THREADS, HOPPER_SHARED_BYTES,
+    /** The wgmma kernel: the tensor maps of a and b, whether each is batched, rows, cols, depth, the first batch. */
+    private static KernelSpec hopper(String type, boolean kMajorB) {
+        return KernelSpec.of("gemm_sm90a", "gemm_" + type + (kMajorB ? "_nt" : "_nn") + "_sm90a", HOPPER_THREADS, HOPPER_SHARED_BYTES,
                 params(new KernelSpec.Param[] {TENSOR_MAP, TENSOR_MAP, I32, I32, I32, I32, I32, I32}));
     }
 
@@ -83,10 +83,9 @@ final class TensorCoreGemm {
             for (boolean kMajorB : new boolean[] {false, true}) {
                 specs.add(mma(type, kMajorB, true));
                 specs.add(mma(type, kMajorB, false));
-                specs.add(hopper("gemm_sm90a.unvalidated", type, kMajorB));
+                specs.add(hopper(type, kMajorB));
                 specs.add(pingPong(type, kMajorB));
             }
-            specs.add(hopper("gemm_sm90a", type, true));
         }
         return List.copyOf(specs);
     }
@@ -136,8 +135,8 @@ final class TensorCoreGemm {
         String type = out.dtype() == DType.BF16 ? "bf16" : "f16";
         if (onTensorMaps(l, context)) {
             // With an activation, the ping-pong kernels: their consumers take turns, one in its
-            // epilogue while the other multiplies (unvalidated: not yet run on a GPU).
-            boolean pingPong = m.activation() != null && CudaOptions.AT_START.unvalidatedKernels();
+            // epilogue while the other multiplies.
+            boolean pingPong = m.activation() != null;
             int tileN = pingPong ? PINGPONG_TILE_N : HOPPER_TILE_N;
             long batchesA = l.batchA[1] == 0 ? 1 : batch, batchesB = l.batchB[1] == 0 ? 1 : batch;
             byte[] mapA = TensorMap.rowMajor(out.dtype(), l.addressA, rows, depth, l.lda, batchesA, l.batchA[1], TILE);
@@ -160,7 +159,7 @@ final class TensorCoreGemm {
                                 1, 1, HOPPER_THREADS, arguments);
                     } else {
                         epilogue(arguments, m, l);
-                        kernels.launch(hopper(GpuRuns.module("gemm_sm90a"), type, l.kMajorB), m.name(), (int) tiles, count, 1,
+                        kernels.launch(hopper(type, l.kMajorB), m.name(), (int) tiles, count, 1,
                                 HOPPER_THREADS, arguments);
                     }
                 }
@@ -188,12 +187,11 @@ final class TensorCoreGemm {
 
     /**
      * True when a product laid out as {@code l} runs on the Hopper kernels: an sm_90 GPU, a, b and out
-     * aligned for them (tensor maps need 16-byte rows), b K-major unless the unvalidated kernels are
-     * asked for ({@link GpuRuns}: the N-major ones have not yet run on a GPU), and
-     * {@code -Dcolossus.cuda.gemmKernel=mma} not set.
+     * aligned for them (tensor maps need 16-byte rows), and {@code -Dcolossus.cuda.gemmKernel=mma} not
+     * set.
      */
     private static boolean onTensorMaps(Layout l, CudaContext context) {
-        return l.aligned() && (l.kMajorB() || CudaOptions.AT_START.unvalidatedKernels()) && context.computeMajor == 9 && context.computeMinor == 0
+        return l.aligned() && context.computeMajor == 9 && context.computeMinor == 0
                 && !CudaOptions.routing().mmaGemmOnly();
     }
 

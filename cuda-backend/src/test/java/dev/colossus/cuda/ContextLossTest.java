@@ -41,7 +41,7 @@ class ContextLossTest {
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(child.getInputStream().readAllBytes());
         assertEquals(0, child.waitFor(), output);
-        assertTrue(output.contains("first: synchronize after fill: a CUDA operation issued up to fill"), output);
+        assertTrue(output.contains("first: synchronize after full: a CUDA operation issued up to full"), output);
         assertTrue(output.contains("CUDA_ERROR_ILLEGAL_ADDRESS"), output);
         assertTrue(output.contains("later: allocating 1024 bytes on cuda:0: cuda:0 is unusable since an earlier CUDA failure"), output);
         assertTrue(output.contains("cause is the first: true"), output);

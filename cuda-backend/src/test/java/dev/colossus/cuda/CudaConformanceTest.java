@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.colossus.Backends;
 import dev.colossus.DType;
-import dev.colossus.op.BinaryFn;
-import dev.colossus.op.UnaryFn;
 import dev.colossus.spi.Backend;
 import dev.colossus.testkit.BackendConformanceTest;
-import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,21 +24,16 @@ class CudaConformanceTest extends BackendConformanceTest {
         return Backends.get("cuda");
     }
 
-    /**
-     * What the CUDA backend computes, as {@code CudaBackend.supports} decides: nothing on I8, I16 or U8;
-     * topk, gathers,
-     * scatters, cumsum and the functions after SILU and GE only with the unvalidated kernels.
-     */
+    /** What the CUDA backend computes, as {@code CudaBackend.supports} decides: nothing on I8, I16, U8 or the 8-bit floats. */
     @Override
     public boolean computes(String ops) {
-        boolean unvalidated = CudaOptions.AT_START.unvalidatedKernels();
-        boolean later = Arrays.stream(UnaryFn.values()).anyMatch(f -> f.ordinal() > UnaryFn.SILU.ordinal() && f.apiName().equals(ops))
-                || Arrays.stream(BinaryFn.values()).anyMatch(f -> f.ordinal() > BinaryFn.GE.ordinal() && f.apiName().equals(ops));
-        return switch (ops) {
-            case "I8", "I16", "U8" -> false;
-            case "gather", "cumsum", "topk" -> unvalidated;
-            default -> unvalidated || !later;
-        };
+        return !List.of("I8", "I16", "U8", "F8E4M3", "F8E5M2").contains(ops);
+    }
+
+    /** Topk as {@code CudaOrdering.accepts} takes it: values of 32 bits or fewer, lines to 4096 or k to 256. */
+    @Override
+    public boolean computesTopk(DType dtype, long length, long k) {
+        return computes("topk") && CudaOrdering.accepts(dtype, length, k);
     }
 
     /** Known to fail: norm/norm.cu sums squares in F32 for F32, F16 and BF16 (found in issue 19, no GPU to fix it on). */

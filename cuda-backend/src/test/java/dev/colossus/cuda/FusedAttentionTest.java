@@ -122,15 +122,13 @@ class FusedAttentionTest {
 
     /**
      * The log-sum-exps, element by element, against the reference's (double arithmetic on the same
-     * inputs), rows that see no key (-Inf) among them. From the unvalidated kernels, which compute them,
-     * within F32 rounding (atol 1e-3, rtol 1e-4: not yet calibrated on a GPU); otherwise the composed
-     * path's, from scores rounded to the dtype, within the dtype's tolerance.
+     * inputs), rows that see no key (-Inf) among them, within F32 rounding (atol 1e-3, rtol 1e-4): the
+     * kernels compute them in F32 from the unrounded scores.
      */
     @ParameterizedTest
     @EnumSource(names = {"F16", "BF16"})
     void logSumExpsMatchTheReferenceElementByElement(DType dtype) {
-        Tolerance tolerance = CudaOptions.AT_START.unvalidatedKernels() ? new Tolerance(1e-3, 1e-4, 1e-4, 64, 0x1p-23)
-                : Tolerance.of(dtype);
+        Tolerance tolerance = new Tolerance(1e-3, 1e-4, 1e-4, 64, 0x1p-23);
         long seed = 870;
         for (long[] c : new long[][] {{1, 4, 2, 130, 200, 128, 0}, {1, 4, 2, 200, 130, 128, 1}}) {
             for (String kernel : new String[] {"default", "wgmma"}) {
@@ -181,10 +179,7 @@ class FusedAttentionTest {
 
     /**
      * As above, with {@code scale} (NaN: the default, 1/sqrt(D)); the fused kernel runs twice, without
-     * and with the log-sum-exps, and both outputs and the log-sum-exps are compared. Only the
-     * unvalidated kernels ({@code -Dcolossus.cuda.unvalidatedKernels=true}, {@code UNVALIDATED=1
-     * gpu-check.sh run}) write log-sum-exps; without them attention asked for its log-sum-exps is
-     * composed, and the second comparison checks the composed path against itself.
+     * and with the log-sum-exps, and both outputs and the log-sum-exps are compared.
      */
     private static void assertFusedMatchesComposed(DType dtype, long seed, long[] c, String kernel, double scale) {
         assertFusedMatchesComposed(dtype, seed, c, kernel, scale, 1);

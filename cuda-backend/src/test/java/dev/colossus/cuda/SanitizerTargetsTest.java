@@ -21,9 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Small launches of the Hopper kernels whose warps synchronise through barriers, for {@code
- * compute-sanitizer --tool racecheck} and {@code synccheck} ({@code gpu-check.sh run sanitize}, with
- * {@code -Dcolossus.cuda.unvalidatedKernels=true}): small enough to run under the sanitizer, large
- * enough that every barrier turns. Each is checked against the composed path too.
+ * compute-sanitizer --tool racecheck} and {@code synccheck} ({@code gpu-check.sh run sanitize}): small
+ * enough to run under the sanitizer, large enough that every barrier turns. Each is checked against the composed path too.
  */
 class SanitizerTargetsTest {
     @BeforeAll
@@ -54,7 +53,7 @@ class SanitizerTargetsTest {
     /**
      * linear+GELU, 1024 tokens into 2560 features, K = 128: 160 tiles of 128 x 128, more than an H100's
      * or H200's 132 multiprocessors, so some persistent ping-pong blocks take two and both consumers
-     * take turns (with unvalidated kernels; otherwise the one-tile-a-block kernel).
+     * take turns.
      */
     @Test
     void aSmallPingPongGemm() {

@@ -143,8 +143,7 @@ class TensorCoreGemmTest {
 
     /**
      * A linear layer with GELU over 2048 tokens into 4096 features, K = 1000: 512 tiles, several to each
-     * persistent block of the ping-pong kernels (with {@code -Dcolossus.cuda.unvalidatedKernels=true};
-     * otherwise the one-tile-a-block kernel), so both consumers and their turns at the named barriers
+     * persistent block of the ping-pong kernels, so both consumers and their turns at the named barriers
      * run; the weight stored (out, in) (b K-major) and stored (in, out) and transposed (b N-major).
      */
     @ParameterizedTest
