@@ -17,7 +17,7 @@
 #                                    than CUDA 12, no cuBLAS): every GPU test would skip and pass; else 1 when a step failed.
 #   TESTS="A B" cuda-backend/gpu-check.sh run junit     only those test classes (of dev.colossus.cuda), not all
 #   CASES=gemm,decode BENCH_S=240 cuda-backend/gpu-check.sh run bench
-#                                    only those GpuBench cases (of: gemm linear attention decode elementwise copy small),
+#                                    only those GpuBench cases (of: gemm linear fp8 attention decode elementwise copy small),
 #                                    and the benchmark's limit in seconds (default 180; all cases need more)
 #   UNVALIDATED=1 cuda-backend/gpu-check.sh run ...     every step with -Dcolossus.cuda.unvalidatedKernels=true: the
 #                                    kernels that have not yet passed on a GPU (src/main/resources/.../ptx/gpu-runs.md),

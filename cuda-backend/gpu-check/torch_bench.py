@@ -1,12 +1,14 @@
 """PyTorch's numbers for the GPU check, one CSV line each (torch,case,seconds,rate,unit), for the same
 cases as dev.colossus.bench.GpuBench: GEMM (bf16 at 2048, 4096, 8192, 4096x4096x1000, 1x8192x8192;
-f16 and f32 with TF32 off at 8192; bf16 a @ w.t() at 4096 and 8192), linear + GELU (F.linear then F.gelu), F.linear alone (8192, 1, 64, 1024 tokens), SDPA (B=4,
+f16 and f32 with TF32 off at 8192; bf16 a @ w.t() at 4096 and 8192), linear + GELU (F.linear then F.gelu), F.linear alone (8192, 1, 64, 1024 tokens),
+torch._scaled_mm (e4m3 by e4m3 into bf16, unit scales: 8192³ and F.linear's shapes), SDPA (B=4,
 H=16, D=128, bf16, L = 1024..8192, plain and causal), decode SDPA (B=4, Hq=32, Hkv=8, one query,
 Lk = 4k..64k, GB/s over K and V), x + y, x + bias and gelu(x) on (8192, 16384) bf16 (GB/s over the
 bytes read and written), a device-to-device copy, a 1 GiB host-to-device copy from pinned
 memory (and from pageable memory), and one small add. Median of five trials of about 0.3 s,
 timed with CUDA events after a warm-up; inputs random."""
 import statistics
+import sys
 
 import torch
 import torch.nn.functional as F
@@ -69,6 +71,18 @@ for tokens in (8192, 1, 64, 1024):
     s = time(lambda: F.linear(xt, w, bias))
     report(f"linear_bf16_{tokens}x16384x4096", s, 2 * tokens * 4096 * 16384 / s / 1e12, "TFLOP/s")
 del x, xt, w, bias
+
+for m, n, k in ((8192, 8192, 8192), (8192, 16384, 4096), (1, 16384, 4096), (64, 16384, 4096), (1024, 16384, 4096)):
+    name = f"fp8_e4m3_{n}" if n == k else f"fp8_linear_e4m3_{m}x{n}x{k}"
+    a = torch.randn(m, k, device="cuda").to(torch.float8_e4m3fn)
+    w = torch.randn(n, k, device="cuda").to(torch.float8_e4m3fn)
+    one = torch.ones((), device="cuda")
+    try:
+        s = time(lambda: torch._scaled_mm(a, w.t(), scale_a=one, scale_b=one, out_dtype=torch.bfloat16))
+        report(name, s, 2 * m * n * k / s / 1e12, "TFLOP/s")
+    except RuntimeError as e:
+        print(f"{name}: torch._scaled_mm refused: {e}", file=sys.stderr)
+    del a, w
 
 for length in (1024, 2048, 4096, 8192):
     q, k, v = (torch.randn(4, 16, length, 128, device="cuda", dtype=torch.bfloat16) for _ in range(3))

@@ -1,6 +1,8 @@
 package dev.colossus;
 
+import dev.colossus.op.ScaledMatMul;
 import dev.colossus.reference.Float8;
+import dev.colossus.spi.Operand;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -11,7 +13,7 @@ final class Fp8 {
     private Fp8() {
     }
 
-    /** {@code (scaleA * scaleB) (a @ b)} with a and b widened to F32, rounded to {@code outDtype}. */
+    /** {@code (scaleA * scaleB) (a @ b)}, {@link ScaledMatMul}, with matmul's shape rules. */
     static Tensor scaledMatmul(Tensor a, Tensor b, Tensor scaleA, Tensor scaleB, DType outDtype) {
         String op = "scaledMatmul";
         requireFp8(op, "a", a);
@@ -21,10 +23,15 @@ final class Fp8 {
         if (!PRODUCT_OUTPUTS.contains(outDtype)) {
             throw new IllegalArgumentException(op + ": outDtype " + outDtype + " is not one of " + PRODUCT_OUTPUTS);
         }
-        try (Tensor a32 = a.to(DType.F32); Tensor b32 = b.to(DType.F32); Tensor product = Ops.matmul(a32, b32);
-             Tensor sa = scaleA.to(DType.F32); Tensor sb = scaleB.to(DType.F32); Tensor ra = sa.reshape(); Tensor rb = sb.reshape();
-             Tensor scale = Ops.mul(ra, rb); Tensor scaled = Ops.mul(product, scale)) {
-            return scaled.to(outDtype);
+        Operand x = OpChecks.open(op, a), y = OpChecks.open(op, b);
+        Device device = OpChecks.sameDevice(op, x, y, OpChecks.open(op, scaleA), OpChecks.open(op, scaleB));
+        Products.Factors factors = Products.factors(op, x, y);
+        try (Tensor wideA = scaleA.to(DType.F32); Tensor wideB = scaleB.to(DType.F32); Tensor sa = wideA.reshape();
+             Tensor sb = wideB.reshape()) {
+            Operand alpha = OpChecks.open(op, sa), beta = OpChecks.open(op, sb);
+            Operand out = Dispatcher.compute(op, device, outDtype, factors.outShape(),
+                    o -> new ScaledMatMul(factors.lhs(), factors.rhs(), alpha, beta, o), a, b, sa, sb);
+            return Tensor.adopt(factors.squeezed(out));
         }
     }
 

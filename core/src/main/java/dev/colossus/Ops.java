@@ -67,9 +67,12 @@ public final class Ops {
      * An 8-bit float product with per-tensor scales, as Transformer Engine's and {@code
      * torch._scaled_mm}: {@code (scaleA * scaleB) (a @ b)}, rounded to {@code outDtype}; a (..., M, K)
      * and b (..., K, N) with {@link #matmul}'s shape rules, each F8E4M3 or F8E5M2; the scales the
-     * dequantisation scales {@link #toFp8} returns. On the CPU and reference backends a and b are
-     * widened to F32 and multiplied there: correct, not fast (each is copied first). No GPU kernel
-     * takes it yet: on a GPU the widening cast is refused.
+     * dequantisation scales {@link #toFp8} returns. On the CPU a and b are widened to F32 and multiplied
+     * there: correct, not fast (each is copied first). On CUDA cuBLASLt multiplies them as they are
+     * (Ada and Hopper; a (M, K) and b K-major, a weight (N, K) transposed, K a multiple of 16), code
+     * that has not yet run on a GPU and is taken only with {@code
+     * -Dcolossus.cuda.unvalidatedKernels=true}; other layouts, and every product without that setting,
+     * are refused there (no kernel widens 8-bit floats on the GPU).
      *
      * @param a the left factor, F8E4M3 or F8E5M2
      * @param b the right factor, F8E4M3 or F8E5M2

@@ -20,6 +20,49 @@ final class Products {
             OpChecks.sameDType(op, x, z);
         }
         OpChecks.requireFloating(op, x);
+        Factors factors = factors(op, x, y);
+        Shape outShape = factors.outShape();
+        Operand addend = null;
+        if (z != null) {
+            Operand z2 = z;
+            if (y.rank() == 1 && z2.rank() >= 1) {
+                z2 = z2.unsqueeze(z2.rank());
+            }
+            if (x.rank() == 1 && z2.rank() >= 2) {
+                z2 = z2.unsqueeze(z2.rank() - 2);
+            }
+            if (!z2.shape().broadcastsTo(outShape)) {
+                throw new IllegalArgumentException(op + ": c " + z.shape() + " does not broadcast to the product's shape "
+                        + (x.rank() == 1 || y.rank() == 1 ? "" : outShape.toString()) + " of " + x.shape() + " x " + y.shape());
+            }
+            addend = z2.broadcastTo(outShape);
+        }
+        Operand c3 = addend;
+        Operand out = Dispatcher.compute(op, device, dtype, outShape,
+                o -> folded(new MatMul(factors.lhs(), factors.rhs(), c3, alpha, beta, act, o)), a, b, c);
+        return Tensor.adopt(factors.squeezed(out));
+    }
+
+    /**
+     * The factors of {@code x @ y} as a product's op takes them: a vector made a matrix (x a row, y a
+     * column), the batch dimensions broadcast; {@code (..., M, K) x (..., K, N) -> (..., M, N)}.
+     *
+     * @param lhs      x as (batch, M, K)
+     * @param rhs      y as (batch, K, N)
+     * @param outShape (batch, M, N)
+     * @param x        x as given
+     * @param y        y as given
+     */
+    record Factors(Operand lhs, Operand rhs, Shape outShape, Operand x, Operand y) {
+        /** The product without the dimensions a vector factor gained: {@code x @ y}'s shape as NumPy gives it. */
+        Operand squeezed(Operand out) {
+            Operand squeezed = y.rank() == 1 ? out.squeeze(out.rank() - 1) : out;
+            return x.rank() == 1 ? squeezed.squeeze(squeezed.rank() - (y.rank() == 1 ? 1 : 2)) : squeezed;
+        }
+    }
+
+    /** {@code x @ y}'s factors by {@code matmul}'s shape rules; throws, naming {@code op} and the shapes, where they do not fit. */
+    static Factors factors(String op, Operand x, Operand y) {
         if (x.rank() == 0 || y.rank() == 0) {
             throw new IllegalArgumentException(op + ": " + x.shape() + " x " + y.shape()
                     + ": both operands need at least one dimension");
@@ -40,33 +83,7 @@ final class Products {
             throw new IllegalArgumentException(op + ": " + x.shape() + " x " + y.shape() + ": batch dimensions "
                     + batchA + " and " + batchB + " do not broadcast");
         }
-        Shape outShape = batch.append(m, n);
-        Operand lhs = x2.broadcastTo(batch.append(m, k));
-        Operand rhs = y2.broadcastTo(batch.append(k, n));
-        Operand addend = null;
-        if (z != null) {
-            Operand z2 = z;
-            if (y.rank() == 1 && z2.rank() >= 1) {
-                z2 = z2.unsqueeze(z2.rank());
-            }
-            if (x.rank() == 1 && z2.rank() >= 2) {
-                z2 = z2.unsqueeze(z2.rank() - 2);
-            }
-            if (!z2.shape().broadcastsTo(outShape)) {
-                throw new IllegalArgumentException(op + ": c " + z.shape() + " does not broadcast to the product's shape "
-                        + (x.rank() == 1 || y.rank() == 1 ? "" : outShape.toString()) + " of " + x.shape() + " x " + y.shape());
-            }
-            addend = z2.broadcastTo(outShape);
-        }
-        Operand c3 = addend;
-        Operand out = Dispatcher.compute(op, device, dtype, outShape, o -> folded(new MatMul(lhs, rhs, c3, alpha, beta, act, o)), a, b, c);
-        if (y.rank() == 1) {
-            out = out.squeeze(out.rank() - 1);
-        }
-        if (x.rank() == 1) {
-            out = out.squeeze(out.rank() - (y.rank() == 1 ? 1 : 2));
-        }
-        return Tensor.adopt(out);
+        return new Factors(x2.broadcastTo(batch.append(m, k)), y2.broadcastTo(batch.append(k, n)), batch.append(m, n), x, y);
     }
 
     /**

@@ -151,6 +151,26 @@ class Fp8Test {
         }
     }
 
+    /** Matmul's shape rules: batches broadcast, a vector factor's dimension dropped from the result. */
+    @Test
+    void scaledMatmulTakesMatmulsShapes() {
+        try (ScaledTensor a = Ops.toFp8(Tensor.randn(3, DType.F32, 2, 3, 16), DType.F8E4M3);
+             ScaledTensor b = Ops.toFp8(Tensor.randn(4, DType.F32, 16, 5), DType.F8E4M3);
+             ScaledTensor v = Ops.toFp8(Tensor.randn(5, DType.F32, 16), DType.F8E5M2);
+             Tensor batched = Ops.scaledMatmul(a.values(), b.values(), a.scale(), b.scale(), DType.F32);
+             Tensor vector = Ops.scaledMatmul(v.values(), b.values(), v.scale(), b.scale(), DType.F32);
+             Tensor a32 = a.values().to(DType.F32); Tensor b32 = b.values().to(DType.F32); Tensor v32 = v.values().to(DType.F32);
+             Tensor plain = Ops.matmul(a32, b32); Tensor plainVector = Ops.matmul(v32, b32)) {
+            assertEquals(Shape.of(2, 3, 5), batched.shape());
+            assertEquals(Shape.of(5), vector.shape());
+            double scale = a.scale().item() * b.scale().item(), vectorScale = v.scale().item() * b.scale().item();
+            try (Tensor want = Ops.mul(plain, scale); Tensor wantVector = Ops.mul(plainVector, vectorScale)) {
+                TensorAssert.assertRelativeL2("batched", want, batched, Tolerance.of(DType.F32));
+                TensorAssert.assertRelativeL2("vector", wantVector, vector, Tolerance.of(DType.F32));
+            }
+        }
+    }
+
     @Test
     void scaledMatmulRefusesWhatItDoesNotTake() {
         Tensor a = Tensor.zeros(DType.F8E4M3, 2, 3), b = Tensor.zeros(DType.F8E4M3, 3, 2), one = Tensor.scalar(1, DType.F32);

@@ -5,6 +5,7 @@ import dev.colossus.Backends;
 import dev.colossus.DType;
 import dev.colossus.Device;
 import dev.colossus.Ops;
+import dev.colossus.ScaledTensor;
 import dev.colossus.Scope;
 import dev.colossus.Shape;
 import dev.colossus.Tensor;
@@ -35,6 +36,8 @@ import java.util.stream.IntStream;
  *   <li>linear: {@code gelu(x W^T + b)} as cuBLAS's product (F32 out) then one pass of the epilogue
  *       kernel, and fused in one launch of the custom kernel ({@code _custom}); {@code x W^T + b} the
  *       same two ways, also for 1, 64 and 1024 tokens;</li>
+ *   <li>fp8: the 8-bit float product on cuBLASLt (see {@link #fp8}), E4M3 into BF16, at 8192³ and
+ *       linear's shapes;</li>
  *   <li>attention: the fused kernel (on an H100 or H200 the Hopper kernel, and {@code _mma_sync}: with
  *       {@code -Dcolossus.cuda.attentionKernel=mma}, the mma.sync one; {@code _lse}: with the
  *       log-sum-exps, at L = 4096), B=4, H=16, D=128, BF16, L = 1024..8192, plain and causal (the
@@ -68,7 +71,7 @@ public final class GpuBench {
 
     public static void main(String[] args) {
         Locale.setDefault(Locale.ROOT);
-        List<String> cases = List.of("gemm", "linear", "attention", "decode", "elementwise", "copy", "small");
+        List<String> cases = List.of("gemm", "linear", "fp8", "attention", "decode", "elementwise", "copy", "small");
         for (String arg : args) {
             if (arg.equals("--probe")) {
                 System.out.println(Backends.describe());
@@ -78,7 +81,7 @@ public final class GpuBench {
             } else if (arg.startsWith("--suffix=")) {
                 suffix = arg.substring("--suffix=".length());
             } else {
-                throw new IllegalArgumentException("usage: GpuBench [--probe] [--cases=gemm,linear,attention,decode,elementwise,copy,small] [--suffix=S]");
+                throw new IllegalArgumentException("usage: GpuBench [--probe] [--cases=gemm,linear,fp8,attention,decode,elementwise,copy,small] [--suffix=S]");
             }
         }
         if (!Backends.availableNames().contains("cuda")) {
@@ -98,6 +101,9 @@ public final class GpuBench {
         }
         if (cases.contains("linear")) {
             linear(cuda);
+        }
+        if (cases.contains("fp8")) {
+            fp8(cuda);
         }
         if (cases.contains("elementwise")) {
             elementwise(cuda);
@@ -191,6 +197,40 @@ public final class GpuBench {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * The 8-bit float product, E4M3 by E4M3 into BF16, as {@code torch._scaled_mm} takes it: 8192³
+     * and linear's shapes (tokens x 16384 x 4096), the weight (N, K) transposed; each checked on its
+     * first and last rows against the CPU. cuBLASLt's product has not yet run on a GPU, so it runs only
+     * with {@code -Dcolossus.cuda.unvalidatedKernels=true}; without it the case says so and is skipped.
+     */
+    private static void fp8(Backend cuda) {
+        Device gpu = cuda.device();
+        int[][] shapes = {{8192, 8192, 8192}, {8192, 16384, 4096}, {1, 16384, 4096}, {64, 16384, 4096}, {1024, 16384, 4096}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            String name = n == k ? "fp8_e4m3_" + n : "fp8_linear_e4m3_" + m + "x" + n + "x" + k;
+            try (Scope scope = Scope.open()) {
+                ScaledTensor x = Ops.toFp8(Tensor.randn(20, DType.F32, m, k), DType.F8E4M3);
+                ScaledTensor w = Ops.toFp8(Tensor.randn(21, DType.F32, n, k), DType.F8E4M3);
+                Tensor a = x.values().to(gpu), b = w.values().to(gpu).transpose(0, 1);
+                Tensor scaleA = x.scale().to(gpu), scaleB = w.scale().to(gpu);
+                try {
+                    Ops.scaledMatmul(a, b, scaleA, scaleB, DType.BF16).close();
+                } catch (UnsupportedOperationException e) {
+                    System.err.println(name + " skipped: " + e.getMessage() + " (cuBLASLt's product needs -Dcolossus.cuda.unvalidatedKernels=true)");
+                    continue;
+                }
+                double seconds = time(cuda, () -> Ops.scaledMatmul(a, b, scaleA, scaleB, DType.BF16).close());
+                report(name, seconds, 2.0 * m * n * k / seconds / 1e12, "TFLOP/s");
+                Tensor hostB = w.values().transpose(0, 1);
+                CHECKS.compare(name + ", rows 0 and m-1 against the CPU",
+                        () -> kept(() -> Ops.scaledMatmul(endRows(x.values()), hostB, x.scale(), w.scale(), DType.BF16)),
+                        () -> kept(() -> endRows(Ops.scaledMatmul(a, b, scaleA, scaleB, DType.BF16)).to(Device.CPU)),
+                        GpuChecks.tolerance(DType.BF16));
             }
         }
     }

@@ -62,6 +62,7 @@ public final class Decompositions {
             case AddRmsNorm n -> addRmsNorm(n, exec);
             case Attention a -> attention(a, exec);
             case Rotary r -> rotary(r, exec);
+            case ScaledMatMul s -> scaledMatmul(s, exec);
             case MatMul m when m.hasEpilogue() -> matmulEpilogue(m, exec);
             default -> {
                 return false;
@@ -116,6 +117,26 @@ public final class Decompositions {
         }
         if (act != null) {
             exec.execute(new Unary(act, affine, out));
+        }
+    }
+
+    /**
+     * a and b widened to F32 (exactly: every 8-bit float is an F32), their F32 product, multiplied by
+     * scaleA then scaleB, and rounded to out's dtype.
+     */
+    private static void scaledMatmul(ScaledMatMul op, OpExecutor exec) {
+        Operand out = op.out();
+        Operand a = exec.temporary(DType.F32, op.a().shape()), b = exec.temporary(DType.F32, op.b().shape());
+        exec.execute(new Copy(op.a(), a));
+        exec.execute(new Copy(op.b(), b));
+        Operand product = exec.temporary(DType.F32, out.shape());
+        exec.execute(new MatMul(a, b, product));
+        Operand scaledByA = exec.temporary(DType.F32, out.shape());
+        exec.execute(new Binary(BinaryFn.MUL, product, op.scaleA().broadcastTo(out.shape()), scaledByA));
+        Operand scaled = out.dtype() == DType.F32 ? out : exec.temporary(DType.F32, out.shape());
+        exec.execute(new Binary(BinaryFn.MUL, scaledByA, op.scaleB().broadcastTo(out.shape()), scaled));
+        if (scaled != out) {
+            exec.execute(new Copy(scaled, out));
         }
     }
 

@@ -11,7 +11,8 @@ import java.util.function.UnaryOperator;
  * {@link Arange}, {@link Unary}, {@link Binary}, {@link Where}, {@link Reduce}, {@link MatMul},
  * {@link Gather}, {@link Scatter}, {@link CumSum}, {@link TopK}) and
  * composites that a backend may fuse or leave to {@link Decompositions} ({@link MatMul}'s epilogue, {@link Softmax},
- * {@link LayerNorm}, {@link RmsNorm}, {@link AddRmsNorm}, {@link Attention}, {@link Rotary}).
+ * {@link LayerNorm}, {@link RmsNorm}, {@link AddRmsNorm}, {@link Attention}, {@link Rotary}, {@link
+ * ScaledMatMul}).
  *
  * <p>The output of every op but {@link Copy}, {@link Fill} and {@link Scatter} (which write into views) is
  * contiguous, and no op's output aliases its inputs. Each op
@@ -19,7 +20,7 @@ import java.util.function.UnaryOperator;
  */
 public sealed interface Op
         permits Copy, Fill, Arange, Unary, Binary, Where, Reduce, MatMul, Gather, Scatter, CumSum, TopK, Softmax, LayerNorm,
-        RmsNorm, AddRmsNorm, Attention, Rotary {
+        RmsNorm, AddRmsNorm, Attention, Rotary, ScaledMatMul {
 
     /**
      * The op's name in the public API, as error messages use it.

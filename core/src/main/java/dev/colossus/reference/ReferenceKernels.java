@@ -14,6 +14,7 @@ import dev.colossus.op.Op;
 import dev.colossus.op.Reduce;
 import dev.colossus.op.RmsNorm;
 import dev.colossus.op.Rotary;
+import dev.colossus.op.ScaledMatMul;
 import dev.colossus.op.Scatter;
 import dev.colossus.op.Softmax;
 import dev.colossus.op.TopK;
@@ -53,6 +54,7 @@ public final class ReferenceKernels {
             case RmsNorm n -> ReferenceNorms.rmsNorm(n);
             case AddRmsNorm n -> ReferenceNorms.addRmsNorm(n);
             case Attention a -> ReferenceAttention.attention(a);
+            case ScaledMatMul s -> ReferenceMatMul.scaledMatmul(s);
         }
     }
 }

@@ -2,12 +2,14 @@ package dev.colossus.reference;
 
 import dev.colossus.Shape;
 import dev.colossus.op.MatMul;
+import dev.colossus.op.ScaledMatMul;
 import dev.colossus.spi.Operand;
 import java.util.Arrays;
 
 /**
- * {@code out[..., m, n] = act(alpha * sum_k a[..., m, k] * b[..., k, n] + beta * c[..., m, n])}, summed
- * in double, one output element at a time.
+ * {@code out[..., m, n] = act(alpha * sum_k a[..., m, k] * b[..., k, n] + beta * c[..., m, n])}, and
+ * the scaled product {@code scaleA * scaleB * sum_k a[..., m, k] * b[..., k, n]}, summed in double,
+ * one output element at a time.
  */
 final class ReferenceMatMul {
     private ReferenceMatMul() {
@@ -49,5 +51,10 @@ final class ReferenceMatMul {
                 }
             }
         }
+    }
+
+    static void scaledMatmul(ScaledMatMul op) {
+        double scale = Elements.get(op.scaleA(), op.scaleA().offset()) * Elements.get(op.scaleB(), op.scaleB().offset());
+        matmul(new MatMul(op.a(), op.b(), null, scale, 0, null, op.out()));
     }
 }

@@ -28,6 +28,7 @@ import dev.colossus.op.Op;
 import dev.colossus.op.Reduce;
 import dev.colossus.op.RmsNorm;
 import dev.colossus.op.Rotary;
+import dev.colossus.op.ScaledMatMul;
 import dev.colossus.op.Softmax;
 import dev.colossus.op.TopK;
 import dev.colossus.op.Unary;
@@ -49,9 +50,10 @@ public final class CpuBackend extends HostBackend {
         return "cpu";
     }
 
+    /** Every op but the 8-bit float product, which the dispatcher widens to F32 and multiplies on the kernels below. */
     @Override
     public boolean supports(Op op) {
-        return true;
+        return !(op instanceof ScaledMatMul);
     }
 
     /**

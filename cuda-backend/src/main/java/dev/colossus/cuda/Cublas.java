@@ -139,6 +139,11 @@ final class Cublas {
     }
 
     private void check(int status, String doing) {
+        check(statusString, status, doing);
+    }
+
+    /** Throws a {@link CudaException} naming {@code doing} and the status's text ({@code statusString}'s) unless it is 0. */
+    static void check(MethodHandle statusString, int status, String doing) {
         if (status != 0) {
             String text;
             try {
@@ -150,8 +155,9 @@ final class Cublas {
         }
     }
 
-    private static MethodHandle handle(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
+    /** A handle on the function {@code name} of a cuBLAS library (cuBLAS's or cuBLASLt's). */
+    static MethodHandle handle(SymbolLookup lookup, String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(lookup.find(name)
-                .orElseThrow(() -> new IllegalStateException("cuBLAS has no " + name)), descriptor);
+                .orElseThrow(() -> new IllegalStateException("no " + name + " in the cuBLAS library found")), descriptor);
     }
 }

@@ -1,5 +1,7 @@
 package dev.colossus.cuda;
 
+import static dev.colossus.cuda.DeviceStorage.address;
+
 import dev.colossus.DType;
 import dev.colossus.Device;
 import dev.colossus.MemoryStats;
@@ -17,6 +19,7 @@ import dev.colossus.op.Op;
 import dev.colossus.op.Reduce;
 import dev.colossus.op.RmsNorm;
 import dev.colossus.op.Rotary;
+import dev.colossus.op.ScaledMatMul;
 import dev.colossus.op.Scatter;
 import dev.colossus.op.Softmax;
 import dev.colossus.op.TopK;
@@ -48,7 +51,8 @@ import java.util.stream.Stream;
  * <p>{@link CudaIndexing}'s gathers, scatters, running sums and rotary embeddings, and {@link
  * CudaOrdering}'s topk (lines to 4096, or k to 256: else supports says no and topk fails with the op
  * named). No kernel reads or writes I8, I16, U8, F8E4M3 or F8E5M2 (a tensor of them moves to and
- * from the GPU; cast it on the host).
+ * from the GPU; cast it on the host), but {@link CublasLt}'s 8-bit float product, which has not yet
+ * run on a GPU and is taken only with {@code -Dcolossus.cuda.unvalidatedKernels=true}.
  *
  * <p>F32, F16 and BF16 compute in F32, F64 in F64, integers in 64-bit integers. GEMM accumulates in
  * F32 (F64 for F64).
@@ -77,6 +81,9 @@ public final class CudaBackend implements Backend {
     private final CudaIndexing indexing;
     private final CudaOrdering ordering;
     private final CublasMatMul cublasMatMul;
+    private final CublasLibrary.Found cublasLibrary;
+    /** cuBLASLt, loaded on the first 8-bit float product. */
+    private CublasLt cublasLt;
     /** The op this thread issued last: an error that surfaces later names it (the stream is shared by every thread). */
     private final ThreadLocal<String> lastOp = ThreadLocal.withInitial(() -> "nothing yet");
 
@@ -93,6 +100,7 @@ public final class CudaBackend implements Backend {
         indexing = new CudaIndexing(kernels, context);
         ordering = new CudaOrdering(kernels, context);
         cublasMatMul = new CublasMatMul(cublas, kernels, context, elementwise);
+        this.cublasLibrary = cublasLibrary;
     }
 
     @Override
@@ -232,7 +240,43 @@ public final class CudaBackend implements Backend {
             case CumSum c -> indexing.cumsum(c);
             case TopK t -> ordering.topk(t);
             case Rotary r -> indexing.rotary(r);
+            case ScaledMatMul s -> scaledMatmul(s);
         }
+    }
+
+    /** {@code out = scaleA scaleB (a b)} on cuBLASLt ({@link CublasLt}); zeros for K = 0. */
+    private void scaledMatmul(ScaledMatMul s) {
+        Operand out = s.out();
+        if (out.numel() == 0) {
+            return;
+        }
+        if (s.a().dim(1) == 0) {
+            elementwise.fill(new Fill(out, 0));
+            return;
+        }
+        cublasLt().scaledMatmul(s, address(s.a()), address(s.b()), address(s.scaleA()), address(s.scaleB()), address(out));
+    }
+
+    /** The GPU's compute capability as one number: 90 for 9.0. */
+    int computeCapability() {
+        return context.computeMajor * 10 + context.computeMinor;
+    }
+
+    private synchronized CublasLt cublasLt() {
+        if (cublasLt == null) {
+            cublasLt = new CublasLt(cublasLibrary.lt(), context);
+        }
+        return cublasLt;
+    }
+
+    /**
+     * Whether {@code s} runs on cuBLASLt: never run on a GPU, so only with {@code
+     * -Dcolossus.cuda.unvalidatedKernels=true}; a cuBLASLt beside cuBLAS, a GPU of compute capability
+     * 8.9 or above, and a layout {@link CublasLt#accepts}.
+     */
+    private boolean takesScaledMatmul(ScaledMatMul s) {
+        return CudaOptions.AT_START.unvalidatedKernels() && cublasLibrary.lt() != null
+                && computeCapability() >= 89 && CublasLt.accepts(s);
     }
 
     @Override
@@ -247,11 +291,15 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * False for the ops without a kernel: any on I8, I16, U8 or the 8-bit floats, a TopK that {@link
-     * CudaOrdering} does not take, a Scatter that {@link CudaIndexing} does not, and GEMM epilogues
-     * with an activation after SILU (the GEMM modules' function tables end there).
+     * False for the ops without a kernel: any on I8, I16, U8 or the 8-bit floats but the 8-bit float
+     * product cuBLASLt takes ({@link #takesScaledMatmul}), a TopK that {@link CudaOrdering} does not
+     * take, a Scatter that {@link CudaIndexing} does not, and GEMM epilogues with an activation after
+     * SILU (the GEMM modules' function tables end there).
      */
-    private static boolean kernelsExist(Op op) {
+    private boolean kernelsExist(Op op) {
+        if (op instanceof ScaledMatMul s) {
+            return takesScaledMatmul(s);
+        }
         if (op.inputs().stream().anyMatch(o -> heldOnly(o.dtype())) || heldOnly(op.out().dtype())) {
             return false;
         }
