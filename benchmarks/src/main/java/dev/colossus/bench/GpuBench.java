@@ -33,9 +33,10 @@ import java.util.stream.IntStream;
  *   <li>gemm: cuBLAS and the custom Tensor Core kernels (see {@link #gemmVariants}), BF16 at 2048,
  *       4096, 8192 and two odd shapes (4096x4096x1000, 1x8192x8192), F16 at 8192, and BF16 with b
  *       K-major ({@code _tn}) at 4096 and 8192; F32 with TF32 off at 8192 on cuBLAS;</li>
- *   <li>linear: {@code gelu(x W^T + b)} as cuBLAS's product (F32 out) then one pass of the epilogue
- *       kernel, and fused in one launch of the custom kernel ({@code _custom}); {@code x W^T + b} the
- *       same two ways, also for 1, 64 and 1024 tokens;</li>
+ *   <li>linear: {@code gelu(x W^T + b)} (erf and tanh) as cuBLAS's product (F32 out) then one pass of
+ *       the epilogue kernel, fused in one launch of the custom kernel ({@code _custom}), and with the
+ *       unvalidated kernels in cuBLASLt's epilogue ({@code _lt}; tanh only, cuBLASLt has no erf GELU);
+ *       {@code x W^T + b} the same ways, also for 1, 64 and 1024 tokens;</li>
  *   <li>fp8: the 8-bit float product on cuBLASLt (see {@link #fp8}), E4M3 into BF16, at 8192³ and
  *       linear's shapes;</li>
  *   <li>attention: the fused kernel (on an H100 or H200 the Hopper kernel, and {@code _mma_sync}: with
@@ -177,6 +178,13 @@ public final class GpuBench {
      * and x W^T + b alone, which shows what the activation costs, for 8192 tokens and for 1, 64 and
      * 1024: where the custom kernel's fused bias beats cuBLAS and the epilogue pass, and where not.
      */
+    /**
+     * cuBLAS and the epilogue pass ({@code colossus.cuda.gemm=cublas}), the custom kernel, and with the
+     * unvalidated kernels cuBLASLt's epilogue ({@code auto}, reported {@code _lt}).
+     */
+    private static final String[] LINEAR_MODES = Boolean.getBoolean("colossus.cuda.unvalidatedKernels")
+            ? new String[] {"cublas", "custom", "auto"} : new String[] {"cublas", "custom"};
+
     private static void linear(Backend cuda) {
         int in = 4096, out = 16384;
         Device gpu = cuda.device();
@@ -184,11 +192,14 @@ public final class GpuBench {
              Tensor wHost = w.to(Device.CPU); Tensor biasHost = bias.to(Device.CPU)) {
             for (int tokens : new int[] {8192, 1, 64, 1024}) {
                 try (Tensor x = random(10, DType.BF16, gpu, tokens, in)) {
-                    for (UnaryFn activation : tokens == 8192 ? new UnaryFn[] {UnaryFn.GELU, null} : new UnaryFn[] {null}) {
-                        for (String mode : new String[] {"cublas", "custom"}) {
+                    for (UnaryFn activation : tokens == 8192 ? new UnaryFn[] {UnaryFn.GELU, UnaryFn.GELU_TANH, null} : new UnaryFn[] {null}) {
+                        for (String mode : LINEAR_MODES) {
+                            if (mode.equals("auto") && activation == UnaryFn.GELU) {
+                                continue; // cuBLASLt's GELU is the tanh form: erf's stays on cuBLAS and the pass
+                            }
                             double s = with("colossus.cuda.gemm", mode, () -> time(cuda, () -> Ops.linear(x, w, bias, activation).close()));
-                            String name = "linear" + (activation == null ? "" : "_gelu") + "_bf16_" + tokens + "x16384x4096"
-                                    + (mode.equals("custom") ? "_custom" : "");
+                            String name = "linear" + (activation == null ? "" : "_" + activation.apiName().toLowerCase(Locale.ROOT))
+                                    + "_bf16_" + tokens + "x16384x4096" + (mode.equals("cublas") ? "" : "_" + (mode.equals("auto") ? "lt" : mode));
                             report(name, s, 2.0 * tokens * in * out / s / 1e12, "TFLOP/s");
                             CHECKS.compare(name + ", rows 0 and m-1 against the CPU",
                                     () -> kept(() -> Ops.linear(endRows(x).to(Device.CPU), wHost, biasHost, activation)),

@@ -24,7 +24,7 @@ import java.util.Map;
  * </pre>
  */
 public final class GpuReport {
-    private static final List<String> VARIANTS = List.of("_custom", "_custom_mma", "_composed", "_mma_sync", "_lse");
+    private static final List<String> VARIANTS = List.of("_custom", "_custom_mma", "_lt", "_composed", "_mma_sync", "_lse");
 
     /** One case's rate and unit, as Colossus or PyTorch measured it. */
     private record Rate(double value, String unit) {

@@ -185,7 +185,7 @@ public final class CudaBackend implements Backend {
             return CudaOptions.routing().attention() == CudaOptions.AttentionPath.FUSED && FusedAttention.accepts(a);
         }
         if (op instanceof MatMul m && m.hasEpilogue()) {
-            return customGemm(m) || CublasMatMul.acceptsEpilogue(m);
+            return customGemm(m) || takesEpilogueOnLt(m) || CublasMatMul.acceptsEpilogue(m);
         }
         if (op instanceof AddRmsNorm) {
             return false;
@@ -227,6 +227,8 @@ public final class CudaBackend implements Backend {
             case Where w -> elementwise.where(w);
             case Reduce r -> reduce.reduce(r);
             case MatMul m when customGemm(m) -> TensorCoreGemm.run(m, kernels, context, elementwise);
+            case MatMul m when m.hasEpilogue() && takesEpilogueOnLt(m) -> cublasLt().matmulWithEpilogue(m, address(m.a()), address(m.b()),
+                    m.addend() == null ? 0 : address(m.addend()), address(m.out()));
             case MatMul m when m.hasEpilogue() -> cublasMatMul.matmulWithEpilogue(m);
             case MatMul m -> cublasMatMul.matmul(m);
             case Softmax s -> softmax.softmax(s);
@@ -255,6 +257,17 @@ public final class CudaBackend implements Backend {
             return;
         }
         cublasLt().scaledMatmul(s, address(s.a()), address(s.b()), address(s.scaleA()), address(s.scaleB()), address(out));
+    }
+
+    /**
+     * Whether {@code m}'s epilogue runs in cuBLASLt's GEMM ({@link CublasLt#acceptsEpilogue}): never run
+     * on a GPU, so only with {@code -Dcolossus.cuda.unvalidatedKernels=true}, with {@code
+     * colossus.cuda.gemm=auto} (the default; {@code cublas} keeps cuBLAS and the epilogue pass), and
+     * where cuBLASLt lies beside cuBLAS.
+     */
+    private boolean takesEpilogueOnLt(MatMul m) {
+        return CudaOptions.AT_START.unvalidatedKernels() && CudaOptions.routing().gemm() == CudaOptions.Gemm.AUTO
+                && cublasLibrary.lt() != null && CublasLt.acceptsEpilogue(m);
     }
 
     /** The GPU's compute capability as one number: 90 for 9.0. */

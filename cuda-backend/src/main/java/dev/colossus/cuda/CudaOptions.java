@@ -28,7 +28,10 @@ record CudaOptions(Gemm gemm, GemmKernel gemmKernel, AttentionPath attention, At
     /** The settings as they were when the backend was first used (the defaults if one was refused). */
     static final CudaOptions AT_START = START.settings();
 
-    /** Which GEMM takes a product: {@code auto} is cuBLAS for every product (see {@link CudaBackend}). */
+    /**
+     * Which GEMM takes a product: {@code auto} is cuBLAS for every product (see {@link CudaBackend}),
+     * a linear layer's bias and activation in cuBLASLt's epilogue with the unvalidated kernels.
+     */
     enum Gemm { CUBLAS, CUSTOM, AUTO }
 
     /** Which of Colossus's GEMM kernels: wgmma on Hopper where it applies ({@code default}), or always mma.sync. */

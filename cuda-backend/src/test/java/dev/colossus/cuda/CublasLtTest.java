@@ -6,13 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colossus.DType;
 import dev.colossus.Shape;
+import dev.colossus.op.MatMul;
 import dev.colossus.op.ScaledMatMul;
+import dev.colossus.op.UnaryFn;
 import dev.colossus.spi.HostStorage;
 import dev.colossus.spi.Operand;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
-/** Which layouts cuBLASLt's 8-bit float product takes ({@link CublasLt#accepts}), decided without a GPU. */
+/** Which products cuBLASLt takes: the 8-bit float product's layouts and linear's epilogues, decided without a GPU. */
 class CublasLtTest {
     private static final Operand SCALE = dense(DType.F32);
 
@@ -34,6 +36,24 @@ class CublasLtTest {
         assertFalse(accepts(wide.slice(1, 8, 72, 1), weight(DType.F8E4M3, 48, 64), DType.F32), "a starting 8 bytes in");
         assertFalse(accepts(dense(DType.F8E4M3, 32, 72).slice(1, 0, 64, 1), weight(DType.F8E4M3, 48, 64), DType.F32),
                 "rows 72 bytes apart");
+    }
+
+    /** Linear's bias (a row broadcast down the rows) and ReLU or tanh-GELU, in one matrix of F16 or BF16. */
+    @Test
+    void epiloguesOfLinearLayers() {
+        Operand x = dense(DType.BF16, 64, 128), w = weight(DType.BF16, 96, 128), out = dense(DType.BF16, 64, 96);
+        Operand bias = dense(DType.BF16, 96).withLayout(Shape.of(64, 96), new long[] {0, 1}, 0);
+        assertTrue(CublasLt.acceptsEpilogue(new MatMul(x, w, bias, 1, 1, null, out)), "bias");
+        assertTrue(CublasLt.acceptsEpilogue(new MatMul(x, w, bias, 1, 1, UnaryFn.GELU_TANH, out)), "bias, tanh-GELU");
+        assertTrue(CublasLt.acceptsEpilogue(new MatMul(x, w, null, 1, 0, UnaryFn.RELU, out)), "ReLU alone");
+        assertFalse(CublasLt.acceptsEpilogue(new MatMul(x, w, bias, 1, 1, UnaryFn.GELU, out)), "GELU by erf, which cuBLASLt lacks");
+        assertFalse(CublasLt.acceptsEpilogue(new MatMul(x, w, dense(DType.BF16, 64, 96), 1, 1, null, out)), "a whole addend");
+        assertFalse(CublasLt.acceptsEpilogue(new MatMul(x, w, bias, 2, 1, null, out)), "alpha 2");
+        assertFalse(CublasLt.acceptsEpilogue(new MatMul(x, w, bias, 1, 0.5, null, out)), "beta 0.5");
+        assertFalse(CublasLt.acceptsEpilogue(new MatMul(dense(DType.F32, 64, 128), weight(DType.F32, 96, 128),
+                null, 1, 0, UnaryFn.RELU, dense(DType.F32, 64, 96))), "F32");
+        assertFalse(CublasLt.acceptsEpilogue(new MatMul(dense(DType.BF16, 2, 64, 128), dense(DType.BF16, 2, 128, 96), null, 1, 0,
+                UnaryFn.RELU, dense(DType.BF16, 2, 64, 96))), "a batch of two");
     }
 
     @Test
