@@ -73,9 +73,9 @@ final class CublasLt {
             DType outType, int epilogue) {
     }
 
-    /** The descriptors of one shape and the algorithm the heuristic chose for it (in a global segment). */
+    /** The descriptors of one shape and the algorithm the heuristic chose for it, in the plan's own arena. */
     private record Plan(MemorySegment desc, MemorySegment aLayout, MemorySegment bLayout, MemorySegment outLayout,
-            MemorySegment algorithm) {
+            MemorySegment algorithm, Arena arena) {
     }
 
     /** Loads cuBLASLt from {@code library} and creates a handle; the context must be current. */
@@ -224,14 +224,16 @@ final class CublasLt {
             try {
                 check((int) preferenceSetAttribute.invokeExact(preference, PREFERENCE_MAX_WORKSPACE_BYTES,
                         arena.allocateFrom(JAVA_LONG, WORKSPACE_BYTES), JAVA_LONG.byteSize()), "cublasLtMatmulPreferenceSetAttribute");
-                MemorySegment result = Arena.global().allocate(HEURISTIC_RESULT_BYTES, 8);
+                MemorySegment result = arena.allocate(HEURISTIC_RESULT_BYTES, 8);
                 MemorySegment count = arena.allocate(JAVA_INT);
                 check((int) heuristic.invokeExact(handle, desc, aLayout, bLayout, outLayout, outLayout, preference, 1, result, count),
                         "cublasLtMatmulAlgoGetHeuristic " + gemm);
                 if (count.get(JAVA_INT, 0) == 0) {
                     throw new CudaException("cuBLASLt has no algorithm for " + gemm + " on " + context.describe(), -1);
                 }
-                return new Plan(desc, aLayout, bLayout, outLayout, result);
+                Arena planArena = Arena.ofShared();
+                return new Plan(desc, aLayout, bLayout, outLayout, planArena.allocate(HEURISTIC_RESULT_BYTES, 8).copyFrom(result),
+                        planArena);
             } finally {
                 int ignored = (int) preferenceDestroy.invokeExact(preference);
             }
@@ -242,7 +244,7 @@ final class CublasLt {
         }
     }
 
-    /** Destroys the least recently used plans' descriptors until at most {@code most} remain. */
+    /** Destroys the least recently used plans' descriptors, and frees their algorithms, until at most {@code most} remain. */
     private void evictBeyond(int most) {
         var eldest = plans.entrySet().iterator();
         while (plans.size() > most) {
@@ -253,6 +255,7 @@ final class CublasLt {
                 for (MemorySegment layout : new MemorySegment[] {plan.aLayout(), plan.bLayout(), plan.outLayout()}) {
                     ignored = (int) layoutDestroy.invokeExact(layout);
                 }
+                plan.arena().close();
             } catch (Throwable t) {
                 throw new IllegalStateException("calling cuBLASLt: " + t, t);
             }

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * <p>Code that has never run on a GPU stays off the default path: the ops take the modules that
  * passed, and {@link Kernels} refuses to load one that has not unless {@code
  * -Dcolossus.cuda.unvalidatedKernels=true} (read once) asks for it: a kernel changed since its last
- * GPU run, or SASS that has not passed ({@code sm_80}'s).
+ * GPU run, or SASS that has not passed ({@code sm_80}'s). With that setting the ops also take the
+ * {@code .unvalidated} builds of the modules that have one ({@link #module}: today {@code norm}'s).
  */
 final class GpuRuns {
     static final String TABLE = "/dev/colossus/cuda/ptx/gpu-runs.md";
@@ -30,6 +31,14 @@ final class GpuRuns {
     }
 
     private GpuRuns() {
+    }
+
+    /**
+     * The module to launch {@code base}'s kernels from: its {@code .unvalidated} build where code that
+     * has not yet run is asked for and there is one, else {@code base}.
+     */
+    static String module(String base) {
+        return CudaOptions.AT_START.unvalidatedKernels() && ROWS.containsKey(base + ".unvalidated.ptx") ? base + ".unvalidated" : base;
     }
 
     /** The run {@code module.ptx}, with exactly these bytes, passed on a GPU; null if none did. */

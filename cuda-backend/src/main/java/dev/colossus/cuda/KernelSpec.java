@@ -33,6 +33,11 @@ record KernelSpec(String module, String entry, int threads, int sharedBytes, Lis
         return new KernelSpec(module, entry, threads, sharedBytes, List.of(params));
     }
 
+    /** This kernel in another build of its module (an {@code .unvalidated} variant declares the same entries). */
+    KernelSpec in(String build) {
+        return build.equals(module) ? this : new KernelSpec(build, entry, threads, sharedBytes, params);
+    }
+
     /** Threads for a kernel that takes a row per block: a power of two from 32 to {@link #threads}, no more than the row needs. */
     int threadsForRow(long length) {
         int t = 32;

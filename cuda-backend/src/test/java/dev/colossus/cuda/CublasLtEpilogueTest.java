@@ -16,11 +16,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Linear layers whose bias and activation run in cuBLASLt's epilogue ({@link CublasLt#matmulWithEpilogue})
- * against the reference's loops in double, on fresh random inputs: with and without a bias, ReLU,
- * tanh-GELU and none, one row to hundreds, K neither a power of two nor a tile's multiple. Never run
- * on a GPU yet, so taken only with {@code -Dcolossus.cuda.unvalidatedKernels=true}; skipped without
- * it or without a GPU.
+ * Linear layers whose bias and activation run in cuBLASLt's epilogue ({@link
+ * CublasLt#matmulWithEpilogue}) against the CPU backend's (the reference's loops would take minutes at
+ * these sizes), on fresh random inputs: with and without a bias, ReLU, tanh-GELU and none, one row to
+ * hundreds, K neither a power of two nor a tile's multiple. Never run on a GPU yet, so taken only with
+ * {@code -Dcolossus.cuda.unvalidatedKernels=true}; skipped without it or without a GPU.
  */
 class CublasLtEpilogueTest {
     /** (tokens, in, out) */
@@ -29,6 +29,8 @@ class CublasLtEpilogueTest {
     @BeforeAll
     static void needsAGpuAndTheSetting() {
         assumeTrue(Backends.availableNames().contains("cuda"), () -> "no GPU here: " + new CudaBackendProvider().probe());
+        assumeTrue(Backends.availableNames().contains("cpu"), "the CPU backend, the oracle at these sizes, is not on the class path "
+                + "(gpu-check.sh puts it there)");
         assumeTrue(CudaOptions.AT_START.unvalidatedKernels(), "cuBLASLt's epilogues have not yet run on a GPU: "
                 + "-Dcolossus.cuda.unvalidatedKernels=true takes them");
     }
@@ -44,7 +46,7 @@ class CublasLtEpilogueTest {
                     try (Scope scope = Scope.open()) {
                         Tensor x = Tensor.randn(seed++, dtype, s[0], s[1]), w = Tensor.randn(seed++, dtype, s[2], s[1]);
                         Tensor bias = withBias ? Tensor.randn(seed++, dtype, s[2]) : null;
-                        Tensor expected = Backends.using(Backends.get("reference"), () -> Ops.linear(x, w, bias, activation));
+                        Tensor expected = Backends.using(Backends.get("cpu"), () -> Ops.linear(x, w, bias, activation));
                         Tensor actual = Ops.linear(x.to(gpu), w.to(gpu), bias == null ? null : bias.to(gpu), activation).to(Device.CPU);
                         TensorAssert.assertRelativeL2("linear (" + s[0] + "," + s[1] + ") -> " + s[2] + (withBias ? " + bias" : "")
                                 + (activation == null ? "" : ", " + activation), expected, actual, Tolerance.of(dtype));

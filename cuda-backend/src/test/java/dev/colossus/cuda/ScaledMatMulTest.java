@@ -18,7 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@link CublasLt}'s 8-bit float product against the reference's loops in double, on fresh random
+ * {@link CublasLt}'s 8-bit float product against the CPU backend's (the factors widened exactly to
+ * F32, an F32 product; the reference's loops would take minutes at these sizes), on fresh random
  * factors quantised by {@link Ops#toFp8}: an input (M, K) times a weight (N, K) transposed, both factor
  * formats, every output dtype. Never run on a GPU yet, so taken only with {@code
  * -Dcolossus.cuda.unvalidatedKernels=true} ({@code UNVALIDATED=1 gpu-check.sh run junit}); skipped
@@ -31,6 +32,8 @@ class ScaledMatMulTest {
     @BeforeAll
     static void needsAnAdaOrHopperGpuAndTheSetting() {
         assumeTrue(Backends.availableNames().contains("cuda"), () -> "no GPU here: " + new CudaBackendProvider().probe());
+        assumeTrue(Backends.availableNames().contains("cpu"), "the CPU backend, the oracle at these sizes, is not on the class path "
+                + "(gpu-check.sh puts it there)");
         assumeTrue(CudaOptions.AT_START.unvalidatedKernels(), "the cuBLASLt product has not yet run on a GPU: "
                 + "-Dcolossus.cuda.unvalidatedKernels=true takes it");
         assumeTrue(((CudaBackend) Backends.get("cuda")).computeCapability() >= 89, "cuBLASLt multiplies 8-bit floats from sm_89 on");
@@ -45,7 +48,7 @@ class ScaledMatMulTest {
                 try (Scope scope = Scope.open()) {
                     ScaledTensor x = Ops.toFp8(Tensor.randn(seed++, DType.F32, s[0], s[1]), DType.F8E4M3);
                     ScaledTensor w = Ops.toFp8(Tensor.randn(seed++, DType.F32, s[2], s[1]), weightFormat);
-                    Tensor expected = Backends.using(Backends.get("reference"),
+                    Tensor expected = Backends.using(Backends.get("cpu"),
                             () -> Ops.scaledMatmul(x.values(), w.values().transpose(0, 1), x.scale(), w.scale(), out));
                     Device gpu = Device.cuda(0);
                     Tensor actual = Ops.scaledMatmul(x.values().to(gpu), w.values().to(gpu).transpose(0, 1), x.scale().to(gpu),
