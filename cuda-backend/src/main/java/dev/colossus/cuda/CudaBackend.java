@@ -43,7 +43,9 @@ import java.util.stream.Stream;
  *
  * <p>GEMM: {@code colossus.cuda.gemm=auto} (the default) takes cuBLAS for every product, {@code custom}
  * sends F16/BF16 products to {@link TensorCoreGemm}, its epilogue fused, {@code cublas} forces cuBLAS;
- * why auto is cuBLAS, as measured: {@code benchmarks/results/gpu/README.md}. Attention: {@link
+ * why auto is cuBLAS, as measured: {@code benchmarks/results/gpu/README.md}. With {@code
+ * -Dcolossus.cuda.unvalidatedKernels=true}, auto puts a linear layer's bias and ReLU or tanh-GELU in
+ * {@link CublasLt}'s epilogue, which has not yet run on a GPU. Attention: {@link
  * FusedAttention} where it applies (F16/BF16, head dimension 64 or 128), else composed by {@code
  * Decompositions} from batched matmuls, elementwise ops and the softmax kernel; {@code
  * colossus.cuda.attention=fused|composed} forces either.
@@ -82,7 +84,7 @@ public final class CudaBackend implements Backend {
     private final CudaOrdering ordering;
     private final CublasMatMul cublasMatMul;
     private final CublasLibrary.Found cublasLibrary;
-    /** cuBLASLt, loaded on the first 8-bit float product. */
+    /** cuBLASLt, loaded on first use: the first 8-bit float product or epilogue it takes. */
     private CublasLt cublasLt;
     /** The op this thread issued last: an error that surfaces later names it (the stream is shared by every thread). */
     private final ThreadLocal<String> lastOp = ThreadLocal.withInitial(() -> "nothing yet");
