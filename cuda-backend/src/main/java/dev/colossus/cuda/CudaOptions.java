@@ -78,7 +78,7 @@ record CudaOptions(Gemm gemm, GemmKernel gemmKernel, AttentionPath attention, At
         boolean syncEachOp = reader.flag("colossus.cuda.syncEachOp", false,
                 "wait for each op to finish, so that a fault names its op");
         boolean unvalidated = reader.flag("colossus.cuda.unvalidatedKernels", false,
-                "use the kernels no GPU run has passed yet (see gpu-runs.md)");
+                "use the kernels and cuBLASLt paths no GPU run has passed yet (see gpu-runs.md)");
         boolean blockCache = reader.flag("colossus.cuda.blockCache", true, "keep freed blocks of up to 1 MiB for reuse");
         long blockCacheBytes = reader.bytes("colossus.cuda.blockCacheBytes", 256L << 20, "the most bytes of small blocks kept");
         long poolCacheBytes = reader.bytes("colossus.cuda.poolCacheBytes", 1L << 32,
