@@ -137,6 +137,9 @@ final class Dispatcher {
             if (Decompositions.widen(op, temporaries) || Decompositions.decompose(op, temporaries)) {
                 return;
             }
+        } catch (UnsupportedOperationException e) {
+            throw new UnsupportedOperationException(op.name() + ": the '" + backend.name()
+                    + "' backend runs it as a rewrite, and a step of that failed: " + e.getMessage(), e);
         }
         StringBuilder operands = new StringBuilder();
         for (Operand in : op.inputs()) {

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colossus.op.Op;
+import dev.colossus.op.Softmax;
+import dev.colossus.op.Unary;
+import dev.colossus.reference.ReferenceKernels;
 import dev.colossus.spi.HostBackend;
 import dev.colossus.spi.Backend;
 import dev.colossus.spi.Storage;
@@ -242,6 +245,33 @@ class ResourcesTest {
                     () -> Backends.using(refusing, () -> Ops.matmul(x, x)));
             assertEquals("matmul: the 'refusing' backend supports neither this op nor a rewrite of it, on "
                     + "(2,2) F32 cpu, (2,2) F32 cpu -> (2,2) F32 cpu", e.getMessage());
+        }
+    }
+
+    /** A rewrite whose step the backend refuses names the op the user called, then the step. */
+    @Test
+    void aRefusedStepOfARewriteNamesTheOpCalled() {
+        HostBackend noUnary = new HostBackend() {
+            @Override
+            public String name() {
+                return "no-unary";
+            }
+
+            @Override
+            public boolean supports(Op op) {
+                return !(op instanceof Unary) && !(op instanceof Softmax);
+            }
+
+            @Override
+            public void execute(Op op) {
+                ReferenceKernels.execute(op);
+            }
+        };
+        try (Tensor x = Tensor.ones(DType.F32, 2, 3)) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> Backends.using(noUnary, () -> Ops.softmax(x, -1)));
+            assertEquals("softmax: the 'no-unary' backend runs it as a rewrite, and a step of that failed: exp: the 'no-unary' "
+                    + "backend supports neither this op nor a rewrite of it, on (2,3) F32 cpu -> (2,3) F32 cpu", e.getMessage());
         }
     }
 
