@@ -122,7 +122,7 @@ public final class Decompositions {
 
     /**
      * a and b widened to F32 (exactly: every 8-bit float is an F32), their F32 product, multiplied by
-     * scaleA then scaleB, and rounded to out's dtype.
+     * {@code scaleA * scaleB} in one pass, and rounded to out's dtype.
      */
     private static void scaledMatmul(ScaledMatMul op, OpExecutor exec) {
         Operand out = op.out();
@@ -131,10 +131,10 @@ public final class Decompositions {
         exec.execute(new Copy(op.b(), b));
         Operand product = exec.temporary(DType.F32, out.shape());
         exec.execute(new MatMul(a, b, product));
-        Operand scaledByA = exec.temporary(DType.F32, out.shape());
-        exec.execute(new Binary(BinaryFn.MUL, product, op.scaleA().broadcastTo(out.shape()), scaledByA));
+        Operand scale = exec.temporary(DType.F32, Shape.of());
+        exec.execute(new Binary(BinaryFn.MUL, op.scaleA(), op.scaleB(), scale));
         Operand scaled = out.dtype() == DType.F32 ? out : exec.temporary(DType.F32, out.shape());
-        exec.execute(new Binary(BinaryFn.MUL, scaledByA, op.scaleB().broadcastTo(out.shape()), scaled));
+        exec.execute(new Binary(BinaryFn.MUL, product, scale.broadcastTo(out.shape()), scaled));
         if (scaled != out) {
             exec.execute(new Copy(scaled, out));
         }
