@@ -69,15 +69,15 @@ class MicroKernelPeakGuardTest {
             bestKernel = Math.max(bestKernel, kernelFlops / secondsPerRun(kernelRun));
             bestPeak = Math.max(bestPeak, peak.flopsPerRun() / secondsPerRun(peak::run));
             ratio = bestKernel / bestPeak;
-        } while (!measuredCompiled(bestPeak, ratio) && System.nanoTime() < deadline);
-        assertTrue(measuredCompiled(bestPeak, ratio), String.format(
+        } while (!compiledAndWithinRange(bestPeak, ratio) && System.nanoTime() < deadline);
+        assertTrue(compiledAndWithinRange(bestPeak, ratio), String.format(
                 "micro-kernel %d x %d: %.1f GFLOP/s, FMA peak %.1f GFLOP/s (at least %.0f), ratio %.2f outside [%.2f, %.2f] after %s (%s)",
                 mr, nr, bestKernel / 1e9, bestPeak / 1e9, COMPILED_PEAK_FLOPS / 1e9, ratio, FLOOR, CEILING, DEADLINE,
                 CpuBackend.describe()));
     }
 
     /** Whether the peak loop runs compiled and the kernel within [{@link #FLOOR}, {@link #CEILING}] of it. */
-    private static boolean measuredCompiled(double peakFlops, double ratio) {
+    private static boolean compiledAndWithinRange(double peakFlops, double ratio) {
         return peakFlops >= COMPILED_PEAK_FLOPS && ratio >= FLOOR && ratio <= CEILING;
     }
 
