@@ -73,8 +73,11 @@ final class HostTensors {
         return columns;
     }
 
-    /** {@link Tensor#wrap(MemorySegment, DType, long[], long[])}: checks the layout against the segment. */
-    static Tensor wrap(MemorySegment segment, DType dtype, long[] shape, long[] strides) {
+    /**
+     * {@link Tensor#wrap(MemorySegment, DType, long[], long[])}, or {@link Tensor#wrapConstant} when
+     * {@code constant}: checks the layout against the segment.
+     */
+    static Tensor wrap(MemorySegment segment, DType dtype, long[] shape, long[] strides, boolean constant) {
         Shape s = Shape.checked("wrap", shape);
         if (strides.length != shape.length) {
             throw new IllegalArgumentException("wrap: " + strides.length + " strides for shape " + s);
@@ -100,6 +103,7 @@ final class HostTensors {
             throw new IllegalArgumentException("wrap: shape " + s + " " + dtype + " with strides " + Arrays.toString(strides)
                     + " needs " + lastByte + " bytes, the segment has " + segment.byteSize());
         }
-        return Tensor.adopt(new Operand(HostStorage.wrap(segment), dtype, s, strides.clone(), 0));
+        HostStorage storage = constant ? HostStorage.wrapConstant(segment) : HostStorage.wrap(segment);
+        return Tensor.adopt(new Operand(storage, dtype, s, strides.clone(), 0));
     }
 }

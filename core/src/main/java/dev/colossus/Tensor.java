@@ -321,7 +321,24 @@ public final class Tensor implements AutoCloseable {
      * @return a tensor over {@code segment}
      */
     public static Tensor wrap(MemorySegment segment, DType dtype, long[] shape, long[] strides) {
-        return HostTensors.wrap(segment, dtype, shape, strides);
+        return HostTensors.wrap(segment, dtype, shape, strides, false);
+    }
+
+    /**
+     * The caller's memory as a constant tensor, without a copy: weights, which nothing writes while
+     * they are used. The tensor and its views are read-only (a write into them throws), and the caller
+     * promises not to change the memory through any other segment while the tensor lives, so backends
+     * may keep forms made from it: the CPU backend packs an F32 weight for matmul once and reuses the
+     * panels (up to {@code colossus.cpu.packedWeightBytes}). {@link dev.colossus.io.SafeTensors#read}
+     * wraps its tensors so.
+     *
+     * @param segment the caller's memory, row-major, the first element at its start
+     * @param dtype how its bytes are read
+     * @param shape the dimensions
+     * @return a read-only tensor over {@code segment}
+     */
+    public static Tensor wrapConstant(MemorySegment segment, DType dtype, long... shape) {
+        return HostTensors.wrap(segment, dtype, shape, Shape.checked("wrapConstant", shape).contiguousStrides(), true);
     }
 
     // ---- metadata ----

@@ -30,7 +30,10 @@ import java.util.Set;
  *
  * <p>{@link #read} maps the file and wraps each tensor around its bytes: no copy, and the mapping
  * lasts as long as any of its tensors is reachable (a tensor whose bytes do not start at a multiple of
- * its element size, as in files whose header is not padded, is copied to aligned memory instead). The header is checked whole before anything is
+ * its element size, as in files whose header is not padded, is copied to aligned memory instead). The
+ * tensors are {@linkplain Tensor#wrapConstant constant}: read-only, and a backend may keep forms made
+ * from them (packed matmul panels); a file changed under its mapping by another program is, as for
+ * any mapped file, undefined. The header is checked whole before anything is
  * mapped: a file that is truncated, whose header is longer than the file or than {@value
  * #MAX_HEADER_BYTES} bytes, not UTF-8 or not JSON, names a tensor twice, gives a dtype Colossus does
  * not hold, a shape whose size overflows, or offsets outside the data, of another size than the shape
@@ -87,7 +90,7 @@ public final class SafeTensors {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Entry e : entries) {
                 MemorySegment bytes = Aligned.of(mapped.asSlice(8 + n + e.begin(), e.end() - e.begin()), e.dtype());
-                tensors.put(e.name(), Tensor.wrap(bytes, e.dtype(), e.shape()));
+                tensors.put(e.name(), Tensor.wrapConstant(bytes, e.dtype(), e.shape()));
             }
             return new SafeTensors(tensors, metadata);
         }

@@ -5,6 +5,8 @@ import dev.colossus.MemoryStats;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Host memory: either allocated by Colossus (64-byte aligned, freed with the last reference; counted,
@@ -12,6 +14,11 @@ import java.util.List;
  * holding much of it) or a caller's {@link MemorySegment} wrapped without a copy (never freed by
  * Colossus; the caller's arena decides its life, and a closed arena makes every access throw rather
  * than crash).
+ *
+ * <p>A wrapped segment may be declared {@linkplain #wrapConstant constant}: memory that nothing writes
+ * while it lives (weights in a file mapped read-only). Backends may keep forms {@linkplain #derived
+ * derived} from constant memory (the CPU backend's matmul panels of a weight), which live as long as
+ * the storage.
  */
 public final class HostStorage extends Storage {
     /** Alignment of allocated blocks: one AVX-512 vector, one cache line. */
@@ -22,11 +29,14 @@ public final class HostStorage extends Storage {
     /** The arena of {@link #boundSegment()}, made on first use and closed before the memory is freed. */
     private Arena boundArena;
     private MemorySegment boundSegment;
+    /** Forms derived from constant memory, by key; null for memory that may be written. */
+    private final ConcurrentHashMap<Object, Object> derived;
 
-    private HostStorage(MemorySegment segment, MemorySegment block) {
+    private HostStorage(MemorySegment segment, MemorySegment block, boolean constant) {
         super(Device.CPU, segment.byteSize());
         this.segment = segment;
         this.block = block;
+        this.derived = constant ? new ConcurrentHashMap<>() : null;
     }
 
     /**
@@ -42,11 +52,11 @@ public final class HostStorage extends Storage {
             throw new IllegalArgumentException("host: cannot allocate " + bytes + " bytes");
         }
         if (bytes == 0) {
-            return new HostStorage(MemorySegment.NULL, null);
+            return new HostStorage(MemorySegment.NULL, null, false);
         }
         MemorySegment block = HostMemory.allocate(bytes + ALIGNMENT);
         long aligned = (block.address() + ALIGNMENT - 1) & -ALIGNMENT;
-        return new HostStorage(MemorySegment.ofAddress(aligned).reinterpret(bytes), block);
+        return new HostStorage(MemorySegment.ofAddress(aligned).reinterpret(bytes), block, false);
     }
 
     /**
@@ -56,7 +66,44 @@ public final class HostStorage extends Storage {
      * @return a storage over it, never freed by Colossus
      */
     public static HostStorage wrap(MemorySegment segment) {
-        return new HostStorage(segment, null);
+        return new HostStorage(segment, null, false);
+    }
+
+    /**
+     * The caller's memory, used in place, read-only, and promised never to change while the storage
+     * lives: no Colossus op writes it (the segment is read-only), and the caller writes it through no
+     * other segment. Backends may then keep forms {@linkplain #derived derived} from it.
+     *
+     * @param segment the caller's memory
+     * @return a storage over a read-only view of it, never freed by Colossus
+     */
+    public static HostStorage wrapConstant(MemorySegment segment) {
+        return new HostStorage(segment.asReadOnly(), null, true);
+    }
+
+    /**
+     * Whether this memory was declared {@linkplain #wrapConstant constant}.
+     *
+     * @return true when nothing writes it while it lives
+     */
+    public boolean isConstant() {
+        return derived != null;
+    }
+
+    /**
+     * The form of this constant memory kept under {@code key}, made by {@code make} on first use (one
+     * thread makes it; others asking for the same key wait) and kept until the storage is freed, when
+     * it is {@linkplain AutoCloseable#close closed} if it is closeable. A {@code make} that returns
+     * null keeps nothing, and the next call tries again.
+     *
+     * @param <T> the form's type
+     * @param key what the form is of (a layout over this memory, and how it was made)
+     * @param make makes the form, or returns null when it should not be kept
+     * @return the form, or null for memory that is not constant or a {@code make} that returned null
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T derived(Object key, Supplier<T> make) {
+        return derived == null ? null : (T) derived.computeIfAbsent(key, k -> make.get());
     }
 
     /**
@@ -159,6 +206,18 @@ public final class HostStorage extends Storage {
      */
     @Override
     protected void free() {
+        if (derived != null) {
+            for (Object form : derived.values()) {
+                if (form instanceof AutoCloseable closeable) {
+                    try {
+                        closeable.close();
+                    } catch (Exception e) {
+                        throw new IllegalStateException("host: a form derived from constant memory failed to close", e);
+                    }
+                }
+            }
+            derived.clear();
+        }
         synchronized (this) {
             if (boundArena != null) {
                 boundArena.close();

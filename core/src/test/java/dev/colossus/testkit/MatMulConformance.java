@@ -16,6 +16,8 @@ import dev.colossus.Tensor;
 import dev.colossus.op.UnaryFn;
 import dev.colossus.testkit.Generators.Layout;
 import dev.colossus.testkit.Generators.Values;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -123,6 +125,45 @@ public interface MatMulConformance extends Conformance {
             check("addmm, beta 0, NaN addend", Comparison.RELATIVE_L2, t -> Ops.addmm(t[2], t[0], t[1], 0, 1),
                     tensor(53, dtype, PLAIN, CONTIGUOUS, 9, 20), tensor(54, dtype, PLAIN, CONTIGUOUS, 20, 50), nan);
         }
+    }
+
+    /**
+     * Weights wrapped {@linkplain Tensor#wrapConstant constant}, as {@code SafeTensors.read} gives
+     * them (the CPU backend packs an F32 one once and reuses its panels): linear's (out, in) weight
+     * and matmul's (in, out), whole and as views at an offset, across a k block (512 deep on the CPU),
+     * from below one tile of rows to several, each product twice (the second reuses what the first
+     * kept).
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16", "F64"})
+    default void productsWithConstantWeights(DType dtype) {
+        long seed = 70;
+        for (long[] mkn : new long[][] {{1, 37, 19}, {7, 37, 19}, {8, 64, 49}, {16, 130, 97}, {17, 600, 50}, {33, 1100, 30}, {130, 40, 150}}) {
+            long m = mkn[0], k = mkn[1], n = mkn[2];
+            try (Scope scope = Scope.open()) {
+                Tensor outIn = constant(tensor(seed++, dtype, PLAIN, CONTIGUOUS, n + 3, k + 2));
+                Tensor inOut = constant(tensor(seed++, dtype, PLAIN, CONTIGUOUS, k, n));
+                Tensor x = tensor(seed++, dtype, PLAIN, CONTIGUOUS, m, k);
+                Tensor bias = tensor(seed++, dtype, PLAIN, CONTIGUOUS, n);
+                Tensor weight = outIn.narrow(0, 0, n).narrow(1, 0, k);
+                Tensor shifted = outIn.narrow(0, 3, n).narrow(1, 2, k);
+                for (int call = 0; call < 2; call++) {
+                    check("linear, constant (out, in) weight " + m + "x" + k + "x" + n, Comparison.RELATIVE_L2,
+                            t -> Ops.linear(t[0], t[1], t[2]), x, weight, bias);
+                    check("linear+gelu, constant weight at an offset " + m + "x" + k + "x" + n, Comparison.RELATIVE_L2,
+                            t -> Ops.linear(t[0], t[1], t[2], UnaryFn.GELU), x, shifted, bias);
+                    check("addmm, constant (in, out) weight " + m + "x" + k + "x" + n, Comparison.RELATIVE_L2,
+                            t -> Ops.addmm(t[2], t[0], t[1], 0.5, -2), x, inOut, bias);
+                }
+            }
+        }
+    }
+
+    /** {@code t}'s elements copied to fresh memory and wrapped there as a constant tensor. */
+    private static Tensor constant(Tensor t) {
+        MemorySegment memory = Arena.ofAuto().allocate(t.numel() * t.dtype().byteSize(), 64);
+        t.copyTo(memory);
+        return Tensor.wrapConstant(memory, t.dtype(), t.shape().dims());
     }
 
     private void matmul(DType dtype, long m, long n, long k, Layout la, Layout lb, Values values) {

@@ -2,6 +2,7 @@ package dev.colossus.cpu.matmul;
 
 import dev.colossus.cpu.elementwise.ElementwiseKernels;
 import dev.colossus.cpu.parallel.CpuParallel;
+import dev.colossus.cpu.settings.CpuSettings;
 import dev.colossus.cpu.simd.FloatIO;
 import dev.colossus.cpu.simd.RowKernels;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.A;
@@ -14,6 +15,7 @@ import static dev.colossus.cpu.matmul.PackingBuffers.Kind.TILE;
 import dev.colossus.DType;
 import dev.colossus.op.MatMul;
 import dev.colossus.op.UnaryFn;
+import dev.colossus.spi.HostStorage;
 import dev.colossus.spi.Operand;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,7 +31,8 @@ import java.util.Arrays;
  * <p>A packed GEMM in the BLIS style (the loop nest is at {@link #multiply}): operands are read
  * through any strides and converted to F32 while they are packed, so transposed views and 16-bit
  * inputs cost nothing extra; the {@link MicroKernel} computes each MR x NR tile into a buffer that
- * its store adds into C, edges included. Decode shapes (one row, or a few) skip packing and stream
+ * its store adds into C, edges included. A constant F32 weight is packed once and its panels kept
+ * ({@link PackedWeight}). Decode shapes (one row, or a few) skip packing and stream
  * B once: row by row where B's rows are contiguous, as a dot product per output where its columns
  * are (a linear layer's weight, {@code x wᵀ}). Batches run one after another with all threads each,
  * or, when each product is small, one per task.
@@ -41,6 +44,9 @@ public final class CpuMatMul {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final MicroKernel KERNEL = MicroKernel.instance();
     public static final GemmBlocking BLOCKING = GemmBlocking.forKernel(KERNEL);
+
+    /** The most heap {@link PackedWeight}s hold together ({@code colossus.cpu.packedWeightBytes}). */
+    private static final long PACKED_WEIGHT_BYTES = CpuSettings.current().packedWeightBytes();
 
     /** Below this many multiply-adds per product, a batch runs one product per task. */
     private static final long SMALL_PRODUCT = 1 << 21;
@@ -232,7 +238,8 @@ public final class CpuMatMul {
             unpacked(p, parallel);
             return;
         }
-        if (dotted(p)) {
+        PackedWeight packed = packedWeight(p);
+        if (packed == null && dotted(p)) {
             dots(p, parallel);
             return;
         }
@@ -242,12 +249,31 @@ public final class CpuMatMul {
         RectangleGrid grid = RectangleGrid.best(threads, p.m(), p.n(), mr, nr);
         CpuParallel.forEach(grid.count(), t -> {
             long[] r = grid.rectangle(t, p.m(), p.n(), mr, nr);
-            rectangle(p, r[0], r[1], r[2], r[3]);
+            rectangle(p, r[0], r[1], r[2], r[3], packed);
         });
     }
 
-    /** C's rows {@code [rowFrom, rowTo)} and columns {@code [columnFrom, columnTo)} on the calling thread. */
-    private static void rectangle(Product p, long rowFrom, long rowTo, long columnFrom, long columnTo) {
+    /**
+     * B's panels packed once, where B is a constant F32 weight ({@link PackedWeight}) and the product
+     * takes the packed path (a few rows below one tile still take {@link #dots}); null otherwise, or
+     * when the budget is spent.
+     */
+    private static PackedWeight packedWeight(Product p) {
+        if (p.b().dtype() != DType.F32 || !(p.b().storage() instanceof HostStorage weight) || !weight.isConstant()
+                || dotted(p) && p.m() < KERNEL.mr()) {
+            return null;
+        }
+        int kcMax = BLOCKING.kc(), nr = KERNEL.nr();
+        PackedWeight.PanelPacker packer = (pc, kc, depth, j0, cols, dst, at) -> packB(p, pc, kc, depth, j0, cols, dst, at);
+        return weight.derived(new PackedWeight.Key(p.b0(), p.bk(), p.bn(), p.k(), p.n(), kcMax, nr),
+                () -> PackedWeight.pack(p.k(), p.n(), kcMax, nr, PACKED_WEIGHT_BYTES, packer));
+    }
+
+    /**
+     * C's rows {@code [rowFrom, rowTo)} and columns {@code [columnFrom, columnTo)} on the calling
+     * thread, B's panels from {@code packed} (null: packed here).
+     */
+    private static void rectangle(Product p, long rowFrom, long rowTo, long columnFrom, long columnTo, PackedWeight packed) {
         int mr = KERNEL.mr();
         int kcMax = BLOCKING.kc(), mbMax = BLOCKING.mb();
         for (long ib = rowFrom; ib < rowTo; ib += mbMax) {
@@ -260,7 +286,7 @@ public final class CpuMatMul {
                 for (int panel = 0; panel < rowPanels; panel++) {
                     packA(p, ib + (long) panel * mr, Math.min(mr, mb - panel * mr), pc, kc, depth, packedA, panel * mr * depth);
                 }
-                block(p, packedA, ib, mb, pc, kc, depth, columnFrom, columnTo, pc > 0);
+                block(p, packedA, ib, mb, pc, kc, depth, columnFrom, columnTo, pc > 0, packed);
             }
         }
     }
@@ -359,26 +385,34 @@ public final class CpuMatMul {
 
     /**
      * Columns {@code [from, to)} against the packed A block (rows {@code [ib, ib + mb)}), one B block at a time, the blocks as even as whole panels allow: a last block of one panel would
-     * stream every A panel from L3 for a single tile.
+     * stream every A panel from L3 for a single tile. B's panels are packed here, or taken from
+     * {@code packed} where the weight was packed once.
      */
     private static void block(Product p, float[] packedA, long ib, int mb, long pc, int kc, int depth, long from, long to,
-            boolean accumulate) {
+            boolean accumulate, PackedWeight packed) {
         int nr = KERNEL.nr();
         long columnPanels = (to - from + nr - 1) / nr, blocks = (columnPanels * nr + BLOCKING.nc() - 1) / BLOCKING.nc();
         for (long block = 0; block < blocks; block++) {
             long jb = from + columnPanels * block / blocks * nr;
             int nc = (int) (Math.min(to, from + columnPanels * (block + 1) / blocks * nr) - jb);
+            if (packed != null) {
+                tiles(p, packedA, ib, mb, packed.panels(), packed.offset(pc, jb, depth), jb, nc, depth, accumulate);
+                continue;
+            }
             int panels = (nc + nr - 1) / nr;
             float[] packedB = PackingBuffers.floats(B, panels * depth * nr);
             for (int panel = 0; panel < panels; panel++) {
                 packB(p, pc, kc, depth, jb + (long) panel * nr, Math.min(nr, nc - panel * nr), packedB, panel * depth * nr);
             }
-            tiles(p, packedA, ib, mb, packedB, jb, nc, depth, accumulate);
+            tiles(p, packedA, ib, mb, packedB, 0, jb, nc, depth, accumulate);
         }
     }
 
-    /** The micro-kernel over every A panel of the block (rows from {@code ib}) and every panel of the B block at column {@code jb}. */
-    private static void tiles(Product p, float[] packedA, long ib, int mb, float[] packedB, long jb, int nc, int depth,
+    /**
+     * The micro-kernel over every A panel of the block (rows from {@code ib}) and every panel of the B
+     * block at column {@code jb}, its panels from {@code packedB[bOff]}.
+     */
+    private static void tiles(Product p, float[] packedA, long ib, int mb, float[] packedB, int bOff, long jb, int nc, int depth,
             boolean accumulate) {
         int mr = KERNEL.mr(), nr = KERNEL.nr();
         float[] tile = PackingBuffers.floats(TILE, mr * nr);
@@ -386,7 +420,7 @@ public final class CpuMatMul {
             int rows = Math.min(mr, mb - ir);
             for (int jr = 0, panel = 0; jr < nc; jr += nr, panel++) {
                 long cOff = p.c0() + ((ib + ir) * p.ldc() + jb + jr) * 4;
-                KERNEL.multiply(depth, packedA, ir * depth, packedB, panel * depth * nr, tile);
+                KERNEL.multiply(depth, packedA, ir * depth, packedB, bOff + panel * depth * nr, tile);
                 int cols = Math.min(nr, nc - jr);
                 if (!accumulate) {
                     for (int i = 0; i < rows; i++) {

@@ -16,9 +16,11 @@ import java.util.List;
  * @param kc {@code colossus.cpu.kc}: the depth of the GEMM's packed panels (default 512)
  * @param l2Bytes {@code colossus.cpu.l2Bytes}: the L2 size the GEMM's blocks are sized for, or 0
  *        to read it from Linux's sysfs (else 1 MiB)
+ * @param packedWeightBytes {@code colossus.cpu.packedWeightBytes}: the most heap that matmul panels
+ *        packed once from constant F32 weights may hold, 0 for none (default: a quarter of the heap)
  * @param settings the settings as read, for {@code Backends.describe()}
  */
-public record CpuSettings(int threads, int vectorBits, int kc, long l2Bytes, List<Setting> settings) {
+public record CpuSettings(int threads, int vectorBits, int kc, long l2Bytes, long packedWeightBytes, List<Setting> settings) {
     /** {@link #vectorBits} when it is not set: the Vector API's preferred width for this CPU. */
     public static final int PREFERRED_WIDTH = -1;
 
@@ -67,6 +69,9 @@ public record CpuSettings(int threads, int vectorBits, int kc, long l2Bytes, Lis
         int kc = reader.integer("colossus.cpu.kc", 512, 8, 1 << 16, "depth of the GEMM's packed panels");
         long l2 = reader.read("colossus.cpu.l2Bytes", 0L, "read from sysfs, else 1 MiB",
                 "the L2 size the GEMM's blocks fill half of", text -> SettingsReader.wholeNumber(text, 1 << 16, 1L << 40));
-        return new CpuSettings(threads, vectorBits, kc, l2, reader.settings());
+        long heapQuarter = Runtime.getRuntime().maxMemory() / 4;
+        long packed = reader.read("colossus.cpu.packedWeightBytes", heapQuarter, "a quarter of the heap (" + heapQuarter + ")",
+                "heap for matmul panels packed once from constant F32 weights", text -> SettingsReader.wholeNumber(text, 0, Long.MAX_VALUE));
+        return new CpuSettings(threads, vectorBits, kc, l2, packed, reader.settings());
     }
 }

@@ -24,11 +24,13 @@ class CpuSettingsTest {
         assertEquals(CpuSettings.PREFERRED_WIDTH, defaults.vectorBits());
         assertEquals(512, defaults.kc());
         assertEquals(0, defaults.l2Bytes());
-        assertEquals(List.of("colossus.cpu.threads", "colossus.cpu.vectorBits", "colossus.cpu.kc", "colossus.cpu.l2Bytes"),
-                defaults.settings().stream().map(s -> s.property()).toList());
-        CpuSettings set = read(Map.of("colossus.cpu.threads", "3", "colossus.cpu.vectorBits", "256"),
+        assertEquals(Runtime.getRuntime().maxMemory() / 4, defaults.packedWeightBytes());
+        assertEquals(List.of("colossus.cpu.threads", "colossus.cpu.vectorBits", "colossus.cpu.kc", "colossus.cpu.l2Bytes",
+                "colossus.cpu.packedWeightBytes"), defaults.settings().stream().map(s -> s.property()).toList());
+        CpuSettings set = read(Map.of("colossus.cpu.threads", "3", "colossus.cpu.vectorBits", "256", "colossus.cpu.packedWeightBytes", "0"),
                 Map.of("COLOSSUS_CPU_KC", "384", "COLOSSUS_CPU_L2_BYTES", "2097152"));
-        assertEquals(List.of(3, 256, 384, 2L << 20), List.of(set.threads(), set.vectorBits(), set.kc(), set.l2Bytes()));
+        assertEquals(List.of(3, 256, 384, 2L << 20, 0L),
+                List.of(set.threads(), set.vectorBits(), set.kc(), set.l2Bytes(), set.packedWeightBytes()));
     }
 
     @Test

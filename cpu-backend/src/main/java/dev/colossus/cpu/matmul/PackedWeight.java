@@ -1,0 +1,92 @@
+package dev.colossus.cpu.matmul;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A constant F32 B (K x N; a weight, wrapped {@linkplain dev.colossus.Tensor#wrapConstant constant})
+ * packed whole, once, as the GEMM's loop nest reads it: for each KC-deep block q of k, every NR-wide
+ * column panel j, {@code panels[q * P * D * NR + j * depth_q * NR + kk * NR + jj] = B[q * KC + kk, j * NR + jj]},
+ * where P is the number of column panels, D the depth of a full block (KC rounded up to even) and
+ * {@code depth_q} this block's; columns past N and steps past K are zero.
+ *
+ * <p>Why: a product of a few rows against a weight read from memory ran at the rate the weight came
+ * in, and packed panels stream in at about twice the rate of the weight's rows read in place or
+ * packed per call (all-MiniLM-L6-v2's 16-token pass, 42 MB of F32 weights: 6.9-8.4 ms before, 3.4-3.8
+ * after; {@code benchmarks/results/cpu/README.md}, "MiniLM"). The panels live on the heap with the
+ * weight's storage ({@link dev.colossus.spi.HostStorage#derived}) and are given back when it is freed;
+ * together they hold at most {@code colossus.cpu.packedWeightBytes}, past which weights are packed per
+ * call as before.
+ */
+final class PackedWeight implements AutoCloseable {
+    private static final AtomicLong HELD = new AtomicLong();
+
+    /** What a storage's panels are of: the layout of B over it, and the blocking they were made for. */
+    record Key(long offset, long kStride, long nStride, long k, long n, int kc, int nr) {
+    }
+
+    /** Packs k {@code [pc, pc + kc)} of columns {@code [j0, j0 + cols)} as one NR-wide panel at {@code dst[dstOff]}, {@code depth} steps deep. */
+    interface PanelPacker {
+        void pack(long pc, int kc, int depth, long j0, int cols, float[] dst, int dstOff);
+    }
+
+    private final float[] panels;
+    private final int columnPanels;
+    private final int kc;
+    private final int nr;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private PackedWeight(float[] panels, int columnPanels, int kc, int nr) {
+        this.panels = panels;
+        this.columnPanels = columnPanels;
+        this.kc = kc;
+        this.nr = nr;
+    }
+
+    /**
+     * B of {@code k x n} packed in {@code kc}-deep blocks of {@code nr}-wide panels by {@code packer},
+     * or null when its panels would take all packed weights past {@code budget} bytes (or not fit in
+     * one Java array).
+     */
+    static PackedWeight pack(long k, long n, int kc, int nr, long budget, PanelPacker packer) {
+        long columnPanels = (n + nr - 1) / nr, full = (kc + 1) & ~1;
+        long floats = (k + kc - 1) / kc * columnPanels * full * nr;
+        long bytes = 4 * floats;
+        if (floats > Integer.MAX_VALUE - 8 || HELD.addAndGet(bytes) > budget) {
+            HELD.addAndGet(-bytes);
+            return null;
+        }
+        float[] panels = new float[(int) floats];
+        for (long pc = 0; pc < k; pc += kc) {
+            int depth = ((int) Math.min(kc, k - pc) + 1) & ~1;
+            for (long j = 0; j < columnPanels; j++) {
+                int at = (int) (pc / kc * columnPanels * full * nr + j * depth * nr);
+                packer.pack(pc, (int) Math.min(kc, k - pc), depth, j * nr, (int) Math.min(nr, n - j * nr), panels, at);
+            }
+        }
+        return new PackedWeight(panels, (int) columnPanels, kc, nr);
+    }
+
+    /** The panels, for the micro-kernel. */
+    float[] panels() {
+        return panels;
+    }
+
+    /** Where the panel of column {@code j0} (a multiple of NR) in the block from k = {@code pc} starts, that block {@code depth} deep. */
+    int offset(long pc, long j0, int depth) {
+        return (int) (pc / kc * columnPanels * (long) ((kc + 1) & ~1) * nr + j0 / nr * depth * nr);
+    }
+
+    /** Bytes of heap all packed weights hold now. */
+    static long heldBytes() {
+        return HELD.get();
+    }
+
+    /** Gives the panels' bytes back to the budget; called once, when the weight's storage is freed. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            HELD.addAndGet(-4L * panels.length);
+        }
+    }
+}
