@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Why: a product of a few rows against a weight read from memory ran at the rate the weight came
  * in, and packed panels stream in at about twice the rate of the weight's rows read in place or
- * packed per call (all-MiniLM-L6-v2's 16-token pass, 42 MB of F32 weights: 6.9-8.4 ms before, 3.4-3.8
+ * packed per call (all-MiniLM-L6-v2's 16-token pass, 42 MB of F32 weights: 6.9-8.4 ms before, 3.4-3.9
  * after; {@code benchmarks/results/cpu/README.md}, "MiniLM"). The panels live on the heap with the
  * weight's storage ({@link dev.colossus.spi.HostStorage#derived}) and are given back when it is freed;
  * together they hold at most {@code colossus.cpu.packedWeightBytes}, past which weights are packed per
