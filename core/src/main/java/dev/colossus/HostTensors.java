@@ -75,17 +75,18 @@ final class HostTensors {
 
     /**
      * {@link Tensor#wrap(MemorySegment, DType, long[], long[])}, or {@link Tensor#wrapConstant} when
-     * {@code constant}: checks the layout against the segment.
+     * {@code constant}: checks the layout against the segment, naming the op in what it throws.
      */
     static Tensor wrap(MemorySegment segment, DType dtype, long[] shape, long[] strides, boolean constant) {
-        Shape s = Shape.checked("wrap", shape);
+        String op = constant ? "wrapConstant" : "wrap";
+        Shape s = Shape.checked(op, shape);
         if (strides.length != shape.length) {
-            throw new IllegalArgumentException("wrap: " + strides.length + " strides for shape " + s);
+            throw new IllegalArgumentException(op + ": " + strides.length + " strides for shape " + s);
         }
         long lastByte = 0;
         for (int d = 0; d < shape.length; d++) {
             if (strides[d] < 0) {
-                throw new IllegalArgumentException("wrap: negative stride " + strides[d] + " in " + Arrays.toString(strides));
+                throw new IllegalArgumentException(op + ": negative stride " + strides[d] + " in " + Arrays.toString(strides));
             }
         }
         try {
@@ -100,7 +101,7 @@ final class HostTensors {
             lastByte = Long.MAX_VALUE;
         }
         if (lastByte > segment.byteSize()) {
-            throw new IllegalArgumentException("wrap: shape " + s + " " + dtype + " with strides " + Arrays.toString(strides)
+            throw new IllegalArgumentException(op + ": shape " + s + " " + dtype + " with strides " + Arrays.toString(strides)
                     + " needs " + lastByte + " bytes, the segment has " + segment.byteSize());
         }
         HostStorage storage = constant ? HostStorage.wrapConstant(segment) : HostStorage.wrap(segment);

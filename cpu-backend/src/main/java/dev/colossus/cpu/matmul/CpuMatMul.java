@@ -267,7 +267,7 @@ public final class CpuMatMul {
         }
         int kcMax = BLOCKING.kc(), nr = KERNEL.nr();
         PackedWeight.PanelPacker packer = (pc, kc, depth, j0, cols, dst, at) -> packB(p, pc, kc, depth, j0, cols, dst, at);
-        return weight.derived(new PackedWeight.Key(p.b0(), p.bk(), p.bn(), p.k(), p.n(), kcMax, nr),
+        return weight.derived(new PackedWeight.Key(p.b0(), p.bk(), p.bn(), p.k(), p.n()),
                 () -> PackedWeight.pack(p.k(), p.n(), kcMax, nr, PACKED_WEIGHT_BYTES, packer));
     }
 

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class PackedWeight implements AutoCloseable {
     private static final AtomicLong HELD = new AtomicLong();
 
-    /** What a storage's panels are of: the layout of B over it, and the blocking they were made for. */
-    record Key(long offset, long kStride, long nStride, long k, long n, int kc, int nr) {
+    /** What a storage's panels are of: the layout of B over it (the blocking is the process's). */
+    record Key(long offset, long kStride, long nStride, long k, long n) {
     }
 
     /** Packs k {@code [pc, pc + kc)} of columns {@code [j0, j0 + cols)} as one NR-wide panel at {@code dst[dstOff]}, {@code depth} steps deep. */
@@ -49,22 +49,29 @@ final class PackedWeight implements AutoCloseable {
      * one Java array).
      */
     static PackedWeight pack(long k, long n, int kc, int nr, long budget, PanelPacker packer) {
-        long columnPanels = (n + nr - 1) / nr, full = (kc + 1) & ~1;
-        long floats = (k + kc - 1) / kc * columnPanels * full * nr;
+        long columnPanels = (n + nr - 1) / nr;
+        long floats = (k + kc - 1) / kc * columnPanels * ((kc + 1) & ~1) * nr;
         long bytes = 4 * floats;
-        if (floats > Integer.MAX_VALUE - 8 || HELD.addAndGet(bytes) > budget) {
+        if (floats > Integer.MAX_VALUE - 8) {
+            return null;
+        }
+        if (HELD.addAndGet(bytes) > budget) {
             HELD.addAndGet(-bytes);
             return null;
         }
-        float[] panels = new float[(int) floats];
-        for (long pc = 0; pc < k; pc += kc) {
-            int depth = ((int) Math.min(kc, k - pc) + 1) & ~1;
-            for (long j = 0; j < columnPanels; j++) {
-                int at = (int) (pc / kc * columnPanels * full * nr + j * depth * nr);
-                packer.pack(pc, (int) Math.min(kc, k - pc), depth, j * nr, (int) Math.min(nr, n - j * nr), panels, at);
+        try {
+            PackedWeight weight = new PackedWeight(new float[(int) floats], (int) columnPanels, kc, nr);
+            for (long pc = 0; pc < k; pc += kc) {
+                int kcHere = (int) Math.min(kc, k - pc), depth = (kcHere + 1) & ~1;
+                for (long j0 = 0; j0 < n; j0 += nr) {
+                    packer.pack(pc, kcHere, depth, j0, (int) Math.min(nr, n - j0), weight.panels, weight.offset(pc, j0, depth));
+                }
             }
+            return weight;
+        } catch (RuntimeException | Error e) {
+            HELD.addAndGet(-bytes);
+            throw e;
         }
-        return new PackedWeight(panels, (int) columnPanels, kc, nr);
     }
 
     /** The panels, for the micro-kernel. */

@@ -62,6 +62,8 @@ class PackedWeightTest {
         assertNull(PackedWeight.pack(100, 100, 64, 16, held + 4 * 100 * 100 - 1, counting));
         assertEquals(held, PackedWeight.heldBytes());
         assertEquals(0, panelsPacked[0], "nothing is packed past the budget");
+        assertNull(PackedWeight.pack(1 << 20, 1 << 20, 64, 16, Long.MAX_VALUE, counting), "more than one array holds");
+        assertEquals(held, PackedWeight.heldBytes());
         try (PackedWeight kept = PackedWeight.pack(100, 100, 64, 16, Long.MAX_VALUE, counting)) {
             assertEquals(2 * 7, panelsPacked[0], "2 blocks of k x 7 panels of 16 columns");
             assertEquals(held + 4L * 2 * 7 * 64 * 16, PackedWeight.heldBytes());
