@@ -46,6 +46,10 @@ public interface AttentionConformance extends Conformance {
             // A padding mask, (B, 1, 1, Lk): one row of the mask for every head and query of a batch.
             new AttentionCase(2, 12, 12, 37, 69, 32, 32, false, "padding", Double.NaN),
             new AttentionCase(3, 4, 2, 1, 300, 16, 16, false, "padding", Double.NaN),
+            // Padding as a tokenizer makes it: each batch's keys a run of tokens, then none (all, about half, none).
+            new AttentionCase(3, 4, 2, 37, 69, 32, 32, false, "prefix", Double.NaN),
+            new AttentionCase(3, 2, 1, 40, 450, 16, 24, true, "prefix", Double.NaN),
+            new AttentionCase(4, 3, 3, 20, 33, 8, 8, false, "prefixAdditive", Double.NaN),
             // Decode against a long cache: one key/value head for several query heads, the keys split.
             new AttentionCase(1, 4, 1, 1, 2000, 32, 24, false, "none", Double.NaN),
             new AttentionCase(1, 6, 2, 3, 1500, 16, 16, true, "bool", Double.NaN),
@@ -78,6 +82,8 @@ public interface AttentionConformance extends Conformance {
                     case "bool" -> tensor(seed++, DType.BOOL, PLAIN, CONTIGUOUS, c.b(), 1, c.lq(), c.lk());
                     case "padding" -> tensor(seed++, DType.BOOL, PLAIN, CONTIGUOUS, c.b(), 1, 1, c.lk());
                     case "additive" -> tensor(seed++, dtype, PLAIN, CONTIGUOUS, c.lq(), c.lk());
+                    case "prefix" -> tokens(c.b(), c.lk());
+                    case "prefixAdditive" -> Ops.where(tokens(c.b(), c.lk()), Tensor.zeros(dtype), Double.NEGATIVE_INFINITY);
                     default -> null;
                 };
                 AttentionOptions options = AttentionOptions.defaults().causal(c.causal()).scale(c.scale());
@@ -92,6 +98,18 @@ public interface AttentionConformance extends Conformance {
                 }
             }
         }
+    }
+
+    /**
+     * A padding mask, (B, 1, 1, Lk): batch i's first {@code Lk (B - 1 - i) / (B - 1)} keys are tokens,
+     * so the first batch sees every key, the last none (its rows NaN).
+     */
+    private static Tensor tokens(long b, long lk) {
+        boolean[] keep = new boolean[(int) (b * lk)];
+        for (int i = 0; i < b; i++) {
+            Arrays.fill(keep, (int) (i * lk), (int) (i * lk + lk * (b - 1 - i) / (b - 1)), true);
+        }
+        return Tensor.of(keep, b, 1, 1, lk);
     }
 
     /**

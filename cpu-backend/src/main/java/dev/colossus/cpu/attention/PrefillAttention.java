@@ -18,7 +18,8 @@ import java.util.Arrays;
  *   for each (b, h, group of QG queries), in parallel; g = h / (Hq / Hkv):
  *     Q' = scale Q_group                                  packed once, MR-high panels, depth D
  *     m = -Inf, l = 0, O = 0                              per query row
- *     for each block of KB keys (causal: up to the last key the group's last query sees):
+ *     for each block of KB keys (causal: up to the last key the group's last query sees; a mask
+ *         that every query shares, a padding mask: up to the last key it lets through):
  *       pack K_blk^T (D x KB) and V_blk (KB x Dv) as NR-wide panels
  *       for each tile of TQ queries (causal: skipped where the block lies above its diagonal):
  *         S = Q'_t K_blk^T                                micro-kernel, depth D
@@ -26,10 +27,11 @@ import java.util.Arrays;
  *         l = c l + rowsum P;  O_t = c O_t + P V_blk;  m = m'   micro-kernel, depth KB
  *     out = O / l;  logSumExp = m + log l                 (where asked for)
  * </pre>
- * Memory per task: the group's packed queries and outputs, one key block and one tile of scores,
- * whatever Lk is. Grouped heads read their key/value head in place. A tile of {@code P V} that comes
- * out non-finite is summed again over the keys each row sees, so that NaN in a value row a query does
- * not see stays out of its output.
+ * A padding mask's keys past its last token are not computed, and a block whose keys are all tokens
+ * is not masked at all. Memory per task: the group's packed queries and outputs, one key block and
+ * one tile of scores, whatever Lk is. Grouped heads read their key/value head in place. A tile of
+ * {@code P V} that comes out non-finite is summed again over the keys each row sees, so that NaN in a
+ * value row a query does not see stays out of its output.
  */
 final class PrefillAttention {
     private static final RowKernels ROWS = RowKernels.instance();
@@ -40,6 +42,10 @@ final class PrefillAttention {
     private static final int TQ = 4 * MR;
     /** Keys per block: whole NR-wide panels, about 384 (192 and 576 measured alike or slower). */
     private static final int KB = NR * Math.max(1, 384 / NR);
+    /** Keys transposed into a K panel together (the vector kernel's in-register transpose takes 8 rows; NR is a multiple). */
+    private static final int KEY_GROUP = Math.min(8, NR);
+    /** Scores a row's softmax takes at a time: 16 floats, one AVX-512 vector, two AVX2 ones. */
+    private static final int SOFTMAX_STEP = 16;
     /** Queries per task at most: the key blocks are packed once per group, so groups are large. */
     private static final int QG = 1024;
     /** Fewer queries than this take {@link DecodeAttention}'s row-by-row path: a tile would be mostly padding. */
@@ -75,7 +81,7 @@ final class PrefillAttention {
         private final int kb;
         private final long lq, lk, groupSize;
         private final float scale;
-        private final float[] packedQ, packedK, packedV, packedP, scores, outputs, row, tile, max, sum;
+        private final float[] packedQ, packedK, packedV, packedP, scores, outputs, row, keyRows, tile, max, sum;
         private final MaskRow maskRow;
 
         Group(Attention op, int maxRows) {
@@ -98,6 +104,7 @@ final class PrefillAttention {
             scores = Scratch.floats(TQ * kb);
             outputs = Scratch.floats(rows * vPanels * NR);
             row = Scratch.floats(Math.max(d, vPanels * NR));
+            keyRows = Scratch.floats(KEY_GROUP * d);
             maskRow = new MaskRow(kb);
             tile = Scratch.floats(MR * NR);
             max = Scratch.floats(rows);
@@ -109,15 +116,10 @@ final class PrefillAttention {
             Operand q = op.q(), out = op.out();
             int padded = (rows + TQ - 1) / TQ * TQ;
             Arrays.fill(packedQ, 0, padded * depth, 0);
-            boolean qInPlace = inPlace(q);
-            MemorySegment qs = q.segment();
             for (int r = 0; r < rows; r++) {
-                long qAt = OnlineSoftmax.offset(q, b, h, i0 + r);
-                if (!qInPlace) {
-                    FloatIO.load(q, qAt, q.strides()[3], row, 0, d);
-                }
+                load(q, OnlineSoftmax.offset(q, b, h, i0 + r), row, 0, d);
                 for (int k = 0, at = r / MR * MR * depth + r % MR; k < d; k++, at += MR) {
-                    packedQ[at] = scale * (qInPlace ? qs.get(F32, 4 * (qAt + k)) : row[k]);
+                    packedQ[at] = scale * row[k];
                 }
             }
             int width = vPanels * NR;
@@ -127,8 +129,17 @@ final class PrefillAttention {
             long shift = lk - lq;
             long keyEnd = op.causal() ? Math.clamp(i0 + rows + shift, 0, lk) : lk;
             long g = h / groupSize;
+            Operand mask = op.mask();
+            boolean sharedMask = mask != null && mask.strides()[2] == 0;
             for (long j0 = 0; j0 < keyEnd; j0 += kb) {
                 int keys = (int) Math.min(kb, keyEnd - j0);
+                if (sharedMask) {
+                    maskRow.read(mask, OnlineSoftmax.offset(mask, b, h, 0) + j0 * mask.strides()[3], keys);
+                    keys = maskRow.seen(keys);
+                    if (keys == 0) {
+                        continue;
+                    }
+                }
                 packKeys(b, g, j0, keys);
                 for (int t0 = 0; t0 < rows; t0 += TQ) {
                     if (op.causal() && j0 > i0 + t0 + Math.min(TQ, rows - t0) - 1 + shift) {
@@ -172,16 +183,17 @@ final class PrefillAttention {
             int kDepth = (keys + 1) & ~1;
             Arrays.fill(packedK, 0, (keys + NR - 1) / NR * NR * depth, 0);
             Arrays.fill(packedV, 0, vPanels * kDepth * NR, 0);
-            boolean kInPlace = inPlace(k), vInPlace = inPlace(v);
-            MemorySegment ks = k.segment();
+            for (int j = 0; j < keys; j += KEY_GROUP) {
+                int count = Math.min(KEY_GROUP, keys - j);
+                for (int c = 0; c < count; c++) {
+                    load(k, OnlineSoftmax.offset(k, b, g, j0 + j + c), keyRows, c * d, d);
+                }
+                Arrays.fill(keyRows, count * d, KEY_GROUP * d, 0);
+                KERNEL.interleave(keyRows, d, KEY_GROUP, d, packedK, j / NR * NR * depth + j % NR, NR);
+            }
+            boolean vInPlace = inPlace(v);
             for (int j = 0; j < keys; j++) {
-                long kAt = OnlineSoftmax.offset(k, b, g, j0 + j), vAt = OnlineSoftmax.offset(v, b, g, j0 + j);
-                if (!kInPlace) {
-                    FloatIO.load(k, kAt, k.strides()[3], row, 0, d);
-                }
-                for (int kk = 0, at = j / NR * NR * depth + j % NR; kk < d; kk++, at += NR) {
-                    packedK[at] = kInPlace ? ks.get(F32, 4 * (kAt + kk)) : row[kk];
-                }
+                long vAt = OnlineSoftmax.offset(v, b, g, j0 + j);
                 if (vInPlace) {
                     for (int p = 0; p < vPanels; p++) {
                         MemorySegment.copy(v.segment(), F32, 4 * (vAt + p * NR), packedV, (p * kDepth + j) * NR, Math.min(NR, dv - p * NR));
@@ -193,6 +205,15 @@ final class PrefillAttention {
                         System.arraycopy(row, p * NR, packedV, (p * kDepth + j) * NR, NR);
                     }
                 }
+            }
+        }
+
+        /** Row elements {@code [at, at + n)} of x into {@code dst[dstOff...]}: F32 rows that lie contiguous in one bulk copy. */
+        private static void load(Operand x, long at, float[] dst, int dstOff, int n) {
+            if (inPlace(x)) {
+                MemorySegment.copy(x.segment(), F32, 4 * at, dst, dstOff, n);
+            } else {
+                FloatIO.load(x, at, x.strides()[3], dst, dstOff, n);
             }
         }
 
@@ -221,18 +242,21 @@ final class PrefillAttention {
                 }
             }
             Arrays.fill(packedP, 0, rowPanels * MR * kDepth, 0);
+            // The softmax runs over whole vectors, the keys past the last made -Inf: no scalar tail a row.
+            int span = Math.min(keyPanels * NR, (keys + SOFTMAX_STEP - 1) / SOFTMAX_STEP * SOFTMAX_STEP);
             Operand mask = op.mask();
+            boolean unmasked = mask == null || mask.strides()[2] == 0 && maskRow.open(keys) == keys;
             int width = vPanels * NR;
             for (int r = 0; r < rows; r++) {
                 long i = i0 + t0 + r;
                 int s = r * kb;
-                if (mask != null) {
+                if (!unmasked) {
                     maskRow.apply(mask, OnlineSoftmax.offset(mask, b, h, i) + j0 * mask.strides()[3], scores, s, keys);
                 }
                 int seen = op.causal() ? (int) Math.clamp(i + lk - lq + 1 - j0, 0, keys) : keys;
-                Arrays.fill(scores, s + seen, s + keys, Float.NEGATIVE_INFINITY);
+                Arrays.fill(scores, s + seen, s + span, Float.NEGATIVE_INFINITY);
                 int at = t0 + r;
-                if (!OnlineSoftmax.step(scores, s, keys, max, sum, at, outputs, at * width, width)) {
+                if (!OnlineSoftmax.step(scores, s, span, max, sum, at, outputs, at * width, width)) {
                     continue;
                 }
                 for (int j = 0, p = r / MR * MR * kDepth + r % MR; j < keys; j++, p += MR) {
