@@ -65,8 +65,8 @@ final class PrefillAttention {
         long groups = (lq + queries - 1) / queries;
         long units = batches * heads * groups;
         // One task a thread, each claiming units until none is left: units differ in cost (padding, causal
-        // groups), and a task's buffers are made once. MiniLM's 16 tokens (12 units) ran 26-27 us a call
-        // as 8 tasks of fixed ranges, each with its buffers, 17-22 so.
+        // groups), and a task's buffers are made once. MiniLM's 16 tokens (12 units) ran 24-27 us a call
+        // as 8 tasks of fixed ranges, each with its buffers, 17-23 so.
         AtomicLong next = new AtomicLong();
         CpuParallel.forEach((int) Math.min(units, CpuParallel.THREADS), t -> {
             Group g = null;
