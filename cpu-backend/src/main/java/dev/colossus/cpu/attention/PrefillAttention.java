@@ -88,6 +88,8 @@ final class PrefillAttention {
         private final int kb;
         private final long lq, lk, groupSize;
         private final float scale;
+        /** Whether the mask is one run of keys for every query of a (b, h): a padding mask, (B, 1, 1, Lk). */
+        private final boolean sharedMask;
         private final float[] packedQ, packedK, packedV, packedP, scores, outputs, row, keyRows, tile, max, sum;
         private final MaskRow maskRow;
 
@@ -102,6 +104,7 @@ final class PrefillAttention {
             lk = op.k().dim(2);
             groupSize = op.groupSize();
             scale = (float) op.scale();
+            sharedMask = op.mask() != null && op.mask().strides()[2] == 0;
             kb = (int) Math.min(KB, (lk + NR - 1) / NR * NR);
             int rows = (maxRows + TQ - 1) / TQ * TQ;
             packedQ = Scratch.floats(rows * depth);
@@ -137,7 +140,6 @@ final class PrefillAttention {
             long keyEnd = op.causal() ? Math.clamp(i0 + rows + shift, 0, lk) : lk;
             long g = h / groupSize;
             Operand mask = op.mask();
-            boolean sharedMask = mask != null && mask.strides()[2] == 0;
             for (long j0 = 0; j0 < keyEnd; j0 += kb) {
                 int keys = (int) Math.min(kb, keyEnd - j0);
                 if (sharedMask) {
@@ -252,7 +254,7 @@ final class PrefillAttention {
             // The softmax runs over whole vectors, the keys past the last made -Inf: no scalar tail a row.
             int span = Math.min(keyPanels * NR, (keys + SOFTMAX_STEP - 1) / SOFTMAX_STEP * SOFTMAX_STEP);
             Operand mask = op.mask();
-            boolean unmasked = mask == null || mask.strides()[2] == 0 && maskRow.open(keys) == keys;
+            boolean unmasked = mask == null || sharedMask && maskRow.open(keys) == keys;
             int width = vPanels * NR;
             for (int r = 0; r < rows; r++) {
                 long i = i0 + t0 + r;
