@@ -89,19 +89,39 @@ public final class CpuMatMul {
      * {@code a0 + m * am + k * ak} of operand {@code a}, likewise B and the addend D ({@code d}, or
      * null for none), and C row-major F32 at byte {@code c0} of {@code c}, {@code ldc} elements per row.
      * The epilogue is fused: alpha scales A as it is packed, and beta D is the value C starts from.
+     * Where every row of D is the same (a linear layer's bias, stride 0 along m) or there is one,
+     * {@code dRow} holds {@code beta D[0, :]} as F32, read once a product and added as each tile is
+     * stored; it is null otherwise.
      */
     private record Product(Operand a, long a0, long am, long ak, Operand b, long b0, long bk, long bn,
             long m, long n, long k, MemorySegment c, long c0, long ldc, float alpha, Operand d, long d0, long dm,
-            long dn, float beta) {
+            long dn, float beta, float[] dRow) {
 
         /** {@code dst[dstOff + j] += beta * D[i, j0 + j]} for {@code j < cols}; nothing without an addend. */
         void addTo(long i, long j0, int cols, float[] dst, int dstOff) {
+            if (dRow != null) {
+                ROWS.addInto(dRow, (int) j0, dst, dstOff, cols);
+                return;
+            }
             if (d == null) {
                 return;
             }
             float[] row = PackingBuffers.floats(ADDEND, cols);
             FloatIO.load(d, d0 + i * dm + j0 * dn, dn, row, 0, cols);
             ROWS.axpy(beta, row, 0, dst, dstOff, cols);
+        }
+
+        /** {@code beta D[0, :]} where D has one row or the same row throughout, else null. */
+        static float[] sharedRow(Operand d, long d0, long dm, long dn, long m, long n, float beta) {
+            if (d == null || dm != 0 && m != 1) {
+                return null;
+            }
+            float[] row = new float[Math.toIntExact(n)];
+            FloatIO.load(d, d0, dn, row, 0, row.length);
+            if (beta != 1) {
+                ROWS.scale(row, 0, row.length, beta);
+            }
+            return row;
         }
     }
 
@@ -134,9 +154,11 @@ public final class CpuMatMul {
                 long o0 = outBatch.offset(batch);
                 MemorySegment c = direct ? out.segment() : MemorySegment.ofArray(scratch);
                 long c0 = direct ? o0 * 4 : 0;
+                long d0 = d == null ? 0 : dBatch.offset(batch);
+                float beta = (float) op.beta();
                 Product p = new Product(a, aBatch.offset(batch), as[r - 2], as[r - 1],
                         b, bBatch.offset(batch), bs[r - 2], bs[r - 1], m, n, k, c, c0, n,
-                        (float) op.alpha(), d, d == null ? 0 : dBatch.offset(batch), dm, dn, (float) op.beta());
+                        (float) op.alpha(), d, d0, dm, dn, beta, Product.sharedRow(d, d0, dm, dn, m, n, beta));
                 multiply(p, !perTask);
                 if (op.activation() != null) {
                     activate(op.activation(), c, c0, m, n, !perTask);
@@ -424,12 +446,12 @@ public final class CpuMatMul {
                 long cOff = p.c0() + ((ib + ir) * p.ldc() + jb + jr) * 4;
                 KERNEL.multiply(depth, packedA, ir * depth, packedB, bOff + panel * depth * nr, tile);
                 int cols = Math.min(nr, nc - jr);
-                if (!accumulate) {
+                if (!accumulate && p.dRow() == null) {
                     for (int i = 0; i < rows; i++) {
                         p.addTo(ib + ir + i, jb + jr, cols, tile, i * nr);
                     }
                 }
-                KERNEL.store(tile, rows, cols, p.c(), cOff, p.ldc(), accumulate);
+                KERNEL.store(tile, rows, cols, accumulate ? null : p.dRow(), (int) (jb + jr), p.c(), cOff, p.ldc(), accumulate);
             }
         }
     }

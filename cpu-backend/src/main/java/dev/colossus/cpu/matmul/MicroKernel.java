@@ -66,8 +66,13 @@ public interface MicroKernel {
         }
     }
 
-    /** {@code C = tile} ({@code accumulate} false) or {@code C += tile}, for the first {@code rows x cols} of it. */
-    void store(float[] tile, int rows, int cols, MemorySegment c, long cOff, long ldc, boolean accumulate);
+    /**
+     * {@code C = tile + addend} ({@code accumulate} false) or {@code C += tile + addend}, for the first
+     * {@code rows x cols} of the tile, where the addend is one row, {@code rowAddend[addendOff + j]} in
+     * every row (a bias), or nothing when {@code rowAddend} is null.
+     */
+    void store(float[] tile, int rows, int cols, float[] rowAddend, int addendOff, MemorySegment c, long cOff, long ldc,
+            boolean accumulate);
 
     /** How many rows {@link #multiplyRows} takes: 0 where only the packed kernel exists. */
     int skinnyRows();

@@ -45,11 +45,13 @@ final class ScalarMicroKernel implements MicroKernel {
     }
 
     @Override
-    public void store(float[] tile, int rows, int cols, MemorySegment c, long cOff, long ldc, boolean accumulate) {
+    public void store(float[] tile, int rows, int cols, float[] rowAddend, int addendOff, MemorySegment c, long cOff, long ldc,
+            boolean accumulate) {
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
                 long at = cOff + (i * ldc + j) * 4;
-                c.set(F32, at, accumulate ? c.get(F32, at) + tile[i * 4 + j] : tile[i * 4 + j]);
+                float v = rowAddend == null ? tile[i * 4 + j] : tile[i * 4 + j] + rowAddend[addendOff + j];
+                c.set(F32, at, accumulate ? c.get(F32, at) + v : v);
             }
         }
     }

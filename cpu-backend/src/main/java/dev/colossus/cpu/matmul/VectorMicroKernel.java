@@ -150,24 +150,39 @@ final class VectorMicroKernel implements MicroKernel {
         return FloatVector.fromArray(S, index, 0);
     }
 
+    /**
+     * A run of L columns at a time down the rows, the addend's run loaded once for them. Without an
+     * addend the loop adds nothing at all: adding zeros would turn a -0 of the tile into +0.
+     */
     @Override
-    public void store(float[] tile, int rows, int cols, MemorySegment c, long cOff, long ldc, boolean accumulate) {
+    public void store(float[] tile, int rows, int cols, float[] rowAddend, int addendOff, MemorySegment c, long cOff, long ldc,
+            boolean accumulate) {
         int nr = nr();
-        for (int i = 0; i < rows; i++) {
-            long row = cOff + i * ldc * 4;
-            int j = 0;
-            for (; j + L <= cols; j += L) {
-                FloatVector v = FloatVector.fromArray(S, tile, i * nr + j);
-                if (accumulate) {
-                    v = v.add(FloatVector.fromMemorySegment(S, c, row + j * 4L, ORDER));
+        int j = 0;
+        for (; j + L <= cols; j += L) {
+            if (rowAddend == null) {
+                for (int i = 0; i < rows; i++) {
+                    store(FloatVector.fromArray(S, tile, i * nr + j), c, cOff + (i * ldc + j) * 4, accumulate);
                 }
-                v.intoMemorySegment(c, row + j * 4L, ORDER);
+                continue;
             }
-            for (; j < cols; j++) {
-                float v = tile[i * nr + j];
-                c.set(F32, row + j * 4L, accumulate ? c.get(F32, row + j * 4L) + v : v);
+            FloatVector addend = FloatVector.fromArray(S, rowAddend, addendOff + j);
+            for (int i = 0; i < rows; i++) {
+                store(FloatVector.fromArray(S, tile, i * nr + j).add(addend), c, cOff + (i * ldc + j) * 4, accumulate);
             }
         }
+        for (; j < cols; j++) {
+            for (int i = 0; i < rows; i++) {
+                long at = cOff + (i * ldc + j) * 4;
+                float v = rowAddend == null ? tile[i * nr + j] : tile[i * nr + j] + rowAddend[addendOff + j];
+                c.set(F32, at, accumulate ? c.get(F32, at) + v : v);
+            }
+        }
+    }
+
+    /** {@code C = v} or {@code C += v} at byte {@code at}. */
+    private static void store(FloatVector v, MemorySegment c, long at, boolean accumulate) {
+        (accumulate ? v.add(FloatVector.fromMemorySegment(S, c, at, ORDER)) : v).intoMemorySegment(c, at, ORDER);
     }
 
     @Override
