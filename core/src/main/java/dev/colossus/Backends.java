@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -39,11 +40,20 @@ public final class Backends {
     private record Found(BackendProvider provider, Availability availability) {
     }
 
+    /** The backend chosen for a device type while {@link #requested()} was {@code requested}. */
+    private record Choice(String requested, Backend backend) {
+    }
+
     /** Holder idiom: the providers are loaded and probed on first use. */
     private static final class Registry {
         static final List<Found> FOUND = discover();
         static final Map<String, Backend> CREATED = new ConcurrentHashMap<>();
         static final Set<String> ANNOUNCED = ConcurrentHashMap.newKeySet();
+        /**
+         * The last choice per device type, made again only when the request changes: every op asks,
+         * and choosing by streams over the providers cost about half a microsecond an op.
+         */
+        static final Map<String, Choice> CHOSEN = new ConcurrentHashMap<>();
     }
 
     private Backends() {
@@ -152,15 +162,21 @@ public final class Backends {
     }
 
     private static Backend chosen(String deviceType) {
-        String name = choose(deviceType);
+        String requested = requested();
+        Choice last = Registry.CHOSEN.get(deviceType);
+        if (last != null && Objects.equals(last.requested(), requested)) {
+            return last.backend();
+        }
+        String name = choose(deviceType, requested);
         if (Registry.ANNOUNCED.add(deviceType + "=" + name)) {
             LOG.log(Level.DEBUG, "Colossus runs " + deviceType + " ops on the '" + name + "' backend");
         }
-        return get(name);
+        Backend backend = get(name);
+        Registry.CHOSEN.put(deviceType, new Choice(requested, backend));
+        return backend;
     }
 
-    private static String choose(String deviceType) {
-        String requested = requested();
+    private static String choose(String deviceType, String requested) {
         if (requested != null) {
             Found named = Registry.FOUND.stream().filter(f -> f.provider().name().equals(requested)).findFirst()
                     .orElseThrow(() -> new IllegalStateException(PROPERTY + "=" + requested
@@ -262,7 +278,7 @@ public final class Backends {
         Registry.FOUND.stream().map(f -> f.provider().deviceType()).distinct().forEach(type -> {
             sb.append("  ").append(type).append(" ops run on: ");
             try {
-                String name = choose(type);
+                String name = choose(type, requested);
                 sb.append(name).append(requested != null && requested.equals(name)
                         ? " (requested by " + PROPERTY + "/" + ENVIRONMENT + ")"
                         : " (highest priority available)");
