@@ -226,6 +226,15 @@ public final class CpuNormalization {
         if (parameter == null) {
             return null;
         }
+        if (parameter.isContiguous()) {
+            long n = 1;
+            for (int d = parameter.rank() - axes; d < parameter.rank(); d++) {
+                n *= parameter.dim(d);
+            }
+            float[] values = new float[Math.toIntExact(n)];
+            FloatIO.load(parameter, parameter.offset(), 1, values, 0, values.length);
+            return values;
+        }
         RowLayout layout = RowLayout.trailing(parameter, axes);
         float[] values = new float[Math.toIntExact(layout.rowLength())];
         layout.load(layout.start(0), values);

@@ -65,9 +65,7 @@ final class RowLayout {
 
     /** The element offset of the first element of row {@code row}. */
     long start(long row) {
-        long[] start = new long[1];
-        rows.forRuns(row, row + 1, 1, (offsets, n) -> start[0] = offsets[0]);
-        return start[0];
+        return rows.offset(0, row);
     }
 
     /** Loads the row starting at {@code start} into {@code dst[0 : rowLength]} as F32. */

@@ -80,22 +80,26 @@ public final class StridedWalk {
     public void forRuns(long from, long to, int maxRun, Run body) {
         int k = bases.length;
         long[] offsets = new long[k];
-        int last = dims.length - 1;
         for (long p = from; p < to; ) {
-            long outer = p / inner;
-            long within = p - outer * inner;
             for (int o = 0; o < k; o++) {
-                long offset = bases[o] + within * strides[o][last];
-                long rest = outer;
-                for (int d = last - 1; d >= 0; d--) {
-                    offset += (rest % dims[d]) * strides[o][d];
-                    rest /= dims[d];
-                }
-                offsets[o] = offset;
+                offsets[o] = offset(o, p);
             }
+            long within = p % inner;
             int n = (int) Math.min(Math.min(inner - within, to - p), maxRun);
             body.accept(offsets, n);
             p += n;
         }
+    }
+
+    /** Operand {@code o}'s element offset of element {@code p} (in row-major order). */
+    public long offset(int o, long p) {
+        int last = dims.length - 1;
+        long outer = p / inner;
+        long offset = bases[o] + (p - outer * inner) * strides[o][last];
+        for (int d = last - 1; d >= 0; d--) {
+            offset += (outer % dims[d]) * strides[o][d];
+            outer /= dims[d];
+        }
+        return offset;
     }
 }
