@@ -159,10 +159,7 @@ public final class CpuMatMul {
                 Product p = new Product(a, aBatch.offset(batch), as[r - 2], as[r - 1],
                         b, bBatch.offset(batch), bs[r - 2], bs[r - 1], m, n, k, c, c0, n,
                         (float) op.alpha(), d, d0, dm, dn, beta, Product.sharedRow(d, d0, dm, dn, m, n, beta));
-                multiply(p, !perTask);
-                if (op.activation() != null) {
-                    activate(op.activation(), c, c0, m, n, !perTask);
-                }
+                multiply(p, op.activation(), !perTask);
                 if (!direct) {
                     narrow(scratch, m * n, out, o0, !perTask);
                 }
@@ -170,14 +167,6 @@ public final class CpuMatMul {
         });
     }
 
-    /**
-     * {@code C[i, j] = act(C[i, j])} over the m x n product just written (row-major F32 at byte
-     * {@code c0}), a row at a time, the rows split across the threads when {@code parallel}: one pass
-     * over C inside the op, before F16/BF16 are rounded. A {@linkplain ElementwiseKernels#isDirect
-     * direct} function goes between two rows of native memory, the row copied in and its result back:
-     * GELU through float arrays (one loop past C2's node limit) ran at a tenth of the rate, and the
-     * direct kernel writing into an array's segment at a thirtieth (issue 22).
-     */
     /** The F32 product in {@code scratch} into the output's dtype at element {@code o0}, split across threads when {@code parallel}. */
     private static void narrow(float[] scratch, long count, Operand out, long o0, boolean parallel) {
         int tasks = parallel ? CpuParallel.tasksFor(count, ACTIVATION_GRAIN) : 1;
@@ -187,27 +176,47 @@ public final class CpuMatMul {
         });
     }
 
-    private static void activate(UnaryFn act, MemorySegment c, long c0, long m, long n, boolean parallel) {
-        int tasks = parallel ? CpuParallel.tasksFor(m * n, ACTIVATION_GRAIN) : 1;
+    /** {@link #activate(UnaryFn, Product, long, long, long, long)} over the whole product, its rows split across the threads when {@code parallel}. */
+    private static void activate(UnaryFn act, Product p, boolean parallel) {
+        if (act == null) {
+            return;
+        }
+        int tasks = parallel ? CpuParallel.tasksFor(p.m() * p.n(), ACTIVATION_GRAIN) : 1;
+        CpuParallel.forEach(tasks, t -> activate(act, p, p.m() * t / tasks, p.m() * (t + 1) / tasks, 0, p.n()));
+    }
+
+    /**
+     * {@code C[i, j] = act(C[i, j])} for rows {@code [rowFrom, rowTo)} and columns {@code [columnFrom,
+     * columnTo)} of the product just written, on the calling thread: inside the op, before F16/BF16 are
+     * rounded, and where the product was computed a rectangle a thread, by the thread that computed
+     * it, while its rectangle is in its cache. A {@linkplain ElementwiseKernels#isDirect direct} function
+     * goes between two rows of native memory, a row copied in and its result back: GELU through float
+     * arrays (one loop past C2's node limit) ran at a tenth of the rate, and the direct kernel writing
+     * into an array's segment at a thirtieth (issue 22).
+     */
+    private static void activate(UnaryFn act, Product p, long rowFrom, long rowTo, long columnFrom, long columnTo) {
+        if (act == null || rowFrom >= rowTo) {
+            return;
+        }
+        int n = Math.toIntExact(columnTo - columnFrom);
+        MemorySegment c = p.c();
         boolean direct = ElementwiseKernels.isDirect(act, DType.F32);
-        CpuParallel.forEach(tasks, t -> {
-            try (Arena rows = Arena.ofConfined()) {
-                MemorySegment in = direct ? rows.allocate(4 * n, 64) : null, out = direct ? rows.allocate(4 * n, 64) : null;
-                float[] row = direct ? null : PackingBuffers.floats(ROW, Math.toIntExact(n));
-                for (long i = m * t / tasks; i < m * (t + 1) / tasks; i++) {
-                    long at = c0 + i * n * 4;
-                    if (direct) {
-                        MemorySegment.copy(c, at, in, 0, 4 * n);
-                        ELEMENTWISE.directUnary(act, DType.F32, in, 0, out, 0, (int) n);
-                        MemorySegment.copy(out, 0, c, at, 4 * n);
-                    } else {
-                        MemorySegment.copy(c, F32, at, row, 0, (int) n);
-                        ELEMENTWISE.unary(act, row, row, (int) n);
-                        MemorySegment.copy(row, 0, c, F32, at, (int) n);
-                    }
+        try (Arena rows = Arena.ofConfined()) {
+            MemorySegment in = direct ? rows.allocate(4L * n, 64) : null, out = direct ? rows.allocate(4L * n, 64) : null;
+            float[] row = direct ? null : PackingBuffers.floats(ROW, n);
+            for (long i = rowFrom; i < rowTo; i++) {
+                long at = p.c0() + (i * p.ldc() + columnFrom) * 4;
+                if (direct) {
+                    MemorySegment.copy(c, at, in, 0, 4L * n);
+                    ELEMENTWISE.directUnary(act, DType.F32, in, 0, out, 0, n);
+                    MemorySegment.copy(out, 0, c, at, 4L * n);
+                } else {
+                    MemorySegment.copy(c, F32, at, row, 0, n);
+                    ELEMENTWISE.unary(act, row, row, n);
+                    MemorySegment.copy(row, 0, c, F32, at, n);
                 }
             }
-        });
+        }
     }
 
     /** Element offsets of each batch's matrix, for the batch dimensions of an operand (all but the last two). */
@@ -246,7 +255,8 @@ public final class CpuMatMul {
      * cost a join per KC step and had each core read half its A panels from the other's cache: at
      * 1024^3 on two cores each thread ran its tiles at 0.85 of one thread's rate.
      */
-    private static void multiply(Product p, boolean parallel) {
+    /** The product, then the activation {@code act} (null for none) over it. */
+    private static void multiply(Product p, UnaryFn act, boolean parallel) {
         if (p.k() == 0) {
             float[] row = new float[Math.toIntExact(p.n())];
             for (long i = 0; i < p.m(); i++) {
@@ -254,15 +264,18 @@ public final class CpuMatMul {
                 p.addTo(i, 0, row.length, row, 0);
                 MemorySegment.copy(row, 0, p.c(), F32, p.c0() + i * p.ldc() * 4, row.length);
             }
+            activate(act, p, parallel);
             return;
         }
         if (skinny(p)) {
             unpacked(p, parallel);
+            activate(act, p, parallel);
             return;
         }
         PackedWeight packed = packedWeight(p);
         if (packed == null && dotted(p)) {
             dots(p, parallel);
+            activate(act, p, parallel);
             return;
         }
         int mr = KERNEL.mr(), nr = KERNEL.nr();
@@ -272,6 +285,7 @@ public final class CpuMatMul {
         CpuParallel.forEach(grid.count(), t -> {
             long[] r = grid.rectangle(t, p.m(), p.n(), mr, nr);
             rectangle(p, r[0], r[1], r[2], r[3], packed);
+            activate(act, p, r[0], r[1], r[2], r[3]);
         });
     }
 
