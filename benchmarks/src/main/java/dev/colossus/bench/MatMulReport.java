@@ -12,13 +12,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Turns MatMulBench JSON results into a Markdown table of GFLOP/s (the median fork) with the ratio of
  * Colossus to OpenBLAS, median to median and slowest Colossus fork to median OpenBLAS, every fork's
  * GFLOP/s where there are several, the decode shapes' bandwidth beside the copy yardstick's, and an SVG plot
  * of GFLOP/s against N (square shapes, one line per implementation and thread count, each point's
- * forks marked by a bar from the slowest to the fastest).
+ * forks marked by a bar from the slowest to the fastest), and BF16's rate as a fraction of F32's
+ * where a file holds {@code Bf16BesideF32Bench}'s forks.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.colossus.bench.MatMulReport OUT_PREFIX LABEL=RESULT.json...
@@ -63,13 +65,51 @@ public final class MatMulReport {
             System.exit(2);
         }
         List<Result> results = new ArrayList<>();
+        StringBuilder beside = new StringBuilder();
         for (int i = 1; i < args.length; i++) {
             int eq = args[i].indexOf('=');
-            results.addAll(read(args[i].substring(0, eq), Path.of(args[i].substring(eq + 1))));
+            String run = args[i].substring(0, eq);
+            Path file = Path.of(args[i].substring(eq + 1));
+            results.addAll(read(run, file));
+            beside.append(bf16BesideF32(run, JmhResults.read(file)));
         }
-        Files.writeString(Path.of(args[0] + ".md"), markdown(results));
+        String md = markdown(results) + beside;
+        Files.writeString(Path.of(args[0] + ".md"), md);
         Files.writeString(Path.of(args[0] + ".svg"), svg(results));
-        System.out.print(markdown(results));
+        System.out.print(md);
+    }
+
+    /**
+     * {@code Bf16BesideF32Bench}'s forks: BF16's rate as a fraction of F32's, the F32 product's time over
+     * the BF16 one's, each summed over the fork's measured calls; nothing where the file has none.
+     */
+    static String bf16BesideF32(String run, List<JmhResults.Result> results) {
+        StringBuilder md = new StringBuilder();
+        for (JmhResults.Result r : results) {
+            if (!r.name().equals("Bf16BesideF32Bench.besideF32")) {
+                continue;
+            }
+            MatMulShape shape = MatMulShape.parse(r.param("n"));
+            double[] f32 = r.forkTotals("f32Nanos"), bf16 = r.forkTotals("bf16Nanos"), calls = r.forkTotals("calls");
+            double[] fractions = new double[f32.length];
+            StringBuilder rates = new StringBuilder();
+            for (int f = 0; f < f32.length; f++) {
+                fractions[f] = f32[f] / bf16[f];
+                rates.append(String.format("%s%.1f / %.1f", f == 0 ? "" : ", ", shape.flops() * calls[f] / bf16[f],
+                        shape.flops() * calls[f] / f32[f]));
+            }
+            md.append(String.format("""
+                    ### %s: BF16 beside F32 at %s, call by call in each fork (`Bf16BesideF32Bench`)
+
+                    | GFLOP/s by fork, BF16 / F32 | BF16 / F32 by fork | slowest fork | median |
+                    |---|---|---:|---:|
+                    | %s | %s | %.2f | %.2f |
+
+                    """, run, r.param("n"), rates, Arrays.stream(fractions).mapToObj(x -> String.format("%.2f", x))
+                    .collect(Collectors.joining(", ")), Arrays.stream(fractions).min().orElseThrow(),
+                    JmhResults.median(fractions)));
+        }
+        return md.toString();
     }
 
     static List<Result> read(String run, Path file) throws IOException {

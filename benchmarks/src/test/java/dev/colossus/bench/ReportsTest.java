@@ -32,6 +32,13 @@ class ReportsTest {
     }
 
     @Test
+    void theBf16BesideF32ReportRegeneratesFromItsResults() throws IOException {
+        String md = MatMulReport.bf16BesideF32("2 threads", JmhResults.read(RESULTS.resolve("matmul-zen5-bf16-beside-f32.json")));
+        assertEquals(Files.readString(RESULTS.resolve("matmul-zen5-bf16-beside-f32.md")), md);
+        assertTrue(md.contains("| 0.97, 0.87, 0.94, 0.97, 0.95 | 0.87 | 0.95 |"), "each fork's ratio, the slowest and the median");
+    }
+
+    @Test
     void theAttentionReportAndPlotRegenerateFromTheirResults() throws IOException {
         List<JmhResults.Result> results = JmhResults.read(RESULTS.resolve("attention.json"));
         List<AttentionReport.Bar> bars = new ArrayList<>();
