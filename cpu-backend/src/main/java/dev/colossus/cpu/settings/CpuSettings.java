@@ -13,7 +13,7 @@ import java.util.List;
  * @param threads {@code colossus.cpu.threads}: the threads that run an op, the caller's included (default: the cores)
  * @param vectorBits {@code colossus.cpu.vectorBits}: 0 (scalar kernels), 128, 256 or 512, or
  *        {@link #PREFERRED_WIDTH} when unset
- * @param kc {@code colossus.cpu.kc}: the depth of the GEMM's packed panels (default 512)
+ * @param kc {@code colossus.cpu.kc}: the depth of the GEMM's packed panels (default 1024)
  * @param l2Bytes {@code colossus.cpu.l2Bytes}: the L2 size the GEMM's blocks are sized for, or 0
  *        to read it from Linux's sysfs (else 1 MiB)
  * @param packedWeightBytes {@code colossus.cpu.packedWeightBytes}: the most heap that matmul panels
@@ -66,7 +66,7 @@ public record CpuSettings(int threads, int vectorBits, int kc, long l2Bytes, lon
                     }
                     return bits;
                 });
-        int kc = reader.integer("colossus.cpu.kc", 512, 8, 1 << 16, "depth of the GEMM's packed panels");
+        int kc = reader.integer("colossus.cpu.kc", 1024, 8, 1 << 16, "depth of the GEMM's packed panels");
         long l2 = reader.read("colossus.cpu.l2Bytes", 0L, "read from sysfs, else 1 MiB",
                 "the L2 size the GEMM's blocks fill half of", text -> SettingsReader.wholeNumber(text, 1 << 16, 1L << 40));
         long heapQuarter = Runtime.getRuntime().maxMemory() / 4;

@@ -34,14 +34,14 @@ class PackedWeightTest {
     @Test
     void panelsKeptOnceEqualThosePackedPerCallAndGoWithTheWeight() {
         long before = PackedWeight.heldBytes();
-        // 40 rows: the packed path with or without kept panels; K 600 crosses a 512-deep block
-        try (Tensor x = Tensor.randn(1, DType.F32, 40, 600); Tensor bias = Tensor.randn(2, DType.F32, 97);
-                Tensor weight = constant(3, 97, 600); Tensor plain = weight.copy()) {
+        // 40 rows: the packed path with or without kept panels; K 1100 crosses a 1024-deep block
+        try (Tensor x = Tensor.randn(1, DType.F32, 40, 1100); Tensor bias = Tensor.randn(2, DType.F32, 97);
+                Tensor weight = constant(3, 97, 1100); Tensor plain = weight.copy()) {
             float[] packedPerCall = onCpu(() -> Ops.linear(x, plain, bias, UnaryFn.GELU));
             assertEquals(before, PackedWeight.heldBytes(), "a weight that may be written is packed per call");
             float[] first = onCpu(() -> Ops.linear(x, weight, bias, UnaryFn.GELU));
             long held = PackedWeight.heldBytes() - before;
-            assertTrue(held >= 4L * 600 * 97, "the constant weight's panels are kept: " + held + " bytes");
+            assertTrue(held >= 4L * 1100 * 97, "the constant weight's panels are kept: " + held + " bytes");
             float[] second = onCpu(() -> Ops.linear(x, weight, bias, UnaryFn.GELU));
             assertEquals(held, PackedWeight.heldBytes() - before, "the second call reuses the panels");
             assertArrayEquals(packedPerCall, first);

@@ -22,7 +22,7 @@ class CpuSettingsTest {
         CpuSettings defaults = read(Map.of(), Map.of());
         assertEquals(Runtime.getRuntime().availableProcessors(), defaults.threads());
         assertEquals(CpuSettings.PREFERRED_WIDTH, defaults.vectorBits());
-        assertEquals(512, defaults.kc());
+        assertEquals(1024, defaults.kc());
         assertEquals(0, defaults.l2Bytes());
         assertEquals(Runtime.getRuntime().maxMemory() / 4, defaults.packedWeightBytes());
         assertEquals(List.of("colossus.cpu.threads", "colossus.cpu.vectorBits", "colossus.cpu.kc", "colossus.cpu.l2Bytes",
