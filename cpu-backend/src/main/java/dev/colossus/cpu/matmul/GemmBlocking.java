@@ -10,7 +10,8 @@ import java.nio.file.Path;
  *
  * <p>The loop nest keeps one packed A panel (MR x KC) in L1 while it walks a packed B block
  * (KC x NC) that stays in L2: KC is 1024 ({@code -Dcolossus.cpu.kc}), so an A panel is 24-32 KiB
- * and C is read and written once per 1024 steps of k (1024 beat 512 at 4096, and 512 beat 256:
+ * (chosen on Zen 5, whose L1 holds 48 KiB; not measured where it holds 32) and C is read and
+ * written once per 1024 steps of k (1024 beat 512 at 4096, and 512 beat 256:
  * {@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so"); NC is the largest
  * multiple of NR whose B block fills half of L2; MB (rows of a thread's packed A block) makes that
  * block 4 MiB, which the last-level cache holds on any part with AVX-512 or AVX2, and B is packed
