@@ -31,9 +31,14 @@ import java.util.Set;
  * ids) in, one unit-length embedding (384) each out, mean-pooled over the tokens that are not padding.
  *
  * <p>The weights are the ONNX file's ({@link #fromOnnx}), renamed as Hugging Face names them
- * ({@code encoder.layer.0.attention.self.query.weight}, ...) and laid out as {@code Ops.linear} takes
+ * ({@code encoder.layer.0.attention.output.dense.weight}, ...) and laid out as {@code Ops.linear} takes
  * them, (out, in). A product's weight has no name in the ONNX file; the Add that follows it names its
- * bias, which names the weight.
+ * bias, which names the weight. Each layer's query, key and value products are one, as GPT-2's
+ * {@code c_attn} is: their weights stacked into {@code attention.self.qkv.weight} (1152, 384), so that
+ * a layer packs its input and hands the threads a job once for the three. In one JVM, passes
+ * alternating with the three products over the same weights (Zen 5, two threads), medians of blocks
+ * of 1000: 16 tokens 2.56-3.33 ms against 2.66-3.47, 3-4% faster in every block; 128 tokens about 2%;
+ * a batch of 32 x 69 no change.
  */
 public final class MiniLm implements AutoCloseable {
     public static final int LAYERS = 6, HIDDEN = 384, HEADS = 12, HEAD_DIM = 32, INTERMEDIATE = 1536;
@@ -59,7 +64,8 @@ public final class MiniLm implements AutoCloseable {
      * memory-mapped by {@link SafeTensors#read}.
      */
     public static MiniLm load() throws IOException {
-        Path converted = Path.of(System.getProperty("java.io.tmpdir"), "colossus-all-minilm-l6-v2-" + resourceSize(ONNX) + ".safetensors");
+        Path converted = Path.of(System.getProperty("java.io.tmpdir"),
+                "colossus-all-minilm-l6-v2-" + resourceSize(ONNX) + "-qkv.safetensors");
         if (!Files.exists(converted)) {
             Path partial = Files.createTempFile(converted.getParent(), "colossus-minilm", ".partial");
             try (InputStream in = resource(ONNX);
@@ -181,7 +187,27 @@ public final class MiniLm implements AutoCloseable {
                 weights.put(e.getKey(), e.getValue().to(e.getValue().dtype()));
             }
         }
+        for (int i = 0; i < LAYERS; i++) {
+            String self = "encoder.layer." + i + ".attention.self.";
+            stack(weights, self + "qkv.weight", self + "query.weight", self + "key.weight", self + "value.weight");
+            stack(weights, self + "qkv.bias", self + "query.bias", self + "key.bias", self + "value.bias");
+        }
         return new MiniLm(weights, null, false);
+    }
+
+    /** Replaces the named tensors by one, {@code parts} stacked along their first dimension. */
+    private static void stack(Map<String, Tensor> weights, String name, String... parts) {
+        Tensor[] tensors = new Tensor[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            tensors[i] = weights.remove(parts[i]);
+            if (tensors[i] == null) {
+                throw new IllegalArgumentException("MiniLm: the ONNX graph has no " + parts[i]);
+            }
+        }
+        weights.put(name, Ops.cat(0, tensors));
+        for (Tensor t : tensors) {
+            t.close();
+        }
     }
 
     /** The same model with its weights cast to {@code dtype} (BF16: the whole forward pass in BF16, computed in F32 per op). */
@@ -216,9 +242,10 @@ public final class MiniLm implements AutoCloseable {
             AttentionOptions padding = AttentionOptions.defaults().mask(keep.view(batch, 1, 1, length)); // keys that are tokens
             for (int i = 0; i < LAYERS; i++) {
                 String p = "encoder.layer." + i + ".";
-                Tensor q = heads(Ops.linear(h, w(p + "attention.self.query.weight"), w(p + "attention.self.query.bias")), batch, length);
-                Tensor k = heads(Ops.linear(h, w(p + "attention.self.key.weight"), w(p + "attention.self.key.bias")), batch, length);
-                Tensor v = heads(Ops.linear(h, w(p + "attention.self.value.weight"), w(p + "attention.self.value.bias")), batch, length);
+                Tensor qkv = Ops.linear(h, w(p + "attention.self.qkv.weight"), w(p + "attention.self.qkv.bias")); // (B, L, 3 x 384)
+                Tensor q = heads(qkv.narrow(2, 0, HIDDEN), batch, length);
+                Tensor k = heads(qkv.narrow(2, HIDDEN, HIDDEN), batch, length);
+                Tensor v = heads(qkv.narrow(2, 2 * HIDDEN, HIDDEN), batch, length);
                 Tensor context = Ops.scaledDotProductAttention(q, k, v, padding)                    // (B, 12, L, 32)
                         .transpose(1, 2).reshape(batch, length, HIDDEN);
                 Tensor attended = Ops.linear(context, w(p + "attention.output.dense.weight"), w(p + "attention.output.dense.bias"));
@@ -237,7 +264,7 @@ public final class MiniLm implements AutoCloseable {
         }
     }
 
-    /** (B, L, 384) to (B, 12, L, 32): the heads as a dimension, a view. */
+    /** (B, L, 384), rows of any stride, to (B, 12, L, 32): the heads as a dimension, a view. */
     private static Tensor heads(Tensor x, long batch, long length) {
         return x.view(batch, length, HEADS, HEAD_DIM).transpose(1, 2);
     }
