@@ -197,12 +197,14 @@ public final class MiniLm implements AutoCloseable {
 
     /** Replaces the named tensors by one, {@code parts} stacked along their first dimension. */
     private static void stack(Map<String, Tensor> weights, String name, String... parts) {
+        for (String part : parts) {
+            if (!weights.containsKey(part)) {
+                throw new IllegalArgumentException("MiniLm: the ONNX graph has no " + part);
+            }
+        }
         Tensor[] tensors = new Tensor[parts.length];
         for (int i = 0; i < parts.length; i++) {
             tensors[i] = weights.remove(parts[i]);
-            if (tensors[i] == null) {
-                throw new IllegalArgumentException("MiniLm: the ONNX graph has no " + parts[i]);
-            }
         }
         weights.put(name, Ops.cat(0, tensors));
         for (Tensor t : tensors) {
@@ -243,9 +245,8 @@ public final class MiniLm implements AutoCloseable {
             for (int i = 0; i < LAYERS; i++) {
                 String p = "encoder.layer." + i + ".";
                 Tensor qkv = Ops.linear(h, w(p + "attention.self.qkv.weight"), w(p + "attention.self.qkv.bias")); // (B, L, 3 x 384)
-                Tensor q = heads(qkv.narrow(2, 0, HIDDEN), batch, length);
-                Tensor k = heads(qkv.narrow(2, HIDDEN, HIDDEN), batch, length);
-                Tensor v = heads(qkv.narrow(2, 2 * HIDDEN, HIDDEN), batch, length);
+                List<Tensor> parts = qkv.chunk(3, 2);                                              // q, k, v: views
+                Tensor q = heads(parts.get(0), batch, length), k = heads(parts.get(1), batch, length), v = heads(parts.get(2), batch, length);
                 Tensor context = Ops.scaledDotProductAttention(q, k, v, padding)                    // (B, 12, L, 32)
                         .transpose(1, 2).reshape(batch, length, HIDDEN);
                 Tensor attended = Ops.linear(context, w(p + "attention.output.dense.weight"), w(p + "attention.output.dense.bias"));
