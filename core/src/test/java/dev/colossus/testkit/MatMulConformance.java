@@ -83,6 +83,9 @@ public interface MatMulConformance extends Conformance {
         check("linear, decode shape", Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], t[2]),
                 tensor(34, dtype, PLAIN, CONTIGUOUS, 1, 129), tensor(35, dtype, PLAIN, CONTIGUOUS, 300, 129),
                 tensor(36, dtype, PLAIN, STRIDED, 300));
+        // 113: three runs of 32 (512-bit) or seven of 16 (256-bit), an odd one after the pairs, then a tail
+        check("linear, decode shape, an odd run", Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], null),
+                tensor(39, dtype, PLAIN, CONTIGUOUS, 1, 113), tensor(40, dtype, PLAIN, CONTIGUOUS, 70, 113));
         check("linear without bias", Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], null),
                 tensor(37, dtype, PLAIN, STRIDED, 5, 64), tensor(38, dtype, PLAIN, TRANSPOSED, 70, 64));
     }

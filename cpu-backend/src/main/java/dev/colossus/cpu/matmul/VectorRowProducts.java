@@ -1,5 +1,6 @@
 package dev.colossus.cpu.matmul;
 
+import static dev.colossus.cpu.simd.VectorLanes.HIGH_HALF;
 import static dev.colossus.cpu.simd.VectorLanes.INTS;
 import static dev.colossus.cpu.simd.VectorLanes.L;
 import static dev.colossus.cpu.simd.VectorLanes.NATIVE;
@@ -103,26 +104,54 @@ final class VectorRowProducts implements RowProducts {
      * faster alone, made the step slower (121-125 and 94-112 ms).
      */
     private static void oneRow(float[] q, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out) {
-        int width = dtype.byteSize(), runs = d - d % RUN, pairs = d - d % (2 * RUN), shift = shift(dtype), mask = mask(dtype);
-        long offset = offset(dtype), step = (long) width * RUN;
+        boolean bf16 = dtype == DType.BF16;
+        int runs = d - d % RUN;
         for (int j = 0; j < keys; j++) {
             long row = at + j * rowBytes;
-            FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0;
-            int i = 0;
-            for (; i < pairs; i += 2 * RUN) {
-                long x = row + (long) width * i;
-                s0 = FloatVector.fromArray(S, q, i).fma(first(k, x, shift), s0);
-                t0 = FloatVector.fromArray(S, q, i + L).fma(second(k, x + offset, mask), t0);
-                s1 = FloatVector.fromArray(S, q, i + RUN).fma(first(k, x + step, shift), s1);
-                t1 = FloatVector.fromArray(S, q, i + RUN + L).fma(second(k, x + step + offset, mask), t1);
-            }
-            if (i < runs) {
-                long x = row + (long) width * i;
-                s0 = FloatVector.fromArray(S, q, i).fma(first(k, x, shift), s0);
-                t0 = FloatVector.fromArray(S, q, i + L).fma(second(k, x + offset, mask), t0);
-            }
-            out[j] = s0.add(t0).add(s1.add(t1)).reduceLanes(ADD) + tail(q, 0, d, runs, k, row, dtype);
+            out[j] = (bf16 ? bf16Runs(q, runs, k, row) : f32Runs(q, runs, k, row)) + tail(q, 0, d, runs, k, row, dtype);
         }
+    }
+
+    /**
+     * {@code q[0, runs) . k[0, runs)}, k a BF16 row at byte {@code row}: a run is one vector of words,
+     * loaded once and widened twice. Read as {@link #first} and {@link #second} read a run, the words
+     * are loaded twice, each load with its own bounds and session checks: Llama 1B's decode step ran
+     * 6-10% slower ({@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
+     */
+    private static float bf16Runs(float[] q, int runs, MemorySegment k, long row) {
+        FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0;
+        int i = 0;
+        for (; i + 2 * RUN <= runs; i += 2 * RUN) {
+            IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
+            IntVector v = IntVector.fromMemorySegment(INTS, k, row + 2L * (i + RUN), NATIVE);
+            s0 = FloatVector.fromArray(S, q, i).fma(w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s0);
+            t0 = FloatVector.fromArray(S, q, i + L).fma(w.and(HIGH_HALF).reinterpretAsFloats(), t0);
+            s1 = FloatVector.fromArray(S, q, i + RUN).fma(v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s1);
+            t1 = FloatVector.fromArray(S, q, i + RUN + L).fma(v.and(HIGH_HALF).reinterpretAsFloats(), t1);
+        }
+        if (i < runs) {
+            IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
+            s0 = FloatVector.fromArray(S, q, i).fma(w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s0);
+            t0 = FloatVector.fromArray(S, q, i + L).fma(w.and(HIGH_HALF).reinterpretAsFloats(), t0);
+        }
+        return s0.add(t0).add(s1.add(t1)).reduceLanes(ADD);
+    }
+
+    /** {@code q[0, runs) . k[0, runs)}, k an F32 row at byte {@code row}, in the order of {@link #bf16Runs}. */
+    private static float f32Runs(float[] q, int runs, MemorySegment k, long row) {
+        FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0;
+        int i = 0;
+        for (; i + 2 * RUN <= runs; i += 2 * RUN) {
+            s0 = FloatVector.fromArray(S, q, i).fma(FloatVector.fromMemorySegment(S, k, row + 4L * i, NATIVE), s0);
+            t0 = FloatVector.fromArray(S, q, i + L).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + L), NATIVE), t0);
+            s1 = FloatVector.fromArray(S, q, i + RUN).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + RUN), NATIVE), s1);
+            t1 = FloatVector.fromArray(S, q, i + RUN + L).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + RUN + L), NATIVE), t1);
+        }
+        if (i < runs) {
+            s0 = FloatVector.fromArray(S, q, i).fma(FloatVector.fromMemorySegment(S, k, row + 4L * i, NATIVE), s0);
+            t0 = FloatVector.fromArray(S, q, i + L).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + L), NATIVE), t0);
+        }
+        return s0.add(t0).add(s1.add(t1)).reduceLanes(ADD);
     }
 
     /** {@code sum_i q[off + i] * k[i]}, k the row at byte {@code row}. */
