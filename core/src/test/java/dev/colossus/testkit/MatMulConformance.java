@@ -86,6 +86,8 @@ public interface MatMulConformance extends Conformance {
         // 113: three runs of 32 (512-bit) or seven of 16 (256-bit), an odd one after the pairs, then a tail
         check("linear, decode shape, an odd run", Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], null),
                 tensor(39, dtype, PLAIN, CONTIGUOUS, 1, 113), tensor(40, dtype, PLAIN, CONTIGUOUS, 70, 113));
+        check("linear, decode shape, the row strided", Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], null),
+                tensor(146, dtype, PLAIN, STRIDED, 1, 113), tensor(147, dtype, PLAIN, CONTIGUOUS, 70, 113));
         check("linear without bias", Comparison.RELATIVE_L2, t -> Ops.linear(t[0], t[1], null),
                 tensor(37, dtype, PLAIN, STRIDED, 5, 64), tensor(38, dtype, PLAIN, TRANSPOSED, 70, 64));
     }

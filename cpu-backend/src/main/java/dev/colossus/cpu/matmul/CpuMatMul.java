@@ -358,8 +358,11 @@ public final class CpuMatMul {
         int k = Math.toIntExact(p.k());
         int rows = (int) p.m();
         DType dtype = p.b().dtype();
-        float[] a = PackingBuffers.floats(A, rows * k);
-        for (int i = 0; i < rows; i++) {
+        long size = dtype.byteSize();
+        // one BF16 row of A against BF16 columns: A as its words, half the F32 row's footprint, each thread its own
+        boolean words = rows == 1 && dtype == DType.BF16 && p.a().dtype() == DType.BF16 && p.alpha() == 1;
+        float[] a = PackingBuffers.floats(A, words ? 0 : rows * k);
+        for (int i = 0; !words && i < rows; i++) {
             FloatIO.load(p.a(), p.a0() + i * p.am(), p.ak(), a, i * k, k);
             if (dtype == DType.BF16) {
                 PRODUCTS.toPairOrder(a, i * k, k);
@@ -368,15 +371,22 @@ public final class CpuMatMul {
         if (p.alpha() != 1) {
             ROWS.scale(a, 0, rows * k, p.alpha());
         }
-        long size = dtype.byteSize();
         int tasks = parallel ? (int) Math.max(1, Math.min(CpuParallel.THREADS, p.m() * p.n() * p.k() / SKINNY_GRAIN)) : 1;
         CpuParallel.forEach(tasks, t -> {
             long from = p.n() * t / tasks, to = p.n() * (t + 1) / tasks;
             float[] out = PackingBuffers.floats(TILE, rows * DOT_COLUMNS);
             float[] row = PackingBuffers.floats(ROW, DOT_COLUMNS);
+            int[] x = PackingBuffers.ints(A, words ? (k + 1) / 2 : 0);
+            if (words) {
+                RowProducts.loadWords(p.a().segment(), p.a0() * size, p.ak() * size, k, x);
+            }
             for (long j = from; j < to; j += DOT_COLUMNS) {
                 int columns = (int) Math.min(DOT_COLUMNS, to - j);
-                PRODUCTS.dots(a, rows, k, p.b().segment(), (p.b0() + j * p.bn()) * size, p.bn() * size, dtype, columns, out);
+                if (words) {
+                    PRODUCTS.bf16Dots(x, k, p.b().segment(), (p.b0() + j * p.bn()) * size, p.bn() * size, columns, out);
+                } else {
+                    PRODUCTS.dots(a, rows, k, p.b().segment(), (p.b0() + j * p.bn()) * size, p.bn() * size, dtype, columns, out);
+                }
                 for (int i = 0; i < rows; i++) {
                     System.arraycopy(out, i * columns, row, 0, columns);
                     p.addTo(i, j, columns, row, 0);

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The GEMM's packing buffers as one thread uses them (packed A and B blocks, rows, a tile, the addend's
- * row, a product's F32 scratch; F32, and F64 for {@link VectorMatMulF64}), each grown as needed and reused, so that a product allocates nothing
+ * row, a product's F32 scratch; F32, F64 for {@link VectorMatMulF64}, and BF16 words for {@link RowProducts#bf16Dots}), each grown as needed and reused, so that a product allocates nothing
  * in steady state.
  *
  * <p>The backend's worker threads keep a set each for good. Any other thread (a caller, perhaps one of
@@ -25,6 +25,7 @@ public final class PackingBuffers {
 
     private final float[][] arrays = new float[Kind.values().length][0];
     private final double[][] doubleArrays = new double[Kind.values().length][0];
+    private final int[][] intArrays = new int[Kind.values().length][0];
 
     private PackingBuffers() {
     }
@@ -47,6 +48,17 @@ public final class PackingBuffers {
         if (array.length < length) {
             array = new double[length];
             buffers.doubleArrays[kind.ordinal()] = array;
+        }
+        return array;
+    }
+
+    /** As {@link #floats}, of ints. */
+    static int[] ints(Kind kind, int length) {
+        PackingBuffers buffers = current();
+        int[] array = buffers.intArrays[kind.ordinal()];
+        if (array.length < length) {
+            array = new int[length];
+            buffers.intArrays[kind.ordinal()] = array;
         }
         return array;
     }

@@ -3,6 +3,8 @@ package dev.colossus.cpu.matmul;
 import dev.colossus.DType;
 import dev.colossus.cpu.simd.Simd;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * Products of a few F32 rows against the rows of a matrix that lies in native memory, F32 or BF16,
@@ -23,6 +25,47 @@ public interface RowProducts {
      * registers, and for it q's rows must be in {@linkplain #toPairOrder pair order}.
      */
     void dots(float[] q, int rows, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out);
+
+    /**
+     * {@code out[j] = sum_i x[i] * k_j[i]} for {@code j < keys}: one BF16 row x of d elements against
+     * BF16 keys laid out as {@link #dots} takes them. x comes as its {@linkplain #loadWords words}, two
+     * values a word as they lie in memory: half the footprint of x in F32, beside the keys streaming
+     * through L1 (Llama 1B's decode step, whose down projection has rows of 8192, ran 13-14% faster:
+     * {@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
+     */
+    void bf16Dots(int[] x, int d, MemorySegment k, long at, long rowBytes, int keys, float[] out);
+
+    /**
+     * The n BF16 values at byte {@code at} of m, {@code stride} bytes apart, as the words {@link
+     * #bf16Dots} takes: value i in the half of word i / 2 that lies first in memory when i is even,
+     * so that a row with stride 2 is its memory read as ints in native order.
+     */
+    static void loadWords(MemorySegment m, long at, long stride, int n, int[] words) {
+        if (stride == 2) {
+            MemorySegment.copy(m, ValueLayout.JAVA_INT_UNALIGNED, at, words, 0, n / 2);
+        } else {
+            for (int i = 0; i + 1 < n; i += 2) {
+                words[i / 2] = word(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + i * stride),
+                        m.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + (i + 1) * stride));
+            }
+        }
+        if (n % 2 == 1) {
+            words[n / 2] = word(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + (n - 1) * stride), (short) 0);
+        }
+    }
+
+    /** The word holding {@code first} where it lies first in memory, {@code second} after it. */
+    private static int word(short first, short second) {
+        int a = first & 0xFFFF, b = second & 0xFFFF;
+        return ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? a | b << 16 : a << 16 | b;
+    }
+
+    /** Value i of {@link #loadWords}'s words, as F32 (exact). */
+    static float wordValue(int[] words, int i) {
+        int word = words[i / 2];
+        boolean low = (i % 2 == 0) == (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN);
+        return Float.intBitsToFloat(low ? word << 16 : word & 0xFFFF_0000);
+    }
 
     /**
      * {@code out[r * d + c] += sum_j p[r * keys + j] * v_j[c]} for {@code r < rows, c < d}: a few

@@ -124,17 +124,63 @@ final class VectorRowProducts implements RowProducts {
         for (; i + 2 * RUN <= runs; i += 2 * RUN) {
             IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
             IntVector v = IntVector.fromMemorySegment(INTS, k, row + 2L * (i + RUN), NATIVE);
-            s0 = FloatVector.fromArray(S, q, i).fma(w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s0);
-            t0 = FloatVector.fromArray(S, q, i + L).fma(w.and(HIGH_HALF).reinterpretAsFloats(), t0);
-            s1 = FloatVector.fromArray(S, q, i + RUN).fma(v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s1);
-            t1 = FloatVector.fromArray(S, q, i + RUN + L).fma(v.and(HIGH_HALF).reinterpretAsFloats(), t1);
+            s0 = FloatVector.fromArray(S, q, i).fma(low(w), s0);
+            t0 = FloatVector.fromArray(S, q, i + L).fma(high(w), t0);
+            s1 = FloatVector.fromArray(S, q, i + RUN).fma(low(v), s1);
+            t1 = FloatVector.fromArray(S, q, i + RUN + L).fma(high(v), t1);
         }
         if (i < runs) {
             IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
-            s0 = FloatVector.fromArray(S, q, i).fma(w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s0);
-            t0 = FloatVector.fromArray(S, q, i + L).fma(w.and(HIGH_HALF).reinterpretAsFloats(), t0);
+            s0 = FloatVector.fromArray(S, q, i).fma(low(w), s0);
+            t0 = FloatVector.fromArray(S, q, i + L).fma(high(w), t0);
         }
         return s0.add(t0).add(s1.add(t1)).reduceLanes(ADD);
+    }
+
+    /** One BF16 row against the keys, x's words widened as the keys' are ({@link #bf16Runs}), then the tail in natural order. */
+    @Override
+    public void bf16Dots(int[] x, int d, MemorySegment k, long at, long rowBytes, int keys, float[] out) {
+        int runs = d - d % RUN;
+        for (int j = 0; j < keys; j++) {
+            long row = at + j * rowBytes;
+            float tail = 0;
+            for (int i = runs; i < d; i++) {
+                tail += RowProducts.wordValue(x, i) * ScalarRowProducts.element(k, row, i, DType.BF16);
+            }
+            out[j] = wordRuns(x, runs, k, row) + tail;
+        }
+    }
+
+    /** {@code x[0, runs) . k[0, runs)}, x as words, k a BF16 row at byte {@code row}: {@link #bf16Runs} with x widened too. */
+    private static float wordRuns(int[] x, int runs, MemorySegment k, long row) {
+        FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0;
+        int i = 0;
+        for (; i + 2 * RUN <= runs; i += 2 * RUN) {
+            IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
+            IntVector v = IntVector.fromMemorySegment(INTS, k, row + 2L * (i + RUN), NATIVE);
+            IntVector a = IntVector.fromArray(INTS, x, i / 2), b = IntVector.fromArray(INTS, x, i / 2 + L);
+            s0 = low(a).fma(low(w), s0);
+            t0 = high(a).fma(high(w), t0);
+            s1 = low(b).fma(low(v), s1);
+            t1 = high(b).fma(high(v), t1);
+        }
+        if (i < runs) {
+            IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
+            IntVector a = IntVector.fromArray(INTS, x, i / 2);
+            s0 = low(a).fma(low(w), s0);
+            t0 = high(a).fma(high(w), t0);
+        }
+        return s0.add(t0).add(s1.add(t1)).reduceLanes(ADD);
+    }
+
+    /** The values in the low halves of the words, as F32 (exact). */
+    private static FloatVector low(IntVector words) {
+        return words.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /** The values in the high halves of the words, as F32 (exact). */
+    private static FloatVector high(IntVector words) {
+        return words.and(HIGH_HALF).reinterpretAsFloats();
     }
 
     /** {@code q[0, runs) . k[0, runs)}, k an F32 row at byte {@code row}, in the order of {@link #bf16Runs}. */
