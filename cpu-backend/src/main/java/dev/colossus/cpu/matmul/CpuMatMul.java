@@ -361,7 +361,7 @@ public final class CpuMatMul {
         long size = dtype.byteSize();
         // one BF16 row of A against BF16 columns: A as its words, half the F32 row's footprint, each thread its own
         boolean words = rows == 1 && dtype == DType.BF16 && p.a().dtype() == DType.BF16 && p.alpha() == 1;
-        float[] a = PackingBuffers.floats(A, words ? 0 : rows * k);
+        float[] a = words ? null : PackingBuffers.floats(A, rows * k);
         for (int i = 0; !words && i < rows; i++) {
             FloatIO.load(p.a(), p.a0() + i * p.am(), p.ak(), a, i * k, k);
             if (dtype == DType.BF16) {
@@ -376,7 +376,7 @@ public final class CpuMatMul {
             long from = p.n() * t / tasks, to = p.n() * (t + 1) / tasks;
             float[] out = PackingBuffers.floats(TILE, rows * DOT_COLUMNS);
             float[] row = PackingBuffers.floats(ROW, DOT_COLUMNS);
-            int[] x = PackingBuffers.ints(A, words ? (k + 1) / 2 : 0);
+            int[] x = words ? PackingBuffers.ints(A, (k + 1) / 2) : null;
             if (words) {
                 RowProducts.loadWords(p.a().segment(), p.a0() * size, p.ak() * size, k, x);
             }
