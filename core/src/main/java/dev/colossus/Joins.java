@@ -1,14 +1,13 @@
 package dev.colossus;
 
-import dev.colossus.op.Copy;
-import dev.colossus.op.Op;
+import dev.colossus.op.Concat;
 import dev.colossus.spi.Operand;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@link Ops#cat} and {@link Ops#stack}, a copy of each part into its place in one fresh tensor, and
+ * {@link Ops#cat} and {@link Ops#stack}, a {@link Concat} of the parts into one fresh tensor, and
  * {@link Tensor#split} and {@link Tensor#chunk}, views.
  */
 final class Joins {
@@ -30,15 +29,8 @@ final class Joins {
             length = Math.addExact(length, p.dim(axis));
         }
         Shape shape = first.shape().with(axis, length);
-        return Tensor.adopt(Dispatcher.computeAll(op, first.storage().device(), first.dtype(), shape, out -> {
-            List<Op> copies = new ArrayList<>(parts.length);
-            long at = 0;
-            for (Operand p : parts) {
-                copies.add(new Copy(p, out.slice(axis, at, at + p.dim(axis), 1)));
-                at += p.dim(axis);
-            }
-            return copies;
-        }, tensors));
+        return Tensor.adopt(Dispatcher.compute(op, first.storage().device(), first.dtype(), shape,
+                out -> new Concat(List.of(parts), axis, out), tensors));
     }
 
     /** The parts, of one shape, along a new dimension {@code dim} (in {@code -rank-1..rank}). */
@@ -56,13 +48,9 @@ final class Joins {
         }
         int axis = dim < 0 ? dim + first.rank() + 1 : dim;
         Shape shape = first.unsqueeze(axis).shape().with(axis, parts.length);
-        return Tensor.adopt(Dispatcher.computeAll(op, first.storage().device(), first.dtype(), shape, out -> {
-            List<Op> copies = new ArrayList<>(parts.length);
-            for (int i = 0; i < parts.length; i++) {
-                copies.add(new Copy(parts[i].unsqueeze(axis), out.slice(axis, i, i + 1, 1)));
-            }
-            return copies;
-        }, tensors));
+        List<Operand> unsqueezed = Arrays.stream(parts).map(p -> p.unsqueeze(axis)).toList();
+        return Tensor.adopt(Dispatcher.compute(op, first.storage().device(), first.dtype(), shape,
+                out -> new Concat(unsqueezed, axis, out), tensors));
     }
 
     private static Operand[] parts(String op, Tensor... tensors) {

@@ -64,6 +64,7 @@ public final class Decompositions {
             case Rotary r -> rotary(r, exec);
             case ScaledMatMul s -> scaledMatmul(s, exec);
             case MatMul m when m.hasEpilogue() -> matmulEpilogue(m, exec);
+            case Concat c -> c.copies().forEach(exec::execute);
             default -> {
                 return false;
             }

@@ -12,7 +12,7 @@ import java.util.function.UnaryOperator;
  * {@link Gather}, {@link Scatter}, {@link CumSum}, {@link TopK}) and
  * composites that a backend may fuse or leave to {@link Decompositions} ({@link MatMul}'s epilogue, {@link Softmax},
  * {@link LayerNorm}, {@link RmsNorm}, {@link AddRmsNorm}, {@link Attention}, {@link Rotary}, {@link
- * ScaledMatMul}).
+ * ScaledMatMul}, {@link Concat}).
  *
  * <p>The output of every op but {@link Copy}, {@link Fill} and {@link Scatter} (which write into views) is
  * contiguous, and no op's output aliases its inputs. Each op
@@ -20,7 +20,7 @@ import java.util.function.UnaryOperator;
  */
 public sealed interface Op
         permits Copy, Fill, Arange, Unary, Binary, Where, Reduce, MatMul, Gather, Scatter, CumSum, TopK, Softmax, LayerNorm,
-        RmsNorm, AddRmsNorm, Attention, Rotary, ScaledMatMul {
+        RmsNorm, AddRmsNorm, Attention, Rotary, ScaledMatMul, Concat {
 
     /**
      * The op's name in the public API, as error messages use it.

@@ -4,6 +4,7 @@ import dev.colossus.op.AddRmsNorm;
 import dev.colossus.op.Arange;
 import dev.colossus.op.Attention;
 import dev.colossus.op.Binary;
+import dev.colossus.op.Concat;
 import dev.colossus.op.Copy;
 import dev.colossus.op.CumSum;
 import dev.colossus.op.Fill;
@@ -55,6 +56,7 @@ public final class ReferenceKernels {
             case AddRmsNorm n -> ReferenceNorms.addRmsNorm(n);
             case Attention a -> ReferenceAttention.attention(a);
             case ScaledMatMul s -> ReferenceMatMul.scaledMatmul(s);
+            case Concat c -> c.copies().forEach(ReferenceElementwise::copy);
         }
     }
 }

@@ -159,6 +159,26 @@ public interface IndexingConformance extends Conformance {
         }
     }
 
+    /**
+     * Joins of 300K to 600K elements, so that a backend splitting out's bytes across threads cuts
+     * rows and slabs mid-way: parts offset in their storage, strided before the axis, empty.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F64", "F32", "BF16", "I8", "BOOL"})
+    default void catAndStackLargerThanATask(DType dtype) {
+        assumeTrue(computes(dtype.name()), dtype + ": no kernels on this backend");
+        check("cat along the middle dim", Comparison.EXACT, t -> Ops.cat(1, t[0], t[1].narrow(1, 0, 0), t[2].slice(0, 1, 10, 2)),
+                tensor(30, dtype, EXTREMES, CONTIGUOUS, 5, 17, 3001), tensor(31, dtype, EXTREMES, OFFSET, 5, 3, 3001),
+                tensor(32, dtype, EXTREMES, OFFSET, 10, 23, 3001));
+        check("cat along the last dim", Comparison.EXACT, t -> Ops.cat(-1, t[0], t[1]),
+                tensor(33, dtype, EXTREMES, OFFSET, 67, 13, 517), tensor(34, dtype, EXTREMES, CONTIGUOUS, 67, 13, 3));
+        check("cat along the first dim", Comparison.EXACT, t -> Ops.cat(0, t[0], t[1]),
+                tensor(35, dtype, EXTREMES, CONTIGUOUS, 301, 1003), tensor(36, dtype, EXTREMES, OFFSET, 7, 1003));
+        check("stack in the middle", Comparison.EXACT, t -> Ops.stack(1, t[0], t[1], t[2]),
+                tensor(37, dtype, EXTREMES, OFFSET, 41, 3001), tensor(38, dtype, EXTREMES, CONTIGUOUS, 41, 3001),
+                tensor(39, dtype, EXTREMES, OFFSET, 41, 3001));
+    }
+
     @Test
     default void splitAndChunkAreViewsThatCatUndoes() {
         try (Scope scope = Scope.open()) {

@@ -9,6 +9,7 @@ import dev.colossus.op.AddRmsNorm;
 import dev.colossus.op.Arange;
 import dev.colossus.op.Attention;
 import dev.colossus.op.Binary;
+import dev.colossus.op.Concat;
 import dev.colossus.op.Copy;
 import dev.colossus.op.CumSum;
 import dev.colossus.op.Fill;
@@ -189,7 +190,7 @@ public final class CudaBackend implements Backend {
         if (op instanceof MatMul m && m.hasEpilogue()) {
             return customGemm(m) || takesEpilogueOnLt(m) || CublasMatMul.acceptsEpilogue(m);
         }
-        if (op instanceof AddRmsNorm) {
+        if (op instanceof AddRmsNorm || op instanceof Concat) {
             return false;
         }
         for (Operand x : op.inputs()) {
@@ -237,6 +238,8 @@ public final class CudaBackend implements Backend {
             case LayerNorm n -> norms.layerNorm(n);
             case RmsNorm n -> norms.rmsNorm(n);
             case AddRmsNorm n -> throw new UnsupportedOperationException(n.name() + " runs as an add and an rmsNorm on "
+                    + device() + " (supports says no)");
+            case Concat c -> throw new UnsupportedOperationException(c.name() + " runs as one copy a part on "
                     + device() + " (supports says no)");
             case Attention a -> FusedAttention.run(a, kernels, context);
             case Gather g -> indexing.gather(g);

@@ -85,8 +85,8 @@ public final class CpuIndexing {
         }
     }
 
-    /** Whether x's dimensions after {@code axis} are laid out row-major without gaps. */
-    private static boolean trailingContiguous(Operand x, int axis) {
+    /** Whether x's dimensions after {@code axis} are laid out row-major without gaps (all of them for axis -1). */
+    static boolean trailingContiguous(Operand x, int axis) {
         long expected = 1;
         for (int d = x.rank() - 1; d > axis; d--) {
             if (x.dim(d) != 1 && x.strides()[d] != expected) {
