@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # IndexingBench (embedding, cat, copyFrom, rotary beside a copy of as many bytes by as many threads),
-# each op on its own and timed beside the copy (besideCopy), 3 forks, and its report:
-# benchmarks/results/cpu/indexing.{json,md}. About 9 minutes on 2 cores.
+# and the copy made of 4 KiB pieces (copyInPieces), each op on its own and timed beside the copy
+# (besideCopy), 3 forks, and its report:
+# benchmarks/results/cpu/indexing.{json,md}. About 11 minutes on 2 cores.
 #   benchmarks/run-indexing.sh [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."

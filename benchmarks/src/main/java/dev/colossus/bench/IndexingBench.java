@@ -33,7 +33,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code rotary}: rotate-half rotary embeddings of (32, 4096, 128) by cos and sin (4096, 64),
  *       and {@code rotaryInterleaved}, GPT-J's pairs.</li>
  * </ul>
- * Each op but copyFrom makes a new tensor per call, as a user's call does.
+ * Each op but copyFrom makes a new tensor per call, as a user's call does. {@code copyInPieces} is
+ * the yardstick's copy made as bulk copies of 4 KiB: HotSpot's copy stub, which the yardstick's copy
+ * runs, switches to non-temporal stores (written past the cache, no line read first) at about 2.5 MB,
+ * and no Java loop can issue them, so this is the rate of the same copy through the cache, the ceiling
+ * of every op here but a large enough {@code cat} or {@code copyFrom}.
  *
  * <p>{@code run} times each case in its own forks, one case after another, so a machine whose memory
  * bandwidth drifts over minutes (a shared VM's moved by half between sittings) moves the ratios of
@@ -50,8 +54,10 @@ import org.openjdk.jmh.annotations.Warmup;
 public class IndexingBench {
     /** The bytes every case reads, and writes. */
     public static final long BYTES = 32L << 20;
+    /** The bulk copies of {@code copyInPieces}: a row of catLast's parts. */
+    private static final long PIECE = 4096;
 
-    @Param({"copy", "embedding", "cat", "catLast", "copyFrom", "rotary", "rotaryInterleaved"})
+    @Param({"copy", "copyInPieces", "embedding", "cat", "catLast", "copyFrom", "rotary", "rotaryInterleaved"})
     public String op;
 
     private Yardstick yardstick;
@@ -70,7 +76,7 @@ public class IndexingBench {
     public void setUp() {
         yardstick = new Yardstick(BYTES);
         switch (op) {
-            case "copy" -> {
+            case "copy", "copyInPieces" -> {
                 // the yardstick alone
             }
             case "embedding" -> {
@@ -109,6 +115,9 @@ public class IndexingBench {
         switch (op) {
             case "copy" -> {
                 return yardstick.copy();
+            }
+            case "copyInPieces" -> {
+                return yardstick.copyInPieces(PIECE);
             }
             case "copyFrom" -> {
                 try (Tensor window = cache.narrow(1, 0, 4096)) {
