@@ -17,14 +17,14 @@ public final class Decompositions {
 
     /**
      * F16/BF16 operands cast to F32 temporaries, the op run in F32, the result cast back; false (and
-     * nothing run) when the op has no 16-bit operand or is itself a cast.
+     * nothing run) when the op has no 16-bit operand or only moves values (a cast, a concatenation).
      *
      * @param op the op
      * @param exec runs the F32 op and the casts, and makes the temporaries
      * @return whether it ran
      */
     public static boolean widen(Op op, OpExecutor exec) {
-        if (op instanceof Copy || op.inputs().stream().noneMatch(o -> o.dtype().isHalf()) && !op.out().dtype().isHalf()) {
+        if (op instanceof Copy || op instanceof Concat || op.inputs().stream().noneMatch(o -> o.dtype().isHalf()) && !op.out().dtype().isHalf()) {
             return false;
         }
         Map<Operand, Operand> wide = new IdentityHashMap<>();
