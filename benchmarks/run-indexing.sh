@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # IndexingBench (embedding, cat, copyFrom, rotary beside a copy of as many bytes by as many threads),
-# and the copy made of 4 KiB pieces (copyInPieces), each op on its own and timed beside the copy
+# the copy made of 4 KiB pieces (copyInPieces) and from a source the cache does not hold
+# (copyColdInPieces), each op on its own and timed beside the copy
 # (besideCopy), 3 forks, and its report:
-# benchmarks/results/cpu/indexing.{json,md}. About 11 minutes on 2 cores.
+# benchmarks/results/cpu/indexing.{json,md}. About 12 minutes on 2 cores.
 #   benchmarks/run-indexing.sh [OUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."

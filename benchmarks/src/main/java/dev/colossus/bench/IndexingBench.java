@@ -3,6 +3,8 @@ package dev.colossus.bench;
 import dev.colossus.DType;
 import dev.colossus.Ops;
 import dev.colossus.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -37,7 +39,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * the yardstick's copy made as bulk copies of 4 KiB: HotSpot's copy stub, which the yardstick's copy
  * runs, switches to non-temporal stores (written past the cache, no line read first) at about 2.5 MB,
  * and no Java loop can issue them, so this is the rate of the same copy through the cache, the ceiling
- * of every op here but a large enough {@code cat} or {@code copyFrom}.
+ * of every op here but a large enough {@code cat} or {@code copyFrom}. Its source is the copy's, which
+ * the copy beside it has just read, so some of it comes from the cache; {@code copyColdInPieces}
+ * reads a different 32 MiB of a 256 MiB buffer each call, which the cache cannot hold, as the
+ * embedding reads its table: the ceiling of an op that reads memory and stores through the cache.
  *
  * <p>{@code run} times each case in its own forks, one case after another, so a machine whose memory
  * bandwidth drifts over minutes (a shared VM's moved by half between sittings) moves the ratios of
@@ -57,10 +62,16 @@ public class IndexingBench {
     /** The bulk copies of {@code copyInPieces}: a row of catLast's parts. */
     private static final long PIECE = 4096;
 
-    @Param({"copy", "copyInPieces", "embedding", "cat", "catLast", "copyFrom", "rotary", "rotaryInterleaved"})
+    /** {@code copyColdInPieces}'s source: this many of the yardstick's sizes, read one after another. */
+    private static final int COLD_WINDOWS = 8;
+
+    @Param({"copy", "copyInPieces", "copyColdInPieces", "embedding", "cat", "catLast", "copyFrom", "rotary", "rotaryInterleaved"})
     public String op;
 
     private Yardstick yardstick;
+    private Arena coldArena;
+    private MemorySegment coldSource;
+    private long coldCalls;
     private Tensor table;
     private Tensor ids;
     private Tensor top;
@@ -78,6 +89,10 @@ public class IndexingBench {
         switch (op) {
             case "copy", "copyInPieces" -> {
                 // the yardstick alone
+            }
+            case "copyColdInPieces" -> {
+                coldArena = Arena.ofShared();
+                coldSource = coldArena.allocate(COLD_WINDOWS * BYTES, 64).fill((byte) 1);
             }
             case "embedding" -> {
                 try (Tensor f32 = Tensor.rand(1, DType.F32, 32000, 4096)) {
@@ -118,6 +133,9 @@ public class IndexingBench {
             }
             case "copyInPieces" -> {
                 return yardstick.copyInPieces(PIECE);
+            }
+            case "copyColdInPieces" -> {
+                return yardstick.copyInPieces(coldSource, coldCalls++ % COLD_WINDOWS * BYTES, PIECE);
             }
             case "copyFrom" -> {
                 try (Tensor window = cache.narrow(1, 0, 4096)) {
@@ -183,5 +201,8 @@ public class IndexingBench {
             }
         }
         yardstick.close();
+        if (coldArena != null) {
+            coldArena.close();
+        }
     }
 }

@@ -40,10 +40,18 @@ final class Yardstick implements AutoCloseable {
      * where the whole part's copy uses non-temporal stores. Returns the bytes copied.
      */
     long copyInPieces(long piece) {
+        return copyInPieces(from, 0, piece);
+    }
+
+    /**
+     * As {@link #copyInPieces(long)}, the bytes read from {@code source} at {@code sourceAt} on: a source
+     * the cache does not hold gives the rate of an op that reads memory and stores through the cache.
+     */
+    long copyInPieces(MemorySegment source, long sourceAt, long piece) {
         long part = bytes / PARTS;
         IntStream.range(0, PARTS).parallel().forEach(p -> {
             for (long at = p * part, end = at + part; at < end; at += piece) {
-                MemorySegment.copy(from, at, to, at, Math.min(piece, end - at));
+                MemorySegment.copy(source, sourceAt + at, to, at, Math.min(piece, end - at));
             }
         });
         return bytes;
