@@ -45,7 +45,7 @@ public final class CpuMatMul {
     private static final MicroKernel KERNEL = MicroKernel.instance();
     public static final GemmBlocking BLOCKING = GemmBlocking.forKernel(KERNEL);
 
-    /** The most heap {@link PackedWeight}s hold together ({@code colossus.cpu.packedWeightBytes}). */
+    /** The most heap the forms derived from constant weights hold together ({@code colossus.cpu.packedWeightBytes}). */
     private static final long PACKED_WEIGHT_BYTES = CpuSettings.current().packedWeightBytes();
 
     /** Below this many multiply-adds per product, a batch runs one product per task. */
@@ -361,6 +361,7 @@ public final class CpuMatMul {
         long size = dtype.byteSize();
         // one BF16 row of A against BF16 columns: A as its words, half the F32 row's footprint, each thread its own
         boolean words = rows == 1 && dtype == DType.BF16 && p.a().dtype() == DType.BF16 && p.alpha() == 1;
+        ColumnBlocks blocks = words ? columnBlocks(p, k) : null;
         float[] a = words ? null : PackingBuffers.floats(A, rows * k);
         for (int i = 0; !words && i < rows; i++) {
             FloatIO.load(p.a(), p.a0() + i * p.am(), p.ak(), a, i * k, k);
@@ -380,10 +381,16 @@ public final class CpuMatMul {
             if (words) {
                 RowProducts.loadWords(p.a().segment(), p.a0() * size, p.ak() * size, k, x);
             }
+            float[] sums = blocks == null ? null : PackingBuffers.floats(B, (int) (to - from));
+            if (blocks != null) {
+                blocks.dots(x, from, (int) (to - from), sums, PackingBuffers.floats(SCRATCH, (int) (to - from)));
+            }
             for (long j = from; j < to; j += DOT_COLUMNS) {
                 int columns = (int) Math.min(DOT_COLUMNS, to - j);
-                if (words) {
-                    PRODUCTS.bf16Dots(x, k, p.b().segment(), (p.b0() + j * p.bn()) * size, p.bn() * size, columns, out);
+                if (blocks != null) {
+                    System.arraycopy(sums, (int) (j - from), out, 0, columns);
+                } else if (words) {
+                    PRODUCTS.bf16Dots(x, 0, k, p.b().segment(), (p.b0() + j * p.bn()) * size, p.bn() * size, columns, out);
                 } else {
                     PRODUCTS.dots(a, rows, k, p.b().segment(), (p.b0() + j * p.bn()) * size, p.bn() * size, dtype, columns, out);
                 }
@@ -394,6 +401,19 @@ public final class CpuMatMul {
                 }
             }
         });
+    }
+
+    /**
+     * B's columns in blocks laid out once ({@link ColumnBlocks}), where B is a constant BF16 weight
+     * whose columns (the weight's rows) are longer than a block; null otherwise, or when the budget
+     * is spent.
+     */
+    private static ColumnBlocks columnBlocks(Product p, int k) {
+        if (k <= ColumnBlocks.WIDTH || !(p.b().storage() instanceof HostStorage weight) || !weight.isConstant()) {
+            return null;
+        }
+        return weight.derived(new ColumnBlocks.Key(p.b0(), p.bn(), p.n(), k),
+                () -> ColumnBlocks.lay(p.b().segment(), p.b0() * 2, p.bn() * 2, p.n(), k, PACKED_WEIGHT_BYTES));
     }
 
     /*

@@ -1,7 +1,6 @@
 package dev.colossus.cpu.matmul;
 
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A constant F32 B (K x N; a weight, wrapped {@linkplain dev.colossus.Tensor#wrapConstant constant})
@@ -15,12 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * packed per call (all-MiniLM-L6-v2's 16-token pass, 42 MB of F32 weights: 6.9-8.4 ms before, 3.4-3.9
  * after; {@code benchmarks/results/cpu/README.md}, "MiniLM"). The panels live on the heap with the
  * weight's storage ({@link dev.colossus.spi.HostStorage#derived}) and are given back when it is freed;
- * together they hold at most {@code colossus.cpu.packedWeightBytes}, past which weights are packed per
- * call as before.
+ * together with the other derived forms they hold at most {@code colossus.cpu.packedWeightBytes}
+ * ({@link DerivedBudget}), past which weights are packed per call as before.
  */
 final class PackedWeight implements AutoCloseable {
-    private static final AtomicLong HELD = new AtomicLong();
-
     /** What a storage's panels are of: the layout of B over it (the blocking is the process's). */
     record Key(long offset, long kStride, long nStride, long k, long n) {
     }
@@ -45,7 +42,7 @@ final class PackedWeight implements AutoCloseable {
 
     /**
      * B of {@code k x n} packed in {@code kc}-deep blocks of {@code nr}-wide panels by {@code packer},
-     * or null when its panels would take all packed weights past {@code budget} bytes (or not fit in
+     * or null when its panels would take the derived forms past {@code budget} bytes (or not fit in
      * one Java array).
      */
     static PackedWeight pack(long k, long n, int kc, int nr, long budget, PanelPacker packer) {
@@ -55,8 +52,7 @@ final class PackedWeight implements AutoCloseable {
         if (floats > Integer.MAX_VALUE - 8) {
             return null;
         }
-        if (HELD.addAndGet(bytes) > budget) {
-            HELD.addAndGet(-bytes);
+        if (!DerivedBudget.take(bytes, budget)) {
             return null;
         }
         try {
@@ -69,7 +65,7 @@ final class PackedWeight implements AutoCloseable {
             }
             return weight;
         } catch (RuntimeException | Error e) {
-            HELD.addAndGet(-bytes);
+            DerivedBudget.giveBack(bytes);
             throw e;
         }
     }
@@ -84,16 +80,11 @@ final class PackedWeight implements AutoCloseable {
         return (int) (pc / kc * columnPanels * (long) ((kc + 1) & ~1) * nr + j0 / nr * depth * nr);
     }
 
-    /** Bytes of heap all packed weights hold now. */
-    static long heldBytes() {
-        return HELD.get();
-    }
-
     /** Gives the panels' bytes back to the budget; called once, when the weight's storage is freed. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            HELD.addAndGet(-4L * panels.length);
+            DerivedBudget.giveBack(4L * panels.length);
         }
     }
 }

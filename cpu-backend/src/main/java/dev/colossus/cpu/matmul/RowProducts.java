@@ -27,13 +27,14 @@ public interface RowProducts {
     void dots(float[] q, int rows, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out);
 
     /**
-     * {@code out[j] = sum_i x[i] * k_j[i]} for {@code j < keys}: one BF16 row x of d elements against
-     * BF16 keys laid out as {@link #dots} takes them. x comes as its {@linkplain #loadWords words}, two
-     * values a word as they lie in memory: half the footprint of x in F32, beside the keys streaming
-     * through L1 (Llama 1B's decode step, whose down projection has rows of 8192, ran 13-14% faster:
-     * {@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
+     * {@code out[j] = sum_i x[from + i] * k_j[i]} for {@code i < d, j < keys}: d elements of one BF16
+     * row x from element {@code from} (even) against BF16 keys of d elements laid out as {@link #dots}
+     * takes them. x comes as its {@linkplain #loadWords words}, two values a word as they lie in memory:
+     * half the footprint of x in F32, beside the keys streaming through L1 (Llama 1B's decode step,
+     * whose down projection has rows of 8192, ran 13-14% faster: {@code
+     * benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
      */
-    void bf16Dots(int[] x, int d, MemorySegment k, long at, long rowBytes, int keys, float[] out);
+    void bf16Dots(int[] x, int from, int d, MemorySegment k, long at, long rowBytes, int keys, float[] out);
 
     /**
      * The n BF16 values at byte {@code at} of m, {@code stride} bytes apart, as the words {@link

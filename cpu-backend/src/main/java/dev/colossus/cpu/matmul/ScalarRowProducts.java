@@ -31,16 +31,16 @@ final class ScalarRowProducts implements RowProducts {
     }
 
     @Override
-    public void bf16Dots(int[] x, int d, MemorySegment k, long at, long rowBytes, int keys, float[] out) {
+    public void bf16Dots(int[] x, int from, int d, MemorySegment k, long at, long rowBytes, int keys, float[] out) {
         for (int j = 0; j < keys; j++) {
             float s0 = 0, s1 = 0;
             int i = 0;
             for (; i + 2 <= d; i += 2) {
-                s0 += RowProducts.wordValue(x, i) * element(k, at + j * rowBytes, i, DType.BF16);
-                s1 += RowProducts.wordValue(x, i + 1) * element(k, at + j * rowBytes, i + 1, DType.BF16);
+                s0 += RowProducts.wordValue(x, from + i) * element(k, at + j * rowBytes, i, DType.BF16);
+                s1 += RowProducts.wordValue(x, from + i + 1) * element(k, at + j * rowBytes, i + 1, DType.BF16);
             }
             if (i < d) {
-                s0 += RowProducts.wordValue(x, i) * element(k, at + j * rowBytes, i, DType.BF16);
+                s0 += RowProducts.wordValue(x, from + i) * element(k, at + j * rowBytes, i, DType.BF16);
             }
             out[j] = s0 + s1;
         }

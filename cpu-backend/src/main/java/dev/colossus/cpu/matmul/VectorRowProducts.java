@@ -139,26 +139,29 @@ final class VectorRowProducts implements RowProducts {
 
     /** One BF16 row against the keys, x's words widened as the keys' are ({@link #bf16Runs}), then the tail in natural order. */
     @Override
-    public void bf16Dots(int[] x, int d, MemorySegment k, long at, long rowBytes, int keys, float[] out) {
+    public void bf16Dots(int[] x, int from, int d, MemorySegment k, long at, long rowBytes, int keys, float[] out) {
         int runs = d - d % RUN;
         for (int j = 0; j < keys; j++) {
             long row = at + j * rowBytes;
             float tail = 0;
             for (int i = runs; i < d; i++) {
-                tail += RowProducts.wordValue(x, i) * ScalarRowProducts.element(k, row, i, DType.BF16);
+                tail += RowProducts.wordValue(x, from + i) * ScalarRowProducts.element(k, row, i, DType.BF16);
             }
-            out[j] = wordRuns(x, runs, k, row) + tail;
+            out[j] = wordRuns(x, from / 2, runs, k, row) + tail;
         }
     }
 
-    /** {@code x[0, runs) . k[0, runs)}, x as words, k a BF16 row at byte {@code row}: {@link #bf16Runs} with x widened too. */
-    private static float wordRuns(int[] x, int runs, MemorySegment k, long row) {
+    /**
+     * {@code x[from, from + runs) . k[0, runs)}, x as words from word {@code word = from / 2}, k a BF16
+     * row at byte {@code row}: {@link #bf16Runs} with x widened too.
+     */
+    private static float wordRuns(int[] x, int word, int runs, MemorySegment k, long row) {
         FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0;
         int i = 0;
         for (; i + 2 * RUN <= runs; i += 2 * RUN) {
             IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
             IntVector v = IntVector.fromMemorySegment(INTS, k, row + 2L * (i + RUN), NATIVE);
-            IntVector a = IntVector.fromArray(INTS, x, i / 2), b = IntVector.fromArray(INTS, x, i / 2 + L);
+            IntVector a = IntVector.fromArray(INTS, x, word + i / 2), b = IntVector.fromArray(INTS, x, word + i / 2 + L);
             s0 = low(a).fma(low(w), s0);
             t0 = high(a).fma(high(w), t0);
             s1 = low(b).fma(low(v), s1);
@@ -166,7 +169,7 @@ final class VectorRowProducts implements RowProducts {
         }
         if (i < runs) {
             IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
-            IntVector a = IntVector.fromArray(INTS, x, i / 2);
+            IntVector a = IntVector.fromArray(INTS, x, word + i / 2);
             s0 = low(a).fma(low(w), s0);
             t0 = high(a).fma(high(w), t0);
         }

@@ -16,8 +16,9 @@ import java.util.List;
  * @param kc {@code colossus.cpu.kc}: the depth of the GEMM's packed panels (default 1024)
  * @param l2Bytes {@code colossus.cpu.l2Bytes}: the L2 size the GEMM's blocks are sized for, or 0
  *        to read it from Linux's sysfs (else 1 MiB)
- * @param packedWeightBytes {@code colossus.cpu.packedWeightBytes}: the most heap that matmul panels
- *        packed once from constant F32 weights may hold, 0 for none (default: a quarter of the heap)
+ * @param packedWeightBytes {@code colossus.cpu.packedWeightBytes}: the most memory that forms made once
+ *        from constant weights may hold together (matmul panels of F32 weights on the heap, column
+ *        blocks of long BF16 rows off it), 0 for none (default: a quarter of the heap)
  * @param settings the settings as read, for {@code Backends.describe()}
  */
 public record CpuSettings(int threads, int vectorBits, int kc, long l2Bytes, long packedWeightBytes, List<Setting> settings) {
@@ -71,7 +72,7 @@ public record CpuSettings(int threads, int vectorBits, int kc, long l2Bytes, lon
                 "the L2 size the GEMM's blocks fill half of", text -> SettingsReader.wholeNumber(text, 1 << 16, 1L << 40));
         long heapQuarter = Runtime.getRuntime().maxMemory() / 4;
         long packed = reader.read("colossus.cpu.packedWeightBytes", heapQuarter, "a quarter of the heap (" + heapQuarter + ")",
-                "heap for matmul panels packed once from constant F32 weights", text -> SettingsReader.wholeNumber(text, 0, Long.MAX_VALUE));
+                "memory for forms made once from constant weights: F32 GEMM panels, BF16 column blocks", text -> SettingsReader.wholeNumber(text, 0, Long.MAX_VALUE));
         return new CpuSettings(threads, vectorBits, kc, l2, packed, reader.settings());
     }
 }
