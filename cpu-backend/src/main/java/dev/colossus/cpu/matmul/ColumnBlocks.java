@@ -13,13 +13,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code x . w_j = sum_q x[q WIDTH, q WIDTH + w_q) . w[j, q WIDTH, q WIDTH + w_q)}, block by block.
  *
  * <p>Why: the product reads x (as words, two BF16 a word) beside every row of w, and x's part stays
- * in L1 only while it is short. Llama 1B's down projection (N 2048, K 8192: x 16 KiB) read its 16
- * layers' weights at 29-31 GB/s on two threads where the same weights in blocks of 2048 (x's part 4
- * KiB) read at 34-49 (a throwaway harness alternating the two in one JVM, 150 rounds each: 1.14-1.47
- * times as fast by the median round). Reading the blocks where w lies, a 4 KiB run of each row 16 KiB
- * apart, was slower than either (21 GB/s): the hardware's prefetch restarts at every run. The whole
- * decode step, the builds before and after alternating in one JVM (two class loaders, 37 rounds of 10
- * steps, each order once), ran 1.067 and 1.054 times as fast by the median round.
+ * in L1 only while it is short. On two threads of a Zen 4 VM, Llama 1B's down projection (N 2048, K
+ * 8192: x 16 KiB) read its 16 layers' weights at 29-31 GB/s, and the same weights in blocks of 2048
+ * (x's part 4 KiB) at 34-49 (a throwaway harness alternating the two in one JVM, 150 rounds each:
+ * 1.14-1.47 times as fast by the median round). Reading the blocks where w lies, a 4 KiB run of each
+ * row 16 KiB apart, was slower than either (21 GB/s): the hardware's prefetch restarts at every run.
+ * The whole decode step, the builds before and after alternating in one JVM (two class loaders, 37
+ * rounds of 10 steps, each order once), ran 1.067 and 1.054 times as fast by the median round.
  *
  * <p>The blocks live with the weight's storage ({@link dev.colossus.spi.HostStorage#derived}), freed
  * with it, and count against {@link DerivedBudget}; past it the weight is read as it lies. They are
