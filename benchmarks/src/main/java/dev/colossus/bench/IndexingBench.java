@@ -6,11 +6,9 @@ import dev.colossus.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -47,7 +45,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code run} times each case in its own forks, one case after another, so a machine whose memory
  * bandwidth drifts over minutes (a shared VM's moved by half between sittings) moves the ratios of
  * op to copy. {@code besideCopy} times the case and the copy alternately, call by call in the same
- * fork, and reports the two times ({@link Beside}): their ratio is the op's fraction of the copy's
+ * fork, and reports the two times ({@link CopyBeside}): their ratio is the op's fraction of the copy's
  * bandwidth under the same conditions.
  */
 @State(Scope.Benchmark)
@@ -158,39 +156,10 @@ public class IndexingBench {
         }
     }
 
-    /**
-     * The copy, then the case, each timed; between them the threads go idle (1 ms, past the CPU
-     * backend's spinning and the copy's parallel stream's), so that neither runs beside the other's
-     * spinning threads and both start from parked ones.
-     */
+    /** The copy, then the case, each timed ({@link CopyBeside}). */
     @Benchmark
-    public long besideCopy(Beside beside) throws InterruptedException {
-        Thread.sleep(1);
-        long start = System.nanoTime();
-        yardstick.copy();
-        beside.copyNanos += System.nanoTime() - start;
-        Thread.sleep(1);
-        start = System.nanoTime();
-        long result = run();
-        beside.opNanos += System.nanoTime() - start;
-        beside.calls++;
-        return result;
-    }
-
-    /** {@link #besideCopy}'s times, summed over each iteration: JMH reports them per iteration and fork. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class Beside {
-        public long copyNanos;
-        public long opNanos;
-        public long calls;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            copyNanos = 0;
-            opNanos = 0;
-            calls = 0;
-        }
+    public long besideCopy(CopyBeside beside) throws InterruptedException {
+        return beside.time(yardstick, this::run);
     }
 
     @TearDown

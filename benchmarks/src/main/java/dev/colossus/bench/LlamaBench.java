@@ -38,6 +38,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code read}: the same bytes only read, summed as floats by as many threads (four vectors
  *       an iteration): what memory gives a reader, the bound the weights' bytes can reach at best.</li>
  * </ul>
+ * {@code run} times each op in forks of its own. This machine's memory moves by a third from one
+ * fork to the next (the copy of 1 GiB took 32-47 ms in one sitting's three forks), and a decode step
+ * with it (58 ms in one stretch of a JVM's steps, 78 in the next), so {@code besideCopy} times the
+ * op and the copy alternately, call by call in the same fork ({@link CopyBeside}): the bound and the
+ * step under the same conditions. Every fork makes the yardstick's 2 GiB, whichever it runs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -61,8 +66,8 @@ public class LlamaBench {
 
     @Setup
     public void setUp() throws IOException {
+        yardstick = new Yardstick(COPY_BYTES);
         if (op.equals("copy") || op.equals("read")) {
-            yardstick = new Yardstick(COPY_BYTES);
             return;
         }
         Path file = Path.of(System.getProperty("java.io.tmpdir"), "colossus-llama-3.2-1b-random-bf16.safetensors");
@@ -125,6 +130,12 @@ public class LlamaBench {
             }
             default -> throw new IllegalArgumentException("LlamaBench: no op " + op);
         }
+    }
+
+    /** The copy, then the op, each timed ({@link CopyBeside}). */
+    @Benchmark
+    public long besideCopy(CopyBeside beside) throws InterruptedException {
+        return beside.time(yardstick, this::run);
     }
 
     @TearDown

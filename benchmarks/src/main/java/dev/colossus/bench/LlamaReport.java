@@ -15,9 +15,10 @@ import java.util.stream.Collectors;
  * median rate (bytes read plus bytes written, as {@link IndexingReport} counts a copy), over
  * Colossus's slowest decode fork (issue 22's target: 0.7); the same weights at the rate memory gives
  * a reader alone, the best a step could do; and PyTorch's median fork over Colossus's slowest
- * (targets: 2.0 for decode, 1.0 for prefill).
+ * (targets: 2.0 for decode, 1.0 for prefill). With a second results file, {@code besideCopy}'s: each
+ * decode fork's step and copy timed call by call, the bound over the step by fork.
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.colossus.bench.LlamaReport llama.json llama.md
+ * java -cp benchmarks/target/benchmarks.jar dev.colossus.bench.LlamaReport llama.json [llama-beside.json] llama.md
  * </pre>
  */
 public final class LlamaReport {
@@ -25,8 +26,8 @@ public final class LlamaReport {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 2) {
-            System.err.println("usage: LlamaReport RESULTS.json OUT.md");
+        if (args.length != 2 && args.length != 3) {
+            System.err.println("usage: LlamaReport RESULTS.json [BESIDE.json] OUT.md");
             System.exit(2);
         }
         List<JmhResults.Result> results = JmhResults.read(Path.of(args[0]));
@@ -64,8 +65,47 @@ public final class LlamaReport {
                 forks(torchDecode), 1e3 / torchDecode.median(), boundMs, 1e3 / boundMs, readMs, 1e3 / readMs,
                 forks(prefill), LlamaBench.CONTEXT * 1e3 / prefill.median(), torchPrefill.median() / slowest(prefill),
                 forks(torchPrefill), LlamaBench.CONTEXT * 1e3 / torchPrefill.median());
-        Files.writeString(Path.of(args[1]), md);
+        if (args.length == 3) {
+            md += beside(JmhResults.read(Path.of(args[1])), weights);
+        }
+        Files.writeString(Path.of(args[args.length - 1]), md);
         System.out.print(md);
+    }
+
+    /**
+     * {@code besideCopy}'s forks: per decode fork, the step's and the copy's mean times over its
+     * measured calls, and the copy bound (the weights at that copy's rate) over the step.
+     */
+    private static String beside(List<JmhResults.Result> results, long weights) {
+        StringBuilder md = new StringBuilder("""
+
+                ## The decode step timed beside the copy, call by call in each fork (`besideCopy`)
+
+                The copy bound from each fork's own copies of 1 GiB, over the same fork's steps (threads
+                idle 1 ms before each). Target (issue 22): 0.7 by the slowest fork.
+
+                | engine | step ms by fork | copy ms by fork | copy bound / step by fork | slowest | median |
+                |---|---|---|---|---|---|
+                """);
+        for (JmhResults.Result r : results) {
+            if (!r.name().equals("LlamaBench.besideCopy")) {
+                continue;
+            }
+            double[] copyNanos = r.forkTotals("copyNanos"), opNanos = r.forkTotals("opNanos"), calls = r.forkTotals("calls");
+            double[] step = new double[calls.length], copy = new double[calls.length], fraction = new double[calls.length];
+            for (int f = 0; f < calls.length; f++) {
+                step[f] = opNanos[f] / calls[f] / 1e6;
+                copy[f] = copyNanos[f] / calls[f] / 1e6;
+                fraction[f] = weights * copy[f] / (2.0 * LlamaBench.COPY_BYTES) / step[f];
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.2f |%n", r.param("op"), join(step, "%.1f"),
+                    join(copy, "%.1f"), join(fraction, "%.2f"), Arrays.stream(fraction).min().orElseThrow(), JmhResults.median(fraction)));
+        }
+        return md.toString();
+    }
+
+    private static String join(double[] values, String format) {
+        return Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, format, v)).collect(Collectors.joining(", "));
     }
 
     private static double slowest(JmhResults.Result r) {
