@@ -8,8 +8,10 @@ import dev.colossus.cpu.simd.RowKernels;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.A;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.ADDEND;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.B;
+import static dev.colossus.cpu.matmul.PackingBuffers.Kind.PART;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.ROW;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.SCRATCH;
+import static dev.colossus.cpu.matmul.PackingBuffers.Kind.SUMS;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.TILE;
 
 import dev.colossus.DType;
@@ -381,9 +383,9 @@ public final class CpuMatMul {
             if (words) {
                 RowProducts.loadWords(p.a().segment(), p.a0() * size, p.ak() * size, k, x);
             }
-            float[] sums = blocks == null ? null : PackingBuffers.floats(B, (int) (to - from));
+            float[] sums = blocks == null ? null : PackingBuffers.floats(SUMS, (int) (to - from));
             if (blocks != null) {
-                blocks.dots(x, from, (int) (to - from), sums, PackingBuffers.floats(SCRATCH, (int) (to - from)));
+                blocks.dots(x, from, (int) (to - from), sums, PackingBuffers.floats(PART, (int) (to - from)));
             }
             for (long j = from; j < to; j += DOT_COLUMNS) {
                 int columns = (int) Math.min(DOT_COLUMNS, to - j);

@@ -58,22 +58,23 @@ class ColumnBlocksTest {
     }
 
     /**
-     * K past one block (2049), two and a tail (4163), three and an odd tail (6241); 37 outputs split
-     * unevenly between the threads; the weight a view (3 columns in, rows 7 longer), x every other
+     * K past one block (2049), two and a tail (4163), three and an odd tail (6241); 257 outputs, enough
+     * for the product to be split across two threads, unevenly (a BF16 result goes through the calling
+     * thread's F32 scratch, which the blocks' buffers must not share); the weight a view (3 columns in, rows 7 longer), x every other
      * element of a row; for 4163 a NaN in the last block and an Inf in the second.
      */
     @ParameterizedTest
     @ValueSource(ints = {2049, 4163, 6241})
     void oneRowAgainstTheBlocksEqualsTheReference(int k) {
         long before = DerivedBudget.heldBytes();
-        try (Tensor whole = constant(k, 37, k + 7, k == 4163); Tensor weight = whole.narrow(1, 3, k);
+        try (Tensor whole = constant(k, 257, k + 7, k == 4163); Tensor weight = whole.narrow(1, 3, k);
                 Tensor wide = Tensor.randn(k + 1, DType.BF16, 1, 2 * k); Tensor x = wide.narrow(1, 1, 2 * k - 1).slice(1, 0, 2 * k - 1, 2);
-                Tensor bias = Tensor.randn(5, DType.BF16, 37)) {
+                Tensor bias = Tensor.randn(5, DType.BF16, 257)) {
             float[] expected = on("reference", () -> Ops.linear(x, weight, bias));
             float[] first = on("cpu", () -> Ops.linear(x, weight, bias));
-            assertEquals(before + 2L * 37 * k, DerivedBudget.heldBytes(), "the weight's blocks are kept");
+            assertEquals(before + 2L * 257 * k, DerivedBudget.heldBytes(), "the weight's blocks are kept");
             float[] second = on("cpu", () -> Ops.linear(x, weight, bias));
-            assertEquals(before + 2L * 37 * k, DerivedBudget.heldBytes(), "the second call reuses them");
+            assertEquals(before + 2L * 257 * k, DerivedBudget.heldBytes(), "the second call reuses them");
             assertClose(expected, first, "K " + k);
             assertClose(expected, second, "K " + k + ", again");
         }
