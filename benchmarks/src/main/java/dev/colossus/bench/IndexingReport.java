@@ -73,7 +73,7 @@ public final class IndexingReport {
                     fractions[f] = copyNanos[f] / opNanos[f];
                 }
                 md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.2f |%n", r.param("op"), rates(opNanos, calls),
-                        rates(copyNanos, calls), join(fractions, "%.2f"), Arrays.stream(fractions).min().orElseThrow(),
+                        rates(copyNanos, calls), JmhResults.join(fractions, "%.2f"), Arrays.stream(fractions).min().orElseThrow(),
                         JmhResults.median(fractions)));
             }
         }
@@ -87,12 +87,9 @@ public final class IndexingReport {
         for (int f = 0; f < rates.length; f++) {
             rates[f] = calls[f] * MOVED / nanos[f];
         }
-        return join(rates, "%.1f");
+        return JmhResults.join(rates, "%.1f");
     }
 
-    private static String join(double[] values, String format) {
-        return Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, format, v)).collect(Collectors.joining(", "));
-    }
 
     private static double gbPerSecond(double ms) {
         return MOVED / (ms * 1e-3) / 1e9;

@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * JMH's JSON results ({@code -rf json}), read with Jackson: one {@link Result} per benchmark and
@@ -53,6 +55,11 @@ public final class JmhResults {
         public double median() {
             return forks.length == 0 ? score : JmhResults.median(forkMeans());
         }
+    }
+
+    /** {@code values} each formatted by {@code format} (in the ROOT locale), joined by commas: a table cell of per-fork figures. */
+    public static String join(double[] values, String format) {
+        return Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, format, v)).collect(Collectors.joining(", "));
     }
 
     /** The median of {@code values}: the middle one, or the mean of the middle two. */

@@ -98,15 +98,12 @@ public final class LlamaReport {
                 copy[f] = copyNanos[f] / calls[f] / 1e6;
                 fraction[f] = weights * copy[f] / (2.0 * LlamaBench.COPY_BYTES) / step[f];
             }
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.2f |%n", r.param("op"), join(step, "%.1f"),
-                    join(copy, "%.1f"), join(fraction, "%.2f"), Arrays.stream(fraction).min().orElseThrow(), JmhResults.median(fraction)));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.2f |%n", r.param("op"), JmhResults.join(step, "%.1f"),
+                    JmhResults.join(copy, "%.1f"), JmhResults.join(fraction, "%.2f"), Arrays.stream(fraction).min().orElseThrow(), JmhResults.median(fraction)));
         }
         return md.toString();
     }
 
-    private static String join(double[] values, String format) {
-        return Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, format, v)).collect(Collectors.joining(", "));
-    }
 
     private static double slowest(JmhResults.Result r) {
         return Arrays.stream(r.forkMeans()).max().orElseThrow();
