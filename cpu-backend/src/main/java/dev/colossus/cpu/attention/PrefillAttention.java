@@ -32,33 +32,51 @@ import java.util.concurrent.atomic.AtomicLong;
  * is not masked at all. Memory per task: the group's packed queries and outputs, one key block and
  * one tile of scores, whatever Lk is. Grouped heads read their key/value head in place. A tile of
  * {@code P V} that comes out non-finite is summed again over the keys each row sees, so that NaN in a
- * value row a query does not see stays out of its output.
+ * value row a query does not see stays out of its output. MR x NR is the tile of the micro-kernel
+ * for the head dimension ({@link Tiling}): at 32 and 64 (MiniLM, Llama), 12 x 32 on AVX-512, which
+ * pads no value row, 1.10-1.17x as fast as 6 x 48 on one thread (1.01 at 128).
  */
 final class PrefillAttention {
     private static final RowKernels ROWS = RowKernels.instance();
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    private static final MicroKernel KERNEL = MicroKernel.forAttention();
-    private static final int MR = KERNEL.mr(), NR = KERNEL.nr();
-    /** Query rows per tile: a few MR-high panels. */
-    private static final int TQ = 4 * MR;
     /** Keys per block: whole NR-wide panels, about 384 (192 and 576 measured alike or slower). */
-    private static final int KB = NR * Math.max(1, 384 / NR);
-    /** Keys transposed into a K panel together (the vector kernel's in-register transpose takes 8 rows; NR is a multiple). */
-    private static final int KEY_GROUP = Math.min(8, NR);
+    private static final int KEYS_PER_BLOCK = 384;
     /** Scores a row's softmax takes at a time: 16 floats, one AVX-512 vector, two AVX2 ones. */
     private static final int SOFTMAX_STEP = 16;
     /** Queries per task at most: the key blocks are packed once per group, so groups are large. */
     private static final int QG = 1024;
+
     /** Fewer queries than this take {@link DecodeAttention}'s row-by-row path: a tile would be mostly padding. */
-    static final int MIN_QUERIES = 2 * MR;
+    static final int MIN_QUERIES = 12;
+
+    /**
+     * The micro-kernel for a head dimension ({@link MicroKernel#forAttention}) and the blocks made of its tile.
+     *
+     * @param kernel the micro-kernel of both products
+     * @param mr its rows: queries of a P panel
+     * @param nr its columns: keys of a K^T panel, value columns of a V panel
+     * @param tq query rows per tile: a few MR-high panels
+     * @param kb keys per block: whole NR-wide panels
+     * @param keyGroup keys transposed into a K panel together (the vector kernel's in-register transpose
+     *     takes 8 rows; NR is a multiple)
+     */
+    private record Tiling(MicroKernel kernel, int mr, int nr, int tq, int kb, int keyGroup) {
+        static Tiling forValueColumns(long dv) {
+            MicroKernel kernel = MicroKernel.forAttention(dv);
+            int mr = kernel.mr(), nr = kernel.nr();
+            return new Tiling(kernel, mr, nr, 4 * mr, nr * Math.max(1, KEYS_PER_BLOCK / nr), Math.min(8, nr));
+        }
+    }
 
     private PrefillAttention() {
     }
 
     static void attention(Attention op) {
         long batches = op.q().dim(0), heads = op.q().dim(1), lq = op.q().dim(2);
-        int group = (int) Math.min(QG, (lq + TQ - 1) / TQ * TQ);
-        while (group > TQ && batches * heads * ((lq + group - 1) / group) < 2L * CpuParallel.THREADS) {
+        Tiling tiling = Tiling.forValueColumns(op.v().dim(3));
+        int tq = tiling.tq();
+        int group = (int) Math.min(QG, (lq + tq - 1) / tq * tq);
+        while (group > tq && batches * heads * ((lq + group - 1) / group) < 2L * CpuParallel.THREADS) {
             group /= 2;
         }
         int queries = group;
@@ -72,7 +90,7 @@ final class PrefillAttention {
             Group g = null;
             for (long u = next.getAndIncrement(); u < units; u = next.getAndIncrement()) {
                 if (g == null) {
-                    g = new Group(op, queries);
+                    g = new Group(op, tiling, queries);
                 }
                 long i0 = u % groups * queries;
                 g.run(u / (heads * groups), u / groups % heads, i0, (int) Math.min(queries, lq - i0));
@@ -83,8 +101,10 @@ final class PrefillAttention {
     /** One task's buffers, reused across the (b, h, query group) units it claims. */
     private static final class Group {
         private final Attention op;
+        private final MicroKernel kernel;
+        private final int mr, nr, tq, keyGroup;
         private final int d, dv, depth, vPanels, maxRows;
-        /** Keys per block here: {@link #KB}, or Lk in whole panels where that is less (its buffers sized so). */
+        /** Keys per block here: the tiling's, or Lk in whole panels where that is less (its buffers sized so). */
         private final int kb;
         private final long lq, lk, groupSize;
         private final float scale;
@@ -93,30 +113,35 @@ final class PrefillAttention {
         private final float[] packedQ, packedK, packedV, packedP, scores, outputs, row, keyRows, tile, max, sum;
         private final MaskRow maskRow;
 
-        Group(Attention op, int maxRows) {
+        Group(Attention op, Tiling tiling, int maxRows) {
             this.op = op;
+            kernel = tiling.kernel();
+            mr = tiling.mr();
+            nr = tiling.nr();
+            tq = tiling.tq();
+            keyGroup = tiling.keyGroup();
             this.maxRows = maxRows;
             d = (int) op.q().dim(3);
             dv = (int) op.v().dim(3);
             depth = (d + 1) & ~1;
-            vPanels = (dv + NR - 1) / NR;
+            vPanels = (dv + nr - 1) / nr;
             lq = op.q().dim(2);
             lk = op.k().dim(2);
             groupSize = op.groupSize();
             scale = (float) op.scale();
             sharedMask = op.mask() != null && op.mask().strides()[2] == 0;
-            kb = (int) Math.min(KB, (lk + NR - 1) / NR * NR);
-            int rows = (maxRows + TQ - 1) / TQ * TQ;
+            kb = (int) Math.min(tiling.kb(), (lk + nr - 1) / nr * nr);
+            int rows = (maxRows + tq - 1) / tq * tq;
             packedQ = Scratch.floats(rows * depth);
             packedK = Scratch.floats(kb * depth);
-            packedV = Scratch.floats(vPanels * kb * NR);
-            packedP = Scratch.floats(TQ * kb);
-            scores = Scratch.floats(TQ * kb);
-            outputs = Scratch.floats(rows * vPanels * NR);
-            row = Scratch.floats(Math.max(d, vPanels * NR));
-            keyRows = Scratch.floats(KEY_GROUP * d);
+            packedV = Scratch.floats(vPanels * kb * nr);
+            packedP = Scratch.floats(tq * kb);
+            scores = Scratch.floats(tq * kb);
+            outputs = Scratch.floats(rows * vPanels * nr);
+            row = Scratch.floats(Math.max(d, vPanels * nr));
+            keyRows = Scratch.floats(keyGroup * d);
             maskRow = new MaskRow(kb);
-            tile = Scratch.floats(MR * NR);
+            tile = Scratch.floats(mr * nr);
             max = Scratch.floats(rows);
             sum = Scratch.floats(rows);
         }
@@ -124,15 +149,15 @@ final class PrefillAttention {
         /** Queries {@code [i0, i0 + rows)} of head {@code h} in batch {@code b}. */
         void run(long b, long h, long i0, int rows) {
             Operand q = op.q(), out = op.out();
-            int padded = (rows + TQ - 1) / TQ * TQ;
+            int padded = (rows + tq - 1) / tq * tq;
             Arrays.fill(packedQ, 0, padded * depth, 0);
             for (int r = 0; r < rows; r++) {
                 load(q, OnlineSoftmax.offset(q, b, h, i0 + r), row, 0, d);
-                for (int k = 0, at = r / MR * MR * depth + r % MR; k < d; k++, at += MR) {
+                for (int k = 0, at = r / mr * mr * depth + r % mr; k < d; k++, at += mr) {
                     packedQ[at] = scale * row[k];
                 }
             }
-            int width = vPanels * NR;
+            int width = vPanels * nr;
             Arrays.fill(outputs, 0, padded * width, 0);
             Arrays.fill(max, 0, padded, Float.NEGATIVE_INFINITY);
             Arrays.fill(sum, 0, padded, 0);
@@ -150,11 +175,11 @@ final class PrefillAttention {
                     }
                 }
                 packKeys(b, g, j0, keys);
-                for (int t0 = 0; t0 < rows; t0 += TQ) {
-                    if (op.causal() && j0 > i0 + t0 + Math.min(TQ, rows - t0) - 1 + shift) {
+                for (int t0 = 0; t0 < rows; t0 += tq) {
+                    if (op.causal() && j0 > i0 + t0 + Math.min(tq, rows - t0) - 1 + shift) {
                         continue;
                     }
-                    tile(b, h, i0, t0, Math.min(TQ, rows - t0), j0, keys);
+                    tile(b, h, i0, t0, Math.min(tq, rows - t0), j0, keys);
                 }
             }
             for (int r = 0; r < rows; r++) {
@@ -171,12 +196,12 @@ final class PrefillAttention {
          * keep it.
          */
         private void productsOfSeenKeys(int kDepth, int pAt, int vAt) {
-            Arrays.fill(tile, 0, MR * NR, 0);
-            for (int i = 0; i < MR; i++) {
+            Arrays.fill(tile, 0, mr * nr, 0);
+            for (int i = 0; i < mr; i++) {
                 for (int j = 0; j < kDepth; j++) {
-                    float weight = packedP[pAt + j * MR + i];
+                    float weight = packedP[pAt + j * mr + i];
                     if (weight != 0) {
-                        ROWS.axpy(weight, packedV, vAt + j * NR, tile, i * NR, NR);
+                        ROWS.axpy(weight, packedV, vAt + j * nr, tile, i * nr, nr);
                     }
                 }
             }
@@ -190,28 +215,28 @@ final class PrefillAttention {
         private void packKeys(long b, long g, long j0, int keys) {
             Operand k = op.k(), v = op.v();
             int kDepth = (keys + 1) & ~1;
-            Arrays.fill(packedK, 0, (keys + NR - 1) / NR * NR * depth, 0);
-            Arrays.fill(packedV, 0, vPanels * kDepth * NR, 0);
-            for (int j = 0; j < keys; j += KEY_GROUP) {
-                int count = Math.min(KEY_GROUP, keys - j);
+            Arrays.fill(packedK, 0, (keys + nr - 1) / nr * nr * depth, 0);
+            Arrays.fill(packedV, 0, vPanels * kDepth * nr, 0);
+            for (int j = 0; j < keys; j += keyGroup) {
+                int count = Math.min(keyGroup, keys - j);
                 for (int c = 0; c < count; c++) {
                     load(k, OnlineSoftmax.offset(k, b, g, j0 + j + c), keyRows, c * d, d);
                 }
-                Arrays.fill(keyRows, count * d, KEY_GROUP * d, 0);
-                KERNEL.interleave(keyRows, d, KEY_GROUP, d, packedK, j / NR * NR * depth + j % NR, NR);
+                Arrays.fill(keyRows, count * d, keyGroup * d, 0);
+                kernel.interleave(keyRows, d, keyGroup, d, packedK, j / nr * nr * depth + j % nr, nr);
             }
             boolean vInPlace = inPlace(v);
             for (int j = 0; j < keys; j++) {
                 long vAt = OnlineSoftmax.offset(v, b, g, j0 + j);
                 if (vInPlace) {
                     for (int p = 0; p < vPanels; p++) {
-                        MemorySegment.copy(v.segment(), F32, 4 * (vAt + p * NR), packedV, (p * kDepth + j) * NR, Math.min(NR, dv - p * NR));
+                        MemorySegment.copy(v.segment(), F32, 4 * (vAt + p * nr), packedV, (p * kDepth + j) * nr, Math.min(nr, dv - p * nr));
                     }
                 } else {
                     FloatIO.load(v, vAt, v.strides()[3], row, 0, dv);
-                    Arrays.fill(row, dv, vPanels * NR, 0);
+                    Arrays.fill(row, dv, vPanels * nr, 0);
                     for (int p = 0; p < vPanels; p++) {
-                        System.arraycopy(row, p * NR, packedV, (p * kDepth + j) * NR, NR);
+                        System.arraycopy(row, p * nr, packedV, (p * kDepth + j) * nr, nr);
                     }
                 }
             }
@@ -239,23 +264,23 @@ final class PrefillAttention {
             int blockDepth = (blockKeys + 1) & ~1;
             int keys = op.causal() ? Math.min(blockKeys, (Math.clamp(i0 + t0 + rows + lk - lq - j0, 0, blockKeys) + 1) & ~1)
                     : blockKeys;
-            int keyPanels = (keys + NR - 1) / NR;
+            int keyPanels = (keys + nr - 1) / nr;
             int kDepth = (keys + 1) & ~1;
-            int rowPanels = (rows + MR - 1) / MR;
+            int rowPanels = (rows + mr - 1) / mr;
             for (int rp = 0; rp < rowPanels; rp++) {
                 for (int kp = 0; kp < keyPanels; kp++) {
-                    KERNEL.multiply(depth, packedQ, (t0 + rp * MR) * depth, packedK, kp * NR * depth, tile);
-                    for (int i = 0; i < MR; i++) {
-                        System.arraycopy(tile, i * NR, scores, (rp * MR + i) * kb + kp * NR, NR);
+                    kernel.multiply(depth, packedQ, (t0 + rp * mr) * depth, packedK, kp * nr * depth, tile);
+                    for (int i = 0; i < mr; i++) {
+                        System.arraycopy(tile, i * nr, scores, (rp * mr + i) * kb + kp * nr, nr);
                     }
                 }
             }
-            Arrays.fill(packedP, 0, rowPanels * MR * kDepth, 0);
+            Arrays.fill(packedP, 0, rowPanels * mr * kDepth, 0);
             // The softmax runs over whole vectors, the keys past the last made -Inf: no scalar tail a row.
-            int span = Math.min(keyPanels * NR, (keys + SOFTMAX_STEP - 1) / SOFTMAX_STEP * SOFTMAX_STEP);
+            int span = Math.min(keyPanels * nr, (keys + SOFTMAX_STEP - 1) / SOFTMAX_STEP * SOFTMAX_STEP);
             Operand mask = op.mask();
             boolean unmasked = mask == null || sharedMask && maskRow.open(keys) == keys;
-            int width = vPanels * NR;
+            int width = vPanels * nr;
             for (int r = 0; r < rows; r++) {
                 long i = i0 + t0 + r;
                 int s = r * kb;
@@ -268,18 +293,18 @@ final class PrefillAttention {
                 if (!OnlineSoftmax.step(scores, s, span, max, sum, at, outputs, at * width, width)) {
                     continue;
                 }
-                for (int j = 0, p = r / MR * MR * kDepth + r % MR; j < keys; j++, p += MR) {
+                for (int j = 0, p = r / mr * mr * kDepth + r % mr; j < keys; j++, p += mr) {
                     packedP[p] = scores[s + j];
                 }
             }
             for (int rp = 0; rp < rowPanels; rp++) {
                 for (int vp = 0; vp < vPanels; vp++) {
-                    KERNEL.multiply(kDepth, packedP, rp * MR * kDepth, packedV, vp * blockDepth * NR, tile);
-                    if (!Float.isFinite(ROWS.sum(tile, 0, MR * NR))) {
-                        productsOfSeenKeys(kDepth, rp * MR * kDepth, vp * blockDepth * NR);
+                    kernel.multiply(kDepth, packedP, rp * mr * kDepth, packedV, vp * blockDepth * nr, tile);
+                    if (!Float.isFinite(ROWS.sum(tile, 0, mr * nr))) {
+                        productsOfSeenKeys(kDepth, rp * mr * kDepth, vp * blockDepth * nr);
                     }
-                    for (int i = 0; i < MR && rp * MR + i < rows; i++) {
-                        ROWS.axpy(1, tile, i * NR, outputs, (t0 + rp * MR + i) * width + vp * NR, NR);
+                    for (int i = 0; i < mr && rp * mr + i < rows; i++) {
+                        ROWS.axpy(1, tile, i * nr, outputs, (t0 + rp * mr + i) * width + vp * nr, nr);
                     }
                 }
             }

@@ -14,9 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link MicroKernel} on the Vector API. With L floats per vector, the tile is 8 x 3L when there are
- * 32 vector registers (AVX-512, L = 16: 8 x 48, 24 accumulators; 6 x 48 for attention, whose C2 code
- * keeps every accumulator in a register, see {@link MicroKernel#forAttention}) and 6 x 2L otherwise
- * (AVX2 and 128-bit, 16 registers: 12 accumulators). Each k step broadcasts one A element per row
+ * 32 vector registers (AVX-512, L = 16: 8 x 48, 24 accumulators; for attention 6 x 48, whose C2 code
+ * keeps every accumulator in a register, or 12 x 32, see {@link MicroKernel#forAttention}) and 6 x 2L
+ * otherwise (AVX2 and 128-bit, 16 registers: 12 accumulators). Each k step broadcasts one A element per row
  * and issues one FMA per accumulator; the tile goes to a float[] and {@link #store} adds it into C
  * (storing straight from the accumulators into a MemorySegment costs C2 a third of the kernel's
  * speed). The tile loops are generated ({@link VectorMicroKernelTiles}), two k steps an iteration so
@@ -42,11 +42,12 @@ final class VectorMicroKernel implements MicroKernel {
     /** 32 vector registers (AVX-512): the 8 x 3L or 6 x 3L tile; else 6 x 2L. */
     private static final boolean WIDE = Simd.BITS == 512;
 
-    /** The tile's rows where there are 32 vector registers: 8 or 6. */
-    private final int rows;
+    /** The tile's rows and vectors where there are 32 vector registers: 8 x 3, 6 x 3 or 12 x 2. */
+    private final int rows, vectors;
 
-    VectorMicroKernel(int rows) {
+    VectorMicroKernel(int rows, int vectors) {
         this.rows = rows;
+        this.vectors = vectors;
     }
 
     @Override
@@ -56,17 +57,19 @@ final class VectorMicroKernel implements MicroKernel {
 
     @Override
     public int nr() {
-        return WIDE ? 3 * L : 2 * L;
+        return (WIDE ? vectors : 2) * L;
     }
 
     @Override
     public void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile) {
-        if (WIDE && rows == 8) {
-            VectorMicroKernelTiles.multiply8x3(kc, a, aOff, b, bOff, tile);
-        } else if (WIDE) {
-            VectorMicroKernelTiles.multiply6x3(kc, a, aOff, b, bOff, tile);
-        } else {
+        if (!WIDE) {
             VectorMicroKernelTiles.multiply6x2(kc, a, aOff, b, bOff, tile);
+        } else if (vectors == 2) {
+            VectorMicroKernelTiles.multiply12x2(kc, a, aOff, b, bOff, tile);
+        } else if (rows == 8) {
+            VectorMicroKernelTiles.multiply8x3(kc, a, aOff, b, bOff, tile);
+        } else {
+            VectorMicroKernelTiles.multiply6x3(kc, a, aOff, b, bOff, tile);
         }
     }
 

@@ -18,7 +18,7 @@ final class MicroKernelTilesGenerator {
     static final Path OUTPUT = Path.of("src/main/java/dev/colossus/cpu/matmul/VectorMicroKernelTiles.java");
     static final Path OUTPUT_F64 = Path.of("src/main/java/dev/colossus/cpu/matmul/VectorMicroKernelTilesF64.java");
     /** The tiles {@link VectorMicroKernel} takes: rows x vectors. */
-    private static final int[][] TILES = {{8, 3}, {6, 3}, {6, 2}};
+    private static final int[][] TILES = {{8, 3}, {6, 3}, {6, 2}, {12, 2}};
     /** The tiles {@link VectorMatMulF64} takes. */
     private static final int[][] TILES_F64 = {{8, 3}, {6, 2}};
 
