@@ -76,18 +76,56 @@ public final class StridedWalk {
         return strides[o][dims.length - 1];
     }
 
-    /** Visits elements {@code [from, to)} in runs of at most {@code maxRun}. */
+    /**
+     * Visits elements {@code [from, to)} in runs of at most {@code maxRun}. The offsets of the first
+     * element are divided out once; after that the walk steps them like an odometer, a run at a time,
+     * for a run of 32 floats down a transposed view divided out every time cost 20 ns, six times the
+     * copy of its 128 bytes. The body reads {@code offsets} and must not change them.
+     */
     public void forRuns(long from, long to, int maxRun, Run body) {
-        int k = bases.length;
+        if (from >= to) {
+            return;
+        }
+        int k = bases.length, last = dims.length - 1;
         long[] offsets = new long[k];
+        long[] index = new long[last];
+        for (int o = 0; o < k; o++) {
+            offsets[o] = offset(o, from);
+        }
+        long outer = from / inner, within = from - outer * inner;
+        for (int d = last - 1; d >= 0; d--) {
+            index[d] = outer % dims[d];
+            outer /= dims[d];
+        }
         for (long p = from; p < to; ) {
-            for (int o = 0; o < k; o++) {
-                offsets[o] = offset(o, p);
-            }
-            long within = p % inner;
             int n = (int) Math.min(Math.min(inner - within, to - p), maxRun);
             body.accept(offsets, n);
             p += n;
+            within += n;
+            if (within < inner) {
+                for (int o = 0; o < k; o++) {
+                    offsets[o] += n * strides[o][last];
+                }
+                continue;
+            }
+            // The end of a row: back to its start, then one step along the outer dimensions, carried.
+            for (int o = 0; o < k; o++) {
+                offsets[o] -= (inner - n) * strides[o][last];
+            }
+            within = 0;
+            for (int d = last - 1; d >= 0; d--) {
+                index[d]++;
+                for (int o = 0; o < k; o++) {
+                    offsets[o] += strides[o][d];
+                }
+                if (index[d] < dims[d]) {
+                    break;
+                }
+                index[d] = 0;
+                for (int o = 0; o < k; o++) {
+                    offsets[o] -= dims[d] * strides[o][d];
+                }
+            }
         }
     }
 
