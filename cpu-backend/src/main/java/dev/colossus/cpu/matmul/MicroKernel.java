@@ -29,8 +29,8 @@ public interface MicroKernel {
      *       6-row kernel keeps its 18 in registers and runs at one speed. The GEMM keeps 8 rows, which
      *       are faster there (measured: {@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
      *   <li>The 12 x 2L tile: 24 accumulators as well, but 2 B vectors a step rather than 3, and it ran
-     *       at 0.96-0.98 of the FMA peak in each of six JVMs; 8 x 2L, with 16, at 0.79-0.87 (its
-     *       broadcasts a step against its FMAs).
+     *       at 0.96-0.98 of the FMA peak in each of six JVMs (AMD Zen 4, depth 128); 8 x 2L, with 16
+     *       accumulators, at 0.79-0.87 (8 broadcasts a step against 16 FMAs).
      * </ul>
      * Where there are 16 vector registers both are {@link #instance()}'s 6 x 2L.
      */
