@@ -52,19 +52,18 @@ final class PrefillAttention {
     /**
      * The micro-kernel for a head dimension ({@link MicroKernel#forAttention}) and the blocks made of its tile.
      *
-     * @param kernel the micro-kernel of both products
-     * @param mr its rows: queries of a P panel
-     * @param nr its columns: keys of a K^T panel, value columns of a V panel
+     * @param kernel the micro-kernel of both products: MR queries a P panel, NR keys a K^T panel and NR
+     *     value columns a V panel
      * @param tq query rows per tile: a few MR-high panels
      * @param kb keys per block: whole NR-wide panels
      * @param keyGroup keys transposed into a K panel together (the vector kernel's in-register transpose
      *     takes 8 rows; NR is a multiple)
      */
-    private record Tiling(MicroKernel kernel, int mr, int nr, int tq, int kb, int keyGroup) {
+    private record Tiling(MicroKernel kernel, int tq, int kb, int keyGroup) {
         static Tiling forValueColumns(long dv) {
             MicroKernel kernel = MicroKernel.forAttention(dv);
-            int mr = kernel.mr(), nr = kernel.nr();
-            return new Tiling(kernel, mr, nr, 4 * mr, nr * Math.max(1, KEYS_PER_BLOCK / nr), Math.min(8, nr));
+            int nr = kernel.nr();
+            return new Tiling(kernel, 4 * kernel.mr(), nr * Math.max(1, KEYS_PER_BLOCK / nr), Math.min(8, nr));
         }
     }
 
@@ -116,8 +115,8 @@ final class PrefillAttention {
         Group(Attention op, Tiling tiling, int maxRows) {
             this.op = op;
             kernel = tiling.kernel();
-            mr = tiling.mr();
-            nr = tiling.nr();
+            mr = kernel.mr();
+            nr = kernel.nr();
             tq = tiling.tq();
             keyGroup = tiling.keyGroup();
             this.maxRows = maxRows;

@@ -106,8 +106,7 @@ public interface MicroKernel {
     /** Loads the implementation on first use, so the scalar path never touches the Vector API. */
     final class Holder {
         private static final MicroKernel INSTANCE = Simd.BITS == 0 ? new ScalarMicroKernel() : new VectorMicroKernel(8, 3);
-        private static final MicroKernel ATTENTION = Simd.BITS == 0 ? INSTANCE
-                : new VectorMicroKernel(6, 3);
+        private static final MicroKernel ATTENTION = Simd.BITS == 0 ? INSTANCE : new VectorMicroKernel(6, 3);
         private static final MicroKernel ATTENTION_NARROW = Simd.BITS == 0 ? INSTANCE : new VectorMicroKernel(12, 2);
 
         private Holder() {

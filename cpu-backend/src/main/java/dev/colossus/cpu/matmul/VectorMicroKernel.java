@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link MicroKernel} on the Vector API. With L floats per vector, the tile is 8 x 3L when there are
  * 32 vector registers (AVX-512, L = 16: 8 x 48, 24 accumulators; for attention 6 x 48, whose C2 code
  * keeps every accumulator in a register, or 12 x 32, see {@link MicroKernel#forAttention}) and 6 x 2L
- * otherwise (AVX2 and 128-bit, 16 registers: 12 accumulators). Each k step broadcasts one A element per row
- * and issues one FMA per accumulator; the tile goes to a float[] and {@link #store} adds it into C
+ * otherwise (AVX2 and 128-bit, 16 registers: 12 accumulators). Each k step broadcasts one A element per
+ * row and issues one FMA per accumulator; the tile goes to a float[] and {@link #store} adds it into C
  * (storing straight from the accumulators into a MemorySegment costs C2 a third of the kernel's
  * speed). The tile loops are generated ({@link VectorMicroKernelTiles}), two k steps an iteration so
  * that one step's loads issue under the other's FMAs, a load fence between the steps so that C2 does
@@ -39,7 +39,7 @@ final class VectorMicroKernel implements MicroKernel {
     private static final FloatVector LO_1 = merge(1, 0), HI_1 = merge(1, 1), LO_2 = merge(2, 0), HI_2 = merge(2, 1),
             LO_4 = merge(4, 0), HI_4 = merge(4, 1);
 
-    /** 32 vector registers (AVX-512): the 8 x 3L or 6 x 3L tile; else 6 x 2L. */
+    /** 32 vector registers (AVX-512): the 8 x 3L, 6 x 3L or 12 x 2L tile; else 6 x 2L. */
     private static final boolean WIDE = Simd.BITS == 512;
 
     /** The tile's rows and vectors where there are 32 vector registers: 8 x 3, 6 x 3 or 12 x 2. */

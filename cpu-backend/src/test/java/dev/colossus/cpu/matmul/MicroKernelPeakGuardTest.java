@@ -13,9 +13,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A guard against the micro-kernels' slow compilations: in one JVM and on one thread, a
- * micro-kernel's rate (the GEMM's, and attention's two) on packed panels (A in L1, B in L2) against the FMA peak that a plain Vector API
- * loop of independent FMA chains reaches ({@link FmaPeak}), each the best of alternating runs, so that
+ * A guard against the micro-kernels' slow compilations: in one JVM and on one thread, a micro-kernel's
+ * rate (the GEMM's, and attention's two) on packed panels (A in L1, B in L2) against the FMA peak that
+ * a plain Vector API loop of independent FMA chains reaches ({@link FmaPeak}), each the best of alternating runs, so that
  * load on the machine slows both. Measured here (Intel Xeon, AVX-512, best of 8): 0.98-0.99 as
  * compiled now, 0.73-0.79 with the loop of before (A's range checks in it), and 0.55-0.58 in a harness
  * with accumulators spilled to the stack ({@code benchmarks/results/cpu/README.md}, "Why the kernels
