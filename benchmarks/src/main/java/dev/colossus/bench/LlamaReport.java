@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  * Colossus's slowest decode fork (issue 22's target: 0.7); the same weights at the rate memory gives
  * a reader alone, the best a step could do; and PyTorch's median fork over Colossus's slowest
  * (targets: 2.0 for decode, 1.0 for prefill). With a second results file, {@code besideCopy}'s: each
- * decode fork's step and copy timed call by call, the bound over the step by fork.
+ * decode fork's step and copy timed call by call, the bound over the step by fork, and the read
+ * yardstick's 1 GiB beside the copy likewise: the most of the copy bound an op that only reads reaches.
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.colossus.bench.LlamaReport llama.json [llama-beside.json] llama.md
  * </pre>
@@ -73,8 +74,9 @@ public final class LlamaReport {
     }
 
     /**
-     * {@code besideCopy}'s forks: per decode fork, the step's and the copy's mean times over its
-     * measured calls, and the copy bound (the weights at that copy's rate) over the step.
+     * {@code besideCopy}'s forks: per fork, the op's and the copy's mean times over its measured calls,
+     * and the op's bytes read once at that copy's counted rate over the op's time: the weights for a
+     * decode step, the yardstick's bytes for the read.
      */
     private static String beside(List<JmhResults.Result> results, long weights) {
         StringBuilder md = new StringBuilder("""
@@ -82,21 +84,24 @@ public final class LlamaReport {
                 ## The decode step timed beside the copy, call by call in each fork (`besideCopy`)
 
                 The copy bound from each fork's own copies of 1 GiB, over the same fork's steps (threads
-                idle 1 ms before each). Target (issue 22): 0.7 by the slowest fork.
+                idle 1 ms before each). Target (issue 22): 0.7 by the slowest fork. The read row is the read
+                yardstick beside the copy, its 1 GiB at the copy's counted rate over its time: what an op that
+                reads its bytes once, and does nothing else, reaches of its copy bound here.
 
-                | engine | step ms by fork | copy ms by fork | copy bound / step by fork | slowest | median |
+                | op | ms by fork | copy ms by fork | copy bound / op by fork | slowest | median |
                 |---|---|---|---|---|---|
                 """);
         for (JmhResults.Result r : results) {
             if (!r.name().equals("LlamaBench.besideCopy")) {
                 continue;
             }
+            long bytes = r.param("op").equals("read") ? LlamaBench.COPY_BYTES : weights;
             double[] copyNanos = r.forkTotals("copyNanos"), opNanos = r.forkTotals("opNanos"), calls = r.forkTotals("calls");
             double[] step = new double[calls.length], copy = new double[calls.length], fraction = new double[calls.length];
             for (int f = 0; f < calls.length; f++) {
                 step[f] = opNanos[f] / calls[f] / 1e6;
                 copy[f] = copyNanos[f] / calls[f] / 1e6;
-                fraction[f] = weights * copy[f] / (2.0 * LlamaBench.COPY_BYTES) / step[f];
+                fraction[f] = bytes * copy[f] / (2.0 * LlamaBench.COPY_BYTES) / step[f];
             }
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f | %.2f |%n", r.param("op"), JmhResults.join(step, "%.1f"),
                     JmhResults.join(copy, "%.1f"), JmhResults.join(fraction, "%.2f"), Arrays.stream(fraction).min().orElseThrow(), JmhResults.median(fraction)));
