@@ -2,6 +2,7 @@ package dev.colossus.bench.model;
 
 import dev.colossus.AttentionOptions;
 import dev.colossus.DType;
+import dev.colossus.Device;
 import dev.colossus.Ops;
 import dev.colossus.Scope;
 import dev.colossus.Tensor;
@@ -18,16 +19,17 @@ import java.util.Random;
 /**
  * The Llama decoder on Colossus's public API: pre-norm blocks of grouped-query attention with rotary
  * position embeddings (rotate-half) and a SwiGLU MLP, RMSNorm, tied input and output embeddings, and a
- * KV cache written in place a step at a time. Weights by Hugging Face's names, (out, in).
+ * KV cache written in place a step at a time, for B sequences stepped together, on the device that holds
+ * the weights. Weights by Hugging Face's names, (out, in).
  *
  * <pre>
- *   x = embed[ids]                                   (1, n, H)
+ *   x = embed[ids]                                   (B, n, H)
  *   per layer:  h = rmsNorm(x)
- *               q, k, v = h Wqᵀ, h Wkᵀ, h Wvᵀ         (1, Hq|Hkv, n, D), q and k turned by their positions
+ *               q, k, v = h Wqᵀ, h Wkᵀ, h Wvᵀ         (B, Hq|Hkv, n, D), q and k turned by their positions
  *               cache[pos, pos + n) = k, v
  *               x += softmax(q Kᵀ / √D + causal) V Woᵀ  over the cache's first pos + n positions
  *               x += (silu(h' Wgᵀ) ⊙ h' Wuᵀ) Wdᵀ      h' = rmsNorm(x)
- *   logits = rmsNorm(x) embedᵀ                       (V) for the last position
+ *   logits = rmsNorm(x) embedᵀ                       (B, V) for the last position
  * </pre>
  */
 public final class Llama implements AutoCloseable {
@@ -79,14 +81,22 @@ public final class Llama implements AutoCloseable {
 
     private final Config config;
     private final Map<String, Tensor> weights;
+    private final Device device;              // the weights', the cache's and the computation's
+    private final int batch;                  // the sequences stepped together
     private final Tensor cos, sin;            // (maxPositions, D/2) in the weights' dtype
-    private final Tensor[] keys, values;      // per layer (1, Hkv, maxPositions, D)
+    private final Tensor[] keys, values;      // per layer (B, Hkv, maxPositions, D)
     private int position;
 
-    private Llama(Config config, Map<String, Tensor> weights) {
+    private Llama(Config config, Map<String, Tensor> weights, int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("Llama: a batch of " + batch + " sequences");
+        }
         this.config = config;
         this.weights = weights;
-        DType dtype = weights.get("model.embed_tokens.weight").dtype();
+        this.batch = batch;
+        Tensor embed = weights.get("model.embed_tokens.weight");
+        DType dtype = embed.dtype();
+        device = embed.device();
         int half = config.headDim() / 2;
         double[] c = new double[config.maxPositions() * half], s = new double[c.length];
         for (int p = 0; p < config.maxPositions(); p++) {
@@ -95,32 +105,55 @@ public final class Llama implements AutoCloseable {
                 s[p * half + i] = Math.sin(config.angle(p, i));
             }
         }
-        try (Tensor c64 = Tensor.of(c, config.maxPositions(), half); Tensor s64 = Tensor.of(s, config.maxPositions(), half)) {
-            cos = c64.to(dtype);
-            sin = s64.to(dtype);
+        try (Tensor c64 = Tensor.of(c, config.maxPositions(), half); Tensor s64 = Tensor.of(s, config.maxPositions(), half);
+                Tensor cosHost = c64.to(dtype); Tensor sinHost = s64.to(dtype)) {
+            cos = cosHost.to(device);
+            sin = sinHost.to(device);
         }
         keys = new Tensor[config.layers()];
         values = new Tensor[config.layers()];
         for (int i = 0; i < config.layers(); i++) {
-            keys[i] = Tensor.zeros(dtype, 1, config.kvHeads(), config.maxPositions(), config.headDim());
-            values[i] = Tensor.zeros(dtype, 1, config.kvHeads(), config.maxPositions(), config.headDim());
+            keys[i] = zeros(dtype, batch, config.kvHeads(), config.maxPositions(), config.headDim());
+            values[i] = zeros(dtype, batch, config.kvHeads(), config.maxPositions(), config.headDim());
         }
     }
 
-    /** The model from weights by name (a safetensors file's, mapped). */
+    /** Zeros on this model's device. */
+    private Tensor zeros(DType dtype, long... shape) {
+        try (Tensor host = Tensor.zeros(dtype, shape)) {
+            return host.to(device);
+        }
+    }
+
+    /** The model from weights by name (a safetensors file's, mapped), for one sequence, on the weights' device. */
     public static Llama of(Config config, Map<String, Tensor> weights) {
-        return new Llama(config, new LinkedHashMap<>(weights));
+        return of(config, weights, 1);
+    }
+
+    /** The model from weights by name, for {@code batch} sequences stepped together, on the weights' device. */
+    public static Llama of(Config config, Map<String, Tensor> weights, int batch) {
+        return new Llama(config, new LinkedHashMap<>(weights), batch);
     }
 
     /** The model from a safetensors file, memory-mapped, its configuration in the file's metadata (as {@link #writeRandom} writes it). */
     public static Llama load(Path safetensors) throws IOException {
+        return load(safetensors, Device.CPU, 1);
+    }
+
+    /**
+     * The model from a safetensors file on {@code device} (on the CPU the mapped weights themselves,
+     * elsewhere a copy), for {@code batch} sequences stepped together.
+     */
+    public static Llama load(Path safetensors, Device device, int batch) throws IOException {
         SafeTensors file = SafeTensors.read(safetensors);
         Config config = Config.of(safetensors, file.metadata());
         Map<String, Tensor> weights = new LinkedHashMap<>();
         for (String name : file.names()) {
-            weights.put(name, file.get(name));
+            try (Tensor mapped = file.get(name)) {
+                weights.put(name, mapped.to(device));
+            }
         }
-        return of(config, weights);
+        return of(config, weights, batch);
     }
 
     /**
@@ -191,16 +224,40 @@ public final class Llama implements AutoCloseable {
 
     /**
      * Runs {@code ids} (n tokens) at the next positions, writing their keys and values into the cache,
-     * and returns the logits of the last one, (V) F32.
+     * and returns the logits of the last one, (V) F32. For a model of one sequence.
      */
     public Tensor forward(long[] ids) {
-        int n = ids.length, pos = position, seen = pos + n;
+        if (batch != 1) {
+            throw new IllegalArgumentException("Llama.forward: one sequence of ids for a model of " + batch + "; forward(long[][]) takes a batch");
+        }
+        try (Tensor logits = forward(new long[][] {ids})) {
+            return logits.reshape(config.vocab());
+        }
+    }
+
+    /**
+     * Runs the B sequences {@code ids} (n tokens each) at the next positions, writing their keys and
+     * values into the cache, and returns the logits of each one's last token, (B, V) F32, on the
+     * model's device.
+     */
+    public Tensor forward(long[][] ids) {
+        if (ids.length != batch) {
+            throw new IllegalArgumentException("Llama.forward: " + ids.length + " sequences for a model of " + batch);
+        }
+        int n = ids[0].length, pos = position, seen = pos + n;
+        long[] flat = new long[batch * n];
+        for (int b = 0; b < batch; b++) {
+            if (ids[b].length != n) {
+                throw new IllegalArgumentException("Llama.forward: sequence " + b + " has " + ids[b].length + " tokens, sequence 0 " + n);
+            }
+            System.arraycopy(ids[b], 0, flat, b * n, n);
+        }
         if (seen > config.maxPositions()) {
             throw new IllegalArgumentException("Llama: " + seen + " positions exceed the cache's " + config.maxPositions());
         }
         int hq = config.heads(), hkv = config.kvHeads(), d = config.headDim();
         try (Scope scope = Scope.open()) {
-            Tensor x = Ops.embedding(w("model.embed_tokens.weight"), Tensor.of(ids, 1, n));             // (1, n, H)
+            Tensor x = Ops.embedding(w("model.embed_tokens.weight"), Tensor.of(flat, batch, n).to(device));  // (B, n, H)
             Tensor cosines = cos.narrow(0, pos, n), sines = sin.narrow(0, pos, n);                     // (n, D/2)
             AttentionOptions causal = AttentionOptions.defaults().causal(true);
             for (int i = 0; i < config.layers(); i++) {
@@ -212,23 +269,23 @@ public final class Llama implements AutoCloseable {
                 keys[i].narrow(2, pos, n).copyFrom(k);
                 values[i].narrow(2, pos, n).copyFrom(v);
                 Tensor attended = Ops.scaledDotProductAttention(q, keys[i].narrow(2, 0, seen), values[i].narrow(2, 0, seen), causal)
-                        .transpose(1, 2).reshape(1, n, (long) hq * d);                                // (1, n, Hq D)
+                        .transpose(1, 2).reshape(batch, n, (long) hq * d);                            // (B, n, Hq D)
                 x = Ops.add(x, Ops.linear(attended, w(p + "self_attn.o_proj.weight"), null));
                 Tensor g = Ops.rmsNorm(x, w(p + "post_attention_layernorm.weight"), config.eps());
-                Tensor gate = Ops.linear(g, w(p + "mlp.gate_proj.weight"), null, UnaryFn.SILU);        // (1, n, I)
+                Tensor gate = Ops.linear(g, w(p + "mlp.gate_proj.weight"), null, UnaryFn.SILU);        // (B, n, I)
                 Tensor up = Ops.linear(g, w(p + "mlp.up_proj.weight"), null);
                 x = Ops.add(x, Ops.linear(Ops.mul(gate, up), w(p + "mlp.down_proj.weight"), null));
             }
-            Tensor last = Ops.rmsNorm(x.narrow(1, n - 1, 1), w("model.norm.weight"), config.eps());    // (1, 1, H)
-            Tensor logits = Ops.linear(last, w("model.embed_tokens.weight"), null).reshape(config.vocab());
+            Tensor last = Ops.rmsNorm(x.narrow(1, n - 1, 1), w("model.norm.weight"), config.eps());    // (B, 1, H)
+            Tensor logits = Ops.linear(last, w("model.embed_tokens.weight"), null).reshape(batch, config.vocab());
             position = seen;
             return scope.keep(logits.to(DType.F32));
         }
     }
 
-    /** (1, n, heads D) to (1, heads, n, D). */
-    private static Tensor heads(Tensor x, int n, int heads, int d) {
-        return x.view(1, n, heads, d).transpose(1, 2);
+    /** (B, n, heads D) to (B, heads, n, D). */
+    private Tensor heads(Tensor x, int n, int heads, int d) {
+        return x.view(batch, n, heads, d).transpose(1, 2);
     }
 
     /** Greedy decoding: the prompt, then {@code steps} tokens each the argmax of the last logits. */

@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 
 import dev.colossus.AttentionOptions;
 import dev.colossus.DType;
+import dev.colossus.Device;
 import dev.colossus.Ops;
 import dev.colossus.Scope;
 import dev.colossus.Tensor;
@@ -23,6 +24,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 
 /**
@@ -42,6 +44,8 @@ import java.util.Set;
  */
 public final class MiniLm implements AutoCloseable {
     public static final int LAYERS = 6, HIDDEN = 384, HEADS = 12, HEAD_DIM = 32, INTERMEDIATE = 1536;
+    /** The vocabulary's and the position embedding's rows. */
+    public static final int VOCAB = 30522, POSITIONS = 512;
     private static final String ONNX = "all-minilm-l6-v2.onnx", TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
     private static final double EPS = 1e-12;
 
@@ -219,6 +223,53 @@ public final class MiniLm implements AutoCloseable {
         return new MiniLm(cast, tokenizer, false);
     }
 
+    /** The same model with its weights on {@code device}, where {@link #embed(Tensor)} then computes. */
+    public MiniLm to(Device device) {
+        Map<String, Tensor> moved = new LinkedHashMap<>();
+        weights.forEach((name, t) -> moved.put(name, t.to(device)));
+        return new MiniLm(moved, tokenizer, false);
+    }
+
+    /**
+     * Seeded random weights of MiniLM's shapes and names, as {@link #weights} gives them (normal, scaled
+     * 1/√in for the products and the embeddings; norms 1, biases 0.02 normal): a model to time where the
+     * ONNX file is not at hand, and to write to safetensors for another engine to time beside it.
+     */
+    public static MiniLm random(long seed) {
+        Random seeds = new Random(seed);
+        Map<String, Tensor> w = new LinkedHashMap<>();
+        w.put("embeddings.word_embeddings.weight", normal(seeds.nextLong(), 1 / Math.sqrt(HIDDEN), VOCAB, HIDDEN));
+        w.put("embeddings.position_embeddings.weight", normal(seeds.nextLong(), 1 / Math.sqrt(HIDDEN), POSITIONS, HIDDEN));
+        w.put("embeddings.token_type_embeddings.weight", normal(seeds.nextLong(), 1 / Math.sqrt(HIDDEN), 2, HIDDEN));
+        putNorm(w, "embeddings.LayerNorm", seeds);
+        for (int i = 0; i < LAYERS; i++) {
+            String p = "encoder.layer." + i + ".";
+            putLinear(w, p + "attention.self.qkv", 3 * HIDDEN, HIDDEN, seeds);
+            putLinear(w, p + "attention.output.dense", HIDDEN, HIDDEN, seeds);
+            putNorm(w, p + "attention.output.LayerNorm", seeds);
+            putLinear(w, p + "intermediate.dense", INTERMEDIATE, HIDDEN, seeds);
+            putLinear(w, p + "output.dense", HIDDEN, INTERMEDIATE, seeds);
+            putNorm(w, p + "output.LayerNorm", seeds);
+        }
+        return new MiniLm(w, null, false);
+    }
+
+    private static void putLinear(Map<String, Tensor> w, String name, long out, long in, Random seeds) {
+        w.put(name + ".weight", normal(seeds.nextLong(), 1 / Math.sqrt(in), out, in));
+        w.put(name + ".bias", normal(seeds.nextLong(), 0.02, out));
+    }
+
+    private static void putNorm(Map<String, Tensor> w, String name, Random seeds) {
+        w.put(name + ".weight", Tensor.ones(DType.F32, HIDDEN));
+        w.put(name + ".bias", normal(seeds.nextLong(), 0.02, HIDDEN));
+    }
+
+    private static Tensor normal(long seed, double scale, long... shape) {
+        try (Tensor x = Tensor.randn(seed, DType.F32, shape)) {
+            return Ops.mul(x, scale);
+        }
+    }
+
     private Tensor w(String name) {
         Tensor t = weights.get(name);
         if (t == null) {
@@ -230,12 +281,14 @@ public final class MiniLm implements AutoCloseable {
     /**
      * The sentence embeddings of a batch of token ids, (B, L) I64, padded with 0 ([PAD]) after each
      * sentence's tokens: (B, 384) F32, each of unit length; the encoder computes in the weights' dtype,
-     * the pooling in F32.
+     * the pooling in F32, on the weights' device (ids elsewhere copied there).
      */
-    public Tensor embed(Tensor ids) {
-        long batch = ids.size(0), length = ids.size(1);
+    public Tensor embed(Tensor tokenIds) {
+        long batch = tokenIds.size(0), length = tokenIds.size(1);
+        Device device = w("embeddings.word_embeddings.weight").device();
         try (Scope scope = Scope.open()) {
-            Tensor keep = Ops.ne(ids, Tensor.zeros(DType.I64));                                    // (B, L) BOOL, true for tokens
+            Tensor ids = tokenIds.to(device);                                                       // where the weights are
+            Tensor keep = Ops.ne(ids, Tensor.zeros(DType.I64).to(device));                         // (B, L) BOOL, true for tokens
             // embeddings: words + positions + token type 0, normalised
             Tensor h = Ops.add(Ops.add(Ops.embedding(w("embeddings.word_embeddings.weight"), ids),
                     w("embeddings.position_embeddings.weight").narrow(0, 0, length)),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colossus.Backends;
 import dev.colossus.DType;
+import dev.colossus.Device;
 import dev.colossus.Tensor;
 import dev.colossus.io.SafeTensors;
 import dev.colossus.spi.HostStorage;
@@ -155,6 +156,43 @@ class LlamaTest {
                 }
             }
             assertArrayEquals(generated, again, "greedy tokens from the cache and from prefilling everything");
+        }
+    }
+
+    /**
+     * Three sequences stepped together, a prompt and then two decode steps, give each sequence's logits
+     * as a model of one sequence gives them alone: the batch shares the weights, never the cache.
+     */
+    @Test
+    void aBatchStepsEachSequenceAsAloneDoes(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("tiny.safetensors");
+        Llama.writeRandom(TINY, DType.F32, 7, file);
+        long[][] prompts = {{1, 17, 4095, 300, 2}, {9, 8, 7, 6, 5}, {42, 42, 42, 0, 4000}};
+        long[][][] steps = {{{5}, {6}, {7}}, {{100}, {200}, {300}}};
+        try (Llama batched = Llama.load(file, Device.CPU, 3); Llama alone = Llama.load(file)) {
+            float[][] together = new float[steps.length + 1][];
+            try (Tensor logits = batched.forward(prompts)) {
+                assertArrayEquals(new long[] {3, TINY.vocab()}, logits.shape().dims());
+                together[0] = logits.toFloatArray();
+            }
+            for (int t = 0; t < steps.length; t++) {
+                try (Tensor logits = batched.forward(steps[t])) {
+                    together[t + 1] = logits.toFloatArray();
+                }
+            }
+            for (int b = 0; b < prompts.length; b++) {
+                alone.reset();
+                for (int t = 0; t <= steps.length; t++) {
+                    try (Tensor logits = alone.forward(t == 0 ? prompts[b] : steps[t - 1][b])) {
+                        float[] expected = logits.toFloatArray();
+                        float[] actual = java.util.Arrays.copyOfRange(together[t], b * TINY.vocab(), (b + 1) * TINY.vocab());
+                        double error = relativeL2(actual, toDoubles(expected));
+                        assertTrue(error <= 1e-6, "sequence " + b + ", call " + t + ": relative L2 " + error);
+                    }
+                }
+            }
+            assertThrows(IllegalArgumentException.class, () -> batched.forward(new long[] {1}));
+            assertThrows(IllegalArgumentException.class, () -> batched.forward(new long[][] {{1}, {2, 3}, {4}}));
         }
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colossus.DType;
+import dev.colossus.Device;
+import dev.colossus.Tensor;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import java.io.IOException;
 import java.util.List;
@@ -49,6 +51,39 @@ class MiniLmTest {
     void bf16EmbeddingsStayClose() {
         try (MiniLm bf16 = model.to(DType.BF16)) {
             compare(bf16, 0.999);
+        }
+    }
+
+    /**
+     * {@link MiniLm#random}'s weights have the loaded model's names, shapes and dtypes, so a GPU run of
+     * them times the real model's work; moved to a device (the CPU here) the model gives the same
+     * embeddings, of unit length.
+     */
+    @Test
+    void randomWeightsHaveTheModelsShapes() {
+        try (MiniLm random = MiniLm.random(3); MiniLm moved = random.to(Device.CPU);
+                Tensor ids = Tensor.of(new long[] {101, 7592, 1012, 102, 0, 101, 2023, 2003, 1037, 102}, 2, 5)) {
+            // the ONNX file's position_ids, (1, 512) I64 0..511, are kept but never read
+            java.util.Set<String> read = new java.util.HashSet<>(model.weights().keySet());
+            read.remove("embeddings.position_ids");
+            assertEquals(read, random.weights().keySet());
+            read.forEach(name -> {
+                Tensor t = model.weights().get(name);
+                assertEquals(t.shape(), random.weights().get(name).shape(), name);
+                assertEquals(t.dtype(), random.weights().get(name).dtype(), name);
+            });
+            try (Tensor a = random.embed(ids); Tensor b = moved.embed(ids)) {
+                float[] x = a.toFloatArray(), y = b.toFloatArray();
+                assertEquals(2 * MiniLm.HIDDEN, x.length);
+                for (int i = 0; i < 2; i++) {
+                    float[] row = java.util.Arrays.copyOfRange(x, i * MiniLm.HIDDEN, (i + 1) * MiniLm.HIDDEN);
+                    assertEquals(1.0, Math.sqrt(dot(row, row)), 1e-5, "unit length");
+                }
+                // not bit for bit: a JVM's first calls reduce vector lanes in another order than C2's code
+                for (int j = 0; j < x.length; j++) {
+                    assertEquals(x[j], y[j], 1e-6, "element " + j);
+                }
+            }
         }
     }
 
