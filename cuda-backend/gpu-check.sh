@@ -8,11 +8,14 @@
 #                                    bench (BENCH_S, default 180 s, then 45 s), torch (120 s), sanitize
 #                                    (compute-sanitizer's racecheck and synccheck over SanitizerTargetsTest,
 #                                    with the unvalidated kernels, 200 s each; skipped where there is no
-#                                    compute-sanitizer); all but sanitize when none is named. Calls that
-#                                    each fit: `run junit`, `run tour modulepath torch`, `run bench`, `run sanitize`. Writes under $OUT
+#                                    compute-sanitizer), models (GpuBench's minilm and llama cases, MODELS_S, default 360 s,
+#                                    then torch_models.py on the weights files they wrote, 240 s; never yet run on a GPU);
+#                                    all but sanitize and models when none is named. Calls that each fit: `run junit`,
+#                                    `run tour modulepath torch`, `run bench`, `run sanitize`, `run models`. Writes under $OUT
 #                                    machine.txt, folder.txt (where the results belong: benchmarks/results/gpu/
 #                                    <card>-<date>, the card as nvidia-smi names it), junit.txt, tour.txt,
-#                                    modulepath.txt, colossus.csv, torch.csv and table.md, and prints the table last.
+#                                    modulepath.txt, colossus.csv, torch.csv (models-colossus.csv, models-torch.csv) and
+#                                    table.md, and prints the table last.
 #                                    Exits 3, saying why, when the CUDA backend is unavailable there (a driver older
 #                                    than CUDA 12, no cuBLAS): every GPU test would skip and pass; else 1 when a step failed.
 #   TESTS="A B" cuda-backend/gpu-check.sh run junit     only those test classes (of dev.colossus.cuda), not all
@@ -101,7 +104,7 @@ run() {
     # The small runtime has no zip file system, so JUnit scans the test classes as a folder.
     rm -rf /tmp/cuda-tests && mkdir -p /tmp/cuda-tests && (cd /tmp/cuda-tests && "${java[0]%/java}/jar" xf "$root/.device/cuda-tests.jar" 2>/dev/null \
         || python3 -m zipfile -e "$root/.device/cuda-tests.jar" .)
-    junit=skipped; tour=skipped; modulepath=skipped; bench=skipped; torch=skipped; sanitize=skipped
+    junit=skipped; tour=skipped; modulepath=skipped; bench=skipped; torch=skipped; sanitize=skipped; models=skipped
     selection="--scan-classpath /tmp/cuda-tests"
     [[ -n "${TESTS:-}" ]] && selection="$(printf -- '--select-class dev.colossus.cuda.%s ' $TESTS)"
     [[ $steps == *" junit "* ]] && { (cd cuda-backend && timeout ${JUNIT_S:-180} "${java[@]}" -Dcolossus.cuda.syncEachOp=true \
@@ -128,6 +131,14 @@ run() {
     fi
     [[ $steps == *" torch "* ]] && { PYTHONUNBUFFERED=1 timeout 120 python3 cuda-backend/gpu-check/torch_bench.py \
         > "$out/torch.csv" 2> "$out/torch.log"; torch=$?; }
+    if [[ $steps == *" models "* ]]; then
+        # GpuBench writes both models' weights into java.io.tmpdir; PyTorch then runs the same ones.
+        timeout "${MODELS_S:-360}" "${java[@]}" -Djava.io.tmpdir=/tmp -cp "$jars" dev.colossus.bench.GpuBench --cases=minilm,llama \
+            > "$out/models-colossus.csv" 2> "$out/models-colossus.log"
+        models=$?
+        PYTHONUNBUFFERED=1 timeout 240 python3 cuda-backend/gpu-check/torch_models.py /tmp/colossus-minilm-random.safetensors \
+            /tmp/colossus-llama-3.2-1b-random-bf16.safetensors > "$out/models-torch.csv" 2> "$out/models-torch.log" || models=$?
+    fi
     if [[ $steps == *" sanitize "* ]]; then
         sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -1)
         if [[ -z $sanitizer ]]; then
@@ -158,17 +169,20 @@ run() {
         fi
         echo "conformance (JUnit): exit $junit; $(grep -E 'tests (successful|failed|skipped)' "$out/junit.txt" | tr -s ' ' | tr '\n' ';')"
         echo "sanitize: exit $sanitize ($(grep -m1 -E 'ERROR SUMMARY|no compute-sanitizer' "$out/sanitize.txt" 2>/dev/null))"
-        echo "tour: exit $tour; module path: exit $modulepath ($(grep -m1 -E '^(loaded|failed)' "$out/modulepath.txt" 2>/dev/null | cut -c1-200)); benchmark: exit $bench; torch: exit $torch"
+        echo "tour: exit $tour; module path: exit $modulepath ($(grep -m1 -E '^(loaded|failed)' "$out/modulepath.txt" 2>/dev/null | cut -c1-200)); benchmark: exit $bench; torch: exit $torch; models: exit $models"
         echo "results belong in $(cat "$out/folder.txt")"
         echo
-        "${java[@]}" -cp "$jars" dev.colossus.bench.GpuReport "$out/colossus.csv" "$out/torch.csv" 2>/dev/null
+        cat "$out/colossus.csv" "$out/models-colossus.csv" > /tmp/gpu-check-colossus.csv 2>/dev/null
+        cat "$out/torch.csv" "$out/models-torch.csv" > /tmp/gpu-check-torch.csv 2>/dev/null
+        "${java[@]}" -cp "$jars" dev.colossus.bench.GpuReport /tmp/gpu-check-colossus.csv /tmp/gpu-check-torch.csv 2>/dev/null
     } > "$out/table.md"
     grep -E "✘|MethodSource|Exception|expected" "$out/junit.txt" 2>/dev/null | head -40
     tail -15 "$out/junit.txt" 2>/dev/null
     tail -6 "$out/tour.txt" 2>/dev/null
     tail -5 "$out/colossus.log" 2>/dev/null
+    tail -5 "$out/models-colossus.log" "$out/models-torch.log" 2>/dev/null
     cat "$out/table.md"
-    for status in "$junit" "$tour" "$modulepath" "$bench" "$torch" "$sanitize"; do
+    for status in "$junit" "$tour" "$modulepath" "$bench" "$torch" "$sanitize" "$models"; do
         [[ $status == skipped || $status == 0 ]] || return 1
     done
 }
@@ -176,5 +190,5 @@ run() {
 case "${1:-}" in
     pack) pack ;;
     run) shift; run "$@" ;;
-    *) echo "usage: $0 pack | run [junit] [tour] [modulepath] [bench] [torch] [sanitize]" >&2; exit 2 ;;
+    *) echo "usage: $0 pack | run [junit] [tour] [modulepath] [bench] [torch] [sanitize] [models]" >&2; exit 2 ;;
 esac

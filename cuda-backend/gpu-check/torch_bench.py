@@ -7,40 +7,15 @@ Lk = 4k..64k, GB/s over K and V), x + y, x + bias and gelu(x) on (8192, 16384) b
 bytes read and written), a device-to-device copy, a 1 GiB host-to-device copy from pinned
 memory (and from pageable memory), and one small add. Median of five trials of about 0.3 s,
 timed with CUDA events after a warm-up; inputs random."""
-import statistics
 import sys
 
 import torch
 import torch.nn.functional as F
 
+from timing import report, time
+
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
-
-
-def time(op, trial_seconds=0.3):
-    for _ in range(3):
-        op()
-    torch.cuda.synchronize()
-    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    start.record()
-    op()
-    end.record()
-    end.synchronize()
-    once = max(start.elapsed_time(end) / 1e3, 1e-7)
-    iterations = max(1, min(100_000, int(trial_seconds / once)))
-    trials = []
-    for _ in range(5):
-        start.record()
-        for _ in range(iterations):
-            op()
-        end.record()
-        end.synchronize()
-        trials.append(start.elapsed_time(end) / 1e3 / iterations)
-    return statistics.median(trials)
-
-
-def report(name, seconds, rate, unit):
-    print(f"torch,{name},{seconds:.6e},{rate:.3f},{unit}", flush=True)
 
 
 for dtype, label in ((torch.bfloat16, "bf16"), (torch.float16, "f16"), (torch.float32, "f32")):

@@ -9,14 +9,21 @@ import dev.colossus.ScaledTensor;
 import dev.colossus.Scope;
 import dev.colossus.Shape;
 import dev.colossus.Tensor;
+import dev.colossus.bench.model.Llama;
+import dev.colossus.bench.model.MiniLm;
+import dev.colossus.io.SafeTensors;
 import dev.colossus.op.Binary;
 import dev.colossus.op.BinaryFn;
 import dev.colossus.op.UnaryFn;
 import dev.colossus.spi.Backend;
 import dev.colossus.spi.Operand;
 import dev.colossus.spi.Storage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,8 +55,16 @@ import java.util.stream.IntStream;
  *       bytes read and written: {@code x + y}, {@code x + bias} (a row broadcast down the rows) and
  *       {@code gelu(x)};</li>
  *   <li>copy: 1 GiB host-to-device from pageable memory (beside the host's own copy rate);</li>
- *   <li>small: one small add (beside its output's allocation and its launch alone).</li>
+ *   <li>small: one small add (beside its output's allocation and its launch alone);</li>
+ *   <li>minilm: MiniLM's encoder ({@link MiniLm#random}: its shapes, seeded random weights, written to
+ *       {@link #MINILM_FILE} for PyTorch to run the same), F32 and BF16, on 256 sentences of 128 tokens,
+ *       in sentences/s; the first and last sentence's embeddings checked against the CPU backend;</li>
+ *   <li>llama: Llama 3.2 1B ({@link Llama#randomOneB}, BF16): a 2048-token prefill in tokens/s, and a
+ *       decode step after 512 tokens at batch 1 and at batch 32 in tokens/s, the batch-1 step also as
+ *       its weights' bytes a second over a device-to-device copy's (bytes read + written); the
+ *       tiny configuration's prefill and decode logits checked against the CPU backend.</li>
  * </ul>
+ * The models' cases have never run on a GPU.
  *
  * <p>{@code --probe} prints {@code Backends.describe()} and exits; {@code --cases=copy,small} runs only
  * those groups, and {@code --suffix=S} appends S to each case's name (for a second run with other settings).
@@ -73,6 +88,7 @@ public final class GpuBench {
     public static void main(String[] args) {
         Locale.setDefault(Locale.ROOT);
         List<String> cases = List.of("gemm", "linear", "fp8", "attention", "decode", "elementwise", "copy", "small");
+        // The models' cases (minilm, llama) take their own call of the GPU check (gpu-check.sh run models): named only.
         for (String arg : args) {
             if (arg.equals("--probe")) {
                 System.out.println(Backends.describe());
@@ -82,7 +98,8 @@ public final class GpuBench {
             } else if (arg.startsWith("--suffix=")) {
                 suffix = arg.substring("--suffix=".length());
             } else {
-                throw new IllegalArgumentException("usage: GpuBench [--probe] [--cases=gemm,linear,fp8,attention,decode,elementwise,copy,small] [--suffix=S]");
+                throw new IllegalArgumentException(
+                        "usage: GpuBench [--probe] [--cases=gemm,linear,fp8,attention,decode,elementwise,copy,small,minilm,llama] [--suffix=S]");
             }
         }
         if (!Backends.availableNames().contains("cuda")) {
@@ -114,6 +131,12 @@ public final class GpuBench {
         }
         if (cases.contains("small")) {
             small(cuda);
+        }
+        if (cases.contains("minilm")) {
+            minilm(cuda);
+        }
+        if (cases.contains("llama")) {
+            llama(cuda);
         }
         if (CHECKS.summarize() > 0) {
             System.exit(1);
@@ -429,6 +452,121 @@ public final class GpuBench {
                 }
             });
             report("host_copy_1gib", s, bytes / s / 1e9, "GB/s");
+        }
+    }
+
+    /** MiniLM's random weights, where PyTorch's side of the check ({@code torch_models.py}) reads them. */
+    static final Path MINILM_FILE = Path.of(System.getProperty("java.io.tmpdir"), "colossus-minilm-random.safetensors");
+    private static final int MINILM_BATCH = 256, MINILM_TOKENS = 128;
+
+    /**
+     * Token {@code t} of sentence {@code b}: {@code 1 + (7919 (b L + t)) mod (V - 1)}, never [PAD] (0), so
+     * every sentence is L tokens long; {@code torch_models.py} makes the same.
+     */
+    static Tensor minilmIds(int sentences, int tokens) {
+        long[] ids = new long[sentences * tokens];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = 1 + 7919L * i % (MiniLm.VOCAB - 1);
+        }
+        return Tensor.of(ids, sentences, tokens);
+    }
+
+    private static void minilm(Backend cuda) {
+        Device gpu = cuda.device();
+        try (MiniLm host = MiniLm.random(1); Tensor ids = minilmIds(MINILM_BATCH, MINILM_TOKENS); Tensor gpuIds = ids.to(gpu);
+                Tensor ends = endRows(ids)) {
+            SafeTensors.write(MINILM_FILE, host.weights(), Map.of("format", "pt"));
+            for (DType dtype : new DType[] {DType.F32, DType.BF16}) {
+                String name = "minilm_" + dtype.name().toLowerCase(Locale.ROOT) + "_b" + MINILM_BATCH + "l" + MINILM_TOKENS;
+                try (MiniLm onHost = host.to(dtype); MiniLm model = onHost.to(gpu)) {
+                    double s = time(cuda, () -> model.embed(gpuIds).close());
+                    report(name, s, MINILM_BATCH / s, "sentences/s");
+                    CHECKS.compare(name + ", sentences 0 and " + (MINILM_BATCH - 1) + " against the CPU", () -> onHost.embed(ends),
+                            () -> kept(() -> endRows(model.embed(gpuIds)).to(Device.CPU)), GpuChecks.tolerance(dtype));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The prompt of sequence {@code b}: token i is {@code (7919 (i + L b)) mod V}, as {@code LlamaBench}'s for b = 0. */
+    static long[] llamaPrompt(int b, int length, int vocab) {
+        long[] ids = new long[length];
+        for (int i = 0; i < length; i++) {
+            ids[i] = 7919L * (i + (long) length * b) % vocab;
+        }
+        return ids;
+    }
+
+    private static void llama(Backend cuda) {
+        Device gpu = cuda.device();
+        llamaCheck(gpu);
+        int vocab = Llama.Config.LLAMA_3_2_1B.vocab(), context = 512, prefill = 2048, batch = 32;
+        try {
+            Path file = Llama.randomOneB();
+            try (Llama one = Llama.load(file, gpu, 1)) {
+                long[] prompt = llamaPrompt(0, prefill, vocab);
+                double s = time(cuda, () -> {
+                    one.reset();
+                    one.forward(prompt).close();
+                });
+                report("llama1b_bf16_prefill_" + prefill, s, prefill / s, "tokens/s");
+                one.reset();
+                one.forward(Arrays.copyOf(prompt, context)).close();
+                s = time(cuda, () -> {
+                    one.rewind(context);
+                    one.forward(new long[] {42}).close();
+                });
+                report("llama1b_bf16_decode_b1_ctx" + context, s, 1 / s, "tokens/s");
+                double weights = one.weightBytes() / s, copy = deviceCopyRate(cuda);
+                report("llama1b_bf16_decode_b1_ctx" + context + "_of_copy", s, weights / copy, "of copy");
+            }
+            try (Llama many = Llama.load(file, gpu, batch)) {
+                long[][] prompts = new long[batch][], next = new long[batch][];
+                for (int b = 0; b < batch; b++) {
+                    prompts[b] = llamaPrompt(b, context, vocab);
+                    next[b] = new long[] {42 + b};
+                }
+                many.forward(prompts).close();
+                double s = time(cuda, () -> {
+                    many.rewind(context);
+                    many.forward(next).close();
+                });
+                report("llama1b_bf16_decode_b" + batch + "_ctx" + context, s, batch / s, "tokens/s");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The tiny configuration's logits on the GPU against the CPU's, the same random F32 weights: a prefill, then a decode step. */
+    private static void llamaCheck(Device gpu) {
+        Llama.Config tiny = Llama.Config.TINY;
+        try {
+            Path file = Files.createTempFile("colossus-llama-tiny", ".safetensors");
+            try {
+                Llama.writeRandom(tiny, DType.F32, 9, file);
+                try (Llama host = Llama.load(file); Llama device = Llama.load(file, gpu, 1)) {
+                    long[] prompt = llamaPrompt(0, 37, tiny.vocab());
+                    CHECKS.compare("llama_tiny_prefill_37, logits against the CPU", () -> host.forward(prompt),
+                            () -> kept(() -> device.forward(prompt).to(Device.CPU)), GpuChecks.tolerance(DType.F32));
+                    CHECKS.compare("llama_tiny_decode, logits against the CPU", () -> host.forward(new long[] {5}),
+                            () -> kept(() -> device.forward(new long[] {5}).to(Device.CPU)), GpuChecks.tolerance(DType.F32));
+                }
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A device-to-device copy of 1 GiB, bytes read plus written a second. */
+    private static double deviceCopyRate(Backend cuda) {
+        long bytes = 1L << 30;
+        try (Tensor ones = Tensor.full(1.0, DType.F32, bytes / 4); Tensor x = ones.to(cuda.device())) {
+            return 2.0 * bytes / time(cuda, () -> x.copy().close());
         }
     }
 

@@ -1,11 +1,9 @@
 package dev.colossus.bench;
 
-import dev.colossus.DType;
 import dev.colossus.Tensor;
 import dev.colossus.bench.model.Llama;
 import dev.colossus.bench.model.TorchLlama;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -70,12 +68,7 @@ public class LlamaBench {
         if (op.equals("copy") || op.equals("read")) {
             return;
         }
-        Path file = Path.of(System.getProperty("java.io.tmpdir"), "colossus-llama-3.2-1b-random-bf16.safetensors");
-        if (!Files.exists(file)) {
-            Path partial = Files.createTempFile(file.getParent(), "colossus-llama", ".partial");
-            Llama.writeRandom(Llama.Config.LLAMA_3_2_1B, DType.BF16, 1, partial);
-            Files.move(partial, file);
-        }
+        Path file = Llama.randomOneB();
         prompt = new long[CONTEXT];
         for (int i = 0; i < CONTEXT; i++) {
             prompt[i] = (7919L * i) % Llama.Config.LLAMA_3_2_1B.vocab();

@@ -10,7 +10,9 @@ import dev.colossus.ValuesAndIndices;
 import dev.colossus.io.SafeTensors;
 import dev.colossus.op.UnaryFn;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -183,6 +185,25 @@ public final class Llama implements AutoCloseable {
             metadata.put("format", "pt");
             SafeTensors.write(file, weights, metadata);
         }
+    }
+
+    /**
+     * Llama 3.2 1B's seeded random BF16 weights (2.5 GB) in {@code java.io.tmpdir}, written there
+     * first when absent (through a temporary file beside it: a run cut short leaves none half-written);
+     * the benchmarks' model, shared by every run on the machine.
+     */
+    public static Path randomOneB() throws IOException {
+        Path file = Path.of(System.getProperty("java.io.tmpdir"), "colossus-llama-3.2-1b-random-bf16.safetensors");
+        if (!Files.exists(file)) {
+            Path partial = Files.createTempFile(file.getParent(), "colossus-llama", ".partial");
+            try {
+                writeRandom(Config.LLAMA_3_2_1B, DType.BF16, 1, partial);
+                Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(partial);
+            }
+        }
+        return file;
     }
 
     private static Tensor random(long seed, DType dtype, long out, long in) {
