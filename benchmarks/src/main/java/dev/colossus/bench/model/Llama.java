@@ -266,6 +266,9 @@ public final class Llama implements AutoCloseable {
             throw new IllegalArgumentException("Llama.forward: " + ids.length + " sequences for a model of " + batch);
         }
         int n = ids[0].length, pos = position, seen = pos + n;
+        if (n == 0) {
+            throw new IllegalArgumentException("Llama.forward: no tokens");
+        }
         long[] flat = new long[batch * n];
         for (int b = 0; b < batch; b++) {
             if (ids[b].length != n) {

@@ -193,6 +193,7 @@ class LlamaTest {
             }
             assertThrows(IllegalArgumentException.class, () -> batched.forward(new long[] {1}));
             assertThrows(IllegalArgumentException.class, () -> batched.forward(new long[][] {{1}, {2, 3}, {4}}));
+            assertThrows(IllegalArgumentException.class, () -> batched.forward(new long[][] {{}, {}, {}}));
         }
     }
 }
