@@ -456,14 +456,14 @@ public final class GpuBench {
     }
 
     /** MiniLM's random weights, where PyTorch's side of the check ({@code torch_models.py}) reads them. */
-    static final Path MINILM_FILE = Path.of(System.getProperty("java.io.tmpdir"), "colossus-minilm-random.safetensors");
+    private static final Path MINILM_FILE = Path.of(System.getProperty("java.io.tmpdir"), "colossus-minilm-random.safetensors");
     private static final int MINILM_BATCH = 256, MINILM_TOKENS = 128;
 
     /**
      * Token {@code t} of sentence {@code b}: {@code 1 + (7919 (b L + t)) mod (V - 1)}, never [PAD] (0), so
      * every sentence is L tokens long; {@code torch_models.py} makes the same.
      */
-    static Tensor minilmIds(int sentences, int tokens) {
+    private static Tensor minilmIds(int sentences, int tokens) {
         long[] ids = new long[sentences * tokens];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = 1 + 7919L * i % (MiniLm.VOCAB - 1);
@@ -491,7 +491,7 @@ public final class GpuBench {
     }
 
     /** The prompt of sequence {@code b}: token i is {@code (7919 (i + L b)) mod V}, as {@code LlamaBench}'s for b = 0. */
-    static long[] llamaPrompt(int b, int length, int vocab) {
+    private static long[] llamaPrompt(int b, int length, int vocab) {
         long[] ids = new long[length];
         for (int i = 0; i < length; i++) {
             ids[i] = 7919L * (i + (long) length * b) % vocab;
