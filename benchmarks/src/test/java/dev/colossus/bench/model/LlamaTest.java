@@ -115,7 +115,12 @@ class LlamaTest {
         }
     }
 
-    /** 10,000 decode steps leave the live native memory where the first generation left it: nothing leaks per step. */
+    /**
+     * 10,000 decode steps leave the live native memory no higher than the first generation left it:
+     * nothing leaks per step. No higher rather than equal: a collection meanwhile may clean tensors
+     * that other tests forgot, which lowers the process's counts (a leak of one block a step would
+     * raise the allocations by 10,000).
+     */
     @Test
     void decodingLeavesNoMemoryBehind(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("tiny.safetensors");
@@ -126,8 +131,9 @@ class LlamaTest {
             for (int run = 0; run < 100; run++) {
                 model.generate(PROMPT, 100);
             }
-            assertEquals(allocations, HostStorage.liveAllocations(), "live allocations after 10,000 more steps");
-            assertEquals(bytes, HostStorage.liveBytes(), "live bytes after 10,000 more steps");
+            assertTrue(HostStorage.liveAllocations() <= allocations,
+                    HostStorage.liveAllocations() + " live allocations after 10,000 more steps, " + allocations + " before");
+            assertTrue(HostStorage.liveBytes() <= bytes, HostStorage.liveBytes() + " live bytes after 10,000 more steps, " + bytes + " before");
         }
     }
 
