@@ -2,7 +2,7 @@
 # LlamaBench (Llama 3.2 1B, BF16: a decode step and a 512-token prefill on Colossus and on PyTorch 2.10,
 # beside a copy of 1 GiB by as many threads), 3 forks, then each engine's decode step and the read
 # yardstick timed call by call beside the copy (besideCopy), 3 forks, and its report: benchmarks/results/cpu/llama.{json,md},
-# llama-beside.json. About 14 minutes on 2 cores, and 2.5 GB in java.io.tmpdir for the weights
+# llama-beside.json. About 15 minutes on 2 cores, and 2.5 GB in java.io.tmpdir for the weights
 # (written once, about 30 s).
 #   benchmarks/run-llama.sh [OUT_DIR]
 set -euo pipefail
