@@ -1,6 +1,7 @@
-"""The timing and the report line both PyTorch scripts of the GPU check share (torch_bench.py,
-torch_models.py): the median of five trials of about 0.3 s, timed with CUDA events after a warm-up,
-printed as torch,case,seconds,rate,unit."""
+"""What both PyTorch scripts of the GPU check share (torch_bench.py, torch_models.py): the timing, the
+median of five trials of about 0.3 s, timed with CUDA events after a warm-up; the report line,
+torch,case,seconds,rate,unit; and the device-to-device copy both set figures beside. Never yet run
+on a GPU as a module of its own."""
 import statistics
 
 import torch
@@ -30,3 +31,11 @@ def time(op, trial_seconds=0.3):
 
 def report(name, seconds, rate, unit):
     print(f"torch,{name},{seconds:.6e},{rate:.3f},{unit}", flush=True)
+
+
+def device_copy():
+    """A device-to-device copy of 1 GiB, reported as copy_d2d_1gib: returns its rate, bytes read plus written a second."""
+    x = torch.ones(1 << 28, device="cuda", dtype=torch.float32)
+    s = time(lambda: x.clone())
+    report("copy_d2d_1gib", s, 2 * (1 << 30) / s / 1e9, "GB/s")
+    return 2 * (1 << 30) / s

@@ -12,7 +12,7 @@ import sys
 import torch
 import torch.nn.functional as F
 
-from timing import report, time
+from timing import device_copy, report, time
 
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
@@ -84,10 +84,7 @@ for name, op, moved in (("add", lambda: x + y, 3), ("bias_add", lambda: x + bias
     report(f"{name}_bf16_8192x16384", s, moved * nbytes / s / 1e9, "GB/s")
 del x, y, bias
 
-x = torch.ones(1 << 28, device="cuda", dtype=torch.float32)
-s = time(lambda: x.clone())
-report("copy_d2d_1gib", s, 2 * (1 << 30) / s / 1e9, "GB/s")
-del x
+device_copy()
 
 nbytes = 1 << 30
 for pinned in (True, False):

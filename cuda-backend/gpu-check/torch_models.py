@@ -22,7 +22,7 @@ import sys
 import torch
 import torch.nn.functional as F
 
-from timing import report, time
+from timing import device_copy, report, time
 
 torch.backends.cuda.matmul.allow_tf32 = False
 
@@ -136,9 +136,7 @@ def main(minilm_file, llama_file):
 
     weights, metadata = read_safetensors(llama_file)
     weight_bytes = sum(t.numel() * t.element_size() for t in weights.values())
-    x = torch.ones(1 << 28, device="cuda", dtype=torch.float32)
-    copy = 2 * (1 << 30) / time(lambda: x.clone())
-    del x
+    copy = device_copy()
     one = Llama(weights, metadata, 1)
     long_prompt = torch.tensor([prompt(0, 2048, one.vocab)], device="cuda")
     s = time(lambda: one.forward(long_prompt, 0))

@@ -61,7 +61,8 @@ import java.util.stream.IntStream;
  *       in sentences/s; the first and last sentence's embeddings checked against the CPU backend;</li>
  *   <li>llama: Llama 3.2 1B ({@link Llama#randomOneB}, BF16): a 2048-token prefill in tokens/s, and a
  *       decode step after 512 tokens at batch 1 and at batch 32 in tokens/s, the batch-1 step also as
- *       its weights' bytes a second over a device-to-device copy's (bytes read + written); the
+ *       its weights' bytes a second over a device-to-device copy's (bytes read + written, reported as
+ *       {@code copy_d2d_1gib} as the decode case reports it); the
  *       tiny configuration's prefill and decode logits checked against the CPU backend.</li>
  * </ul>
  * The models' cases have never run on a GPU.
@@ -323,12 +324,21 @@ public final class GpuBench {
                         () -> Ops.scaledDotProductAttention(q, k, v, AttentionOptions.defaults()), GpuChecks.tolerance(DType.BF16));
             }
         }
+        deviceCopy(cuda);
+    }
+
+    /**
+     * A device-to-device copy of 1 GiB, reported and checked on its last 1M values: returns its rate,
+     * bytes read plus written a second.
+     */
+    private static double deviceCopy(Backend cuda) {
         long bytes = 1L << 30;
-        try (Tensor ones = Tensor.full(1.0, DType.F32, bytes / 4); Tensor x = ones.to(gpu)) {
+        try (Tensor ones = Tensor.full(1.0, DType.F32, bytes / 4); Tensor x = ones.to(cuda.device())) {
             double s = time(cuda, () -> x.copy().close());
             report("copy_d2d_1gib", s, 2.0 * bytes / s / 1e9, "GB/s");
             CHECKS.compare("copy_d2d_1gib, the last 1M values", () -> ones.narrow(0, bytes / 4 - (1 << 20), 1 << 20).copy(),
                     () -> kept(() -> x.copy().narrow(0, bytes / 4 - (1 << 20), 1 << 20).to(Device.CPU)), 0);
+            return 2.0 * bytes / s;
         }
     }
 
@@ -519,7 +529,7 @@ public final class GpuBench {
                     one.forward(new long[] {42}).close();
                 });
                 report("llama1b_bf16_decode_b1_ctx" + context, s, 1 / s, "tokens/s");
-                double weights = one.weightBytes() / s, copy = deviceCopyRate(cuda);
+                double weights = one.weightBytes() / s, copy = deviceCopy(cuda);
                 report("llama1b_bf16_decode_b1_ctx" + context + "_of_copy", s, weights / copy, "of copy");
             }
             try (Llama many = Llama.load(file, gpu, batch)) {
@@ -559,14 +569,6 @@ public final class GpuBench {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A device-to-device copy of 1 GiB, bytes read plus written a second. */
-    private static double deviceCopyRate(Backend cuda) {
-        long bytes = 1L << 30;
-        try (Tensor ones = Tensor.full(1.0, DType.F32, bytes / 4); Tensor x = ones.to(cuda.device())) {
-            return 2.0 * bytes / time(cuda, () -> x.copy().close());
         }
     }
 
