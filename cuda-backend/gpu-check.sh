@@ -172,9 +172,8 @@ run() {
         echo "tour: exit $tour; module path: exit $modulepath ($(grep -m1 -E '^(loaded|failed)' "$out/modulepath.txt" 2>/dev/null | cut -c1-200)); benchmark: exit $bench; torch: exit $torch; models: exit $models"
         echo "results belong in $(cat "$out/folder.txt")"
         echo
-        cat "$out/colossus.csv" "$out/models-colossus.csv" > /tmp/gpu-check-colossus.csv 2>/dev/null
-        cat "$out/torch.csv" "$out/models-torch.csv" > /tmp/gpu-check-torch.csv 2>/dev/null
-        "${java[@]}" -cp "$jars" dev.colossus.bench.GpuReport /tmp/gpu-check-colossus.csv /tmp/gpu-check-torch.csv 2>/dev/null
+        "${java[@]}" -cp "$jars" dev.colossus.bench.GpuReport "$out/colossus.csv" "$out/torch.csv" "$out/models-colossus.csv" \
+            "$out/models-torch.csv" 2>/dev/null
     } > "$out/table.md"
     grep -E "✘|MethodSource|Exception|expected" "$out/junit.txt" 2>/dev/null | head -40
     tail -15 "$out/junit.txt" 2>/dev/null

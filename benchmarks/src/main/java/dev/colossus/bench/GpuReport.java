@@ -20,7 +20,7 @@ import java.util.Map;
  * attention with its log-sum-exps against attention alone. A file that is not there (a step that did
  * not run) is passed over.
  * <pre>
- * java -cp benchmarks.jar dev.colossus.bench.GpuReport colossus.csv torch.csv
+ * java -cp benchmarks.jar dev.colossus.bench.GpuReport colossus.csv torch.csv [models-colossus.csv models-torch.csv ...]
  * </pre>
  */
 public final class GpuReport {
