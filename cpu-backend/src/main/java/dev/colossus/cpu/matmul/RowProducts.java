@@ -27,6 +27,13 @@ public interface RowProducts {
     void dots(float[] q, int rows, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out);
 
     /**
+     * {@link #dots} where the keys are a weight's rows ({@code x wᵀ} of a linear layer, x a few rows),
+     * long and read once each from memory: the same sums, with the loops shaped for streaming the
+     * weight through while q's rows stay in cache.
+     */
+    void weightDots(float[] q, int rows, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out);
+
+    /**
      * {@code out[j] = sum_i x[from + i] * k_j[i]} for {@code i < d, j < keys}: d elements of one BF16
      * row x from element {@code from} (even) against BF16 keys of d elements laid out as {@link #dots}
      * takes them. x comes as its {@linkplain #loadWords words}, two values a word as they lie in memory:

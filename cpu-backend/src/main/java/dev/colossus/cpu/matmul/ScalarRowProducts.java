@@ -16,18 +16,32 @@ final class ScalarRowProducts implements RowProducts {
     public void dots(float[] q, int rows, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out) {
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < keys; j++) {
-                float s0 = 0, s1 = 0;
-                int i = 0;
-                for (; i + 2 <= d; i += 2) {
-                    s0 += q[r * d + i] * element(k, at + j * rowBytes, i, dtype);
-                    s1 += q[r * d + i + 1] * element(k, at + j * rowBytes, i + 1, dtype);
-                }
-                for (; i < d; i++) {
-                    s0 += q[r * d + i] * element(k, at + j * rowBytes, i, dtype);
-                }
-                out[r * keys + j] = s0 + s1;
+                out[r * keys + j] = dot(q, r * d, d, k, at + j * rowBytes, dtype);
             }
         }
+    }
+
+    @Override
+    public void weightDots(float[] q, int rows, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out) {
+        for (int j = 0; j < keys; j++) {
+            for (int r = 0; r < rows; r++) {
+                out[r * keys + j] = dot(q, r * d, d, k, at + j * rowBytes, dtype);
+            }
+        }
+    }
+
+    /** {@code q[off, off + d) . k[0, d)}, k the row at byte {@code row}: even and odd elements in two sums. */
+    private static float dot(float[] q, int off, int d, MemorySegment k, long row, DType dtype) {
+        float s0 = 0, s1 = 0;
+        int i = 0;
+        for (; i + 2 <= d; i += 2) {
+            s0 += q[off + i] * element(k, row, i, dtype);
+            s1 += q[off + i + 1] * element(k, row, i + 1, dtype);
+        }
+        for (; i < d; i++) {
+            s0 += q[off + i] * element(k, row, i, dtype);
+        }
+        return s0 + s1;
     }
 
     @Override

@@ -108,31 +108,31 @@ final class VectorRowProducts implements RowProducts {
         int runs = d - d % RUN;
         for (int j = 0; j < keys; j++) {
             long row = at + j * rowBytes;
-            out[j] = (bf16 ? bf16Runs(q, runs, k, row) : f32Runs(q, runs, k, row)) + tail(q, 0, d, runs, k, row, dtype);
+            out[j] = (bf16 ? bf16Runs(q, 0, runs, k, row) : f32Runs(q, 0, runs, k, row)) + tail(q, 0, d, runs, k, row, dtype);
         }
     }
 
     /**
-     * {@code q[0, runs) . k[0, runs)}, k a BF16 row at byte {@code row}: a run is one vector of words,
-     * loaded once and widened twice. Read as {@link #first} and {@link #second} read a run, the words
-     * are loaded twice, each load with its own bounds and session checks: Llama 1B's decode step ran
-     * 6-10% slower ({@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
+     * {@code q[off, off + runs) . k[0, runs)}, k a BF16 row at byte {@code row}: a run is one vector of
+     * words, loaded once and widened twice. Read as {@link #first} and {@link #second} read a run, the
+     * words are loaded twice, each load with its own bounds and session checks: Llama 1B's decode step
+     * ran 6-10% slower ({@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
      */
-    private static float bf16Runs(float[] q, int runs, MemorySegment k, long row) {
+    private static float bf16Runs(float[] q, int off, int runs, MemorySegment k, long row) {
         FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0;
         int i = 0;
         for (; i + 2 * RUN <= runs; i += 2 * RUN) {
             IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
             IntVector v = IntVector.fromMemorySegment(INTS, k, row + 2L * (i + RUN), NATIVE);
-            s0 = FloatVector.fromArray(S, q, i).fma(low(w), s0);
-            t0 = FloatVector.fromArray(S, q, i + L).fma(high(w), t0);
-            s1 = FloatVector.fromArray(S, q, i + RUN).fma(low(v), s1);
-            t1 = FloatVector.fromArray(S, q, i + RUN + L).fma(high(v), t1);
+            s0 = FloatVector.fromArray(S, q, off + i).fma(low(w), s0);
+            t0 = FloatVector.fromArray(S, q, off + i + L).fma(high(w), t0);
+            s1 = FloatVector.fromArray(S, q, off + i + RUN).fma(low(v), s1);
+            t1 = FloatVector.fromArray(S, q, off + i + RUN + L).fma(high(v), t1);
         }
         if (i < runs) {
             IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
-            s0 = FloatVector.fromArray(S, q, i).fma(low(w), s0);
-            t0 = FloatVector.fromArray(S, q, i + L).fma(high(w), t0);
+            s0 = FloatVector.fromArray(S, q, off + i).fma(low(w), s0);
+            t0 = FloatVector.fromArray(S, q, off + i + L).fma(high(w), t0);
         }
         return s0.add(t0).add(s1.add(t1)).reduceLanes(ADD);
     }
@@ -186,21 +186,195 @@ final class VectorRowProducts implements RowProducts {
         return words.and(HIGH_HALF).reinterpretAsFloats();
     }
 
-    /** {@code q[0, runs) . k[0, runs)}, k an F32 row at byte {@code row}, in the order of {@link #bf16Runs}. */
-    private static float f32Runs(float[] q, int runs, MemorySegment k, long row) {
+    /** {@code q[off, off + runs) . k[0, runs)}, k an F32 row at byte {@code row}, in the order of {@link #bf16Runs}. */
+    private static float f32Runs(float[] q, int off, int runs, MemorySegment k, long row) {
         FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0;
         int i = 0;
         for (; i + 2 * RUN <= runs; i += 2 * RUN) {
-            s0 = FloatVector.fromArray(S, q, i).fma(FloatVector.fromMemorySegment(S, k, row + 4L * i, NATIVE), s0);
-            t0 = FloatVector.fromArray(S, q, i + L).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + L), NATIVE), t0);
-            s1 = FloatVector.fromArray(S, q, i + RUN).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + RUN), NATIVE), s1);
-            t1 = FloatVector.fromArray(S, q, i + RUN + L).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + RUN + L), NATIVE), t1);
+            s0 = FloatVector.fromArray(S, q, off + i).fma(FloatVector.fromMemorySegment(S, k, row + 4L * i, NATIVE), s0);
+            t0 = FloatVector.fromArray(S, q, off + i + L).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + L), NATIVE), t0);
+            s1 = FloatVector.fromArray(S, q, off + i + RUN).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + RUN), NATIVE), s1);
+            t1 = FloatVector.fromArray(S, q, off + i + RUN + L).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + RUN + L), NATIVE), t1);
         }
         if (i < runs) {
-            s0 = FloatVector.fromArray(S, q, i).fma(FloatVector.fromMemorySegment(S, k, row + 4L * i, NATIVE), s0);
-            t0 = FloatVector.fromArray(S, q, i + L).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + L), NATIVE), t0);
+            s0 = FloatVector.fromArray(S, q, off + i).fma(FloatVector.fromMemorySegment(S, k, row + 4L * i, NATIVE), s0);
+            t0 = FloatVector.fromArray(S, q, off + i + L).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + L), NATIVE), t0);
         }
         return s0.add(t0).add(s1.add(t1)).reduceLanes(ADD);
+    }
+
+    /**
+     * Four keys at a time, four rows of q against them (three rows left over as four, two as two, one
+     * alone, against the same four keys): 16 sums in registers, each key's run widened once for the rows and each row's run
+     * loaded once for the keys, so that a few rows cost little more than one where a weight streams in
+     * from memory. Four rows against a 256 MB BF16 weight on one thread of a Zen 4 VM (a throwaway
+     * harness): 13.1-13.3 GB/s of weight so, 9.1-9.3 as {@link #dots} takes them (two keys at a time),
+     * about 6 one key at a time; with the weight in L2, 27 GB/s (108 GFLOP/s, near the FMA peak)
+     * against 20.7. The keys left over, and one row alone, as {@link #oneRow} takes them.
+     */
+    @Override
+    public void weightDots(float[] q, int rows, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out) {
+        if (rows == 1) {
+            oneRow(q, d, k, at, rowBytes, dtype, keys, out);
+            return;
+        }
+        boolean bf16 = dtype == DType.BF16;
+        int runs = d - d % RUN;
+        int j = 0;
+        for (; j + 4 <= keys; j += 4) {
+            long row = at + j * rowBytes;
+            int r = 0;
+            for (; r + 3 <= rows; r += 4) {
+                fourRowsFourKeys(q, r * d, Math.min(4, rows - r), d, runs, k, row, rowBytes, dtype, out, r * keys + j, keys);
+            }
+            if (r + 2 <= rows) {
+                twoRowsFourKeys(q, r * d, d, runs, k, row, rowBytes, dtype, out, r * keys + j, keys);
+                r += 2;
+            }
+            if (r < rows) {
+                oneRowFourKeys(q, r * d, d, runs, k, row, rowBytes, dtype, out, r * keys + j);
+            }
+        }
+        for (; j < keys; j++) {
+            long row = at + j * rowBytes;
+            for (int r = 0; r < rows; r++) {
+                out[r * keys + j] = (bf16 ? bf16Runs(q, r * d, runs, k, row) : f32Runs(q, r * d, runs, k, row))
+                        + tail(q, r * d, d, runs, k, row, dtype);
+            }
+        }
+    }
+
+    /**
+     * The {@code count} (3 or 4) rows of q from {@code q0 / d} against the four keys from byte {@code
+     * row}, {@code rowBytes} apart: {@code out[o + r * keys + c]} for row r and key c. Three rows take
+     * the third twice, so that they too read the keys in one pass.
+     */
+    private static void fourRowsFourKeys(float[] q, int q0, int count, int d, int runs, MemorySegment k, long row, long rowBytes,
+            DType dtype, float[] out, int o, int keys) {
+        int shift = shift(dtype), mask = mask(dtype), width = dtype.byteSize();
+        long offset = offset(dtype), k1 = row + rowBytes, k2 = k1 + rowBytes, k3 = k2 + rowBytes;
+        int q1 = q0 + d, q2 = q1 + d, q3 = count == 4 ? q2 + d : q2;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+        for (int i = 0; i < runs; i += RUN) {
+            long x = (long) width * i;
+            FloatVector la = first(k, row + x, shift), ha = second(k, row + x + offset, mask);
+            FloatVector lb = first(k, k1 + x, shift), hb = second(k, k1 + x + offset, mask);
+            FloatVector lc = first(k, k2 + x, shift), hc = second(k, k2 + x + offset, mask);
+            FloatVector le = first(k, k3 + x, shift), he = second(k, k3 + x + offset, mask);
+            FloatVector lo = FloatVector.fromArray(S, q, q0 + i), hi = FloatVector.fromArray(S, q, q0 + i + L);
+            a0 = hi.fma(ha, lo.fma(la, a0));
+            b0 = hi.fma(hb, lo.fma(lb, b0));
+            c0 = hi.fma(hc, lo.fma(lc, c0));
+            e0 = hi.fma(he, lo.fma(le, e0));
+            lo = FloatVector.fromArray(S, q, q1 + i);
+            hi = FloatVector.fromArray(S, q, q1 + i + L);
+            a1 = hi.fma(ha, lo.fma(la, a1));
+            b1 = hi.fma(hb, lo.fma(lb, b1));
+            c1 = hi.fma(hc, lo.fma(lc, c1));
+            e1 = hi.fma(he, lo.fma(le, e1));
+            lo = FloatVector.fromArray(S, q, q2 + i);
+            hi = FloatVector.fromArray(S, q, q2 + i + L);
+            a2 = hi.fma(ha, lo.fma(la, a2));
+            b2 = hi.fma(hb, lo.fma(lb, b2));
+            c2 = hi.fma(hc, lo.fma(lc, c2));
+            e2 = hi.fma(he, lo.fma(le, e2));
+            lo = FloatVector.fromArray(S, q, q3 + i);
+            hi = FloatVector.fromArray(S, q, q3 + i + L);
+            a3 = hi.fma(ha, lo.fma(la, a3));
+            b3 = hi.fma(hb, lo.fma(lb, b3));
+            c3 = hi.fma(hc, lo.fma(lc, c3));
+            e3 = hi.fma(he, lo.fma(le, e3));
+        }
+        // Written out: the sums put in an array to loop over were boxed, and the kernel ran at a sixth of its speed.
+        int o1 = o + keys, o2 = o1 + keys, o3 = o2 + keys;
+        out[o] = a0.reduceLanes(ADD);
+        out[o + 1] = b0.reduceLanes(ADD);
+        out[o + 2] = c0.reduceLanes(ADD);
+        out[o + 3] = e0.reduceLanes(ADD);
+        out[o1] = a1.reduceLanes(ADD);
+        out[o1 + 1] = b1.reduceLanes(ADD);
+        out[o1 + 2] = c1.reduceLanes(ADD);
+        out[o1 + 3] = e1.reduceLanes(ADD);
+        out[o2] = a2.reduceLanes(ADD);
+        out[o2 + 1] = b2.reduceLanes(ADD);
+        out[o2 + 2] = c2.reduceLanes(ADD);
+        out[o2 + 3] = e2.reduceLanes(ADD);
+        if (count == 4) {
+            out[o3] = a3.reduceLanes(ADD);
+            out[o3 + 1] = b3.reduceLanes(ADD);
+            out[o3 + 2] = c3.reduceLanes(ADD);
+            out[o3 + 3] = e3.reduceLanes(ADD);
+        }
+        for (int r = 0; r < count && runs < d; r++) {
+            for (int c = 0; c < 4; c++) {
+                out[o + r * keys + c] += tail(q, q0 + r * d, d, runs, k, row + c * rowBytes, dtype);
+            }
+        }
+    }
+
+    /** {@link #fourRowsFourKeys} for two rows. */
+    private static void twoRowsFourKeys(float[] q, int q0, int d, int runs, MemorySegment k, long row, long rowBytes, DType dtype,
+            float[] out, int o, int keys) {
+        int shift = shift(dtype), mask = mask(dtype), width = dtype.byteSize();
+        long offset = offset(dtype), k1 = row + rowBytes, k2 = k1 + rowBytes, k3 = k2 + rowBytes;
+        int q1 = q0 + d;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+        for (int i = 0; i < runs; i += RUN) {
+            long x = (long) width * i;
+            FloatVector la = first(k, row + x, shift), ha = second(k, row + x + offset, mask);
+            FloatVector lb = first(k, k1 + x, shift), hb = second(k, k1 + x + offset, mask);
+            FloatVector lc = first(k, k2 + x, shift), hc = second(k, k2 + x + offset, mask);
+            FloatVector le = first(k, k3 + x, shift), he = second(k, k3 + x + offset, mask);
+            FloatVector lo = FloatVector.fromArray(S, q, q0 + i), hi = FloatVector.fromArray(S, q, q0 + i + L);
+            a0 = hi.fma(ha, lo.fma(la, a0));
+            b0 = hi.fma(hb, lo.fma(lb, b0));
+            c0 = hi.fma(hc, lo.fma(lc, c0));
+            e0 = hi.fma(he, lo.fma(le, e0));
+            lo = FloatVector.fromArray(S, q, q1 + i);
+            hi = FloatVector.fromArray(S, q, q1 + i + L);
+            a1 = hi.fma(ha, lo.fma(la, a1));
+            b1 = hi.fma(hb, lo.fma(lb, b1));
+            c1 = hi.fma(hc, lo.fma(lc, c1));
+            e1 = hi.fma(he, lo.fma(le, e1));
+        }
+        int o1 = o + keys;
+        out[o] = a0.reduceLanes(ADD);
+        out[o + 1] = b0.reduceLanes(ADD);
+        out[o + 2] = c0.reduceLanes(ADD);
+        out[o + 3] = e0.reduceLanes(ADD);
+        out[o1] = a1.reduceLanes(ADD);
+        out[o1 + 1] = b1.reduceLanes(ADD);
+        out[o1 + 2] = c1.reduceLanes(ADD);
+        out[o1 + 3] = e1.reduceLanes(ADD);
+        for (int r = 0; r < 2 && runs < d; r++) {
+            for (int c = 0; c < 4; c++) {
+                out[o + r * keys + c] += tail(q, q0 + r * d, d, runs, k, row + c * rowBytes, dtype);
+            }
+        }
+    }
+
+    /** Row {@code q0 / d} of q against the four keys from byte {@code row}, {@code rowBytes} apart, into {@code out[o + c]}. */
+    private static void oneRowFourKeys(float[] q, int q0, int d, int runs, MemorySegment k, long row, long rowBytes, DType dtype,
+            float[] out, int o) {
+        int shift = shift(dtype), mask = mask(dtype), width = dtype.byteSize();
+        long offset = offset(dtype), k1 = row + rowBytes, k2 = k1 + rowBytes, k3 = k2 + rowBytes;
+        FloatVector a = FloatVector.zero(S), b = a, c = a, e = a;
+        for (int i = 0; i < runs; i += RUN) {
+            long x = (long) width * i;
+            FloatVector lo = FloatVector.fromArray(S, q, q0 + i), hi = FloatVector.fromArray(S, q, q0 + i + L);
+            a = hi.fma(second(k, row + x + offset, mask), lo.fma(first(k, row + x, shift), a));
+            b = hi.fma(second(k, k1 + x + offset, mask), lo.fma(first(k, k1 + x, shift), b));
+            c = hi.fma(second(k, k2 + x + offset, mask), lo.fma(first(k, k2 + x, shift), c));
+            e = hi.fma(second(k, k3 + x + offset, mask), lo.fma(first(k, k3 + x, shift), e));
+        }
+        out[o] = a.reduceLanes(ADD);
+        out[o + 1] = b.reduceLanes(ADD);
+        out[o + 2] = c.reduceLanes(ADD);
+        out[o + 3] = e.reduceLanes(ADD);
+        for (int t = 0; t < 4 && runs < d; t++) {
+            out[o + t] += tail(q, q0, d, runs, k, row + t * rowBytes, dtype);
+        }
     }
 
     /** {@code sum_i q[off + i] * k[i]}, k the row at byte {@code row}. */
