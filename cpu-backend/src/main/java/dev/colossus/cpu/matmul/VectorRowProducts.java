@@ -205,9 +205,9 @@ final class VectorRowProducts implements RowProducts {
 
     /**
      * Four keys at a time, four rows of q against them (three rows left over as four, two as two, one
-     * alone, against the same four keys): 16 sums in registers, each key's run widened once for the rows and each row's run
-     * loaded once for the keys, so that a few rows cost little more than one where a weight streams in
-     * from memory. Four rows against a 256 MB BF16 weight on one thread of a Zen 4 VM (a throwaway
+     * alone, against the same four keys): 16 sums in registers, each key's run widened once for the
+     * rows and each row's run loaded once for the keys, so that a few rows cost little more than one
+     * where a weight streams in from memory. Four rows against a 256 MB BF16 weight on one thread of a Zen 4 VM (a throwaway
      * harness): 13.1-13.3 GB/s of weight so, 9.1-9.3 as {@link #dots} takes them (two keys at a time),
      * about 6 one key at a time; with the weight in L2, 27 GB/s (108 GFLOP/s, near the FMA peak)
      * against 20.7. The keys left over, and one row alone, as {@link #oneRow} takes them.
@@ -313,7 +313,10 @@ final class VectorRowProducts implements RowProducts {
         }
     }
 
-    /** {@link #fourRowsFourKeys} for two rows. */
+    /**
+     * {@link #fourRowsFourKeys} for two rows: written apart because two rows run through the four-row
+     * kernel (each taken twice) made Llama 1B's two-sequence step 2-8% slower.
+     */
     private static void twoRowsFourKeys(float[] q, int q0, int d, int runs, MemorySegment k, long row, long rowBytes, DType dtype,
             float[] out, int o, int keys) {
         int shift = shift(dtype), mask = mask(dtype), width = dtype.byteSize();
