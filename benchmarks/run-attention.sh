@@ -6,7 +6,7 @@
 # F32 GEMM at 2048 (MatMulBench) and the copy yardstick (32 MiB by every thread), the decode's K/V bytes in BF16
 # (MatMulBench copy, 1x4096x2048); then ElementwiseBench (add, scale, relu, softmax, rmsNorm, addRmsNorm fused and
 # as two ops, logSoftmax, layerNorm, exp, gelu, a cast to BF16, a row sum, over 16M floats beside a
-# copy yardstick of as many). Prefill and the GEMM in 3 forks, the report taking the median fork: a fork runs the
+# copy yardstick of as many; add, a bias add, exp, silu, gelu and four functions in a row over 16M BF16 values). Prefill and the GEMM in 3 forks, the report taking the median fork: a fork runs the
 # GEMM micro-kernel at one of two speeds for its whole life (about 100 or 135 ms here). About 13
 # minutes on 2 cores. AttentionReport writes attention.md and attention.svg. OPENBLAS_CORETYPE is
 # unset: PyTorch's library links OpenBLAS.

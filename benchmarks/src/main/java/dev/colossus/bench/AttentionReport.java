@@ -28,7 +28,8 @@ public final class AttentionReport {
     /** The memory-bound ops of ElementwiseBench, and the tensors of 16M floats each moves (read + written). */
     private static final Object[][] MOVED = {{"copy", 2.0}, {"add", 3.0}, {"scale", 2.0}, {"relu", 2.0}, {"softmax", 2.0},
             {"rmsNorm", 2.0}, {"addRmsNorm", 4.0}, {"add+rmsNorm", 4.0}, {"logSoftmax", 2.0}, {"layerNorm", 2.0}, {"exp", 2.0},
-            {"gelu", 2.0}, {"toBf16", 1.5}, {"rowSum", 1.0}, {"addBf16", 1.5}, {"biasAddBf16", 1.0}};
+            {"gelu", 2.0}, {"toBf16", 1.5}, {"rowSum", 1.0}, {"addBf16", 1.5}, {"biasAddBf16", 1.0},
+            {"expBf16", 1.0}, {"siluBf16", 1.0}, {"geluBf16", 1.0}, {"mixBf16", 4.0}};
 
     /** One bar of the plot: a measured ratio, its target (null for none), and its axis. */
     record Bar(String label, double value, Double target, boolean speedup) {
@@ -140,11 +141,16 @@ public final class AttentionReport {
         lines.addAll(List.of("", "## Memory-bound ops over 16M floats (F32, 4096 rows of 4096), each writing a new tensor", "",
                 "GB/s = bytes read + written / time (add reads two tensors; addRmsNorm reads two and writes two, "
                         + "and add+rmsNorm, the same as two ops, is counted the same; toBf16 writes half as many bytes as it reads; "
-                        + "rowSum writes one value per row; addBf16 and biasAddBf16 move BF16, half the bytes a float does).", "",
+                        + "rowSum writes one value per row; addBf16 and biasAddBf16 move BF16, half the bytes a float does)."
+                        + (elementwise.containsKey("mixBf16") ? " So do expBf16, siluBf16 and geluBf16; mixBf16 is four of them"
+                                + " one after another (exp, sigmoid, silu, tanh), counted as four." : ""), "",
                 "| op | ms | GB/s | vs copy |", "|---|---:|---:|---:|"));
         double copy16 = 2 * floatsBytes / (elementwise.get("copy") * 1e-3) / 1e9;
         for (Object[] op : MOVED) {
             String name = (String) op[0];
+            if (!elementwise.containsKey(name)) {
+                continue; // an op added after the sitting
+            }
             double rate = (Double) op[1] * floatsBytes / (elementwise.get(name) * 1e-3) / 1e9;
             lines.add(String.format("| %s | %.2f | %.1f | %.2f |", name, elementwise.get(name), rate, rate / copy16));
             if (!name.equals("copy")) {

@@ -25,10 +25,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * relu outran by half):
  * {@code add} (x + y), {@code scale} (x * 0.5), {@code relu}, {@code softmax} (over each row), {@code rmsNorm} (each row, with a weight),
  * {@code addRmsNorm} (x + y and its rmsNorm, fused), {@code add+rmsNorm} (the same as two ops),
- * and on BF16 tensors of that shape, {@code addBf16} (x + y)
- * and {@code biasAddBf16} (x + a row of 4096 broadcast down the rows). Each op writes new tensors, as a
- * user's call does. GB/s = bytes read + written / time: 192 MiB for add, 256 MiB for addRmsNorm (and,
- * counted the same, add+rmsNorm), 96 MiB for addBf16, 64 MiB for biasAddBf16, 128 MiB for the others
+ * and on BF16 tensors of that shape, {@code addBf16} (x + y), {@code biasAddBf16} (x + a row of 4096
+ * broadcast down the rows), {@code expBf16}, {@code siluBf16}, {@code geluBf16}, and {@code mixBf16}:
+ * exp, sigmoid, silu and tanh one after another, as a program that calls several functions does (a
+ * fork of one function compiles only that function's loop). Each op writes new tensors, as a user's
+ * call does. GB/s = bytes read + written / time: 192 MiB for add, 256 MiB for addRmsNorm (and, counted
+ * the same, add+rmsNorm, and mixBf16), 96 MiB for addBf16, 64 MiB for biasAddBf16 and the other BF16
+ * functions, 128 MiB for the others
  * ({@code run-attention.sh} reports them).
  */
 @State(Scope.Benchmark)
@@ -42,7 +45,7 @@ public class ElementwiseBench {
     private static final int COLUMNS = 4096;
 
     @Param({"copy", "add", "scale", "relu", "softmax", "rmsNorm", "addRmsNorm", "add+rmsNorm", "logSoftmax", "layerNorm",
-            "exp", "gelu", "toBf16", "rowSum", "addBf16", "biasAddBf16"})
+            "exp", "gelu", "toBf16", "rowSum", "addBf16", "biasAddBf16", "expBf16", "siluBf16", "geluBf16", "mixBf16"})
     public String op;
 
     private Tensor x;
@@ -76,6 +79,11 @@ public class ElementwiseBench {
                 return both.normalized().numel();
             }
         }
+        if (op.equals("mixBf16")) {
+            try (Tensor e = Ops.exp(xBf16); Tensor s = Ops.sigmoid(xBf16); Tensor u = Ops.silu(xBf16); Tensor t = Ops.tanh(xBf16)) {
+                return e.numel() + s.numel() + u.numel() + t.numel();
+            }
+        }
         if (op.equals("add+rmsNorm")) {
             try (Tensor sum = Ops.add(x, y); Tensor normalized = Ops.rmsNorm(sum, weight, 1e-6)) {
                 return normalized.numel();
@@ -95,6 +103,9 @@ public class ElementwiseBench {
             case "rowSum" -> Ops.sum(x, -1);
             case "addBf16" -> Ops.add(xBf16, yBf16);
             case "biasAddBf16" -> Ops.add(xBf16, biasBf16);
+            case "expBf16" -> Ops.exp(xBf16);
+            case "siluBf16" -> Ops.silu(xBf16);
+            case "geluBf16" -> Ops.gelu(xBf16);
             default -> throw new IllegalArgumentException("unknown op " + op);
         }) {
             return out.numel();

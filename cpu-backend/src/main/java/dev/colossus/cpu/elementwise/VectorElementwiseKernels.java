@@ -41,115 +41,145 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
     private static final float SQRT_HALF = (float) Math.sqrt(0.5);
     private static final float SQRT_TWO_OVER_PI = (float) Math.sqrt(2 / Math.PI);
 
+    /** One function's loop over the whole vectors of a buffer, {@code [0, bound)}. */
+    private interface ArrayLoop {
+        void run(float[] x, float[] out, int bound);
+    }
+
+    /**
+     * Each function's loop, by {@link UnaryFn#ordinal}, called through one site, where C2 inlines none
+     * of them and compiles each alone: as the arms of one switch, the loops of the several functions a
+     * program calls took C2 past its node limit, and BF16 exp, sigmoid and silu ran at 1.0-1.2 ns a
+     * value, against 0.4 with one function hot (Zen 4, two threads, 2^20 values).
+     */
+    private static final ArrayLoop[] ARRAY_LOOPS = arrayLoops();
+
     @Override
     public void unary(UnaryFn fn, float[] x, float[] out, int n) {
         int bound = S.loopBound(n);
-        FloatVector one = FloatVector.broadcast(S, 1);
-        FloatVector zero = FloatVector.zero(S);
-        switch (fn) {
-            case NEG -> {
+        ARRAY_LOOPS[fn.ordinal()].run(x, out, bound);
+        ScalarElementwiseKernels.unary(fn, x, out, bound, n);
+    }
+
+    private static ArrayLoop[] arrayLoops() {
+        ArrayLoop[] loops = new ArrayLoop[UnaryFn.values().length];
+        for (UnaryFn fn : UnaryFn.values()) {
+            loops[fn.ordinal()] = arrayLoop(fn);
+        }
+        return loops;
+    }
+
+    private static ArrayLoop arrayLoop(UnaryFn fn) {
+        return switch (fn) {
+            case NEG -> (x, out, bound) -> {
                 for (int i = 0; i < bound; i += L) {
                     FloatVector.fromArray(S, x, i).lanewise(NEG).intoArray(out, i);
                 }
-            }
-            case ABS -> {
+            };
+            case ABS -> (x, out, bound) -> {
                 for (int i = 0; i < bound; i += L) {
                     FloatVector.fromArray(S, x, i).lanewise(ABS).intoArray(out, i);
                 }
-            }
-            case EXP -> {
+            };
+            case EXP -> (x, out, bound) -> {
                 for (int i = 0; i < bound; i += L) {
                     VectorMath.exp(FloatVector.fromArray(S, x, i)).intoArray(out, i);
                 }
-            }
-            case LOG -> {
+            };
+            case LOG -> (x, out, bound) -> {
                 for (int i = 0; i < bound; i += L) {
                     VectorMath.log(FloatVector.fromArray(S, x, i)).intoArray(out, i);
                 }
-            }
-            case SQRT -> {
+            };
+            case SQRT -> (x, out, bound) -> {
                 for (int i = 0; i < bound; i += L) {
                     FloatVector.fromArray(S, x, i).lanewise(SQRT).intoArray(out, i);
                 }
-            }
-            case RSQRT -> {
+            };
+            case RSQRT -> (x, out, bound) -> {
+                FloatVector one = FloatVector.broadcast(S, 1);
                 for (int i = 0; i < bound; i += L) {
                     one.div(FloatVector.fromArray(S, x, i).lanewise(SQRT)).intoArray(out, i);
                 }
-            }
-            case TANH -> {
+            };
+            case TANH -> (x, out, bound) -> {
                 for (int i = 0; i < bound; i += L) {
                     VectorMath.tanh(FloatVector.fromArray(S, x, i)).intoArray(out, i);
                 }
-            }
-            case SIGMOID -> {
+            };
+            case SIGMOID -> (x, out, bound) -> {
+                FloatVector one = FloatVector.broadcast(S, 1);
                 for (int i = 0; i < bound; i += L) {
                     FloatVector v = FloatVector.fromArray(S, x, i);
                     one.div(one.add(VectorMath.exp(v.neg()))).intoArray(out, i);
                 }
-            }
-            case RELU -> {
+            };
+            case RELU -> (x, out, bound) -> {
+                FloatVector zero = FloatVector.zero(S);
                 for (int i = 0; i < bound; i += L) {
                     FloatVector.fromArray(S, x, i).lanewise(MAX, zero).intoArray(out, i);
                 }
-            }
-            case GELU -> {
+            };
+            case GELU -> (x, out, bound) -> {
                 for (int i = 0; i < bound; i += L) {
                     FloatVector v = FloatVector.fromArray(S, x, i);
                     v.mul(0.5f).mul(onePlusErf(v.mul(SQRT_HALF))).intoArray(out, i);
                 }
-            }
-            case GELU_TANH -> {
+            };
+            case GELU_TANH -> (x, out, bound) -> {
                 // x/2 (1 + tanh(z)) as x / (1 + exp(-2z)): the same function without 1 + tanh's cancellation for z << 0.
+                FloatVector one = FloatVector.broadcast(S, 1);
                 for (int i = 0; i < bound; i += L) {
                     FloatVector v = FloatVector.fromArray(S, x, i);
                     FloatVector z = v.mul(v).mul(v).mul(0.044715f).add(v).mul(SQRT_TWO_OVER_PI);
                     v.div(one.add(VectorMath.exp(z.mul(-2f)))).intoArray(out, i);
                 }
-            }
-            case SILU -> {
+            };
+            case SILU -> (x, out, bound) -> {
+                FloatVector one = FloatVector.broadcast(S, 1);
                 for (int i = 0; i < bound; i += L) {
                     FloatVector v = FloatVector.fromArray(S, x, i);
                     v.div(one.add(VectorMath.exp(v.neg()))).intoArray(out, i);
                 }
-            }
-            case SIN, COS -> trigonometric(fn, x, out, bound);
-            case FLOOR -> {
+            };
+            case SIN, COS -> (x, out, bound) -> trigonometric(fn, x, out, bound);
+            case FLOOR -> (x, out, bound) -> {
                 for (int i = 0; i < bound; i += L) {
                     VectorMath.floor(FloatVector.fromArray(S, x, i)).intoArray(out, i);
                 }
-            }
-            case CEIL -> {
+            };
+            case CEIL -> (x, out, bound) -> {
                 for (int i = 0; i < bound; i += L) {
                     VectorMath.ceil(FloatVector.fromArray(S, x, i)).intoArray(out, i);
                 }
-            }
-            case ROUND -> {
+            };
+            case ROUND -> (x, out, bound) -> {
                 for (int i = 0; i < bound; i += L) {
                     VectorMath.round(FloatVector.fromArray(S, x, i)).intoArray(out, i);
                 }
-            }
-            case SIGN -> {
+            };
+            case SIGN -> (x, out, bound) -> {
+                FloatVector one = FloatVector.broadcast(S, 1);
                 for (int i = 0; i < bound; i += L) {
                     FloatVector v = FloatVector.fromArray(S, x, i);
                     v.blend(one, v.compare(VectorOperators.GT, 0f)).blend(one.neg(), v.lt(0f)).intoArray(out, i);
                 }
-            }
-            case RECIPROCAL -> {
+            };
+            case RECIPROCAL -> (x, out, bound) -> {
+                FloatVector one = FloatVector.broadcast(S, 1);
                 for (int i = 0; i < bound; i += L) {
                     one.div(FloatVector.fromArray(S, x, i)).intoArray(out, i);
                 }
-            }
-            case SQUARE -> {
+            };
+            case SQUARE -> (x, out, bound) -> {
                 for (int i = 0; i < bound; i += L) {
                     FloatVector v = FloatVector.fromArray(S, x, i);
                     v.mul(v).intoArray(out, i);
                 }
-            }
+            };
             // Off the hot paths: lane by lane in double, as the reference.
-            case ERF, LOG1P, EXPM1 -> ScalarElementwiseKernels.unary(fn, x, out, 0, bound);
-        }
-        ScalarElementwiseKernels.unary(fn, x, out, bound, n);
+            case ERF, LOG1P, EXPM1 -> (x, out, bound) -> ScalarElementwiseKernels.unary(fn, x, out, 0, bound);
+        };
     }
 
     /**
