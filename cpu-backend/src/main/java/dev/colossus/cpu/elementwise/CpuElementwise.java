@@ -126,8 +126,9 @@ public final class CpuElementwise {
      * A function {@linkplain ElementwiseKernels#isDirect direct} in F32 applied to a run the buffered path
      * widened to F32, between two native buffers of its task: GELU on a 16-bit dtype, or on runs that
      * are not contiguous. Its loop over float arrays is past C2's node limit, and BF16 GELU so ran at
-     * 2.4 ns a value, 0.7-0.9 this way (ElementwiseBench, 2^24 values, Zen 4, two threads); the direct
-     * kernel takes it in three loops. For exp, sigmoid and silu the two copies cost more than they save.
+     * 2.3-2.4 ns a value, 0.7-0.8 this way (ElementwiseBench, 2^24 values, Zen 4, two threads); the
+     * direct kernel takes it in three loops. For exp, sigmoid and silu the two copies cost more than
+     * they save.
      */
     private static final class DirectInF32 implements Block {
         private final UnaryFn fn;
