@@ -28,10 +28,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * and on BF16 tensors of that shape, {@code addBf16} (x + y), {@code biasAddBf16} (x + a row of 4096
  * broadcast down the rows), {@code expBf16}, {@code siluBf16}, {@code geluBf16}, and {@code mixBf16}:
  * exp, sigmoid, silu and tanh one after another, as a program that calls several functions does (a
- * fork of one function compiles only that function's loop). Each op writes new tensors, as a user's
- * call does. GB/s = bytes read + written / time: 192 MiB for add, 256 MiB for addRmsNorm (and, counted
- * the same, add+rmsNorm, and mixBf16), 96 MiB for addBf16, 64 MiB for biasAddBf16 and the other BF16
- * functions, 128 MiB for the others
+ * fork of one function compiles only that function's loop); and F16, which the kernels read and
+ * write through float buffers: {@code toF16} (x rounded to F16), {@code addF16} and {@code expF16}.
+ * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
+ * add, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96 MiB for addBf16,
+ * toBf16, toF16 and addF16, 64 MiB for biasAddBf16, expF16 and the other BF16 functions, 128 MiB for
+ * the others
  * ({@code run-attention.sh} reports them).
  */
 @State(Scope.Benchmark)
@@ -45,7 +47,8 @@ public class ElementwiseBench {
     private static final int COLUMNS = 4096;
 
     @Param({"copy", "add", "scale", "relu", "softmax", "rmsNorm", "addRmsNorm", "add+rmsNorm", "logSoftmax", "layerNorm",
-            "exp", "gelu", "toBf16", "rowSum", "addBf16", "biasAddBf16", "expBf16", "siluBf16", "geluBf16", "mixBf16"})
+            "exp", "gelu", "toBf16", "rowSum", "addBf16", "biasAddBf16", "expBf16", "siluBf16", "geluBf16", "mixBf16", "toF16", "addF16",
+            "expF16"})
     public String op;
 
     private Tensor x;
@@ -54,6 +57,8 @@ public class ElementwiseBench {
     private Tensor xBf16;
     private Tensor yBf16;
     private Tensor biasBf16;
+    private Tensor xF16;
+    private Tensor yF16;
     private Yardstick copy;
 
     @Setup
@@ -64,6 +69,8 @@ public class ElementwiseBench {
         xBf16 = Tensor.randn(4, DType.BF16, ROWS, COLUMNS);
         yBf16 = Tensor.randn(5, DType.BF16, ROWS, COLUMNS);
         biasBf16 = Tensor.randn(6, DType.BF16, COLUMNS);
+        xF16 = Tensor.randn(7, DType.F16, ROWS, COLUMNS);
+        yF16 = Tensor.randn(8, DType.F16, ROWS, COLUMNS);
         if (op.equals("copy")) {
             copy = new Yardstick(4L * ROWS * COLUMNS);
         }
@@ -106,6 +113,9 @@ public class ElementwiseBench {
             case "expBf16" -> Ops.exp(xBf16);
             case "siluBf16" -> Ops.silu(xBf16);
             case "geluBf16" -> Ops.gelu(xBf16);
+            case "toF16" -> x.to(DType.F16);
+            case "addF16" -> Ops.add(xF16, yF16);
+            case "expF16" -> Ops.exp(xF16);
             default -> throw new IllegalArgumentException("unknown op " + op);
         }) {
             return out.numel();
@@ -120,6 +130,8 @@ public class ElementwiseBench {
         xBf16.close();
         yBf16.close();
         biasBf16.close();
+        xF16.close();
+        yF16.close();
         if (copy != null) {
             copy.close();
         }

@@ -155,8 +155,12 @@ final class DecodeAttention {
                     MemorySegment.copy(x.segment(), OnlineSoftmax.offset(x, b, g, j0 + j) * 4, buffer, rowBytes * j, rowBytes);
                 }
             } else {
-                for (int j = 0; j < n; j++) {
-                    FloatIO.load(x, OnlineSoftmax.offset(x, b, g, j0 + j), s[3], widened, j * width, width);
+                if (s[2] == width * s[3]) { // the n rows are one run of n * width elements
+                    FloatIO.load(x, OnlineSoftmax.offset(x, b, g, j0), s[3], widened, 0, n * width);
+                } else {
+                    for (int j = 0; j < n; j++) {
+                        FloatIO.load(x, OnlineSoftmax.offset(x, b, g, j0 + j), s[3], widened, j * width, width);
+                    }
                 }
                 MemorySegment.copy(widened, 0, buffer, ValueLayout.JAVA_FLOAT, 0, n * width);
             }
