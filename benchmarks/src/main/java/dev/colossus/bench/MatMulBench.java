@@ -33,6 +33,7 @@ import org.ojalgo.matrix.store.R032Store;
  * <ul>
  *   <li>{@code colossus}: the backend {@code -Dcolossus.backend} picks (the CPU backend by default);
  *       {@code colossus-bf16}: the same with BF16 inputs (F32 accumulation, F32 rate counted alike);
+ *       {@code colossus-f16}: with F16 inputs, likewise;
  *       {@code colossus-f64}: F64 throughout, beside {@code openblas-f64} ({@code cblas_dgemm});
  *   <li>{@code reference}: Colossus's reference loops (small shapes only: seconds per product at 1024);
  *   <li>{@code openblas}: OpenBLAS's {@code cblas_sgemm} through org.bytedeco, the native limit, with
@@ -60,7 +61,8 @@ import org.ojalgo.matrix.store.R032Store;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MatMulBench {
-    @Param({"colossus", "colossus-bf16", "colossus-f64", "openblas", "openblas-f64", "ejml", "ojalgo", "reference", "copy"})
+    @Param({"colossus", "colossus-bf16", "colossus-f16", "colossus-f64", "openblas", "openblas-f64", "ejml", "ojalgo", "reference",
+            "copy"})
     public String impl;
 
     @Param({"64", "128", "256", "512", "1024", "2048", "4096", "1x4096x4096", "16x4096x11008", "1x4096x4096t", "16x4096x11008t",
@@ -75,10 +77,11 @@ public class MatMulBench {
         MatMulShape s = MatMulShape.parse(shape);
         int m = (int) s.m(), k = (int) s.k(), n = (int) s.n(), batch = (int) s.batch();
         switch (impl) {
-            case "colossus", "colossus-bf16", "colossus-f64", "reference" -> {
+            case "colossus", "colossus-bf16", "colossus-f16", "colossus-f64", "reference" -> {
                 Backend backend = Backends.get(impl.equals("reference") ? "reference" : Backends.forDevice(Device.CPU).name());
                 DType dtype = switch (impl) {
                     case "colossus-bf16" -> DType.BF16;
+                    case "colossus-f16" -> DType.F16;
                     case "colossus-f64" -> DType.F64;
                     default -> DType.F32;
                 };

@@ -224,7 +224,7 @@ public final class MatMulReport {
 
     /** Column order: Colossus's variants, then the native peer, then the Java peers, then the reference. */
     private static int rank(String impl) {
-        int at = List.of("colossus", "colossus-bf16", "colossus-f64", "openblas", "openblas-f64", "ejml", "ojalgo", "reference")
+        int at = List.of("colossus", "colossus-bf16", "colossus-f16", "colossus-f64", "openblas", "openblas-f64", "ejml", "ojalgo", "reference")
                 .indexOf(impl);
         return at < 0 ? Integer.MAX_VALUE : at;
     }
