@@ -29,7 +29,6 @@ import java.util.function.Supplier;
  */
 public final class CpuElementwise {
     private static final ElementwiseKernels ELEMENTWISE = ElementwiseKernels.instance();
-    /** Elements per buffer: four buffers of 16 KiB stay in L1/L2. */
     /** Elements per task: below it, threads cost more than they save. */
     private static final long GRAIN = 1 << 15;
 
