@@ -60,7 +60,7 @@ public interface ElementwiseKernels {
     }
 
     /**
-     * {@code out[i] = fn(a[i], b[i])} for n values of {@code dtype}, F32 or BF16 (computed in F32, the
+     * {@code out[i] = fn(a[i], b[i])} for n values of {@code dtype}, F32, F16 or BF16 (computed in F32, the
      * result rounded to nearest even), that lie contiguous in native memory at byte offsets {@code
      * aAt}, {@code bAt}, {@code outAt}: no buffers between memory and the registers. Only for the
      * {@linkplain #isArithmetic arithmetic} functions.

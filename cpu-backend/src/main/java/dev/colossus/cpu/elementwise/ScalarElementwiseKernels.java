@@ -74,17 +74,20 @@ final class ScalarElementwiseKernels implements ElementwiseKernels {
         }
     }
 
-    /** Element i of an F32 or BF16 run at byte {@code at}. */
+    /** Element i of an F32, F16 or BF16 run at byte {@code at}. */
     private static float get(DType dtype, MemorySegment m, long at, int i) {
-        return dtype == DType.BF16 ? Float.intBitsToFloat(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i) << 16)
-                : m.get(F32, at + 4L * i);
+        return switch (dtype) {
+            case BF16 -> Float.intBitsToFloat(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i) << 16);
+            case F16 -> Float.float16ToFloat(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i));
+            default -> m.get(F32, at + 4L * i);
+        };
     }
 
     private static void set(DType dtype, MemorySegment m, long at, int i, float value) {
-        if (dtype == DType.BF16) {
-            m.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i, Elements.floatToBf16(value));
-        } else {
-            m.set(F32, at + 4L * i, value);
+        switch (dtype) {
+            case BF16 -> m.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i, Elements.floatToBf16(value));
+            case F16 -> m.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i, Float.floatToFloat16(value));
+            default -> m.set(F32, at + 4L * i, value);
         }
     }
 

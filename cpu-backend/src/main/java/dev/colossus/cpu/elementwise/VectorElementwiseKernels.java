@@ -1,5 +1,6 @@
 package dev.colossus.cpu.elementwise;
 
+import static dev.colossus.cpu.simd.F16Lanes.loadF16;
 import static dev.colossus.cpu.simd.VectorLanes.L;
 import static dev.colossus.cpu.simd.VectorLanes.NATIVE;
 import static dev.colossus.cpu.simd.VectorLanes.S;
@@ -16,6 +17,8 @@ import static jdk.incubator.vector.VectorOperators.NEG;
 import static jdk.incubator.vector.VectorOperators.SQRT;
 
 import dev.colossus.DType;
+import dev.colossus.cpu.simd.F16Lanes;
+import dev.colossus.cpu.simd.FloatIO;
 import dev.colossus.cpu.simd.Simd;
 import dev.colossus.cpu.simd.VectorMath;
 import dev.colossus.op.BinaryFn;
@@ -448,6 +451,8 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
             long outAt, int n) {
         if (dtype == DType.BF16) {
             arithmeticBf16(fn, a, aAt, b, bAt, out, outAt, n);
+        } else if (dtype == DType.F16) {
+            arithmeticF16(fn, a, aAt, b, bAt, out, outAt, n);
         } else {
             arithmeticF32(fn, a, aAt, b, bAt, out, outAt, n);
         }
@@ -553,6 +558,76 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
     private static void minimumBf16(MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out, long outAt, int bound) {
         for (long i = 0; i < 2L * bound; i += 2L * L) {
             storeBf16(loadBf16(a, aAt + i).lanewise(MIN, loadBf16(b, bAt + i)), out, outAt + i);
+        }
+    }
+
+    /** Values of F16 {@link #arithmetic} computed into F32 before they are rounded to F16 together. */
+    private static final int F16_CHUNK = 1024;
+
+    /**
+     * {@link #arithmetic} on F16, a method per function as {@link #arithmeticBf16} has: a chunk at a
+     * time, the operands widened in registers ({@link F16Lanes}) and the F32 results written to a
+     * float chunk, then rounded to F16 by {@link FloatIO#narrowF16}'s loop, which C2 compiles to
+     * vector conversions. Widening and rounding in registers in one loop took C2 past its inlining
+     * limits: the loop boxed a vector an iteration (addF16 10.6 ms per 16M values, against 6.9
+     * through F32 buffers and 3.9-4.4 so; {@code benchmarks/results/cpu/README.md}).
+     */
+    private static void arithmeticF16(BinaryFn fn, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out,
+            long outAt, int n) {
+        float[] results = new float[Math.min(n, F16_CHUNK)];
+        for (int from = 0; from < n; from += F16_CHUNK) {
+            int bound = S.loopBound(Math.min(F16_CHUNK, n - from));
+            long at = 2L * from;
+            switch (fn) {
+                case ADD -> addF16(a, aAt + at, b, bAt + at, results, bound);
+                case SUB -> subF16(a, aAt + at, b, bAt + at, results, bound);
+                case MUL -> mulF16(a, aAt + at, b, bAt + at, results, bound);
+                case DIV -> divF16(a, aAt + at, b, bAt + at, results, bound);
+                case MAXIMUM -> maximumF16(a, aAt + at, b, bAt + at, results, bound);
+                case MINIMUM -> minimumF16(a, aAt + at, b, bAt + at, results, bound);
+                default -> throw new IllegalArgumentException(fn.apiName() + " is not arithmetic");
+            }
+            FloatIO.narrowF16(results, 0, bound, out, outAt + at);
+            if (bound < F16_CHUNK) {
+                ScalarElementwiseKernels.arithmetic(fn, DType.F16, a, aAt, b, bAt, out, outAt, from + bound, n);
+                return;
+            }
+        }
+    }
+
+    private static void addF16(MemorySegment a, long aAt, MemorySegment b, long bAt, float[] results, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            loadF16(a, aAt + 2L * i).add(loadF16(b, bAt + 2L * i)).intoArray(results, i);
+        }
+    }
+
+    private static void subF16(MemorySegment a, long aAt, MemorySegment b, long bAt, float[] results, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            loadF16(a, aAt + 2L * i).sub(loadF16(b, bAt + 2L * i)).intoArray(results, i);
+        }
+    }
+
+    private static void mulF16(MemorySegment a, long aAt, MemorySegment b, long bAt, float[] results, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            loadF16(a, aAt + 2L * i).mul(loadF16(b, bAt + 2L * i)).intoArray(results, i);
+        }
+    }
+
+    private static void divF16(MemorySegment a, long aAt, MemorySegment b, long bAt, float[] results, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            loadF16(a, aAt + 2L * i).div(loadF16(b, bAt + 2L * i)).intoArray(results, i);
+        }
+    }
+
+    private static void maximumF16(MemorySegment a, long aAt, MemorySegment b, long bAt, float[] results, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            loadF16(a, aAt + 2L * i).lanewise(MAX, loadF16(b, bAt + 2L * i)).intoArray(results, i);
+        }
+    }
+
+    private static void minimumF16(MemorySegment a, long aAt, MemorySegment b, long bAt, float[] results, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            loadF16(a, aAt + 2L * i).lanewise(MIN, loadF16(b, bAt + 2L * i)).intoArray(results, i);
         }
     }
 
