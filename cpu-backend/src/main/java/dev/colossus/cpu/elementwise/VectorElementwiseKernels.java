@@ -570,7 +570,7 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
      * float chunk, then rounded to F16 by {@link FloatIO#narrowF16}'s loop, which C2 compiles to
      * vector conversions. Widening and rounding in registers in one loop took C2 past its inlining
      * limits: the loop boxed a vector an iteration (addF16 10.6 ms per 16M values, against 6.9
-     * through F32 buffers and 3.9-4.4 so; {@code benchmarks/results/cpu/README.md}).
+     * through F32 buffers and 2.9-3.1 so; {@code benchmarks/results/cpu/README.md}).
      */
     private static void arithmeticF16(BinaryFn fn, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out,
             long outAt, int n) {

@@ -362,9 +362,10 @@ public final class CpuMatMul {
     }
 
     /*
-     * C[i, j] = a_i . w_j, w_j = column j of B read where it lies (F16 columns widened to F32 first,
-     * DOT_COLUMNS at a time: the kernel reads F32 and BF16): the threads split the columns, and each
-     * takes them DOT_COLUMNS at a time, so the rows of a pass over those columns while they are in L2.
+     * C[i, j] = a_i . w_j, w_j = column j of B read where it lies (F16 columns against several rows
+     * widened to F32 first, DOT_COLUMNS at a time: the kernel's several-row forms read F32 and BF16):
+     * the threads split the columns, and each takes them DOT_COLUMNS at a time, so the rows of a pass
+     * over those columns while they are in L2.
      */
     private static void dots(Product p, boolean parallel) {
         int k = Math.toIntExact(p.k());
@@ -386,7 +387,7 @@ public final class CpuMatMul {
         }
         int tasks = parallel ? (int) Math.max(1, Math.min(CpuParallel.THREADS, p.m() * p.n() * p.k() / SKINNY_GRAIN)) : 1;
         CpuParallel.forEach(tasks, t -> {
-            if (dtype == DType.F16) {
+            if (dtype == DType.F16 && rows > 1) {
                 dotsOfWidened(p, a, k, p.n() * t / tasks, p.n() * (t + 1) / tasks);
                 return;
             }
@@ -420,12 +421,12 @@ public final class CpuMatMul {
     }
 
     /**
-     * {@link #dots} for columns {@code [from, to)} of F16 B: each DOT_COLUMNS of them widened into a
-     * native F32 block (through a float row, where C2 vectorises the conversion; {@link FloatIO}),
-     * then the F32 kernel over the block while it is in L2. {@code MatMulBench}'s {@code colossus-f16}
-     * (Zen 4, two threads, 3 forks): 1 x 4096 x 4096t 2.47-2.55 ms against 6.06-6.60 packed; 16 x 4096
-     * x 11008t 13.0 and 14.8 ms, and 23.6 in a fork where C2 compiled the kernel slower, against
-     * 20.8-22.0. The widening takes about 40% of the time (JFR).
+     * {@link #dots} for columns {@code [from, to)} of F16 B against several rows of A: each DOT_COLUMNS
+     * of them widened into a native F32 block (through a float row, where C2 vectorises the
+     * conversion; {@link FloatIO}), then the F32 kernel over the block while it is in L2. {@code
+     * MatMulBench}'s {@code colossus-f16} (Zen 4, two threads, 3 forks): 16 x 4096 x 11008t 13.0 and
+     * 14.8 ms, and 23.6 in a fork where C2 compiled the kernel slower, against 20.8-22.0 packed. The
+     * widening takes about 40% of the time (JFR).
      */
     private static void dotsOfWidened(Product p, float[] a, int k, long from, long to) {
         int rows = (int) p.m();

@@ -73,7 +73,11 @@ final class ScalarRowProducts implements RowProducts {
 
     /** Element i of the F32 or BF16 row at byte {@code row} of m. */
     static float element(MemorySegment m, long row, int i, DType dtype) {
-        return dtype == DType.BF16 ? Float.intBitsToFloat(m.get(BF16_BITS, row + 2L * i) << 16) : m.get(F32, row + 4L * i);
+        return switch (dtype) {
+            case BF16 -> Float.intBitsToFloat(m.get(BF16_BITS, row + 2L * i) << 16);
+            case F16 -> Float.float16ToFloat(m.get(BF16_BITS, row + 2L * i));
+            default -> m.get(F32, row + 4L * i);
+        };
     }
 
     @Override
