@@ -357,7 +357,7 @@ public final class CpuMatMul {
      */
     private static boolean dotted(Product p) {
         DType dtype = p.b().dtype();
-        boolean f32 = dtype == DType.F32 || dtype == DType.F16; // F16 columns are widened to F32 for the kernel
+        boolean f32 = dtype == DType.F32 || dtype == DType.F16; // F16 against several rows is widened to F32 for the kernel
         return p.bk() == 1 && (f32 && p.m() <= DOT_ROWS || dtype == DType.BF16 && p.m() <= BF16_DOT_ROWS);
     }
 

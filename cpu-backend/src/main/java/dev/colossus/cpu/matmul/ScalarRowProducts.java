@@ -71,7 +71,7 @@ final class ScalarRowProducts implements RowProducts {
         }
     }
 
-    /** Element i of the F32 or BF16 row at byte {@code row} of m. */
+    /** Element i of the F32, F16 or BF16 row at byte {@code row} of m. */
     static float element(MemorySegment m, long row, int i, DType dtype) {
         return switch (dtype) {
             case BF16 -> Float.intBitsToFloat(m.get(BF16_BITS, row + 2L * i) << 16);
