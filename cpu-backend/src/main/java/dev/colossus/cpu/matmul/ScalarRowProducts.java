@@ -10,7 +10,7 @@ import java.lang.foreign.ValueLayout;
  */
 final class ScalarRowProducts implements RowProducts {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    private static final ValueLayout.OfShort BF16_BITS = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfShort HALF_BITS = ValueLayout.JAVA_SHORT_UNALIGNED;
 
     @Override
     public void dots(float[] q, int rows, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out) {
@@ -74,8 +74,8 @@ final class ScalarRowProducts implements RowProducts {
     /** Element i of the F32, F16 or BF16 row at byte {@code row} of m. */
     static float element(MemorySegment m, long row, int i, DType dtype) {
         return switch (dtype) {
-            case BF16 -> Float.intBitsToFloat(m.get(BF16_BITS, row + 2L * i) << 16);
-            case F16 -> Float.float16ToFloat(m.get(BF16_BITS, row + 2L * i));
+            case BF16 -> Float.intBitsToFloat(m.get(HALF_BITS, row + 2L * i) << 16);
+            case F16 -> Float.float16ToFloat(m.get(HALF_BITS, row + 2L * i));
             default -> m.get(F32, row + 4L * i);
         };
     }
