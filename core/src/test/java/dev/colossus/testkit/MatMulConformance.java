@@ -72,6 +72,9 @@ public interface MatMulConformance extends Conformance {
         matmul(dtype, 1, 300, 40, CONTIGUOUS, CONTIGUOUS, SPECIALS);
         matmul(dtype, 3, 130, 17, CONTIGUOUS, CONTIGUOUS, SPECIALS);
         matmul(dtype, 7, 41, 90, CONTIGUOUS, TRANSPOSED, SPECIALS);
+        // a decode step, one finite row against a weight's rows with corner values, each read in place
+        check("matmul 1x70x113, specials in b alone", Comparison.RELATIVE_L2, t -> Ops.matmul(t[0], t[1]),
+                tensor(148, dtype, PLAIN, CONTIGUOUS, 1, 113), tensor(149, dtype, SPECIALS, TRANSPOSED, 113, 70));
     }
 
     @ParameterizedTest

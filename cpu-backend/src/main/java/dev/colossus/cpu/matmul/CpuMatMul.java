@@ -378,7 +378,7 @@ public final class CpuMatMul {
         float[] a = words ? null : PackingBuffers.floats(A, rows * k);
         for (int i = 0; !words && i < rows; i++) {
             FloatIO.load(p.a(), p.a0() + i * p.am(), p.ak(), a, i * k, k);
-            if (dtype == DType.BF16) {
+            if (dtype == DType.BF16 || dtype == DType.F16 && rows == 1) { // several rows against F16 take F32, in natural order
                 PRODUCTS.toPairOrder(a, i * k, k);
             }
         }

@@ -30,7 +30,7 @@ public interface RowProducts {
      * {@link #dots} where the keys are a weight's rows ({@code x wᵀ} of a linear layer, x a few rows),
      * long and read once each from memory: the same sums, with the loops shaped for streaming the
      * weight through while q's rows stay in cache. For one row of q the keys may also be F16, q then
-     * in natural order.
+     * in pair order too.
      */
     void weightDots(float[] q, int rows, int d, MemorySegment k, long at, long rowBytes, DType dtype, int keys, float[] out);
 

@@ -192,20 +192,47 @@ final class VectorRowProducts implements RowProducts {
     }
 
     /**
-     * {@code q[off, off + runs) . k[0, runs)}, k an F16 row at byte {@code row} widened in registers
-     * ({@link F16Lanes}), q in natural order: two chains of fused multiply-adds. A decode step's F16
-     * linear layer so reads its weight once, in place: 1 x 4096 x 4096t 1.9-2.0 ms on two threads (Zen
-     * 4, {@code MatMulBench}), against 2.1-2.7 widening 16 rows at a time into an F32 block first, and
-     * 6.1-6.6 packed. BF16, widened by a shift, takes 0.44-0.50: the F16 widening's dozen integer
-     * operations a vector are the bound.
+     * {@code q[off, off + runs) . k[0, runs)}, k an F16 row at byte {@code row}, q in pair order: a run
+     * is one vector of words, each half widened in four operations ({@link F16Lanes#lowFinite}), exact
+     * unless a half is infinite or NaN, which three more operations a vector tell at the end; then the row
+     * again with the exact widening ({@link #f16RunsExact}). A decode step's F16 linear layer so reads
+     * its weight once, in place: 1 x 4096 x 4096t 1.1-1.5 ms on two threads (Zen 4, {@code
+     * MatMulBench}, 3 forks twice), against 1.9-2.6 with the exact widening's dozen operations a
+     * vector, 2.1-2.7 widening 16 rows at a time into an F32 block first, and 6.1-6.6 packed.
      */
     private static float f16Runs(float[] q, int off, int runs, MemorySegment k, long row) {
-        FloatVector s0 = FloatVector.zero(S), t0 = s0;
-        for (int i = 0; i < runs; i += RUN) {
-            s0 = FloatVector.fromArray(S, q, off + i).fma(F16Lanes.loadF16(k, row + 2L * i), s0);
-            t0 = FloatVector.fromArray(S, q, off + i + L).fma(F16Lanes.loadF16(k, row + 2L * (i + L)), t0);
+        FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0;
+        IntVector specials = IntVector.zero(INTS); // a constant vector here would be boxed through the loop
+        int i = 0;
+        for (; i + 2 * RUN <= runs; i += 2 * RUN) {
+            IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
+            IntVector v = IntVector.fromMemorySegment(INTS, k, row + 2L * (i + RUN), NATIVE);
+            specials = F16Lanes.infiniteOrNaNSeen(F16Lanes.infiniteOrNaNSeen(specials, w), v);
+            s0 = FloatVector.fromArray(S, q, off + i).fma(F16Lanes.lowFinite(w), s0);
+            t0 = FloatVector.fromArray(S, q, off + i + L).fma(F16Lanes.highFinite(w), t0);
+            s1 = FloatVector.fromArray(S, q, off + i + RUN).fma(F16Lanes.lowFinite(v), s1);
+            t1 = FloatVector.fromArray(S, q, off + i + RUN + L).fma(F16Lanes.highFinite(v), t1);
         }
-        return s0.add(t0).reduceLanes(ADD);
+        if (i < runs) {
+            IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
+            specials = F16Lanes.infiniteOrNaNSeen(specials, w);
+            s0 = FloatVector.fromArray(S, q, off + i).fma(F16Lanes.lowFinite(w), s0);
+            t0 = FloatVector.fromArray(S, q, off + i + L).fma(F16Lanes.highFinite(w), t0);
+        }
+        if (F16Lanes.anyInfiniteOrNaN(specials)) {
+            return f16RunsExact(q, off, runs, k, row);
+        }
+        return s0.add(t0).add(s1.add(t1)).reduceLanes(ADD);
+    }
+
+    /** {@link #f16Runs} for a row with an infinite or NaN half: each widened exactly ({@link F16Lanes#low}), in one chain. */
+    private static float f16RunsExact(float[] q, int off, int runs, MemorySegment k, long row) {
+        FloatVector s = FloatVector.zero(S);
+        for (int i = 0; i < runs; i += RUN) {
+            IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
+            s = FloatVector.fromArray(S, q, off + i + L).fma(F16Lanes.high(w), FloatVector.fromArray(S, q, off + i).fma(F16Lanes.low(w), s));
+        }
+        return s.reduceLanes(ADD);
     }
 
     /** {@code q[off, off + runs) . k[0, runs)}, k an F32 row at byte {@code row}, in the order of {@link #bf16Runs}. */
