@@ -153,14 +153,14 @@ public final class CpuElementwise {
     }
 
     /**
-     * {@link ElementwiseKernels#directUnary} straight between memory, for an F32 or BF16 operand and output of
+     * {@link ElementwiseKernels#directUnary} straight between memory, for an F32, BF16 or F16 operand and output of
      * one dtype whose runs are contiguous: for its functions the buffered path's copies cost more than
      * the function. False, and nothing done, for anything else.
      */
     private static boolean contiguousDirectUnary(Unary op) {
         Operand out = op.out(), x = op.x();
         DType dtype = out.dtype();
-        if (dtype != DType.F32 && dtype != DType.BF16 || x.dtype() != dtype || !ElementwiseKernels.isDirect(op.fn(), dtype)) {
+        if (dtype != DType.F32 && !dtype.isHalf() || x.dtype() != dtype || !ElementwiseKernels.isDirect(op.fn(), dtype)) {
             return false;
         }
         StridedWalk walk = new StridedWalk(out.shape(), out, x);

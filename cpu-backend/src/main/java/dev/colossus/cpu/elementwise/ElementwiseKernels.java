@@ -28,9 +28,9 @@ public interface ElementwiseKernels {
 
     /**
      * True for the functions {@link #directUnary} computes on {@code dtype}: NEG, ABS, RELU (a lane-wise
-     * instruction or two), and on F32 EXP, SIGMOID, SILU, GELU (on {@link VectorMath#exp}). On BF16 the
-     * widening and rounding around {@link VectorMath#exp} took C2 past its node limit: silu ran slower
-     * than through buffers.
+     * instruction or two; on F16 on its bits), and on F32 EXP, SIGMOID, SILU, GELU (on {@link
+     * VectorMath#exp}). On BF16 the widening and rounding around {@link VectorMath#exp} took C2 past
+     * its node limit: silu ran slower than through buffers.
      */
     static boolean isDirect(UnaryFn fn, DType dtype) {
         return switch (fn) {
@@ -41,7 +41,7 @@ public interface ElementwiseKernels {
     }
 
     /**
-     * {@code out[i] = fn(x[i])} for n values of {@code dtype}, F32 or BF16 (computed in F32, rounded
+     * {@code out[i] = fn(x[i])} for n values of {@code dtype}, F32, BF16 or F16 (computed in F32, rounded
      * back to nearest even), contiguous in native memory at byte offsets {@code at} and {@code outAt}:
      * no buffers between memory and the registers, which for these functions cost more than the
      * function. Only for the {@linkplain #isDirect direct} functions.

@@ -15,6 +15,7 @@ import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.MIN;
 import static jdk.incubator.vector.VectorOperators.NEG;
 import static jdk.incubator.vector.VectorOperators.SQRT;
+import static jdk.incubator.vector.VectorOperators.XOR;
 
 import dev.colossus.DType;
 import dev.colossus.cpu.simd.F16Lanes;
@@ -26,8 +27,10 @@ import dev.colossus.op.UnaryFn;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link ElementwiseKernels} on the Vector API at {@link Simd#BITS}. Loops run whole vectors and hand the
@@ -40,6 +43,10 @@ import jdk.incubator.vector.VectorOperators;
  */
 final class VectorElementwiseKernels implements ElementwiseKernels {
     private static final ScalarElementwiseKernels SCALAR = new ScalarElementwiseKernels();
+
+    /** 2L F16 values: a vector of S's shape as 16-bit lanes. */
+    private static final VectorSpecies<Short> HALF_WORDS = ShortVector.SPECIES_PREFERRED.withShape(S.vectorShape()).check(short.class);
+    private static final short F16_SIGN = (short) 0x8000, F16_MAGNITUDE = 0x7FFF, F16_INFINITY = 0x7C00, F16_QUIET = 0x0200;
 
     private static final float SQRT_HALF = (float) Math.sqrt(0.5);
     private static final float SQRT_TWO_OVER_PI = (float) Math.sqrt(2 / Math.PI);
@@ -292,9 +299,11 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
      */
     @Override
     public void directUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int n) {
-        int bound = S.loopBound(n);
+        int bound = dtype == DType.F16 ? HALF_WORDS.loopBound(n) : S.loopBound(n);
         if (dtype == DType.BF16) {
             directUnaryBf16(fn, x, at, out, outAt, bound);
+        } else if (dtype == DType.F16) {
+            directUnaryF16(fn, x, at, out, outAt, bound);
         } else {
             directUnaryF32(fn, x, at, out, outAt, bound);
         }
@@ -321,6 +330,57 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
             case RELU -> reluBf16(x, at, out, outAt, bound);
             default -> throw new IllegalArgumentException(fn.apiName() + " is not a direct unary function");
         }
+    }
+
+    /**
+     * NEG, ABS and RELU on F16's bits, 2L halves a vector: each result is an F16 value, so no widening is
+     * needed, and each is the value that widening to F32, the function and rounding back give, a NaN
+     * made quiet as widening makes it ({@link #quietF16}).
+     */
+    private static void directUnaryF16(UnaryFn fn, MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        switch (fn) {
+            case NEG -> negF16(x, at, out, outAt, bound);
+            case ABS -> absF16(x, at, out, outAt, bound);
+            case RELU -> reluF16(x, at, out, outAt, bound);
+            default -> throw new IllegalArgumentException(fn.apiName() + " is not a direct unary function");
+        }
+    }
+
+    /** -x: the sign flipped. */
+    private static void negF16(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        for (long i = 0; i < 2L * bound; i += 2L * HALF_WORDS.length()) {
+            quietF16(ShortVector.fromMemorySegment(HALF_WORDS, x, at + i, NATIVE)).lanewise(XOR, F16_SIGN)
+                    .intoMemorySegment(out, outAt + i, NATIVE);
+        }
+    }
+
+    /** |x|: the sign cleared. */
+    private static void absF16(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        for (long i = 0; i < 2L * bound; i += 2L * HALF_WORDS.length()) {
+            quietF16(ShortVector.fromMemorySegment(HALF_WORDS, x, at + i, NATIVE)).and(F16_MAGNITUDE)
+                    .intoMemorySegment(out, outAt + i, NATIVE);
+        }
+    }
+
+    /**
+     * max(x, +0) as {@link Math#max} takes it: as 16-bit integers every finite or infinite F16 with its
+     * sign set is below +0, -0 included, and the rest above it; a NaN stays NaN.
+     */
+    private static void reluF16(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        for (long i = 0; i < 2L * bound; i += 2L * HALF_WORDS.length()) {
+            ShortVector h = quietF16(ShortVector.fromMemorySegment(HALF_WORDS, x, at + i, NATIVE));
+            h.lanewise(MAX, (short) 0).blend(h, isNaNF16(h)).intoMemorySegment(out, outAt + i, NATIVE);
+        }
+    }
+
+    /** The F16 bits with each NaN's quiet bit set, as {@link Float#float16ToFloat} and the way back leave a NaN. */
+    private static ShortVector quietF16(ShortVector h) {
+        return h.blend(h.or(F16_QUIET), isNaNF16(h));
+    }
+
+    /** The lanes that hold a NaN: the magnitude, as an integer, above infinity's. */
+    private static VectorMask<Short> isNaNF16(ShortVector h) {
+        return h.and(F16_MAGNITUDE).compare(GT, F16_INFINITY);
     }
 
     private static void neg(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
