@@ -28,11 +28,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * and on BF16 tensors of that shape, {@code addBf16} (x + y), {@code biasAddBf16} (x + a row of 4096
  * broadcast down the rows), {@code expBf16}, {@code siluBf16}, {@code geluBf16}, and {@code mixBf16}:
  * exp, sigmoid, silu and tanh one after another, as a program that calls several functions does (a
- * fork of one function compiles only that function's loop); and F16, which the kernels read and
- * write through float buffers: {@code toF16} (x rounded to F16), {@code addF16} and {@code expF16}.
+ * fork of one function compiles only that function's loop); and F16: {@code toF16} (x rounded to
+ * F16), {@code addF16}, {@code expF16}, {@code siluF16} and {@code reluF16} (on F16's bits).
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
  * add, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96 MiB for addBf16,
- * toBf16, toF16 and addF16, 64 MiB for biasAddBf16, expF16 and the other BF16 functions, 128 MiB for
+ * toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions, 128 MiB for
  * the others
  * ({@code run-attention.sh} reports them).
  */
@@ -48,7 +48,7 @@ public class ElementwiseBench {
 
     @Param({"copy", "add", "scale", "relu", "softmax", "rmsNorm", "addRmsNorm", "add+rmsNorm", "logSoftmax", "layerNorm",
             "exp", "gelu", "toBf16", "rowSum", "addBf16", "biasAddBf16", "expBf16", "siluBf16", "geluBf16", "mixBf16", "toF16", "addF16",
-            "expF16"})
+            "expF16", "siluF16", "reluF16"})
     public String op;
 
     private Tensor x;
@@ -116,6 +116,8 @@ public class ElementwiseBench {
             case "toF16" -> x.to(DType.F16);
             case "addF16" -> Ops.add(xF16, yF16);
             case "expF16" -> Ops.exp(xF16);
+            case "siluF16" -> Ops.silu(xF16);
+            case "reluF16" -> Ops.relu(xF16);
             default -> throw new IllegalArgumentException("unknown op " + op);
         }) {
             return out.numel();
