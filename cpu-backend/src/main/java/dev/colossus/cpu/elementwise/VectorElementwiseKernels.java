@@ -46,7 +46,7 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
 
     /** 2L F16 values: a vector of S's shape as 16-bit lanes. */
     private static final VectorSpecies<Short> HALF_WORDS = ShortVector.SPECIES_PREFERRED.withShape(S.vectorShape()).check(short.class);
-    private static final short F16_SIGN = (short) 0x8000, F16_MAGNITUDE = 0x7FFF, F16_INFINITY = 0x7C00, F16_QUIET = 0x0200;
+    private static final short F16_SIGN = (short) 0x8000, F16_MAGNITUDE = 0x7FFF;
 
     private static final float SQRT_HALF = (float) Math.sqrt(0.5);
     private static final float SQRT_TWO_OVER_PI = (float) Math.sqrt(2 / Math.PI);
@@ -335,7 +335,7 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
     /**
      * NEG, ABS and RELU on F16's bits, 2L halves a vector: each result is an F16 value, so no widening is
      * needed, and each is the value that widening to F32, the function and rounding back give, a NaN
-     * made quiet as widening makes it ({@link #quietF16}).
+     * made quiet as widening makes it ({@link F16Lanes#quiet}).
      */
     private static void directUnaryF16(UnaryFn fn, MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         switch (fn) {
@@ -349,7 +349,7 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
     /** -x: the sign flipped. */
     private static void negF16(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         for (long i = 0; i < 2L * bound; i += 2L * HALF_WORDS.length()) {
-            quietF16(ShortVector.fromMemorySegment(HALF_WORDS, x, at + i, NATIVE)).lanewise(XOR, F16_SIGN)
+            F16Lanes.quiet(ShortVector.fromMemorySegment(HALF_WORDS, x, at + i, NATIVE)).lanewise(XOR, F16_SIGN)
                     .intoMemorySegment(out, outAt + i, NATIVE);
         }
     }
@@ -357,7 +357,7 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
     /** |x|: the sign cleared. */
     private static void absF16(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         for (long i = 0; i < 2L * bound; i += 2L * HALF_WORDS.length()) {
-            quietF16(ShortVector.fromMemorySegment(HALF_WORDS, x, at + i, NATIVE)).and(F16_MAGNITUDE)
+            F16Lanes.quiet(ShortVector.fromMemorySegment(HALF_WORDS, x, at + i, NATIVE)).and(F16_MAGNITUDE)
                     .intoMemorySegment(out, outAt + i, NATIVE);
         }
     }
@@ -368,19 +368,9 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
      */
     private static void reluF16(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         for (long i = 0; i < 2L * bound; i += 2L * HALF_WORDS.length()) {
-            ShortVector h = quietF16(ShortVector.fromMemorySegment(HALF_WORDS, x, at + i, NATIVE));
-            h.lanewise(MAX, (short) 0).blend(h, isNaNF16(h)).intoMemorySegment(out, outAt + i, NATIVE);
+            ShortVector h = F16Lanes.quiet(ShortVector.fromMemorySegment(HALF_WORDS, x, at + i, NATIVE));
+            h.lanewise(MAX, (short) 0).blend(h, F16Lanes.isNaN(h)).intoMemorySegment(out, outAt + i, NATIVE);
         }
-    }
-
-    /** The F16 bits with each NaN's quiet bit set, as {@link Float#float16ToFloat} and the way back leave a NaN. */
-    private static ShortVector quietF16(ShortVector h) {
-        return h.blend(h.or(F16_QUIET), isNaNF16(h));
-    }
-
-    /** The lanes that hold a NaN: the magnitude, as an integer, above infinity's. */
-    private static VectorMask<Short> isNaNF16(ShortVector h) {
-        return h.and(F16_MAGNITUDE).compare(GT, F16_INFINITY);
     }
 
     private static void neg(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {

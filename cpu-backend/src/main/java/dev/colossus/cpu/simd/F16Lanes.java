@@ -13,15 +13,18 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * F16 runs, or the halves of 32-bit words, widened to F32 in registers with integer lanes and one
  * product: JDK 25's Vector API has no F16 conversion. Bit for bit as {@link Float#float16ToFloat}
- * (every one of the 2^16 halves: {@code F16LanesTest}). F16: sign s, exponent e (5 bits, bias 15), mantissa m (10 bits); F32:
- * exponent bias 127, mantissa 23 bits. The way back, rounding to nearest even, is {@link
- * FloatIO#narrowF16}'s loop, which C2 compiles to vector conversions: written with integer lanes in
- * the same loop as the widening, it took C2 past its inlining limits.
+ * (every one of the 2^16 halves: {@code F16LanesTest}). F16: sign s, exponent e (5 bits, bias 15),
+ * mantissa m (10 bits); F32: exponent bias 127, mantissa 23 bits. The way back, rounding to nearest
+ * even, is {@link FloatIO#narrowF16}'s loop, which C2 compiles to vector conversions: written with
+ * integer lanes in the same loop as the widening, it took C2 past its inlining limits. F16 held as
+ * 16-bit lanes, for the functions whose results are F16 values ({@link #quiet}), has its NaN test here
+ * too.
  */
 public final class F16Lanes {
     /** F16's exponent field where F32's lies ({@code (h & 0x7FFF) << 13}). */
@@ -34,6 +37,8 @@ public final class F16Lanes {
     private static final int EXPONENTS_CARRY = 0x0400_0400;
     /** The halves' sign bits, where that carry lands. */
     private static final int HALF_SIGNS = 0x8000_8000;
+    /** An F16's magnitude bits, its infinity, and its quiet-NaN bit. */
+    private static final short HALF_MAGNITUDE = 0x7FFF, HALF_INFINITY = 0x7C00, HALF_QUIET = 0x0200;
     /** A word's top half moved down 3 with its sign: F32's sign, and F16's exponent and mantissa in F32's fields. */
     private static final int SIGN_AND_FIELDS = 0x8FFF_E000;
 
@@ -83,6 +88,16 @@ public final class F16Lanes {
     /** Whether some half of the words that went into {@link #infiniteOrNaNSeen} is infinite or NaN. */
     public static boolean anyInfiniteOrNaN(IntVector seen) {
         return (seen.reduceLanes(VectorOperators.OR) & HALF_SIGNS) != 0;
+    }
+
+    /** The F16 bits with each NaN's quiet bit set, as {@link Float#float16ToFloat} and the way back leave a NaN. */
+    public static ShortVector quiet(ShortVector h) {
+        return h.blend(h.or(HALF_QUIET), isNaN(h));
+    }
+
+    /** The lanes of F16 bits that hold a NaN: the magnitude, as an integer, above infinity's. */
+    public static VectorMask<Short> isNaN(ShortVector h) {
+        return h.and(HALF_MAGNITUDE).compare(GT, HALF_INFINITY);
     }
 
     /**
