@@ -9,6 +9,7 @@ import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
 import static dev.colossus.testkit.Generators.Values.EXTREMES;
 import static dev.colossus.testkit.Generators.Values.PLAIN;
 import static dev.colossus.testkit.Generators.Values.SPECIALS;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.colossus.DType;
 import dev.colossus.Ops;
@@ -73,6 +74,38 @@ public interface ReductionConformance extends Conformance {
         Tensor tall = tensor(2, dtype, PLAIN, CONTIGUOUS, 20_000, 5);
         checkSum("sum tall", t -> Ops.sum(t, 0), t -> Ops.sum(Ops.abs(t), 0), tall);
         check("max tall", Comparison.EXACT, t -> Ops.max(t[0], 0), tall);
+    }
+
+    /**
+     * Rows longer than a kernel's buffer (4096), where the first maximum lies in a later stretch than
+     * an equal one, or a NaN follows the maximum, or -0 comes before +0: each row's expected index is
+     * written beside it, and the oracle agrees.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "F64"})
+    default void argmaxTakesTheFirstMaximumAcrossLongRows(DType dtype) {
+        int n = 9000;
+        float[] values = new float[6 * n];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = -1 - (i * 7 % 13) / 16f;
+        }
+        Arrays.fill(values, 0, n, Float.NEGATIVE_INFINITY); // all -Inf: the first
+        values[n + 5000] = 7;                                           // a tie, the first in the second stretch
+        values[n + 8000] = 7;
+        values[n + 10] = 6;
+        values[2 * n] = -0f;                                            // -0 before +0: equal, the first
+        values[2 * n + 4100] = 0f;
+        values[3 * n + 100] = 3;                                        // a NaN after the maximum
+        values[3 * n + 8500] = Float.NaN;
+        values[4 * n] = Float.POSITIVE_INFINITY;                        // two NaNs after +Inf: the first NaN
+        values[4 * n + 20] = Float.NaN;
+        values[4 * n + 4095] = Float.NaN;
+        values[5 * n + 4096] = 2;                                       // alone at the second stretch's start
+        long[] expected = {0, 5000, 0, 8500, 20, 4096};
+        try (Tensor f32 = Tensor.of(values, 6, n); Tensor x = f32.to(dtype); Tensor argmax = Ops.argmax(x, 1, false)) {
+            assertArrayEquals(expected, argmax.toLongArray(), dtype + " argmax");
+            check("argmax long rows", Comparison.EXACT, t -> Ops.argmax(t[0], 1, false), x);
+        }
     }
 
     @ParameterizedTest
