@@ -30,7 +30,8 @@ public final class AttentionReport {
             {"rmsNorm", 2.0}, {"addRmsNorm", 4.0}, {"add+rmsNorm", 4.0}, {"logSoftmax", 2.0}, {"layerNorm", 2.0}, {"exp", 2.0},
             {"gelu", 2.0}, {"toBf16", 1.5}, {"rowSum", 1.0}, {"addBf16", 1.5}, {"biasAddBf16", 1.0},
             {"expBf16", 1.0}, {"siluBf16", 1.0}, {"geluBf16", 1.0}, {"mixBf16", 4.0},
-            {"toF16", 1.5}, {"addF16", 1.5}, {"expF16", 1.0}, {"siluF16", 1.0}, {"reluF16", 1.0}};
+            {"toF16", 1.5}, {"addF16", 1.5}, {"expF16", 1.0}, {"siluF16", 1.0}, {"reluF16", 1.0},
+            {"gt", 2.25}, {"where", 3.25}};
 
     /** One bar of the plot: a measured ratio, its target (null for none), and its axis. */
     record Bar(String label, double value, Double target, boolean speedup) {
@@ -145,7 +146,9 @@ public final class AttentionReport {
                         + "rowSum writes one value per row; addBf16 and biasAddBf16 move BF16, half the bytes a float does)."
                         + (elementwise.containsKey("mixBf16") ? " So do expBf16, siluBf16 and geluBf16; mixBf16 is four of them"
                                 + " one after another (exp, sigmoid, silu, tanh), counted as four." : "")
-                        + (elementwise.containsKey("toF16") ? " toF16, addF16, expF16, siluF16 and reluF16 move F16 as the BF16 ops move BF16." : ""), "",
+                        + (elementwise.containsKey("toF16") ? " toF16, addF16, expF16, siluF16 and reluF16 move F16 as the BF16 ops move BF16." : "")
+                        + (elementwise.containsKey("gt") ? " gt reads two tensors and writes BOOL, a byte a value; where reads"
+                                + " a BOOL mask and two tensors." : ""), "",
                 "| op | ms | GB/s | vs copy |", "|---|---:|---:|---:|"));
         double copy16 = 2 * floatsBytes / (elementwise.get("copy") * 1e-3) / 1e9;
         for (Object[] op : MOVED) {

@@ -29,11 +29,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * broadcast down the rows), {@code expBf16}, {@code siluBf16}, {@code geluBf16}, and {@code mixBf16}:
  * exp, sigmoid, silu and tanh one after another, as a program that calls several functions does (a
  * fork of one function compiles only that function's loop); and F16: {@code toF16} (x rounded to
- * F16), {@code addF16}, {@code expF16}, {@code siluF16} and {@code reluF16} (on F16's bits).
+ * F16), {@code addF16}, {@code expF16}, {@code siluF16} and {@code reluF16} (on F16's bits); and
+ * BOOL: {@code gt} (x > y) and {@code where} (x where x > y, else y, the mask made once).
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
  * add, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96 MiB for addBf16,
- * toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions, 128 MiB for
- * the others
+ * toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions, 144 MiB for gt,
+ * 208 MiB for where, 128 MiB for the others
  * ({@code run-attention.sh} reports them).
  */
 @State(Scope.Benchmark)
@@ -48,7 +49,7 @@ public class ElementwiseBench {
 
     @Param({"copy", "add", "scale", "relu", "softmax", "rmsNorm", "addRmsNorm", "add+rmsNorm", "logSoftmax", "layerNorm",
             "exp", "gelu", "toBf16", "rowSum", "addBf16", "biasAddBf16", "expBf16", "siluBf16", "geluBf16", "mixBf16", "toF16", "addF16",
-            "expF16", "siluF16", "reluF16"})
+            "expF16", "siluF16", "reluF16", "gt", "where"})
     public String op;
 
     private Tensor x;
@@ -59,6 +60,7 @@ public class ElementwiseBench {
     private Tensor biasBf16;
     private Tensor xF16;
     private Tensor yF16;
+    private Tensor mask;
     private Yardstick copy;
 
     @Setup
@@ -71,6 +73,7 @@ public class ElementwiseBench {
         biasBf16 = Tensor.randn(6, DType.BF16, COLUMNS);
         xF16 = Tensor.randn(7, DType.F16, ROWS, COLUMNS);
         yF16 = Tensor.randn(8, DType.F16, ROWS, COLUMNS);
+        mask = Ops.gt(x, y);
         if (op.equals("copy")) {
             copy = new Yardstick(4L * ROWS * COLUMNS);
         }
@@ -118,6 +121,8 @@ public class ElementwiseBench {
             case "expF16" -> Ops.exp(xF16);
             case "siluF16" -> Ops.silu(xF16);
             case "reluF16" -> Ops.relu(xF16);
+            case "gt" -> Ops.gt(x, y);
+            case "where" -> Ops.where(mask, x, y);
             default -> throw new IllegalArgumentException("unknown op " + op);
         }) {
             return out.numel();
@@ -134,6 +139,7 @@ public class ElementwiseBench {
         biasBf16.close();
         xF16.close();
         yF16.close();
+        mask.close();
         if (copy != null) {
             copy.close();
         }

@@ -61,6 +61,15 @@ public final class FloatIO {
                     }
                 }
             }
+            case BOOL -> {
+                if (stride == 1) {
+                    RowKernels.instance().widenBool(s, element, dst, dstOff, n);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        dst[dstOff + i] = s.get(ValueLayout.JAVA_BYTE, element + i * stride) != 0 ? 1 : 0;
+                    }
+                }
+            }
             default -> {
                 for (int i = 0; i < n; i++) {
                     dst[dstOff + i] = loadOne(x, s, element + i * stride);
@@ -111,8 +120,12 @@ public final class FloatIO {
                 }
             }
             case BOOL -> {
-                for (int i = 0; i < n; i++) {
-                    s.set(ValueLayout.JAVA_BYTE, element + i * stride, (byte) (src[srcOff + i] != 0 ? 1 : 0));
+                if (stride == 1) {
+                    RowKernels.instance().narrowBool(src, srcOff, s, element, n);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        s.set(ValueLayout.JAVA_BYTE, element + i * stride, (byte) (src[srcOff + i] != 0 ? 1 : 0));
+                    }
                 }
             }
             default -> throw new IllegalArgumentException("the F32 kernels do not write " + x.dtype());

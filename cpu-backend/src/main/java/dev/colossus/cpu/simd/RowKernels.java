@@ -74,6 +74,12 @@ public interface RowKernels {
      */
     void narrowBf16(float[] src, int srcOff, MemorySegment dst, long at, int n);
 
+    /** {@code dst[dstOff + i]} = 1 where the byte at {@code at + i} of {@code src} is not 0, else 0, for {@code i < n}: BOOL as F32 */
+    void widenBool(MemorySegment src, long at, float[] dst, int dstOff, int n);
+
+    /** The byte at {@code at + i} of {@code dst} = 1 where {@code src[srcOff + i]} is not 0 (NaN included), else 0, for {@code i < n} */
+    void narrowBool(float[] src, int srcOff, MemorySegment dst, long at, int n);
+
     /** Loads the implementation only on first use, so the scalar path never touches the Vector API. */
     final class Holder {
         private static final RowKernels INSTANCE = Simd.BITS == 0 ? new ScalarRowKernels() : new VectorRowKernels();

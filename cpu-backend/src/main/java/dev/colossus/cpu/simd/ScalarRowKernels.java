@@ -166,4 +166,18 @@ final class ScalarRowKernels implements RowKernels {
             dst.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i, Elements.floatToBf16(src[srcOff + i]));
         }
     }
+
+    @Override
+    public void widenBool(MemorySegment src, long at, float[] dst, int dstOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = src.get(ValueLayout.JAVA_BYTE, at + i) != 0 ? 1 : 0;
+        }
+    }
+
+    @Override
+    public void narrowBool(float[] src, int srcOff, MemorySegment dst, long at, int n) {
+        for (int i = 0; i < n; i++) {
+            dst.set(ValueLayout.JAVA_BYTE, at + i, (byte) (src[srcOff + i] != 0 ? 1 : 0));
+        }
+    }
 }

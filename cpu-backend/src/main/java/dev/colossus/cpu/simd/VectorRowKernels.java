@@ -2,6 +2,7 @@ package dev.colossus.cpu.simd;
 
 import static dev.colossus.cpu.simd.VectorLanes.S;
 import static dev.colossus.cpu.simd.VectorLanes.L;
+import static dev.colossus.cpu.simd.VectorLanes.NATIVE;
 import static dev.colossus.cpu.simd.VectorLanes.sumOfLanes;
 import static dev.colossus.cpu.simd.VectorLanes.load;
 import static dev.colossus.cpu.simd.VectorLanes.loadBf16;
@@ -9,12 +10,16 @@ import static dev.colossus.cpu.simd.VectorLanes.storeBf16;
 import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.MIN;
+import static jdk.incubator.vector.VectorOperators.NE;
 
 import dev.colossus.reference.Elements;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link RowKernels} on the Vector API at {@link Simd#BITS}. Loops run whole vectors and hand the
@@ -25,6 +30,8 @@ import jdk.incubator.vector.VectorMask;
  */
 final class VectorRowKernels implements RowKernels {
     private static final ScalarRowKernels SCALAR = new ScalarRowKernels();
+    /** L bytes, BOOL's lanes beside S's floats; none at 128 bits, where no species holds 4 bytes (BOOL there runs scalar). */
+    private static final VectorSpecies<Byte> BOOLS = L < 8 ? null : VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
 
     @Override
     public float sum(float[] x, int off, int n) {
@@ -313,5 +320,31 @@ final class VectorRowKernels implements RowKernels {
         for (; i < n; i++) {
             dst.set(ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i, Elements.floatToBf16(src[srcOff + i]));
         }
+    }
+
+    @Override
+    public void widenBool(MemorySegment src, long at, float[] dst, int dstOff, int n) {
+        int i = 0;
+        if (BOOLS != null) {
+            FloatVector zero = FloatVector.zero(S);
+            for (; i + L <= n; i += L) {
+                VectorMask<Float> set = ByteVector.fromMemorySegment(BOOLS, src, at + i, NATIVE).compare(NE, 0).cast(S);
+                zero.blend(1, set).intoArray(dst, dstOff + i);
+            }
+        }
+        SCALAR.widenBool(src, at + i, dst, dstOff + i, n - i);
+    }
+
+    @Override
+    public void narrowBool(float[] src, int srcOff, MemorySegment dst, long at, int n) {
+        int i = 0;
+        if (BOOLS != null) {
+            ByteVector zero = ByteVector.zero(BOOLS);
+            for (; i + L <= n; i += L) {
+                VectorMask<Byte> set = FloatVector.fromArray(S, src, srcOff + i).compare(NE, 0).cast(BOOLS);
+                zero.blend((byte) 1, set).intoMemorySegment(dst, at + i, NATIVE);
+            }
+        }
+        SCALAR.narrowBool(src, srcOff + i, dst, at + i, n - i);
     }
 }
