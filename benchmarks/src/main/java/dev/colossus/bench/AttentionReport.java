@@ -31,7 +31,7 @@ public final class AttentionReport {
             {"gelu", 2.0}, {"toBf16", 1.5}, {"rowSum", 1.0}, {"addBf16", 1.5}, {"biasAddBf16", 1.0},
             {"expBf16", 1.0}, {"siluBf16", 1.0}, {"geluBf16", 1.0}, {"mixBf16", 4.0},
             {"toF16", 1.5}, {"addF16", 1.5}, {"expF16", 1.0}, {"siluF16", 1.0}, {"reluF16", 1.0},
-            {"gt", 2.25}, {"where", 3.25}};
+            {"gt", 2.25}, {"where", 3.25}, {"transpose", 2.0}, {"transposeBf16", 1.0}};
 
     /** One bar of the plot: a measured ratio, its target (null for none), and its axis. */
     record Bar(String label, double value, Double target, boolean speedup) {
@@ -148,7 +148,8 @@ public final class AttentionReport {
                                 + " one after another (exp, sigmoid, silu, tanh), counted as four." : "")
                         + (elementwise.containsKey("toF16") ? " toF16, addF16, expF16, siluF16 and reluF16 move F16 as the BF16 ops move BF16." : "")
                         + (elementwise.containsKey("gt") ? " gt reads two tensors and writes BOOL, a byte a value; where reads"
-                                + " a BOOL mask and two tensors." : ""), "",
+                                + " a BOOL mask and two tensors." : "")
+                        + (elementwise.containsKey("transpose") ? " transpose copies x transposed, transposeBf16 its BF16 twin." : ""), "",
                 "| op | ms | GB/s | vs copy |", "|---|---:|---:|---:|"));
         double copy16 = 2 * floatsBytes / (elementwise.get("copy") * 1e-3) / 1e9;
         for (Object[] op : MOVED) {

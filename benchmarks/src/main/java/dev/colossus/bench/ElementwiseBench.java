@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * exp, sigmoid, silu and tanh one after another, as a program that calls several functions does (a
  * fork of one function compiles only that function's loop); and F16: {@code toF16} (x rounded to
  * F16), {@code addF16}, {@code expF16}, {@code siluF16} and {@code reluF16} (on F16's bits); and
- * BOOL: {@code gt} (x > y) and {@code where} (x where x > y, else y, the mask made once).
+ * BOOL: {@code gt} (x > y) and {@code where} (x where x > y, else y, the mask made once); and
+ * {@code transpose}, {@code transposeBf16}: {@code x.transpose(0, 1).contiguous()}.
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
  * add, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96 MiB for addBf16,
  * toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions, 144 MiB for gt,
@@ -49,7 +50,7 @@ public class ElementwiseBench {
 
     @Param({"copy", "add", "scale", "relu", "softmax", "rmsNorm", "addRmsNorm", "add+rmsNorm", "logSoftmax", "layerNorm",
             "exp", "gelu", "toBf16", "rowSum", "addBf16", "biasAddBf16", "expBf16", "siluBf16", "geluBf16", "mixBf16", "toF16", "addF16",
-            "expF16", "siluF16", "reluF16", "gt", "where"})
+            "expF16", "siluF16", "reluF16", "gt", "where", "transpose", "transposeBf16"})
     public String op;
 
     private Tensor x;
@@ -123,6 +124,8 @@ public class ElementwiseBench {
             case "reluF16" -> Ops.relu(xF16);
             case "gt" -> Ops.gt(x, y);
             case "where" -> Ops.where(mask, x, y);
+            case "transpose" -> x.transpose(0, 1).contiguous();
+            case "transposeBf16" -> xBf16.transpose(0, 1).contiguous();
             default -> throw new IllegalArgumentException("unknown op " + op);
         }) {
             return out.numel();

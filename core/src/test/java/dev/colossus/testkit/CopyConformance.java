@@ -53,6 +53,18 @@ public interface CopyConformance extends Conformance {
         }
         check("permuted contiguous", Comparison.EXACT, t -> t[0].permute(2, 0, 1).contiguous(),
                 tensor(5, dtype, PLAIN, CONTIGUOUS, 30, 40, 50));
+        // Longer than a tile of a tiled transpose (64) on both sides, with tails; a broadcast dimension and an offset; a view written.
+        check("transposed contiguous", Comparison.EXACT, t -> t[0].transpose(0, 1).contiguous(), tensor(6, dtype, EXTREMES, CONTIGUOUS, 70, 131));
+        check("permuted, broadcast and offset", Comparison.EXACT,
+                t -> t[0].narrow(1, 3, 67).unsqueeze(0).expand(2, 70, 67).permute(2, 0, 1).contiguous(),
+                tensor(7, dtype, EXTREMES, CONTIGUOUS, 70, 131));
+        check("transposed into a view", Comparison.EXACT, t -> {
+            Tensor whole = Tensor.zeros(dtype, 140, 80);
+            try (Tensor rows = whole.narrow(0, 2, 131); Tensor view = rows.narrow(1, 4, 70); Tensor src = t[0].transpose(0, 1)) {
+                view.copyFrom(src);
+            }
+            return whole;
+        }, tensor(8, dtype, EXTREMES, CONTIGUOUS, 70, 131));
     }
 
     @ParameterizedTest

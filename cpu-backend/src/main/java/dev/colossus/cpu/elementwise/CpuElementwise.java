@@ -78,8 +78,14 @@ public final class CpuElementwise {
         map(op.out(), new Operand[] {op.src()}, (in, out, n) -> System.arraycopy(in[0], 0, out, 0, n));
     }
 
-    /** {@code out[i] = src[i]} for one dtype, any: bytes moved, no conversion. */
+    /**
+     * {@code out[i] = src[i]} for one dtype, any: bytes moved, no conversion; a run at a time along out,
+     * or in tiles where src is contiguous along another dimension ({@link TiledCopy}).
+     */
     public static void copy(Copy op) {
+        if (TiledCopy.run(op)) {
+            return;
+        }
         Operand src = op.src(), out = op.out();
         int size = src.dtype().byteSize();
         StridedWalk walk = new StridedWalk(out.shape(), out, src);
