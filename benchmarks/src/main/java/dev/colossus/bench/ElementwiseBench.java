@@ -31,7 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * fork of one function compiles only that function's loop); and F16: {@code toF16} (x rounded to
  * F16), {@code addF16}, {@code expF16}, {@code siluF16} and {@code reluF16} (on F16's bits); and
  * BOOL: {@code gt} (x > y) and {@code where} (x where x > y, else y, the mask made once); and
- * {@code transpose}, {@code transposeBf16}: {@code x.transpose(0, 1).contiguous()}.
+ * {@code transpose}, {@code transposeBf16}: {@code x.transpose(0, 1).contiguous()}; and {@code erf},
+ * {@code log1p} (of |x|), {@code expm1}.
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
  * add, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96 MiB for addBf16,
  * toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions, 144 MiB for gt,
@@ -50,7 +51,7 @@ public class ElementwiseBench {
 
     @Param({"copy", "add", "scale", "relu", "softmax", "rmsNorm", "addRmsNorm", "add+rmsNorm", "logSoftmax", "layerNorm",
             "exp", "gelu", "toBf16", "rowSum", "addBf16", "biasAddBf16", "expBf16", "siluBf16", "geluBf16", "mixBf16", "toF16", "addF16",
-            "expF16", "siluF16", "reluF16", "gt", "where", "transpose", "transposeBf16"})
+            "expF16", "siluF16", "reluF16", "gt", "where", "transpose", "transposeBf16", "erf", "log1p", "expm1"})
     public String op;
 
     private Tensor x;
@@ -62,6 +63,7 @@ public class ElementwiseBench {
     private Tensor xF16;
     private Tensor yF16;
     private Tensor mask;
+    private Tensor magnitudes;
     private Yardstick copy;
 
     @Setup
@@ -75,6 +77,7 @@ public class ElementwiseBench {
         xF16 = Tensor.randn(7, DType.F16, ROWS, COLUMNS);
         yF16 = Tensor.randn(8, DType.F16, ROWS, COLUMNS);
         mask = Ops.gt(x, y);
+        magnitudes = Ops.abs(x);
         if (op.equals("copy")) {
             copy = new Yardstick(4L * ROWS * COLUMNS);
         }
@@ -126,6 +129,9 @@ public class ElementwiseBench {
             case "where" -> Ops.where(mask, x, y);
             case "transpose" -> x.transpose(0, 1).contiguous();
             case "transposeBf16" -> xBf16.transpose(0, 1).contiguous();
+            case "erf" -> Ops.erf(x);
+            case "log1p" -> Ops.log1p(magnitudes);
+            case "expm1" -> Ops.expm1(x);
             default -> throw new IllegalArgumentException("unknown op " + op);
         }) {
             return out.numel();
@@ -143,6 +149,7 @@ public class ElementwiseBench {
         xF16.close();
         yF16.close();
         mask.close();
+        magnitudes.close();
         if (copy != null) {
             copy.close();
         }

@@ -187,8 +187,22 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
                     v.mul(v).intoArray(out, i);
                 }
             };
-            // Off the hot paths: lane by lane in double, as the reference.
-            case ERF, LOG1P, EXPM1 -> (x, out, bound) -> ScalarElementwiseKernels.unary(fn, x, out, 0, bound);
+            case ERF -> (x, out, bound) -> {
+                for (int i = 0; i < bound; i += L) {
+                    erf(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+                }
+            };
+            case LOG1P -> (x, out, bound) -> {
+                for (int i = 0; i < bound; i += L) {
+                    VectorMath.log1p(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+                }
+            };
+            case EXPM1 -> (x, out, bound) -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    VectorMath.expm1(v, VectorMath.exp(v)).intoArray(out, i);
+                }
+            };
         };
     }
 
@@ -218,6 +232,40 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
         FloatVector ax = x.lanewise(ABS);
         FloatVector t = erfcT(ax);
         return onePlusErf(x, t, VectorMath.exp(erfcExponent(ax, t)));
+    }
+
+    /** Up to this |x|, {@link #erf} sums its series; beyond, it takes 1 - erfc, erfc there under a sixth of erf. */
+    private static final float ERF_SERIES_REACH = 1f;
+    /** From this |x| on, erf is +-1 in F32 (erfc(4) = 1.5e-8, under half an ulp of 1): clamped there, erfc's exponential stays normal. */
+    private static final float ERF_SATURATED = 4f;
+    /** {@code 2/sqrt(pi) (-1)^n / (n! (2n + 1))} at index n - 1, n = 1..10: erf's series in x^2 past its first term, times x^3. */
+    private static final float[] ERF_SERIES = {-0.37612638903f, 0.11283791671f, -0.026866170645f, 0.0052239776254f,
+        -8.5483270235e-4f, 1.2055332982e-4f, -1.4925650358e-5f, 1.6462114366e-6f, -1.6365844691e-7f, 1.4807192816e-8f};
+    /** The first term's {@code 2/sqrt(pi)} as the sum of two floats: in one, its rounding alone is half an ulp of erf. */
+    private static final float TWO_OVER_SQRT_PI_HIGH = 1.1283792f, TWO_OVER_SQRT_PI_LOW = -5.8635382e-8f;
+
+    /**
+     * erf(x): for |x| up to 1, its series {@code 2/sqrt(pi) sum_n (-1)^n x^(2n+1) / (n! (2n+1))} to n = 10
+     * (the next term is below 1.3e-8 of erf); beyond, {@code sign(x) (1 - erfc(|x|))} with erfc as {@link
+     * #onePlusErf} takes it (relative error below 1.2e-7). NaN stays NaN; +-Inf give +-1, +-0 themselves.
+     */
+    private static FloatVector erf(FloatVector x) {
+        FloatVector ax = x.lanewise(ABS).lanewise(MIN, ERF_SATURATED);
+        return erf(x, VectorMath.exp(erfcExponent(ax, erfcT(ax))));
+    }
+
+    /** {@link #erf} from the exponential of erfc's exponent at {@code min(|x|, ERF_SATURATED)}. */
+    private static FloatVector erf(FloatVector x, FloatVector exponential) {
+        FloatVector ax = x.lanewise(ABS).lanewise(MIN, ERF_SATURATED);
+        FloatVector z = x.mul(x);
+        FloatVector rest = FloatVector.broadcast(S, ERF_SERIES[9]);
+        for (int n = 8; n >= 0; n--) {
+            rest = rest.fma(z, FloatVector.broadcast(S, ERF_SERIES[n]));
+        }
+        FloatVector series = x.fma(FloatVector.broadcast(S, TWO_OVER_SQRT_PI_HIGH),
+                x.fma(FloatVector.broadcast(S, TWO_OVER_SQRT_PI_LOW), x.mul(z).mul(rest))).blend(x, x.eq(0f)); // -0 + +0 would be +0
+        FloatVector beyond = FloatVector.broadcast(S, 1).sub(erfcT(ax).mul(exponential));
+        return series.blend(beyond.blend(beyond.neg(), x.lt(0)), ax.compare(GT, ERF_SERIES_REACH));
     }
 
     /** erfc's {@code t = 1 / (1 + |x| / 2)}, from {@code |x|}. */
@@ -318,7 +366,9 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
             case EXP -> exp(x, at, out, outAt, bound);
             case SIGMOID -> sigmoid(x, at, out, outAt, bound);
             case SILU -> silu(x, at, out, outAt, bound);
-            case GELU -> gelu(x, at, out, outAt, bound);
+            case GELU -> inPasses(GELU_PASSES, x, at, out, outAt, bound);
+            case ERF -> inPasses(ERF_PASSES, x, at, out, outAt, bound);
+            case EXPM1 -> inPasses(EXPM1_PASSES, x, at, out, outAt, bound);
             default -> throw new IllegalArgumentException(fn.apiName() + " is not a direct unary function");
         }
     }
@@ -414,36 +464,53 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
         }
     }
 
-    /** Floats per chunk of {@link #gelu}: a chunk of x and of out stay in L1 across its three loops. */
-    private static final int GELU_CHUNK = 1024;
+    /** Floats per chunk of {@link #inPasses}: a chunk of x and of out stay in L1 across its three loops. */
+    private static final int CHUNK = 1024;
 
     /**
-     * {@code x/2 (1 + erf(x / sqrt 2))} as {@link #onePlusErf} computes it, in three loops over chunks
-     * that stay in L1: erfc's exponent (at most 0) into out, out's exponentials ({@link
-     * VectorMath#expOfNonPositive} in a loop of its own), then the product. In one loop, the polynomial
-     * and the exponential took C2 past its node limit and ran 3x slower than with the library's EXP;
-     * the three are called through one site ({@link #GELU_PASSES}), where C2 inlines none of them, for
-     * when it inlined the last two here it reached its limit again and left the product loop's vectors
-     * boxed (3.5x slower), depending on which it had compiled first.
+     * GELU, {@code x/2 (1 + erf(x / sqrt 2))} as {@link #onePlusErf} computes it, or erf, in three loops
+     * over chunks that stay in L1: erfc's exponent (at most 0) into out, out's exponentials ({@link
+     * VectorMath#expOfNonPositive} in a loop of its own), then the result. In one loop, the polynomial
+     * and the exponential took C2 past its node limit and ran 3x slower than with the library's EXP
+     * (erf so boxed its vectors: 900 MB per 16M values, 63 ms against 10); the three are called
+     * through one site, where C2 inlines none of them, for when it inlined the last two here it
+     * reached its limit again and left the product loop's vectors boxed (3.5x slower), depending on
+     * which it had compiled first.
      */
-    private static void gelu(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
-        for (int from = 0; from < bound; from += GELU_CHUNK) {
-            int to = Math.min(bound, from + GELU_CHUNK);
-            for (GeluPass pass : GELU_PASSES) {
+    private static void inPasses(Pass[] passes, MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        for (int from = 0; from < bound; from += CHUNK) {
+            int to = Math.min(bound, from + CHUNK);
+            for (Pass pass : passes) {
                 pass.run(x, at, out, outAt, from, to);
             }
         }
     }
 
-    /** One of {@link #gelu}'s loops over the chunk {@code [from, to)} of x and out. */
-    private interface GeluPass {
+    /** One of {@link #inPasses}'s loops over the chunk {@code [from, to)} of x and out. */
+    private interface Pass {
         void run(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to);
     }
 
-    private static final GeluPass[] GELU_PASSES = {
+    private static final Pass[] GELU_PASSES = {
         VectorElementwiseKernels::erfcExponents,
         (x, at, out, outAt, from, to) -> expInPlace(out, outAt, from, to),
         VectorElementwiseKernels::geluOfExponentials,
+    };
+
+    private static final Pass[] ERF_PASSES = {
+        VectorElementwiseKernels::erfErfcExponents,
+        (x, at, out, outAt, from, to) -> expInPlace(out, outAt, from, to),
+        VectorElementwiseKernels::erfOfExponentials,
+    };
+
+    /** expm1 as {@link VectorMath#expm1}: exp(x) into out, then its series or out - 1 (in one loop it boxed: 200 MB per 16M values). */
+    private static final Pass[] EXPM1_PASSES = {
+        (x, at, out, outAt, from, to) -> exp(x, at + 4L * from, out, outAt + 4L * from, to - from),
+        (x, at, out, outAt, from, to) -> {
+            for (int i = from; i < to; i += L) {
+                VectorMath.expm1(load(x, at, i), load(out, outAt, i)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            }
+        },
     };
 
     /**
@@ -459,6 +526,20 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
         for (int i = from; i < to; i += L) {
             FloatVector ax = load(x, at, i).mul(SQRT_HALF).lanewise(ABS);
             erfcExponent(ax, erfcT(ax)).blend(0f, ax.compare(GT, ERFC_NEGLIGIBLE)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+        }
+    }
+
+    /** erfc's exponent at {@code min(|x|, ERF_SATURATED)}, for {@link #erf}'s values beyond its series. */
+    private static void erfErfcExponents(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to) {
+        for (int i = from; i < to; i += L) {
+            FloatVector ax = load(x, at, i).lanewise(ABS).lanewise(MIN, ERF_SATURATED);
+            erfcExponent(ax, erfcT(ax)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+        }
+    }
+
+    private static void erfOfExponentials(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to) {
+        for (int i = from; i < to; i += L) {
+            erf(load(x, at, i), load(out, outAt, i)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
         }
     }
 

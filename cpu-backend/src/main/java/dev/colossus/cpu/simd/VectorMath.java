@@ -104,6 +104,35 @@ public final class VectorMath {
         return result.blend(Float.POSITIVE_INFINITY, x.eq(Float.POSITIVE_INFINITY));
     }
 
+    /**
+     * {@code log(1 + x)} lanewise, as {@code log(u) x / (u - 1)} with {@code u = 1 + x} rounded (Goldberg's
+     * correction for the rounding of u: the quotient is log's slope over the interval u moved by),
+     * and x itself where u is 1. NaN for NaN and {@code x < -1}, -Inf for -1, +Inf for +Inf, ±0 for ±0.
+     */
+    public static FloatVector log1p(FloatVector x) {
+        FloatVector u = x.add(1f);
+        FloatVector corrected = log(u).mul(x.div(u.sub(1f)));
+        return corrected.blend(x, u.eq(1f).or(x.eq(Float.POSITIVE_INFINITY)));
+    }
+
+    /** {@code 1/n!}, n = 2..11: expm1's series past x, in x. */
+    private static final float[] EXPM1_SERIES = {1 / 2f, 1 / 6f, 1 / 24f, 1 / 120f, 1 / 720f, 1 / 5040f, 1 / 40320f, 1 / 362880f,
+        1 / 3628800f, 1 / 39916800f};
+
+    /**
+     * {@code exp(x) - 1} lanewise, given {@code exponential = exp(x)} (as {@link #exp}): for |x| up to 1,
+     * its series {@code x + x^2 (1/2! + x/3! + ... + x^9/11!)} (the next term is below 3e-8 of the value),
+     * beyond it the exponential less 1, which no longer cancels much. NaN for NaN, -1 for -Inf, +Inf for +Inf, ±0 for ±0.
+     */
+    public static FloatVector expm1(FloatVector x, FloatVector exponential) {
+        FloatVector p = x.broadcast(EXPM1_SERIES[9]);
+        for (int n = 8; n >= 0; n--) {
+            p = p.fma(x, x.broadcast(EXPM1_SERIES[n]));
+        }
+        FloatVector series = x.mul(x).fma(p, x).blend(x, x.eq(0f)); // -0 + +0 would be +0
+        return series.blend(exponential.sub(1f), x.lanewise(ABS).compare(GT, 1f));
+    }
+
     private static FloatVector logPolynomial(FloatVector f) {
         FloatVector p = f.fma(f.broadcast(7.0376836292e-2f), f.broadcast(-1.1514610310e-1f));
         p = p.fma(f, f.broadcast(1.1676998740e-1f)).fma(f, f.broadcast(-1.2420140846e-1f));

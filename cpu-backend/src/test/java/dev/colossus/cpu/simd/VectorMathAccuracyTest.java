@@ -1,5 +1,6 @@
 package dev.colossus.cpu.simd;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -43,6 +44,11 @@ class VectorMathAccuracyTest {
         "SILU,      -100,   100,  3,   1e-7,   1e-6",
         "GELU,      -12,    12,   256, 1e-44,  1.2e-38",
         "GELU_TANH, -12,    12,   48,  1e-7,   1e-6",
+        "ERF,       -6,     6,    1.5, 0,      0",
+        "LOG1P,     -0.999, 1000, 2.5, 0,      0",
+        "LOG1P,     -0.01,  0.01, 2.5, 0,      0",
+        "EXPM1,     -20,    88.7, 2,   0,      0",
+        "EXPM1,     -0.01,  0.01, 1,   0,      0",
     })
     void withinItsBound(UnaryFn fn, double from, double to, double ulps, double absolute, double floor) {
         float[] x = evenlySpaced(from, to);
@@ -58,6 +64,8 @@ class VectorMathAccuracyTest {
         "SIGMOID,   -100,   100,  3,    1e-38, 1.2e-38",
         "SILU,      -100,   100,  3,    1e-7,  1e-6",
         "GELU,      -12,    12,   256,  1e-44, 1.2e-38",
+        "ERF,       -6,     6,    1.5,  0,     0",
+        "EXPM1,     -20,    88.7, 2,    0,     0",
     })
     void directWithinItsBound(UnaryFn fn, double from, double to, double ulps, double absolute, double floor) {
         float[] x = evenlySpaced(from, to);
@@ -141,6 +149,38 @@ class VectorMathAccuracyTest {
             double error = Float.isNaN(rounded) ? (Float.isNaN(y[i]) ? 0 : 99) : Math.abs(y[i] - truth) / Math.max(Math.ulp(rounded), Float.MIN_VALUE);
             assertTrue(error <= 2 && (Float.floatToRawIntBits(y[i]) >>> 31) == (Float.floatToRawIntBits(rounded) >>> 31) | Float.isNaN(rounded),
                     "tanh(" + x[i] + ") = " + y[i] + ", " + error + " ulp from " + truth);
+        }
+    }
+
+    /**
+     * erf, log1p and expm1 at their corners, either side of where they switch formula (erf and expm1
+     * at |x| = 1, erf saturating at 4) and at the ends of their domains: within 2.5 ulp of the
+     * reference's definition, NaN and infinities exactly, and zeros with their sign.
+     */
+    @ParameterizedTest
+    @CsvSource({"ERF", "LOG1P", "EXPM1"})
+    void atTheirCorners(UnaryFn fn) {
+        float[] corners = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -0f, 0f, Float.MIN_VALUE, -Float.MIN_VALUE,
+            1e-30f, -1e-30f, 1f, -1f, Math.nextUp(1f), Math.nextDown(-1f), Math.nextDown(1f), 4f, -4f, 3.99f, 100f, -100f, 88.7f, 89f,
+            Float.MAX_VALUE, -Float.MAX_VALUE, -0.9999999f, Math.nextDown(-1f), -2f, 1e-8f, 0.5f, -0.5f, 1000f, 6f, -6f};
+        float[] x = new float[corners.length + 16 - corners.length % 16]; // whole vectors at every width: the vector path
+        System.arraycopy(corners, 0, x, 0, corners.length);
+        float[] y = new float[x.length];
+        ElementwiseKernels.instance().unary(fn, x, y, x.length);
+        assertAtCorners(fn.apiName(), fn, x, y);
+        if (ElementwiseKernels.isDirect(fn, DType.F32)) {
+            ElementwiseKernels.instance().directUnary(fn, DType.F32, MemorySegment.ofArray(x), 0, MemorySegment.ofArray(y), 0, x.length);
+            assertAtCorners("direct " + fn.apiName(), fn, x, y);
+        }
+    }
+
+    private static void assertAtCorners(String name, UnaryFn fn, float[] x, float[] y) {
+        assertWithinUlps(name, v -> ReferenceMath.unary(fn, v), x, y, 2.5);
+        for (int i = 0; i < x.length; i++) {
+            float truth = (float) ReferenceMath.unary(fn, x[i]);
+            if (truth == 0) {
+                assertEquals(Float.floatToRawIntBits(truth), Float.floatToRawIntBits(y[i]), name + "(" + x[i] + ") = " + y[i]);
+            }
         }
     }
 
