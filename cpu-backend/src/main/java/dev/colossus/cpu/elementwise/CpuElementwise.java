@@ -130,11 +130,11 @@ public final class CpuElementwise {
     }
 
     /** The functions whose direct F32 kernel runs in passes over chunks, faster than in one loop even with {@link DirectInF32}'s copies. */
-    private static final Set<UnaryFn> DIRECT_IN_F32 = EnumSet.of(UnaryFn.GELU, UnaryFn.ERF, UnaryFn.EXPM1);
+    private static final Set<UnaryFn> DIRECT_IN_F32 = EnumSet.of(UnaryFn.GELU, UnaryFn.ERF, UnaryFn.EXPM1, UnaryFn.TANH);
 
     /**
      * A function {@linkplain ElementwiseKernels#isDirect direct} in F32 applied to a run the buffered path
-     * widened to F32, between two native buffers of its task: GELU, erf or expm1 on a 16-bit dtype, or on
+     * widened to F32, between two native buffers of its task: GELU, erf, expm1 or tanh on a 16-bit dtype, or on
      * runs that are not contiguous. Its loop over float arrays is past C2's node limit, and BF16 GELU so ran at
      * 2.3-2.4 ns a value, 0.7-0.8 this way (ElementwiseBench, 2^24 values, Zen 4, two threads); the
      * direct kernel takes it in three loops. For exp, sigmoid and silu the two copies cost more than

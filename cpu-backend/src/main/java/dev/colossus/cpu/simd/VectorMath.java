@@ -146,11 +146,17 @@ public final class VectorMath {
      */
     public static FloatVector tanh(FloatVector x) {
         FloatVector ax = x.lanewise(ABS);
+        return tanh(x, exp(ax.add(ax)));
+    }
+
+    /** {@link #tanh} given {@code exponential = exp(2|x|)} (as {@link #exp}). */
+    public static FloatVector tanh(FloatVector x, FloatVector exponential) {
+        FloatVector ax = x.lanewise(ABS);
         FloatVector z = x.mul(x);
         FloatVector p = z.fma(z.broadcast(-5.70498872745e-3f), z.broadcast(2.06390887954e-2f));
         p = p.fma(z, z.broadcast(-5.37397155531e-2f)).fma(z, z.broadcast(1.33314422036e-1f)).fma(z, z.broadcast(-3.33332819422e-1f));
         FloatVector near = p.mul(z).fma(x, x).blend(x, x.eq(0f));
-        FloatVector far = x.broadcast(1f).sub(x.broadcast(2f).div(exp(ax.add(ax)).add(1f)));
+        FloatVector far = x.broadcast(1f).sub(x.broadcast(2f).div(exponential.add(1f)));
         return near.blend(far.blend(far.neg(), x.lt(0f)), ax.compare(GT, TANH_SWITCH));
     }
 
