@@ -58,6 +58,11 @@ public interface CopyConformance extends Conformance {
         check("permuted, broadcast and offset", Comparison.EXACT,
                 t -> t[0].narrow(1, 3, 67).unsqueeze(0).expand(2, 70, 67).permute(2, 0, 1).contiguous(),
                 tensor(7, dtype, EXTREMES, CONTIGUOUS, 70, 131));
+        check("transposed, empty", Comparison.EXACT, t -> {
+            try (Tensor empty = Tensor.zeros(dtype, 0, 70, 131); Tensor transposed = empty.transpose(1, 2)) {
+                return transposed.contiguous();
+            }
+        });
         check("transposed into a view", Comparison.EXACT, t -> {
             Tensor whole = Tensor.zeros(dtype, 140, 80);
             try (Tensor rows = whole.narrow(0, 2, 131); Tensor view = rows.narrow(1, 4, 70); Tensor src = t[0].transpose(0, 1)) {

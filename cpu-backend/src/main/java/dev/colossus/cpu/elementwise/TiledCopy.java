@@ -35,7 +35,8 @@ final class TiledCopy {
 
     /**
      * Copies tile by tile and returns true where out and src each have a unit-stride dimension of at
-     * least {@link #TILE} / 8 elements and the two differ; else returns false and copies nothing.
+     * least {@link #TILE} / 8 elements, the two differ and out is not empty; else returns false and
+     * copies nothing.
      */
     static boolean run(Copy op) {
         Operand out = op.out(), src = op.src();
@@ -49,7 +50,7 @@ final class TiledCopy {
                 b = d;
             }
         }
-        if (a < 0 || b < 0 || a == b) {
+        if (a < 0 || b < 0 || a == b || out.numel() == 0) {
             return false;
         }
         Tiles tiles = new Tiles(out, src, a, b);
