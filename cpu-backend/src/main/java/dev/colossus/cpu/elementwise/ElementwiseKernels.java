@@ -35,7 +35,7 @@ public interface ElementwiseKernels {
     static boolean isDirect(UnaryFn fn, DType dtype) {
         return switch (fn) {
             case NEG, ABS, RELU -> true;
-            case EXP, SIGMOID, SILU, GELU, ERF, EXPM1, TANH -> dtype == DType.F32;
+            case EXP, LOG, LOG1P, SIGMOID, SILU, GELU, ERF, EXPM1, TANH -> dtype == DType.F32;
             default -> false;
         };
     }

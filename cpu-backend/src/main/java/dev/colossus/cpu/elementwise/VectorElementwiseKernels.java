@@ -364,6 +364,8 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
             case ABS -> abs(x, at, out, outAt, bound);
             case RELU -> relu(x, at, out, outAt, bound);
             case EXP -> exp(x, at, out, outAt, bound);
+            case LOG -> log(x, at, out, outAt, bound);
+            case LOG1P -> log1p(x, at, out, outAt, bound);
             case SIGMOID -> sigmoid(x, at, out, outAt, bound);
             case SILU -> silu(x, at, out, outAt, bound);
             case GELU -> inPasses(GELU_PASSES, x, at, out, outAt, bound);
@@ -446,6 +448,18 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
     private static void exp(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         for (int i = 0; i < bound; i += L) {
             VectorMath.exp(load(x, at, i)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+        }
+    }
+
+    private static void log(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            VectorMath.log(load(x, at, i)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+        }
+    }
+
+    private static void log1p(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
+        for (int i = 0; i < bound; i += L) {
+            VectorMath.log1p(load(x, at, i)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
         }
     }
 

@@ -67,6 +67,8 @@ class VectorMathAccuracyTest {
         "ERF,       -6,     6,    1.5,  0,     0",
         "EXPM1,     -20,    88.7, 2,    0,     0",
         "TANH,      -12,    12,   2,    1e-7,  1e-6",
+        "LOG,       0.001,  1000, 2,    1e-7,  1e-6",
+        "LOG1P,     -0.999, 1000, 2.5,  0,     0",
     })
     void directWithinItsBound(UnaryFn fn, double from, double to, double ulps, double absolute, double floor) {
         float[] x = evenlySpaced(from, to);
@@ -154,12 +156,12 @@ class VectorMathAccuracyTest {
     }
 
     /**
-     * erf, log1p, expm1 and tanh at their corners, either side of where they switch formula (erf and expm1
+     * erf, log1p, expm1, tanh and log at their corners, either side of where they switch formula (erf and expm1
      * at |x| = 1, erf saturating at 4; tanh's 0.625 is in its own test) and at the ends of their domains: within 2.5 ulp of the
      * reference's definition, NaN and infinities exactly, and zeros with their sign.
      */
     @ParameterizedTest
-    @CsvSource({"ERF", "LOG1P", "EXPM1", "TANH"})
+    @CsvSource({"ERF", "LOG1P", "EXPM1", "TANH", "LOG"})
     void atTheirCorners(UnaryFn fn) {
         float[] corners = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -0f, 0f, Float.MIN_VALUE, -Float.MIN_VALUE,
             1e-30f, -1e-30f, 1f, -1f, Math.nextUp(1f), Math.nextDown(-1f), Math.nextDown(1f), 4f, -4f, 3.99f, 100f, -100f, 88.7f, 89f,
