@@ -58,7 +58,7 @@ final class TiledCopy {
         int tasks = CpuParallel.tasksFor(out.numel() * out.dtype().byteSize(), GRAIN);
         CpuParallel.forEach(tasks, t -> {
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment buffer = arena.allocate(8L * TILE * TILE, 64);
+                MemorySegment buffer = arena.allocate((long) out.dtype().byteSize() * TILE * TILE, 64);
                 for (long tile = count * t / tasks; tile < count * (t + 1) / tasks; tile++) {
                     tiles.move(tile, buffer);
                 }
@@ -114,7 +114,7 @@ final class TiledCopy {
             return n;
         }
 
-        /** Moves tile number {@code tile} through {@code buffer}, {@link #TILE} x {@link #TILE} elements of native memory. */
+        /** Moves tile number {@code tile} through {@code buffer}, room for {@link #TILE} x {@link #TILE} elements. */
         void move(long tile, MemorySegment buffer) {
             long y0 = tile % yTiles * TILE, x0 = tile / yTiles % xTiles * TILE, rest = tile / yTiles / xTiles;
             long o = outBase + y0 + x0 * outStrideX, s = srcBase + y0 * srcStrideY + x0;
