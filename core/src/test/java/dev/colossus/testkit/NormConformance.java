@@ -36,6 +36,11 @@ public interface NormConformance extends Conformance {
         }
         check("softmax long", Comparison.CLOSE, t -> Ops.softmax(t[0], -1), tensor(3, dtype, PLAIN, CONTIGUOUS, 4, 5000));
         check("logSoftmax long", Comparison.CLOSE, t -> Ops.logSoftmax(t[0], -1), tensor(4, dtype, PLAIN, CONTIGUOUS, 4, 5000));
+        // Down columns: more rows than one F32 partial sum takes, more columns than a block, a tail of both.
+        Tensor tall = tensor(5, dtype, PLAIN, CONTIGUOUS, 2, 300, 1100);
+        check("softmax down long columns", Comparison.CLOSE, t -> Ops.softmax(t[0], 1), tall);
+        check("logSoftmax down long columns", Comparison.CLOSE, t -> Ops.logSoftmax(t[0], 1), tall);
+        check("softmax down transposed columns", Comparison.CLOSE, t -> Ops.softmax(t[0], 2), tall.transpose(1, 2));
     }
 
     @ParameterizedTest
@@ -67,6 +72,18 @@ public interface NormConformance extends Conformance {
             Tensor x = f32.to(dtype);
             check("softmax, rows of 37", Comparison.CLOSE, t -> Ops.softmax(t[0], 1), x);
             check("logSoftmax, rows of 37", Comparison.CLOSE, t -> Ops.logSoftmax(t[0], 1), x);
+        }
+        // The same slices down the 20 columns of a contiguous (37, 20), column c holding row c % 5: side by side in lanes.
+        float[] tall = new float[37 * 20];
+        for (int i = 0; i < 37; i++) {
+            for (int c = 0; c < 20; c++) {
+                tall[20 * i + c] = wide[37 * (c % 5) + i];
+            }
+        }
+        try (Tensor f32 = Tensor.of(tall, 37, 20)) {
+            Tensor x = f32.to(dtype);
+            check("softmax, columns of 37", Comparison.CLOSE, t -> Ops.softmax(t[0], 0), x);
+            check("logSoftmax, columns of 37", Comparison.CLOSE, t -> Ops.logSoftmax(t[0], 0), x);
         }
     }
 

@@ -84,6 +84,11 @@ public final class CpuNormalization {
             contiguousSoftmax(xRows, outRows, op.log());
             return;
         }
+        int columnAxis = ColumnSoftmax.columnAxis(op);
+        if (columnAxis >= 0) {
+            ColumnSoftmax.softmax(op, columnAxis);
+            return;
+        }
         eachRow(xRows, outRows, (row, n) -> {
             float max = ROWS.max(row, 0, n);
             if (!op.log()) {

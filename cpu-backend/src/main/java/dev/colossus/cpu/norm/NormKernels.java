@@ -48,6 +48,21 @@ public interface NormKernels {
     void normalize(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, float factor, float[] weight,
             float[] bias);
 
+    /**
+     * {@code max[j] = max(max[j], row[j])} for {@code j < n}: softmax across rows, a column's max (a NaN
+     * may be left out, as in {@link #expShiftedNextMax}: its own exponential makes the column's sum NaN).
+     */
+    void columnMax(float[] row, float[] max, int n);
+
+    /** {@code sums[j] += exp(row[j] - shift[j])} for {@code shift[j] >= row[j]} (or NaN), {@code j < n}. */
+    void addExpShifted(float[] row, float[] shift, float[] sums, int n);
+
+    /** {@code row[j] = exp(row[j] - shift[j]) * scale[j]} for {@code shift[j] >= row[j]} (or NaN), {@code j < n}. */
+    void expShiftedScaled(float[] row, float[] shift, float[] scale, int n);
+
+    /** {@code row[j] = (row[j] - first[j]) - second[j]} for {@code j < n}: log-softmax across rows. */
+    void subtractTwice(float[] row, float[] first, float[] second, int n);
+
     /** Loads the implementation only on first use, so the scalar path never touches the Vector API. */
     final class Holder {
         private static final NormKernels INSTANCE = Simd.BITS == 0 ? new ScalarNormKernels() : new VectorNormKernels();

@@ -102,4 +102,52 @@ final class ScalarNormKernels implements NormKernels {
             out.set(F32, outAt + 4L * i, y);
         }
     }
+
+    @Override
+    public void columnMax(float[] row, float[] max, int n) {
+        columnMax(row, max, 0, n);
+    }
+
+    /** {@link #columnMax} over {@code [from, to)}: the vector kernel's tail. */
+    static void columnMax(float[] row, float[] max, int from, int to) {
+        for (int j = from; j < to; j++) {
+            max[j] = Math.max(max[j], row[j]);
+        }
+    }
+
+    @Override
+    public void addExpShifted(float[] row, float[] shift, float[] sums, int n) {
+        addExpShifted(row, shift, sums, 0, n);
+    }
+
+    /** {@link #addExpShifted} over {@code [from, to)}: the vector kernel's tail. */
+    static void addExpShifted(float[] row, float[] shift, float[] sums, int from, int to) {
+        for (int j = from; j < to; j++) {
+            sums[j] += (float) Math.exp(row[j] - shift[j]);
+        }
+    }
+
+    @Override
+    public void expShiftedScaled(float[] row, float[] shift, float[] scale, int n) {
+        expShiftedScaled(row, shift, scale, 0, n);
+    }
+
+    /** {@link #expShiftedScaled} over {@code [from, to)}: the vector kernel's tail. */
+    static void expShiftedScaled(float[] row, float[] shift, float[] scale, int from, int to) {
+        for (int j = from; j < to; j++) {
+            row[j] = (float) Math.exp(row[j] - shift[j]) * scale[j];
+        }
+    }
+
+    @Override
+    public void subtractTwice(float[] row, float[] first, float[] second, int n) {
+        subtractTwice(row, first, second, 0, n);
+    }
+
+    /** {@link #subtractTwice} over {@code [from, to)}: the vector kernel's tail. */
+    static void subtractTwice(float[] row, float[] first, float[] second, int from, int to) {
+        for (int j = from; j < to; j++) {
+            row[j] = (row[j] - first[j]) - second[j];
+        }
+    }
 }

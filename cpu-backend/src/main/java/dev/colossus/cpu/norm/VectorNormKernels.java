@@ -112,4 +112,43 @@ final class VectorNormKernels implements NormKernels {
         }
         ScalarNormKernels.normalize(x, at, out, outAt, bound, n, shift, factor, weight, bias);
     }
+
+    @Override
+    public void columnMax(float[] row, float[] max, int n) {
+        int bound = S.loopBound(n);
+        for (int j = 0; j < bound; j += L) {
+            runningMax(FloatVector.fromArray(S, max, j), FloatVector.fromArray(S, row, j)).intoArray(max, j);
+        }
+        ScalarNormKernels.columnMax(row, max, bound, n);
+    }
+
+    @Override
+    public void addExpShifted(float[] row, float[] shift, float[] sums, int n) {
+        int bound = S.loopBound(n);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector e = VectorMath.expOfNonPositive(FloatVector.fromArray(S, row, j).sub(FloatVector.fromArray(S, shift, j)));
+            FloatVector.fromArray(S, sums, j).add(e).intoArray(sums, j);
+        }
+        ScalarNormKernels.addExpShifted(row, shift, sums, bound, n);
+    }
+
+    @Override
+    public void expShiftedScaled(float[] row, float[] shift, float[] scale, int n) {
+        int bound = S.loopBound(n);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector e = VectorMath.expOfNonPositive(FloatVector.fromArray(S, row, j).sub(FloatVector.fromArray(S, shift, j)));
+            e.mul(FloatVector.fromArray(S, scale, j)).intoArray(row, j);
+        }
+        ScalarNormKernels.expShiftedScaled(row, shift, scale, bound, n);
+    }
+
+    @Override
+    public void subtractTwice(float[] row, float[] first, float[] second, int n) {
+        int bound = S.loopBound(n);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector.fromArray(S, row, j).sub(FloatVector.fromArray(S, first, j)).sub(FloatVector.fromArray(S, second, j))
+                    .intoArray(row, j);
+        }
+        ScalarNormKernels.subtractTwice(row, first, second, bound, n);
+    }
 }
