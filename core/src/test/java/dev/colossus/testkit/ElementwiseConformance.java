@@ -179,6 +179,8 @@ public interface ElementwiseConformance extends Conformance {
         check("add scalar", Comparison.CLOSE, t -> Ops.add(t[0], 0.5), x);
         check("mul scalar", Comparison.CLOSE, t -> Ops.mul(t[0], -3), x);
         check("pow scalar", Comparison.CLOSE, t -> Ops.pow(t[0], 2), x);
+        check("pow odd scalar", Comparison.CLOSE, t -> Ops.pow(t[0], 3), x);
+        check("pow non-integral scalar", Comparison.CLOSE, t -> Ops.pow(t[0], -1.5), x);
         check("maximum scalar", Comparison.CLOSE, t -> Ops.maximum(t[0], 0), x);
         check("gt scalar", Comparison.EXACT, t -> Ops.gt(t[0], 0.25), x);
     }

@@ -1,6 +1,7 @@
 package dev.colossus.cpu.elementwise;
 
 import static dev.colossus.cpu.simd.F16Lanes.loadF16;
+import static dev.colossus.cpu.simd.VectorLanes.DOUBLES;
 import static dev.colossus.cpu.simd.VectorLanes.L;
 import static dev.colossus.cpu.simd.VectorLanes.NATIVE;
 import static dev.colossus.cpu.simd.VectorLanes.S;
@@ -22,10 +23,12 @@ import dev.colossus.cpu.simd.F16Lanes;
 import dev.colossus.cpu.simd.FloatIO;
 import dev.colossus.cpu.simd.Simd;
 import dev.colossus.cpu.simd.VectorMath;
+import dev.colossus.cpu.simd.VectorPow;
 import dev.colossus.op.BinaryFn;
 import dev.colossus.op.UnaryFn;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
@@ -38,11 +41,13 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>{@code exp}, {@code log} and {@code tanh} are {@link VectorMath}'s (about 1 ulp), not the Vector
  * API's, whose bits differ before and after C2 compiles a loop: a result must not depend on when the
- * JIT got to it. {@code pow} is taken lane by lane in double. {@code erfc} (for GELU) is Numerical
+ * JIT got to it; nor is {@code pow} ({@link VectorPow}'s). {@code erfc} (for GELU) is Numerical
  * Recipes' erfcc fit, relative error below 1.2e-7.
  */
 final class VectorElementwiseKernels implements ElementwiseKernels {
     private static final ScalarElementwiseKernels SCALAR = new ScalarElementwiseKernels();
+    /** pow's lanes: half S's, one per double lane. */
+    private static final VectorSpecies<Float> HALF = VectorPow.FLOATS;
 
     /** 2L F16 values: a vector of S's shape as 16-bit lanes. */
     private static final VectorSpecies<Short> HALF_WORDS = ShortVector.SPECIES_PREFERRED.withShape(S.vectorShape()).check(short.class);
@@ -317,9 +322,15 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
                     FloatVector.fromArray(S, a, i).div(FloatVector.fromArray(S, b, i)).intoArray(out, i);
                 }
             }
-            // Lane by lane in double, C99's special cases included: the Vector API's POW gives other bits once
-            // C2 compiles it than before, and Java's NaN for 1^NaN in the interpreter.
-            case POW -> ScalarElementwiseKernels.binary(fn, a, b, out, 0, bound);
+            // Not the Vector API's POW: it gives other bits once C2 compiles it than before, and Java's NaN for 1^NaN.
+            // Below 256 bits the half-width species is not compiled to vector instructions: lane by lane in double.
+            case POW -> {
+                if (L >= 8) {
+                    pow(a, b, out, bound);
+                } else {
+                    ScalarElementwiseKernels.binary(fn, a, b, out, 0, bound);
+                }
+            }
             case MAXIMUM -> {
                 for (int i = 0; i < bound; i += L) {
                     FloatVector.fromArray(S, a, i).lanewise(MAX, FloatVector.fromArray(S, b, i)).intoArray(out, i);
@@ -341,10 +352,49 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
         ScalarElementwiseKernels.binary(fn, a, b, out, bound, n);
     }
 
-    /*
-     * A method per function and dtype: with the loops in one method, C2 left the third one's vectors
-     * unintrinsified and boxed, several times slower ({@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
+    /** Floats per chunk of {@link #pow}: its exponents in double are 2 KiB. */
+    private static final int POW_CHUNK = 256;
+
+    /**
+     * {@link VectorPow}'s three loops over chunks of {@code [0, bound)}: {@code t = b log2|a|} into a
+     * buffer of doubles, {@code 2^t} into out, then the sign and special cases. They are called through
+     * one site, where C2 inlines none of them, as {@link #inPasses}'s are: in two loops it ran out of
+     * nodes in the first and boxed its vectors (64 bytes allocated a value, 9 ns a value).
      */
+    private static void pow(float[] a, float[] b, float[] out, int bound) {
+        double[] exponents = new double[POW_CHUNK];
+        for (int from = 0; from < bound; from += POW_CHUNK) {
+            int to = Math.min(bound, from + POW_CHUNK);
+            for (PowPass pass : POW_PASSES) {
+                pass.run(a, b, out, exponents, from, to);
+            }
+        }
+    }
+
+    /** One of {@link #pow}'s loops over the chunk {@code [from, to)}, exponents[0] holding the chunk's first. */
+    private interface PowPass {
+        void run(float[] a, float[] b, float[] out, double[] exponents, int from, int to);
+    }
+
+    private static final PowPass[] POW_PASSES = {
+        (a, b, out, exponents, from, to) -> {
+            for (int i = from; i < to; i += HALF.length()) {
+                VectorPow.exponent(FloatVector.fromArray(HALF, a, i), FloatVector.fromArray(HALF, b, i)).intoArray(exponents, i - from);
+            }
+        },
+        (a, b, out, exponents, from, to) -> {
+            for (int i = from; i < to; i += HALF.length()) {
+                VectorPow.magnitude(DoubleVector.fromArray(DOUBLES, exponents, i - from)).intoArray(out, i);
+            }
+        },
+        (a, b, out, exponents, from, to) -> {
+            for (int i = from; i < to; i += HALF.length()) {
+                FloatVector x = FloatVector.fromArray(HALF, a, i), y = FloatVector.fromArray(HALF, b, i);
+                VectorPow.withSpecialCases(x, y, FloatVector.fromArray(HALF, out, i)).intoArray(out, i);
+            }
+        },
+    };
+
     @Override
     public void directUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int n) {
         int bound = dtype == DType.F16 ? HALF_WORDS.loopBound(n) : S.loopBound(n);

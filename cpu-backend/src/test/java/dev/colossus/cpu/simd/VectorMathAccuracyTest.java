@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.colossus.cpu.elementwise.ElementwiseKernels;
 import dev.colossus.cpu.norm.NormKernels;
 import dev.colossus.DType;
+import dev.colossus.op.BinaryFn;
 import dev.colossus.op.UnaryFn;
 import dev.colossus.reference.ReferenceMath;
 import java.lang.foreign.MemorySegment;
@@ -174,6 +175,58 @@ class VectorMathAccuracyTest {
         if (ElementwiseKernels.isDirect(fn, DType.F32)) {
             ElementwiseKernels.instance().directUnary(fn, DType.F32, MemorySegment.ofArray(x), 0, MemorySegment.ofArray(y), 0, x.length);
             assertAtCorners("direct " + fn.apiName(), fn, x, y);
+        }
+    }
+
+    /**
+     * {@link VectorPow}: within 0.501 ulp of the true {@code a^b} (correctly rounded but where the true value
+     * lies within about 1e-12 of a rounding boundary) over 2^20 seeded pairs, a spread over 2^±25 with either
+     * sign and b a third integers in [-20, 20], the rest spread over [-16, 16]; NaN, infinities and zeros exactly.
+     */
+    @Test
+    void powWithinHalfAnUlp() {
+        int n = 1 << 20;
+        float[] a = new float[n], b = new float[n];
+        java.util.Random random = new java.util.Random(20261206);
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) Math.exp(random.nextGaussian() * 5) * (random.nextInt(4) == 0 ? -1 : 1);
+            b[i] = random.nextInt(3) == 0 ? random.nextInt(41) - 20 : (float) (random.nextGaussian() * 4);
+        }
+        float[] y = new float[n];
+        ElementwiseKernels.instance().binary(BinaryFn.POW, a, b, y, n);
+        for (int i = 0; i < n; i++) {
+            double truth = ReferenceMath.pow(a[i], b[i]);
+            float rounded = (float) truth;
+            boolean exact = Float.isNaN(rounded) || Float.isInfinite(rounded) || rounded == 0;
+            double error = exact ? (Float.compare(y[i], rounded) == 0 ? 0 : Double.POSITIVE_INFINITY)
+                    : Math.abs(y[i] - truth) / Math.ulp(rounded);
+            assertTrue(error <= 0.501, "pow(" + a[i] + ", " + b[i] + ") = " + y[i] + ", " + error + " ulp from " + truth);
+        }
+    }
+
+    /**
+     * {@link VectorPow} on every pair of its corners, in whole vectors: zeros, infinities and NaN of either
+     * operand, bases of ±1, negative bases with odd, even and non-integral powers (and integers past 2^23,
+     * 2^24 and 2^31), results that overflow, underflow or land on subnormals and the halfway point below
+     * them: the reference's value rounded to F32, bit for bit.
+     */
+    @Test
+    void powAtItsCorners() {
+        float[] corners = {0f, -0f, 1f, -1f, 2f, -2f, 0.5f, -0.5f, 3f, -3f, 1.5f, -1.5f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+            Float.NaN, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, 16777216f, 16777215f,
+            -16777215f, 8388609f, -8388609f, 2147483648f, -2147483648f, 1e10f, -1e10f, 0.1f, -0.1f, 100f, -100f, Math.nextUp(1f),
+            Math.nextDown(1f), 127f, -127f, 149f, -149f, 150f, -150f, 1e-20f};
+        int m = corners.length, n = m * m + 16 - m * m % 16;
+        float[] a = new float[n], b = new float[n], y = new float[n];
+        for (int i = 0; i < m * m; i++) {
+            a[i] = corners[i / m];
+            b[i] = corners[i % m];
+        }
+        ElementwiseKernels.instance().binary(BinaryFn.POW, a, b, y, n);
+        for (int i = 0; i < n; i++) {
+            float truth = (float) ReferenceMath.pow(a[i], b[i]);
+            assertTrue(Float.floatToRawIntBits(truth) == Float.floatToRawIntBits(y[i]) || Float.isNaN(truth) && Float.isNaN(y[i]),
+                    "pow(" + a[i] + ", " + b[i] + ") = " + y[i] + ", not " + truth);
         }
     }
 
