@@ -30,6 +30,9 @@ public interface RowKernels {
     /** {@code max_i x[off + i]}, NaN if any is NaN; -Inf for n = 0 */
     float max(float[] x, int off, int n);
 
+    /** The first i below n with {@code x[i] == value} (-0 and +0 alike), or with {@code x[i]} NaN for a NaN value; n if none. */
+    int firstIndexOf(float[] x, int n, float value);
+
     /** {@code min_i x[off + i]}, NaN if any is NaN; +Inf for n = 0 */
     float min(float[] x, int off, int n);
 

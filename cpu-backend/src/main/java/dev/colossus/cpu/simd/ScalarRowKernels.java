@@ -68,6 +68,20 @@ final class ScalarRowKernels implements RowKernels {
     }
 
     @Override
+    public int firstIndexOf(float[] x, int n, float value) {
+        return firstIndexOf(x, 0, n, value);
+    }
+
+    /** {@link #firstIndexOf} from i = from: the vector kernel's tail. */
+    static int firstIndexOf(float[] x, int from, int n, float value) {
+        int i = from;
+        while (i < n && x[i] != value && !(Float.isNaN(value) && Float.isNaN(x[i]))) {
+            i++;
+        }
+        return i;
+    }
+
+    @Override
     public float min(float[] x, int off, int n) {
         float m = Float.POSITIVE_INFINITY;
         for (int i = 0; i < n; i++) {

@@ -8,6 +8,7 @@ import static dev.colossus.cpu.simd.VectorLanes.load;
 import static dev.colossus.cpu.simd.VectorLanes.loadBf16;
 import static dev.colossus.cpu.simd.VectorLanes.storeBf16;
 import static jdk.incubator.vector.VectorOperators.EXP;
+import static jdk.incubator.vector.VectorOperators.IS_NAN;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.MIN;
 import static jdk.incubator.vector.VectorOperators.NE;
@@ -105,6 +106,20 @@ final class VectorRowKernels implements RowKernels {
         float squares = sumOfLanes(squares0.add(squares1)) + SCALAR.squaredDeviations(x, off + i, n - i, mean, linear);
         linear[0] += sumOfLanes(sum0.add(sum1));
         return squares;
+    }
+
+    @Override
+    public int firstIndexOf(float[] x, int n, float value) {
+        int bound = S.loopBound(n);
+        boolean nan = Float.isNaN(value);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            VectorMask<Float> found = nan ? v.test(IS_NAN) : v.eq(value);
+            if (found.anyTrue()) {
+                return i + found.firstTrue();
+            }
+        }
+        return ScalarRowKernels.firstIndexOf(x, bound, n, value);
     }
 
     @Override
