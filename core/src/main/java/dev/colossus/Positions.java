@@ -12,7 +12,7 @@ final class Positions {
 
     /**
      * x where the column minus the row is at least k (upper) or at most k (lower), 0 elsewhere, over the
-     * last two dimensions: a mask {@code col - row >= k} from two ranges, and a {@link Ops#where}.
+     * last two dimensions: a mask from the comparison of two ranges, and a {@link Ops#where}.
      */
     static Tensor triangle(String op, Tensor x, long k, boolean upper) {
         Operand in = OpChecks.open(op, x);
@@ -21,17 +21,20 @@ final class Positions {
         }
         Device device = in.storage().device();
         long m = in.dim(in.rank() - 2), n = in.dim(in.rank() - 1);
-        // offsets[i, j] = j - i - k: kept where >= 0 (upper) or <= 0 (lower).
-        try (Tensor rows = range(op, device, m, -1, -k); Tensor cols = range(op, device, n, 1, 0);
-                Tensor rowsDown = rows.unsqueeze(1); Tensor offsets = Ops.add(cols, rowsDown);
-                Tensor keep = upper ? Ops.gt(offsets, -1) : Ops.lt(offsets, 1)) {
+        // Kept where col >= row + k (upper) or col <= row + k (lower): a broadcast comparison of the columns'
+        // indices with the rows' plus k, straight to the mask. k clamped to [-m, n] (beyond, the mask no
+        // longer changes) makes every value an integer of magnitude below m + n: exact in F32 up to 2^24.
+        long diagonal = Math.max(-m, Math.min(n, k));
+        DType exact = m + n <= 1L << 24 ? DType.F32 : DType.F64;
+        try (Tensor rows = range(op, device, exact, m, diagonal); Tensor cols = range(op, device, exact, n, 0);
+                Tensor rowsDown = rows.unsqueeze(1); Tensor keep = upper ? Ops.ge(cols, rowsDown) : Ops.le(cols, rowsDown)) {
             return Ops.where(keep, x, 0);
         }
     }
 
-    /** {@code start + step * i} for i below n, as I64 on {@code device}. */
-    private static Tensor range(String op, Device device, long n, long step, long start) {
-        return Tensor.adopt(Dispatcher.compute(op, device, DType.I64, Shape.of(n), out -> new Arange(out, start, step)));
+    /** {@code start + i} for i below n, in dtype on {@code device}. */
+    private static Tensor range(String op, Device device, DType dtype, long n, long start) {
+        return Tensor.adopt(Dispatcher.compute(op, device, dtype, Shape.of(n), out -> new Arange(out, start, 1)));
     }
 
     /** Running sums along dim: x's dtype if floating, else I64. */

@@ -40,6 +40,50 @@ public interface PositionConformance extends Conformance {
         check("triu 1x1", Comparison.EXACT, t -> Ops.triu(t[0], 0), tensor(1, dtype, PLAIN, CONTIGUOUS, 1, 1));
     }
 
+    /**
+     * triu and tril against their definition in plain loops (the mask is composed in core, so a check
+     * against the reference alone would compare the composition with itself), for diagonals inside,
+     * at and far beyond the matrix, {@code Long.MIN_VALUE} and {@code Long.MAX_VALUE} included.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "I64"})
+    default void trianglesByTheirDefinition(DType dtype) {
+        assumeTrue(computes(dtype.name()), dtype + ": no kernels on this backend");
+        long m = 5, n = 7;
+        try (Scope scope = Scope.open()) {
+            Tensor x = tensor(71, dtype, PLAIN, CONTIGUOUS, 2, m, n);
+            double[] values = x.toDoubleArray();
+            Tensor moved = x.to(backend().device());
+            for (long k : new long[] {Long.MIN_VALUE, -1000, -5, -4, -1, 0, 1, 6, 7, 1000, Long.MAX_VALUE}) {
+                for (boolean upper : new boolean[] {false, true}) {
+                    double[] actual = Backends.using(backend(), () -> upper ? Ops.triu(moved, k) : Ops.tril(moved, k))
+                            .to(Device.CPU).toDoubleArray();
+                    for (int e = 0; e < values.length; e++) {
+                        long row = e / n % m, column = e % n;
+                        // column - row compared with k without overflow: row + k can pass Long's range.
+                        boolean kept = upper ? column - row >= k : column - row <= k;
+                        assertTrue(actual[e] == (kept ? values[e] : 0), (upper ? "triu " : "tril ") + k + " at " + e + ": " + actual[e]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A row longer than 2^24 columns: the mask's indices no longer fit F32 exactly, so they are compared in F64. */
+    @ParameterizedTest
+    @EnumSource(names = {"BOOL"})
+    default void triangleWiderThanF32Counts(DType dtype) {
+        assumeTrue(computes(dtype.name()), dtype + ": no kernels on this backend");
+        long n = (1L << 24) + 2;
+        try (Scope scope = Scope.open()) {
+            Tensor x = Tensor.ones(dtype, 1, n).to(backend().device());
+            boolean[] kept = Backends.using(backend(), () -> Ops.tril(x, 1L << 24)).to(Device.CPU).toBooleanArray();
+            // In F32, 2^24 + 1 rounds to 2^24 and the last column would be kept.
+            assertTrue(kept[(int) n - 2] && !kept[(int) n - 1], "tril by 2^24 of (1, 2^24 + 2): columns 2^24 and 2^24 + 1 gave "
+                    + kept[(int) n - 2] + ", " + kept[(int) n - 1]);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(DType.class)
     default void cumsumAlongEveryDimension(DType dtype) {
