@@ -172,6 +172,27 @@ public interface ElementwiseConformance extends Conformance {
         }
     }
 
+    /**
+     * Operands contiguous along another dimension than the output, each side at least 8 long, so that the
+     * CPU copies them into the output's layout tile by tile first: a transposed operand of a binary op, of
+     * a function, of a cast and of {@code where}, a permuted batch, and a broadcast one.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16", "F16"})
+    default void operandsLaidOutAcrossTheOutput(DType dtype) {
+        Tensor x = tensor(81, dtype, SPECIALS, CONTIGUOUS, 70, 131);
+        Tensor y = tensor(82, dtype, PLAIN, CONTIGUOUS, 131, 70);
+        check("mul by a transposed operand", Comparison.CLOSE, t -> Ops.mul(t[0], t[1].transpose(0, 1)), x, y);
+        check("sub from a transposed operand", Comparison.CLOSE, t -> Ops.sub(t[1].transpose(0, 1), t[0]), x, y);
+        check("exp of a transpose", Comparison.CLOSE, t -> Ops.exp(t[0].transpose(0, 1)), x);
+        check("cast of a transpose", Comparison.EXACT, t -> t[0].transpose(0, 1).to(DType.F32), x);
+        check("where of a transposed operand", Comparison.EXACT, t -> Ops.where(Ops.gt(t[0], 0), t[0], t[1].transpose(0, 1)), x, y);
+        Tensor batch = tensor(83, dtype, PLAIN, CONTIGUOUS, 3, 40, 50), permuted = tensor(84, dtype, PLAIN, CONTIGUOUS, 3, 50, 40);
+        check("add a permuted batch", Comparison.CLOSE, t -> Ops.add(t[0], t[1].permute(0, 2, 1)), batch, permuted);
+        check("add a transpose broadcast over the batch", Comparison.CLOSE, t -> Ops.add(t[0], t[1].select(0, 1).transpose(0, 1)),
+                batch, permuted);
+    }
+
     @ParameterizedTest
     @EnumSource(names = {"F32", "BF16"})
     default void binaryWithScalars(DType dtype) {

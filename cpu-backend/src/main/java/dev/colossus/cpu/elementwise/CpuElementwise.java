@@ -18,8 +18,10 @@ import dev.colossus.spi.Operand;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -53,8 +55,32 @@ public final class CpuElementwise {
         map(out, inputs, () -> block);
     }
 
-    /** {@link #map(Operand, Operand[], Block)} with each task's own block from {@code blocks}, closed when the task ends. */
+    /**
+     * {@link #map(Operand, Operand[], Block)} with each task's own block from {@code blocks}, closed when the
+     * task ends. An input contiguous along another dimension than a contiguous out (a transposed operand,
+     * {@code x * x.T}) is first copied into a buffer of out's layout, tile by tile ({@link TiledCopy}): read
+     * along out's rows, each of its elements landed on a page of its own.
+     */
     private static void map(Operand out, Operand[] inputs, Supplier<Block> blocks) {
+        List<HostStorage> buffers = new ArrayList<>();
+        try {
+            Operand[] laidOut = inputs.clone();
+            for (int i = 0; i < inputs.length; i++) {
+                if (out.isContiguous() && TiledCopy.applies(out, inputs[i])) {
+                    HostStorage buffer = HostStorage.allocate(out.numel() * inputs[i].dtype().byteSize());
+                    buffers.add(buffer);
+                    laidOut[i] = Operand.contiguous(buffer, inputs[i].dtype(), out.shape());
+                    copy(new Copy(inputs[i], laidOut[i]));
+                }
+            }
+            mapLaidOut(out, laidOut, blocks);
+        } finally {
+            buffers.forEach(HostStorage::release);
+        }
+    }
+
+    /** {@link #map(Operand, Operand[], Supplier)} on inputs as they lie. */
+    private static void mapLaidOut(Operand out, Operand[] inputs, Supplier<Block> blocks) {
         Operand[] operands = new Operand[inputs.length + 1];
         operands[0] = out;
         System.arraycopy(inputs, 0, operands, 1, inputs.length);

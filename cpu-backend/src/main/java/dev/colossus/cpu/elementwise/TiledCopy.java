@@ -34,25 +34,15 @@ final class TiledCopy {
     }
 
     /**
-     * Copies tile by tile and returns true where out and src each have a unit-stride dimension of at
-     * least {@link #TILE} / 8 elements, the two differ and out is not empty; else returns false and
-     * copies nothing.
+     * Copies tile by tile and returns true where {@link #applies}; else returns false and copies nothing.
      */
     static boolean run(Copy op) {
         Operand out = op.out(), src = op.src();
-        long[] dims = out.shape().dims(), outStrides = out.strides(), srcStrides = src.strides();
-        int a = -1, b = -1;
-        for (int d = 0; d < dims.length; d++) {
-            if (dims[d] >= TILE / 8 && outStrides[d] == 1) {
-                a = d;
-            }
-            if (dims[d] >= TILE / 8 && srcStrides[d] == 1) {
-                b = d;
-            }
-        }
-        if (a < 0 || b < 0 || a == b || out.numel() == 0) {
+        if (!applies(out, src)) {
             return false;
         }
+        int[] axes = tileAxes(out, src);
+        int a = axes[0], b = axes[1];
         Tiles tiles = new Tiles(out, src, a, b);
         long count = tiles.count();
         int tasks = CpuParallel.tasksFor(out.numel() * out.dtype().byteSize(), GRAIN);
@@ -65,6 +55,29 @@ final class TiledCopy {
             }
         });
         return true;
+    }
+
+    /**
+     * Whether a copy from src into out goes tile by tile: out and src each have a unit-stride dimension of
+     * at least {@link #TILE} / 8 elements, the two differ, and out is not empty.
+     */
+    static boolean applies(Operand out, Operand src) {
+        return out.numel() > 0 && tileAxes(out, src) != null;
+    }
+
+    /** {a, b}: out's and src's last unit-stride dimensions of at least TILE / 8 elements, or null where either has none or they are one. */
+    private static int[] tileAxes(Operand out, Operand src) {
+        long[] dims = out.shape().dims(), outStrides = out.strides(), srcStrides = src.strides();
+        int a = -1, b = -1;
+        for (int d = 0; d < dims.length; d++) {
+            if (dims[d] >= TILE / 8 && outStrides[d] == 1) {
+                a = d;
+            }
+            if (dims[d] >= TILE / 8 && srcStrides[d] == 1) {
+                b = d;
+            }
+        }
+        return a < 0 || b < 0 || a == b ? null : new int[] {a, b};
     }
 
     /** The tiles of one copy, numbered: the other dimensions' index, then x's tile, then y's. */
