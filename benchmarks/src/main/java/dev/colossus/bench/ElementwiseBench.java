@@ -32,11 +32,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * F16), {@code addF16}, {@code expF16}, {@code siluF16} and {@code reluF16} (on F16's bits); and
  * BOOL: {@code gt} (x > y) and {@code where} (x where x > y, else y, the mask made once); and
  * {@code transpose}, {@code transposeBf16}: {@code x.transpose(0, 1).contiguous()}; and {@code erf},
- * {@code log1p} (of |x|), {@code expm1}, {@code tanh}, {@code sin}, {@code cos}, {@code pow} (|x|^1.5) and {@code log} (of |x|); {@code softmaxDim0}: softmax down each column; {@code square}: {@code pow(x, 2)}; {@code rowArgmax}: each row's argmax (I64); {@code tril}: the lower triangle, a causal mask's shape; and {@code mulTransposed}: {@code x * y.T}.
+ * {@code log1p} (of |x|), {@code expm1}, {@code tanh}, {@code sin}, {@code cos}, {@code pow} (|x|^1.5)
+ * and {@code log} (of |x|); {@code softmaxDim0}: softmax down each column; {@code square}: {@code pow(x,
+ * 2)}; {@code rowArgmax}: each row's argmax (I64); {@code tril}: the lower triangle, a causal mask's
+ * shape; and {@code mulTransposed}: {@code x * y.T}.
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
- * add, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96 MiB for addBf16,
- * toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions, 144 MiB for gt,
- * 208 MiB for where, 128 MiB for the others
+ * add and mulTransposed, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96
+ * MiB for addBf16, toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions
+ * and rowArgmax, 144 MiB for gt, 208 MiB for where, 128 MiB for the others
  * ({@code run-attention.sh} reports them).
  */
 @State(Scope.Benchmark)
