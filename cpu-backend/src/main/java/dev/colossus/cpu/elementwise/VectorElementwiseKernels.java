@@ -395,6 +395,10 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
         },
     };
 
+    /*
+     * A method per function and dtype: with the loops in one method, C2 left the third one's vectors
+     * unintrinsified and boxed, several times slower ({@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
+     */
     @Override
     public void directUnary(UnaryFn fn, DType dtype, MemorySegment x, long at, MemorySegment out, long outAt, int n) {
         int bound = dtype == DType.F16 ? HALF_WORDS.loopBound(n) : S.loopBound(n);
