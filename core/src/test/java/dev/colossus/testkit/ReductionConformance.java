@@ -79,7 +79,7 @@ public interface ReductionConformance extends Conformance {
     /**
      * Rows longer than a kernel's buffer (4096), where the first maximum lies in a later stretch than
      * an equal one, or a NaN follows the maximum, or -0 comes before +0: each row's expected index is
-     * written beside it, and the oracle agrees.
+     * written beside it, and the oracle agrees; then the same slices as columns.
      */
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "F64"})
@@ -105,6 +105,19 @@ public interface ReductionConformance extends Conformance {
         try (Tensor f32 = Tensor.of(values, 6, n); Tensor x = f32.to(dtype); Tensor argmax = Ops.argmax(x, 1, false)) {
             assertArrayEquals(expected, argmax.toLongArray(), dtype + " argmax");
             check("argmax long rows", Comparison.EXACT, t -> Ops.argmax(t[0], 1, false), x);
+        }
+        // The same slices down the 24 columns of a contiguous (n, 24), column c holding row c % 6: side by side in lanes.
+        float[] columns = new float[24 * n];
+        long[] expectedDown = new long[24];
+        for (int c = 0; c < 24; c++) {
+            for (int i = 0; i < n; i++) {
+                columns[24 * i + c] = values[n * (c % 6) + i];
+            }
+            expectedDown[c] = expected[c % 6];
+        }
+        try (Tensor f32 = Tensor.of(columns, n, 24); Tensor x = f32.to(dtype); Tensor argmax = Ops.argmax(x, 0, false)) {
+            assertArrayEquals(expectedDown, argmax.toLongArray(), dtype + " argmax down columns");
+            check("argmax long columns", Comparison.EXACT, t -> Ops.argmax(t[0], 0, false), x);
         }
     }
 

@@ -48,7 +48,12 @@ public final class CpuReduce {
             expected *= x.dim(d);
             columns *= x.dim(d);
         }
-        if (lastReduced >= 0 && contiguous && columns >= 16 && op.fn() != ReduceFn.ARGMAX) {
+        long reducedCount = 1;
+        for (int axis : axes) {
+            reducedCount *= x.dim(axis);
+        }
+        // Argmax keeps each column's row as an int.
+        if (lastReduced >= 0 && contiguous && columns >= 16 && (op.fn() != ReduceFn.ARGMAX || reducedCount <= Integer.MAX_VALUE)) {
             byColumns(op, lastReduced, columns);
         } else {
             byRows(op);
@@ -224,6 +229,7 @@ public final class CpuReduce {
             float[] acc = new float[BLOCK];
             double[] total = new double[BLOCK];
             float[] result = new float[BLOCK];
+            int[] index = op.fn() == ReduceFn.ARGMAX ? new int[BLOCK] : null;
             for (long u = units * t / tasks; u < units * (t + 1) / tasks; u++) {
                 long o = u / blocks;
                 int c0 = (int) (u % blocks) * BLOCK;
@@ -231,13 +237,19 @@ public final class CpuReduce {
                 long[] bases = new long[2];
                 outer.forRuns(o, o + 1, 1, (offsets, n) -> System.arraycopy(offsets, 0, bases, 0, 2));
                 long xStart = bases[1] + c0;
-                columnPass(op, rows, xStart, width, row, acc, total, null);
+                columnPass(op, rows, xStart, width, row, acc, total, null, index);
+                if (op.fn() == ReduceFn.ARGMAX) {
+                    for (int j = 0; j < width; j++) {
+                        Elements.setLong(out, bases[0] + c0 + j, index[j]);
+                    }
+                    continue;
+                }
                 if (op.fn() == ReduceFn.VAR) {
                     float[] mean = new float[width];
                     for (int j = 0; j < width; j++) {
                         mean[j] = (float) (total[j] / count);
                     }
-                    columnPass(op, rows, xStart, width, row, acc, total, mean);
+                    columnPass(op, rows, xStart, width, row, acc, total, mean, null);
                 }
                 for (int j = 0; j < width; j++) {
                     result[j] = switch (op.fn()) {
@@ -253,24 +265,29 @@ public final class CpuReduce {
     }
 
     /**
-     * Folds every reduced row of the run at {@code xStart}: max/min into {@code acc}, sums into
-     * {@code total} (F32 partial sums flushed every {@link #FLUSH} rows); with {@code mean}, the
-     * squared deviations from it.
+     * Folds every reduced row of the run at {@code xStart}: max/min into {@code acc}, argmax's best into
+     * {@code acc} and its rows into {@code index}, sums into {@code total} (F32 partial sums flushed every
+     * {@link #FLUSH} rows); with {@code mean}, the squared deviations from it.
      */
     private static void columnPass(Reduce op, StridedWalk rows, long xStart, int width, float[] row, float[] acc,
-            double[] total, float[] mean) {
+            double[] total, float[] mean, int[] index) {
         Operand x = op.x();
         ReduceFn fn = op.fn();
         boolean sums = fn == ReduceFn.SUM || fn == ReduceFn.MEAN || fn == ReduceFn.VAR;
         Arrays.fill(acc, 0, width, sums ? 0 : fn == ReduceFn.MIN ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY);
         Arrays.fill(total, 0, width, 0);
+        if (index != null) {
+            Arrays.fill(index, 0, width, 0);
+        }
         int[] pending = {0};
+        int[] ordinal = {0};
         rows.forRuns(0, rows.numel(), Integer.MAX_VALUE, (offsets, n) -> {
             for (long r = 0; r < n; r++) {
                 FloatIO.load(x, xStart + offsets[0] + r * rows.innerStride(0), 1, row, 0, width);
                 switch (fn) {
                     case MAX -> ROWS.maxInto(row, 0, acc, 0, width);
                     case MIN -> ROWS.minInto(row, 0, acc, 0, width);
+                    case ARGMAX -> ROWS.argmaxInto(row, acc, index, ordinal[0], width);
                     default -> {
                         if (mean != null) {
                             for (int j = 0; j < width; j++) {
@@ -285,6 +302,7 @@ public final class CpuReduce {
                         }
                     }
                 }
+                ordinal[0]++;
             }
         });
         if (sums) {

@@ -45,6 +45,13 @@ public interface RowKernels {
     /** {@code acc[accOff + i] = min(acc[accOff + i], x[xOff + i])}, NaN-propagating */
     void minInto(float[] x, int xOff, float[] acc, int accOff, int n);
 
+    /**
+     * Argmax down columns, one row at a time: {@code best[i] = x[i]} and {@code index[i] = row} where
+     * {@code x[i] > best[i]}, or x[i] is NaN and best[i] not, for {@code i < n}; so each column keeps its
+     * first maximum (its first NaN, if any).
+     */
+    void argmaxInto(float[] x, float[] best, int[] index, int row, int n);
+
     /** {@code y[yOff + i] += alpha * x[xOff + i]} */
     void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
 

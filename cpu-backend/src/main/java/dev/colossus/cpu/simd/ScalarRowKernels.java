@@ -105,6 +105,21 @@ final class ScalarRowKernels implements RowKernels {
     }
 
     @Override
+    public void argmaxInto(float[] x, float[] best, int[] index, int row, int n) {
+        argmaxInto(x, best, index, row, 0, n);
+    }
+
+    /** {@link #argmaxInto} over {@code [from, to)}: the vector kernel's tail. */
+    static void argmaxInto(float[] x, float[] best, int[] index, int row, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (x[i] > best[i] || Float.isNaN(x[i]) && !Float.isNaN(best[i])) {
+                best[i] = x[i];
+                index[i] = row;
+            }
+        }
+    }
+
+    @Override
     public void minInto(float[] x, int xOff, float[] acc, int accOff, int n) {
         for (int i = 0; i < n; i++) {
             acc[accOff + i] = Math.min(acc[accOff + i], x[xOff + i]);

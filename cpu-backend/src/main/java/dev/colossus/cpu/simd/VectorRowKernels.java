@@ -1,6 +1,7 @@
 package dev.colossus.cpu.simd;
 
 import static dev.colossus.cpu.simd.VectorLanes.S;
+import static dev.colossus.cpu.simd.VectorLanes.INTS;
 import static dev.colossus.cpu.simd.VectorLanes.L;
 import static dev.colossus.cpu.simd.VectorLanes.NATIVE;
 import static dev.colossus.cpu.simd.VectorLanes.sumOfLanes;
@@ -8,6 +9,7 @@ import static dev.colossus.cpu.simd.VectorLanes.load;
 import static dev.colossus.cpu.simd.VectorLanes.loadBf16;
 import static dev.colossus.cpu.simd.VectorLanes.storeBf16;
 import static jdk.incubator.vector.VectorOperators.EXP;
+import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.IS_NAN;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.MIN;
@@ -18,6 +20,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -189,6 +192,18 @@ final class VectorRowKernels implements RowKernels {
         for (; i < n; i++) {
             acc[accOff + i] = Math.max(acc[accOff + i], x[xOff + i]);
         }
+    }
+
+    @Override
+    public void argmaxInto(float[] x, float[] best, int[] index, int row, int n) {
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i), b = FloatVector.fromArray(S, best, i);
+            VectorMask<Float> better = v.compare(GT, b).or(v.test(IS_NAN).andNot(b.test(IS_NAN)));
+            b.blend(v, better).intoArray(best, i);
+            IntVector.fromArray(INTS, index, i).blend(row, better.cast(INTS)).intoArray(index, i);
+        }
+        ScalarRowKernels.argmaxInto(x, best, index, row, bound, n);
     }
 
     @Override
