@@ -34,12 +34,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code transpose}, {@code transposeBf16}: {@code x.transpose(0, 1).contiguous()}; and {@code erf},
  * {@code log1p} (of |x|), {@code expm1}, {@code tanh}, {@code sin}, {@code cos}, {@code pow} (|x|^1.5)
  * and {@code log} (of |x|); {@code softmaxDim0}: softmax down each column; {@code square}: {@code pow(x,
- * 2)}; {@code rowArgmax} and {@code columnArgmax}: each row's and each column's argmax (I64); {@code
+ * 2)}; {@code rowArgmax} and {@code columnArgmax}: each row's and each column's argmax (I64);
+ * {@code columnSum}: each column's sum (rowSum's, each row's); {@code
  * tril}: the lower triangle, a causal mask's shape; and {@code mulTransposed}: {@code x * y.T}.
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
  * add and mulTransposed, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96
  * MiB for addBf16, toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions
- * and the argmaxes, 144 MiB for gt, 208 MiB for where, 128 MiB for the others
+ * the argmaxes and columnSum, 144 MiB for gt, 208 MiB for where, 128 MiB for the others
  * ({@code run-attention.sh} reports them).
  */
 @State(Scope.Benchmark)
@@ -55,7 +56,7 @@ public class ElementwiseBench {
     @Param({"copy", "add", "scale", "relu", "softmax", "rmsNorm", "addRmsNorm", "add+rmsNorm", "logSoftmax", "layerNorm",
             "exp", "gelu", "toBf16", "rowSum", "addBf16", "biasAddBf16", "expBf16", "siluBf16", "geluBf16", "mixBf16", "toF16", "addF16",
             "expF16", "siluF16", "reluF16", "gt", "where", "transpose", "transposeBf16", "erf", "log1p", "expm1", "tanh", "sin", "cos", "pow", "log",
-            "softmaxDim0", "square", "rowArgmax", "tril", "mulTransposed", "columnArgmax"})
+            "softmaxDim0", "square", "rowArgmax", "tril", "mulTransposed", "columnArgmax", "columnSum"})
     public String op;
 
     private Tensor x;
@@ -145,6 +146,7 @@ public class ElementwiseBench {
             case "square" -> Ops.pow(x, 2);
             case "rowArgmax" -> Ops.argmax(x, -1, false);
             case "columnArgmax" -> Ops.argmax(x, 0, false);
+            case "columnSum" -> Ops.sum(x, 0);
             case "tril" -> Ops.tril(x, 0);
             case "mulTransposed" -> Ops.mul(x, y.transpose(0, 1));
             default -> throw new IllegalArgumentException("unknown op " + op);

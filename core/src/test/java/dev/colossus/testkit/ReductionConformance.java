@@ -70,6 +70,8 @@ public interface ReductionConformance extends Conformance {
             check("max last", Comparison.EXACT, t -> Ops.max(t[0], -1), x);
             check("argmax last", Comparison.EXACT, t -> Ops.argmax(t[0], -1, false), x);
             check("min first", Comparison.EXACT, t -> Ops.min(t[0], 0), x);
+            check("argmax first", Comparison.EXACT, t -> Ops.argmax(t[0], 0, false), x);
+            checkSum("var first", t -> Ops.var(t, new int[] {0}, 0, false), t -> Ops.mean(Ops.mul(t, t), 0), x);
         }
         Tensor tall = tensor(2, dtype, PLAIN, CONTIGUOUS, 20_000, 5);
         checkSum("sum tall", t -> Ops.sum(t, 0), t -> Ops.sum(Ops.abs(t), 0), tall);

@@ -27,6 +27,8 @@ import java.util.Arrays;
 public final class CpuReduce {
     private static final RowKernels ROWS = RowKernels.instance();
     private static final int BLOCK = FloatIO.BLOCK;
+    /** The narrowest block of columns: a 1 KiB run of F32 a row. */
+    private static final int MIN_COLUMNS = 256;
     private static final long GRAIN = 1 << 15;
     /** Rows folded into an F32 accumulator before it is flushed into double. */
     private static final int FLUSH = 256;
@@ -221,9 +223,13 @@ public final class CpuReduce {
         long count = reduced.numel();
         StridedWalk outer = new StridedWalk(outerShape, outOuter, xOuter);
         long outerCount = outerShape.numel();
-        int blocks = (int) ((columns + BLOCK - 1) / BLOCK);
+        // Blocks of BLOCK columns, narrower (down to MIN_COLUMNS) where too few outputs would leave threads idle:
+        // a sum down the 4096 columns of a 4096 x 4096 was one block, on one thread.
+        long wanted = Math.max(1, CpuParallel.THREADS / outerCount);
+        int blockWidth = (int) Math.min(BLOCK, Math.max(MIN_COLUMNS, (columns + wanted - 1) / wanted));
+        int blocks = (int) ((columns + blockWidth - 1) / blockWidth);
         long units = outerCount * blocks;
-        int tasks = (int) Math.min(units, CpuParallel.tasksFor(units * count * Math.min(columns, BLOCK), GRAIN));
+        int tasks = (int) Math.min(units, CpuParallel.tasksFor(units * count * Math.min(columns, blockWidth), GRAIN));
         CpuParallel.forEach(tasks, t -> {
             float[] row = new float[BLOCK];
             float[] acc = new float[BLOCK];
@@ -232,8 +238,8 @@ public final class CpuReduce {
             int[] index = op.fn() == ReduceFn.ARGMAX ? new int[BLOCK] : null;
             for (long u = units * t / tasks; u < units * (t + 1) / tasks; u++) {
                 long o = u / blocks;
-                int c0 = (int) (u % blocks) * BLOCK;
-                int width = (int) Math.min(BLOCK, columns - c0);
+                int c0 = (int) (u % blocks) * blockWidth;
+                int width = (int) Math.min(blockWidth, columns - c0);
                 long[] bases = new long[2];
                 outer.forRuns(o, o + 1, 1, (offsets, n) -> System.arraycopy(offsets, 0, bases, 0, 2));
                 long xStart = bases[1] + c0;
