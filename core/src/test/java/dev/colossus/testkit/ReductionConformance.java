@@ -73,6 +73,10 @@ public interface ReductionConformance extends Conformance {
             check("argmax first", Comparison.EXACT, t -> Ops.argmax(t[0], 0, false), x);
             checkSum("var first", t -> Ops.var(t, new int[] {0}, 0, false), t -> Ops.mean(Ops.mul(t, t), 0), x);
         }
+        // Down columns with no outputs before them (ApiFuzzTest, seed 1592605842: a division by their count).
+        Tensor empty = tensor(3, dtype, PLAIN, CONTIGUOUS, 0, 5, 20);
+        check("sum of none down columns", Comparison.EXACT, t -> Ops.sum(t[0], 1), empty);
+        check("argmax of none down columns", Comparison.EXACT, t -> Ops.argmax(t[0], 1, false), empty);
         Tensor tall = tensor(2, dtype, PLAIN, CONTIGUOUS, 20_000, 5);
         checkSum("sum tall", t -> Ops.sum(t, 0), t -> Ops.sum(Ops.abs(t), 0), tall);
         check("max tall", Comparison.EXACT, t -> Ops.max(t[0], 0), tall);

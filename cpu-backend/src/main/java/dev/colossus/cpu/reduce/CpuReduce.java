@@ -225,7 +225,7 @@ public final class CpuReduce {
         long outerCount = outerShape.numel();
         // Blocks of BLOCK columns, narrower (down to MIN_COLUMNS) where too few outputs would leave threads idle:
         // a sum down the 4096 columns of a 4096 x 4096 was one block, on one thread.
-        long wanted = Math.max(1, CpuParallel.THREADS / outerCount);
+        long wanted = Math.max(1, CpuParallel.THREADS / Math.max(1, outerCount));
         int blockWidth = (int) Math.min(BLOCK, Math.max(MIN_COLUMNS, (columns + wanted - 1) / wanted));
         int blocks = (int) ((columns + blockWidth - 1) / blockWidth);
         long units = outerCount * blocks;
