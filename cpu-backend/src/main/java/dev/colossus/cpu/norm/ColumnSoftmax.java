@@ -2,6 +2,7 @@ package dev.colossus.cpu.norm;
 
 import dev.colossus.cpu.parallel.CpuParallel;
 import dev.colossus.cpu.simd.FloatIO;
+import dev.colossus.cpu.simd.RowKernels;
 import dev.colossus.op.Softmax;
 import dev.colossus.spi.Operand;
 import java.util.Arrays;
@@ -23,6 +24,7 @@ import java.util.Arrays;
  */
 final class ColumnSoftmax {
     private static final NormKernels NORMS = NormKernels.instance();
+    private static final RowKernels ROWS = RowKernels.instance();
     /** Columns a block: its buffers (a row, the max, the scale, the F32 and double sums) are 24 KiB, within L1. */
     private static final int WIDTH = 1024;
     private static final int ROWS_IN_F32 = 256;
@@ -68,7 +70,7 @@ final class ColumnSoftmax {
                 Arrays.fill(max, 0, width, Float.NEGATIVE_INFINITY);
                 for (long i = 0; i < n; i++) {
                     FloatIO.load(x, xAt + i * xRow, xColumn, row, 0, width);
-                    NORMS.columnMax(row, max, width);
+                    ROWS.maxInto(row, 0, max, 0, width);
                 }
                 Arrays.fill(sums, 0, width, 0);
                 for (long i = 0; i < n; i += ROWS_IN_F32) {

@@ -48,12 +48,6 @@ public interface NormKernels {
     void normalize(MemorySegment x, long at, MemorySegment out, long outAt, int n, float shift, float factor, float[] weight,
             float[] bias);
 
-    /**
-     * {@code max[j] = max(max[j], row[j])} for {@code j < n}: softmax across rows, a column's max (a NaN
-     * may be left out, as in {@link #expShiftedNextMax}: its own exponential makes the column's sum NaN).
-     */
-    void columnMax(float[] row, float[] max, int n);
-
     /** {@code sums[j] += exp(row[j] - shift[j])} for {@code shift[j] >= row[j]} (or NaN), {@code j < n}. */
     void addExpShifted(float[] row, float[] shift, float[] sums, int n);
 

@@ -104,18 +104,6 @@ final class ScalarNormKernels implements NormKernels {
     }
 
     @Override
-    public void columnMax(float[] row, float[] max, int n) {
-        columnMax(row, max, 0, n);
-    }
-
-    /** {@link #columnMax} over {@code [from, to)}: the vector kernel's tail. */
-    static void columnMax(float[] row, float[] max, int from, int to) {
-        for (int j = from; j < to; j++) {
-            max[j] = Math.max(max[j], row[j]);
-        }
-    }
-
-    @Override
     public void addExpShifted(float[] row, float[] shift, float[] sums, int n) {
         addExpShifted(row, shift, sums, 0, n);
     }

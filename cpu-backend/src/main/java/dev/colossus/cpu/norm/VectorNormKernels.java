@@ -114,15 +114,6 @@ final class VectorNormKernels implements NormKernels {
     }
 
     @Override
-    public void columnMax(float[] row, float[] max, int n) {
-        int bound = S.loopBound(n);
-        for (int j = 0; j < bound; j += L) {
-            runningMax(FloatVector.fromArray(S, max, j), FloatVector.fromArray(S, row, j)).intoArray(max, j);
-        }
-        ScalarNormKernels.columnMax(row, max, bound, n);
-    }
-
-    @Override
     public void addExpShifted(float[] row, float[] shift, float[] sums, int n) {
         int bound = S.loopBound(n);
         for (int j = 0; j < bound; j += L) {
