@@ -24,7 +24,7 @@ public final class AttentionReport {
     /** B, Hq, Hkv, Lq, Lk, D of AttentionBench's shapes. */
     private static final Map<String, long[]> DIMS = Map.of("prefill", new long[] {1, 16, 16, 2048, 2048, 128},
             "prefill-256", new long[] {1, 16, 16, 256, 256, 128}, "prefill-1024-d64", new long[] {1, 16, 16, 1024, 1024, 64},
-            "decode", new long[] {1, 32, 8, 1, 8192, 128});
+            "prefill-1024-d96", new long[] {1, 32, 32, 1024, 1024, 96}, "decode", new long[] {1, 32, 8, 1, 8192, 128});
     /** The memory-bound ops of ElementwiseBench, and the tensors of 16M floats each moves (read + written). */
     private static final Object[][] MOVED = {{"copy", 2.0}, {"add", 3.0}, {"scale", 2.0}, {"relu", 2.0}, {"softmax", 2.0},
             {"rmsNorm", 2.0}, {"addRmsNorm", 4.0}, {"add+rmsNorm", 4.0}, {"logSoftmax", 2.0}, {"layerNorm", 2.0}, {"exp", 2.0},

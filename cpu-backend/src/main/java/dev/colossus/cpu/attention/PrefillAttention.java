@@ -122,7 +122,7 @@ final class PrefillAttention {
             this.maxRows = maxRows;
             d = (int) op.q().dim(3);
             dv = (int) op.v().dim(3);
-            depth = (d + 1) & ~1;
+            depth = kernel.depth(d);
             vPanels = (dv + nr - 1) / nr;
             lq = op.q().dim(2);
             lk = op.k().dim(2);
@@ -213,7 +213,7 @@ final class PrefillAttention {
          */
         private void packKeys(long b, long g, long j0, int keys) {
             Operand k = op.k(), v = op.v();
-            int kDepth = (keys + 1) & ~1;
+            int kDepth = kernel.depth(keys);
             Arrays.fill(packedK, 0, (keys + nr - 1) / nr * nr * depth, 0);
             Arrays.fill(packedV, 0, vPanels * kDepth * nr, 0);
             for (int j = 0; j < keys; j += keyGroup) {
@@ -257,14 +257,14 @@ final class PrefillAttention {
 
         /**
          * Rows {@code [t0, t0 + rows)} of the group against the packed key block at {@code j0}, causal: only
-         * as far into the block as the tile's last row sees (rounded up to an even count of keys).
+         * as far into the block as the tile's last row sees (rounded up to a whole step of the kernel's depth).
          */
         private void tile(long b, long h, long i0, int t0, int rows, long j0, int blockKeys) {
-            int blockDepth = (blockKeys + 1) & ~1;
-            int keys = op.causal() ? Math.min(blockKeys, (Math.clamp(i0 + t0 + rows + lk - lq - j0, 0, blockKeys) + 1) & ~1)
+            int blockDepth = kernel.depth(blockKeys);
+            int keys = op.causal() ? Math.min(blockKeys, kernel.depth(Math.clamp(i0 + t0 + rows + lk - lq - j0, 0, blockKeys)))
                     : blockKeys;
             int keyPanels = (keys + nr - 1) / nr;
-            int kDepth = (keys + 1) & ~1;
+            int kDepth = kernel.depth(keys);
             int rowPanels = (rows + mr - 1) / mr;
             for (int rp = 0; rp < rowPanels; rp++) {
                 for (int kp = 0; kp < keyPanels; kp++) {

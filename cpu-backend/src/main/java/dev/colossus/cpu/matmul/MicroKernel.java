@@ -9,8 +9,8 @@ import java.lang.foreign.ValueLayout;
  * {@code tile[i * NR + j] = sum_k A[k][i] * B[k][j]} for {@code i < MR, j < NR, k < kc}, where the A
  * panel is at {@code a[aOff + k * MR + i]} and the B panel at {@code b[bOff + k * NR + j]};
  * {@link #store} then writes (or adds) the tile's top-left {@code rows x cols} into C, row-major F32
- * in a segment at byte {@code cOff} with {@code ldc} elements per row. {@code kc} is even: packing
- * pads an odd depth with a step of zeros.
+ * in a segment at byte {@code cOff} with {@code ldc} elements per row. {@code kc} is a multiple of
+ * {@link #depthStep()}: packing pads a depth with steps of zeros ({@link #depth}).
  */
 public interface MicroKernel {
     static MicroKernel instance() {
@@ -49,6 +49,17 @@ public interface MicroKernel {
 
     /** Columns of the tile, as packed in a B panel. */
     int nr();
+
+    /** The k steps a panel's depth is a multiple of: 2, the loop's steps an iteration. */
+    default int depthStep() {
+        return 2;
+    }
+
+    /** {@code kc} rounded up to a multiple of {@link #depthStep()}: the depth of its packed panels. */
+    default int depth(int kc) {
+        int step = depthStep();
+        return (kc + step - 1) / step * step;
+    }
 
     /** {@code tile = A B} over {@code kc} steps: the whole MR x NR tile. */
     void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile);

@@ -19,8 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * otherwise (AVX2 and 128-bit, 16 registers: 12 accumulators). Each k step broadcasts one A element per
  * row and issues one FMA per accumulator; the tile goes to a float[] and {@link #store} adds it into C
  * (storing straight from the accumulators into a MemorySegment costs C2 a third of the kernel's
- * speed). The tile loops are generated ({@link VectorMicroKernelTiles}), two k steps an iteration so
- * that one step's loads issue under the other's FMAs, a load fence between the steps so that C2 does
+ * speed). The tile loops are generated ({@link VectorMicroKernelTiles}), two k steps an iteration (6 x
+ * 3L four: {@link #depthStep}) so that one step's loads issue under another's FMAs, a load fence between the steps so that C2 does
  * not hoist them all and spill accumulators; why, as measured: {@code benchmarks/results/cpu/README.md}.
  */
 final class VectorMicroKernel implements MicroKernel {
@@ -58,6 +58,12 @@ final class VectorMicroKernel implements MicroKernel {
     @Override
     public int nr() {
         return (WIDE ? vectors : 2) * L;
+    }
+
+    /** 4 for the 6 x 3L tile, whose loop takes four k steps an iteration ({@link VectorMicroKernelTiles}). */
+    @Override
+    public int depthStep() {
+        return WIDE && vectors == 3 && rows == 6 ? 4 : 2;
     }
 
     @Override

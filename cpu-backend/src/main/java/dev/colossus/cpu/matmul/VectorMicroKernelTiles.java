@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The register tiles of {@link VectorMicroKernel}: {@code tile[r * V L + v L + l] = sum_k a[aOff + k R + r]
- * * b[bOff + k V L + v L + l]} for R rows and V vectors of L floats, kc a multiple of 2.
+ * * b[bOff + k V L + v L + l]} for R rows and V vectors of L floats, kc a multiple of the k steps an
+ * iteration of the tile's loop takes: 2 where its Javadoc names no other.
  */
 final class VectorMicroKernelTiles {
     private static final VectorSpecies<Float> S = VectorLanes.S;
@@ -96,7 +97,7 @@ final class VectorMicroKernelTiles {
         c7_2.intoArray(tile, 23*L);
     }
 
-    /** The 6 x 3L tile: 18 accumulators, 3 B vectors and one A broadcast in registers. */
+    /** The 6 x 3L tile: 18 accumulators, 3 B vectors and one A broadcast in registers; 4 k steps an iteration. */
     static void multiply6x3(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile) {
         FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S), c0_2 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S), c1_2 = FloatVector.zero(S);
@@ -104,7 +105,7 @@ final class VectorMicroKernelTiles {
         FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S);
         FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S), c4_2 = FloatVector.zero(S);
         FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S);
-        for (int k = 0; k < kc; k += 2) {
+        for (int k = 0; k < kc; k += 4) {
             int ak0 = aOff + (k + 0) * 6, bk0 = bOff + (k + 0) * 3*L;
             FloatVector b0_0 = FloatVector.fromArray(S, b, bk0 + 0*L);
             FloatVector b0_1 = FloatVector.fromArray(S, b, bk0 + 1*L);
@@ -138,6 +139,40 @@ final class VectorMicroKernelTiles {
             c4_0 = a1_4.fma(b1_0, c4_0); c4_1 = a1_4.fma(b1_1, c4_1); c4_2 = a1_4.fma(b1_2, c4_2);
             FloatVector a1_5 = FloatVector.broadcast(S, a[ak1 + 5]);
             c5_0 = a1_5.fma(b1_0, c5_0); c5_1 = a1_5.fma(b1_1, c5_1); c5_2 = a1_5.fma(b1_2, c5_2);
+            VarHandle.loadLoadFence();
+            int ak2 = aOff + (k + 2) * 6, bk2 = bOff + (k + 2) * 3*L;
+            FloatVector b2_0 = FloatVector.fromArray(S, b, bk2 + 0*L);
+            FloatVector b2_1 = FloatVector.fromArray(S, b, bk2 + 1*L);
+            FloatVector b2_2 = FloatVector.fromArray(S, b, bk2 + 2*L);
+            FloatVector a2_0 = FloatVector.broadcast(S, a[ak2 + 0]);
+            c0_0 = a2_0.fma(b2_0, c0_0); c0_1 = a2_0.fma(b2_1, c0_1); c0_2 = a2_0.fma(b2_2, c0_2);
+            FloatVector a2_1 = FloatVector.broadcast(S, a[ak2 + 1]);
+            c1_0 = a2_1.fma(b2_0, c1_0); c1_1 = a2_1.fma(b2_1, c1_1); c1_2 = a2_1.fma(b2_2, c1_2);
+            FloatVector a2_2 = FloatVector.broadcast(S, a[ak2 + 2]);
+            c2_0 = a2_2.fma(b2_0, c2_0); c2_1 = a2_2.fma(b2_1, c2_1); c2_2 = a2_2.fma(b2_2, c2_2);
+            FloatVector a2_3 = FloatVector.broadcast(S, a[ak2 + 3]);
+            c3_0 = a2_3.fma(b2_0, c3_0); c3_1 = a2_3.fma(b2_1, c3_1); c3_2 = a2_3.fma(b2_2, c3_2);
+            FloatVector a2_4 = FloatVector.broadcast(S, a[ak2 + 4]);
+            c4_0 = a2_4.fma(b2_0, c4_0); c4_1 = a2_4.fma(b2_1, c4_1); c4_2 = a2_4.fma(b2_2, c4_2);
+            FloatVector a2_5 = FloatVector.broadcast(S, a[ak2 + 5]);
+            c5_0 = a2_5.fma(b2_0, c5_0); c5_1 = a2_5.fma(b2_1, c5_1); c5_2 = a2_5.fma(b2_2, c5_2);
+            VarHandle.loadLoadFence();
+            int ak3 = aOff + (k + 3) * 6, bk3 = bOff + (k + 3) * 3*L;
+            FloatVector b3_0 = FloatVector.fromArray(S, b, bk3 + 0*L);
+            FloatVector b3_1 = FloatVector.fromArray(S, b, bk3 + 1*L);
+            FloatVector b3_2 = FloatVector.fromArray(S, b, bk3 + 2*L);
+            FloatVector a3_0 = FloatVector.broadcast(S, a[ak3 + 0]);
+            c0_0 = a3_0.fma(b3_0, c0_0); c0_1 = a3_0.fma(b3_1, c0_1); c0_2 = a3_0.fma(b3_2, c0_2);
+            FloatVector a3_1 = FloatVector.broadcast(S, a[ak3 + 1]);
+            c1_0 = a3_1.fma(b3_0, c1_0); c1_1 = a3_1.fma(b3_1, c1_1); c1_2 = a3_1.fma(b3_2, c1_2);
+            FloatVector a3_2 = FloatVector.broadcast(S, a[ak3 + 2]);
+            c2_0 = a3_2.fma(b3_0, c2_0); c2_1 = a3_2.fma(b3_1, c2_1); c2_2 = a3_2.fma(b3_2, c2_2);
+            FloatVector a3_3 = FloatVector.broadcast(S, a[ak3 + 3]);
+            c3_0 = a3_3.fma(b3_0, c3_0); c3_1 = a3_3.fma(b3_1, c3_1); c3_2 = a3_3.fma(b3_2, c3_2);
+            FloatVector a3_4 = FloatVector.broadcast(S, a[ak3 + 4]);
+            c4_0 = a3_4.fma(b3_0, c4_0); c4_1 = a3_4.fma(b3_1, c4_1); c4_2 = a3_4.fma(b3_2, c4_2);
+            FloatVector a3_5 = FloatVector.broadcast(S, a[ak3 + 5]);
+            c5_0 = a3_5.fma(b3_0, c5_0); c5_1 = a3_5.fma(b3_1, c5_1); c5_2 = a3_5.fma(b3_2, c5_2);
         }
         c0_0.intoArray(tile, 0*L);
         c0_1.intoArray(tile, 1*L);
