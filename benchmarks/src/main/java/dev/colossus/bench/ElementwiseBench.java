@@ -36,11 +36,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * and {@code log} (of |x|); {@code softmaxDim0}: softmax down each column; {@code square}: {@code pow(x,
  * 2)}; {@code rowArgmax} and {@code columnArgmax}: each row's and each column's argmax (I64);
  * {@code columnSum}: each column's sum (rowSum's, each row's); {@code
- * tril}: the lower triangle, a causal mask's shape; and {@code mulTransposed}: {@code x * y.T}.
+ * tril}: the lower triangle, a causal mask's shape; {@code mulTransposed}: {@code x * y.T}; and on
+ * integers, {@code addI32} (x + y, I32), {@code floorDivideI64} (x // y, I64, y 1 or more), {@code
+ * toI32} (x cast to I32) and {@code fromI64} (an I64 tensor cast to F32).
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
  * add and mulTransposed, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96
  * MiB for addBf16, toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions
- * the argmaxes and columnSum, 144 MiB for gt, 208 MiB for where, 128 MiB for the others
+ * the argmaxes and columnSum, 144 MiB for gt, 208 MiB for where, 384 MiB for floorDivideI64, 192
+ * MiB for fromI64, 128 MiB for the others
  * ({@code run-attention.sh} reports them).
  */
 @State(Scope.Benchmark)
@@ -56,7 +59,8 @@ public class ElementwiseBench {
     @Param({"copy", "add", "scale", "relu", "softmax", "rmsNorm", "addRmsNorm", "add+rmsNorm", "logSoftmax", "layerNorm",
             "exp", "gelu", "toBf16", "rowSum", "addBf16", "biasAddBf16", "expBf16", "siluBf16", "geluBf16", "mixBf16", "toF16", "addF16",
             "expF16", "siluF16", "reluF16", "gt", "where", "transpose", "transposeBf16", "erf", "log1p", "expm1", "tanh", "sin", "cos", "pow", "log",
-            "softmaxDim0", "square", "rowArgmax", "tril", "mulTransposed", "columnArgmax", "columnSum"})
+            "softmaxDim0", "square", "rowArgmax", "tril", "mulTransposed", "columnArgmax", "columnSum", "addI32", "floorDivideI64",
+            "toI32", "fromI64"})
     public String op;
 
     private Tensor x;
@@ -69,6 +73,10 @@ public class ElementwiseBench {
     private Tensor yF16;
     private Tensor mask;
     private Tensor magnitudes;
+    private Tensor xI32;
+    private Tensor yI32;
+    private Tensor xI64;
+    private Tensor yI64;
     private Yardstick copy;
 
     @Setup
@@ -83,6 +91,14 @@ public class ElementwiseBench {
         yF16 = Tensor.randn(8, DType.F16, ROWS, COLUMNS);
         mask = Ops.gt(x, y);
         magnitudes = Ops.abs(x);
+        if (op.equals("addI32") || op.equals("floorDivideI64") || op.equals("fromI64")) {
+            try (Tensor thousands = Ops.mul(x, 1000); Tensor hundreds = Ops.mul(magnitudes, 100); Tensor divisors = Ops.add(hundreds, 1)) {
+                xI32 = thousands.to(DType.I32);
+                yI32 = divisors.to(DType.I32);
+                xI64 = thousands.to(DType.I64);
+                yI64 = divisors.to(DType.I64);
+            }
+        }
         if (op.equals("copy")) {
             copy = new Yardstick(4L * ROWS * COLUMNS);
         }
@@ -149,6 +165,10 @@ public class ElementwiseBench {
             case "columnSum" -> Ops.sum(x, 0);
             case "tril" -> Ops.tril(x, 0);
             case "mulTransposed" -> Ops.mul(x, y.transpose(0, 1));
+            case "addI32" -> Ops.add(xI32, yI32);
+            case "floorDivideI64" -> Ops.floorDivide(xI64, yI64);
+            case "toI32" -> x.to(DType.I32);
+            case "fromI64" -> xI64.to(DType.F32);
             default -> throw new IllegalArgumentException("unknown op " + op);
         }) {
             return out.numel();
@@ -167,6 +187,11 @@ public class ElementwiseBench {
         yF16.close();
         mask.close();
         magnitudes.close();
+        for (Tensor integers : new Tensor[] {xI32, yI32, xI64, yI64}) {
+            if (integers != null) {
+                integers.close();
+            }
+        }
         if (copy != null) {
             copy.close();
         }

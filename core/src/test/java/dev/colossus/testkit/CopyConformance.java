@@ -1,6 +1,7 @@
 package dev.colossus.testkit;
 
 import static dev.colossus.testkit.Conformance.tensor;
+import static dev.colossus.testkit.Generators.integers;
 
 import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
 import static dev.colossus.testkit.Generators.Layout.STRIDED;
@@ -32,6 +33,21 @@ public interface CopyConformance extends Conformance {
                             tensor(from.ordinal(), from, EXTREMES, layout, 9, 33));
                 }
             }
+        }
+    }
+
+    /**
+     * I32 and I64 at the edges of their types (MIN_VALUE, MAX_VALUE, I64s that F32 rounds twice through
+     * double) into every dtype, contiguous, transposed and over several blocks for every thread.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"I32", "I64"})
+    default void castsOfIntegersAtTheirEdges(DType from) {
+        assumeTrue(computes(from.name()), from + ": no kernels on this backend");
+        for (DType to : Arrays.stream(DType.values()).filter(d -> computes(d.name())).toList()) {
+            check("cast " + from + "->" + to, Comparison.EXACT, t -> t[0].to(to), integers(from.ordinal(), from, 9, 33));
+            check("cast " + from + "->" + to, Comparison.EXACT, t -> t[0].to(to), integers(from.ordinal(), from, 33, 9).transpose(0, 1));
+            check("cast " + from + "->" + to, Comparison.EXACT, t -> t[0].to(to), integers(from.ordinal(), from, 70_001));
         }
     }
 

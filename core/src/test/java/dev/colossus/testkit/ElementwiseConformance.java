@@ -1,6 +1,7 @@
 package dev.colossus.testkit;
 
 import static dev.colossus.testkit.Conformance.tensor;
+import static dev.colossus.testkit.Generators.integers;
 
 import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
 import static dev.colossus.testkit.Generators.Layout.OFFSET;
@@ -21,6 +22,7 @@ import dev.colossus.op.UnaryFn;
 import dev.colossus.testkit.Generators.Layout;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -214,6 +216,30 @@ public interface ElementwiseConformance extends Conformance {
                 check(fn.apiName(), Comparison.EXACT, t -> binary(fn, t[0], t[1]),
                         tensor(1, dtype, PLAIN, TRANSPOSED, 5, 9), tensor(2, dtype, PLAIN, CONTIGUOUS, 9));
             }
+        }
+    }
+
+    /**
+     * The integer functions at the edges of their types: sums and products that wrap, {@code MIN_VALUE /
+     * -1}, zero divisors, floorMod's signs; every length from 1 to 33, a transposed, a strided and an
+     * offset view, broadcasting both ways, and a tensor of several blocks for every thread.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"I32", "I64"})
+    default void binaryOnIntegersAtTheirEdges(DType dtype) {
+        for (BinaryFn fn : Arrays.stream(BinaryFn.values()).filter(f -> f.isIntegral() && computes(f.apiName())).toList()) {
+            Function<Tensor[], Tensor> op = t -> binary(fn, t[0], t[1]);
+            for (int n = 1; n <= 33; n++) {
+                check(fn.apiName(), Comparison.EXACT, op, integers(n, dtype, n), integers(n + 100, dtype, n));
+            }
+            check(fn.apiName() + " of a transpose", Comparison.EXACT, op, integers(1, dtype, 9, 7).transpose(0, 1), integers(2, dtype, 7, 9));
+            check(fn.apiName() + " of strided views", Comparison.EXACT, op, integers(3, dtype, 5, 40).slice(1, 1, 40, 3),
+                    integers(4, dtype, 5, 26).slice(1, 0, 26, 2));
+            check(fn.apiName() + " of an offset view", Comparison.EXACT, op, integers(5, dtype, 6, 21).narrow(0, 2, 3),
+                    integers(6, dtype, 3, 21));
+            check(fn.apiName() + " broadcast", Comparison.EXACT, op, integers(7, dtype, 17, 1), integers(8, dtype, 1, 33));
+            check(fn.apiName() + " by a scalar", Comparison.EXACT, op, integers(9, dtype, 4, 33), integers(10, dtype));
+            check(fn.apiName() + " of many blocks", Comparison.EXACT, op, integers(11, dtype, 3, 70_001), integers(12, dtype, 70_001));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.colossus.testkit;
 
 import dev.colossus.DType;
 import dev.colossus.Tensor;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -87,6 +88,29 @@ public final class Generators {
             }
         }
         return contiguous(seed, dtype, values, shape);
+    }
+
+    /**
+     * I32 or I64 integers, seeded: half drawn from the type's edges and small values (MIN_VALUE and
+     * MAX_VALUE and their neighbours, -2 to 2, and for I64 a value F32 rounds differently through double),
+     * a quarter small ([-50, 50)), a quarter anywhere in range.
+     */
+    public static Tensor integers(long seed, DType dtype, long... shape) {
+        SplittableRandom random = new SplittableRandom(seed);
+        boolean wide = dtype == DType.I64;
+        long min = wide ? Long.MIN_VALUE : Integer.MIN_VALUE, max = wide ? Long.MAX_VALUE : Integer.MAX_VALUE;
+        // 2^60 + 2^36 + 1 rounds to F32 upward, but through double to the tie 2^60 + 2^36 and then to even
+        long twice = wide ? (1L << 60) + (1L << 36) + 1 : 0;
+        long[] edges = {min, min + 1, -2, -1, 0, 1, 2, max - 1, max, twice, -twice};
+        long[] values = new long[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = switch (random.nextInt(4)) {
+                case 0, 1 -> edges[random.nextInt(edges.length)];
+                case 2 -> random.nextInt(-50, 50);
+                default -> wide ? random.nextLong() : random.nextInt();
+            };
+        }
+        return wide ? Tensor.of(values, shape) : Tensor.of(Arrays.stream(values).mapToInt(Math::toIntExact).toArray(), shape);
     }
 
     private static Tensor contiguous(long seed, DType dtype, Values values, long[] shape) {

@@ -3,6 +3,7 @@ package dev.colossus.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.colossus.DType;
 import dev.colossus.Tensor;
 import java.util.Arrays;
 
@@ -74,9 +75,20 @@ public final class TensorAssert {
         }
     }
 
-    /** Same shape, dtype and every value exactly: NaN equal to NaN, -0.0 distinct from 0.0. */
+    /** Same shape, dtype and every value exactly: NaN equal to NaN, -0.0 distinct from 0.0; I64 as longs. */
     public static void assertExact(String context, Tensor expected, Tensor actual) {
         assertSameMeta(context, expected, actual);
+        if (expected.dtype() == DType.I64) {
+            // past 2^53 a double would blur the low bits
+            long[] e = expected.toLongArray(), a = actual.toLongArray();
+            for (int i = 0; i < e.length; i++) {
+                if (e[i] != a[i]) {
+                    fail(context + ": at flat index " + i + " expected " + e[i] + ", got " + a[i] + "; expected "
+                            + Arrays.toString(Arrays.copyOf(e, Math.min(e.length, 16))) + "...");
+                }
+            }
+            return;
+        }
         double[] e = expected.toDoubleArray();
         double[] a = actual.toDoubleArray();
         for (int i = 0; i < e.length; i++) {

@@ -3,6 +3,8 @@ package dev.colossus.cpu;
 import dev.colossus.DType;
 import dev.colossus.cpu.attention.CpuAttention;
 import dev.colossus.cpu.elementwise.CpuElementwise;
+import dev.colossus.cpu.elementwise.CpuIntegerBinary;
+import dev.colossus.cpu.elementwise.CpuIntegerCast;
 import dev.colossus.cpu.elementwise.CpuRotary;
 import dev.colossus.cpu.indexing.CpuIndexing;
 import dev.colossus.cpu.indexing.CpuJoins;
@@ -41,9 +43,9 @@ import dev.colossus.spi.Operand;
 
 /**
  * The CPU backend: every op on host memory. F32, F16 and BF16 (and BOOL masks and results) run on
- * the SIMD kernels, multithreaded, and so does F64 matmul; the other F64 ops, the integer types and
- * attention with an empty head dimension (whose scores are all {@code scale * 0}) run on the reference
- * kernels, scalar;
+ * the SIMD kernels, multithreaded, and so do F64 matmul, the binary functions of I32 and I64 and
+ * casts to and from them; the other F64 ops, the integer types' other ops and attention with an empty
+ * head dimension (whose scores are all {@code scale * 0}) run on the reference kernels, scalar;
  * copies within one dtype move bytes.
  */
 public final class CpuBackend extends HostBackend {
@@ -84,9 +86,11 @@ public final class CpuBackend extends HostBackend {
         switch (op) {
             case Copy c when c.src().dtype() == c.out().dtype() -> CpuElementwise.copy(c);
             case Copy c when FloatIO.handles(c.src().dtype()) && FloatIO.handles(c.out().dtype()) -> CpuElementwise.cast(c);
+            case Copy c when CpuIntegerCast.handles(c) -> CpuIntegerCast.cast(c);
             case Fill f when FloatIO.handles(f.out().dtype()) -> CpuElementwise.fill(f);
             case Unary u when computesInF32(u.x().dtype()) -> CpuElementwise.unary(u);
             case Binary b when FloatIO.handles(b.a().dtype()) -> CpuElementwise.binary(b);
+            case Binary b when CpuIntegerBinary.handles(b) -> CpuIntegerBinary.binary(b);
             case Where w when FloatIO.handles(w.a().dtype()) -> CpuElementwise.where(w);
             case Gather g when CpuIndexing.selectsSlabs(g) -> CpuIndexing.selectSlabs(g);
             case Concat c when CpuJoins.joinsRows(c) -> CpuJoins.joinRows(c);
