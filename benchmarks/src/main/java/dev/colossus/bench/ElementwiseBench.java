@@ -38,12 +38,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code columnSum}: each column's sum (rowSum's, each row's); {@code
  * tril}: the lower triangle, a causal mask's shape; {@code mulTransposed}: {@code x * y.T}; and on
  * integers, {@code addI32} (x + y, I32), {@code floorDivideI64} (x // y, I64, y 1 or more), {@code
- * toI32} (x cast to I32) and {@code fromI64} (an I64 tensor cast to F32).
+ * toI32} (x cast to I32) and {@code fromI64} (an I64 tensor cast to F32); and {@code stackLast}: x and y
+ * stacked along a new last dimension, their elements interleaved.
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
  * add and mulTransposed, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96
  * MiB for addBf16, toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions
  * the argmaxes and columnSum, 144 MiB for gt, 208 MiB for where, 384 MiB for floorDivideI64, 192
- * MiB for fromI64, 128 MiB for the others
+ * MiB for fromI64, 256 MiB for stackLast, 128 MiB for the others
  * ({@code run-attention.sh} reports them).
  */
 @State(Scope.Benchmark)
@@ -60,7 +61,7 @@ public class ElementwiseBench {
             "exp", "gelu", "toBf16", "rowSum", "addBf16", "biasAddBf16", "expBf16", "siluBf16", "geluBf16", "mixBf16", "toF16", "addF16",
             "expF16", "siluF16", "reluF16", "gt", "where", "transpose", "transposeBf16", "erf", "log1p", "expm1", "tanh", "sin", "cos", "pow", "log",
             "softmaxDim0", "square", "rowArgmax", "tril", "mulTransposed", "columnArgmax", "columnSum", "addI32", "floorDivideI64",
-            "toI32", "fromI64"})
+            "toI32", "fromI64", "stackLast"})
     public String op;
 
     private Tensor x;
@@ -169,6 +170,7 @@ public class ElementwiseBench {
             case "floorDivideI64" -> Ops.floorDivide(xI64, yI64);
             case "toI32" -> x.to(DType.I32);
             case "fromI64" -> xI64.to(DType.F32);
+            case "stackLast" -> Ops.stack(-1, x, y);
             default -> throw new IllegalArgumentException("unknown op " + op);
         }) {
             return out.numel();

@@ -23,21 +23,33 @@ public final class CpuJoins {
     private static final long GRAIN = 1 << 17;
     /** Where the tasks' ranges are cut: on cache lines of out, so that no two threads write one line. */
     private static final long LINE = 64;
+    /**
+     * Slabs smaller than a line on average go part by part, each a strided copy: a piece's bulk copy and
+     * its row's offsets cost more than the piece: two (4096, 4096) F32 tensors stacked along a new last
+     * dimension, slabs of one float, took 182-189 ms a piece at a time and 26-28 part by part
+     * ({@code ElementwiseBench -p op=stackLast}, Intel Xeon, two threads).
+     */
+    private static final long MIN_SLAB = LINE;
 
     private CpuJoins() {
     }
 
-    /** Whether {@link #joinRows} computes {@code c}: out contiguous and every part's dimensions from the axis on row-major. */
+    /**
+     * Whether {@link #joinRows} computes {@code c}: out contiguous, every part's dimensions from the axis
+     * on row-major, and its slabs {@link #MIN_SLAB} bytes or more on average.
+     */
     public static boolean joinsRows(Concat c) {
         if (!c.out().isContiguous()) {
             return false;
         }
+        long rowBytes = 0;
         for (Operand part : c.parts()) {
             if (part.dtype() != c.out().dtype() || !CpuIndexing.trailingContiguous(part, c.axis() - 1)) {
                 return false;
             }
+            rowBytes += part.shape().suffix(c.axis()).numel() * part.dtype().byteSize();
         }
-        return true;
+        return rowBytes >= MIN_SLAB * c.parts().size();
     }
 
     /** {@code out[o, start_p ..] = parts[p][o, ..]} for every row o and part p, out's bytes split across the tasks. */
