@@ -20,8 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * row and issues one FMA per accumulator; the tile goes to a float[] and {@link #store} adds it into C
  * (storing straight from the accumulators into a MemorySegment costs C2 a third of the kernel's
  * speed). The tile loops are generated ({@link VectorMicroKernelTiles}), two k steps an iteration (6 x
- * 3L four: {@link #depthStep}) so that one step's loads issue under another's FMAs, a load fence between the steps so that C2 does
- * not hoist them all and spill accumulators; why, as measured: {@code benchmarks/results/cpu/README.md}.
+ * 3L four: {@link #depthStep}) so that one step's loads issue under another's FMAs, a load fence
+ * between the steps so that C2 does not hoist them all and spill accumulators; why, as measured:
+ * {@code benchmarks/results/cpu/README.md}.
  */
 final class VectorMicroKernel implements MicroKernel {
     private static final VectorSpecies<Float> S = VectorLanes.S;

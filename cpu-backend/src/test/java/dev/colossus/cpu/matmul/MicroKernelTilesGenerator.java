@@ -11,8 +11,8 @@ import java.nio.file.Path;
  * loop takes two steps an iteration (the 6 x 3L tile four, kc then a multiple of four), written out with
  * a load fence between them, and the tile leaves through an array in row-major order. The fence emits
  * no instruction on x86; it only keeps C2 from hoisting the next step's loads above a step's FMAs,
- * where they would hold 11 more registers and push accumulators onto the stack. {@link MicroKernelTilesTest} regenerates both and
- * compares. Run from cpu-backend: {@code java src/test/java/dev/colossus/cpu/matmul/MicroKernelTilesGenerator.java}.
+ * where they would hold 11 more registers and push accumulators onto the stack.
+ * {@link MicroKernelTilesTest} regenerates both and compares. Run from cpu-backend: {@code java src/test/java/dev/colossus/cpu/matmul/MicroKernelTilesGenerator.java}.
  */
 final class MicroKernelTilesGenerator {
     static final Path OUTPUT = Path.of("src/main/java/dev/colossus/cpu/matmul/VectorMicroKernelTiles.java");
