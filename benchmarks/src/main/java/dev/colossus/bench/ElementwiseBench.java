@@ -4,6 +4,7 @@ import dev.colossus.DType;
 import dev.colossus.Ops;
 import dev.colossus.SumAndNorm;
 import dev.colossus.Tensor;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,12 +40,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * tril}: the lower triangle, a causal mask's shape; {@code mulTransposed}: {@code x * y.T}; and on
  * integers, {@code addI32} (x + y, I32), {@code floorDivideI64} (x // y, I64, y 1 or more), {@code
  * toI32} (x cast to I32) and {@code fromI64} (an I64 tensor cast to F32); and {@code stackLast}: x and y
- * stacked along a new last dimension, their elements interleaved.
+ * stacked along a new last dimension, their elements interleaved; {@code expandColumn}: a column of 4096
+ * broadcast along the rows and made contiguous; {@code subColumn}: x minus a column, as x minus its
+ * rows' means; {@code gatherRows}: {@code gather(x, 1, index)} with an I32 index of x's shape, random
+ * columns; {@code scatterAddRows}: {@code scatterAdd(x, 1, index, y)} with that index (each place hit
+ * once on average); {@code indexSelectLast}: {@code indexSelect(x, 1, columns)}, 4096 random columns.
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
  * add and mulTransposed, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96
  * MiB for addBf16, toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions
  * the argmaxes and columnSum, 144 MiB for gt, 208 MiB for where, 384 MiB for floorDivideI64, 192
- * MiB for fromI64, 256 MiB for stackLast, 128 MiB for the others
+ * MiB for fromI64, 256 MiB for stackLast, 64 MiB for expandColumn, 192 MiB for gatherRows, 384 MiB for
+ * scatterAddRows (x copied, then y and the index read and out read and written), 128 MiB for the others
  * ({@code run-attention.sh} reports them).
  */
 @State(Scope.Benchmark)
@@ -61,7 +67,8 @@ public class ElementwiseBench {
             "exp", "gelu", "toBf16", "rowSum", "addBf16", "biasAddBf16", "expBf16", "siluBf16", "geluBf16", "mixBf16", "toF16", "addF16",
             "expF16", "siluF16", "reluF16", "gt", "where", "transpose", "transposeBf16", "erf", "log1p", "expm1", "tanh", "sin", "cos", "pow", "log",
             "softmaxDim0", "square", "rowArgmax", "tril", "mulTransposed", "columnArgmax", "columnSum", "addI32", "floorDivideI64",
-            "toI32", "fromI64", "stackLast"})
+            "toI32", "fromI64", "stackLast", "expandColumn", "subColumn", "gatherRows",
+            "scatterAddRows", "indexSelectLast"})
     public String op;
 
     private Tensor x;
@@ -78,6 +85,9 @@ public class ElementwiseBench {
     private Tensor yI32;
     private Tensor xI64;
     private Tensor yI64;
+    private Tensor column;
+    private Tensor index;
+    private Tensor columns;
     private Yardstick copy;
 
     @Setup
@@ -91,6 +101,12 @@ public class ElementwiseBench {
         xF16 = Tensor.randn(7, DType.F16, ROWS, COLUMNS);
         yF16 = Tensor.randn(8, DType.F16, ROWS, COLUMNS);
         mask = Ops.gt(x, y);
+        column = Tensor.randn(9, DType.F32, ROWS, 1);
+        if (op.equals("gatherRows") || op.equals("scatterAddRows") || op.equals("indexSelectLast")) {
+            SplittableRandom random = new SplittableRandom(10);
+            index = Tensor.of(random.ints((long) ROWS * COLUMNS, 0, COLUMNS).toArray(), ROWS, COLUMNS);
+            columns = Tensor.of(random.ints(COLUMNS, 0, COLUMNS).toArray(), COLUMNS);
+        }
         magnitudes = Ops.abs(x);
         if (op.equals("addI32") || op.equals("floorDivideI64") || op.equals("fromI64")) {
             try (Tensor thousands = Ops.mul(x, 1000); Tensor hundreds = Ops.mul(magnitudes, 100); Tensor divisors = Ops.add(hundreds, 1)) {
@@ -171,6 +187,11 @@ public class ElementwiseBench {
             case "toI32" -> x.to(DType.I32);
             case "fromI64" -> xI64.to(DType.F32);
             case "stackLast" -> Ops.stack(-1, x, y);
+            case "expandColumn" -> column.expand(ROWS, COLUMNS).contiguous();
+            case "subColumn" -> Ops.sub(x, column);
+            case "gatherRows" -> Ops.gather(x, 1, index);
+            case "scatterAddRows" -> Ops.scatterAdd(x, 1, index, y);
+            case "indexSelectLast" -> Ops.indexSelect(x, 1, columns);
             default -> throw new IllegalArgumentException("unknown op " + op);
         }) {
             return out.numel();
@@ -188,10 +209,11 @@ public class ElementwiseBench {
         xF16.close();
         yF16.close();
         mask.close();
+        column.close();
         magnitudes.close();
-        for (Tensor integers : new Tensor[] {xI32, yI32, xI64, yI64}) {
-            if (integers != null) {
-                integers.close();
+        for (Tensor optional : new Tensor[] {xI32, yI32, xI64, yI64, index, columns}) {
+            if (optional != null) {
+                optional.close();
             }
         }
         if (copy != null) {

@@ -74,6 +74,10 @@ public interface CopyConformance extends Conformance {
         check("permuted, broadcast and offset", Comparison.EXACT,
                 t -> t[0].narrow(1, 3, 67).unsqueeze(0).expand(2, 70, 67).permute(2, 0, 1).contiguous(),
                 tensor(7, dtype, EXTREMES, CONTIGUOUS, 70, 131));
+        check("a column broadcast along rows", Comparison.EXACT, t -> t[0].narrow(1, 5, 1).expand(70, 131).contiguous(),
+                tensor(9, dtype, EXTREMES, CONTIGUOUS, 70, 131));
+        check("a column broadcast along rows, with a new leading dim", Comparison.EXACT,
+                t -> t[0].narrow(1, 2, 1).unsqueeze(0).expand(3, 33, 45).contiguous(), tensor(10, dtype, EXTREMES, TRANSPOSED, 33, 7));
         check("transposed, empty", Comparison.EXACT, t -> {
             try (Tensor empty = Tensor.zeros(dtype, 0, 70, 131); Tensor transposed = empty.transpose(1, 2)) {
                 return transposed.contiguous();

@@ -122,6 +122,40 @@ public interface IndexingConformance extends Conformance {
         }
     }
 
+    /**
+     * gather along each dimension with an index of out's full size, indexSelect along the last
+     * dimension (slabs of one element), scatterAdd and indexCopy over 100K-600K elements: enough for a
+     * backend splitting them across threads to cut runs mid-way, with every scatterAdd target hit by
+     * about three sources, some in one task and some in others.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16", "F16", "F64", "I32", "I64", "I16", "I8", "U8", "BOOL"})
+    default void gatherAndScatterLargerThanATask(DType dtype) {
+        assumeTrue(computes(dtype.name()), dtype + ": no kernels on this backend");
+        assumeTrue(computes("gather"), "gather: no kernels on this backend's default path");
+        Tensor x = tensor(41, dtype, EXTREMES, TRANSPOSED, 67, 1031);
+        for (int dim = 0; dim < 2; dim++) {
+            int d = dim;
+            Tensor idx = indices(42 + d, d == 0 ? DType.I64 : DType.I32, x.size(d), d == 1, 67, 1031);
+            check("gather dim " + d + " of a full-size index", Comparison.EXACT, t -> Ops.gather(t[0], d, t[1]), x, idx);
+        }
+        check("indexSelect along the last dim", Comparison.EXACT, t -> Ops.indexSelect(t[0], 1, t[1]),
+                tensor(44, dtype, EXTREMES, STRIDED, 300, 517), indices(45, DType.I32, 517, false, 600));
+        Tensor cache = tensor(46, dtype, EXTREMES, CONTIGUOUS, 4, 300, 64);
+        Tensor positions = Tensor.of(new SplittableRandom(47).longs(0, 300).distinct().limit(100).toArray(), 100);
+        check("indexCopy of 100 rows", Comparison.EXACT, t -> Ops.indexCopy(t[0], 1, t[1], t[2]), cache, positions,
+                tensor(48, dtype, EXTREMES, OFFSET, 4, 100, 64));
+        if (dtype == DType.BOOL || dtype.isHalf()) {
+            // A 16-bit sum rounded after each addition drifts from an F64 oracle's past the tolerance.
+            return;
+        }
+        Comparison comparison = dtype.isFloatingPoint() ? Comparison.CLOSE : Comparison.EXACT;
+        check("scatterAdd dim 0", comparison, t -> Ops.scatterAdd(t[0], 0, t[1], t[2]), tensor(49, dtype, PLAIN, CONTIGUOUS, 40, 1031),
+                indices(50, DType.I64, 40, false, 120, 1031), tensor(51, dtype, PLAIN, TRANSPOSED, 120, 1031));
+        check("scatterAdd dim 1", comparison, t -> Ops.scatterAdd(t[0], 1, t[1], t[2]), tensor(52, dtype, PLAIN, OFFSET, 67, 300),
+                indices(53, DType.I32, 300, true, 67, 900), tensor(54, dtype, PLAIN, CONTIGUOUS, 67, 900));
+    }
+
     @ParameterizedTest
     @EnumSource(DType.class)
     default void indexCopyIntoACacheView(DType dtype) {

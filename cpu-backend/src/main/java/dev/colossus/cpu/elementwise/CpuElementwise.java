@@ -128,6 +128,10 @@ public final class CpuElementwise {
                         MemorySegment.copy(from, offsets[1] * size, to, offsets[0] * size, (long) n * size);
                         return;
                     }
+                    if (outStride == 1 && srcStride == 0) {
+                        fillRun(from, offsets[1] * size, to.asSlice(offsets[0] * size, (long) n * size), size);
+                        return;
+                    }
                     for (long i = 0; i < n; i++) {
                         long s = (offsets[1] + i * srcStride) * size, d = (offsets[0] + i * outStride) * size;
                         switch (size) {
@@ -138,6 +142,17 @@ public final class CpuElementwise {
                         }
                     }
                 }));
+    }
+
+    /**
+     * {@code run[i] = from[at]} for each element of {@code size} bytes in run: the first copied, then
+     * what is filled copied after itself, doubling (a broadcast column made contiguous).
+     */
+    private static void fillRun(MemorySegment from, long at, MemorySegment run, int size) {
+        MemorySegment.copy(from, at, run, 0, size);
+        for (long filled = size; filled < run.byteSize(); filled *= 2) {
+            MemorySegment.copy(run, 0, run, filled, Math.min(filled, run.byteSize() - filled));
+        }
     }
 
     public static void fill(Fill op) {

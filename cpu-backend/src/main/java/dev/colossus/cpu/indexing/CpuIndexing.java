@@ -16,14 +16,21 @@ import java.lang.foreign.ValueLayout;
 public final class CpuIndexing {
     /** Bytes per task: below it, threads cost more than they save. */
     private static final long GRAIN = 1 << 17;
+    /** The bytes of the shortest slab copied whole: a cache line. */
+    private static final long MIN_SLAB = 64;
     private static final SlabCopies COPIES = SlabCopies.instance();
 
     private CpuIndexing() {
     }
 
-    /** Whether {@link #selectSlabs} computes {@code g}: an indexSelect whose x has a contiguous block after the axis. */
+    /**
+     * Whether {@link #selectSlabs} computes {@code g}: an indexSelect whose x has a contiguous block after
+     * the axis, of a cache line or more ({@link CpuGather} moves shorter slabs element by element: along
+     * the last axis of a 4096 x 4096 F32 tensor, a copy a float took 105 ms).
+     */
     public static boolean selectsSlabs(Gather g) {
-        return g.selectsSlabs() && g.out().isContiguous() && trailingContiguous(g.x(), g.axis());
+        long slabBytes = g.x().shape().suffix(g.axis() + 1).numel() * g.x().dtype().byteSize();
+        return g.selectsSlabs() && g.out().isContiguous() && trailingContiguous(g.x(), g.axis()) && slabBytes >= MIN_SLAB;
     }
 
     /**
