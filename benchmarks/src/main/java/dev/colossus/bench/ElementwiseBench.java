@@ -44,12 +44,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * broadcast along the rows and made contiguous; {@code subColumn}: x minus a column, as x minus its
  * rows' means; {@code gatherRows}: {@code gather(x, 1, index)} with an I32 index of x's shape, random
  * columns; {@code scatterAddRows}: {@code scatterAdd(x, 1, index, y)} with that index (each place hit
- * once on average); {@code indexSelectLast}: {@code indexSelect(x, 1, columns)}, 4096 random columns.
+ * once on average); {@code indexSelectLast}: {@code indexSelect(x, 1, columns)}, 4096 random columns;
+ * and on integers again, {@code rowSumI32} (each row's sum, I64), {@code minI64} (the whole tensor's
+ * min, as an index check takes it), {@code negI32} and {@code whereI64} (x where x > y, else y).
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
  * add and mulTransposed, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96
  * MiB for addBf16, toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions
  * the argmaxes and columnSum, 144 MiB for gt, 208 MiB for where, 384 MiB for floorDivideI64, 192
- * MiB for fromI64, 256 MiB for stackLast, 64 MiB for expandColumn, 192 MiB for gatherRows, 384 MiB for
+ * MiB for fromI64, 256 MiB for stackLast, 64 MiB for expandColumn and rowSumI32, 400 MiB for whereI64, 192 MiB for gatherRows, 384 MiB for
  * scatterAddRows (x copied, then y and the index read and out read and written), 128 MiB for the others
  * ({@code run-attention.sh} reports them).
  */
@@ -68,7 +70,7 @@ public class ElementwiseBench {
             "expF16", "siluF16", "reluF16", "gt", "where", "transpose", "transposeBf16", "erf", "log1p", "expm1", "tanh", "sin", "cos", "pow", "log",
             "softmaxDim0", "square", "rowArgmax", "tril", "mulTransposed", "columnArgmax", "columnSum", "addI32", "floorDivideI64",
             "toI32", "fromI64", "stackLast", "expandColumn", "subColumn", "gatherRows",
-            "scatterAddRows", "indexSelectLast"})
+            "scatterAddRows", "indexSelectLast", "rowSumI32", "minI64", "negI32", "whereI64"})
     public String op;
 
     private Tensor x;
@@ -108,7 +110,7 @@ public class ElementwiseBench {
             columns = Tensor.of(random.ints(COLUMNS, 0, COLUMNS).toArray(), COLUMNS);
         }
         magnitudes = Ops.abs(x);
-        if (op.equals("addI32") || op.equals("floorDivideI64") || op.equals("fromI64")) {
+        if (op.endsWith("I32") || op.endsWith("I64")) {
             try (Tensor thousands = Ops.mul(x, 1000); Tensor hundreds = Ops.mul(magnitudes, 100); Tensor divisors = Ops.add(hundreds, 1)) {
                 xI32 = thousands.to(DType.I32);
                 yI32 = divisors.to(DType.I32);
@@ -192,6 +194,10 @@ public class ElementwiseBench {
             case "gatherRows" -> Ops.gather(x, 1, index);
             case "scatterAddRows" -> Ops.scatterAdd(x, 1, index, y);
             case "indexSelectLast" -> Ops.indexSelect(x, 1, columns);
+            case "rowSumI32" -> Ops.sum(xI32, -1);
+            case "minI64" -> Ops.min(xI64);
+            case "negI32" -> Ops.neg(xI32);
+            case "whereI64" -> Ops.where(mask, xI64, yI64);
             default -> throw new IllegalArgumentException("unknown op " + op);
         }) {
             return out.numel();

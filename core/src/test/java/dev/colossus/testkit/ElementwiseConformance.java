@@ -81,6 +81,11 @@ public interface ElementwiseConformance extends Conformance {
     default void unaryOnIntegers(DType dtype) {
         for (UnaryFn fn : Arrays.stream(UnaryFn.values()).filter(f -> f.isIntegral() && computes(f.apiName())).toList()) {
             check(fn.apiName(), Comparison.EXACT, t -> unary(fn, t[0]), tensor(3, dtype, PLAIN, STRIDED, 4, 33));
+            for (int n = 1; n <= 33; n += 4) {
+                check(fn.apiName() + " at the edges", Comparison.EXACT, t -> unary(fn, t[0]), integers(n, dtype, n));
+            }
+            check(fn.apiName() + " of a transpose", Comparison.EXACT, t -> unary(fn, t[0]), integers(1, dtype, 9, 7).transpose(0, 1));
+            check(fn.apiName() + " of many blocks", Comparison.EXACT, t -> unary(fn, t[0]), integers(2, dtype, 3, 70_001));
         }
     }
 
@@ -252,7 +257,7 @@ public interface ElementwiseConformance extends Conformance {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"F32", "F16", "BF16", "F64", "I32"})
+    @EnumSource(names = {"F32", "F16", "BF16", "F64", "I32", "I64"})
     default void where(DType dtype) {
         long[][][] shapes = {{{5, 7}, {5, 7}, {5, 7}}, {{5, 1}, {1, 7}, {}}, {{33}, {4, 33}, {4, 1}}};
         long seed = 1;
@@ -263,5 +268,7 @@ public interface ElementwiseConformance extends Conformance {
                         tensor(seed++, dtype, SPECIALS, CONTIGUOUS, s[2]));
             }
         }
+        check("where of many blocks", Comparison.EXACT, t -> Ops.where(t[0], t[1], t[2]), tensor(seed++, DType.BOOL, PLAIN, STRIDED, 3, 70_001),
+                tensor(seed++, dtype, SPECIALS, CONTIGUOUS, 3, 70_001), tensor(seed, dtype, SPECIALS, TRANSPOSED, 3, 70_001));
     }
 }

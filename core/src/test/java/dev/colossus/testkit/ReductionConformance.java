@@ -144,4 +144,36 @@ public interface ReductionConformance extends Conformance {
         check("min", Comparison.EXACT, t -> Ops.min(t[0], new int[] {0, 1}, true), x);
         check("argmax", Comparison.EXACT, t -> Ops.argmax(t[0], 1, false), x);
     }
+
+    /**
+     * Integers at their types' edges (sums wrap), every length 1 to 33, views, and whole tensors long
+     * enough for a backend to split one output's elements across threads: the first maximum must stay
+     * the first when equal maxima lie in several parts.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"I32", "I64"})
+    default void integerReductionsAtTheirEdges(DType dtype) {
+        for (int n = 1; n <= 33; n++) {
+            Tensor x = Generators.integers(n, dtype, 3, n);
+            check("sum " + n, Comparison.EXACT, t -> Ops.sum(t[0], -1), x);
+            check("max " + n, Comparison.EXACT, t -> Ops.max(t[0], 0), x);
+            check("min " + n, Comparison.EXACT, t -> Ops.min(t[0], -1), x);
+            check("argmax " + n, Comparison.EXACT, t -> Ops.argmax(t[0], -1, false), x);
+        }
+        Tensor views = Generators.integers(40, dtype, 9, 40).slice(1, 1, 40, 3).transpose(0, 1);
+        check("sum of a strided transpose", Comparison.EXACT, t -> Ops.sum(t[0], 0), views);
+        check("argmax of a strided transpose", Comparison.EXACT, t -> Ops.argmax(t[0], 0, false), views);
+        Tensor large = Generators.integers(41, dtype, 3, 70_001);
+        check("sum of all", Comparison.EXACT, t -> Ops.sum(t[0]), large);
+        check("min of all", Comparison.EXACT, t -> Ops.min(t[0]), large);
+        check("max of all", Comparison.EXACT, t -> Ops.max(t[0]), large);
+        check("argmax of all", Comparison.EXACT, t -> Ops.argmax(t[0]), large);
+        check("sum down columns", Comparison.EXACT, t -> Ops.sum(t[0], 0), large);
+        long[] plateau = new long[210_003];
+        Arrays.fill(plateau, 7);
+        plateau[5] = plateau[150_001] = plateau[210_002] = 9;
+        Tensor ties = Tensor.of(plateau, plateau.length).to(dtype);
+        check("argmax of equal maxima far apart", Comparison.EXACT, t -> Ops.argmax(t[0]), ties);
+        check("argmax of equal maxima, the first dropped", Comparison.EXACT, t -> Ops.argmax(t[0].narrow(0, 6, 209_997)), ties);
+    }
 }

@@ -81,10 +81,7 @@ public final class CpuElementwise {
 
     /** {@link #map(Operand, Operand[], Supplier)} on inputs as they lie. */
     private static void mapLaidOut(Operand out, Operand[] inputs, Supplier<Block> blocks) {
-        Operand[] operands = new Operand[inputs.length + 1];
-        operands[0] = out;
-        System.arraycopy(inputs, 0, operands, 1, inputs.length);
-        StridedWalk walk = new StridedWalk(out.shape(), operands);
+        StridedWalk walk = StridedWalk.ofOutAndInputs(out, inputs);
         long numel = walk.numel();
         int tasks = CpuParallel.tasksFor(numel, GRAIN);
         CpuParallel.forEach(tasks, t -> {

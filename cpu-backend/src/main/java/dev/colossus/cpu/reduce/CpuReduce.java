@@ -164,7 +164,7 @@ public final class CpuReduce {
     }
 
     /** The reduced axes of x alone, at offset 0: add an output's start to reach its elements. */
-    private static Operand reducedView(Reduce op) {
+    static Operand reducedView(Reduce op) {
         Operand x = op.x();
         long[] dims = new long[op.axes().length];
         long[] strides = new long[op.axes().length];

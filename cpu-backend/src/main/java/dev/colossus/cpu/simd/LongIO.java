@@ -18,9 +18,14 @@ public final class LongIO {
     private LongIO() {
     }
 
-    /** Whether {@link #load} reads {@code dtype}: I32 and I64. */
+    /** Whether {@link #load} reads and {@link #store} writes {@code dtype} as an integer kernel's operand: I32 and I64. */
     public static boolean handles(DType dtype) {
         return dtype == DType.I32 || dtype == DType.I64;
+    }
+
+    /** Whether {@link #load} reads {@code dtype}: I32, I64, and BOOL (as 0 and 1). */
+    public static boolean loads(DType dtype) {
+        return handles(dtype) || dtype == DType.BOOL;
     }
 
     /** {@code dst[0, n) = x's run}, widened to long. */
@@ -31,6 +36,10 @@ public final class LongIO {
         } else if (x.dtype() == DType.I64) {
             for (int i = 0; i < n; i++) {
                 dst[i] = m.get(I64, (at + i * stride) * 8);
+            }
+        } else if (x.dtype() == DType.BOOL) {
+            for (int i = 0; i < n; i++) {
+                dst[i] = m.get(ValueLayout.JAVA_BYTE, at + i * stride) != 0 ? 1 : 0;
             }
         } else if (stride == 1) {
             for (int i = 0; i < n; i++) {

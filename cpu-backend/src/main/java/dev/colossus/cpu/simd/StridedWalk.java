@@ -67,6 +67,14 @@ public final class StridedWalk {
         numel = shape.numel();
     }
 
+    /** A walk over out's shape with out as operand 0 and {@code inputs[i]} as operand i + 1: an elementwise op's. */
+    public static StridedWalk ofOutAndInputs(Operand out, Operand[] inputs) {
+        Operand[] operands = new Operand[inputs.length + 1];
+        operands[0] = out;
+        System.arraycopy(inputs, 0, operands, 1, inputs.length);
+        return new StridedWalk(out.shape(), operands);
+    }
+
     public long numel() {
         return numel;
     }
