@@ -35,7 +35,8 @@ public final class AttentionReport {
             {"erf", 2.0}, {"log1p", 2.0}, {"expm1", 2.0}, {"tanh", 2.0}, {"sin", 2.0}, {"cos", 2.0}, {"pow", 2.0}, {"log", 2.0}, {"softmaxDim0", 2.0}, {"square", 2.0}, {"rowArgmax", 1.0}, {"tril", 2.0}, {"mulTransposed", 3.0}, {"columnArgmax", 1.0}, {"columnSum", 1.0}, {"addI32", 3.0},
             {"floorDivideI64", 6.0}, {"toI32", 2.0}, {"fromI64", 3.0}, {"stackLast", 4.0}, {"expandColumn", 1.0},
             {"subColumn", 2.0}, {"gatherRows", 3.0}, {"scatterAddRows", 6.0}, {"indexSelectLast", 2.0},
-            {"rowSumI32", 1.0}, {"minI64", 2.0}, {"negI32", 2.0}, {"whereI64", 6.25}};
+            {"rowSumI32", 1.0}, {"minI64", 2.0}, {"negI32", 2.0}, {"whereI64", 6.25},
+            {"toF8E4M3", 1.25}, {"fromF8E4M3", 1.25}};
 
     /** One bar of the plot: a measured ratio, its target (null for none), and its axis. */
     record Bar(String label, double value, Double target, boolean speedup) {

@@ -46,12 +46,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * columns; {@code scatterAddRows}: {@code scatterAdd(x, 1, index, y)} with that index (each place hit
  * once on average); {@code indexSelectLast}: {@code indexSelect(x, 1, columns)}, 4096 random columns;
  * and on integers again, {@code rowSumI32} (each row's sum, I64), {@code minI64} (the whole tensor's
- * min, as an index check takes it), {@code negI32} and {@code whereI64} (x where x > y, else y).
+ * min, as an index check takes it), {@code negI32} and {@code whereI64} (x where x > y, else y);
+ * {@code toF8E4M3}: x cast to F8E4M3 (x times 100, so that every binade is used); {@code fromF8E4M3}:
+ * that F8E4M3 tensor cast to F32.
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
  * add and mulTransposed, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96
  * MiB for addBf16, toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions
  * the argmaxes and columnSum, 144 MiB for gt, 208 MiB for where, 384 MiB for floorDivideI64, 192
- * MiB for fromI64, 256 MiB for stackLast, 64 MiB for expandColumn and rowSumI32, 400 MiB for whereI64, 192 MiB for gatherRows, 384 MiB for
+ * MiB for fromI64, 256 MiB for stackLast, 64 MiB for expandColumn and rowSumI32, 80 MiB for toF8E4M3 and fromF8E4M3, 400 MiB for whereI64, 192 MiB for gatherRows, 384 MiB for
  * scatterAddRows (x copied, then y and the index read and out read and written), 128 MiB for the others
  * ({@code run-attention.sh} reports them).
  */
@@ -70,7 +72,8 @@ public class ElementwiseBench {
             "expF16", "siluF16", "reluF16", "gt", "where", "transpose", "transposeBf16", "erf", "log1p", "expm1", "tanh", "sin", "cos", "pow", "log",
             "softmaxDim0", "square", "rowArgmax", "tril", "mulTransposed", "columnArgmax", "columnSum", "addI32", "floorDivideI64",
             "toI32", "fromI64", "stackLast", "expandColumn", "subColumn", "gatherRows",
-            "scatterAddRows", "indexSelectLast", "rowSumI32", "minI64", "negI32", "whereI64"})
+            "scatterAddRows", "indexSelectLast", "rowSumI32", "minI64", "negI32", "whereI64", "toF8E4M3",
+            "fromF8E4M3"})
     public String op;
 
     private Tensor x;
@@ -90,6 +93,8 @@ public class ElementwiseBench {
     private Tensor column;
     private Tensor index;
     private Tensor columns;
+    private Tensor xF8;
+    private Tensor hundreds;
     private Yardstick copy;
 
     @Setup
@@ -104,6 +109,10 @@ public class ElementwiseBench {
         yF16 = Tensor.randn(8, DType.F16, ROWS, COLUMNS);
         mask = Ops.gt(x, y);
         column = Tensor.randn(9, DType.F32, ROWS, 1);
+        if (op.equals("toF8E4M3") || op.equals("fromF8E4M3")) {
+            hundreds = Ops.mul(x, 100);
+            xF8 = hundreds.to(DType.F8E4M3);
+        }
         if (op.equals("gatherRows") || op.equals("scatterAddRows") || op.equals("indexSelectLast")) {
             SplittableRandom random = new SplittableRandom(10);
             index = Tensor.of(random.ints((long) ROWS * COLUMNS, 0, COLUMNS).toArray(), ROWS, COLUMNS);
@@ -198,6 +207,8 @@ public class ElementwiseBench {
             case "minI64" -> Ops.min(xI64);
             case "negI32" -> Ops.neg(xI32);
             case "whereI64" -> Ops.where(mask, xI64, yI64);
+            case "toF8E4M3" -> hundreds.to(DType.F8E4M3);
+            case "fromF8E4M3" -> xF8.to(DType.F32);
             default -> throw new IllegalArgumentException("unknown op " + op);
         }) {
             return out.numel();
@@ -217,7 +228,7 @@ public class ElementwiseBench {
         mask.close();
         column.close();
         magnitudes.close();
-        for (Tensor optional : new Tensor[] {xI32, yI32, xI64, yI64, index, columns}) {
+        for (Tensor optional : new Tensor[] {xI32, yI32, xI64, yI64, index, columns, xF8, hundreds}) {
             if (optional != null) {
                 optional.close();
             }

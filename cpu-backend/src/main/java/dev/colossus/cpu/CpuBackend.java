@@ -89,7 +89,7 @@ public final class CpuBackend extends HostBackend {
     private static void dispatch(Op op) {
         switch (op) {
             case Copy c when c.src().dtype() == c.out().dtype() -> CpuElementwise.copy(c);
-            case Copy c when FloatIO.handles(c.src().dtype()) && FloatIO.handles(c.out().dtype()) -> CpuElementwise.cast(c);
+            case Copy c when FloatIO.casts(c.src().dtype()) && FloatIO.casts(c.out().dtype()) -> CpuElementwise.cast(c);
             case Copy c when CpuIntegerCast.handles(c) -> CpuIntegerCast.cast(c);
             case Fill f when FloatIO.handles(f.out().dtype()) -> CpuElementwise.fill(f);
             case Unary u when computesInF32(u.x().dtype()) -> CpuElementwise.unary(u);

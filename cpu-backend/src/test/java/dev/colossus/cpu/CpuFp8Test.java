@@ -12,6 +12,11 @@ import dev.colossus.spi.Backend;
 import dev.colossus.testkit.ScopePerTest;
 import dev.colossus.testkit.TensorAssert;
 import dev.colossus.testkit.Tolerance;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,6 +49,54 @@ class CpuFp8Test {
                 assertArrayEquals(wideReference.toFloatArray(), wideCpu.toFloatArray(), format + " widened");
             }
         }
+    }
+
+    /**
+     * Every F16 and every BF16 value into both formats; every code of each to F32; and every midpoint
+     * between neighbouring values of a format, with the F32s either side of it, in both signs: the
+     * CPU's bytes are the reference's.
+     */
+    @Test
+    void castsOfEveryHalfEveryCodeAndEveryMidpointGiveTheReferenceBytes() {
+        MemorySegment halves = Arena.ofAuto().allocate(2 * 65536, 2), codes = Arena.ofAuto().allocate(256);
+        for (int i = 0; i < 65536; i++) {
+            halves.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) i);
+        }
+        for (int i = 0; i < 256; i++) {
+            codes.set(ValueLayout.JAVA_BYTE, i, (byte) i);
+        }
+        for (DType format : new DType[] {DType.F8E4M3, DType.F8E5M2}) {
+            for (DType half : new DType[] {DType.F16, DType.BF16}) {
+                Tensor every = Tensor.wrap(halves, half, 65536);
+                assertSameBytes(format + " from every " + half, () -> every.to(format));
+            }
+            Tensor all = Tensor.wrap(codes, format, 256);
+            assertSameBytes("every " + format + " code to F32", () -> all.to(DType.F32));
+            float[] values = on("reference", () -> all.to(DType.F32)).toFloatArray();
+            List<Float> edges = new ArrayList<>();
+            for (int c = 0; c < 0x7F; c++) {
+                float midpoint = (values[c] + values[c + 1]) / 2;
+                if (Float.isFinite(midpoint)) {
+                    for (float v : new float[] {values[c], Math.nextDown(midpoint), midpoint, Math.nextUp(midpoint)}) {
+                        edges.add(v);
+                        edges.add(-v);
+                    }
+                }
+            }
+            float[] edgeValues = new float[edges.size()];
+            for (int i = 0; i < edgeValues.length; i++) {
+                edgeValues[i] = edges.get(i);
+            }
+            Tensor edgeTensor = Tensor.of(edgeValues, edgeValues.length);
+            assertSameBytes(format + " at and around its midpoints", () -> edgeTensor.to(format));
+        }
+    }
+
+    private static void assertSameBytes(String what, Supplier<Tensor> op) {
+        Tensor cpu = on("cpu", op), reference = on("reference", op);
+        long bytes = reference.numel() * reference.dtype().byteSize();
+        assertArrayEquals(reference.segment().asSlice(0, bytes).toArray(ValueLayout.JAVA_BYTE),
+                cpu.segment().asSlice(0, bytes).toArray(ValueLayout.JAVA_BYTE), what);
     }
 
     @Test

@@ -99,7 +99,7 @@ public final class CpuElementwise {
         });
     }
 
-    /** {@code out[i] = cast(src[i])} between F32, F16, BF16 and BOOL. */
+    /** {@code out[i] = cast(src[i])} between F32, F16, BF16, BOOL and the 8-bit floats. */
     public static void cast(Copy op) {
         map(op.out(), new Operand[] {op.src()}, (in, out, n) -> System.arraycopy(in[0], 0, out, 0, n));
     }

@@ -9,7 +9,8 @@ import java.util.Arrays;
 
 /**
  * Moves runs of elements between host memory and {@code float[]} buffers, converting from and to the
- * dtypes the CPU kernels compute in F32: F32, F16, BF16, and BOOL (as 0 and 1).
+ * dtypes the CPU kernels compute in F32: F32, F16, BF16, and BOOL (as 0 and 1); and the 8-bit floats,
+ * which casts pass through F32 ({@link Float8Codes}).
  */
 public final class FloatIO {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -24,6 +25,14 @@ public final class FloatIO {
     /** Whether the F32 kernels read and write this dtype. */
     public static boolean handles(DType dtype) {
         return dtype == DType.F32 || dtype.isHalf() || dtype == DType.BOOL;
+    }
+
+    /**
+     * Whether a cast passes this dtype through F32 buffers: those of {@link #handles}, and the 8-bit
+     * floats (each of their values is an F32, and each F32 rounds to them from its exact value).
+     */
+    public static boolean casts(DType dtype) {
+        return handles(dtype) || dtype.isFp8();
     }
 
     /** {@code dst[dstOff + i] = x[element + i * stride]} for {@code i < n}, as F32. */
@@ -70,6 +79,12 @@ public final class FloatIO {
                     }
                 }
             }
+            case F8E4M3, F8E5M2 -> {
+                Float8Codes codes = Float8Codes.of(x.dtype());
+                for (int i = 0; i < n; i++) {
+                    dst[dstOff + i] = codes.decode(s.get(ValueLayout.JAVA_BYTE, element + i * stride));
+                }
+            }
             default -> {
                 for (int i = 0; i < n; i++) {
                     dst[dstOff + i] = loadOne(x, s, element + i * stride);
@@ -84,6 +99,7 @@ public final class FloatIO {
             case BF16 -> Float.intBitsToFloat(s.get(I16, element * 2) << 16);
             case F16 -> Float.float16ToFloat(s.get(I16, element * 2));
             case BOOL -> s.get(ValueLayout.JAVA_BYTE, element) != 0 ? 1 : 0;
+            case F8E4M3, F8E5M2 -> Float8Codes.of(x.dtype()).decode(s.get(ValueLayout.JAVA_BYTE, element));
             default -> throw new IllegalArgumentException("the F32 kernels do not read " + x.dtype());
         };
     }
@@ -126,6 +142,12 @@ public final class FloatIO {
                     for (int i = 0; i < n; i++) {
                         s.set(ValueLayout.JAVA_BYTE, element + i * stride, (byte) (src[srcOff + i] != 0 ? 1 : 0));
                     }
+                }
+            }
+            case F8E4M3, F8E5M2 -> {
+                Float8Codes codes = Float8Codes.of(x.dtype());
+                for (int i = 0; i < n; i++) {
+                    s.set(ValueLayout.JAVA_BYTE, element + i * stride, codes.encode(src[srcOff + i]));
                 }
             }
             default -> throw new IllegalArgumentException("the F32 kernels do not write " + x.dtype());
