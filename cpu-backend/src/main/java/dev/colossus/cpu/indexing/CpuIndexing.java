@@ -17,7 +17,7 @@ public final class CpuIndexing {
     /** Bytes per task: below it, threads cost more than they save. */
     private static final long GRAIN = 1 << 17;
     /** The bytes of the shortest slab copied whole: a cache line. */
-    private static final long MIN_SLAB = 64;
+    private static final long MIN_SLAB = CpuJoins.LINE;
     private static final SlabCopies COPIES = SlabCopies.instance();
 
     private CpuIndexing() {

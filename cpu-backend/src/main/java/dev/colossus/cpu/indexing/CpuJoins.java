@@ -22,7 +22,7 @@ public final class CpuJoins {
     /** Bytes per task: below it, threads cost more than they save. */
     private static final long GRAIN = 1 << 17;
     /** Where the tasks' ranges are cut: on cache lines of out, so that no two threads write one line. */
-    private static final long LINE = 64;
+    static final long LINE = 64;
     /**
      * Slabs smaller than a line on average go part by part, each a strided copy: a piece's bulk copy and
      * its row's offsets cost more than the piece: two (4096, 4096) F32 tensors stacked along a new last

@@ -2,10 +2,9 @@ package dev.colossus.cpu.indexing;
 
 import dev.colossus.DType;
 import dev.colossus.cpu.parallel.CpuParallel;
-import dev.colossus.cpu.simd.FloatIO;
-import dev.colossus.cpu.simd.LongIO;
 import dev.colossus.cpu.simd.StridedWalk;
 import dev.colossus.op.Scatter;
+import dev.colossus.reference.Elements;
 import dev.colossus.spi.Operand;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -95,13 +94,18 @@ public final class CpuScatter {
                     o.set(f, 8 * toAt[i], o.get(f, 8 * toAt[i]) + s.get(f, 8 * fromAt[i]));
                 }
             }
-            case F16, BF16 -> {
-                float[] sum = new float[1], term = new float[1];
+            case F16 -> {
+                ValueLayout.OfShort h = ValueLayout.JAVA_SHORT_UNALIGNED;
                 for (int i = 0; i < n; i++) {
-                    FloatIO.load(out, toAt[i], 1, sum, 0, 1);
-                    FloatIO.load(src, fromAt[i], 1, term, 0, 1);
-                    sum[0] += term[0];
-                    FloatIO.store(sum, 0, 1, out, toAt[i], 1);
+                    float sum = Float.float16ToFloat(o.get(h, 2 * toAt[i])) + Float.float16ToFloat(s.get(h, 2 * fromAt[i]));
+                    o.set(h, 2 * toAt[i], Float.floatToFloat16(sum));
+                }
+            }
+            case BF16 -> {
+                ValueLayout.OfShort h = ValueLayout.JAVA_SHORT_UNALIGNED;
+                for (int i = 0; i < n; i++) {
+                    float sum = Elements.bf16ToFloat(o.get(h, 2 * toAt[i])) + Elements.bf16ToFloat(s.get(h, 2 * fromAt[i]));
+                    o.set(h, 2 * toAt[i], Elements.floatToBf16(sum));
                 }
             }
             case I64 -> {
