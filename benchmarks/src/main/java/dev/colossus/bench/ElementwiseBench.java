@@ -48,12 +48,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * and on integers again, {@code rowSumI32} (each row's sum, I64), {@code minI64} (the whole tensor's
  * min, as an index check takes it), {@code negI32} and {@code whereI64} (x where x > y, else y);
  * {@code toF8E4M3}: x cast to F8E4M3 (x times 100, so that every binade is used); {@code fromF8E4M3}:
- * that F8E4M3 tensor cast to F32.
+ * that F8E4M3 tensor cast to F32; {@code addI8}: x + y on I8 (x and y times 50, wrapping); {@code
+ * fromU8}: a U8 tensor (|x| times 50) cast to F32, as an image's pixels are.
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
  * add and mulTransposed, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96
  * MiB for addBf16, toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions
  * the argmaxes and columnSum, 144 MiB for gt, 208 MiB for where, 384 MiB for floorDivideI64, 192
- * MiB for fromI64, 256 MiB for stackLast, 64 MiB for expandColumn and rowSumI32, 80 MiB for toF8E4M3 and fromF8E4M3, 400 MiB for whereI64, 192 MiB for gatherRows, 384 MiB for
+ * MiB for fromI64, 256 MiB for stackLast, 64 MiB for expandColumn and rowSumI32, 80 MiB for toF8E4M3, fromF8E4M3 and fromU8, 48 MiB for addI8, 400 MiB for whereI64, 192 MiB for gatherRows, 384 MiB for
  * scatterAddRows (x copied, then y and the index read and out read and written), 128 MiB for the others
  * ({@code run-attention.sh} reports them).
  */
@@ -73,7 +74,7 @@ public class ElementwiseBench {
             "softmaxDim0", "square", "rowArgmax", "tril", "mulTransposed", "columnArgmax", "columnSum", "addI32", "floorDivideI64",
             "toI32", "fromI64", "stackLast", "expandColumn", "subColumn", "gatherRows",
             "scatterAddRows", "indexSelectLast", "rowSumI32", "minI64", "negI32", "whereI64", "toF8E4M3",
-            "fromF8E4M3"})
+            "fromF8E4M3", "addI8", "fromU8"})
     public String op;
 
     private Tensor x;
@@ -90,6 +91,9 @@ public class ElementwiseBench {
     private Tensor yI32;
     private Tensor xI64;
     private Tensor yI64;
+    private Tensor xI8;
+    private Tensor yI8;
+    private Tensor xU8;
     private Tensor column;
     private Tensor index;
     private Tensor columns;
@@ -125,6 +129,17 @@ public class ElementwiseBench {
                 yI32 = divisors.to(DType.I32);
                 xI64 = thousands.to(DType.I64);
                 yI64 = divisors.to(DType.I64);
+            }
+        }
+        if (op.equals("addI8")) {
+            try (Tensor fifties = Ops.mul(x, 50); Tensor others = Ops.mul(y, 50)) {
+                xI8 = fifties.to(DType.I8);
+                yI8 = others.to(DType.I8);
+            }
+        }
+        if (op.equals("fromU8")) {
+            try (Tensor fifties = Ops.mul(magnitudes, 50)) {
+                xU8 = fifties.to(DType.U8);
             }
         }
         if (op.equals("copy")) {
@@ -207,6 +222,8 @@ public class ElementwiseBench {
             case "minI64" -> Ops.min(xI64);
             case "negI32" -> Ops.neg(xI32);
             case "whereI64" -> Ops.where(mask, xI64, yI64);
+            case "addI8" -> Ops.add(xI8, yI8);
+            case "fromU8" -> xU8.to(DType.F32);
             case "toF8E4M3" -> hundreds.to(DType.F8E4M3);
             case "fromF8E4M3" -> xF8.to(DType.F32);
             default -> throw new IllegalArgumentException("unknown op " + op);
@@ -228,7 +245,7 @@ public class ElementwiseBench {
         mask.close();
         column.close();
         magnitudes.close();
-        for (Tensor optional : new Tensor[] {xI32, yI32, xI64, yI64, index, columns, xF8, hundreds}) {
+        for (Tensor optional : new Tensor[] {xI32, yI32, xI64, yI64, xI8, yI8, xU8, index, columns, xF8, hundreds}) {
             if (optional != null) {
                 optional.close();
             }

@@ -37,11 +37,11 @@ public interface CopyConformance extends Conformance {
     }
 
     /**
-     * I32 and I64 at the edges of their types (MIN_VALUE, MAX_VALUE, I64s that F32 rounds twice through
-     * double) into every dtype, contiguous, transposed and over several blocks for every thread.
+     * Integers at the edges of their types (least and greatest values, I64s that F32 rounds twice
+     * through double) into every dtype, contiguous, transposed and over several blocks for every thread.
      */
     @ParameterizedTest
-    @EnumSource(names = {"I32", "I64"})
+    @EnumSource(names = {"I64", "I32", "I16", "I8", "U8"})
     default void castsOfIntegersAtTheirEdges(DType from) {
         assumeTrue(computes(from.name()), from + ": no kernels on this backend");
         for (DType to : Arrays.stream(DType.values()).filter(d -> computes(d.name())).toList()) {

@@ -77,7 +77,7 @@ public interface ElementwiseConformance extends Conformance {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"I32", "I64"})
+    @EnumSource(names = {"I64", "I32", "I16", "I8", "U8"})
     default void unaryOnIntegers(DType dtype) {
         for (UnaryFn fn : Arrays.stream(UnaryFn.values()).filter(f -> f.isIntegral() && computes(f.apiName())).toList()) {
             check(fn.apiName(), Comparison.EXACT, t -> unary(fn, t[0]), tensor(3, dtype, PLAIN, STRIDED, 4, 33));
@@ -214,7 +214,7 @@ public interface ElementwiseConformance extends Conformance {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"I32", "I64"})
+    @EnumSource(names = {"I64", "I32", "I16", "I8", "U8"})
     default void binaryOnIntegers(DType dtype) {
         for (BinaryFn fn : Arrays.stream(BinaryFn.values()).filter(f -> computes(f.apiName())).toList()) {
             if (fn.isIntegral()) {
@@ -230,7 +230,7 @@ public interface ElementwiseConformance extends Conformance {
      * offset view, broadcasting both ways, and a tensor of several blocks for every thread.
      */
     @ParameterizedTest
-    @EnumSource(names = {"I32", "I64"})
+    @EnumSource(names = {"I64", "I32", "I16", "I8", "U8"})
     default void binaryOnIntegersAtTheirEdges(DType dtype) {
         for (BinaryFn fn : Arrays.stream(BinaryFn.values()).filter(f -> f.isIntegral() && computes(f.apiName())).toList()) {
             Function<Tensor[], Tensor> op = t -> binary(fn, t[0], t[1]);
@@ -257,7 +257,7 @@ public interface ElementwiseConformance extends Conformance {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"F32", "F16", "BF16", "F64", "I32", "I64"})
+    @EnumSource(names = {"F32", "F16", "BF16", "F64", "I64", "I32", "I16", "I8", "U8"})
     default void where(DType dtype) {
         long[][][] shapes = {{{5, 7}, {5, 7}, {5, 7}}, {{5, 1}, {1, 7}, {}}, {{33}, {4, 33}, {4, 1}}};
         long seed = 1;

@@ -91,26 +91,50 @@ public final class Generators {
     }
 
     /**
-     * I32 or I64 integers, seeded: half drawn from the type's edges and small values (MIN_VALUE and
-     * MAX_VALUE and their neighbours, -2 to 2, and for I64 a value F32 rounds differently through double),
-     * a quarter small ([-50, 50)), a quarter anywhere in range.
+     * Integers of an integer type (I64, I32, I16, I8, U8), seeded: half drawn from the type's edges and
+     * small values (its least and greatest values and their neighbours, -2 to 2, and for I64 a value F32
+     * rounds differently through double), a quarter small ([-50, 50)), a quarter anywhere in range.
      */
     public static Tensor integers(long seed, DType dtype, long... shape) {
         SplittableRandom random = new SplittableRandom(seed);
         boolean wide = dtype == DType.I64;
-        long min = wide ? Long.MIN_VALUE : Integer.MIN_VALUE, max = wide ? Long.MAX_VALUE : Integer.MAX_VALUE;
+        long min = switch (dtype) {
+            case I64 -> Long.MIN_VALUE;
+            case I32 -> Integer.MIN_VALUE;
+            case I16 -> Short.MIN_VALUE;
+            case I8 -> Byte.MIN_VALUE;
+            case U8 -> 0;
+            default -> throw new IllegalArgumentException("integers: not an integer type: " + dtype);
+        };
+        long max = switch (dtype) {
+            case I64 -> Long.MAX_VALUE;
+            case I32 -> Integer.MAX_VALUE;
+            case I16 -> Short.MAX_VALUE;
+            case I8 -> Byte.MAX_VALUE;
+            default -> 255;
+        };
         // 2^60 + 2^36 + 1 rounds to F32 upward, but through double to the tie 2^60 + 2^36 and then to even
         long twice = wide ? (1L << 60) + (1L << 36) + 1 : 0;
         long[] edges = {min, min + 1, -2, -1, 0, 1, 2, max - 1, max, twice, -twice};
         long[] values = new long[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))];
         for (int i = 0; i < values.length; i++) {
-            values[i] = switch (random.nextInt(4)) {
+            long value = switch (random.nextInt(4)) {
                 case 0, 1 -> edges[random.nextInt(edges.length)];
                 case 2 -> random.nextInt(-50, 50);
-                default -> wide ? random.nextLong() : random.nextInt();
+                default -> wide ? random.nextLong() : random.nextLong(min, max + 1);
             };
+            values[i] = Math.clamp(value, min, max); // -2, -1 and the small values below 0 become U8's 0
         }
-        return wide ? Tensor.of(values, shape) : Tensor.of(Arrays.stream(values).mapToInt(Math::toIntExact).toArray(), shape);
+        if (wide) {
+            return Tensor.of(values, shape);
+        }
+        Tensor ints = Tensor.of(Arrays.stream(values).mapToInt(Math::toIntExact).toArray(), shape);
+        if (dtype == DType.I32) {
+            return ints;
+        }
+        try (ints) {
+            return ints.to(dtype); // every value in range: the cast keeps it
+        }
     }
 
     private static Tensor contiguous(long seed, DType dtype, Values values, long[] shape) {

@@ -135,7 +135,7 @@ public interface ReductionConformance extends Conformance {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"I32", "I64", "BOOL"})
+    @EnumSource(names = {"I64", "I32", "I16", "I8", "U8", "BOOL"})
     default void integerReductions(DType dtype) {
         Tensor x = tensor(6, dtype, PLAIN, TRANSPOSED, 5, 40);
         check("sum", Comparison.EXACT, t -> Ops.sum(t[0], 1), x);
@@ -151,7 +151,7 @@ public interface ReductionConformance extends Conformance {
      * the first when equal maxima lie in several parts.
      */
     @ParameterizedTest
-    @EnumSource(names = {"I32", "I64"})
+    @EnumSource(names = {"I64", "I32", "I16", "I8", "U8"})
     default void integerReductionsAtTheirEdges(DType dtype) {
         for (int n = 1; n <= 33; n++) {
             Tensor x = Generators.integers(n, dtype, 3, n);

@@ -11,10 +11,12 @@ import dev.colossus.op.Copy;
 import dev.colossus.spi.Operand;
 
 /**
- * Casts into and out of I32 and I64, from and to each other, F32, F16, BF16 and BOOL, as the reference
- * casts: an integer becomes {@code (float) (double) v}, then F16 or BF16 rounded from that float (an
- * I64 past 2^53 is rounded twice, as there); a float becomes {@code (long) v} (toward zero, NaN to 0,
- * saturating), narrowed to I32's low 32 bits; BOOL is {@code v != 0}. Runs of the output ({@link
+ * Casts into and out of the integer types ({@link LongIO#handles}: I64, I32, I16, I8, U8), from and
+ * to each other, F32, F16, BF16, the 8-bit floats and BOOL, as the reference casts: an integer becomes
+ * {@code (float) (double) v}, then F16, BF16 or an 8-bit float rounded from that float (an I64 past
+ * 2^53 is rounded twice, as there; past 2^24 every 8-bit float has saturated either way); a float
+ * becomes {@code (long) v} (toward zero, NaN to 0, saturating), narrowed to the type's low bits; BOOL
+ * is {@code v != 0}. Runs of the output ({@link
  * StridedWalk}), at most {@link FloatIO#BLOCK} elements, pass through long buffers ({@link LongIO}) and
  * float buffers ({@link FloatIO}); tasks take contiguous ranges of the output.
  */
@@ -25,10 +27,10 @@ public final class CpuIntegerCast {
     private CpuIntegerCast() {
     }
 
-    /** Whether {@link #cast} computes {@code op}: I32 or I64 on one side, and on the other one of those or a type FloatIO moves. */
+    /** Whether {@link #cast} computes {@code op}: an integer type on one side, and on the other one of those or a type FloatIO casts. */
     public static boolean handles(Copy op) {
         DType from = op.src().dtype(), to = op.out().dtype();
-        return LongIO.handles(from) && (LongIO.handles(to) || FloatIO.handles(to)) || FloatIO.handles(from) && LongIO.handles(to);
+        return LongIO.handles(from) && (LongIO.handles(to) || FloatIO.casts(to)) || FloatIO.casts(from) && LongIO.handles(to);
     }
 
     public static void cast(Copy op) {

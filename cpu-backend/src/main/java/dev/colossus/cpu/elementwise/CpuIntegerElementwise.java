@@ -14,8 +14,9 @@ import dev.colossus.reference.ReferenceMath;
 import dev.colossus.spi.Operand;
 
 /**
- * The elementwise functions of I32 and I64 tensors, in 64-bit two's complement, then narrowed to
- * out's dtype (I32 wraps as Java's int arithmetic does; a comparison writes BOOL):
+ * The elementwise functions of integer tensors (I64, I32, I16, I8, U8), in 64-bit two's complement
+ * on the values widened (U8 as 0 to 255), then narrowed to out's low bits (I32 wraps as Java's int
+ * arithmetic does, I8 and U8 as {@code (byte)}; a comparison writes BOOL):
  * <pre>
  *   unary:  out[i] = fn(x[i])                     neg, abs, relu, sign, square; floor, ceil, round as x
  *   binary: out[i] = fn(a[i], b[i])               arithmetic, min, max, comparisons, remainder, floorDivide
@@ -40,17 +41,17 @@ public final class CpuIntegerElementwise {
         void compute(long[][] in, long[] out, int n);
     }
 
-    /** Whether {@link #unary} computes {@code op}: a function defined on integers, of an I32 or I64 operand. */
+    /** Whether {@link #unary} computes {@code op}: a function defined on integers, of an integer operand ({@link LongIO#handles}). */
     public static boolean handles(Unary op) {
         return LongIO.handles(op.x().dtype()) && op.fn().isIntegral();
     }
 
-    /** Whether {@link #binary} computes {@code op}: I32 or I64 operands. */
+    /** Whether {@link #binary} computes {@code op}: integer operands ({@link LongIO#handles}). */
     public static boolean handles(Binary op) {
         return LongIO.handles(op.a().dtype());
     }
 
-    /** Whether {@link #where} computes {@code op}: I32 or I64 choices. */
+    /** Whether {@link #where} computes {@code op}: integer choices ({@link LongIO#handles}). */
     public static boolean handles(Where op) {
         return LongIO.handles(op.a().dtype()) && LongIO.loads(op.condition().dtype());
     }

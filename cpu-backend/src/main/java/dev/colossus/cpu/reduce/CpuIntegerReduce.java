@@ -10,7 +10,7 @@ import dev.colossus.op.ReduceFn;
 import dev.colossus.spi.Operand;
 
 /**
- * Reductions of I32, I64 and BOOL tensors, with the reference's integer semantics:
+ * Reductions of integer tensors (I64, I32, I16, I8, U8) and BOOL, with the reference's integer semantics:
  * <pre>
  *   sum:    out[j] = sum over i of x[i]                  I64, wrapping
  *   max:    out[j] = max over i of x[i]                  x's dtype
@@ -30,7 +30,7 @@ public final class CpuIntegerReduce {
     private CpuIntegerReduce() {
     }
 
-    /** Whether {@link #reduce} computes {@code op}: a sum, max, min or argmax of I32, I64 or BOOL. */
+    /** Whether {@link #reduce} computes {@code op}: a sum, max, min or argmax of an integer type or BOOL. */
     public static boolean handles(Reduce op) {
         return LongIO.loads(op.x().dtype()) && op.fn() != ReduceFn.MEAN && op.fn() != ReduceFn.VAR;
     }

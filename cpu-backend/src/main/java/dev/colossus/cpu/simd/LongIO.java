@@ -6,24 +6,30 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Runs of I32 and I64 elements to and from long buffers, as {@link FloatIO} moves the floating types
- * through float buffers: loads widen, stores narrow to the low bits (I32) or write 0 and 1 (BOOL),
- * as {@code (int)} and {@code != 0} in Java. A run is {@code n} elements from element offset {@code at},
- * {@code stride} apart; contiguous runs take loops C2 compiles to vector code.
+ * Runs of integer elements (I64, I32, I16, I8 and U8) to and from long buffers, as {@link FloatIO}
+ * moves the floating types through float buffers: loads widen (U8 as 0 to 255), stores narrow to the
+ * low bits or write 0 and 1 (BOOL), as {@code (int)}, {@code (short)}, {@code (byte)} and {@code != 0}
+ * in Java. A run is {@code n} elements from element offset {@code at}, {@code stride} apart;
+ * contiguous runs take loops C2 compiles to vector code.
  */
 public final class LongIO {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
 
     private LongIO() {
     }
 
-    /** Whether {@link #load} reads and {@link #store} writes {@code dtype} as an integer kernel's operand: I32 and I64. */
+    /** Whether {@link #load} reads and {@link #store} writes {@code dtype} as an integer kernel's operand: I64, I32, I16, I8 and U8. */
     public static boolean handles(DType dtype) {
-        return dtype == DType.I32 || dtype == DType.I64;
+        return switch (dtype) {
+            case I64, I32, I16, I8, U8 -> true;
+            default -> false;
+        };
     }
 
-    /** Whether {@link #load} reads {@code dtype}: I32, I64, and BOOL (as 0 and 1). */
+    /** Whether {@link #load} reads {@code dtype}: those of {@link #handles}, and BOOL (as 0 and 1). */
     public static boolean loads(DType dtype) {
         return handles(dtype) || dtype == DType.BOOL;
     }
@@ -31,28 +37,70 @@ public final class LongIO {
     /** {@code dst[0, n) = x's run}, widened to long. */
     public static void load(Operand x, long at, long stride, long[] dst, int n) {
         MemorySegment m = x.segment();
-        if (x.dtype() == DType.I64 && stride == 1) {
-            MemorySegment.copy(m, I64, at * 8, dst, 0, n);
-        } else if (x.dtype() == DType.I64) {
-            for (int i = 0; i < n; i++) {
-                dst[i] = m.get(I64, (at + i * stride) * 8);
+        switch (x.dtype()) {
+            case I64 -> {
+                if (stride == 1) {
+                    MemorySegment.copy(m, I64, at * 8, dst, 0, n);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        dst[i] = m.get(I64, (at + i * stride) * 8);
+                    }
+                }
             }
-        } else if (x.dtype() == DType.BOOL) {
-            for (int i = 0; i < n; i++) {
-                dst[i] = m.get(ValueLayout.JAVA_BYTE, at + i * stride) != 0 ? 1 : 0;
+            case I32 -> {
+                if (stride == 1) {
+                    for (int i = 0; i < n; i++) {
+                        dst[i] = m.get(I32, at * 4 + 4L * i);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        dst[i] = m.get(I32, (at + i * stride) * 4);
+                    }
+                }
             }
-        } else if (stride == 1) {
-            for (int i = 0; i < n; i++) {
-                dst[i] = m.get(I32, at * 4 + 4L * i);
+            case I16 -> {
+                if (stride == 1) {
+                    for (int i = 0; i < n; i++) {
+                        dst[i] = m.get(I16, at * 2 + 2L * i);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        dst[i] = m.get(I16, (at + i * stride) * 2);
+                    }
+                }
             }
-        } else {
-            for (int i = 0; i < n; i++) {
-                dst[i] = m.get(I32, (at + i * stride) * 4);
+            case I8 -> {
+                if (stride == 1) {
+                    for (int i = 0; i < n; i++) {
+                        dst[i] = m.get(I8, at + i);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        dst[i] = m.get(I8, at + i * stride);
+                    }
+                }
             }
+            case U8 -> {
+                if (stride == 1) {
+                    for (int i = 0; i < n; i++) {
+                        dst[i] = m.get(I8, at + i) & 0xFF;
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        dst[i] = m.get(I8, at + i * stride) & 0xFF;
+                    }
+                }
+            }
+            case BOOL -> {
+                for (int i = 0; i < n; i++) {
+                    dst[i] = m.get(I8, at + i * stride) != 0 ? 1 : 0;
+                }
+            }
+            default -> throw new IllegalArgumentException("LongIO: no load from " + x.dtype());
         }
     }
 
-    /** {@code out's run = src[0, n)}, narrowed to out's dtype: I64, I32 or BOOL. */
+    /** {@code out's run = src[0, n)}, narrowed to out's dtype: one of {@link #handles}, or BOOL. */
     public static void store(long[] src, int n, Operand out, long at, long stride) {
         MemorySegment m = out.segment();
         switch (out.dtype()) {
@@ -76,14 +124,36 @@ public final class LongIO {
                     }
                 }
             }
-            case BOOL -> {
+            case I16 -> {
                 if (stride == 1) {
                     for (int i = 0; i < n; i++) {
-                        m.set(ValueLayout.JAVA_BYTE, at + i, (byte) (src[i] != 0 ? 1 : 0));
+                        m.set(I16, at * 2 + 2L * i, (short) src[i]);
                     }
                 } else {
                     for (int i = 0; i < n; i++) {
-                        m.set(ValueLayout.JAVA_BYTE, at + i * stride, (byte) (src[i] != 0 ? 1 : 0));
+                        m.set(I16, (at + i * stride) * 2, (short) src[i]);
+                    }
+                }
+            }
+            case I8, U8 -> {
+                if (stride == 1) {
+                    for (int i = 0; i < n; i++) {
+                        m.set(I8, at + i, (byte) src[i]);
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        m.set(I8, at + i * stride, (byte) src[i]);
+                    }
+                }
+            }
+            case BOOL -> {
+                if (stride == 1) {
+                    for (int i = 0; i < n; i++) {
+                        m.set(I8, at + i, (byte) (src[i] != 0 ? 1 : 0));
+                    }
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        m.set(I8, at + i * stride, (byte) (src[i] != 0 ? 1 : 0));
                     }
                 }
             }
