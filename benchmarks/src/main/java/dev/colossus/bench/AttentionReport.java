@@ -36,7 +36,9 @@ public final class AttentionReport {
             {"floorDivideI64", 6.0}, {"toI32", 2.0}, {"fromI64", 3.0}, {"stackLast", 4.0}, {"expandColumn", 1.0},
             {"subColumn", 2.0}, {"gatherRows", 3.0}, {"scatterAddRows", 6.0}, {"indexSelectLast", 2.0},
             {"rowSumI32", 1.0}, {"minI64", 2.0}, {"negI32", 2.0}, {"whereI64", 6.25},
-            {"toF8E4M3", 1.25}, {"fromF8E4M3", 1.25}, {"addI8", 0.75}, {"fromU8", 1.25}};
+            {"toF8E4M3", 1.25}, {"fromF8E4M3", 1.25}, {"addI8", 0.75}, {"fromU8", 1.25},
+            {"addF64", 6.0}, {"expF64", 4.0}, {"rowSumF64", 2.0}, {"cumsumF64", 4.0}, {"multinomial", 1.0},
+            {"argsortColumns", 3.0}, {"topkColumns", 1.0}};
 
     /** One bar of the plot: a measured ratio, its target (null for none), and its axis. */
     record Bar(String label, double value, Double target, boolean speedup) {

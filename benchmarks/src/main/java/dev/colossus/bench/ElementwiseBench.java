@@ -4,6 +4,7 @@ import dev.colossus.DType;
 import dev.colossus.Ops;
 import dev.colossus.SumAndNorm;
 import dev.colossus.Tensor;
+import dev.colossus.ValuesAndIndices;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -49,12 +50,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * min, as an index check takes it), {@code negI32} and {@code whereI64} (x where x > y, else y);
  * {@code toF8E4M3}: x cast to F8E4M3 (x times 100, so that every binade is used); {@code fromF8E4M3}:
  * that F8E4M3 tensor cast to F32; {@code addI8}: x + y on I8 (x and y times 50, wrapping); {@code
- * fromU8}: a U8 tensor (|x| times 50) cast to F32, as an image's pixels are.
+ * fromU8}: a U8 tensor (|x| times 50) cast to F32, as an image's pixels are; on F64 copies of x and y,
+ * {@code addF64}, {@code expF64}, {@code rowSumF64} and {@code cumsumF64} (along the rows); and {@code
+ * multinomial}: a sample from each row of probabilities (softmax of x's rows, made once); {@code
+ * argsortColumns}: each column's argsort; {@code topkColumns}: each column's 50 largest (their indices).
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
  * add and mulTransposed, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96
  * MiB for addBf16, toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions
  * the argmaxes and columnSum, 144 MiB for gt, 208 MiB for where, 384 MiB for floorDivideI64, 192
- * MiB for fromI64, 256 MiB for stackLast, 64 MiB for expandColumn and rowSumI32, 80 MiB for toF8E4M3, fromF8E4M3 and fromU8, 48 MiB for addI8, 400 MiB for whereI64, 192 MiB for gatherRows, 384 MiB for
+ * MiB for fromI64, 256 MiB for stackLast, 64 MiB for expandColumn and rowSumI32, 80 MiB for toF8E4M3, fromF8E4M3 and fromU8, 48 MiB for addI8, 384 MiB
+ * for addF64, 256 MiB for expF64 and cumsumF64, 128 MiB for rowSumF64, 64 MiB for multinomial and topkColumns, 192 MiB for argsortColumns, 400 MiB for whereI64, 192 MiB for gatherRows, 384 MiB for
  * scatterAddRows (x copied, then y and the index read and out read and written), 128 MiB for the others
  * ({@code run-attention.sh} reports them).
  */
@@ -74,7 +79,8 @@ public class ElementwiseBench {
             "softmaxDim0", "square", "rowArgmax", "tril", "mulTransposed", "columnArgmax", "columnSum", "addI32", "floorDivideI64",
             "toI32", "fromI64", "stackLast", "expandColumn", "subColumn", "gatherRows",
             "scatterAddRows", "indexSelectLast", "rowSumI32", "minI64", "negI32", "whereI64", "toF8E4M3",
-            "fromF8E4M3", "addI8", "fromU8"})
+            "fromF8E4M3", "addI8", "fromU8", "addF64", "expF64", "rowSumF64", "cumsumF64", "multinomial",
+            "argsortColumns", "topkColumns"})
     public String op;
 
     private Tensor x;
@@ -94,6 +100,9 @@ public class ElementwiseBench {
     private Tensor xI8;
     private Tensor yI8;
     private Tensor xU8;
+    private Tensor xF64;
+    private Tensor yF64;
+    private Tensor probabilities;
     private Tensor column;
     private Tensor index;
     private Tensor columns;
@@ -141,6 +150,13 @@ public class ElementwiseBench {
             try (Tensor fifties = Ops.mul(magnitudes, 50)) {
                 xU8 = fifties.to(DType.U8);
             }
+        }
+        if (op.endsWith("F64")) {
+            xF64 = x.to(DType.F64);
+            yF64 = y.to(DType.F64);
+        }
+        if (op.equals("multinomial")) {
+            probabilities = Ops.softmax(x, -1);
         }
         if (op.equals("copy")) {
             copy = new Yardstick(4L * ROWS * COLUMNS);
@@ -224,6 +240,17 @@ public class ElementwiseBench {
             case "whereI64" -> Ops.where(mask, xI64, yI64);
             case "addI8" -> Ops.add(xI8, yI8);
             case "fromU8" -> xU8.to(DType.F32);
+            case "addF64" -> Ops.add(xF64, yF64);
+            case "expF64" -> Ops.exp(xF64);
+            case "rowSumF64" -> Ops.sum(xF64, -1);
+            case "cumsumF64" -> Ops.cumsum(xF64, -1);
+            case "multinomial" -> Ops.multinomial(probabilities, 7);
+            case "argsortColumns" -> Ops.argsort(x, 0, false);
+            case "topkColumns" -> {
+                ValuesAndIndices best = Ops.topk(x, 50, 0, true);
+                best.values().close();
+                yield best.indices();
+            }
             case "toF8E4M3" -> hundreds.to(DType.F8E4M3);
             case "fromF8E4M3" -> xF8.to(DType.F32);
             default -> throw new IllegalArgumentException("unknown op " + op);
@@ -245,7 +272,7 @@ public class ElementwiseBench {
         mask.close();
         column.close();
         magnitudes.close();
-        for (Tensor optional : new Tensor[] {xI32, yI32, xI64, yI64, xI8, yI8, xU8, index, columns, xF8, hundreds}) {
+        for (Tensor optional : new Tensor[] {xI32, yI32, xI64, yI64, xI8, yI8, xU8, xF64, yF64, probabilities, index, columns, xF8, hundreds}) {
             if (optional != null) {
                 optional.close();
             }
