@@ -50,6 +50,27 @@ public interface OrderingConformance extends Conformance {
         }
     }
 
+    /**
+     * Down the columns of wide tensors, as a backend may read neighbouring columns together: more
+     * columns than such a group, not a multiple of it, and enough of them for several tasks, whose
+     * boundaries fall inside a row; and an offset view of them.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "BF16", "F16"})
+    default void topkAndSortDownManyColumns(DType dtype) {
+        assumeTrue(computesTopk(dtype, 700, 50), "topk of " + dtype + ": no kernels on this backend's default path");
+        Tensor tall = tensor(98, dtype, EXTREMES, CONTIGUOUS, 700, 150);
+        Tensor taller = tensor(99, dtype, PLAIN, CONTIGUOUS, 2, 3000, 37).narrow(2, 1, 35);
+        for (boolean largest : new boolean[] {true, false}) {
+            for (int k : new int[] {1, 50}) {
+                check("topk k " + k + " down 150 columns", Comparison.EXACT, t -> Ops.topk(t[0], k, 0, largest).indices(), tall);
+                check("topk k " + k + " down a view", Comparison.EXACT, t -> Ops.topk(t[0], k, 1, largest).indices(), taller);
+            }
+            check("argsort down 150 columns", Comparison.EXACT, t -> Ops.argsort(t[0], 0, largest), tall);
+            check("sort down a view", Comparison.EXACT, t -> Ops.sort(t[0], 1, largest).values(), taller);
+        }
+    }
+
     /** Long rows with many equal values (I32 in [-50, 50), BF16's few values): a few of many, as sampling takes them. */
     @ParameterizedTest
     @EnumSource(names = {"I32", "BF16", "F32"})

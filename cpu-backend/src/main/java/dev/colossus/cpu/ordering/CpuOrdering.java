@@ -15,10 +15,20 @@ import java.util.Arrays;
  * that orders as the value does (NaN above +Inf, -0 as +0; complemented for largest-first), so equal
  * values fall in position order and the sort is stable for free. k of n: a whole line sorted with
  * {@link Arrays#sort(long[])} when k is a large part of n, else one pass keeping the k best in a heap
- * of longs.
- * Lines are split across the workers.
+ * of longs. Lines are split across the workers; along an axis other than the last, neighbouring lines
+ * are read together as a tile ({@link #ACROSS}).
  */
 public final class CpuOrdering {
+    /**
+     * Along an axis other than the last, with the last dimension contiguous, up to this many
+     * neighbouring lines (columns) are read together, a row of them at a time, and their indices
+     * written likewise: one line alone touches a cache line for each of its elements, and leaves the
+     * line's other columns to be read (and written) again.
+     */
+    private static final int ACROSS = 64;
+    /** The most values such a tile of lines holds: 256 KiB of floats, in L2. */
+    private static final int TILE = 1 << 16;
+
     private CpuOrdering() {
     }
 
@@ -34,22 +44,54 @@ public final class CpuOrdering {
         int n = (int) x.dim(axis), k = op.k();
         long lines = n == 0 ? 0 : x.numel() / n;
         long[] dims = x.shape().dims();
+        int last = x.rank() - 1;
+        long columns = dims.length == 0 ? 1 : dims[last];
+        int across = axis != last && x.strides()[last] == 1 && FloatIO.handles(x.dtype()) && n > 0
+                ? (int) Math.min(ACROSS, Math.max(1, TILE / n)) : 1;
         int tasks = CpuParallel.tasksFor(lines * Math.max(n, 1), 1 << 15);
         CpuParallel.forEach(tasks, t -> {
             float[] values = new float[n];
+            float[] tile = across > 1 ? new float[n * across] : null;
+            long[] chosen = across > 1 ? new long[k * across] : null;
             long[] keys = new long[n];
-            for (long line = lines * t / tasks, end = lines * (t + 1) / tasks; line < end; line++) {
+            MemorySegment m = out.segment();
+            for (long line = lines * t / tasks, end = lines * (t + 1) / tasks; line < end;) {
+                // lines side by side along the last dimension: neighbouring columns, read together a row at a time
+                int group = across == 1 ? 1 : (int) Math.min(Math.min(across, end - line), columns - line % columns);
                 long from = x.offset() + offset(line, axis, dims, x.strides());
                 long to = out.offset() + offset(line, axis, out.shape().dims(), out.strides());
-                read(x, from, x.strides()[axis], values, keys, n);
-                for (int j = 0; j < n; j++) {
-                    keys[j] = (long) (op.largest() ? ~(int) keys[j] : (int) keys[j]) << 32 | j;
+                boolean tiled = group > 1 && out.strides()[last] == 1;
+                if (group > 1) {
+                    for (int j = 0; j < n; j++) {
+                        FloatIO.load(x, from + j * x.strides()[axis], 1, tile, j * group, group);
+                    }
                 }
-                long[] best = best(keys, n, k);
-                MemorySegment m = out.segment();
-                for (int j = 0; j < k; j++) {
-                    m.set(ValueLayout.JAVA_LONG_UNALIGNED, (to + j * out.strides()[axis]) * 8, best[j] & 0xFFFFFFFFL);
+                for (int c = 0; c < group; c++) {
+                    if (group > 1) {
+                        for (int j = 0; j < n; j++) {
+                            values[j] = tile[j * group + c];
+                        }
+                        keysOf(values, keys, n);
+                    } else {
+                        read(x, from, x.strides()[axis], values, keys, n);
+                    }
+                    for (int j = 0; j < n; j++) {
+                        keys[j] = (long) (op.largest() ? ~(int) keys[j] : (int) keys[j]) << 32 | j;
+                    }
+                    long[] best = best(keys, n, k);
+                    for (int j = 0; j < k; j++) {
+                        if (tiled) {
+                            chosen[j * group + c] = best[j] & 0xFFFFFFFFL;
+                        } else {
+                            long at = to + c * out.strides()[last] + j * out.strides()[axis];
+                            m.set(ValueLayout.JAVA_LONG_UNALIGNED, at * 8, best[j] & 0xFFFFFFFFL);
+                        }
+                    }
                 }
+                for (int j = 0; tiled && j < k; j++) {
+                    MemorySegment.copy(chosen, j * group, m, ValueLayout.JAVA_LONG_UNALIGNED, (to + j * out.strides()[axis]) * 8, group);
+                }
+                line += group;
             }
         });
     }
@@ -67,6 +109,11 @@ public final class CpuOrdering {
             return;
         }
         FloatIO.load(x, from, stride, values, 0, n);
+        keysOf(values, keys, n);
+    }
+
+    /** {@link #read}'s keys of n float values. */
+    private static void keysOf(float[] values, long[] keys, int n) {
         for (int j = 0; j < n; j++) {
             float v = values[j];
             int bits = Float.isNaN(v) ? 0x7FC00000 : Float.floatToRawIntBits(v + 0f);
