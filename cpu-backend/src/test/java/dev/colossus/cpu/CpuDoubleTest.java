@@ -65,7 +65,9 @@ class CpuDoubleTest {
     @Test
     void castsBothWaysAreTheReferences() {
         // 1 + 2^-8 + 2^-30 rounds to F32 onto BF16's midpoint 1 + 2^-8, then to even, 1; once from the double, up
-        double[] midpoints = {1 + 0x1p-8 + 0x1p-30, -(1 + 0x1p-8 + 0x1p-30), 1 + 0x1p-11 + 0x1p-30, 0x1p-149 * 1.5, 0x1p128 * (1 - 0x1p-30), 3e300};
+        // and integers past F32's 24 bits, which a cast to an integer type must not round through F32
+        double[] midpoints = {1 + 0x1p-8 + 0x1p-30, -(1 + 0x1p-8 + 0x1p-30), 1 + 0x1p-11 + 0x1p-30, 0x1p-149 * 1.5, 0x1p128 * (1 - 0x1p-30), 3e300,
+            0x1p40 + 1, -(0x1p30 + 3), 16777217.75};
         try (Scope scope = Scope.open()) {
             Tensor corners = Tensor.of(midpoints, midpoints.length);
             Tensor many = Generators.tensor(11, DType.F64, EXTREMES, CONTIGUOUS, 3, 70_001);

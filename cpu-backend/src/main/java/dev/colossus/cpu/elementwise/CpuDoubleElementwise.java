@@ -99,19 +99,14 @@ public final class CpuDoubleElementwise {
             long[] integers = new long[BLOCK];
             walk.forRuns(numel * t / tasks, numel * (t + 1) / tasks, BLOCK, (offsets, n) -> {
                 long at = offsets[0], stride = walk.innerStride(0);
-                if (src.dtype() != DType.F64) {
-                    load(src, offsets[1], walk.innerStride(1), doubles, floats, integers, n);
+                load(src, offsets[1], walk.innerStride(1), doubles, floats, integers, n);
+                if (out.dtype() == DType.F64 || out.dtype() == DType.BOOL) {
                     DoubleIO.store(doubles, n, out, at, stride);
-                    return;
-                }
-                DoubleIO.load(src, offsets[1], walk.innerStride(1), doubles, n);
-                if (LongIO.handles(out.dtype())) {
+                } else if (LongIO.handles(out.dtype())) {
                     for (int i = 0; i < n; i++) {
                         integers[i] = (long) doubles[i];
                     }
                     LongIO.store(integers, n, out, at, stride);
-                } else if (out.dtype() == DType.BOOL) {
-                    DoubleIO.store(doubles, n, out, at, stride);
                 } else {
                     for (int i = 0; i < n; i++) {
                         floats[i] = (float) doubles[i];
