@@ -299,7 +299,10 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * The caller's memory as a tensor, without a copy: row-major (contiguous) strides.
-     * The caller keeps the segment alive for as long as the tensor and its views are used.
+     * The caller keeps the segment alive for as long as the tensor and its views are used. Native
+     * memory (an arena's, a mapped file's) is read and written in place; a Java array's ({@code
+     * MemorySegment.ofArray}) is read and written too, but the CPU backend copies the part an op reaches
+     * into native memory and its results back, as its vector kernels take native memory only.
      *
      * @param segment the caller's memory, the first element at its start
      * @param dtype how its bytes are read

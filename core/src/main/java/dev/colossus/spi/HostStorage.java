@@ -24,7 +24,10 @@ public final class HostStorage extends Storage {
     /** Alignment of allocated blocks: one AVX-512 vector, one cache line. */
     public static final int ALIGNMENT = 64;
 
+    /** Of one class, whatever the caller wrapped (see {@link #segment()}). */
     private final MemorySegment segment;
+    /** The segment a caller wrapped, as it was; null for memory Colossus allocated. */
+    private final MemorySegment wrapped;
     private final MemorySegment block;
     /** The arena of {@link #boundSegment()}, made on first use and closed before the memory is freed. */
     private Arena boundArena;
@@ -34,7 +37,8 @@ public final class HostStorage extends Storage {
 
     private HostStorage(MemorySegment segment, MemorySegment block, boolean constant) {
         super(Device.CPU, segment.byteSize());
-        this.segment = segment;
+        this.wrapped = block == null ? segment : null;
+        this.segment = wrapped != null && wrapped.isNative() ? wrapped.reinterpret(wrapped.byteSize()) : segment;
         this.block = block;
         this.derived = constant ? new ConcurrentHashMap<>() : null;
     }
@@ -109,7 +113,10 @@ public final class HostStorage extends Storage {
     /**
      * The memory, for kernels: a segment with no lifetime of its own, valid only while the storage
      * holds a reference (during an op, the dispatcher holds one). Never hand it to users: see
-     * {@link #boundSegment()}.
+     * {@link #boundSegment()}. Native memory comes as a segment of the class {@code
+     * MemorySegment.ofAddress} makes, also where the caller wrapped one of another (a mapped file's),
+     * with the caller's scope and read-only flag: a kernel whose C2 code knows that class reads it
+     * without testing it (the CPU backend's {@code NativeSegments}).
      *
      * @return the memory, without a lifetime of its own
      */
@@ -128,7 +135,7 @@ public final class HostStorage extends Storage {
      */
     public synchronized MemorySegment boundSegment() {
         if (block == null) {
-            return segment;
+            return wrapped;
         }
         if (boundSegment == null) {
             boundArena = Arena.ofShared();

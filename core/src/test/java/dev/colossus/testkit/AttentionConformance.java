@@ -3,6 +3,7 @@ package dev.colossus.testkit;
 import static dev.colossus.testkit.Conformance.tensor;
 
 import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
+import static dev.colossus.testkit.Generators.Layout.HEAP;
 import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
 import static dev.colossus.testkit.Generators.Values.PLAIN;
 
@@ -74,7 +75,7 @@ public interface AttentionConformance extends Conformance {
     default void attention(DType dtype) {
         long seed = 100;
         for (AttentionCase c : ATTENTION_CASES) {
-            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED)) {
+            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, HEAP)) {
                 Tensor q = tensor(seed++, dtype, PLAIN, layout, c.b(), c.hq(), c.lq(), c.d());
                 Tensor k = tensor(seed++, dtype, PLAIN, layout, c.b(), c.hkv(), c.lk(), c.d());
                 Tensor v = tensor(seed++, dtype, PLAIN, CONTIGUOUS, c.b(), c.hkv(), c.lk(), c.dv());

@@ -4,6 +4,7 @@ import static dev.colossus.testkit.Conformance.tensor;
 import static dev.colossus.testkit.Generators.integers;
 
 import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
+import static dev.colossus.testkit.Generators.Layout.HEAP;
 import static dev.colossus.testkit.Generators.Layout.STRIDED;
 import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
 import static dev.colossus.testkit.Generators.Values.EXTREMES;
@@ -28,7 +29,7 @@ public interface CopyConformance extends Conformance {
         List<DType> computed = Arrays.stream(DType.values()).filter(d -> computes(d.name())).toList();
         for (DType from : computed) {
             for (DType to : computed) {
-                for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED)) {
+                for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, HEAP)) {
                     check("cast " + from + "->" + to, Comparison.EXACT, t -> t[0].to(to),
                             tensor(from.ordinal(), from, EXTREMES, layout, 9, 33));
                 }

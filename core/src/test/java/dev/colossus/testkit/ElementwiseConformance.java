@@ -4,6 +4,7 @@ import static dev.colossus.testkit.Conformance.tensor;
 import static dev.colossus.testkit.Generators.integers;
 
 import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
+import static dev.colossus.testkit.Generators.Layout.HEAP;
 import static dev.colossus.testkit.Generators.Layout.OFFSET;
 import static dev.colossus.testkit.Generators.Layout.STRIDED;
 import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
@@ -169,7 +170,7 @@ public interface ElementwiseConformance extends Conformance {
         for (BinaryFn fn : Arrays.stream(BinaryFn.values()).filter(f -> computes(f.apiName())).toList()) {
             Comparison comparison = fn.isComparison() ? Comparison.EXACT : Comparison.CLOSE;
             for (long[][] pair : pairs) {
-                for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, OFFSET)) {
+                for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, OFFSET, HEAP)) {
                     check(fn.apiName(), comparison, t -> binary(fn, t[0], t[1]),
                             tensor(seed++, dtype, SPECIALS, layout, pair[0]), tensor(seed++, dtype, SPECIALS, CONTIGUOUS, pair[1]));
                 }
@@ -262,7 +263,7 @@ public interface ElementwiseConformance extends Conformance {
         long[][][] shapes = {{{5, 7}, {5, 7}, {5, 7}}, {{5, 1}, {1, 7}, {}}, {{33}, {4, 33}, {4, 1}}};
         long seed = 1;
         for (long[][] s : shapes) {
-            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, HEAP)) {
                 check("where", Comparison.EXACT, t -> Ops.where(t[0], t[1], t[2]),
                         tensor(seed++, DType.BOOL, PLAIN, layout, s[0]), tensor(seed++, dtype, SPECIALS, layout, s[1]),
                         tensor(seed++, dtype, SPECIALS, CONTIGUOUS, s[2]));

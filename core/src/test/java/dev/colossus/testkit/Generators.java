@@ -2,6 +2,7 @@ package dev.colossus.testkit;
 
 import dev.colossus.DType;
 import dev.colossus.Tensor;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -33,7 +34,9 @@ public final class Generators {
         /** the first dimension of size > 1 read with stride 0 */
         BROADCAST,
         /** contiguous, starting at element 3 of its storage: a dense run off the allocation's alignment */
-        OFFSET
+        OFFSET,
+        /** contiguous in a Java array's memory, wrapped without a copy ({@code Tensor.wrap} of {@code MemorySegment.ofArray}) */
+        HEAP
     }
 
     public static Tensor tensor(long seed, DType dtype, long... shape) {
@@ -82,6 +85,14 @@ public final class Generators {
                 try (Tensor base = contiguous(seed, dtype, values, new long[] {count + 3});
                      Tensor run = base.slice(0, 3, count + 3)) {
                     return run.view(shape);
+                }
+            }
+            case HEAP -> {
+                try (Tensor base = contiguous(seed, dtype, values, shape)) {
+                    long bytes = base.numel() * dtype.byteSize();
+                    MemorySegment array = MemorySegment.ofArray(new long[Math.toIntExact((bytes + 7) / 8)]).asSlice(0, bytes);
+                    base.copyTo(array);
+                    return Tensor.wrap(array, dtype, shape);
                 }
             }
             case CONTIGUOUS -> {

@@ -2,6 +2,7 @@ package dev.colossus.testkit;
 
 import static dev.colossus.testkit.Conformance.tensor;
 import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
+import static dev.colossus.testkit.Generators.Layout.HEAP;
 import static dev.colossus.testkit.Generators.Layout.OFFSET;
 import static dev.colossus.testkit.Generators.Layout.STRIDED;
 import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
@@ -55,7 +56,7 @@ public interface IndexingConformance extends Conformance {
         assumeTrue(computes("gather"), "gather: no kernels on this backend's default path");
         long seed = 1;
         for (int n = 1; n <= 33; n += 4) {
-            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, OFFSET)) {
+            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, OFFSET, HEAP)) {
                 Tensor x = tensor(seed++, dtype, EXTREMES, layout, 3, n, 5);
                 for (int dim = 0; dim < 3; dim++) {
                     int d = dim;
@@ -95,7 +96,7 @@ public interface IndexingConformance extends Conformance {
         assumeTrue(computes(dtype.name()), dtype + ": no kernels on this backend");
         assumeTrue(computes("gather"), "gather: no kernels on this backend's default path");
         long seed = 11;
-        for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+        for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, HEAP)) {
             Tensor x = tensor(seed++, dtype, EXTREMES, layout, 5, 9, 4);
             for (int dim = 0; dim < 3; dim++) {
                 int d = dim;

@@ -4,6 +4,7 @@ import static dev.colossus.testkit.Conformance.tensor;
 
 import static dev.colossus.testkit.Generators.Layout.BROADCAST;
 import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
+import static dev.colossus.testkit.Generators.Layout.HEAP;
 import static dev.colossus.testkit.Generators.Layout.STRIDED;
 import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
 import static dev.colossus.testkit.Generators.Values.PLAIN;
@@ -37,7 +38,7 @@ public interface MatMulConformance extends Conformance {
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "F64"})
     default void matmulTransposedAndStridedOperands(DType dtype) {
-        for (Layout a : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+        for (Layout a : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, HEAP)) {
             for (Layout b : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
                 matmul(dtype, 21, 35, 30, a, b, PLAIN);
                 matmul(dtype, 1, 40, 33, a, b, PLAIN);
@@ -196,7 +197,7 @@ public interface MatMulConformance extends Conformance {
         };
         long seed = 11;
         for (long[][] pair : pairs) {
-            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, BROADCAST)) {
+            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, BROADCAST, HEAP)) {
                 check("matmul", Comparison.RELATIVE_L2, t -> Ops.matmul(t[0], t[1]),
                         tensor(seed++, dtype, PLAIN, layout, pair[0]), tensor(seed++, dtype, PLAIN, CONTIGUOUS, pair[1]));
             }

@@ -3,6 +3,7 @@ package dev.colossus.testkit;
 import static dev.colossus.testkit.Conformance.tensor;
 
 import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
+import static dev.colossus.testkit.Generators.Layout.HEAP;
 import static dev.colossus.testkit.Generators.Layout.STRIDED;
 import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
 import static dev.colossus.testkit.Generators.Values.PLAIN;
@@ -28,7 +29,7 @@ public interface NormConformance extends Conformance {
         }
         for (int dim = 0; dim < 3; dim++) {
             int d = dim;
-            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, HEAP)) {
                 Tensor x = tensor(dim + 10L * layout.ordinal(), dtype, PLAIN, layout, 5, 6, 37);
                 check("softmax dim " + d, Comparison.CLOSE, t -> Ops.softmax(t[0], d), x);
                 check("logSoftmax dim " + d, Comparison.CLOSE, t -> Ops.logSoftmax(t[0], d), x);

@@ -2,6 +2,7 @@ package dev.colossus.testkit;
 
 import static dev.colossus.testkit.Conformance.tensor;
 import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
+import static dev.colossus.testkit.Generators.Layout.HEAP;
 import static dev.colossus.testkit.Generators.Layout.STRIDED;
 import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
 import static dev.colossus.testkit.Generators.Values.EXTREMES;
@@ -32,7 +33,7 @@ public interface OrderingConformance extends Conformance {
     default void topkAndSortEveryDimension(DType dtype) {
         assumeTrue(computesTopk(dtype, 33, 33), "topk of " + dtype + ": no kernels on this backend's default path");
         long seed = 71;
-        for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED)) {
+        for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, HEAP)) {
             // EXTREMES: NaN, ±Inf, ±0, subnormals; BF16 and the integers make many ties.
             Tensor x = tensor(seed++, dtype, EXTREMES, layout, 4, 33, 6);
             for (int dim = 0; dim < 3; dim++) {

@@ -2,6 +2,7 @@ package dev.colossus.testkit;
 
 import static dev.colossus.testkit.Conformance.tensor;
 import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
+import static dev.colossus.testkit.Generators.Layout.HEAP;
 import static dev.colossus.testkit.Generators.Layout.OFFSET;
 import static dev.colossus.testkit.Generators.Layout.STRIDED;
 import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
@@ -90,7 +91,7 @@ public interface PositionConformance extends Conformance {
         assumeTrue(computes(dtype.name()), dtype + ": no kernels on this backend");
         assumeTrue(computes("cumsum"), "cumsum: no kernels on this backend's default path");
         long seed = 3;
-        for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, OFFSET)) {
+        for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, OFFSET, HEAP)) {
             for (long n : new long[] {1, 2, 17, 33}) {
                 Tensor x = tensor(seed++, dtype, dtype.isFloatingPoint() ? SPECIALS : PLAIN, layout, 3, n, 5);
                 for (int dim = -3; dim < 3; dim++) {
@@ -140,7 +141,7 @@ public interface PositionConformance extends Conformance {
     default void rotaryEmbeddingBothPairings(DType dtype) {
         long seed = 51;
         for (long d : new long[] {0, 2, 6, 58, 64, 66, 128}) {
-            for (Layout layout : List.of(CONTIGUOUS, STRIDED, OFFSET)) {
+            for (Layout layout : List.of(CONTIGUOUS, STRIDED, OFFSET, HEAP)) {
                 Tensor x = tensor(seed++, dtype, SPECIALS, layout, 2, 3, 5, d);
                 Tensor cos = tensor(seed++, dtype, PLAIN, CONTIGUOUS, 5, d / 2);
                 for (Layout angles : List.of(CONTIGUOUS, TRANSPOSED)) {

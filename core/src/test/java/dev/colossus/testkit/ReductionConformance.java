@@ -4,6 +4,7 @@ import static dev.colossus.testkit.Conformance.tensor;
 
 import static dev.colossus.testkit.Generators.Layout.BROADCAST;
 import static dev.colossus.testkit.Generators.Layout.CONTIGUOUS;
+import static dev.colossus.testkit.Generators.Layout.HEAP;
 import static dev.colossus.testkit.Generators.Layout.STRIDED;
 import static dev.colossus.testkit.Generators.Layout.TRANSPOSED;
 import static dev.colossus.testkit.Generators.Values.EXTREMES;
@@ -28,7 +29,7 @@ public interface ReductionConformance extends Conformance {
     @EnumSource(names = {"F32", "F16", "BF16", "F64"})
     default void sumMeanVarOverEveryAxisSet(DType dtype) {
         for (int[] dims : REDUCED_DIMS) {
-            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, BROADCAST)) {
+            for (Layout layout : List.of(CONTIGUOUS, TRANSPOSED, STRIDED, BROADCAST, HEAP)) {
                 for (boolean keepdim : List.of(true, false)) {
                     Tensor x = tensor(dims.length * 10 + layout.ordinal(), dtype, PLAIN, layout, 6, 7, 33);
                     String at = " dims " + Arrays.toString(dims) + " keepdim " + keepdim;

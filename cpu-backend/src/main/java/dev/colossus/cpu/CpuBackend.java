@@ -67,11 +67,20 @@ public final class CpuBackend extends HostBackend {
     }
 
     /**
-     * Runs {@code op} on the kernels below; on the calling thread alone when an operand lies in memory
-     * the worker threads may not touch (a tensor wrapping a confined arena's segment).
+     * Runs {@code op} on the kernels below: on native copies of the operands that wrap a Java array
+     * ({@link HeapOperands}), and on the calling thread alone when an operand lies in memory the worker
+     * threads may not touch (a tensor wrapping a confined arena's segment).
      */
     @Override
     public void execute(Op op) {
+        if (HeapOperands.any(op)) {
+            HeapOperands.run(op, CpuBackend::executeNative);
+        } else {
+            executeNative(op);
+        }
+    }
+
+    private static void executeNative(Op op) {
         if (workersCanAccess(op)) {
             dispatch(op);
         } else {

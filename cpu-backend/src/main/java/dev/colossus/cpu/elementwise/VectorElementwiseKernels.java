@@ -1,6 +1,7 @@
 package dev.colossus.cpu.elementwise;
 
 import static dev.colossus.cpu.simd.F16Lanes.loadF16;
+import static dev.colossus.cpu.simd.NativeSegments.exact;
 import static dev.colossus.cpu.simd.VectorLanes.DOUBLES;
 import static dev.colossus.cpu.simd.VectorLanes.L;
 import static dev.colossus.cpu.simd.VectorLanes.NATIVE;
@@ -456,16 +457,16 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
     /** -x: the sign flipped. */
     private static void negF16(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         for (long i = 0; i < 2L * bound; i += 2L * HALF_WORDS.length()) {
-            F16Lanes.quiet(ShortVector.fromMemorySegment(HALF_WORDS, x, at + i, NATIVE)).lanewise(XOR, F16_SIGN)
-                    .intoMemorySegment(out, outAt + i, NATIVE);
+            F16Lanes.quiet(ShortVector.fromMemorySegment(HALF_WORDS, exact(x), at + i, NATIVE)).lanewise(XOR, F16_SIGN)
+                    .intoMemorySegment(exact(out), outAt + i, NATIVE);
         }
     }
 
     /** |x|: the sign cleared. */
     private static void absF16(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         for (long i = 0; i < 2L * bound; i += 2L * HALF_WORDS.length()) {
-            F16Lanes.quiet(ShortVector.fromMemorySegment(HALF_WORDS, x, at + i, NATIVE)).and(F16_MAGNITUDE)
-                    .intoMemorySegment(out, outAt + i, NATIVE);
+            F16Lanes.quiet(ShortVector.fromMemorySegment(HALF_WORDS, exact(x), at + i, NATIVE)).and(F16_MAGNITUDE)
+                    .intoMemorySegment(exact(out), outAt + i, NATIVE);
         }
     }
 
@@ -475,45 +476,45 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
      */
     private static void reluF16(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         for (long i = 0; i < 2L * bound; i += 2L * HALF_WORDS.length()) {
-            ShortVector h = F16Lanes.quiet(ShortVector.fromMemorySegment(HALF_WORDS, x, at + i, NATIVE));
-            h.lanewise(MAX, (short) 0).blend(h, F16Lanes.isNaN(h)).intoMemorySegment(out, outAt + i, NATIVE);
+            ShortVector h = F16Lanes.quiet(ShortVector.fromMemorySegment(HALF_WORDS, exact(x), at + i, NATIVE));
+            h.lanewise(MAX, (short) 0).blend(h, F16Lanes.isNaN(h)).intoMemorySegment(exact(out), outAt + i, NATIVE);
         }
     }
 
     private static void neg(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         for (int i = 0; i < bound; i += L) {
-            load(x, at, i).lanewise(NEG).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            load(x, at, i).lanewise(NEG).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
         }
     }
 
     private static void abs(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         for (int i = 0; i < bound; i += L) {
-            load(x, at, i).lanewise(ABS).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            load(x, at, i).lanewise(ABS).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
         }
     }
 
     private static void relu(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         FloatVector zero = FloatVector.zero(S);
         for (int i = 0; i < bound; i += L) {
-            load(x, at, i).lanewise(MAX, zero).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            load(x, at, i).lanewise(MAX, zero).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
         }
     }
 
     private static void exp(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         for (int i = 0; i < bound; i += L) {
-            VectorMath.exp(load(x, at, i)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            VectorMath.exp(load(x, at, i)).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
         }
     }
 
     private static void log(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         for (int i = 0; i < bound; i += L) {
-            VectorMath.log(load(x, at, i)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            VectorMath.log(load(x, at, i)).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
         }
     }
 
     private static void log1p(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         for (int i = 0; i < bound; i += L) {
-            VectorMath.log1p(load(x, at, i)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            VectorMath.log1p(load(x, at, i)).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
         }
     }
 
@@ -521,7 +522,7 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
     private static void sigmoid(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         FloatVector one = FloatVector.broadcast(S, 1);
         for (int i = 0; i < bound; i += L) {
-            one.div(VectorMath.exp(load(x, at, i).neg()).add(1f)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            one.div(VectorMath.exp(load(x, at, i).neg()).add(1f)).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
         }
     }
 
@@ -529,7 +530,7 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
     private static void silu(MemorySegment x, long at, MemorySegment out, long outAt, int bound) {
         for (int i = 0; i < bound; i += L) {
             FloatVector v = load(x, at, i);
-            v.div(VectorMath.exp(v.neg()).add(1f)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            v.div(VectorMath.exp(v.neg()).add(1f)).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
         }
     }
 
@@ -577,12 +578,12 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
         (x, at, out, outAt, from, to) -> {
             for (int i = from; i < to; i += L) {
                 FloatVector ax = load(x, at, i).lanewise(ABS);
-                VectorMath.exp(ax.add(ax)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+                VectorMath.exp(ax.add(ax)).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
             }
         },
         (x, at, out, outAt, from, to) -> {
             for (int i = from; i < to; i += L) {
-                VectorMath.tanh(load(x, at, i), load(out, outAt, i)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+                VectorMath.tanh(load(x, at, i), load(out, outAt, i)).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
             }
         },
     };
@@ -592,7 +593,7 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
         (x, at, out, outAt, from, to) -> exp(x, at + 4L * from, out, outAt + 4L * from, to - from),
         (x, at, out, outAt, from, to) -> {
             for (int i = from; i < to; i += L) {
-                VectorMath.expm1(load(x, at, i), load(out, outAt, i)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+                VectorMath.expm1(load(x, at, i), load(out, outAt, i)).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
             }
         },
     };
@@ -609,7 +610,7 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
     private static void erfcExponents(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to) {
         for (int i = from; i < to; i += L) {
             FloatVector ax = load(x, at, i).mul(SQRT_HALF).lanewise(ABS);
-            erfcExponent(ax, erfcT(ax)).blend(0f, ax.compare(GT, ERFC_NEGLIGIBLE)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            erfcExponent(ax, erfcT(ax)).blend(0f, ax.compare(GT, ERFC_NEGLIGIBLE)).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
         }
     }
 
@@ -617,19 +618,19 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
     private static void erfErfcExponents(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to) {
         for (int i = from; i < to; i += L) {
             FloatVector ax = load(x, at, i).lanewise(ABS).lanewise(MIN, ERF_SATURATED);
-            erfcExponent(ax, erfcT(ax)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            erfcExponent(ax, erfcT(ax)).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
         }
     }
 
     private static void erfOfExponentials(MemorySegment x, long at, MemorySegment out, long outAt, int from, int to) {
         for (int i = from; i < to; i += L) {
-            erf(load(x, at, i), load(out, outAt, i)).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            erf(load(x, at, i), load(out, outAt, i)).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
         }
     }
 
     private static void expInPlace(MemorySegment x, long at, int from, int to) {
         for (int i = from; i < to; i += L) {
-            VectorMath.expOfNonPositive(load(x, at, i)).intoMemorySegment(x, at + 4L * i, NATIVE);
+            VectorMath.expOfNonPositive(load(x, at, i)).intoMemorySegment(exact(x), at + 4L * i, NATIVE);
         }
     }
 
@@ -638,7 +639,7 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
             FloatVector v = load(x, at, i);
             FloatVector z = v.mul(SQRT_HALF), az = z.lanewise(ABS);
             FloatVector onePlusErf = onePlusErf(z, erfcT(az), load(out, outAt, i).blend(0f, az.compare(GT, ERFC_NEGLIGIBLE)));
-            v.mul(0.5f).mul(onePlusErf).intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            v.mul(0.5f).mul(onePlusErf).intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
         }
     }
 
@@ -681,38 +682,38 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
         switch (fn) {
             case ADD -> {
                 for (long i = 0; i < 4L * bound; i += 4L * L) {
-                    FloatVector.fromMemorySegment(S, a, aAt + i, order).add(FloatVector.fromMemorySegment(S, b, bAt + i, order))
-                            .intoMemorySegment(out, outAt + i, order);
+                    FloatVector.fromMemorySegment(S, exact(a), aAt + i, order).add(FloatVector.fromMemorySegment(S, exact(b), bAt + i, order))
+                            .intoMemorySegment(exact(out), outAt + i, order);
                 }
             }
             case SUB -> {
                 for (long i = 0; i < 4L * bound; i += 4L * L) {
-                    FloatVector.fromMemorySegment(S, a, aAt + i, order).sub(FloatVector.fromMemorySegment(S, b, bAt + i, order))
-                            .intoMemorySegment(out, outAt + i, order);
+                    FloatVector.fromMemorySegment(S, exact(a), aAt + i, order).sub(FloatVector.fromMemorySegment(S, exact(b), bAt + i, order))
+                            .intoMemorySegment(exact(out), outAt + i, order);
                 }
             }
             case MUL -> {
                 for (long i = 0; i < 4L * bound; i += 4L * L) {
-                    FloatVector.fromMemorySegment(S, a, aAt + i, order).mul(FloatVector.fromMemorySegment(S, b, bAt + i, order))
-                            .intoMemorySegment(out, outAt + i, order);
+                    FloatVector.fromMemorySegment(S, exact(a), aAt + i, order).mul(FloatVector.fromMemorySegment(S, exact(b), bAt + i, order))
+                            .intoMemorySegment(exact(out), outAt + i, order);
                 }
             }
             case DIV -> {
                 for (long i = 0; i < 4L * bound; i += 4L * L) {
-                    FloatVector.fromMemorySegment(S, a, aAt + i, order).div(FloatVector.fromMemorySegment(S, b, bAt + i, order))
-                            .intoMemorySegment(out, outAt + i, order);
+                    FloatVector.fromMemorySegment(S, exact(a), aAt + i, order).div(FloatVector.fromMemorySegment(S, exact(b), bAt + i, order))
+                            .intoMemorySegment(exact(out), outAt + i, order);
                 }
             }
             case MAXIMUM -> {
                 for (long i = 0; i < 4L * bound; i += 4L * L) {
-                    FloatVector.fromMemorySegment(S, a, aAt + i, order).lanewise(MAX, FloatVector.fromMemorySegment(S, b, bAt + i, order))
-                            .intoMemorySegment(out, outAt + i, order);
+                    FloatVector.fromMemorySegment(S, exact(a), aAt + i, order).lanewise(MAX, FloatVector.fromMemorySegment(S, exact(b), bAt + i, order))
+                            .intoMemorySegment(exact(out), outAt + i, order);
                 }
             }
             case MINIMUM -> {
                 for (long i = 0; i < 4L * bound; i += 4L * L) {
-                    FloatVector.fromMemorySegment(S, a, aAt + i, order).lanewise(MIN, FloatVector.fromMemorySegment(S, b, bAt + i, order))
-                            .intoMemorySegment(out, outAt + i, order);
+                    FloatVector.fromMemorySegment(S, exact(a), aAt + i, order).lanewise(MIN, FloatVector.fromMemorySegment(S, exact(b), bAt + i, order))
+                            .intoMemorySegment(exact(out), outAt + i, order);
                 }
             }
             default -> throw new IllegalArgumentException(fn.apiName() + " is not arithmetic");

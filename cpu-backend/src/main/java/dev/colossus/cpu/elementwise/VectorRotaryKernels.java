@@ -1,5 +1,6 @@
 package dev.colossus.cpu.elementwise;
 
+import static dev.colossus.cpu.simd.NativeSegments.exact;
 import static dev.colossus.cpu.simd.VectorLanes.HIGH_HALF;
 import static dev.colossus.cpu.simd.VectorLanes.L;
 import static dev.colossus.cpu.simd.VectorLanes.NATIVE;
@@ -129,11 +130,11 @@ final class VectorRotaryKernels implements RotaryKernels {
         long half = 4L * pairs, xAt = x.at(), outAt = out.at();
         MemorySegment xs = x.memory(), os = out.memory();
         for (int v = 0, vectors = rows * (bound / L), i = 0, angles = 0; v < vectors; v++) {
-            FloatVector a = FloatVector.fromMemorySegment(S, xs, xAt + 4L * i, NATIVE);
-            FloatVector b = FloatVector.fromMemorySegment(S, xs, xAt + half + 4L * i, NATIVE);
+            FloatVector a = FloatVector.fromMemorySegment(S, exact(xs), xAt + 4L * i, NATIVE);
+            FloatVector b = FloatVector.fromMemorySegment(S, exact(xs), xAt + half + 4L * i, NATIVE);
             FloatVector c = FloatVector.fromArray(S, cos, angles + i), s = FloatVector.fromArray(S, sin, angles + i);
-            a.mul(c).sub(b.mul(s)).intoMemorySegment(os, outAt + 4L * i, NATIVE);
-            b.mul(c).add(a.mul(s)).intoMemorySegment(os, outAt + half + 4L * i, NATIVE);
+            a.mul(c).sub(b.mul(s)).intoMemorySegment(exact(os), outAt + 4L * i, NATIVE);
+            b.mul(c).add(a.mul(s)).intoMemorySegment(exact(os), outAt + half + 4L * i, NATIVE);
             i += L;
             if (i == bound) {
                 i = 0;
@@ -168,12 +169,12 @@ final class VectorRotaryKernels implements RotaryKernels {
             IntVector low = a0.mul(c0).sub(b0.mul(s0)).reinterpretAsInts(), high = a1.mul(c1).sub(b1.mul(s1)).reinterpretAsInts();
             low = low.add(low.lanewise(LSHR, 16).and(1)).add(0x7FFF);
             high = high.add(high.lanewise(LSHR, 16).and(1)).add(0x7FFF);
-            low.lanewise(LSHR, 16).or(high.and(HIGH_HALF)).intoMemorySegment(os, outAt + 2L * i, NATIVE);
+            low.lanewise(LSHR, 16).or(high.and(HIGH_HALF)).intoMemorySegment(exact(os), outAt + 2L * i, NATIVE);
             low = b0.mul(c0).add(a0.mul(s0)).reinterpretAsInts();
             high = b1.mul(c1).add(a1.mul(s1)).reinterpretAsInts();
             low = low.add(low.lanewise(LSHR, 16).and(1)).add(0x7FFF);
             high = high.add(high.lanewise(LSHR, 16).and(1)).add(0x7FFF);
-            low.lanewise(LSHR, 16).or(high.and(HIGH_HALF)).intoMemorySegment(os, outAt + half + 2L * i, NATIVE);
+            low.lanewise(LSHR, 16).or(high.and(HIGH_HALF)).intoMemorySegment(exact(os), outAt + half + 2L * i, NATIVE);
             i += 2 * L;
             if (i == bound) {
                 i = 0;
@@ -199,9 +200,9 @@ final class VectorRotaryKernels implements RotaryKernels {
     private static void pairsF32(MemorySegment xs, long xAt, MemorySegment os, long outAt, float[] cos, float[] sin, int angles,
             int count) {
         for (int e = 0; e < count; e += L) {
-            FloatVector v = FloatVector.fromMemorySegment(S, xs, xAt + 4L * e, NATIVE);
+            FloatVector v = FloatVector.fromMemorySegment(S, exact(xs), xAt + 4L * e, NATIVE);
             FloatVector c = FloatVector.fromArray(S, cos, angles + e), s = FloatVector.fromArray(S, sin, angles + e);
-            v.mul(c).add(v.rearrange(SWAP).mul(s)).intoMemorySegment(os, outAt + 4L * e, NATIVE);
+            v.mul(c).add(v.rearrange(SWAP).mul(s)).intoMemorySegment(exact(os), outAt + 4L * e, NATIVE);
         }
     }
 

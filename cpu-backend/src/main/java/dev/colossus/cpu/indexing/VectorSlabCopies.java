@@ -1,5 +1,6 @@
 package dev.colossus.cpu.indexing;
 
+import static dev.colossus.cpu.simd.NativeSegments.exact;
 import static dev.colossus.cpu.simd.VectorLanes.NATIVE;
 import static dev.colossus.cpu.simd.VectorLanes.S;
 
@@ -24,14 +25,14 @@ final class VectorSlabCopies implements SlabCopies {
     public void copyFour(MemorySegment from, long a, long b, long c, long d, MemorySegment to, long at, long bytes) {
         long i = 0;
         for (; i + STEP <= bytes; i += STEP) {
-            ByteVector va = ByteVector.fromMemorySegment(BYTES, from, a + i, NATIVE);
-            ByteVector vb = ByteVector.fromMemorySegment(BYTES, from, b + i, NATIVE);
-            ByteVector vc = ByteVector.fromMemorySegment(BYTES, from, c + i, NATIVE);
-            ByteVector vd = ByteVector.fromMemorySegment(BYTES, from, d + i, NATIVE);
-            va.intoMemorySegment(to, at + i, NATIVE);
-            vb.intoMemorySegment(to, at + bytes + i, NATIVE);
-            vc.intoMemorySegment(to, at + 2 * bytes + i, NATIVE);
-            vd.intoMemorySegment(to, at + 3 * bytes + i, NATIVE);
+            ByteVector va = ByteVector.fromMemorySegment(BYTES, exact(from), a + i, NATIVE);
+            ByteVector vb = ByteVector.fromMemorySegment(BYTES, exact(from), b + i, NATIVE);
+            ByteVector vc = ByteVector.fromMemorySegment(BYTES, exact(from), c + i, NATIVE);
+            ByteVector vd = ByteVector.fromMemorySegment(BYTES, exact(from), d + i, NATIVE);
+            va.intoMemorySegment(exact(to), at + i, NATIVE);
+            vb.intoMemorySegment(exact(to), at + bytes + i, NATIVE);
+            vc.intoMemorySegment(exact(to), at + 2 * bytes + i, NATIVE);
+            vd.intoMemorySegment(exact(to), at + 3 * bytes + i, NATIVE);
         }
         if (i < bytes) {
             long tail = bytes - i;

@@ -1,5 +1,6 @@
 package dev.colossus.cpu.matmul;
 
+import dev.colossus.cpu.elementwise.CpuElementwise;
 import dev.colossus.cpu.elementwise.ElementwiseKernels;
 import dev.colossus.cpu.parallel.CpuParallel;
 import dev.colossus.cpu.settings.CpuSettings;
@@ -10,11 +11,12 @@ import static dev.colossus.cpu.matmul.PackingBuffers.Kind.ADDEND;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.B;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.PART;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.ROW;
-import static dev.colossus.cpu.matmul.PackingBuffers.Kind.SCRATCH;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.SUMS;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.TILE;
 
 import dev.colossus.DType;
+import dev.colossus.Shape;
+import dev.colossus.op.Copy;
 import dev.colossus.op.MatMul;
 import dev.colossus.op.UnaryFn;
 import dev.colossus.spi.HostStorage;
@@ -159,30 +161,29 @@ public final class CpuMatMul {
         CpuParallel.forEach(tasks, task -> {
             long from = batches * task / tasks;
             long to = batches * (task + 1) / tasks;
-            float[] scratch = direct ? null : PackingBuffers.floats(SCRATCH, Math.toIntExact(m * n));
-            for (long batch = from; batch < to; batch++) {
-                long o0 = outBatch.offset(batch);
-                MemorySegment c = direct ? out.segment() : MemorySegment.ofArray(scratch);
-                long c0 = direct ? o0 * 4 : 0;
-                long d0 = d == null ? 0 : dBatch.offset(batch);
-                float beta = (float) op.beta();
-                Product p = new Product(a, aBatch.offset(batch), as[r - 2], as[r - 1],
-                        b, bBatch.offset(batch), bs[r - 2], bs[r - 1], m, n, k, c, c0, n,
-                        (float) op.alpha(), d, d0, dm, dn, beta, Product.sharedRow(d, d0, dm, dn, m, n, beta));
-                multiply(p, op.activation(), !perTask);
-                if (!direct) {
-                    narrow(scratch, m * n, out, o0, !perTask);
+            // a product into BF16 or F16 is computed in F32 native memory, then cast into out
+            HostStorage scratch = direct ? null : HostStorage.allocate(4 * m * n);
+            try {
+                for (long batch = from; batch < to; batch++) {
+                    long o0 = outBatch.offset(batch);
+                    MemorySegment c = direct ? out.segment() : scratch.segment();
+                    long c0 = direct ? o0 * 4 : 0;
+                    long d0 = d == null ? 0 : dBatch.offset(batch);
+                    float beta = (float) op.beta();
+                    Product p = new Product(a, aBatch.offset(batch), as[r - 2], as[r - 1],
+                            b, bBatch.offset(batch), bs[r - 2], bs[r - 1], m, n, k, c, c0, n,
+                            (float) op.alpha(), d, d0, dm, dn, beta, Product.sharedRow(d, d0, dm, dn, m, n, beta));
+                    multiply(p, op.activation(), !perTask);
+                    if (!direct) {
+                        CpuElementwise.cast(new Copy(Operand.contiguous(scratch, DType.F32, Shape.of(m * n)),
+                                out.withLayout(Shape.of(m * n), new long[] {1}, o0)));
+                    }
+                }
+            } finally {
+                if (scratch != null) {
+                    scratch.release();
                 }
             }
-        });
-    }
-
-    /** The F32 product in {@code scratch} into the output's dtype at element {@code o0}, split across threads when {@code parallel}. */
-    private static void narrow(float[] scratch, long count, Operand out, long o0, boolean parallel) {
-        int tasks = parallel ? CpuParallel.tasksFor(count, ACTIVATION_GRAIN) : 1;
-        CpuParallel.forEach(tasks, t -> {
-            int from = (int) (count * t / tasks), to = (int) (count * (t + 1) / tasks);
-            FloatIO.store(scratch, from, to - from, out, o0 + from, 1);
         });
     }
 

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The GEMM's packing buffers as one thread uses them (packed A and B blocks, rows, a tile, the addend's
- * row, a product's F32 scratch, column blocks' dot products; F32, F64 for {@link VectorMatMulF64}, and BF16 words for {@link RowProducts#bf16Dots}), each grown as needed and reused, so that a product allocates nothing
+ * row, column blocks' dot products; F32, F64 for {@link VectorMatMulF64}, and BF16 words for {@link RowProducts#bf16Dots}), each grown as needed and reused, so that a product allocates nothing
  * in steady state.
  *
  * <p>The backend's worker threads keep a set each for good. Any other thread (a caller, perhaps one of
@@ -17,10 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PackingBuffers {
     /**
      * What a buffer holds. Each kind is one use, so that no two uses live at once in one product share
-     * a buffer: SCRATCH holds a product's F32 result (its C) while the product runs, and {@link
-     * ColumnBlocks}'s sums of a task's rows and one block's part of them are SUMS and PART.
+     * a buffer: {@link ColumnBlocks}'s sums of a task's rows and one block's part of them are SUMS and PART.
      */
-    enum Kind { A, B, ROW, TILE, ADDEND, SCRATCH, SUMS, PART }
+    enum Kind { A, B, ROW, TILE, ADDEND, SUMS, PART }
 
     private static final ThreadLocal<PackingBuffers> CURRENT =
             ThreadLocal.withInitial(() -> CpuParallel.isWorker() ? new PackingBuffers() : null);

@@ -3,6 +3,7 @@ package dev.colossus.cpu.matmul;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.A;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.B;
 import static dev.colossus.cpu.matmul.PackingBuffers.Kind.TILE;
+import static dev.colossus.cpu.simd.NativeSegments.exact;
 
 import dev.colossus.cpu.parallel.CpuParallel;
 import dev.colossus.cpu.simd.Simd;
@@ -171,7 +172,7 @@ public final class VectorMatMulF64 {
         if (bn == 1 && cols == NR) {
             for (int k = 0; k < kc; k++) {
                 for (int v = 0; v < NR; v += L) {
-                    DoubleVector.fromMemorySegment(S, b, (at + k * bk + v) * 8, ORDER).intoArray(dst, dstOff + k * NR + v);
+                    DoubleVector.fromMemorySegment(S, exact(b), (at + k * bk + v) * 8, ORDER).intoArray(dst, dstOff + k * NR + v);
                 }
             }
         } else if (bk == 1) {
@@ -205,9 +206,9 @@ public final class VectorMatMulF64 {
                 for (int v = 0; v < NR; v += L) {
                     DoubleVector sum = DoubleVector.fromArray(S, tile, i * NR + v).mul(alpha);
                     if (!first) {
-                        sum = sum.add(DoubleVector.fromMemorySegment(S, c, at + v * 8L, ORDER));
+                        sum = sum.add(DoubleVector.fromMemorySegment(S, exact(c), at + v * 8L, ORDER));
                     }
-                    sum.intoMemorySegment(c, at + v * 8L, ORDER);
+                    sum.intoMemorySegment(exact(c), at + v * 8L, ORDER);
                 }
             }
             return;

@@ -1,5 +1,7 @@
 package dev.colossus.cpu.matmul;
 
+import static dev.colossus.cpu.simd.NativeSegments.exact;
+
 import dev.colossus.cpu.simd.Simd;
 import dev.colossus.cpu.simd.VectorLanes;
 import java.lang.foreign.MemorySegment;
@@ -192,7 +194,7 @@ final class VectorMicroKernel implements MicroKernel {
 
     /** {@code C = v} or {@code C += v} at byte {@code at}. */
     private static void store(FloatVector v, MemorySegment c, long at, boolean accumulate) {
-        (accumulate ? v.add(FloatVector.fromMemorySegment(S, c, at, ORDER)) : v).intoMemorySegment(c, at, ORDER);
+        (accumulate ? v.add(FloatVector.fromMemorySegment(S, exact(c), at, ORDER)) : v).intoMemorySegment(exact(c), at, ORDER);
     }
 
     @Override
@@ -263,14 +265,14 @@ final class VectorMicroKernel implements MicroKernel {
             long step = (long) L * size;
             for (int kk = 0; kk < k; kk++, row += bRowBytes) {
                 FloatVector a0 = FloatVector.broadcast(S, a[kk]);
-                c0 = a0.fma(FloatVector.fromMemorySegment(S, b, row, ORDER), c0);
-                c1 = a0.fma(FloatVector.fromMemorySegment(S, b, row + step, ORDER), c1);
-                c2 = a0.fma(FloatVector.fromMemorySegment(S, b, row + 2 * step, ORDER), c2);
-                c3 = a0.fma(FloatVector.fromMemorySegment(S, b, row + 3 * step, ORDER), c3);
-                c4 = a0.fma(FloatVector.fromMemorySegment(S, b, row + 4 * step, ORDER), c4);
-                c5 = a0.fma(FloatVector.fromMemorySegment(S, b, row + 5 * step, ORDER), c5);
-                c6 = a0.fma(FloatVector.fromMemorySegment(S, b, row + 6 * step, ORDER), c6);
-                c7 = a0.fma(FloatVector.fromMemorySegment(S, b, row + 7 * step, ORDER), c7);
+                c0 = a0.fma(FloatVector.fromMemorySegment(S, exact(b), row, ORDER), c0);
+                c1 = a0.fma(FloatVector.fromMemorySegment(S, exact(b), row + step, ORDER), c1);
+                c2 = a0.fma(FloatVector.fromMemorySegment(S, exact(b), row + 2 * step, ORDER), c2);
+                c3 = a0.fma(FloatVector.fromMemorySegment(S, exact(b), row + 3 * step, ORDER), c3);
+                c4 = a0.fma(FloatVector.fromMemorySegment(S, exact(b), row + 4 * step, ORDER), c4);
+                c5 = a0.fma(FloatVector.fromMemorySegment(S, exact(b), row + 5 * step, ORDER), c5);
+                c6 = a0.fma(FloatVector.fromMemorySegment(S, exact(b), row + 6 * step, ORDER), c6);
+                c7 = a0.fma(FloatVector.fromMemorySegment(S, exact(b), row + 7 * step, ORDER), c7);
             }
             long at = cOff + (long) j * 4;
             store4(c, at, c0, c1, c2, c3);
@@ -294,10 +296,10 @@ final class VectorMicroKernel implements MicroKernel {
             long step = (long) L * 4;
             for (int kk = 0; kk < k; kk++, row += bRowBytes) {
                 FloatVector a0 = FloatVector.broadcast(S, a[kk]);
-                IntVector p0 = IntVector.fromMemorySegment(INTS, b, row, ORDER);
-                IntVector p1 = IntVector.fromMemorySegment(INTS, b, row + step, ORDER);
-                IntVector p2 = IntVector.fromMemorySegment(INTS, b, row + 2 * step, ORDER);
-                IntVector p3 = IntVector.fromMemorySegment(INTS, b, row + 3 * step, ORDER);
+                IntVector p0 = IntVector.fromMemorySegment(INTS, exact(b), row, ORDER);
+                IntVector p1 = IntVector.fromMemorySegment(INTS, exact(b), row + step, ORDER);
+                IntVector p2 = IntVector.fromMemorySegment(INTS, exact(b), row + 2 * step, ORDER);
+                IntVector p3 = IntVector.fromMemorySegment(INTS, exact(b), row + 3 * step, ORDER);
                 e0 = a0.fma(p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), e0);
                 o0 = a0.fma(p0.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), o0);
                 e1 = a0.fma(p1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), e1);
@@ -318,20 +320,20 @@ final class VectorMicroKernel implements MicroKernel {
     }
 
     private static void store4(MemorySegment c, long at, FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3) {
-        v0.intoMemorySegment(c, at, ORDER);
-        v1.intoMemorySegment(c, at + L * 4L, ORDER);
-        v2.intoMemorySegment(c, at + 2L * L * 4, ORDER);
-        v3.intoMemorySegment(c, at + 3L * L * 4, ORDER);
+        v0.intoMemorySegment(exact(c), at, ORDER);
+        v1.intoMemorySegment(exact(c), at + L * 4L, ORDER);
+        v2.intoMemorySegment(exact(c), at + 2L * L * 4, ORDER);
+        v3.intoMemorySegment(exact(c), at + 3L * L * 4, ORDER);
     }
 
     /** L floats at byte {@code at}: F32, or BF16 widened. */
     private static FloatVector load(MemorySegment b, long at, boolean bf16) {
-        return bf16 ? widen(b, at) : FloatVector.fromMemorySegment(S, b, at, ORDER);
+        return bf16 ? widen(b, at) : FloatVector.fromMemorySegment(S, exact(b), at, ORDER);
     }
 
     /** L BF16 values at byte {@code at} as F32: each the upper half of an F32. */
     private static FloatVector widen(MemorySegment b, long at) {
-        ShortVector halves = ShortVector.fromMemorySegment(HALVES, b, at, ORDER);
+        ShortVector halves = ShortVector.fromMemorySegment(HALVES, exact(b), at, ORDER);
         return ((IntVector) halves.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0)).lanewise(VectorOperators.LSHL, 16)
                 .reinterpretAsFloats();
     }

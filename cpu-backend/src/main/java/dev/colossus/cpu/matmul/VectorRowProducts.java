@@ -1,5 +1,6 @@
 package dev.colossus.cpu.matmul;
 
+import static dev.colossus.cpu.simd.NativeSegments.exact;
 import static dev.colossus.cpu.simd.VectorLanes.HIGH_HALF;
 import static dev.colossus.cpu.simd.VectorLanes.INTS;
 import static dev.colossus.cpu.simd.VectorLanes.L;
@@ -127,58 +128,59 @@ final class VectorRowProducts implements RowProducts {
         FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0;
         int i = 0;
         for (; i + 2 * RUN <= runs; i += 2 * RUN) {
-            IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
-            IntVector v = IntVector.fromMemorySegment(INTS, k, row + 2L * (i + RUN), NATIVE);
+            IntVector w = IntVector.fromMemorySegment(INTS, exact(k), row + 2L * i, NATIVE);
+            IntVector v = IntVector.fromMemorySegment(INTS, exact(k), row + 2L * (i + RUN), NATIVE);
             s0 = FloatVector.fromArray(S, q, off + i).fma(low(w), s0);
             t0 = FloatVector.fromArray(S, q, off + i + L).fma(high(w), t0);
             s1 = FloatVector.fromArray(S, q, off + i + RUN).fma(low(v), s1);
             t1 = FloatVector.fromArray(S, q, off + i + RUN + L).fma(high(v), t1);
         }
         if (i < runs) {
-            IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
+            IntVector w = IntVector.fromMemorySegment(INTS, exact(k), row + 2L * i, NATIVE);
             s0 = FloatVector.fromArray(S, q, off + i).fma(low(w), s0);
             t0 = FloatVector.fromArray(S, q, off + i + L).fma(high(w), t0);
         }
         return s0.add(t0).add(s1.add(t1)).reduceLanes(ADD);
     }
 
-    /** One BF16 row against the keys, x's words widened as the keys' are ({@link #bf16Runs}), then the tail in natural order. */
+    /**
+     * One BF16 row against the keys, x's words widened as the keys' are ({@link #bf16Runs}), then the
+     * tail in natural order. The loop over the keys and the loop over a key's runs are one method of
+     * more than 325 bytecodes ({@code -XX:FreqInlineSize}), so that C2 never inlines it into its
+     * callers and always compiles it on its own. Inlined into the matmul's task lambdas, its widenings
+     * were left as calls (the Vector API's reinterpreting casts) in some JVMs and not in others, by the
+     * order in which methods were compiled: Llama 1B's down and q/o projections took 4 times as long and
+     * the decode step twice.
+     */
     @Override
     public void bf16Dots(int[] x, int from, int d, MemorySegment k, long at, long rowBytes, int keys, float[] out) {
         int runs = d - d % RUN;
+        int word = from / 2;
         for (int j = 0; j < keys; j++) {
             long row = at + j * rowBytes;
             float tail = 0;
             for (int i = runs; i < d; i++) {
                 tail += RowProducts.wordValue(x, from + i) * ScalarRowProducts.element(k, row, i, DType.BF16);
             }
-            out[j] = wordRuns(x, from / 2, runs, k, row) + tail;
+            FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0;
+            int i = 0;
+            for (; i + 2 * RUN <= runs; i += 2 * RUN) {
+                IntVector w = IntVector.fromMemorySegment(INTS, exact(k), row + 2L * i, NATIVE);
+                IntVector v = IntVector.fromMemorySegment(INTS, exact(k), row + 2L * (i + RUN), NATIVE);
+                IntVector a = IntVector.fromArray(INTS, x, word + i / 2), b = IntVector.fromArray(INTS, x, word + i / 2 + L);
+                s0 = low(a).fma(low(w), s0);
+                t0 = high(a).fma(high(w), t0);
+                s1 = low(b).fma(low(v), s1);
+                t1 = high(b).fma(high(v), t1);
+            }
+            if (i < runs) {
+                IntVector w = IntVector.fromMemorySegment(INTS, exact(k), row + 2L * i, NATIVE);
+                IntVector a = IntVector.fromArray(INTS, x, word + i / 2);
+                s0 = low(a).fma(low(w), s0);
+                t0 = high(a).fma(high(w), t0);
+            }
+            out[j] = s0.add(t0).add(s1.add(t1)).reduceLanes(ADD) + tail;
         }
-    }
-
-    /**
-     * {@code x[from, from + runs) . k[0, runs)}, x as words from word {@code word = from / 2}, k a BF16
-     * row at byte {@code row}: {@link #bf16Runs} with x widened too.
-     */
-    private static float wordRuns(int[] x, int word, int runs, MemorySegment k, long row) {
-        FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0;
-        int i = 0;
-        for (; i + 2 * RUN <= runs; i += 2 * RUN) {
-            IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
-            IntVector v = IntVector.fromMemorySegment(INTS, k, row + 2L * (i + RUN), NATIVE);
-            IntVector a = IntVector.fromArray(INTS, x, word + i / 2), b = IntVector.fromArray(INTS, x, word + i / 2 + L);
-            s0 = low(a).fma(low(w), s0);
-            t0 = high(a).fma(high(w), t0);
-            s1 = low(b).fma(low(v), s1);
-            t1 = high(b).fma(high(v), t1);
-        }
-        if (i < runs) {
-            IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
-            IntVector a = IntVector.fromArray(INTS, x, word + i / 2);
-            s0 = low(a).fma(low(w), s0);
-            t0 = high(a).fma(high(w), t0);
-        }
-        return s0.add(t0).add(s1.add(t1)).reduceLanes(ADD);
     }
 
     /** The values in the low halves of the words, as F32 (exact). */
@@ -205,8 +207,8 @@ final class VectorRowProducts implements RowProducts {
         IntVector specials = IntVector.zero(INTS); // a constant vector here would be boxed through the loop
         int i = 0;
         for (; i + 2 * RUN <= runs; i += 2 * RUN) {
-            IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
-            IntVector v = IntVector.fromMemorySegment(INTS, k, row + 2L * (i + RUN), NATIVE);
+            IntVector w = IntVector.fromMemorySegment(INTS, exact(k), row + 2L * i, NATIVE);
+            IntVector v = IntVector.fromMemorySegment(INTS, exact(k), row + 2L * (i + RUN), NATIVE);
             specials = F16Lanes.infiniteOrNaNSeen(F16Lanes.infiniteOrNaNSeen(specials, w), v);
             s0 = FloatVector.fromArray(S, q, off + i).fma(F16Lanes.lowFinite(w), s0);
             t0 = FloatVector.fromArray(S, q, off + i + L).fma(F16Lanes.highFinite(w), t0);
@@ -214,7 +216,7 @@ final class VectorRowProducts implements RowProducts {
             t1 = FloatVector.fromArray(S, q, off + i + RUN + L).fma(F16Lanes.highFinite(v), t1);
         }
         if (i < runs) {
-            IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
+            IntVector w = IntVector.fromMemorySegment(INTS, exact(k), row + 2L * i, NATIVE);
             specials = F16Lanes.infiniteOrNaNSeen(specials, w);
             s0 = FloatVector.fromArray(S, q, off + i).fma(F16Lanes.lowFinite(w), s0);
             t0 = FloatVector.fromArray(S, q, off + i + L).fma(F16Lanes.highFinite(w), t0);
@@ -229,7 +231,7 @@ final class VectorRowProducts implements RowProducts {
     private static float f16RunsExact(float[] q, int off, int runs, MemorySegment k, long row) {
         FloatVector s = FloatVector.zero(S);
         for (int i = 0; i < runs; i += RUN) {
-            IntVector w = IntVector.fromMemorySegment(INTS, k, row + 2L * i, NATIVE);
+            IntVector w = IntVector.fromMemorySegment(INTS, exact(k), row + 2L * i, NATIVE);
             s = FloatVector.fromArray(S, q, off + i + L).fma(F16Lanes.high(w), FloatVector.fromArray(S, q, off + i).fma(F16Lanes.low(w), s));
         }
         return s.reduceLanes(ADD);
@@ -240,14 +242,14 @@ final class VectorRowProducts implements RowProducts {
         FloatVector s0 = FloatVector.zero(S), t0 = s0, s1 = s0, t1 = s0;
         int i = 0;
         for (; i + 2 * RUN <= runs; i += 2 * RUN) {
-            s0 = FloatVector.fromArray(S, q, off + i).fma(FloatVector.fromMemorySegment(S, k, row + 4L * i, NATIVE), s0);
-            t0 = FloatVector.fromArray(S, q, off + i + L).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + L), NATIVE), t0);
-            s1 = FloatVector.fromArray(S, q, off + i + RUN).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + RUN), NATIVE), s1);
-            t1 = FloatVector.fromArray(S, q, off + i + RUN + L).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + RUN + L), NATIVE), t1);
+            s0 = FloatVector.fromArray(S, q, off + i).fma(FloatVector.fromMemorySegment(S, exact(k), row + 4L * i, NATIVE), s0);
+            t0 = FloatVector.fromArray(S, q, off + i + L).fma(FloatVector.fromMemorySegment(S, exact(k), row + 4L * (i + L), NATIVE), t0);
+            s1 = FloatVector.fromArray(S, q, off + i + RUN).fma(FloatVector.fromMemorySegment(S, exact(k), row + 4L * (i + RUN), NATIVE), s1);
+            t1 = FloatVector.fromArray(S, q, off + i + RUN + L).fma(FloatVector.fromMemorySegment(S, exact(k), row + 4L * (i + RUN + L), NATIVE), t1);
         }
         if (i < runs) {
-            s0 = FloatVector.fromArray(S, q, off + i).fma(FloatVector.fromMemorySegment(S, k, row + 4L * i, NATIVE), s0);
-            t0 = FloatVector.fromArray(S, q, off + i + L).fma(FloatVector.fromMemorySegment(S, k, row + 4L * (i + L), NATIVE), t0);
+            s0 = FloatVector.fromArray(S, q, off + i).fma(FloatVector.fromMemorySegment(S, exact(k), row + 4L * i, NATIVE), s0);
+            t0 = FloatVector.fromArray(S, q, off + i + L).fma(FloatVector.fromMemorySegment(S, exact(k), row + 4L * (i + L), NATIVE), t0);
         }
         return s0.add(t0).add(s1.add(t1)).reduceLanes(ADD);
     }
@@ -599,11 +601,11 @@ final class VectorRowProducts implements RowProducts {
     }
 
     private static FloatVector first(MemorySegment m, long at, int shift) {
-        return IntVector.fromMemorySegment(INTS, m, at, NATIVE).lanewise(VectorOperators.LSHL, shift).reinterpretAsFloats();
+        return IntVector.fromMemorySegment(INTS, exact(m), at, NATIVE).lanewise(VectorOperators.LSHL, shift).reinterpretAsFloats();
     }
 
     private static FloatVector second(MemorySegment m, long at, int mask) {
-        return IntVector.fromMemorySegment(INTS, m, at, NATIVE).and(mask).reinterpretAsFloats();
+        return IntVector.fromMemorySegment(INTS, exact(m), at, NATIVE).and(mask).reinterpretAsFloats();
     }
 
     /** Within each run, the elements in the low halves of the words first (the even ones where the low half comes first in memory). */

@@ -1,5 +1,6 @@
 package dev.colossus.cpu.norm;
 
+import static dev.colossus.cpu.simd.NativeSegments.exact;
 import static dev.colossus.cpu.simd.VectorLanes.L;
 import static dev.colossus.cpu.simd.VectorLanes.NATIVE;
 import static dev.colossus.cpu.simd.VectorLanes.S;
@@ -64,7 +65,7 @@ final class VectorNormKernels implements NormKernels {
         for (int i = 0; i < bound; i += L) {
             max = runningMax(max, load(x, next, i));
             FloatVector e = VectorMath.expOfNonPositive(load(x, at, i).sub(shift));
-            e.intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            e.intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
             acc = acc.add(e);
         }
         nextMax[0] = Math.max(max.reduceLanes(MAX), SCALAR.max(x, next + 4L * bound, n - bound));
@@ -80,7 +81,7 @@ final class VectorNormKernels implements NormKernels {
         for (int i = 0; i < bound; i += L) {
             max = runningMax(max, load(x, next, i));
             FloatVector d = load(x, at, i).sub(shift);
-            d.intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            d.intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
             acc = acc.add(VectorMath.expOfNonPositive(d));
         }
         nextMax[0] = Math.max(max.reduceLanes(MAX), SCALAR.max(x, next + 4L * bound, n - bound));
@@ -91,7 +92,7 @@ final class VectorNormKernels implements NormKernels {
     public void scale(MemorySegment x, long at, int n, float alpha) {
         int bound = S.loopBound(n);
         for (int i = 0; i < bound; i += L) {
-            load(x, at, i).mul(alpha).intoMemorySegment(x, at + 4L * i, NATIVE);
+            load(x, at, i).mul(alpha).intoMemorySegment(exact(x), at + 4L * i, NATIVE);
         }
         SCALAR.scale(x, at + 4L * bound, n - bound, alpha);
     }
@@ -108,7 +109,7 @@ final class VectorNormKernels implements NormKernels {
             if (bias != null) {
                 y = y.add(FloatVector.fromArray(S, bias, i));
             }
-            y.intoMemorySegment(out, outAt + 4L * i, NATIVE);
+            y.intoMemorySegment(exact(out), outAt + 4L * i, NATIVE);
         }
         ScalarNormKernels.normalize(x, at, out, outAt, bound, n, shift, factor, weight, bias);
     }

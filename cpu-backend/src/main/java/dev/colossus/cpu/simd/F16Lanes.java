@@ -1,5 +1,6 @@
 package dev.colossus.cpu.simd;
 
+import static dev.colossus.cpu.simd.NativeSegments.exact;
 import static dev.colossus.cpu.simd.VectorLanes.HALVES;
 import static dev.colossus.cpu.simd.VectorLanes.INTS;
 import static dev.colossus.cpu.simd.VectorLanes.NATIVE;
@@ -47,7 +48,7 @@ public final class F16Lanes {
 
     /** The L F16 values at byte {@code at}, widened to F32 (exact). */
     public static FloatVector loadF16(MemorySegment m, long at) {
-        ShortVector halves = ShortVector.fromMemorySegment(HALVES, m, at, NATIVE);
+        ShortVector halves = ShortVector.fromMemorySegment(HALVES, exact(m), at, NATIVE);
         return widened((IntVector) halves.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0));
     }
 

@@ -1,6 +1,8 @@
 package dev.colossus.cpu.simd;
 
 
+import static dev.colossus.cpu.simd.NativeSegments.exact;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
@@ -72,12 +74,12 @@ public final class VectorLanes {
 
     /** The L F32 values from element i of the row at byte at. */
     public static FloatVector load(MemorySegment x, long at, int i) {
-        return FloatVector.fromMemorySegment(S, x, at + 4L * i, NATIVE);
+        return FloatVector.fromMemorySegment(S, exact(x), at + 4L * i, NATIVE);
     }
 
     /** The L BF16 values at byte {@code at}, widened to F32 (exact: BF16 is F32's upper half). */
     public static FloatVector loadBf16(MemorySegment m, long at) {
-        ShortVector halves = ShortVector.fromMemorySegment(HALVES, m, at, NATIVE);
+        ShortVector halves = ShortVector.fromMemorySegment(HALVES, exact(m), at, NATIVE);
         return ((IntVector) halves.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, 0)).lanewise(VectorOperators.LSHL, 16)
                 .reinterpretAsFloats();
     }
@@ -88,7 +90,7 @@ public final class VectorLanes {
      */
     public static void storeBf16(FloatVector v, MemorySegment m, long at) {
         IntVector result = roundedBf16(v).lanewise(VectorOperators.LSHR, 16);
-        ((ShortVector) result.convertShape(VectorOperators.I2S, HALVES, 0)).intoMemorySegment(m, at, NATIVE);
+        ((ShortVector) result.convertShape(VectorOperators.I2S, HALVES, 0)).intoMemorySegment(exact(m), at, NATIVE);
     }
 
     /**
@@ -97,7 +99,7 @@ public final class VectorLanes {
      * values widen by a shift or a mask, no conversion between shapes.
      */
     public static IntVector loadBf16Pairs(MemorySegment m, long at) {
-        return IntVector.fromMemorySegment(INTS, m, at, ByteOrder.LITTLE_ENDIAN);
+        return IntVector.fromMemorySegment(INTS, exact(m), at, ByteOrder.LITTLE_ENDIAN);
     }
 
     /** The first value of each BF16 pair, as F32 (exact). */
@@ -117,7 +119,7 @@ public final class VectorLanes {
      */
     public static void storeBf16Arithmetic(FloatVector v, MemorySegment m, long at) {
         IntVector result = roundedBf16Arithmetic(v).lanewise(VectorOperators.LSHR, 16);
-        ((ShortVector) result.convertShape(VectorOperators.I2S, HALVES, 0)).intoMemorySegment(m, at, NATIVE);
+        ((ShortVector) result.convertShape(VectorOperators.I2S, HALVES, 0)).intoMemorySegment(exact(m), at, NATIVE);
     }
 
     /**
@@ -126,7 +128,7 @@ public final class VectorLanes {
      */
     public static void storeBf16PairsArithmetic(FloatVector lows, FloatVector highs, MemorySegment m, long at) {
         roundedBf16Arithmetic(lows).lanewise(VectorOperators.LSHR, 16).or(roundedBf16Arithmetic(highs).and(HIGH_HALF))
-                .intoMemorySegment(m, at, ByteOrder.LITTLE_ENDIAN);
+                .intoMemorySegment(exact(m), at, ByteOrder.LITTLE_ENDIAN);
     }
 
     /**

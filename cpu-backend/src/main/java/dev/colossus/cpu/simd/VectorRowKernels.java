@@ -1,5 +1,6 @@
 package dev.colossus.cpu.simd;
 
+import static dev.colossus.cpu.simd.NativeSegments.exact;
 import static dev.colossus.cpu.simd.VectorLanes.S;
 import static dev.colossus.cpu.simd.VectorLanes.INTS;
 import static dev.colossus.cpu.simd.VectorLanes.L;
@@ -358,7 +359,7 @@ final class VectorRowKernels implements RowKernels {
         if (BOOLS != null) {
             FloatVector zero = FloatVector.zero(S);
             for (; i + L <= n; i += L) {
-                VectorMask<Float> set = ByteVector.fromMemorySegment(BOOLS, src, at + i, NATIVE).compare(NE, 0).cast(S);
+                VectorMask<Float> set = ByteVector.fromMemorySegment(BOOLS, exact(src), at + i, NATIVE).compare(NE, 0).cast(S);
                 zero.blend(1, set).intoArray(dst, dstOff + i);
             }
         }
@@ -372,7 +373,7 @@ final class VectorRowKernels implements RowKernels {
             ByteVector zero = ByteVector.zero(BOOLS);
             for (; i + L <= n; i += L) {
                 VectorMask<Byte> set = FloatVector.fromArray(S, src, srcOff + i).compare(NE, 0).cast(BOOLS);
-                zero.blend((byte) 1, set).intoMemorySegment(dst, at + i, NATIVE);
+                zero.blend((byte) 1, set).intoMemorySegment(exact(dst), at + i, NATIVE);
             }
         }
         SCALAR.narrowBool(src, srcOff + i, dst, at + i, n - i);
