@@ -19,9 +19,10 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>{@link #exact} compares the segment's class with the one class of plain native segments: past
  * that test C2 knows the exact class, binds the calls and ignores the profile, and the test, invariant
- * in a loop, is made once before it. (A {@code Class.cast} to that class did the same until C2
- * stopped intrinsifying it in a method whose shared profile had trapped, and then vectors were boxed:
- * Llama's decode step ran 2x slower.) So the vector kernels take such segments only: {@code
+ * in a loop, is made once before it. (A {@code Class.cast} to that class did the same where C2
+ * intrinsified it, but in some compilations of the decode step's kernels C2 parsed it as a call to
+ * {@code isInstance}, which sharpens nothing: a comparison of classes is not an intrinsic that C2 can
+ * give up.) So the vector kernels take such segments only: {@code
  * HostStorage.segment()} gives one for every native segment a caller wraps (a mapped file's is of a
  * subclass), and the backend copies a tensor that wraps a Java array into native memory around the op
  * ({@code dev.colossus.cpu.HeapOperands}).
