@@ -53,7 +53,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * fromU8}: a U8 tensor (|x| times 50) cast to F32, as an image's pixels are; on F64 copies of x and y,
  * {@code addF64}, {@code expF64}, {@code rowSumF64} and {@code cumsumF64} (along the rows); and {@code
  * multinomial}: a sample from each row of probabilities (softmax of x's rows, made once); {@code
- * argsortColumns}: each column's argsort; {@code topkColumns}: each column's 50 largest (their indices).
+ * argsortColumns}: each column's argsort; {@code topkColumns}: each column's 50 largest (their indices);
+ * {@code remainder} and {@code floorDivide}: x % 0.7 and x // 0.7 (F32, Python's), as angles are wrapped.
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
  * add and mulTransposed, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96
  * MiB for addBf16, toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions
@@ -80,7 +81,7 @@ public class ElementwiseBench {
             "toI32", "fromI64", "stackLast", "expandColumn", "subColumn", "gatherRows",
             "scatterAddRows", "indexSelectLast", "rowSumI32", "minI64", "negI32", "whereI64", "toF8E4M3",
             "fromF8E4M3", "addI8", "fromU8", "addF64", "expF64", "rowSumF64", "cumsumF64", "multinomial",
-            "argsortColumns", "topkColumns"})
+            "argsortColumns", "topkColumns", "remainder", "floorDivide"})
     public String op;
 
     private Tensor x;
@@ -226,6 +227,8 @@ public class ElementwiseBench {
             case "mulTransposed" -> Ops.mul(x, y.transpose(0, 1));
             case "addI32" -> Ops.add(xI32, yI32);
             case "floorDivideI64" -> Ops.floorDivide(xI64, yI64);
+            case "remainder" -> Ops.remainder(x, 0.7);
+            case "floorDivide" -> Ops.floorDivide(x, 0.7);
             case "toI32" -> x.to(DType.I32);
             case "fromI64" -> xI64.to(DType.F32);
             case "stackLast" -> Ops.stack(-1, x, y);

@@ -23,6 +23,7 @@ import dev.colossus.DType;
 import dev.colossus.cpu.simd.F16Lanes;
 import dev.colossus.cpu.simd.FloatIO;
 import dev.colossus.cpu.simd.Simd;
+import dev.colossus.cpu.simd.VectorFloorDivision;
 import dev.colossus.cpu.simd.VectorMath;
 import dev.colossus.cpu.simd.VectorPow;
 import dev.colossus.op.BinaryFn;
@@ -47,7 +48,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorElementwiseKernels implements ElementwiseKernels {
     private static final ScalarElementwiseKernels SCALAR = new ScalarElementwiseKernels();
-    /** pow's lanes: half S's, one per double lane. */
+    /** pow's and floor division's lanes: half S's, one per double lane. */
     private static final VectorSpecies<Float> HALF = VectorPow.FLOATS;
 
     /** 2L F16 values: a vector of S's shape as 16-bit lanes. */
@@ -348,9 +349,42 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
             case LE -> compare(VectorOperators.LE, a, b, out, bound);
             case GT -> compare(VectorOperators.GT, a, b, out, bound);
             case GE -> compare(VectorOperators.GE, a, b, out, bound);
-            case REMAINDER, FLOOR_DIVIDE -> ScalarElementwiseKernels.binary(fn, a, b, out, 0, bound);
+            // In double lanes, as the reference divides; below 256 bits the half-width species is not compiled to vector instructions.
+            case FLOOR_DIVIDE -> {
+                if (L >= 8) {
+                    floorDivide(a, b, out, bound);
+                } else {
+                    ScalarElementwiseKernels.binary(fn, a, b, out, 0, bound);
+                }
+            }
+            case REMAINDER -> {
+                if (L >= 8) {
+                    remainder(a, b, out, bound);
+                } else {
+                    ScalarElementwiseKernels.binary(fn, a, b, out, 0, bound);
+                }
+            }
         }
         ScalarElementwiseKernels.binary(fn, a, b, out, bound, n);
+    }
+
+    /** {@code out = floor(a / b)} over {@code [0, bound)}, {@link VectorFloorDivision}'s. */
+    private static void floorDivide(float[] a, float[] b, float[] out, int bound) {
+        for (int i = 0; i < bound; i += HALF.length()) {
+            VectorFloorDivision.floorDivide(FloatVector.fromArray(HALF, a, i), FloatVector.fromArray(HALF, b, i)).intoArray(out, i);
+        }
+    }
+
+    /**
+     * {@code out = a - floor(a / b) b} over {@code [0, bound)}, {@link VectorFloorDivision}'s; a vector with
+     * a lane it cannot take exactly (a quotient of 2^24 or more, an infinite divisor, a NaN) lane by lane.
+     */
+    private static void remainder(float[] a, float[] b, float[] out, int bound) {
+        for (int i = 0; i < bound; i += HALF.length()) {
+            if (!VectorFloorDivision.remainder(FloatVector.fromArray(HALF, a, i), FloatVector.fromArray(HALF, b, i), out, i)) {
+                ScalarElementwiseKernels.binary(BinaryFn.REMAINDER, a, b, out, i, i + HALF.length());
+            }
+        }
     }
 
     /** Floats per chunk of {@link #pow}: its exponents in double are 2 KiB. */

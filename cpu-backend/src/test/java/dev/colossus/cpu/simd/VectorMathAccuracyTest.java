@@ -243,6 +243,55 @@ class VectorMathAccuracyTest {
         }
     }
 
+    /**
+     * {@link VectorFloorDivision}: the reference's value rounded to F32, bit for bit, over 2^20 seeded pairs
+     * (a from the subnormals to 2^100, quotients from 2^-30 to 2^60 so that vectors mix lanes below and past
+     * 2^24; a fifth exact multiples of b, a fifth a multiple and an ulp; one divisor in 64 infinite) and every
+     * pair of corners.
+     */
+    @ParameterizedTest
+    @CsvSource({"REMAINDER", "FLOOR_DIVIDE"})
+    void floorDivisionAsTheReference(BinaryFn fn) {
+        int n = 1 << 20;
+        float[] a = new float[n], b = new float[n];
+        java.util.Random random = new java.util.Random(20261207);
+        for (int i = 0; i < n; i++) {
+            float divisor = sign(random) * (float) Math.scalb(1 + random.nextDouble(), random.nextInt(-148, 70));
+            float quotient = (float) Math.scalb(1 + random.nextDouble(), random.nextInt(-30, 60));
+            b[i] = random.nextInt(64) == 0 ? sign(random) * Float.POSITIVE_INFINITY : divisor;
+            a[i] = switch (random.nextInt(5)) {
+                case 0 -> sign(random) * (float) Math.rint(quotient) * divisor;
+                case 1 -> Math.nextUp(sign(random) * (float) Math.rint(quotient) * divisor);
+                default -> sign(random) * quotient * divisor;
+            };
+        }
+        assertAsTheReference(fn, a, b);
+        float[] corners = {0f, -0f, 1f, -1f, 3f, -3f, 0.7f, -0.7f, 1e-3f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
+            Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE, -Float.MAX_VALUE, 16777216f, 16777215f, -16777217f,
+            8388609f, 6e-39f, 1e30f, -1e-30f};
+        int m = corners.length;
+        float[] x = new float[m * m], y = new float[m * m];
+        for (int i = 0; i < m * m; i++) {
+            x[i] = corners[i / m];
+            y[i] = corners[i % m];
+        }
+        assertAsTheReference(fn, x, y);
+    }
+
+    private static float sign(java.util.Random random) {
+        return random.nextBoolean() ? 1 : -1;
+    }
+
+    private static void assertAsTheReference(BinaryFn fn, float[] a, float[] b) {
+        float[] y = new float[a.length];
+        ElementwiseKernels.instance().binary(fn, a, b, y, a.length);
+        for (int i = 0; i < a.length; i++) {
+            float truth = (float) ReferenceMath.binary(fn, a[i], b[i]);
+            assertTrue(Float.floatToRawIntBits(truth) == Float.floatToRawIntBits(y[i]) || Float.isNaN(truth) && Float.isNaN(y[i]),
+                    fn + "(" + a[i] + ", " + b[i] + ") = " + y[i] + ", not " + truth);
+        }
+    }
+
     private static void assertAtCorners(String name, UnaryFn fn, float[] x, float[] y) {
         assertWithinUlps(name, v -> ReferenceMath.unary(fn, v), x, y, 2.5);
         for (int i = 0; i < x.length; i++) {
