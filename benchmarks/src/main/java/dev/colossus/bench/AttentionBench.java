@@ -34,11 +34,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       heads by its {@code enable_gqa}: the peer a user would otherwise call.
  * </ul>
  * Every value each parameter accepts is in its {@code @Param}; the default run is their cross
- * product (90 combinations of 20 s or more: over half an hour). {@code benchmarks/run-attention.sh}
+ * product (108 combinations of 20 s or more: over half an hour). {@code benchmarks/run-attention.sh}
  * runs the sitting the report reads.
  * Shapes ({@code shape}): {@code prefill} B=1, Hq=Hkv=16, Lq=Lk=2048, D=128; {@code prefill-256}
  * the same at L=256; {@code prefill-1024-d64} the tour's, L=1024, D=64; {@code prefill-1024-d96}
- * Phi-3-mini's heads, Hq=Hkv=32, L=1024, D=96 (the 6 x 48 kernel's); {@code decode} B=1, Hq=32,
+ * Phi-3-mini's heads, Hq=Hkv=32, L=1024, D=96 (the 6 x 48 kernel's); {@code minilm-128}
+ * all-MiniLM-L6-v2's heads for one sentence of 128 tokens, Hq=Hkv=12, L=128, D=32; {@code decode} B=1, Hq=32,
  * Hkv=8, Lq=1, Lk=8192, D=128 (the K/V cache, in {@code dtype}, streamed once). GFLOP/s = 4 B Hq
  * Lq Lk D / time, halved when causal; for decode, GB/s over the bytes of K and V (the report of
  * {@code benchmarks/run-attention.sh}).
@@ -57,7 +58,7 @@ public class AttentionBench {
     @Param({"fused", "composed", "torch"})
     public String variant;
 
-    @Param({"prefill", "prefill-256", "prefill-1024-d64", "prefill-1024-d96", "decode"})
+    @Param({"prefill", "prefill-256", "prefill-1024-d64", "prefill-1024-d96", "minilm-128", "decode"})
     public String shape;
 
     @Param({"F32", "BF16", "F16"})
@@ -81,6 +82,7 @@ public class AttentionBench {
             case "prefill-256" -> new long[] {1, 16, 16, 256, 256, 128};
             case "prefill-1024-d64" -> new long[] {1, 16, 16, 1024, 1024, 64};
             case "prefill-1024-d96" -> new long[] {1, 32, 32, 1024, 1024, 96};
+            case "minilm-128" -> new long[] {1, 12, 12, 128, 128, 32};
             case "decode" -> new long[] {1, 32, 8, 1, 8192, 128};
             default -> throw new IllegalArgumentException("unknown shape " + shape);
         };

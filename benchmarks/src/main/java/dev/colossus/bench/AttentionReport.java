@@ -24,7 +24,8 @@ public final class AttentionReport {
     /** B, Hq, Hkv, Lq, Lk, D of AttentionBench's shapes. */
     private static final Map<String, long[]> DIMS = Map.of("prefill", new long[] {1, 16, 16, 2048, 2048, 128},
             "prefill-256", new long[] {1, 16, 16, 256, 256, 128}, "prefill-1024-d64", new long[] {1, 16, 16, 1024, 1024, 64},
-            "prefill-1024-d96", new long[] {1, 32, 32, 1024, 1024, 96}, "decode", new long[] {1, 32, 8, 1, 8192, 128});
+            "prefill-1024-d96", new long[] {1, 32, 32, 1024, 1024, 96}, "minilm-128", new long[] {1, 12, 12, 128, 128, 32},
+            "decode", new long[] {1, 32, 8, 1, 8192, 128});
     /** The memory-bound ops of ElementwiseBench, and the tensors of 16M floats each moves (read + written). */
     private static final Object[][] MOVED = {{"copy", 2.0}, {"add", 3.0}, {"scale", 2.0}, {"relu", 2.0}, {"softmax", 2.0},
             {"rmsNorm", 2.0}, {"addRmsNorm", 4.0}, {"add+rmsNorm", 4.0}, {"logSoftmax", 2.0}, {"layerNorm", 2.0}, {"exp", 2.0},
@@ -32,7 +33,7 @@ public final class AttentionReport {
             {"expBf16", 1.0}, {"siluBf16", 1.0}, {"geluBf16", 1.0}, {"mixBf16", 4.0},
             {"toF16", 1.5}, {"addF16", 1.5}, {"expF16", 1.0}, {"siluF16", 1.0}, {"reluF16", 1.0},
             {"gt", 2.25}, {"where", 3.25}, {"transpose", 2.0}, {"transposeBf16", 1.0},
-            {"erf", 2.0}, {"log1p", 2.0}, {"expm1", 2.0}, {"tanh", 2.0}, {"sin", 2.0}, {"cos", 2.0}, {"pow", 2.0}, {"log", 2.0}, {"softmaxDim0", 2.0}, {"square", 2.0}, {"rowArgmax", 1.0}, {"tril", 2.0}, {"mulTransposed", 3.0}, {"columnArgmax", 1.0}, {"columnSum", 1.0}, {"addI32", 3.0},
+            {"erf", 2.0}, {"log1p", 2.0}, {"expm1", 2.0}, {"tanh", 2.0}, {"sin", 2.0}, {"cos", 2.0}, {"pow", 2.0}, {"log", 2.0}, {"remainder", 2.0}, {"floorDivide", 2.0}, {"softmaxDim0", 2.0}, {"square", 2.0}, {"rowArgmax", 1.0}, {"tril", 2.0}, {"mulTransposed", 3.0}, {"columnArgmax", 1.0}, {"columnSum", 1.0}, {"addI32", 3.0},
             {"floorDivideI64", 6.0}, {"toI32", 2.0}, {"fromI64", 3.0}, {"stackLast", 4.0}, {"expandColumn", 1.0},
             {"subColumn", 2.0}, {"gatherRows", 3.0}, {"scatterAddRows", 6.0}, {"indexSelectLast", 2.0},
             {"rowSumI32", 1.0}, {"minI64", 2.0}, {"negI32", 2.0}, {"whereI64", 6.25},
