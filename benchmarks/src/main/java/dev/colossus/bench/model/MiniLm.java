@@ -296,18 +296,7 @@ public final class MiniLm implements AutoCloseable {
             h = Ops.layerNorm(h, w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"), EPS);
             AttentionOptions padding = AttentionOptions.defaults().mask(keep.view(batch, 1, 1, length)); // keys that are tokens
             for (int i = 0; i < LAYERS; i++) {
-                String p = "encoder.layer." + i + ".";
-                Tensor qkv = Ops.linear(h, w(p + "attention.self.qkv.weight"), w(p + "attention.self.qkv.bias")); // (B, L, 3 x 384)
-                List<Tensor> parts = qkv.chunk(3, 2);                                              // q, k, v: views
-                Tensor q = heads(parts.get(0), batch, length), k = heads(parts.get(1), batch, length), v = heads(parts.get(2), batch, length);
-                Tensor context = Ops.scaledDotProductAttention(q, k, v, padding)                    // (B, 12, L, 32)
-                        .transpose(1, 2).reshape(batch, length, HIDDEN);
-                Tensor attended = Ops.linear(context, w(p + "attention.output.dense.weight"), w(p + "attention.output.dense.bias"));
-                h = Ops.layerNorm(Ops.add(attended, h), w(p + "attention.output.LayerNorm.weight"),
-                        w(p + "attention.output.LayerNorm.bias"), EPS);
-                Tensor inner = Ops.linear(h, w(p + "intermediate.dense.weight"), w(p + "intermediate.dense.bias"), UnaryFn.GELU); // (B, L, 1536)
-                Tensor out = Ops.linear(inner, w(p + "output.dense.weight"), w(p + "output.dense.bias"));
-                h = Ops.layerNorm(Ops.add(out, h), w(p + "output.LayerNorm.weight"), w(p + "output.LayerNorm.bias"), EPS);
+                h = layer(i, h, padding, batch, length);
             }
             // mean over the tokens, then unit length, in F32 whatever the weights' dtype
             Tensor tokens = h.to(DType.F32);
@@ -315,6 +304,27 @@ public final class MiniLm implements AutoCloseable {
             Tensor mean = Ops.div(Ops.sum(Ops.mul(tokens, weightsOfTokens), 1), Ops.sum(weightsOfTokens, 1)); // (B, 384)
             Tensor norm = Ops.sqrt(Ops.sum(Ops.square(mean), new int[] {1}, true));                 // (B, 1)
             return scope.keep(Ops.div(mean, norm));
+        }
+    }
+
+    /**
+     * Encoder layer i on h (B, L, 384), in a scope of its own: what it makes is freed before the next
+     * layer allocates, which then gets the same memory back while the caches still hold it.
+     */
+    private Tensor layer(int i, Tensor h, AttentionOptions padding, long batch, long length) {
+        String p = "encoder.layer." + i + ".";
+        try (Scope scope = Scope.open()) {
+            Tensor qkv = Ops.linear(h, w(p + "attention.self.qkv.weight"), w(p + "attention.self.qkv.bias")); // (B, L, 3 x 384)
+            List<Tensor> parts = qkv.chunk(3, 2);                                              // q, k, v: views
+            Tensor q = heads(parts.get(0), batch, length), k = heads(parts.get(1), batch, length), v = heads(parts.get(2), batch, length);
+            Tensor context = Ops.scaledDotProductAttention(q, k, v, padding)                    // (B, 12, L, 32)
+                    .transpose(1, 2).reshape(batch, length, HIDDEN);
+            Tensor attended = Ops.linear(context, w(p + "attention.output.dense.weight"), w(p + "attention.output.dense.bias"));
+            h = Ops.layerNorm(Ops.add(attended, h), w(p + "attention.output.LayerNorm.weight"),
+                    w(p + "attention.output.LayerNorm.bias"), EPS);
+            Tensor inner = Ops.linear(h, w(p + "intermediate.dense.weight"), w(p + "intermediate.dense.bias"), UnaryFn.GELU); // (B, L, 1536)
+            Tensor out = Ops.linear(inner, w(p + "output.dense.weight"), w(p + "output.dense.bias"));
+            return scope.keep(Ops.layerNorm(Ops.add(out, h), w(p + "output.LayerNorm.weight"), w(p + "output.LayerNorm.bias"), EPS));
         }
     }
 
