@@ -7,8 +7,13 @@ import dev.colossus.spi.Operand;
 record AttentionInputs(Device device, Operand q, Operand k, Operand v, Operand mask, boolean causal, double scale) {
     static final String ATTENTION = "scaledDotProductAttention";
 
-    Shape outShape() {
-        return Shape.of(q.dim(0), q.dim(1), q.dim(2), v.dim(3));
+    /**
+     * The output's memory, (B, Lq, Hq, Dv): each query's heads side by side, so that the (B, Hq, Lq, Dv)
+     * result transposed back and reshaped to (B, Lq, Hq Dv), as a model feeds it to its output
+     * projection, is a view rather than a copy.
+     */
+    Shape outShapeByQuery() {
+        return Shape.of(q.dim(0), q.dim(2), q.dim(1), v.dim(3));
     }
 
     Attention op(Operand out, Operand logSumExp) {

@@ -166,16 +166,21 @@ public final class Ops {
      * q (B, Hq, Lq, D), k (B, Hkv, Lk, D), v (B, Hkv, Lk, Dv) give (B, Hq, Lq, Dv); query head
      * {@code h} reads key/value head {@code h / (Hq / Hkv)} (grouped-query attention).
      *
+     * <p>The result's memory is laid out (B, Lq, Hq, Dv), as PyTorch's fused kernels lay theirs: it is
+     * not contiguous (unless Hq or Lq is 1), and {@code out.transpose(1, 2).reshape(B, Lq, Hq * Dv)},
+     * the heads joined for an output projection, is a view, not a copy.
+     *
      * @param q the queries, (B, Hq, Lq, D)
      * @param k the keys, (B, Hkv, Lk, D), Hq a multiple of Hkv
      * @param v the values, (B, Hkv, Lk, Dv)
      * @param options causality, mask, scale
-     * @return a new tensor, (B, Hq, Lq, Dv)
+     * @return a new tensor, (B, Hq, Lq, Dv), laid out (B, Lq, Hq, Dv)
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, AttentionOptions options) {
         AttentionInputs a = AttentionInputs.of(q, k, v, options);
-        return Tensor.adopt(Dispatcher.compute(AttentionInputs.ATTENTION, a.device(), a.q().dtype(), a.outShape(), out -> a.op(out, null),
-                q, k, v, options.mask()));
+        Operand byQuery = Dispatcher.compute(AttentionInputs.ATTENTION, a.device(), a.q().dtype(), a.outShapeByQuery(),
+                out -> a.op(out.transpose(1, 2), null), q, k, v, options.mask());
+        return Tensor.adopt(byQuery.transpose(1, 2));
     }
 
     /**
@@ -196,9 +201,9 @@ public final class Ops {
         Operand logSumExp = Dispatcher.allocate(AttentionInputs.ATTENTION, a.device(), dtype == DType.F64 ? DType.F64 : DType.F32,
                 Shape.of(a.q().dim(0), a.q().dim(1), a.q().dim(2)));
         try {
-            Operand out = Dispatcher.compute(AttentionInputs.ATTENTION, a.device(), dtype, a.outShape(), o -> a.op(o, logSumExp),
-                    q, k, v, options.mask());
-            return new AttentionResult(Tensor.adopt(out), Tensor.adopt(logSumExp));
+            Operand byQuery = Dispatcher.compute(AttentionInputs.ATTENTION, a.device(), dtype, a.outShapeByQuery(),
+                    o -> a.op(o.transpose(1, 2), logSumExp), q, k, v, options.mask());
+            return new AttentionResult(Tensor.adopt(byQuery.transpose(1, 2)), Tensor.adopt(logSumExp));
         } catch (RuntimeException | Error e) {
             Dispatcher.releaseAfterFailure(logSumExp.storage(), e);
             throw e;

@@ -256,7 +256,13 @@ public final class Decompositions {
         }
         Operand probabilities = exec.temporary(dtype, scoreShape);
         exec.execute(new Softmax(scores, 4, false, probabilities));
-        exec.execute(new MatMul(probabilities, v5, op.out().reshapeView(Shape.of(batch, kvHeads, group, lq, dv))));
+        // Ops lays out (B, Lq, Hq, Dv); a GEMM library takes batches evenly strided, so the products go
+        // to a contiguous temporary first where out is not
+        Operand products = op.out().isContiguous() ? op.out() : exec.temporary(dtype, op.out().shape());
+        exec.execute(new MatMul(probabilities, v5, products.reshapeView(Shape.of(batch, kvHeads, group, lq, dv))));
+        if (products != op.out()) {
+            exec.execute(new Copy(products, op.out()));
+        }
         if (op.logSumExp() != null) {
             logSumExp(scores, op.logSumExp().reshapeView(Shape.of(batch, kvHeads, group, lq)), exec);
         }

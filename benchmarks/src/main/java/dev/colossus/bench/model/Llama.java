@@ -309,7 +309,7 @@ public final class Llama implements AutoCloseable {
             keys[i].narrow(2, pos, n).copyFrom(k);
             values[i].narrow(2, pos, n).copyFrom(v);
             Tensor attended = Ops.scaledDotProductAttention(q, keys[i].narrow(2, 0, seen), values[i].narrow(2, 0, seen), causal)
-                    .transpose(1, 2).reshape(batch, n, (long) hq * d);                            // (B, n, Hq D)
+                    .transpose(1, 2).reshape(batch, n, (long) hq * d);                            // (B, n, Hq D), a view
             x = Ops.add(x, Ops.linear(attended, w(p + "self_attn.o_proj.weight"), null));
             Tensor g = Ops.rmsNorm(x, w(p + "post_attention_layernorm.weight"), config.eps());
             Tensor gate = Ops.linear(g, w(p + "mlp.gate_proj.weight"), null, UnaryFn.SILU);        // (B, n, I)

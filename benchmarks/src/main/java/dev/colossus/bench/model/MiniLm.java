@@ -318,8 +318,8 @@ public final class MiniLm implements AutoCloseable {
             Tensor qkv = Ops.linear(h, w(p + "attention.self.qkv.weight"), w(p + "attention.self.qkv.bias")); // (B, L, 3 x 384)
             List<Tensor> parts = qkv.chunk(3, 2);                                              // q, k, v: views
             Tensor q = heads(parts.get(0), batch, length), k = heads(parts.get(1), batch, length), v = heads(parts.get(2), batch, length);
-            Tensor context = Ops.scaledDotProductAttention(q, k, v, padding)                    // (B, 12, L, 32)
-                    .transpose(1, 2).reshape(batch, length, HIDDEN);
+            Tensor context = Ops.scaledDotProductAttention(q, k, v, padding)                    // (B, 12, L, 32), laid out (B, L, 12, 32)
+                    .transpose(1, 2).reshape(batch, length, HIDDEN);                            // a view
             Tensor attended = Ops.linear(context, w(p + "attention.output.dense.weight"), w(p + "attention.output.dense.bias"));
             h = Ops.layerNorm(Ops.add(attended, h), w(p + "attention.output.LayerNorm.weight"),
                     w(p + "attention.output.LayerNorm.bias"), EPS);
