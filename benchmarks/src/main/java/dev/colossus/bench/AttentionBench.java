@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * runs the sitting the report reads.
  * Shapes ({@code shape}): {@code prefill} B=1, Hq=Hkv=16, Lq=Lk=2048, D=128; {@code prefill-256}
  * the same at L=256; {@code prefill-1024-d64} the tour's, L=1024, D=64; {@code prefill-1024-d96}
- * Phi-3-mini's heads, Hq=Hkv=32, L=1024, D=96 (the 6 x 48 kernel's); {@code minilm-128}
+ * Phi-3-mini's heads, Hq=Hkv=32, L=1024, D=96; {@code minilm-128}
  * all-MiniLM-L6-v2's heads for one sentence of 128 tokens, Hq=Hkv=12, L=128, D=32; {@code decode} B=1, Hq=32,
  * Hkv=8, Lq=1, Lk=8192, D=128 (the K/V cache, in {@code dtype}, streamed once). GFLOP/s = 4 B Hq
  * Lq Lk D / time, halved when causal; for decode, GB/s over the bytes of K and V (the report of

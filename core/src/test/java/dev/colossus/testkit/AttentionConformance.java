@@ -150,6 +150,28 @@ public interface AttentionConformance extends Conformance {
         return out.transpose(1, 2).reshape(2, 5, 12);
     }
 
+    /**
+     * Scores in the thousands (scale 3000), where exp overflows F32 unless each query's scores are shifted by
+     * their maximum over every key it sees, the last keys of a ragged block included; the softmax is
+     * otherwise the same whatever the shift, so only such scores show a maximum that missed a key.
+     */
+    @Test
+    default void attentionWithScoresInTheThousands() {
+        long seed = 950;
+        for (long lq : new long[] {3, 40}) {
+            for (long lk : new long[] {37, 130, 450}) {
+                Tensor q = tensor(seed++, DType.F32, PLAIN, CONTIGUOUS, 1, 2, lq, 16);
+                Tensor k = tensor(seed++, DType.F32, PLAIN, CONTIGUOUS, 1, 2, lk, 16);
+                Tensor v = tensor(seed++, DType.F32, PLAIN, CONTIGUOUS, 1, 2, lk, 8);
+                for (boolean causal : new boolean[] {false, true}) {
+                    AttentionOptions options = AttentionOptions.defaults().scale(3000).causal(causal);
+                    check("attention with scores in the thousands, Lq " + lq + ", Lk " + lk + (causal ? ", causal" : ""),
+                            Comparison.RELATIVE_L2, t -> Ops.scaledDotProductAttention(t[0], t[1], t[2], options), q, k, v);
+                }
+            }
+        }
+    }
+
     @Test
     default void attentionRowWithNoVisibleKeyIsNaN() {
         Tensor q = Generators.tensor(1, DType.F32, 1, 1, 4, 8);

@@ -3,6 +3,7 @@ package dev.colossus.cpu.attention;
 import dev.colossus.DType;
 import dev.colossus.cpu.simd.FloatIO;
 import dev.colossus.spi.Operand;
+import java.util.Arrays;
 
 /**
  * A task's copy of the mask's values for a run of keys, read from the mask once and reused while the
@@ -74,6 +75,29 @@ final class MaskRow {
         } else {
             for (int j = 0; j < n; j++) {
                 scores[at + j] += values[j];
+            }
+        }
+    }
+
+    /**
+     * {@link #apply} to a block of scores, key j's at {@code scores[at + j * stride + c]} for {@code c < width}, with
+     * the mask's run from element {@code element}: a run of a query's keys down its column (width 1), or a
+     * run every query shares across rows of width queries.
+     */
+    void applyDown(Operand mask, long element, float[] scores, int at, int n, int stride, int width) {
+        read(mask, element, n);
+        if (open(n) == n) {
+            return;
+        }
+        boolean bool = mask.dtype() == DType.BOOL;
+        for (int j = 0; j < n; j++) {
+            int row = at + j * stride;
+            if (bool && values[j] == 0) {
+                Arrays.fill(scores, row, row + width, Float.NEGATIVE_INFINITY);
+            } else if (!bool) {
+                for (int c = 0; c < width; c++) {
+                    scores[row + c] += values[j];
+                }
             }
         }
     }

@@ -13,70 +13,54 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Scaled dot-product attention for many queries at once, both products on the GEMM micro-kernel,
- * in the order of FlashAttention: no more than a (TQ, KB) tile of the (Lq, Lk) scores ever exists.
+ * Scaled dot-product attention for many queries at once, both products on the GEMM micro-kernel, in
+ * the order of FlashAttention and transposed: the scores come out keys down and queries across,
+ * {@code S^T = K Q^T}, so that the online softmax runs down the columns with a query a lane, and its
+ * {@code P^T} is the B panel of {@code O^T = V^T P^T} as it stands. No more than a (KB, NR) block of
+ * the (Lk, Lq) scores ever exists.
  * <pre>
  *   for each (b, h, group of QG queries), in parallel; g = h / (Hq / Hkv):
- *     Q' = scale Q_group                                  packed once, MR-high panels, depth D
- *     m = -Inf, l = 0, O = 0                              per query row
+ *     Q'^T = (scale Q_group)^T                           packed once: NR queries a panel, depth D
+ *     m = -Inf, l = 0, O^T = 0                            per query
  *     for each block of KB keys (causal: up to the last key the group's last query sees; a mask
  *         that every query shares, a padding mask: up to the last key it lets through):
- *       pack K_blk^T (D x KB) and V_blk (KB x Dv) as NR-wide panels
- *       for each tile of TQ queries (causal: skipped where the block lies above its diagonal):
- *         S = Q'_t K_blk^T                                micro-kernel, depth D
- *         S masked; m' = max(m, rowmax S); P = exp(S - m'); c = exp(m - m')
- *         l = c l + rowsum P;  O_t = c O_t + P V_blk;  m = m'   micro-kernel, depth KB
- *     out = O / l;  logSumExp = m + log l                 (where asked for)
+ *       pack K_blk (MR keys a panel, depth D) and V_blk (MR of its columns a panel, depth KB)
+ *       for each panel of NR queries (causal: skipped where the block lies above its diagonal):
+ *         S^T = K_blk Q'^T                                micro-kernel, depth D
+ *         S^T masked; m' = max(m, column max S^T); P^T = exp(S^T - m'); c = exp(m - m')
+ *         l = c l + column sum P^T;  O^T = c O^T + V_blk^T P^T;  m = m'     micro-kernel, depth KB
+ *     out = (O^T / l)^T;  logSumExp = m + log l          (where asked for)
  * </pre>
  * A padding mask's keys past its last token are not computed, and a block whose keys are all tokens
  * is not masked at all. Memory per task: the group's packed queries and outputs, one key block and
- * one tile of scores, whatever Lk is. Grouped heads read their key/value head in place. A tile of
- * {@code P V} that comes out non-finite is summed again over the keys each row sees, so that NaN in a
- * value row a query does not see stays out of its output. MR x NR is the tile of the micro-kernel
- * for the head dimension ({@link Tiling}): at 32 and 64 (MiniLM, Llama), 12 x 32 on AVX-512, which
- * pads no value row, 1.10-1.17x as fast as 6 x 48 on one thread (1.01 at 128).
+ * one block of scores, whatever Lk is. Grouped heads read their key/value head in place. A tile of
+ * {@code V^T P^T} that comes out non-finite is summed again over the keys each query sees, so that
+ * NaN in a value row a query does not see stays out of its output. MR x NR is the micro-kernel's tile
+ * ({@link MicroKernel#forAttention}).
  */
 final class PrefillAttention {
     private static final RowKernels ROWS = RowKernels.instance();
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    /** Keys per block: whole NR-wide panels, about 384 (192 and 576 measured alike or slower). */
+    /** Keys per block: whole MR-high panels, about 384. */
     private static final int KEYS_PER_BLOCK = 384;
-    /** Scores a row's softmax takes at a time: 16 floats, one AVX-512 vector, two AVX2 ones. */
-    private static final int SOFTMAX_STEP = 16;
     /** Queries per task at most: the key blocks are packed once per group, so groups are large. */
     private static final int QG = 1024;
+    /** Rows transposed into a panel together: the vector kernel's in-register transpose takes 8. */
+    private static final int TRANSPOSED_ROWS = 8;
 
     /** Fewer queries than this take {@link DecodeAttention}'s row-by-row path: a tile would be mostly padding. */
     static final int MIN_QUERIES = 12;
-
-    /**
-     * The micro-kernel for a head dimension ({@link MicroKernel#forAttention}) and the blocks made of its tile.
-     *
-     * @param kernel the micro-kernel of both products: MR queries a P panel, NR keys a K^T panel and NR
-     *     value columns a V panel
-     * @param tq query rows per tile: a few MR-high panels
-     * @param kb keys per block: whole NR-wide panels
-     * @param keyGroup keys transposed into a K panel together (the vector kernel's in-register transpose
-     *     takes 8 rows; NR is a multiple)
-     */
-    private record Tiling(MicroKernel kernel, int tq, int kb, int keyGroup) {
-        static Tiling forValueColumns(long dv) {
-            MicroKernel kernel = MicroKernel.forAttention(dv);
-            int nr = kernel.nr();
-            return new Tiling(kernel, 4 * kernel.mr(), nr * Math.max(1, KEYS_PER_BLOCK / nr), Math.min(8, nr));
-        }
-    }
 
     private PrefillAttention() {
     }
 
     static void attention(Attention op) {
         long batches = op.q().dim(0), heads = op.q().dim(1), lq = op.q().dim(2);
-        Tiling tiling = Tiling.forValueColumns(op.v().dim(3));
-        int tq = tiling.tq();
-        int group = (int) Math.min(QG, (lq + tq - 1) / tq * tq);
-        while (group > tq && batches * heads * ((lq + group - 1) / group) < 2L * CpuParallel.THREADS) {
-            group /= 2;
+        MicroKernel kernel = MicroKernel.forAttention();
+        int nr = kernel.nr();
+        int group = (int) Math.min(QG / nr * nr, (lq + nr - 1) / nr * nr);
+        while (group > nr && batches * heads * ((lq + group - 1) / group) < 2L * CpuParallel.THREADS) {
+            group = Math.max(nr, (group / 2 + nr - 1) / nr * nr);
         }
         int queries = group;
         long groups = (lq + queries - 1) / queries;
@@ -89,7 +73,7 @@ final class PrefillAttention {
             Group g = null;
             for (long u = next.getAndIncrement(); u < units; u = next.getAndIncrement()) {
                 if (g == null) {
-                    g = new Group(op, tiling, queries);
+                    g = new Group(op, kernel, queries);
                 }
                 long i0 = u % groups * queries;
                 g.run(u / (heads * groups), u / groups % heads, i0, (int) Math.min(queries, lq - i0));
@@ -101,67 +85,65 @@ final class PrefillAttention {
     private static final class Group {
         private final Attention op;
         private final MicroKernel kernel;
-        private final int mr, nr, tq, keyGroup;
-        private final int d, dv, depth, vPanels, maxRows;
-        /** Keys per block here: the tiling's, or Lk in whole panels where that is less (its buffers sized so). */
-        private final int kb;
+        /** Rows transposed together: queries (a whole number of them fill NR lanes), keys (the last part of an MR panel may take fewer). */
+        private final int mr, nr, queryRows, keyRows;
+        private final int d, dv, depth, vPanels;
+        /** Keys per block here: KEYS_PER_BLOCK, or Lk in whole panels where that is less; and its packed depth. */
+        private final int kb, blockDepth;
         private final long lq, lk, groupSize;
         private final float scale;
         /** Whether the mask is one run of keys for every query of a (b, h): a padding mask, (B, 1, 1, Lk). */
         private final boolean sharedMask;
-        private final float[] packedQ, packedK, packedV, packedP, scores, outputs, row, keyRows, tile, max, sum;
+        private final float[] packedQ, packedK, packedV, scores, outputs, tile, rows, row;
+        /** Per query of the group: the running maximum m and sum l. Per query of a panel: the shift and c of a step, and P's column sums. */
+        private final float[] max, sum, shift, correction, columnSums;
         private final MaskRow maskRow;
 
-        Group(Attention op, Tiling tiling, int maxRows) {
+        Group(Attention op, MicroKernel kernel, int maxQueries) {
             this.op = op;
-            kernel = tiling.kernel();
+            this.kernel = kernel;
             mr = kernel.mr();
             nr = kernel.nr();
-            tq = tiling.tq();
-            keyGroup = tiling.keyGroup();
-            this.maxRows = maxRows;
+            queryRows = Math.min(TRANSPOSED_ROWS, nr);
+            keyRows = Math.min(TRANSPOSED_ROWS, mr);
             d = (int) op.q().dim(3);
             dv = (int) op.v().dim(3);
             depth = kernel.depth(d);
-            vPanels = (dv + nr - 1) / nr;
+            vPanels = (dv + mr - 1) / mr;
             lq = op.q().dim(2);
             lk = op.k().dim(2);
             groupSize = op.groupSize();
             scale = (float) op.scale();
             sharedMask = op.mask() != null && op.mask().strides()[2] == 0;
-            kb = (int) Math.min(tiling.kb(), (lk + nr - 1) / nr * nr);
-            int rows = (maxRows + tq - 1) / tq * tq;
-            packedQ = Scratch.floats(rows * depth);
+            kb = (int) Math.min(mr * Math.max(1, KEYS_PER_BLOCK / mr), (lk + mr - 1) / mr * mr);
+            blockDepth = kernel.depth(kb);
+            int panels = (maxQueries + nr - 1) / nr;
+            packedQ = Scratch.floats(panels * depth * nr);
             packedK = Scratch.floats(kb * depth);
-            packedV = Scratch.floats(vPanels * kb * nr);
-            packedP = Scratch.floats(tq * kb);
-            scores = Scratch.floats(tq * kb);
-            outputs = Scratch.floats(rows * vPanels * nr);
-            row = Scratch.floats(Math.max(d, vPanels * nr));
-            keyRows = Scratch.floats(keyGroup * d);
-            maskRow = new MaskRow(kb);
+            packedV = Scratch.floats(vPanels * blockDepth * mr);
+            scores = Scratch.floats(blockDepth * nr);
+            outputs = Scratch.floats(panels * vPanels * mr * nr);
             tile = Scratch.floats(mr * nr);
-            max = Scratch.floats(rows);
-            sum = Scratch.floats(rows);
+            rows = Scratch.floats(TRANSPOSED_ROWS * d);
+            row = Scratch.floats(dv);
+            max = Scratch.floats(panels * nr);
+            sum = Scratch.floats(panels * nr);
+            shift = Scratch.floats(nr);
+            correction = Scratch.floats(nr);
+            columnSums = Scratch.floats(nr);
+            maskRow = new MaskRow(kb);
         }
 
-        /** Queries {@code [i0, i0 + rows)} of head {@code h} in batch {@code b}. */
-        void run(long b, long h, long i0, int rows) {
-            Operand q = op.q(), out = op.out();
-            int padded = (rows + tq - 1) / tq * tq;
-            Arrays.fill(packedQ, 0, padded * depth, 0);
-            for (int r = 0; r < rows; r++) {
-                load(q, OnlineSoftmax.offset(q, b, h, i0 + r), row, 0, d);
-                for (int k = 0, at = r / mr * mr * depth + r % mr; k < d; k++, at += mr) {
-                    packedQ[at] = scale * row[k];
-                }
-            }
-            int width = vPanels * nr;
-            Arrays.fill(outputs, 0, padded * width, 0);
-            Arrays.fill(max, 0, padded, Float.NEGATIVE_INFINITY);
-            Arrays.fill(sum, 0, padded, 0);
-            long shift = lk - lq;
-            long keyEnd = op.causal() ? Math.clamp(i0 + rows + shift, 0, lk) : lk;
+        /** Queries {@code [i0, i0 + count)} of head {@code h} in batch {@code b}. */
+        void run(long b, long h, long i0, int count) {
+            int panels = (count + nr - 1) / nr;
+            packQueries(b, h, i0, count, panels);
+            int panelOutputs = vPanels * mr * nr;
+            Arrays.fill(outputs, 0, panels * panelOutputs, 0);
+            Arrays.fill(max, 0, panels * nr, Float.NEGATIVE_INFINITY);
+            Arrays.fill(sum, 0, panels * nr, 0);
+            long shiftOfDiagonal = lk - lq;
+            long keyEnd = op.causal() ? Math.clamp(i0 + count + shiftOfDiagonal, 0, lk) : lk;
             long g = h / groupSize;
             Operand mask = op.mask();
             for (long j0 = 0; j0 < keyEnd; j0 += kb) {
@@ -174,68 +156,164 @@ final class PrefillAttention {
                     }
                 }
                 packKeys(b, g, j0, keys);
-                for (int t0 = 0; t0 < rows; t0 += tq) {
-                    if (op.causal() && j0 > i0 + t0 + Math.min(tq, rows - t0) - 1 + shift) {
-                        continue;
+                for (int p = 0; p < panels; p++) {
+                    long first = i0 + (long) p * nr;
+                    int queries = Math.min(nr, count - p * nr);
+                    int seen = op.causal() ? (int) Math.clamp(first + queries + shiftOfDiagonal - j0, 0, keys) : keys;
+                    if (seen > 0) {
+                        panel(b, h, first, queries, p, j0, seen);
                     }
-                    tile(b, h, i0, t0, Math.min(tq, rows - t0), j0, keys);
                 }
             }
-            for (int r = 0; r < rows; r++) {
-                ROWS.scale(outputs, r * width, dv, 1 / sum[r]);
-                FloatIO.store(outputs, r * width, dv, out, OnlineSoftmax.offset(out, b, h, i0 + r), out.strides()[3]);
-                OnlineSoftmax.storeLogSumExp(op, b, h, i0 + r, max[r], sum[r]);
+            Operand out = op.out();
+            for (int i = 0; i < count; i++) {
+                int at = i / nr * panelOutputs + i % nr;
+                float inverse = 1 / sum[i];
+                for (int c = 0; c < dv; c++) {
+                    row[c] = outputs[at + c * nr] * inverse;
+                }
+                FloatIO.store(row, 0, dv, out, OnlineSoftmax.offset(out, b, h, i0 + i), out.strides()[3]);
+                OnlineSoftmax.storeLogSumExp(op, b, h, i0 + i, max[i], sum[i]);
             }
         }
 
         /**
-         * The tile of {@code P V} again, each row summing only the keys it gives a weight other than 0:
-         * where the micro-kernel's tile holds a NaN or an infinity, which may be {@code 0 * NaN} from a
-         * value row the row does not see (see {@link Attention}). Rows that do see a non-finite value
-         * keep it.
+         * Packs queries {@code [i0, i0 + count)}, scaled, as {@code panels} B panels of depth D: query r at lane
+         * r mod NR of panel r / NR; the lanes past the last query are 0.
          */
-        private void productsOfSeenKeys(int kDepth, int pAt, int vAt) {
-            Arrays.fill(tile, 0, mr * nr, 0);
-            for (int i = 0; i < mr; i++) {
-                for (int j = 0; j < kDepth; j++) {
-                    float weight = packedP[pAt + j * mr + i];
-                    if (weight != 0) {
-                        ROWS.axpy(weight, packedV, vAt + j * nr, tile, i * nr, nr);
-                    }
+        private void packQueries(long b, long h, long i0, int count, int panels) {
+            Operand q = op.q();
+            Arrays.fill(packedQ, 0, panels * depth * nr, 0);
+            for (int r = 0; r < count; r += queryRows) {
+                int present = Math.min(queryRows, count - r);
+                for (int c = 0; c < present; c++) {
+                    load(q, OnlineSoftmax.offset(q, b, h, i0 + r + c), rows, c * d, d);
                 }
+                Arrays.fill(rows, present * d, queryRows * d, 0);
+                ROWS.scale(rows, 0, present * d, scale);
+                kernel.interleave(rows, d, queryRows, d, packedQ, r / nr * nr * depth + r % nr, nr);
             }
         }
 
         /**
-         * Packs keys {@code [j0, j0 + keys)} of head {@code g}: K^T as B panels of depth D, V as B panels
-         * of depth KB. F32 rows that lie contiguous are read in place, a value row copied straight into
-         * its panels.
+         * Packs keys {@code [j0, j0 + keys)} of head {@code g}: K as A panels of MR keys, depth D (the keys
+         * past the last are 0); V as A panels of MR of its columns, depth KB.
          */
         private void packKeys(long b, long g, long j0, int keys) {
             Operand k = op.k(), v = op.v();
-            int kDepth = kernel.depth(keys);
-            Arrays.fill(packedK, 0, (keys + nr - 1) / nr * nr * depth, 0);
-            Arrays.fill(packedV, 0, vPanels * kDepth * nr, 0);
-            for (int j = 0; j < keys; j += keyGroup) {
-                int count = Math.min(keyGroup, keys - j);
-                for (int c = 0; c < count; c++) {
-                    load(k, OnlineSoftmax.offset(k, b, g, j0 + j + c), keyRows, c * d, d);
-                }
-                Arrays.fill(keyRows, count * d, keyGroup * d, 0);
-                kernel.interleave(keyRows, d, keyGroup, d, packedK, j / nr * nr * depth + j % nr, nr);
-            }
-            boolean vInPlace = inPlace(v);
-            for (int j = 0; j < keys; j++) {
-                long vAt = OnlineSoftmax.offset(v, b, g, j0 + j);
-                if (vInPlace) {
-                    for (int p = 0; p < vPanels; p++) {
-                        MemorySegment.copy(v.segment(), F32, 4 * (vAt + p * nr), packedV, (p * kDepth + j) * nr, Math.min(nr, dv - p * nr));
+            for (int kp = 0; kp < (keys + mr - 1) / mr; kp++) {
+                for (int c0 = 0; c0 < mr; c0 += keyRows) {
+                    int part = Math.min(keyRows, mr - c0), present = Math.clamp(keys - kp * mr - c0, 0, part);
+                    for (int c = 0; c < present; c++) {
+                        load(k, OnlineSoftmax.offset(k, b, g, j0 + kp * mr + c0 + c), rows, c * d, d);
                     }
+                    Arrays.fill(rows, present * d, part * d, 0);
+                    kernel.interleave(rows, d, part, d, packedK, kp * mr * depth + c0, mr);
+                }
+            }
+            for (int j = 0; j < keys; j++) {
+                load(v, OnlineSoftmax.offset(v, b, g, j0 + j), row, 0, dv);
+                for (int p = 0; p < vPanels; p++) {
+                    System.arraycopy(row, p * mr, packedV, (p * blockDepth + j) * mr, Math.min(mr, dv - p * mr));
+                }
+            }
+            // The row that pads the keys to a whole k step of the kernel: 0 (the columns past Dv stay 0 from the start).
+            for (int p = 0; p < vPanels; p++) {
+                Arrays.fill(packedV, (p * blockDepth + keys) * mr, (p * blockDepth + kernel.depth(keys)) * mr, 0);
+            }
+        }
+
+        /**
+         * Panel {@code p} of the group's queries, {@code queries} of them from {@code first}, against the first
+         * {@code keys} keys of the packed block at {@code j0}.
+         */
+        private void panel(long b, long h, long first, int queries, int p, long j0, int keys) {
+            int keyDepth = kernel.depth(keys);
+            for (int kp = 0; kp < (keys + mr - 1) / mr; kp++) {
+                kernel.multiply(depth, packedK, kp * mr * depth, packedQ, p * depth * nr, tile);
+                System.arraycopy(tile, 0, scores, kp * mr * nr, mr * nr);
+            }
+            mask(b, h, first, queries, j0, keys);
+            int panelOutputs = vPanels * mr * nr;
+            softmaxStep(keys, p * nr, p * panelOutputs);
+            Arrays.fill(scores, keys * nr, keyDepth * nr, 0);
+            for (int vp = 0; vp < vPanels; vp++) {
+                int vAt = vp * blockDepth * mr;
+                kernel.multiply(keyDepth, packedV, vAt, scores, 0, tile);
+                if (!Float.isFinite(ROWS.sum(tile, 0, mr * nr))) {
+                    productsOfSeenKeys(keyDepth, vAt);
+                }
+                ROWS.addInto(tile, 0, outputs, p * panelOutputs + vp * mr * nr, mr * nr);
+            }
+        }
+
+        /** The mask and the causal limit on the block's scores: query {@code first + c} is column c. */
+        private void mask(long b, long h, long first, int queries, long j0, int keys) {
+            Operand mask = op.mask();
+            if (mask != null && !(sharedMask && maskRow.open(keys) == keys)) {
+                long keyStride = mask.strides()[3];
+                if (sharedMask) {
+                    maskRow.applyDown(mask, OnlineSoftmax.offset(mask, b, h, 0) + j0 * keyStride, scores, 0, keys, nr, nr);
                 } else {
-                    FloatIO.load(v, vAt, v.strides()[3], row, 0, dv);
-                    Arrays.fill(row, dv, vPanels * nr, 0);
-                    for (int p = 0; p < vPanels; p++) {
-                        System.arraycopy(row, p * nr, packedV, (p * kDepth + j) * nr, nr);
+                    for (int c = 0; c < queries; c++) {
+                        maskRow.applyDown(mask, OnlineSoftmax.offset(mask, b, h, first + c) + j0 * keyStride, scores, c, keys, nr, 1);
+                    }
+                }
+            }
+            if (op.causal()) {
+                // key j is seen by the queries i with j <= i + Lk - Lq
+                for (int r = 0; r < keys; r++) {
+                    int hidden = (int) Math.clamp(j0 + r - (lk - lq) - first, 0, nr);
+                    Arrays.fill(scores, r * nr, r * nr + hidden, Float.NEGATIVE_INFINITY);
+                }
+            }
+        }
+
+        /**
+         * The online softmax's step down the columns of the block's first {@code keys} rows of scores, for
+         * the panel's queries from {@code at} of max and sum and its outputs from {@code outAt}: {@code m' =
+         * max(m, column max)}, {@code P = exp(S - m')} in place of the scores, {@code c = exp(m - m')}, {@code l
+         * = c l + column sum P}, the outputs scaled by c where it is not 1, {@code m = m'}. A query that has
+         * seen no key yet (m' = -Inf) takes P = exp(-Inf - 0) = 0 and keeps l = 0.
+         */
+        private void softmaxStep(int keys, int at, int outAt) {
+            System.arraycopy(max, at, shift, 0, nr);
+            ROWS.maxOfColumns(scores, 0, keys, nr, shift);
+            boolean rescale = false;
+            for (int c = 0; c < nr; c++) {
+                float before = max[at + c], after = shift[c];
+                // A query's first keys find its sum and outputs still 0, and most blocks of a long row leave its max as it was: nothing to scale.
+                correction[c] = before == after || before == Float.NEGATIVE_INFINITY ? 1 : (float) Math.exp(before - after);
+                rescale |= correction[c] != 1;
+                max[at + c] = after;
+                if (after == Float.NEGATIVE_INFINITY) {
+                    shift[c] = 0;
+                }
+            }
+            ROWS.expShiftedColumns(scores, 0, keys, nr, shift, columnSums);
+            for (int c = 0; c < nr; c++) {
+                sum[at + c] = sum[at + c] * correction[c] + columnSums[c];
+            }
+            if (rescale) {
+                ROWS.scaleColumns(outputs, outAt, vPanels * mr, nr, correction);
+            }
+        }
+
+        /**
+         * The tile of {@code V^T P^T} again, each query summing only the keys it gives a weight other than 0:
+         * where the micro-kernel's tile holds a NaN or an infinity, which may be {@code 0 * NaN} from a
+         * value row the query does not see (see {@link Attention}). Queries that do see a non-finite value
+         * keep it.
+         */
+        private void productsOfSeenKeys(int keyDepth, int vAt) {
+            Arrays.fill(tile, 0, mr * nr, 0);
+            for (int j = 0; j < keyDepth; j++) {
+                for (int c = 0; c < nr; c++) {
+                    float weight = scores[j * nr + c];
+                    if (weight != 0) {
+                        for (int i = 0; i < mr; i++) {
+                            tile[i * nr + c] += weight * packedV[vAt + j * mr + i];
+                        }
                     }
                 }
             }
@@ -253,60 +331,6 @@ final class PrefillAttention {
         /** Whether x is F32 with its rows contiguous, to be read in place. */
         private static boolean inPlace(Operand x) {
             return x.dtype() == DType.F32 && x.strides()[3] == 1;
-        }
-
-        /**
-         * Rows {@code [t0, t0 + rows)} of the group against the packed key block at {@code j0}, causal: only
-         * as far into the block as the tile's last row sees (rounded up to a whole step of the kernel's depth).
-         */
-        private void tile(long b, long h, long i0, int t0, int rows, long j0, int blockKeys) {
-            int blockDepth = kernel.depth(blockKeys);
-            int keys = op.causal() ? Math.min(blockKeys, kernel.depth(Math.clamp(i0 + t0 + rows + lk - lq - j0, 0, blockKeys)))
-                    : blockKeys;
-            int keyPanels = (keys + nr - 1) / nr;
-            int kDepth = kernel.depth(keys);
-            int rowPanels = (rows + mr - 1) / mr;
-            for (int rp = 0; rp < rowPanels; rp++) {
-                for (int kp = 0; kp < keyPanels; kp++) {
-                    kernel.multiply(depth, packedQ, (t0 + rp * mr) * depth, packedK, kp * nr * depth, tile);
-                    for (int i = 0; i < mr; i++) {
-                        System.arraycopy(tile, i * nr, scores, (rp * mr + i) * kb + kp * nr, nr);
-                    }
-                }
-            }
-            Arrays.fill(packedP, 0, rowPanels * mr * kDepth, 0);
-            // The softmax runs over whole vectors, the keys past the last made -Inf: no scalar tail a row.
-            int span = Math.min(keyPanels * nr, (keys + SOFTMAX_STEP - 1) / SOFTMAX_STEP * SOFTMAX_STEP);
-            Operand mask = op.mask();
-            boolean unmasked = mask == null || sharedMask && maskRow.open(keys) == keys;
-            int width = vPanels * nr;
-            for (int r = 0; r < rows; r++) {
-                long i = i0 + t0 + r;
-                int s = r * kb;
-                if (!unmasked) {
-                    maskRow.apply(mask, OnlineSoftmax.offset(mask, b, h, i) + j0 * mask.strides()[3], scores, s, keys);
-                }
-                int seen = op.causal() ? (int) Math.clamp(i + lk - lq + 1 - j0, 0, keys) : keys;
-                Arrays.fill(scores, s + seen, s + span, Float.NEGATIVE_INFINITY);
-                int at = t0 + r;
-                if (!OnlineSoftmax.step(scores, s, span, max, sum, at, outputs, at * width, width)) {
-                    continue;
-                }
-                for (int j = 0, p = r / mr * mr * kDepth + r % mr; j < keys; j++, p += mr) {
-                    packedP[p] = scores[s + j];
-                }
-            }
-            for (int rp = 0; rp < rowPanels; rp++) {
-                for (int vp = 0; vp < vPanels; vp++) {
-                    kernel.multiply(kDepth, packedP, rp * mr * kDepth, packedV, vp * blockDepth * nr, tile);
-                    if (!Float.isFinite(ROWS.sum(tile, 0, mr * nr))) {
-                        productsOfSeenKeys(kDepth, rp * mr * kDepth, vp * blockDepth * nr);
-                    }
-                    for (int i = 0; i < mr && rp * mr + i < rows; i++) {
-                        ROWS.axpy(1, tile, i * nr, outputs, (t0 + rp * mr + i) * width + vp * nr, nr);
-                    }
-                }
-            }
         }
     }
 }

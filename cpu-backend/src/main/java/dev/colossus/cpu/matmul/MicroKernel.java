@@ -18,30 +18,15 @@ public interface MicroKernel {
     }
 
     /**
-     * The kernel for attention's products over value rows (and key rows) of {@code valueColumns}: of the
-     * two below, the one whose NR pads a value row least, the 6 x 3L tile on a tie. A value row
-     * of 32 or 64 columns fills 2L-wide panels exactly, where 3L-wide ones spend a third of {@code P V}'s
-     * multiply-adds on padding.
-     * <ul>
-     *   <li>With 32 vector registers, the 6 x 3L tile rather than {@link #instance()}'s 8 x 3L. C2
-     *       compiles the 8-row kernel with two of its 24 accumulators kept on the stack, loaded and
-     *       stored every k step, and a JVM then runs it at one of two speeds for its whole life; the
-     *       6-row kernel keeps its 18 in registers and runs at one speed. The GEMM keeps 8 rows, which
-     *       are faster there (measured: {@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
-     *   <li>The 12 x 2L tile: 24 accumulators as well, but 2 B vectors a step rather than 3, and it ran
-     *       at 0.96-0.98 of the FMA peak in each of six JVMs (AMD Zen 4, depth 128); 8 x 2L, with 16
-     *       accumulators, at 0.79-0.87 (8 broadcasts a step against 16 FMAs).
-     * </ul>
-     * Where there are 16 vector registers both are {@link #instance()}'s 6 x 2L.
+     * The kernel of attention's products: with 32 vector registers the 12 x 2L tile, 24 accumulators and
+     * 2 B vectors a step, which ran at 0.96-0.98 of the FMA peak in each of six JVMs (AMD Zen 4, depth
+     * 128); 8 x 2L, with 16 accumulators, at 0.79-0.87 (8 broadcasts a step against 16 FMAs). In
+     * attention's transposed products (NR queries a panel, MR keys or value columns) it ran the
+     * 1024-token prefill with heads of 96 in 60-64 ms where the 6 x 3L tile took 70 (Intel Xeon, two
+     * threads; {@code benchmarks/results/cpu/README.md}). With 16 vector registers, {@link #instance()}'s 6 x 2L.
      */
-    static MicroKernel forAttention(long valueColumns) {
-        MicroKernel wide = Holder.ATTENTION, narrow = Holder.ATTENTION_NARROW;
-        return padded(valueColumns, narrow.nr()) < padded(valueColumns, wide.nr()) ? narrow : wide;
-    }
-
-    /** {@code n} rounded up to a multiple of {@code step}. */
-    private static long padded(long n, int step) {
-        return (n + step - 1) / step * step;
+    static MicroKernel forAttention() {
+        return Holder.ATTENTION;
     }
 
     /** Rows of the tile, as packed in an A panel. */
@@ -117,8 +102,7 @@ public interface MicroKernel {
     /** Loads the implementation on first use, so the scalar path never touches the Vector API. */
     final class Holder {
         private static final MicroKernel INSTANCE = Simd.BITS == 0 ? new ScalarMicroKernel() : new VectorMicroKernel(8, 3);
-        private static final MicroKernel ATTENTION = Simd.BITS == 0 ? INSTANCE : new VectorMicroKernel(6, 3);
-        private static final MicroKernel ATTENTION_NARROW = Simd.BITS == 0 ? INSTANCE : new VectorMicroKernel(12, 2);
+        private static final MicroKernel ATTENTION = Simd.BITS == 0 ? INSTANCE : new VectorMicroKernel(12, 2);
 
         private Holder() {
         }

@@ -16,13 +16,13 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link MicroKernel} on the Vector API. With L floats per vector, the tile is 8 x 3L when there are
- * 32 vector registers (AVX-512, L = 16: 8 x 48, 24 accumulators; for attention 6 x 48, whose C2 code
- * keeps every accumulator in a register, or 12 x 32, see {@link MicroKernel#forAttention}) and 6 x 2L
+ * 32 vector registers (AVX-512, L = 16: 8 x 48, 24 accumulators; for attention 12 x 32, see {@link
+ * MicroKernel#forAttention}) and 6 x 2L
  * otherwise (AVX2 and 128-bit, 16 registers: 12 accumulators). Each k step broadcasts one A element per
  * row and issues one FMA per accumulator; the tile goes to a float[] and {@link #store} adds it into C
  * (storing straight from the accumulators into a MemorySegment costs C2 a third of the kernel's
- * speed). The tile loops are generated ({@link VectorMicroKernelTiles}), two k steps an iteration (6 x
- * 3L four: {@link #depthStep}) so that one step's loads issue under another's FMAs, a load fence
+ * speed). The tile loops are generated ({@link VectorMicroKernelTiles}), two k steps an iteration so
+ * that one step's loads issue under another's FMAs, a load fence
  * between the steps so that C2 does not hoist them all and spill accumulators; why, as measured:
  * {@code benchmarks/results/cpu/README.md}.
  */
@@ -42,10 +42,10 @@ final class VectorMicroKernel implements MicroKernel {
     private static final FloatVector LO_1 = merge(1, 0), HI_1 = merge(1, 1), LO_2 = merge(2, 0), HI_2 = merge(2, 1),
             LO_4 = merge(4, 0), HI_4 = merge(4, 1);
 
-    /** 32 vector registers (AVX-512): the 8 x 3L, 6 x 3L or 12 x 2L tile; else 6 x 2L. */
+    /** 32 vector registers (AVX-512): the 8 x 3L or 12 x 2L tile; else 6 x 2L. */
     private static final boolean WIDE = Simd.BITS == 512;
 
-    /** The tile's rows and vectors where there are 32 vector registers: 8 x 3, 6 x 3 or 12 x 2. */
+    /** The tile's rows and vectors where there are 32 vector registers: 8 x 3 or 12 x 2. */
     private final int rows, vectors;
 
     VectorMicroKernel(int rows, int vectors) {
@@ -63,22 +63,14 @@ final class VectorMicroKernel implements MicroKernel {
         return (WIDE ? vectors : 2) * L;
     }
 
-    /** 4 for the 6 x 3L tile, whose loop takes four k steps an iteration ({@link VectorMicroKernelTiles}). */
-    @Override
-    public int depthStep() {
-        return WIDE && vectors == 3 && rows == 6 ? 4 : 2;
-    }
-
     @Override
     public void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile) {
         if (!WIDE) {
             VectorMicroKernelTiles.multiply6x2(kc, a, aOff, b, bOff, tile);
         } else if (vectors == 2) {
             VectorMicroKernelTiles.multiply12x2(kc, a, aOff, b, bOff, tile);
-        } else if (rows == 8) {
-            VectorMicroKernelTiles.multiply8x3(kc, a, aOff, b, bOff, tile);
         } else {
-            VectorMicroKernelTiles.multiply6x3(kc, a, aOff, b, bOff, tile);
+            VectorMicroKernelTiles.multiply8x3(kc, a, aOff, b, bOff, tile);
         }
     }
 

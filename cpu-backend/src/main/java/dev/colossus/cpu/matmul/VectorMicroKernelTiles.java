@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The register tiles of {@link VectorMicroKernel}: {@code tile[r * V L + v L + l] = sum_k a[aOff + k R + r]
- * * b[bOff + k V L + v L + l]} for R rows and V vectors of L floats, kc a multiple of the k steps an
- * iteration of the tile's loop takes: 2 where its Javadoc names no other.
+ * * b[bOff + k V L + v L + l]} for R rows and V vectors of L floats, kc even: the loops take two k
+ * steps an iteration.
  */
 final class VectorMicroKernelTiles {
     private static final VectorSpecies<Float> S = VectorLanes.S;
@@ -95,103 +95,6 @@ final class VectorMicroKernelTiles {
         c7_0.intoArray(tile, 21*L);
         c7_1.intoArray(tile, 22*L);
         c7_2.intoArray(tile, 23*L);
-    }
-
-    /** The 6 x 3L tile: 18 accumulators, 3 B vectors and one A broadcast in registers; 4 k steps an iteration. */
-    static void multiply6x3(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile) {
-        FloatVector c0_0 = FloatVector.zero(S), c0_1 = FloatVector.zero(S), c0_2 = FloatVector.zero(S);
-        FloatVector c1_0 = FloatVector.zero(S), c1_1 = FloatVector.zero(S), c1_2 = FloatVector.zero(S);
-        FloatVector c2_0 = FloatVector.zero(S), c2_1 = FloatVector.zero(S), c2_2 = FloatVector.zero(S);
-        FloatVector c3_0 = FloatVector.zero(S), c3_1 = FloatVector.zero(S), c3_2 = FloatVector.zero(S);
-        FloatVector c4_0 = FloatVector.zero(S), c4_1 = FloatVector.zero(S), c4_2 = FloatVector.zero(S);
-        FloatVector c5_0 = FloatVector.zero(S), c5_1 = FloatVector.zero(S), c5_2 = FloatVector.zero(S);
-        for (int k = 0; k < kc; k += 4) {
-            int ak0 = aOff + (k + 0) * 6, bk0 = bOff + (k + 0) * 3*L;
-            FloatVector b0_0 = FloatVector.fromArray(S, b, bk0 + 0*L);
-            FloatVector b0_1 = FloatVector.fromArray(S, b, bk0 + 1*L);
-            FloatVector b0_2 = FloatVector.fromArray(S, b, bk0 + 2*L);
-            FloatVector a0_0 = FloatVector.broadcast(S, a[ak0 + 0]);
-            c0_0 = a0_0.fma(b0_0, c0_0); c0_1 = a0_0.fma(b0_1, c0_1); c0_2 = a0_0.fma(b0_2, c0_2);
-            FloatVector a0_1 = FloatVector.broadcast(S, a[ak0 + 1]);
-            c1_0 = a0_1.fma(b0_0, c1_0); c1_1 = a0_1.fma(b0_1, c1_1); c1_2 = a0_1.fma(b0_2, c1_2);
-            FloatVector a0_2 = FloatVector.broadcast(S, a[ak0 + 2]);
-            c2_0 = a0_2.fma(b0_0, c2_0); c2_1 = a0_2.fma(b0_1, c2_1); c2_2 = a0_2.fma(b0_2, c2_2);
-            FloatVector a0_3 = FloatVector.broadcast(S, a[ak0 + 3]);
-            c3_0 = a0_3.fma(b0_0, c3_0); c3_1 = a0_3.fma(b0_1, c3_1); c3_2 = a0_3.fma(b0_2, c3_2);
-            FloatVector a0_4 = FloatVector.broadcast(S, a[ak0 + 4]);
-            c4_0 = a0_4.fma(b0_0, c4_0); c4_1 = a0_4.fma(b0_1, c4_1); c4_2 = a0_4.fma(b0_2, c4_2);
-            FloatVector a0_5 = FloatVector.broadcast(S, a[ak0 + 5]);
-            c5_0 = a0_5.fma(b0_0, c5_0); c5_1 = a0_5.fma(b0_1, c5_1); c5_2 = a0_5.fma(b0_2, c5_2);
-            VarHandle.loadLoadFence();
-            int ak1 = aOff + (k + 1) * 6, bk1 = bOff + (k + 1) * 3*L;
-            FloatVector b1_0 = FloatVector.fromArray(S, b, bk1 + 0*L);
-            FloatVector b1_1 = FloatVector.fromArray(S, b, bk1 + 1*L);
-            FloatVector b1_2 = FloatVector.fromArray(S, b, bk1 + 2*L);
-            FloatVector a1_0 = FloatVector.broadcast(S, a[ak1 + 0]);
-            c0_0 = a1_0.fma(b1_0, c0_0); c0_1 = a1_0.fma(b1_1, c0_1); c0_2 = a1_0.fma(b1_2, c0_2);
-            FloatVector a1_1 = FloatVector.broadcast(S, a[ak1 + 1]);
-            c1_0 = a1_1.fma(b1_0, c1_0); c1_1 = a1_1.fma(b1_1, c1_1); c1_2 = a1_1.fma(b1_2, c1_2);
-            FloatVector a1_2 = FloatVector.broadcast(S, a[ak1 + 2]);
-            c2_0 = a1_2.fma(b1_0, c2_0); c2_1 = a1_2.fma(b1_1, c2_1); c2_2 = a1_2.fma(b1_2, c2_2);
-            FloatVector a1_3 = FloatVector.broadcast(S, a[ak1 + 3]);
-            c3_0 = a1_3.fma(b1_0, c3_0); c3_1 = a1_3.fma(b1_1, c3_1); c3_2 = a1_3.fma(b1_2, c3_2);
-            FloatVector a1_4 = FloatVector.broadcast(S, a[ak1 + 4]);
-            c4_0 = a1_4.fma(b1_0, c4_0); c4_1 = a1_4.fma(b1_1, c4_1); c4_2 = a1_4.fma(b1_2, c4_2);
-            FloatVector a1_5 = FloatVector.broadcast(S, a[ak1 + 5]);
-            c5_0 = a1_5.fma(b1_0, c5_0); c5_1 = a1_5.fma(b1_1, c5_1); c5_2 = a1_5.fma(b1_2, c5_2);
-            VarHandle.loadLoadFence();
-            int ak2 = aOff + (k + 2) * 6, bk2 = bOff + (k + 2) * 3*L;
-            FloatVector b2_0 = FloatVector.fromArray(S, b, bk2 + 0*L);
-            FloatVector b2_1 = FloatVector.fromArray(S, b, bk2 + 1*L);
-            FloatVector b2_2 = FloatVector.fromArray(S, b, bk2 + 2*L);
-            FloatVector a2_0 = FloatVector.broadcast(S, a[ak2 + 0]);
-            c0_0 = a2_0.fma(b2_0, c0_0); c0_1 = a2_0.fma(b2_1, c0_1); c0_2 = a2_0.fma(b2_2, c0_2);
-            FloatVector a2_1 = FloatVector.broadcast(S, a[ak2 + 1]);
-            c1_0 = a2_1.fma(b2_0, c1_0); c1_1 = a2_1.fma(b2_1, c1_1); c1_2 = a2_1.fma(b2_2, c1_2);
-            FloatVector a2_2 = FloatVector.broadcast(S, a[ak2 + 2]);
-            c2_0 = a2_2.fma(b2_0, c2_0); c2_1 = a2_2.fma(b2_1, c2_1); c2_2 = a2_2.fma(b2_2, c2_2);
-            FloatVector a2_3 = FloatVector.broadcast(S, a[ak2 + 3]);
-            c3_0 = a2_3.fma(b2_0, c3_0); c3_1 = a2_3.fma(b2_1, c3_1); c3_2 = a2_3.fma(b2_2, c3_2);
-            FloatVector a2_4 = FloatVector.broadcast(S, a[ak2 + 4]);
-            c4_0 = a2_4.fma(b2_0, c4_0); c4_1 = a2_4.fma(b2_1, c4_1); c4_2 = a2_4.fma(b2_2, c4_2);
-            FloatVector a2_5 = FloatVector.broadcast(S, a[ak2 + 5]);
-            c5_0 = a2_5.fma(b2_0, c5_0); c5_1 = a2_5.fma(b2_1, c5_1); c5_2 = a2_5.fma(b2_2, c5_2);
-            VarHandle.loadLoadFence();
-            int ak3 = aOff + (k + 3) * 6, bk3 = bOff + (k + 3) * 3*L;
-            FloatVector b3_0 = FloatVector.fromArray(S, b, bk3 + 0*L);
-            FloatVector b3_1 = FloatVector.fromArray(S, b, bk3 + 1*L);
-            FloatVector b3_2 = FloatVector.fromArray(S, b, bk3 + 2*L);
-            FloatVector a3_0 = FloatVector.broadcast(S, a[ak3 + 0]);
-            c0_0 = a3_0.fma(b3_0, c0_0); c0_1 = a3_0.fma(b3_1, c0_1); c0_2 = a3_0.fma(b3_2, c0_2);
-            FloatVector a3_1 = FloatVector.broadcast(S, a[ak3 + 1]);
-            c1_0 = a3_1.fma(b3_0, c1_0); c1_1 = a3_1.fma(b3_1, c1_1); c1_2 = a3_1.fma(b3_2, c1_2);
-            FloatVector a3_2 = FloatVector.broadcast(S, a[ak3 + 2]);
-            c2_0 = a3_2.fma(b3_0, c2_0); c2_1 = a3_2.fma(b3_1, c2_1); c2_2 = a3_2.fma(b3_2, c2_2);
-            FloatVector a3_3 = FloatVector.broadcast(S, a[ak3 + 3]);
-            c3_0 = a3_3.fma(b3_0, c3_0); c3_1 = a3_3.fma(b3_1, c3_1); c3_2 = a3_3.fma(b3_2, c3_2);
-            FloatVector a3_4 = FloatVector.broadcast(S, a[ak3 + 4]);
-            c4_0 = a3_4.fma(b3_0, c4_0); c4_1 = a3_4.fma(b3_1, c4_1); c4_2 = a3_4.fma(b3_2, c4_2);
-            FloatVector a3_5 = FloatVector.broadcast(S, a[ak3 + 5]);
-            c5_0 = a3_5.fma(b3_0, c5_0); c5_1 = a3_5.fma(b3_1, c5_1); c5_2 = a3_5.fma(b3_2, c5_2);
-        }
-        c0_0.intoArray(tile, 0*L);
-        c0_1.intoArray(tile, 1*L);
-        c0_2.intoArray(tile, 2*L);
-        c1_0.intoArray(tile, 3*L);
-        c1_1.intoArray(tile, 4*L);
-        c1_2.intoArray(tile, 5*L);
-        c2_0.intoArray(tile, 6*L);
-        c2_1.intoArray(tile, 7*L);
-        c2_2.intoArray(tile, 8*L);
-        c3_0.intoArray(tile, 9*L);
-        c3_1.intoArray(tile, 10*L);
-        c3_2.intoArray(tile, 11*L);
-        c4_0.intoArray(tile, 12*L);
-        c4_1.intoArray(tile, 13*L);
-        c4_2.intoArray(tile, 14*L);
-        c5_0.intoArray(tile, 15*L);
-        c5_1.intoArray(tile, 16*L);
-        c5_2.intoArray(tile, 17*L);
     }
 
     /** The 6 x 2L tile: 12 accumulators, 2 B vectors and one A broadcast in registers. */

@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The register tiles of {@link VectorMatMulF64}: {@code tile[r * V L + v L + l] = sum_k a[aOff + k R + r]
- * * b[bOff + k V L + v L + l]} for R rows and V vectors of L doubles, kc a multiple of the k steps an
- * iteration of the tile's loop takes: 2 where its Javadoc names no other.
+ * * b[bOff + k V L + v L + l]} for R rows and V vectors of L doubles, kc even: the loops take two k
+ * steps an iteration.
  */
 final class VectorMicroKernelTilesF64 {
     private static final VectorSpecies<Double> S = VectorLanes.DOUBLES;

@@ -62,6 +62,20 @@ public interface RowKernels {
     float expShifted(float[] x, int off, int n, float shift);
 
     /*
+     * The same down the columns of a block of rows, x[off + r * width + j] for r < rows and j < width: a
+     * column a lane, no reduction across lanes (attention's softmax with a query a column).
+     */
+
+    /** {@code acc[j] = max(acc[j], max_r x[off + r * width + j])}, NaN-propagating */
+    void maxOfColumns(float[] x, int off, int rows, int width, float[] acc);
+
+    /** {@code x[off + r * width + j] = exp(x[off + r * width + j] - shift[j])}, and {@code sums[j]} = the sum of column j's results */
+    void expShiftedColumns(float[] x, int off, int rows, int width, float[] shift, float[] sums);
+
+    /** {@code x[off + r * width + j] *= alpha[j]} */
+    void scaleColumns(float[] x, int off, int rows, int width, float[] alpha);
+
+    /*
      * The sums again, for F32 rows that lie contiguous in native memory at byte at: nothing between
      * memory and the registers.
      */

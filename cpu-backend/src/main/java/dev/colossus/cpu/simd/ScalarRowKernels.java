@@ -152,6 +152,35 @@ final class ScalarRowKernels implements RowKernels {
     }
 
     @Override
+    public void maxOfColumns(float[] x, int off, int rows, int width, float[] acc) {
+        for (int r = 0; r < rows; r++) {
+            maxInto(x, off + r * width, acc, 0, width);
+        }
+    }
+
+    @Override
+    public void expShiftedColumns(float[] x, int off, int rows, int width, float[] shift, float[] sums) {
+        for (int j = 0; j < width; j++) {
+            double sum = 0;
+            for (int r = 0, at = off + j; r < rows; r++, at += width) {
+                float e = (float) Math.exp(x[at] - shift[j]);
+                x[at] = e;
+                sum += e;
+            }
+            sums[j] = (float) sum;
+        }
+    }
+
+    @Override
+    public void scaleColumns(float[] x, int off, int rows, int width, float[] alpha) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < width; j++) {
+                x[off + r * width + j] *= alpha[j];
+            }
+        }
+    }
+
+    @Override
     public float sum(MemorySegment x, long at, int n) {
         float s = 0;
         for (int i = 0; i < n; i++) {

@@ -271,6 +271,51 @@ final class VectorRowKernels implements RowKernels {
     }
 
     @Override
+    public void maxOfColumns(float[] x, int off, int rows, int width, float[] acc) {
+        for (int j = 0; j < width; j += L) {
+            VectorMask<Float> lanes = S.indexInRange(j, width);
+            // Four accumulators, as in max: Java's max on lanes is a chain of several instructions.
+            FloatVector m0 = FloatVector.fromArray(S, acc, j, lanes), m1 = m0, m2 = m0, m3 = m0;
+            int r = 0, at = off + j;
+            for (; r + 4 <= rows; r += 4, at += 4 * width) {
+                m0 = m0.lanewise(MAX, FloatVector.fromArray(S, x, at, lanes));
+                m1 = m1.lanewise(MAX, FloatVector.fromArray(S, x, at + width, lanes));
+                m2 = m2.lanewise(MAX, FloatVector.fromArray(S, x, at + 2 * width, lanes));
+                m3 = m3.lanewise(MAX, FloatVector.fromArray(S, x, at + 3 * width, lanes));
+            }
+            for (; r < rows; r++, at += width) {
+                m0 = m0.lanewise(MAX, FloatVector.fromArray(S, x, at, lanes));
+            }
+            m0.lanewise(MAX, m1).lanewise(MAX, m2.lanewise(MAX, m3)).intoArray(acc, j, lanes);
+        }
+    }
+
+    @Override
+    public void expShiftedColumns(float[] x, int off, int rows, int width, float[] shift, float[] sums) {
+        for (int j = 0; j < width; j += L) {
+            VectorMask<Float> lanes = S.indexInRange(j, width);
+            FloatVector base = FloatVector.fromArray(S, shift, j, lanes), acc = FloatVector.zero(S);
+            for (int r = 0, at = off + j; r < rows; r++, at += width) {
+                FloatVector e = FloatVector.fromArray(S, x, at, lanes).sub(base).lanewise(EXP);
+                e.intoArray(x, at, lanes);
+                acc = acc.add(e);
+            }
+            acc.intoArray(sums, j, lanes);
+        }
+    }
+
+    @Override
+    public void scaleColumns(float[] x, int off, int rows, int width, float[] alpha) {
+        for (int j = 0; j < width; j += L) {
+            VectorMask<Float> lanes = S.indexInRange(j, width);
+            FloatVector a = FloatVector.fromArray(S, alpha, j, lanes);
+            for (int r = 0, at = off + j; r < rows; r++, at += width) {
+                FloatVector.fromArray(S, x, at, lanes).mul(a).intoArray(x, at, lanes);
+            }
+        }
+    }
+
+    @Override
     public float sum(MemorySegment x, long at, int n) {
         int bound = S.loopBound(n);
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;

@@ -8,8 +8,7 @@ import java.nio.file.Path;
  * Writes {@code VectorMicroKernelTiles.java} and {@code VectorMicroKernelTilesF64.java}: the
  * register-tiled loops of {@link VectorMicroKernel} (F32) and {@link VectorMatMulF64}, one method per tile of R rows by V vectors, {@code tile[r][v] = sum_k a[k][r] * b[k][v]} over packed A
  * (R values a k step) and packed B (V vectors a k step). Every accumulator is a local of its own, the k
- * loop takes two steps an iteration (the 6 x 3L tile four, kc then a multiple of four), written out with
- * a load fence between them, and the tile leaves through an array in row-major order. The fence emits
+ * loop takes two steps an iteration, written out with a load fence between them, and the tile leaves through an array in row-major order. The fence emits
  * no instruction on x86; it only keeps C2 from hoisting the next step's loads above a step's FMAs,
  * where they would hold 11 more registers and push accumulators onto the stack.
  * {@link MicroKernelTilesTest} regenerates both and compares. Run from cpu-backend: {@code java src/test/java/dev/colossus/cpu/matmul/MicroKernelTilesGenerator.java}.
@@ -17,16 +16,12 @@ import java.nio.file.Path;
 final class MicroKernelTilesGenerator {
     static final Path OUTPUT = Path.of("src/main/java/dev/colossus/cpu/matmul/VectorMicroKernelTiles.java");
     static final Path OUTPUT_F64 = Path.of("src/main/java/dev/colossus/cpu/matmul/VectorMicroKernelTilesF64.java");
-    /**
-     * The tiles {@link VectorMicroKernel} takes: rows x vectors, and the k steps an iteration. The 6 x 3L
-     * tile has the fewest FMAs a step to hide the loop's own work behind; on an Intel Xeon (AVX-512, two
-     * FMA ports) four steps an iteration took it from 0.74 to 0.78 of the FMA peak, where four steps in
-     * the other tiles ran slower. A loop of four steps followed by one of two for kc's rest was slower
-     * still once calls with a short kc had shaped C2's profile ({@code benchmarks/results/cpu/README.md}, "Why the kernels are shaped so").
-     */
-    private static final int[][] TILES = {{8, 3, 2}, {6, 3, 4}, {6, 2, 2}, {12, 2, 2}};
+    /** The tiles {@link VectorMicroKernel} takes: rows x vectors. */
+    private static final int[][] TILES = {{8, 3}, {6, 2}, {12, 2}};
     /** The tiles {@link VectorMatMulF64} takes. */
-    private static final int[][] TILES_F64 = {{8, 3, 2}, {6, 2, 2}};
+    private static final int[][] TILES_F64 = {{8, 3}, {6, 2}};
+    /** The k steps an iteration of each tile's loop. */
+    private static final int STEPS = 2;
 
     /** The element a file's tiles multiply: its vector class, array type, the species' name in {@code VectorLanes}. */
     private record Element(String vector, String array, String species, String className, String user) {
@@ -64,8 +59,8 @@ final class MicroKernelTilesGenerator {
 
                 /**
                  * The register tiles of {@link %5$s}: {@code tile[r * V L + v L + l] = sum_k a[aOff + k R + r]
-                 * * b[bOff + k V L + v L + l]} for R rows and V vectors of L %2$ss, kc a multiple of the k steps an
-                 * iteration of the tile's loop takes: 2 where its Javadoc names no other.
+                 * * b[bOff + k V L + v L + l]} for R rows and V vectors of L %2$ss, kc even: the loops take two k
+                 * steps an iteration.
                  */
                 final class %4$s {
                     private static final VectorSpecies<%6$s> S = VectorLanes.%3$s;
@@ -76,17 +71,16 @@ final class MicroKernelTilesGenerator {
                 """.formatted(e.vector(), e.array(), e.species(), e.className(), e.user(),
                 e.array().substring(0, 1).toUpperCase() + e.array().substring(1)));
         for (int[] tile : tiles) {
-            tile(out, e, tile[0], tile[1], tile[2]);
+            tile(out, e, tile[0], tile[1]);
         }
         out.append("}\n");
         return out.toString();
     }
 
-    private static void tile(StringBuilder out, Element e, int rows, int vectors, int steps) {
+    private static void tile(StringBuilder out, Element e, int rows, int vectors) {
         out.append('\n');
         out.append("    /** The ").append(rows).append(" x ").append(vectors).append("L tile: ").append(rows * vectors)
-                .append(" accumulators, ").append(vectors).append(" B vectors and one A broadcast in registers")
-                .append(steps == 2 ? "" : "; " + steps + " k steps an iteration").append(". */\n");
+                .append(" accumulators, ").append(vectors).append(" B vectors and one A broadcast in registers. */\n");
         out.append("    static void multiply").append(rows).append('x').append(vectors)
                 .append("(int kc, ").append(e.array()).append("[] a, int aOff, ").append(e.array()).append("[] b, int bOff, ")
                 .append(e.array()).append("[] tile) {\n");
@@ -97,8 +91,8 @@ final class MicroKernelTilesGenerator {
             }
             out.append(";\n");
         }
-        out.append("        for (int k = 0; k < kc; k += ").append(steps).append(") {\n");
-        steps(out, e, rows, vectors, steps);
+        out.append("        for (int k = 0; k < kc; k += ").append(STEPS).append(") {\n");
+        steps(out, e, rows, vectors, STEPS);
         out.append("        }\n");
         for (int r = 0; r < rows; r++) {
             for (int v = 0; v < vectors; v++) {
