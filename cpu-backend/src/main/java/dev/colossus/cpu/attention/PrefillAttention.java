@@ -85,7 +85,7 @@ final class PrefillAttention {
     private static final class Group {
         private final Attention op;
         private final MicroKernel kernel;
-        /** Rows transposed together: queries (a whole number of them fill NR lanes), keys (the last part of an MR panel may take fewer). */
+        /** Rows transposed together: queries (a whole number of them fill NR lanes) and keys (up to MR). */
         private final int mr, nr, queryRows, keyRows;
         private final int d, dv, depth, vPanels;
         /** Keys per block here: KEYS_PER_BLOCK, or Lk in whole panels where that is less; and its packed depth. */
@@ -203,12 +203,13 @@ final class PrefillAttention {
             Operand k = op.k(), v = op.v();
             for (int kp = 0; kp < (keys + mr - 1) / mr; kp++) {
                 for (int c0 = 0; c0 < mr; c0 += keyRows) {
-                    int part = Math.min(keyRows, mr - c0), present = Math.clamp(keys - kp * mr - c0, 0, part);
+                    // a whole part of keyRows lanes, the last overlapping the one before (lanes 4-11 of 12): the in-register transpose takes 8
+                    int from = Math.min(c0, mr - keyRows), present = Math.clamp(keys - kp * mr - from, 0, keyRows);
                     for (int c = 0; c < present; c++) {
-                        load(k, OnlineSoftmax.offset(k, b, g, j0 + kp * mr + c0 + c), rows, c * d, d);
+                        load(k, OnlineSoftmax.offset(k, b, g, j0 + kp * mr + from + c), rows, c * d, d);
                     }
-                    Arrays.fill(rows, present * d, part * d, 0);
-                    kernel.interleave(rows, d, part, d, packedK, kp * mr * depth + c0, mr);
+                    Arrays.fill(rows, present * d, keyRows * d, 0);
+                    kernel.interleave(rows, d, keyRows, d, packedK, kp * mr * depth + from, mr);
                 }
             }
             for (int j = 0; j < keys; j++) {
