@@ -85,8 +85,8 @@ final class PrefillAttention {
     private static final class Group {
         private final Attention op;
         private final MicroKernel kernel;
-        /** Rows transposed together: queries (a whole number of them fill NR lanes) and keys (up to MR). */
-        private final int mr, nr, queryRows, keyRows;
+        /** Rows transposed together: queries (a whole number of them fill NR lanes), keys (up to MR) and value columns (up to Dv). */
+        private final int mr, nr, queryRows, keyRows, valueRows;
         private final int d, dv, depth, vPanels;
         /** Keys per block here: KEYS_PER_BLOCK, or Lk in whole panels where that is less; and its packed depth. */
         private final int kb, blockDepth;
@@ -94,7 +94,7 @@ final class PrefillAttention {
         private final float scale;
         /** Whether the mask is one run of keys for every query of a (b, h): a padding mask, (B, 1, 1, Lk). */
         private final boolean sharedMask;
-        private final float[] packedQ, packedK, packedV, scores, outputs, tile, rows, row;
+        private final float[] packedQ, packedK, packedV, scores, outputs, tile, rows, row, byQuery;
         /** Per query of the group: the running maximum m and sum l. Per query of a panel: the shift and c of a step, and P's column sums. */
         private final float[] max, sum, shift, correction, columnSums;
         private final MaskRow maskRow;
@@ -110,6 +110,7 @@ final class PrefillAttention {
             dv = (int) op.v().dim(3);
             depth = kernel.depth(d);
             vPanels = (dv + mr - 1) / mr;
+            valueRows = Math.min(TRANSPOSED_ROWS, dv);
             lq = op.q().dim(2);
             lk = op.k().dim(2);
             groupSize = op.groupSize();
@@ -126,6 +127,7 @@ final class PrefillAttention {
             tile = Scratch.floats(mr * nr);
             rows = Scratch.floats(TRANSPOSED_ROWS * d);
             row = Scratch.floats(dv);
+            byQuery = Scratch.floats(nr * dv);
             max = Scratch.floats(panels * nr);
             sum = Scratch.floats(panels * nr);
             shift = Scratch.floats(nr);
@@ -166,14 +168,19 @@ final class PrefillAttention {
                 }
             }
             Operand out = op.out();
-            for (int i = 0; i < count; i++) {
-                int at = i / nr * panelOutputs + i % nr;
-                float inverse = 1 / sum[i];
-                for (int c = 0; c < dv; c++) {
-                    row[c] = outputs[at + c * nr] * inverse;
+            for (int p = 0; p < panels; p++) {
+                int queries = Math.min(nr, count - p * nr);
+                // O^T's panel to a query a row, valueRows columns at a time, the last part overlapping the one before
+                for (int c0 = 0; c0 < dv; c0 += valueRows) {
+                    int from = Math.min(c0, dv - valueRows);
+                    kernel.interleave(outputs, p * panelOutputs + from * nr, nr, valueRows, queries, byQuery, from, dv);
                 }
-                FloatIO.store(row, 0, dv, out, OnlineSoftmax.offset(out, b, h, i0 + i), out.strides()[3]);
-                OnlineSoftmax.storeLogSumExp(op, b, h, i0 + i, max[i], sum[i]);
+                for (int r = 0; r < queries; r++) {
+                    int i = p * nr + r;
+                    ROWS.scale(byQuery, r * dv, dv, 1 / sum[i]);
+                    FloatIO.store(byQuery, r * dv, dv, out, OnlineSoftmax.offset(out, b, h, i0 + i), out.strides()[3]);
+                    OnlineSoftmax.storeLogSumExp(op, b, h, i0 + i, max[i], sum[i]);
+                }
             }
         }
 
@@ -191,7 +198,7 @@ final class PrefillAttention {
                 }
                 Arrays.fill(rows, present * d, queryRows * d, 0);
                 ROWS.scale(rows, 0, present * d, scale);
-                kernel.interleave(rows, d, queryRows, d, packedQ, r / nr * nr * depth + r % nr, nr);
+                kernel.interleave(rows, 0, d, queryRows, d, packedQ, r / nr * nr * depth + r % nr, nr);
             }
         }
 
@@ -209,7 +216,7 @@ final class PrefillAttention {
                         load(k, OnlineSoftmax.offset(k, b, g, j0 + kp * mr + from + c), rows, c * d, d);
                     }
                     Arrays.fill(rows, present * d, keyRows * d, 0);
-                    kernel.interleave(rows, d, keyRows, d, packedK, kp * mr * depth + from, mr);
+                    kernel.interleave(rows, 0, d, keyRows, d, packedK, kp * mr * depth + from, mr);
                 }
             }
             for (int j = 0; j < keys; j++) {

@@ -564,7 +564,7 @@ public final class CpuMatMul {
                 FloatIO.load(p.a(), p.a0() + (i0 + i) * p.am() + pc, 1, panelRows, i * kc, kc);
             }
             Arrays.fill(panelRows, rows * kc, mr * kc, 0f);
-            KERNEL.interleave(panelRows, kc, mr, kc, dst, dstOff, mr);
+            KERNEL.interleave(panelRows, 0, kc, mr, kc, dst, dstOff, mr);
         } else {
             for (int k = 0; k < kc; k++) {
                 FloatIO.load(p.a(), p.a0() + i0 * p.am() + (pc + k) * p.ak(), p.am(), dst, dstOff + k * mr, rows);
@@ -592,7 +592,7 @@ public final class CpuMatMul {
                     FloatIO.load(p.b(), p.b0() + pc + (j0 + j + c) * p.bn(), 1, columns, c * kc, kc);
                 }
                 Arrays.fill(columns, count * kc, group * kc, 0f);
-                KERNEL.interleave(columns, kc, group, kc, dst, dstOff + j, nr);
+                KERNEL.interleave(columns, 0, kc, group, kc, dst, dstOff + j, nr);
             }
         } else if (p.bn() == 1 && cols == nr && (p.b().dtype() == DType.F32 || p.b().dtype() == DType.BF16)) {
             long size = p.b().dtype().byteSize();

@@ -50,14 +50,14 @@ public interface MicroKernel {
     void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] tile);
 
     /**
-     * Interleaves rows, column by column: {@code dst[dstOff + k * stride + i] = rows[i * ld + k]} for
-     * {@code i < count, k < kc}. An A panel is its MR rows interleaved ({@code stride} MR); a B panel
+     * Interleaves rows, column by column: {@code dst[dstOff + k * stride + i] = rows[rowsOff + i * ld + k]}
+     * for {@code i < count, k < kc}. An A panel is its MR rows interleaved ({@code stride} MR); a B panel
      * from columns that lie along k takes them a few at a time into its rows of NR.
      */
-    default void interleave(float[] rows, int ld, int count, int kc, float[] dst, int dstOff, int stride) {
+    default void interleave(float[] rows, int rowsOff, int ld, int count, int kc, float[] dst, int dstOff, int stride) {
         for (int k = 0; k < kc; k++) {
             for (int i = 0; i < count; i++) {
-                dst[dstOff + k * stride + i] = rows[i * ld + k];
+                dst[dstOff + k * stride + i] = rows[rowsOff + i * ld + k];
             }
         }
     }

@@ -81,18 +81,18 @@ final class VectorMicroKernel implements MicroKernel {
      * halves elsewhere. Other counts and tiles, and the last columns, take the default.
      */
     @Override
-    public void interleave(float[] rows, int ld, int count, int kc, float[] dst, int dstOff, int stride) {
+    public void interleave(float[] rows, int rowsOff, int ld, int count, int kc, float[] dst, int dstOff, int stride) {
         if (!WIDE || L != 16 || count != 8) {
-            MicroKernel.super.interleave(rows, ld, count, kc, dst, dstOff, stride);
+            MicroKernel.super.interleave(rows, rowsOff, ld, count, kc, dst, dstOff, stride);
             return;
         }
         FloatVector lo1 = LO_1, hi1 = HI_1, lo2 = LO_2, hi2 = HI_2, lo4 = LO_4, hi4 = HI_4;
         int k = 0;
         for (; k + L <= kc; k += L) {
-            FloatVector r0 = FloatVector.fromArray(S, rows, k), r1 = FloatVector.fromArray(S, rows, ld + k);
-            FloatVector r2 = FloatVector.fromArray(S, rows, 2 * ld + k), r3 = FloatVector.fromArray(S, rows, 3 * ld + k);
-            FloatVector r4 = FloatVector.fromArray(S, rows, 4 * ld + k), r5 = FloatVector.fromArray(S, rows, 5 * ld + k);
-            FloatVector r6 = FloatVector.fromArray(S, rows, 6 * ld + k), r7 = FloatVector.fromArray(S, rows, 7 * ld + k);
+            FloatVector r0 = FloatVector.fromArray(S, rows, rowsOff + k), r1 = FloatVector.fromArray(S, rows, rowsOff + ld + k);
+            FloatVector r2 = FloatVector.fromArray(S, rows, rowsOff + 2 * ld + k), r3 = FloatVector.fromArray(S, rows, rowsOff + 3 * ld + k);
+            FloatVector r4 = FloatVector.fromArray(S, rows, rowsOff + 4 * ld + k), r5 = FloatVector.fromArray(S, rows, rowsOff + 5 * ld + k);
+            FloatVector r6 = FloatVector.fromArray(S, rows, rowsOff + 6 * ld + k), r7 = FloatVector.fromArray(S, rows, rowsOff + 7 * ld + k);
             // rows 0,1 | 2,3 | 4,5 | 6,7 element by element: columns 0-7 (lo) and 8-15 (hi)
             FloatVector p01lo = lo1.selectFrom(r0, r1), p01hi = hi1.selectFrom(r0, r1);
             FloatVector p23lo = lo1.selectFrom(r2, r3), p23hi = hi1.selectFrom(r2, r3);
@@ -116,7 +116,7 @@ final class VectorMicroKernel implements MicroKernel {
         }
         for (; k < kc; k++) {
             for (int i = 0; i < 8; i++) {
-                dst[dstOff + k * stride + i] = rows[i * ld + k];
+                dst[dstOff + k * stride + i] = rows[rowsOff + i * ld + k];
             }
         }
     }
