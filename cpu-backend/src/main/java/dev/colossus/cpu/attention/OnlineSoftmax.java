@@ -6,8 +6,9 @@ import dev.colossus.op.Attention;
 import dev.colossus.spi.Operand;
 
 /**
- * The steps prefill and decode attention share: FlashAttention's online softmax over one tile of
- * scores, the log-sum-exp stored, and where a (b, h, i) row starts.
+ * The attention kernels' shared steps: where a (b, h, i) row starts and the log-sum-exp stored (prefill
+ * and decode), and FlashAttention's online softmax over one row's tile of scores (decode; prefill takes
+ * its step down the columns, a query a column).
  */
 final class OnlineSoftmax {
     private static final RowKernels ROWS = RowKernels.instance();

@@ -88,6 +88,8 @@ final class PrefillAttention {
         /** Rows transposed together: queries (a whole number of them fill NR lanes), keys (up to MR) and value columns (up to Dv). */
         private final int mr, nr, queryRows, keyRows, valueRows;
         private final int d, dv, depth, vPanels;
+        /** Floats of O^T a panel of queries holds: vPanels MR-high rows of NR. */
+        private final int panelOutputs;
         /** Keys per block here: KEYS_PER_BLOCK, or Lk in whole panels where that is less; and its packed depth. */
         private final int kb, blockDepth;
         private final long lq, lk, groupSize;
@@ -111,6 +113,7 @@ final class PrefillAttention {
             depth = kernel.depth(d);
             vPanels = (dv + mr - 1) / mr;
             valueRows = Math.min(TRANSPOSED_ROWS, dv);
+            panelOutputs = vPanels * mr * nr;
             lq = op.q().dim(2);
             lk = op.k().dim(2);
             groupSize = op.groupSize();
@@ -123,7 +126,7 @@ final class PrefillAttention {
             packedK = Scratch.floats(kb * depth);
             packedV = Scratch.floats(vPanels * blockDepth * mr);
             scores = Scratch.floats(blockDepth * nr);
-            outputs = Scratch.floats(panels * vPanels * mr * nr);
+            outputs = Scratch.floats(panels * panelOutputs);
             tile = Scratch.floats(mr * nr);
             rows = Scratch.floats(TRANSPOSED_ROWS * d);
             row = Scratch.floats(dv);
@@ -140,7 +143,6 @@ final class PrefillAttention {
         void run(long b, long h, long i0, int count) {
             int panels = (count + nr - 1) / nr;
             packQueries(b, h, i0, count, panels);
-            int panelOutputs = vPanels * mr * nr;
             Arrays.fill(outputs, 0, panels * panelOutputs, 0);
             Arrays.fill(max, 0, panels * nr, Float.NEGATIVE_INFINITY);
             Arrays.fill(sum, 0, panels * nr, 0);
@@ -242,7 +244,6 @@ final class PrefillAttention {
                 System.arraycopy(tile, 0, scores, kp * mr * nr, mr * nr);
             }
             mask(b, h, first, queries, j0, keys);
-            int panelOutputs = vPanels * mr * nr;
             softmaxStep(keys, p * nr, p * panelOutputs);
             Arrays.fill(scores, keys * nr, keyDepth * nr, 0);
             for (int vp = 0; vp < vPanels; vp++) {
