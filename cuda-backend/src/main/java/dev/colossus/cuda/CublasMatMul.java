@@ -3,6 +3,7 @@ package dev.colossus.cuda;
 import static dev.colossus.cuda.DeviceStorage.base;
 
 import dev.colossus.DType;
+import dev.colossus.op.Copy;
 import dev.colossus.op.Fill;
 import dev.colossus.op.MatMul;
 import dev.colossus.spi.Operand;
@@ -12,7 +13,8 @@ import dev.colossus.spi.Storage;
  * Matmul on cuBLAS: {@code out = a b}, {@code (..., M, K) x (..., K, N) -> (..., M, N)}, batched and
  * broadcast as {@link GemmPlan} lays it out, accumulating in F32 (F64 for F64; TF32 Tensor Cores for
  * F32 only with {@code colossus.cuda.tf32}). Operands cuBLAS cannot read in place (no unit stride, or
- * batch dimensions that are not evenly strided) are copied to contiguous temporaries first. An
+ * batch dimensions that are not evenly strided) are copied to contiguous temporaries first; an output
+ * it cannot write in place is computed into one and copied into out. An
  * epilogue {@code act(alpha a b + beta c)} follows the product as one pass of {@link
  * PackedElementwise}'s epilogue kernel.
  */
@@ -47,20 +49,24 @@ final class CublasMatMul {
             return;
         }
         try (ContiguousCopies copies = new ContiguousCopies(context, elementwise)) {
-            GemmPlan plan = GemmPlan.of(a, b, out);
+            Operand target = GemmPlan.writes(out) ? out : copies.scratch(out);
+            GemmPlan plan = GemmPlan.of(a, b, target);
             if (plan == null) {
                 a = copies.of(a);
-                plan = GemmPlan.of(a, b, out);
+                plan = GemmPlan.of(a, b, target);
             }
             if (plan == null) {
                 b = copies.of(b);
-                plan = GemmPlan.of(a, b, out);
+                plan = GemmPlan.of(a, b, target);
             }
             Cublas.ComputeType compute = out.dtype() == DType.F64 ? Cublas.ComputeType.F64
                     : a.dtype() == DType.F32 && CudaOptions.AT_START.tf32() ? Cublas.ComputeType.F32_FAST_TF32 : Cublas.ComputeType.F32;
             cublas.gemm(m.name(), plan, dataType(m, a.dtype()), dataType(m, out.dtype()), compute,
                     base(b) + plan.aOffset() * b.dtype().byteSize(), base(a) + plan.bOffset() * a.dtype().byteSize(),
-                    base(out) + plan.cOffset() * out.dtype().byteSize());
+                    base(target) + plan.cOffset() * target.dtype().byteSize());
+            if (target != out) {
+                elementwise.copy(new Copy(target, out));
+            }
         }
     }
 

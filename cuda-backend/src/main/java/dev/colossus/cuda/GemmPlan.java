@@ -48,6 +48,17 @@ record GemmPlan(int transA, int transB, int m, int n, int k, long aOffset, int l
     }
 
     /**
+     * Whether cuBLAS can write {@code out} where it lies: its rows have a unit stride and its batch
+     * dimensions collapse to one stride. Otherwise the product goes to a contiguous scratch of out's
+     * shape, which is then copied into out.
+     */
+    static boolean writes(Operand out) {
+        int r = out.rank();
+        Storage s = storage(out.dim(r - 2), out.dim(r - 1), out.strides()[r - 2], out.strides()[r - 1]);
+        return s != null && s.rowMajor() && batch(out) != null;
+    }
+
+    /**
      * How a (rows, cols) matrix with these strides is stored, if cuBLAS can read it: unit stride along
      * one dimension and a leading dimension at least the other's size. Strides of size-1 dimensions
      * do not matter, so they are chosen to fit.

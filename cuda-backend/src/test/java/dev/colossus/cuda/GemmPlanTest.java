@@ -1,8 +1,10 @@
 package dev.colossus.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.colossus.DType;
 import dev.colossus.Shape;
@@ -63,6 +65,24 @@ class GemmPlanTest {
         Operand b = operand(Shape.of(2, 3, 5, 2), new long[] {30, 10, 2, 1}, 0);
         Operand out = operand(Shape.of(2, 3, 4, 2), new long[] {24, 8, 2, 1}, 0);
         assertNull(GemmPlan.of(a, b, out));
+    }
+
+    @Test
+    void anOutputCublasCannotWriteIsNotWrittenInPlace() {
+        Shape heads = Shape.of(2, 3, 4, 5);
+        Operand byQuery = operand(heads, new long[] {60, 5, 15, 1}, 0);
+        Operand columnMajor = operand(Shape.of(4, 5), new long[] {1, 4}, 0);
+        Operand everyOther = operand(Shape.of(4, 5), new long[] {10, 2}, 0);
+        assertFalse(GemmPlan.writes(byQuery), "(B, H, L, D) viewed over (B, L, H, D)");
+        assertFalse(GemmPlan.writes(columnMajor));
+        assertFalse(GemmPlan.writes(everyOther));
+        assertTrue(GemmPlan.writes(operand(heads, heads.contiguousStrides(), 0)));
+        assertTrue(GemmPlan.writes(operand(Shape.of(4, 5), new long[] {8, 1}, 3)), "padded rows");
+        assertTrue(GemmPlan.writes(operand(Shape.of(3, 1, 5), new long[] {5, 0, 1}, 0)), "a row of one");
+        Operand a = operand(Shape.of(2, 3, 4, 7), Shape.of(2, 3, 4, 7).contiguousStrides(), 0);
+        Operand b = operand(Shape.of(2, 3, 7, 5), Shape.of(2, 3, 7, 5).contiguousStrides(), 0);
+        assertNull(GemmPlan.of(a, b, byQuery));
+        assertNotNull(GemmPlan.of(a, b, operand(heads, heads.contiguousStrides(), 0)), "the scratch CublasMatMul writes instead");
     }
 
     private void check(long[] batch, long m, long n, long k, Layout la, Layout lb, boolean broadcastA, boolean broadcastB) {
