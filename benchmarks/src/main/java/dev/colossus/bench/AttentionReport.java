@@ -39,7 +39,7 @@ public final class AttentionReport {
             {"rowSumI32", 1.0}, {"minI64", 2.0}, {"negI32", 2.0}, {"whereI64", 6.25},
             {"toF8E4M3", 1.25}, {"fromF8E4M3", 1.25}, {"addI8", 0.75}, {"fromU8", 1.25},
             {"addF64", 6.0}, {"expF64", 4.0}, {"rowSumF64", 2.0}, {"cumsumF64", 4.0}, {"multinomial", 1.0},
-            {"argsortColumns", 3.0}, {"topkColumns", 1.0}};
+            {"argsortColumns", 3.0}, {"topkColumns", 1.0}, {"remainderI32", 3.0}, {"eqBool", 0.75}};
 
     /** One bar of the plot: a measured ratio, its target (null for none), and its axis. */
     record Bar(String label, double value, Double target, boolean speedup) {

@@ -54,12 +54,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code addF64}, {@code expF64}, {@code rowSumF64} and {@code cumsumF64} (along the rows); and {@code
  * multinomial}: a sample from each row of probabilities (softmax of x's rows, made once); {@code
  * argsortColumns}: each column's argsort; {@code topkColumns}: each column's 50 largest (their indices);
- * {@code remainder} and {@code floorDivide}: x % 0.7 and x // 0.7 (F32, Python's), as angles are wrapped.
+ * {@code remainder} and {@code floorDivide}: x % 0.7 and x // 0.7 (F32, Python's), as angles are wrapped;
+ * {@code remainderI32}: x % y on I32 (y 1 or more, as floorDivideI64's); {@code eqBool}: the mask of gt
+ * == the mask of x < y (BOOL).
  * Each op writes new tensors, as a user's call does. GB/s = bytes read + written / time: 192 MiB for
  * add and mulTransposed, 256 MiB for addRmsNorm (and, counted the same, add+rmsNorm, and mixBf16), 96
  * MiB for addBf16, toBf16, toF16 and addF16, 64 MiB for biasAddBf16, the other BF16 and F16 functions
- * the argmaxes and columnSum, 144 MiB for gt, 208 MiB for where, 384 MiB for floorDivideI64, 192
- * MiB for fromI64, 256 MiB for stackLast, 64 MiB for expandColumn and rowSumI32, 80 MiB for toF8E4M3, fromF8E4M3 and fromU8, 48 MiB for addI8, 384 MiB
+ * the argmaxes and columnSum, 48 MiB for eqBool, 144 MiB for gt, 208 MiB for where, 384 MiB for floorDivideI64, 192
+ * MiB for fromI64 and remainderI32, 256 MiB for stackLast, 64 MiB for expandColumn and rowSumI32, 80 MiB for toF8E4M3, fromF8E4M3 and fromU8, 48 MiB for addI8, 384 MiB
  * for addF64, 256 MiB for expF64 and cumsumF64, 128 MiB for rowSumF64, 64 MiB for multinomial and topkColumns, 192 MiB for argsortColumns, 400 MiB for whereI64, 192 MiB for gatherRows, 384 MiB for
  * scatterAddRows (x copied, then y and the index read and out read and written), 128 MiB for the others
  * ({@code run-attention.sh} reports them).
@@ -81,7 +83,7 @@ public class ElementwiseBench {
             "toI32", "fromI64", "stackLast", "expandColumn", "subColumn", "gatherRows",
             "scatterAddRows", "indexSelectLast", "rowSumI32", "minI64", "negI32", "whereI64", "toF8E4M3",
             "fromF8E4M3", "addI8", "fromU8", "addF64", "expF64", "rowSumF64", "cumsumF64", "multinomial",
-            "argsortColumns", "topkColumns", "remainder", "floorDivide"})
+            "argsortColumns", "topkColumns", "remainder", "floorDivide", "remainderI32", "eqBool"})
     public String op;
 
     private Tensor x;
@@ -93,6 +95,7 @@ public class ElementwiseBench {
     private Tensor xF16;
     private Tensor yF16;
     private Tensor mask;
+    private Tensor otherMask;
     private Tensor magnitudes;
     private Tensor xI32;
     private Tensor yI32;
@@ -122,6 +125,9 @@ public class ElementwiseBench {
         xF16 = Tensor.randn(7, DType.F16, ROWS, COLUMNS);
         yF16 = Tensor.randn(8, DType.F16, ROWS, COLUMNS);
         mask = Ops.gt(x, y);
+        if (op.equals("eqBool")) {
+            otherMask = Ops.lt(x, y);
+        }
         column = Tensor.randn(9, DType.F32, ROWS, 1);
         if (op.equals("toF8E4M3") || op.equals("fromF8E4M3")) {
             hundreds = Ops.mul(x, 100);
@@ -227,6 +233,8 @@ public class ElementwiseBench {
             case "mulTransposed" -> Ops.mul(x, y.transpose(0, 1));
             case "addI32" -> Ops.add(xI32, yI32);
             case "floorDivideI64" -> Ops.floorDivide(xI64, yI64);
+            case "remainderI32" -> Ops.remainder(xI32, yI32);
+            case "eqBool" -> Ops.eq(mask, otherMask);
             case "remainder" -> Ops.remainder(x, 0.7);
             case "floorDivide" -> Ops.floorDivide(x, 0.7);
             case "toI32" -> x.to(DType.I32);
@@ -275,7 +283,7 @@ public class ElementwiseBench {
         mask.close();
         column.close();
         magnitudes.close();
-        for (Tensor optional : new Tensor[] {xI32, yI32, xI64, yI64, xI8, yI8, xU8, xF64, yF64, probabilities, index, columns, xF8, hundreds}) {
+        for (Tensor optional : new Tensor[] {otherMask, xI32, yI32, xI64, yI64, xI8, yI8, xU8, xF64, yF64, probabilities, index, columns, xF8, hundreds}) {
             if (optional != null) {
                 optional.close();
             }

@@ -27,9 +27,11 @@ import dev.colossus.spi.Operand;
  * runs ({@link StridedWalk}) over any strides; each run, at most {@link dev.colossus.cpu.simd.FloatIO#BLOCK}
  * elements, is loaded into long buffers ({@link LongIO}) and computed by one plain loop per function,
  * which C2 compiles to vector code where the function has one (sums, products, min and max,
- * comparisons, choices); tasks take contiguous ranges of the output.
+ * comparisons, choices), and for remainder and floorDivide by {@link ElementwiseKernels#divideIntegers};
+ * tasks take contiguous ranges of the output.
  */
 public final class CpuIntegerElementwise {
+    private static final ElementwiseKernels ELEMENTWISE = ElementwiseKernels.instance();
     /** Elements per task: below it, threads cost more than they save. */
     private static final long GRAIN = 1 << 15;
 
@@ -182,12 +184,7 @@ public final class CpuIntegerElementwise {
                     r[i] = x[i] >= y[i] ? 1 : 0;
                 }
             }
-            default -> {
-                // remainder and floorDivide: a division each, whatever the loop around it
-                for (int i = 0; i < n; i++) {
-                    r[i] = ReferenceMath.binary(fn, x[i], y[i]);
-                }
-            }
+            default -> ELEMENTWISE.divideIntegers(fn, x, y, r, n); // remainder and floorDivide
         }
     }
 }

@@ -51,6 +51,12 @@ public interface ElementwiseKernels {
     /** {@code out[i] = fn(a[i], b[i])}; comparisons give 1 or 0 */
     void binary(BinaryFn fn, float[] a, float[] b, float[] out, int n);
 
+    /**
+     * {@code out[i] = fn(a[i], b[i])} for REMAINDER or FLOOR_DIVIDE of 64-bit integers, as {@link
+     * dev.colossus.reference.ReferenceMath#binary(BinaryFn, long, long)} computes them.
+     */
+    void divideIntegers(BinaryFn fn, long[] a, long[] b, long[] out, int n);
+
     /** True for the functions {@link #arithmetic} computes: ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM. */
     static boolean isArithmetic(BinaryFn fn) {
         return switch (fn) {

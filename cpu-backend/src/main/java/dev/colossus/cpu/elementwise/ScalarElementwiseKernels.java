@@ -52,6 +52,18 @@ final class ScalarElementwiseKernels implements ElementwiseKernels {
     }
 
     @Override
+    public void divideIntegers(BinaryFn fn, long[] a, long[] b, long[] out, int n) {
+        divideIntegers(fn, a, b, out, 0, n);
+    }
+
+    /** {@link #divideIntegers} over elements {@code [from, to)}: a division each. */
+    static void divideIntegers(BinaryFn fn, long[] a, long[] b, long[] out, int from, int to) {
+        for (int i = from; i < to; i++) {
+            out[i] = ReferenceMath.binary(fn, a[i], b[i]);
+        }
+    }
+
+    @Override
     public void arithmetic(BinaryFn fn, DType dtype, MemorySegment a, long aAt, MemorySegment b, long bAt, MemorySegment out,
             long outAt, int n) {
         arithmetic(fn, dtype, a, aAt, b, bAt, out, outAt, 0, n);

@@ -24,6 +24,7 @@ import dev.colossus.cpu.simd.F16Lanes;
 import dev.colossus.cpu.simd.FloatIO;
 import dev.colossus.cpu.simd.Simd;
 import dev.colossus.cpu.simd.VectorFloorDivision;
+import dev.colossus.cpu.simd.VectorLongDivision;
 import dev.colossus.cpu.simd.VectorMath;
 import dev.colossus.cpu.simd.VectorPow;
 import dev.colossus.op.BinaryFn;
@@ -32,6 +33,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -366,6 +368,23 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
             }
         }
         ScalarElementwiseKernels.binary(fn, a, b, out, bound, n);
+    }
+
+    /**
+     * In double lanes ({@link VectorLongDivision}) at 512 bits, where AVX-512 converts between long and
+     * double lanes; a vector with a lane beyond 2^52 of 0, and the last elements, a division each.
+     */
+    @Override
+    public void divideIntegers(BinaryFn fn, long[] a, long[] b, long[] out, int n) {
+        int bound = Simd.BITS == 512 ? VectorLongDivision.LONGS.loopBound(n) : 0, step = VectorLongDivision.LONGS.length();
+        boolean remainder = fn == BinaryFn.REMAINDER;
+        for (int i = 0; i < bound; i += step) {
+            if (!VectorLongDivision.divide(remainder, LongVector.fromArray(VectorLongDivision.LONGS, a, i),
+                    LongVector.fromArray(VectorLongDivision.LONGS, b, i), out, i)) {
+                ScalarElementwiseKernels.divideIntegers(fn, a, b, out, i, i + step);
+            }
+        }
+        ScalarElementwiseKernels.divideIntegers(fn, a, b, out, bound, n);
     }
 
     /** {@code out = floor(a / b)} over {@code [0, bound)}, {@link VectorFloorDivision}'s. */

@@ -278,6 +278,59 @@ class VectorMathAccuracyTest {
         assertAsTheReference(fn, x, y);
     }
 
+    /**
+     * Floor division and remainder of 64-bit integers as the reference's, bit for bit: 2^20 seeded pairs
+     * (divisors of 1 to 2^62 and quotients of 1 to 2^60 in magnitude, either sign; a third exact
+     * multiples, a third a multiple and one; one divisor in 64 zero), then every pair of corners, first
+     * those within 2^52 of 0 (where whole vectors divide in double lanes), then all of them.
+     */
+    @ParameterizedTest
+    @CsvSource({"REMAINDER", "FLOOR_DIVIDE"})
+    void integerFloorDivisionAsTheReference(BinaryFn fn) {
+        int n = 1 << 20;
+        long[] a = new long[n], b = new long[n];
+        java.util.Random random = new java.util.Random(20261207);
+        for (int i = 0; i < n; i++) {
+            long divisor = (random.nextBoolean() ? 1 : -1) * (long) Math.scalb(1 + random.nextDouble(), random.nextInt(0, 62));
+            long quotient = (random.nextBoolean() ? 1 : -1) * (long) Math.scalb(1 + random.nextDouble(), random.nextInt(0, 60));
+            long product = quotient * divisor;
+            boolean overflows = Math.multiplyHigh(quotient, divisor) != (product >> 63);
+            b[i] = random.nextInt(64) == 0 ? 0 : divisor;
+            a[i] = switch (random.nextInt(3)) {
+                case 0 -> overflows ? random.nextLong() : product;
+                case 1 -> overflows ? random.nextLong() : product + (random.nextBoolean() ? 1 : -1);
+                default -> random.nextLong() >> random.nextInt(64);
+            };
+        }
+        assertAsTheReference(fn, a, b);
+        long e = 1L << 52;
+        long[] within = {0, 1, -1, 2, -2, 3, -3, 7, -7, Integer.MAX_VALUE, Integer.MIN_VALUE, 1L << 32, -(1L << 32) - 1, e, -e, e - 1, 1 - e};
+        long[] beyond = {e + 1, -e - 1, 1L << 53, (1L << 53) + 1, 1L << 62, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1};
+        assertAsTheReference(fn, pairs(within)[0], pairs(within)[1]);
+        long[] all = java.util.stream.LongStream.concat(java.util.Arrays.stream(within), java.util.Arrays.stream(beyond)).toArray();
+        assertAsTheReference(fn, pairs(all)[0], pairs(all)[1]);
+    }
+
+    /** Every pair of the corners: {@code {firsts, seconds}}. */
+    private static long[][] pairs(long[] corners) {
+        int m = corners.length;
+        long[][] xy = new long[2][m * m];
+        for (int i = 0; i < m * m; i++) {
+            xy[0][i] = corners[i / m];
+            xy[1][i] = corners[i % m];
+        }
+        return xy;
+    }
+
+    private static void assertAsTheReference(BinaryFn fn, long[] a, long[] b) {
+        long[] y = new long[a.length];
+        ElementwiseKernels.instance().divideIntegers(fn, a, b, y, a.length);
+        for (int i = 0; i < a.length; i++) {
+            long truth = ReferenceMath.binary(fn, a[i], b[i]);
+            assertEquals(truth, y[i], fn + "(" + a[i] + ", " + b[i] + ")");
+        }
+    }
+
     private static float sign(java.util.Random random) {
         return random.nextBoolean() ? 1 : -1;
     }
