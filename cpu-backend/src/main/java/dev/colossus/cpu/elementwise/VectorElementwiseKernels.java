@@ -900,7 +900,7 @@ final class VectorElementwiseKernels implements ElementwiseKernels {
      * it is called: the Vector API compiles a compare to one instruction only for an operator C2 sees
      * as a constant. With the operator a parameter, a JVM that compiled this method on its own (not
      * inlined into {@link #binary}) compared through the API's Java fallback for its whole life:
-     * ElementwiseBench's eqBool ran 28-30 ms in such forks against 3.8-5.1 in the others, and 28 in
+     * ElementwiseBench's eqBool ran 27-31 ms in such forks against 3.6-5.1 in the others, and 28 in
      * every fork with this method kept from inlining.
      */
     private static void compare(BinaryFn fn, float[] a, float[] b, float[] out, int bound) {
