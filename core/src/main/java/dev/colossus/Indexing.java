@@ -151,18 +151,18 @@ final class Indexing {
         if (idx.numel() == 0) {
             return new long[0];
         }
-        try (Tensor wide = index.to(DType.I64); Tensor low = Ops.min(wide); Tensor high = Ops.max(wide)) {
+        try (Tensor low = Ops.min(index); Tensor high = Ops.max(index)) {
             long min = low.toLongArray()[0], max = high.toLongArray()[0];
             if (min < 0 || max >= size) {
                 long bad = min < 0 ? min : max;
-                try (Tensor value = Tensor.scalar(bad, DType.I64); Tensor there = value.to(wide.device());
-                        Tensor hits = Ops.eq(wide, there); Tensor first = Ops.argmax(hits)) {
+                try (Tensor value = Tensor.scalar(bad, index.dtype()); Tensor there = value.to(index.device());
+                        Tensor hits = Ops.eq(index, there); Tensor first = Ops.argmax(hits)) {
                     throw new IndexOutOfBoundsException(op + ": index " + bad + " at position "
                             + Arrays.toString(unravel(first.toLongArray()[0], idx.shape())) + " of " + idx.describe()
                             + " is out of range for size " + size + " (" + what + ")");
                 }
             }
-            return idx.rank() == 1 ? wide.toLongArray() : null;
+            return idx.rank() == 1 ? index.toLongArray() : null;
         }
     }
 
